@@ -1,0 +1,484 @@
+/* mlc.h: the one internal header of the compiler.
+ *
+ * Every type and prototype of the compiler lives here, one section per .c file, so a reader
+ * can see the whole architecture in one place. Whatever a file does not declare here is
+ * static to that file.
+ */
+#ifndef MLC_H
+#define MLC_H
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Compiler bugs (never bad input) stop with a message naming the place. Always on. */
+#define MLC_ASSERT(c)                                                                              \
+    do {                                                                                           \
+        if (!(c))                                                                                  \
+            mlc_internal_error(__FILE__, __LINE__, #c);                                            \
+    } while (0)
+#define unreachable() mlc_internal_error(__FILE__, __LINE__, "unreachable")
+
+_Noreturn void mlc_internal_error(const char *file, int line, const char *what);
+
+/* ------------------------------------------------------------------------------------------
+ * arena.c: one arena per compilation, string interning, growable vectors
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena {
+    ArenaBlock *head; /* newest block first */
+} Arena;
+
+Arena *arena_new(void);
+void *arena_alloc(Arena *a, size_t size); /* zeroed, aligned for any type */
+char *arena_strdup(Arena *a, const char *s);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arena_free(Arena *a);
+#define NEW(arena, T) ((T *)arena_alloc((arena), sizeof(T)))
+
+/* Interned strings compare equal by pointer. */
+typedef struct Interner Interner;
+Interner *intern_new(Arena *a);
+const char *intern(Interner *in, const char *s, size_t len);
+
+/* A vector of pointers, allocated from the arena (old storage is simply left behind). */
+typedef struct PtrVec {
+    void **data;
+    int len;
+    int cap;
+} PtrVec;
+void vec_push(Arena *a, PtrVec *v, void *p);
+
+/* ------------------------------------------------------------------------------------------
+ * diag.c: error / warning / note, with the source line and a caret
+ * ------------------------------------------------------------------------------------------ */
+
+/* A place in the source: a byte range. Line and column are computed when printing. */
+typedef struct Loc {
+    uint32_t offset;
+    uint32_t len;
+} Loc;
+
+enum { MLC_MAX_ERRORS = 20 };
+
+/* What the user asked for on the command line (main.c fills it). */
+typedef enum EmitKind {
+    EMIT_NONE,     /* build a program */
+    EMIT_AST,      /* print the syntax tree */
+    EMIT_IR,       /* print the forward graph with shapes */
+    EMIT_GRAD,     /* print the derived gradients as math */
+    EMIT_C,        /* print the generated C */
+    EMIT_DOT,      /* print the whole graph for graphviz */
+} EmitKind;
+
+typedef struct Ctx {
+    Arena *arena;
+    Interner *names;
+    const char *path; /* source file name as given by the user */
+    const char *src;  /* its bytes, NUL-terminated (the file may contain NULs too) */
+    size_t srclen;
+    FILE *err;        /* where diagnostics go (stderr, or a test's buffer) */
+    int nerrors;
+    int nwarnings;
+    uint32_t *line_starts; /* diag.c: offset where each line starts, built on first use */
+    uint32_t nlines;       /* entries in line_starts */
+} Ctx;
+
+Ctx *ctx_new(const char *path, const char *src, size_t srclen, FILE *err);
+void ctx_free(Ctx *cx);
+
+/* "path:line:col: error: msg", the source line, and a caret under loc. Counts errors; after
+ * MLC_MAX_ERRORS it prints one "too many errors" line and stays silent from then on (the
+ * caller still sees cx->nerrors and stops before the next pass). */
+void diag_error(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_warning(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_note(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* 1-based line and column (bytes) of a byte offset. */
+void diag_line_col(Ctx *cx, uint32_t offset, int *line, int *col);
+
+/* ------------------------------------------------------------------------------------------
+ * ast.c: the syntax tree the grammar builds, and --emit ast
+ * ------------------------------------------------------------------------------------------ */
+
+typedef enum AstKind {
+    /* expressions */
+    AST_NUM,    /* num: a number literal */
+    AST_STR,    /* str: a string literal, escapes resolved */
+    AST_IDENT,  /* name: an identifier (interned) */
+    AST_CALL,   /* call: name(args); an arg may be AST_KWARG */
+    AST_KWARG,  /* kwarg: name = value, only inside a call's args or a train block */
+    AST_BINARY, /* bin: lhs op rhs, op one of + - * / @ */
+    AST_NEG,    /* bin.lhs: -lhs */
+    AST_LIST,   /* list: [a, b, ...] */
+    /* types */
+    AST_TENSOR_TYPE, /* type: f32[d0, d1, ...] (dims are AST_NUM) */
+    AST_CLASS_TYPE,  /* type: class(K), a class index in 0..K-1 */
+    /* statements */
+    AST_INPUT,  /* decl: input name : type [= init] */
+    AST_TARGET, /* decl: target name : type [= init] */
+    AST_PARAM,  /* decl: param name : type [= init] */
+    AST_NET,    /* net: net name = sequential { layer ... } */
+    AST_ASSIGN, /* assign: [output] name = value */
+    AST_TRAIN,  /* list: train { name = value ... }, items are AST_KWARG */
+} AstKind;
+
+typedef struct Ast Ast;
+/* Expressions nest at most this deep (ast.c reports deeper ones), so passes may recurse. */
+enum { MLC_MAX_DEPTH = 1000 };
+
+struct Ast {
+    AstKind kind;
+    Loc loc;   /* the whole construct */
+    int depth; /* expressions: 1 + the depth of the deepest operand (at most MLC_MAX_DEPTH) */
+    union {
+        double num;       /* AST_NUM */
+        const char *str;  /* AST_STR, AST_IDENT */
+        PtrVec list;      /* AST_LIST, AST_TRAIN: Ast* items */
+        struct {
+            const char *name; /* interned */
+            Loc name_loc;
+            PtrVec args; /* Ast*; keyword args (AST_KWARG) may follow positional ones */
+        } call;           /* AST_CALL */
+        struct {
+            const char *name; /* interned */
+            Loc name_loc;
+            Ast *value;
+        } kwarg;          /* AST_KWARG */
+        struct {
+            int op; /* '+', '-', '*', '/', '@' (AST_NEG: unused) */
+            Ast *lhs;
+            Ast *rhs; /* NULL for AST_NEG */
+        } bin;            /* AST_BINARY, AST_NEG */
+        struct {
+            const char *dtype; /* interned: "f32" (AST_TENSOR_TYPE) */
+            PtrVec dims;       /* Ast* AST_NUM (AST_TENSOR_TYPE) */
+            Ast *nclass;       /* AST_NUM (AST_CLASS_TYPE) */
+        } type;           /* AST_TENSOR_TYPE, AST_CLASS_TYPE */
+        struct {
+            const char *name; /* interned */
+            Loc name_loc;
+            Ast *type;
+            Ast *init; /* NULL, or an expression such as randn, zeros, ones */
+        } decl;           /* AST_INPUT, AST_TARGET, AST_PARAM */
+        struct {
+            const char *name; /* interned */
+            Loc name_loc;
+            PtrVec layers; /* Ast*: AST_IDENT (relu) or AST_CALL (linear(512)) */
+        } net;            /* AST_NET */
+        struct {
+            const char *name; /* interned */
+            Loc name_loc;
+            Ast *value;
+            bool output; /* declared with 'output' */
+        } assign;         /* AST_ASSIGN */
+    };
+};
+
+/* A whole .model file. */
+typedef struct AstModel {
+    const char *name; /* after 'model' */
+    Loc name_loc;
+    PtrVec stmts; /* Ast* statements in source order */
+} AstModel;
+
+Ast *ast_new(Ctx *cx, AstKind kind, Loc loc);
+/* Constructors for the grammar. The few checks the grammar cannot express (a type's name, a
+ * positional argument after a keyword one, nesting depth) are reported here. */
+Ast *ast_num(Ctx *cx, double num, Loc loc);
+Ast *ast_str(Ctx *cx, const char *str, Loc loc);
+Ast *ast_ident(Ctx *cx, const char *name, Loc loc);
+Ast *ast_call(Ctx *cx, const char *name, Loc name_loc, PtrVec args, Loc loc);
+Ast *ast_kwarg(Ctx *cx, const char *name, Loc name_loc, Ast *value, Loc loc);
+Ast *ast_binary(Ctx *cx, int op, Ast *lhs, Ast *rhs, Loc loc);
+Ast *ast_neg(Ctx *cx, Ast *operand, Loc loc);
+Ast *ast_list(Ctx *cx, PtrVec items, Loc loc);
+Ast *ast_tensor_type(Ctx *cx, const char *dtype, Loc dtype_loc, PtrVec dims, Loc loc);
+Ast *ast_class_type(Ctx *cx, const char *word, Loc word_loc, Ast *nclass, Loc loc);
+Ast *ast_decl(Ctx *cx, AstKind kind, const char *name, Loc name_loc, Ast *type, Ast *init,
+              Loc loc);
+Ast *ast_net(Ctx *cx, const char *name, Loc name_loc, PtrVec layers, Loc loc);
+Ast *ast_assign(Ctx *cx, const char *name, Loc name_loc, Ast *value, bool output, Loc loc);
+Ast *ast_train(Ctx *cx, PtrVec settings, Loc loc);
+AstModel *ast_model(Ctx *cx, const char *name, Loc name_loc);
+/* Print the tree in the stable, indented form that tests/parse/ *.ast hold. */
+void ast_print(FILE *out, Ctx *cx, const AstModel *m);
+
+/* ------------------------------------------------------------------------------------------
+ * parse.c (grammar/lexer.l + grammar/parser.y): text -> AST
+ * ------------------------------------------------------------------------------------------ */
+
+/* Parses cx->src. Reports every syntax error it finds (recovering per statement) and returns
+ * NULL if there was any. Never crashes, whatever the bytes. */
+AstModel *parse_model(Ctx *cx);
+
+/* ------------------------------------------------------------------------------------------
+ * ir.c: the graph IR, its builders, --emit ir | dot, ir_verify()
+ * ------------------------------------------------------------------------------------------ */
+
+enum {
+    MLC_MAX_RANK = 4,
+    DIM_N = -1, /* the batch dimension: symbolic, known only when the program runs */
+};
+
+typedef enum DType {
+    DT_F32, /* float */
+    DT_I32, /* int32_t class index */
+} DType;
+
+/* A shape; dim[i] is a positive constant or DIM_N. DIM_N only ever appears as dim[0]. */
+typedef struct Shape {
+    int rank;
+    int64_t dim[MLC_MAX_RANK];
+} Shape;
+
+#define OP(ID, name, arity, cls, cexpr) OP_##ID,
+typedef enum OpKind {
+#include "ops.def"
+    OP_COUNT
+} OpKind;
+#undef OP
+
+typedef enum OpClass {
+    OPC_LEAF,     /* no inputs: input, target, param, constant */
+    OPC_ELEMWISE, /* y[i] = f(x0[i], x1[i], ...), operands may broadcast; fused into loops */
+    OPC_GEMM,     /* matrix product, through BLAS */
+    OPC_VIEW,     /* a new shape for the same memory */
+    OPC_REDUCE,   /* sums */
+    OPC_ROWWISE,  /* one row of the last dimension at a time (softmax) */
+    OPC_LOSS,     /* a loss and its fused gradient */
+} OpClass;
+
+/* How a leaf is filled. */
+typedef enum InitKind {
+    INIT_NONE,    /* comes from the data set */
+    INIT_ZEROS,   /* zeros */
+    INIT_ONES,    /* ones */
+    INIT_RANDN,   /* standard normal */
+    INIT_UNIFORM, /* uniform in +-1/sqrt(fan_in), PyTorch's Linear default */
+} InitKind;
+
+typedef struct Node Node;
+struct Node {
+    OpKind op;
+    int nin;
+    Node *in[3];
+    Shape shape;
+    DType dtype;
+    Loc loc;          /* the model text this node comes from */
+    int id;           /* index into Graph.nodes and side tables */
+    const char *name; /* a C identifier: from the model, "d_" + name for gradients, or NULL */
+    union {
+        struct {
+            double value; /* the constant is value * N^npow */
+            int npow;
+        } cnst; /* OP_CONST */
+        struct {
+            bool ta, tb; /* transpose A, transpose B */
+        } gemm; /* OP_MATMUL */
+        struct {
+            InitKind init;
+            int64_t fan_in;   /* INIT_UNIFORM */
+            int64_t nclass;   /* OP_TARGET of dtype DT_I32 */
+            const char *pname; /* OP_PARAM: the state_dict name, "linear_relu_stack.0.weight" */
+        } leaf; /* OP_INPUT, OP_TARGET, OP_PARAM */
+    } attr;
+};
+
+/* What the train block says (defaults when it is absent). */
+typedef struct TrainSpec {
+    bool has_data;
+    const char *data_path; /* idx("...") */
+    double scale;
+    int64_t batch, epochs;
+    double lr, momentum, weight_decay;
+    bool shuffle;
+} TrainSpec;
+
+typedef struct Graph {
+    Ctx *cx;
+    const char *name; /* the model's name */
+    PtrVec nodes;     /* Node*, in topological order */
+    int nforward;     /* nodes[0, nforward) are the forward pass; the rest the backward */
+    Node *input;      /* OP_INPUT, or NULL */
+    Node *target;     /* OP_TARGET, or NULL */
+    Node *loss;       /* the scalar to minimise, or NULL */
+    Node *output;     /* the 'output' value, or NULL */
+    PtrVec params;    /* OP_PARAM nodes in declaration (state_dict) order */
+    PtrVec grads;     /* after autodiff: grads.data[i] = d loss / d params.data[i], or NULL */
+    PtrVec classes;   /* const char* class names, or empty */
+    TrainSpec train;
+} Graph;
+
+Graph *ir_new_graph(Ctx *cx, const char *name);
+/* Appends a node with the given inputs and infers its shape (shape.c). On a shape error the
+ * error is reported and NULL returned. */
+Node *ir_node(Graph *g, OpKind op, Loc loc, int nin, Node **in);
+Node *ir_unary(Graph *g, OpKind op, Loc loc, Node *x);
+Node *ir_binary(Graph *g, OpKind op, Loc loc, Node *x, Node *y);
+Node *ir_const(Graph *g, Loc loc, double value, int npow);
+/* An input, target or parameter; the caller sets attr.leaf. */
+Node *ir_leaf(Graph *g, OpKind op, Loc loc, const char *name, Shape shape, DType dt);
+Node *ir_matmul(Graph *g, Loc loc, Node *a, Node *b, bool ta, bool tb);
+Node *ir_reshape(Graph *g, Loc loc, Node *x, Shape shape);
+Node *ir_expand(Graph *g, Loc loc, Node *x, Shape shape);
+Node *ir_sum_to(Graph *g, Loc loc, Node *x, Shape shape);
+int64_t shape_numel_const(Shape s); /* product of the constant dims (N counts as 1) */
+bool shape_has_n(Shape s);
+bool shape_eq(Shape a, Shape b);
+char *shape_str(Arena *a, Shape s, DType dt); /* "f32[N, 784]" */
+bool node_is_const(const Node *n, double value); /* a constant equal to value (npow 0) */
+void ir_print(FILE *out, Graph *g, bool backward);
+void ir_print_dot(FILE *out, Graph *g);
+void ir_verify(Graph *g); /* internal consistency; asserts */
+/* "models/fashion.model:8" and the trimmed source text of a node's line. */
+char *ir_where(Graph *g, Loc loc);
+char *ir_source_text(Graph *g, Loc loc);
+
+/* ------------------------------------------------------------------------------------------
+ * ops.c: the op table and each op's shape and gradient rules
+ * ------------------------------------------------------------------------------------------ */
+
+/* State of the backward pass while gradient rules run (autodiff.c). */
+typedef struct Grad {
+    Graph *g;
+    Node **grad;     /* grad[node->id]: the gradient accumulated so far, or NULL */
+    bool *needs;     /* needs[node->id]: a parameter depends on ... through this node */
+    int cap;         /* size of the two tables */
+} Grad;
+
+typedef struct OpInfo {
+    const char *name;
+    int arity;
+    OpClass cls;
+    const char *cexpr; /* OPC_ELEMWISE: one element in C, %0 %1 standing for the operands */
+    /* Sets n->shape and n->dtype from the inputs (and attributes), or reports an error. */
+    bool (*shape)(Ctx *cx, Node *n);
+    /* Adds the vector-Jacobian product for each input that needs it, given dy = dL/dn. */
+    void (*grad)(Grad *gr, Node *n, Node *dy);
+} OpInfo;
+
+extern const OpInfo op_info[OP_COUNT];
+
+/* ------------------------------------------------------------------------------------------
+ * lower.c: AST -> graph IR (names resolved, nets inlined, parameters created)
+ * ------------------------------------------------------------------------------------------ */
+
+Graph *lower_model(Ctx *cx, AstModel *m);
+
+/* ------------------------------------------------------------------------------------------
+ * shape.c: shape inference, symbolic in the batch dimension N
+ * ------------------------------------------------------------------------------------------ */
+
+/* Runs op_info[n->op].shape; false (after an error) when the inputs do not fit. */
+bool infer_shape(Ctx *cx, Node *n);
+/* Re-checks every node of a graph (after autodiff and simplification). */
+void infer_shapes(Graph *g);
+
+/* ------------------------------------------------------------------------------------------
+ * autodiff.c: symbolic reverse mode
+ * ------------------------------------------------------------------------------------------ */
+
+/* Appends the backward pass to g: the gradient of g->loss with respect to every parameter,
+ * as IR nodes named d_<name>; fills g->grads. */
+void build_backward(Graph *g);
+/* Used by the gradient rules in ops.c: dL/dx += d (sets on first use). */
+void add_grad(Grad *gr, Node *x, Node *d);
+bool needs_grad(Grad *gr, Node *x);
+/* Sums d over the dimensions that x was broadcast along, so it gets x's shape. */
+Node *unbroadcast(Grad *gr, Node *d, Node *x);
+/* Prints the gradients as math (--emit grad). */
+void print_gradients(FILE *out, Graph *g);
+
+/* ------------------------------------------------------------------------------------------
+ * simplify.c: algebraic identities, constant folding, CSE, dead code removal
+ * ------------------------------------------------------------------------------------------ */
+
+void simplify(Graph *g);
+
+/* ------------------------------------------------------------------------------------------
+ * fuse.c: grouping nodes into kernels, in schedule order
+ * ------------------------------------------------------------------------------------------ */
+
+typedef enum KernelKind {
+    K_ELEMWISE, /* one loop over root's elements; nodes[] are inlined into it */
+    K_GEMM,     /* cblas_sgemm into root, then (if nodes is not empty) an elementwise epilogue */
+    K_OP,       /* one row-wise, reduce or loss op, emitted by op-specific code */
+} KernelKind;
+
+typedef struct Kernel {
+    KernelKind kind;
+    Node *root;     /* the value the kernel leaves in memory */
+    Node *gemm;     /* K_GEMM: the matrix product */
+    PtrVec nodes;   /* K_ELEMWISE, K_GEMM epilogue: elementwise nodes in evaluation order */
+    Node *reduce;   /* an OP_SUM_TO of root computed in the same loop, or NULL */
+    bool backward;  /* part of the backward pass */
+} Kernel;
+
+typedef struct Schedule {
+    Graph *g;
+    PtrVec kernels;   /* Kernel*, in execution order: forward then backward */
+    int nforward;     /* kernels[0, nforward) belong to the forward pass */
+    Kernel **kernel_of; /* kernel_of[node->id]: the kernel computing the node, or NULL */
+    bool *inlined;    /* inlined[node->id]: lives only inside a loop, never in memory */
+} Schedule;
+
+Schedule *fuse_kernels(Graph *g);
+
+/* ------------------------------------------------------------------------------------------
+ * memplan.c: one activation block, buffers reused by liveness
+ * ------------------------------------------------------------------------------------------ */
+
+typedef enum BufKind {
+    BUF_NONE,   /* not in memory (inlined, or a constant) */
+    BUF_INPUT,  /* the batch the runtime passes in (input or target) */
+    BUF_PARAM,  /* in the parameter block */
+    BUF_GRAD,   /* in the gradient block, at the parameter's offset */
+    BUF_ACT,    /* in the activation block */
+} BufKind;
+
+typedef struct Buffer {
+    BufKind kind;
+    const char *name;  /* the C name of the pointer */
+    Node *node;        /* the node the buffer was made for */
+    bool batched;      /* size and offset scale with the batch: size * max_batch floats */
+    int64_t size;      /* floats (per sample if batched) */
+    int64_t offset;    /* floats from the start of its pool (per sample if batched) */
+    int param;         /* BUF_PARAM, BUF_GRAD: index into g->params */
+} Buffer;
+
+typedef struct MemPlan {
+    Buffer **buf_of;     /* buf_of[node->id]: the buffer holding the node, or NULL */
+    PtrVec buffers;      /* Buffer*, each once, in order of first definition */
+    int64_t per_sample;  /* floats of the batched pool per sample */
+    int64_t fixed;       /* floats of the fixed pool */
+    int64_t naive_per_sample; /* without reuse, for the report */
+    int64_t nparams;     /* floats in the parameter block */
+    int64_t *param_offset; /* per parameter */
+    const char **grad_name; /* per parameter: the C name of its gradient */
+} MemPlan;
+
+MemPlan *plan_memory(Schedule *s);
+
+/* ------------------------------------------------------------------------------------------
+ * emit_c.c: the C backend
+ * ------------------------------------------------------------------------------------------ */
+
+void emit_c(FILE *out, Schedule *s, MemPlan *mp);
+
+/* ------------------------------------------------------------------------------------------
+ * build.c: compiling the generated C into a program
+ * ------------------------------------------------------------------------------------------ */
+
+/* Runs $CC (default cc) on c_path to make exe_path, with the runtime. Returns true on success;
+ * on failure prints why. */
+bool build_program(const char *c_path, const char *exe_path, bool verbose);
+
+#endif
