@@ -13,8 +13,10 @@
 #define MLC_RUNTIME_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cblas.h>
 
 #define MLC_MAX_RANK 4
@@ -86,10 +88,10 @@ typedef struct MlcModel {
     size_t x_size;                 /* floats per sample */
     MlcTargetKind y_kind;
     const char *y_name;
-    int64_t nclass;    /* MLC_TARGET_CLASS */
-    size_t y_size;     /* MLC_TARGET_F32: floats per sample */
-    MlcInit x_init;    /* MLC_DATA_NONE: how the constant input is filled */
-    MlcInit y_init;    /* MLC_DATA_NONE: how the constant target is filled */
+    int64_t nclass; /* MLC_TARGET_CLASS */
+    size_t y_size;  /* MLC_TARGET_F32: floats per sample */
+    MlcInit x_init; /* MLC_DATA_NONE: how the constant input is filled */
+    MlcInit y_init; /* MLC_DATA_NONE: how the constant target is filled */
 
     /* the model's output (e.g. class probabilities), floats per sample; 0 if none */
     const char *out_name;
@@ -125,20 +127,42 @@ typedef struct MlcModel {
 } MlcModel;
 
 /* The whole program: parses argv (see --help), then trains, evaluates, predicts or prints
- * gradients. Returns the process exit status. */
+ * gradients. Returns the process exit status (0, or 1 after "prog: reason" on stderr).
+ *
+ * What it asks of the generated code:
+ *   - bind() is called once, after the buffers are allocated (zeroed) and before the
+ *     parameters are initialised or loaded. MlcBuffers.max_batch is the largest n forward will
+ *     see: --batch, but never more than the larger data set (1 for MLC_DATA_NONE).
+ *     velocity is non-NULL exactly when --momentum is not 0.
+ *   - forward() fills the output too: evaluation and --predict call output() right after
+ *     forward() on each test batch (n may be smaller than max_batch for the last batch) and
+ *     take the argmax of each row of out_size == nclass values. Without such an output the
+ *     test block prints only the average loss.
+ *   - In file order (no --shuffle) x and y point straight into the loaded data set.
+ *   - Training calls forward, backward, update for every batch; --grads and the
+ *     MLC_DATA_NONE default action call forward and backward only. */
 int mlc_main(int argc, char **argv, const MlcModel *model);
 
 /* ---- pieces of mlc_main, exported for tests and for other front ends -------------------- */
 
-/* The documented PRNG: PCG32 (O'Neill, pcg_basic), seeded with (seed, stream 0x6d6c63). */
+/* The documented PRNG: PCG32 (O'Neill, pcg_basic), seeded with (seed, stream 0x6d6c63).
+ * Parameters are drawn from it in the order of MlcModel.params; --seed sets seed (default 0). */
 typedef struct MlcRng {
     uint64_t state;
     uint64_t inc;
 } MlcRng;
 void mlc_rng_seed(MlcRng *r, uint64_t seed);
+void mlc_rng_seed_stream(MlcRng *r, uint64_t seed, uint64_t stream); /* pcg32_srandom_r */
 uint32_t mlc_rng_u32(MlcRng *r);
-float mlc_rng_uniform(MlcRng *r); /* [0, 1), 24 random bits */
-float mlc_rng_normal(MlcRng *r);  /* Box-Muller */
+uint32_t mlc_rng_below(MlcRng *r, uint32_t bound); /* uniform in [0, bound), unbiased */
+float mlc_rng_uniform(MlcRng *r);                  /* [0, 1), 24 random bits */
+float mlc_rng_normal(MlcRng *r);                   /* Box-Muller */
+
+/* The stream that shuffles the training set (parameters use MLC_RNG_STREAM_INIT), so the
+ * order of the batches is the same whether the weights were initialised or loaded. */
+#define MLC_RNG_STREAM_INIT    0x6d6c63   /* "mlc" */
+#define MLC_RNG_STREAM_SHUFFLE 0x73687566 /* "shuf" */
+#define MLC_DEFAULT_SEED       0
 
 /* Fills every parameter as its MlcParam.init says, in the order of model->params. */
 void mlc_init_params(const MlcModel *m, float *params, uint64_t seed);
@@ -147,18 +171,69 @@ void mlc_init_params(const MlcModel *m, float *params, uint64_t seed);
 typedef struct MlcDataset {
     int64_t n;
     size_t x_size;
-    float *x;      /* n * x_size */
-    int32_t *y;    /* n labels */
+    float *x;   /* n * x_size */
+    int32_t *y; /* n labels */
 } MlcDataset;
 /* Reads an IDX image file and its label file (plain or gzip). Exits with a message on a
  * missing, short or malformed file, or if the image size differs from x_size. */
-void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t x_size,
-                  float scale, int64_t nclass);
+void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
+                  int64_t nclass);
+/* The same without exiting: on failure returns false, leaves d empty and writes
+ * "file: reason" into err. */
+bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
+                  int64_t nclass, char *err, size_t errlen);
 void mlc_dataset_free(MlcDataset *d);
 
-/* safetensors (F32 only). save writes every parameter of m under its name, plus any extra
- * tensors given; load checks that every parameter is present with its exact shape. */
+/* safetensors (F32 only). save writes every parameter of m under its name (see
+ * mlc_safetensors_write for other tensors); load checks that every parameter is present with
+ * its exact shape. Both exit with "file: reason" on failure. */
 void mlc_safetensors_save(const char *path, const MlcModel *m, const float *params);
 void mlc_safetensors_load(const char *path, const MlcModel *m, float *params);
+
+/* One named F32 tensor to write; rank 0 is a scalar (one float). */
+typedef struct MlcTensor {
+    const char *name;
+    int rank;
+    int64_t shape[MLC_MAX_RANK];
+    const float *data;
+} MlcTensor;
+/* The forms that do not exit: false and "file: reason" in err on failure. write goes through
+ * a temporary file in the same directory and rename(), so PATH is never half written.
+ * read fills every parameter of m from PATH (see safetensors.c for what it checks); tensors
+ * the model does not have are skipped with a warning on stderr. */
+bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *err, size_t errlen);
+bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const float *params,
+                                  char *err, size_t errlen);
+bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
+                          size_t errlen);
+
+/* Prints t as PyTorch's print(t) does with its default options (4 decimals, or scientific
+ * notation when the values need it; rows of at most 80 columns; "..." past 1000 values). */
+void mlc_print_tensor(FILE *f, const float *data, int rank, const int64_t *shape);
+
+/* The command line of mlc_main (options.c). */
+typedef struct MlcOptions {
+    const char *data;  /* --data DIR */
+    int64_t epochs;    /* --epochs N, >= 0 */
+    int64_t batch;     /* --batch N, >= 1 */
+    MlcSgd sgd;        /* --lr, --momentum, --weight-decay */
+    uint64_t seed;     /* --seed N */
+    int shuffle;       /* --shuffle / --no-shuffle */
+    const char *load;  /* --load FILE, or NULL */
+    const char *save;  /* --save FILE, or NULL */
+    const char *grads; /* --grads FILE, or NULL */
+    bool eval;         /* --eval */
+    int64_t predict;   /* --predict I, or -1 */
+    int threads;       /* --threads N, or 0 for OpenBLAS's default */
+    bool quiet;        /* --quiet: no per-batch loss lines */
+    bool time;         /* --time: seconds per epoch on stderr */
+    bool help;         /* --help */
+    bool version;      /* --version */
+} MlcOptions;
+/* Fills o from the model's defaults, then from argv[1..argc-1]. On a bad option or value
+ * returns false with the reason in err. */
+bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, char *err,
+                       size_t errlen);
+void mlc_usage(FILE *f, const char *prog, const MlcModel *m);
 
 #endif

@@ -1,0 +1,244 @@
+/* idx.c: the IDX files of MNIST and FashionMNIST, plain or gzip.
+ *
+ * An IDX file is a big-endian header, then the values: a magic word 0x000008DD (0x08: unsigned
+ * bytes; DD: the number of dimensions), DD 32-bit sizes, and the product of the sizes in bytes.
+ * Images are 0x00000803 [count, rows, cols]; labels 0x00000801 [count].
+ *
+ * zlib's gzopen/gzread read gzip and plain files alike. The header's sizes are never trusted
+ * for allocation: the file is read into a buffer that grows as bytes arrive, up to the size
+ * the header claims plus one byte, so a lying header gives "truncated" or "longer than its
+ * header says", never a huge allocation. Every error names the file and the reason.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "mlc_runtime.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define IDX_MAGIC_IMAGES 0x00000803u
+#define IDX_MAGIC_LABELS 0x00000801u
+
+static bool fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static uint32_t be32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* One IDX file in memory: its sizes and its values (bytes). */
+typedef struct IdxFile {
+    uint32_t dims[3];
+    unsigned char *data;
+    size_t n; /* bytes of data: the product of dims */
+} IdxFile;
+
+/* zlib's message for the last error of f, without the "path: " zlib puts in front; the
+ * system's reason for Z_ERRNO. *errnum is Z_OK if there was no error. */
+static const char *gz_reason(gzFile f, const char *path, int *errnum) {
+    const char *msg = gzerror(f, errnum);
+    size_t n = strlen(path);
+    if (*errnum == Z_ERRNO)
+        return strerror(errno);
+    if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        msg += n + 2;
+    return msg;
+}
+
+/* Reads up to max bytes into *buf (allocated here, grown by doubling). Returns the count read,
+ * or -1 with err set on a read error or when out of memory. */
+static int64_t read_all(gzFile f, const char *path, size_t max, unsigned char **buf, char *err,
+                        size_t errlen) {
+    size_t cap = 0, len = 0;
+    unsigned char *b = NULL;
+    while (len < max) {
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : (size_t)1 << 16;
+            if (ncap > max)
+                ncap = max;
+            unsigned char *nb = realloc(b, ncap);
+            if (!nb) {
+                free(b);
+                fail(err, errlen, "%s: out of memory reading %zu bytes", path, ncap);
+                return -1;
+            }
+            b = nb;
+            cap = ncap;
+        }
+        size_t want = cap - len;
+        if (want > (1u << 30))
+            want = 1u << 30;
+        int got = gzread(f, b + len, (unsigned)want);
+        if (got < 0) {
+            int errnum;
+            const char *msg = gz_reason(f, path, &errnum);
+            free(b);
+            fail(err, errlen, "%s: read error: %s", path, msg);
+            return -1;
+        }
+        if (got == 0) {
+            /* A gzip stream cut short ends like a file, with Z_BUF_ERROR set. */
+            int errnum;
+            const char *msg = gz_reason(f, path, &errnum);
+            if (errnum != Z_OK) {
+                free(b);
+                fail(err, errlen, "%s: read error: %s", path, msg);
+                return -1;
+            }
+            break;
+        }
+        len += (size_t)got;
+    }
+    *buf = b;
+    return (int64_t)len;
+}
+
+/* Opens path and checks its header: the magic, then ndim sizes. what is "image" or "label". */
+static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim, const char *what,
+                          char *err, size_t errlen) {
+    memset(x, 0, sizeof *x);
+    errno = 0;
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return fail(err, errlen, "%s: cannot open: %s", path,
+                    errno ? strerror(errno) : "out of memory");
+    gzbuffer(f, 1u << 17);
+
+    unsigned char head[16];
+    size_t headlen = 4 + 4 * (size_t)ndim;
+    unsigned char *hb = NULL;
+    int64_t got = read_all(f, path, headlen, &hb, err, errlen);
+    if (got < 0) {
+        gzclose(f);
+        return false;
+    }
+    if (got > 0)
+        memcpy(head, hb, (size_t)got);
+    free(hb);
+    if (got < 4) {
+        gzclose(f);
+        return fail(err, errlen, "%s: truncated: %lld bytes, too short for an IDX header", path,
+                    (long long)got);
+    }
+    uint32_t m = be32(head);
+    if (m != magic) {
+        gzclose(f);
+        return fail(err, errlen, "%s: bad magic 0x%08x, expected 0x%08x (an IDX %s file)", path,
+                    (unsigned)m, (unsigned)magic, what);
+    }
+    if ((size_t)got < headlen) {
+        gzclose(f);
+        return fail(err, errlen, "%s: truncated: %lld bytes, the IDX header needs %zu", path,
+                    (long long)got, headlen);
+    }
+    /* The product of up to three 32-bit sizes: check it against SIZE_MAX step by step. */
+    size_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        x->dims[i] = be32(head + 4 + 4 * i);
+        if (x->dims[i] != 0 && n > SIZE_MAX / 2 / x->dims[i]) {
+            gzclose(f);
+            return fail(err, errlen, "%s: the header's sizes are too large", path);
+        }
+        n *= x->dims[i];
+    }
+    if (x->dims[0] == 0) {
+        gzclose(f);
+        return fail(err, errlen, "%s: contains no %ss", path, what);
+    }
+
+    /* One byte more than the header says, to notice trailing bytes. */
+    got = read_all(f, path, n + 1, &x->data, err, errlen);
+    gzclose(f);
+    if (got < 0)
+        return false;
+    if ((size_t)got < n) {
+        free(x->data);
+        x->data = NULL;
+        return fail(err, errlen, "%s: truncated: %lld bytes of %s data, the header says %zu", path,
+                    (long long)got, what, n);
+    }
+    if ((size_t)got > n) {
+        free(x->data);
+        x->data = NULL;
+        return fail(err, errlen, "%s: longer than its header says (%zu bytes of %s data)", path, n,
+                    what);
+    }
+    x->n = n;
+    return true;
+}
+
+bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
+                  int64_t nclass, char *err, size_t errlen) {
+    memset(d, 0, sizeof *d);
+    IdxFile im, lb;
+    if (!idx_read_file(&im, images, IDX_MAGIC_IMAGES, 3, "image", err, errlen))
+        return false;
+    if (!idx_read_file(&lb, labels, IDX_MAGIC_LABELS, 1, "label", err, errlen)) {
+        free(im.data);
+        return false;
+    }
+
+    bool ok = false;
+    uint64_t pixels = (uint64_t)im.dims[1] * im.dims[2];
+    if (pixels != x_size) {
+        fail(err, errlen, "%s: images are %ux%u = %llu values, the model's input has %zu", images,
+             (unsigned)im.dims[1], (unsigned)im.dims[2], (unsigned long long)pixels, x_size);
+        goto out;
+    }
+    if (lb.dims[0] != im.dims[0]) {
+        fail(err, errlen, "%s: %u labels, but %s has %u images", labels, (unsigned)lb.dims[0],
+             images, (unsigned)im.dims[0]);
+        goto out;
+    }
+    for (size_t i = 0; i < lb.n; i++) {
+        if ((int64_t)lb.data[i] >= nclass) {
+            fail(err, errlen, "%s: label %u of item %zu is out of range for %lld classes", labels,
+                 (unsigned)lb.data[i], i, (long long)nclass);
+            goto out;
+        }
+    }
+
+    d->n = im.dims[0];
+    d->x_size = x_size;
+    d->x = malloc(im.n * sizeof(float));
+    d->y = malloc(lb.n * sizeof(int32_t));
+    if (!d->x || !d->y) {
+        mlc_dataset_free(d);
+        fail(err, errlen, "%s: out of memory for %zu floats", images, im.n);
+        goto out;
+    }
+    for (size_t i = 0; i < im.n; i++)
+        d->x[i] = (float)im.data[i] * scale;
+    for (size_t i = 0; i < lb.n; i++)
+        d->y[i] = lb.data[i];
+    ok = true;
+out:
+    free(im.data);
+    free(lb.data);
+    return ok;
+}
+
+void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
+                  int64_t nclass) {
+    char err[1024];
+    if (!mlc_idx_read(d, images, labels, x_size, scale, nclass, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+}
+
+void mlc_dataset_free(MlcDataset *d) {
+    free(d->x);
+    free(d->y);
+    memset(d, 0, sizeof *d);
+}

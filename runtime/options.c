@@ -1,0 +1,265 @@
+/* options.c: the command line of a generated program.
+ *
+ * Defaults come from the model (its train block); each option overrides one. Values are
+ * checked completely: a number must be the whole argument ("--epochs 5x" is an error), in
+ * range, and finite. Both "--lr 0.1" and "--lr=0.1" are accepted. Options about data and
+ * training are refused for a model without a data set (MLC_DATA_NONE), which has nothing to
+ * train on. Whether --predict names an existing test image is checked once the test set is
+ * loaded (train.c).
+ */
+#include "mlc_runtime.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* A decimal integer in [lo, hi] that is the whole of s. */
+static bool parse_int(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out,
+                      char *err, size_t errlen) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    bool digits = (*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9');
+    if (!digits || *end != '\0')
+        return fail(err, errlen, "%s: '%s' is not an integer", opt, s);
+    if (errno == ERANGE || v < lo || v > hi) {
+        if (hi == INT64_MAX)
+            return fail(err, errlen, "%s: %s is out of range (at least %lld)", opt, s,
+                        (long long)lo);
+        return fail(err, errlen, "%s: %s is out of range (%lld to %lld)", opt, s, (long long)lo,
+                    (long long)hi);
+    }
+    *out = v;
+    return true;
+}
+
+/* A finite number >= 0 that is the whole of s and fits a float. */
+static bool parse_float(const char *opt, const char *s, float *out, char *err, size_t errlen) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !strchr("0123456789.+-", *s))
+        return fail(err, errlen, "%s: '%s' is not a number", opt, s);
+    if (!isfinite(v) || fabs(v) > 3.4e38)
+        return fail(err, errlen, "%s: %s is not a finite number", opt, s);
+    if (v < 0.0)
+        return fail(err, errlen, "%s: %s is negative", opt, s);
+    *out = (float)v;
+    return true;
+}
+
+/* The option table: name, its value's name (NULL for a flag), whether it needs a data set,
+ * and the text of --help (a '\n' continues it on the next line, under the first). */
+typedef struct Opt {
+    const char *name;
+    const char *arg; /* NULL: a flag */
+    bool needs_data;
+    const char *help;
+} Opt;
+
+static const Opt opts[] = {
+    {"--data", "DIR", true, "directory with the train-* and t10k-* IDX files"},
+    {"--epochs", "N", true, "passes over the training set"},
+    {"--batch", "N", true, "samples per batch (training and test)"},
+    {"--lr", "X", true, "SGD learning rate"},
+    {"--momentum", "X", true, "SGD momentum"},
+    {"--weight-decay", "X", true, "SGD weight decay (L2 penalty)"},
+    {"--seed", "N", false, "seed of parameter init and shuffling (PCG32)"},
+    {"--shuffle", NULL, true, "shuffle the training set every epoch"},
+    {"--no-shuffle", NULL, true, "keep the training set in file order"},
+    {"--load", "FILE", false, "start from the weights in FILE (safetensors), not init"},
+    {"--save", "FILE", false, "write the weights to FILE (safetensors) at the end"},
+    {"--eval", NULL, true, "only evaluate on the test set, no training"},
+    {"--predict", "I", true, "print the predicted and actual class of test image I"},
+    {"--grads", "FILE", false,
+     "write the loss and all gradients on the first training\n"
+     "batch to FILE (safetensors); no training"},
+    {"--threads", "N", false, "OpenBLAS threads"},
+    {"--quiet", NULL, true, "do not print the loss every 100 batches"},
+    {"--time", NULL, true, "print the seconds each epoch takes to stderr"},
+    {"--help", NULL, false, "print this help and exit"},
+    {"--version", NULL, false, "print what this program is and exit"},
+};
+enum {
+    NOPTS = sizeof opts / sizeof opts[0]
+};
+
+/* The default of an option for this model, as --help shows it; "" for none. */
+static void option_default(char *s, size_t len, const Opt *o, const MlcModel *m) {
+    const char *n = o->name;
+    s[0] = '\0';
+    if (strcmp(n, "--data") == 0 && m->data_path)
+        snprintf(s, len, "%s", m->data_path);
+    else if (strcmp(n, "--epochs") == 0)
+        snprintf(s, len, "%lld", (long long)m->epochs);
+    else if (strcmp(n, "--batch") == 0)
+        snprintf(s, len, "%lld", (long long)m->batch);
+    else if (strcmp(n, "--lr") == 0)
+        snprintf(s, len, "%g", (double)m->sgd.lr);
+    else if (strcmp(n, "--momentum") == 0)
+        snprintf(s, len, "%g", (double)m->sgd.momentum);
+    else if (strcmp(n, "--weight-decay") == 0)
+        snprintf(s, len, "%g", (double)m->sgd.weight_decay);
+    else if (strcmp(n, "--seed") == 0)
+        snprintf(s, len, "%d", MLC_DEFAULT_SEED);
+    else if (strcmp(n, "--shuffle") == 0 && m->shuffle)
+        snprintf(s, len, "on");
+    else if (strcmp(n, "--no-shuffle") == 0 && !m->shuffle)
+        snprintf(s, len, "on");
+    else if (strcmp(n, "--threads") == 0)
+        snprintf(s, len, "OpenBLAS's default");
+}
+
+/* Columns: "  --name ARG" padded to HELP_COL, then the help, wrapped as the table says. */
+#define HELP_COL 22
+
+void mlc_usage(FILE *f, const char *prog, const MlcModel *m) {
+    bool data = m->data_kind != MLC_DATA_NONE;
+    fprintf(f, "usage: %s [options]\n\n", prog);
+    fprintf(f, "Model '%s', generated by mlc from %s.\n", m->name, m->source);
+    if (data)
+        fprintf(f, "Trains it, printing the loss every 100 batches and the test accuracy after\n"
+                   "each epoch. Options override the defaults in [brackets].\n\n");
+    else
+        fprintf(f, "Runs it forward and backward on its constant input and prints the loss and\n"
+                   "every parameter's gradient.\n\n");
+    fprintf(f, "options:\n");
+    for (int i = 0; i < NOPTS; i++) {
+        const Opt *o = &opts[i];
+        if (o->needs_data && !data)
+            continue;
+        char lhs[64], def[256];
+        snprintf(lhs, sizeof lhs, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(f, "  %-*s", HELP_COL - 2, lhs);
+        int col = HELP_COL;
+        for (const char *h = o->help; *h; h++) {
+            if (*h == '\n') {
+                fprintf(f, "\n%*s", HELP_COL, "");
+                col = HELP_COL;
+            } else {
+                fputc(*h, f);
+                col++;
+            }
+        }
+        option_default(def, sizeof def, o, m);
+        if (def[0] && col + 3 + (int)strlen(def) > 80)
+            fprintf(f, "\n%*s[%s]", HELP_COL, "", def);
+        else if (def[0])
+            fprintf(f, " [%s]", def);
+        fprintf(f, "\n");
+    }
+}
+
+bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, char *err,
+                       size_t errlen) {
+    memset(o, 0, sizeof *o);
+    o->data = m->data_path;
+    o->epochs = m->epochs;
+    o->batch = m->batch;
+    o->sgd = m->sgd;
+    o->seed = MLC_DEFAULT_SEED;
+    o->shuffle = m->shuffle;
+    o->predict = -1;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
+            return fail(err, errlen, "unexpected argument '%s' (see --help)", a);
+        /* "--name=value" or "--name value" */
+        const char *eq = strchr(a, '=');
+        size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+        const Opt *opt = NULL;
+        for (int k = 0; k < NOPTS && !opt; k++)
+            if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
+                opt = &opts[k];
+        if (!opt)
+            return fail(err, errlen, "unknown option '%.*s' (see --help)", (int)nlen, a);
+        const char *name = opt->name;
+        if (opt->needs_data && m->data_kind == MLC_DATA_NONE)
+            return fail(err, errlen, "%s: model '%s' has no data set to train or test on", name,
+                        m->name);
+        const char *v = NULL;
+        if (opt->arg) {
+            if (eq)
+                v = eq + 1;
+            else if (i + 1 < argc)
+                v = argv[++i];
+            else
+                return fail(err, errlen, "%s needs a value (%s)", name, opt->arg);
+        } else if (eq) {
+            return fail(err, errlen, "%s takes no value", name);
+        }
+
+        int64_t n;
+        if (opt->arg && v[0] == '\0')
+            return fail(err, errlen, "%s: the value is empty", name);
+        if (strcmp(name, "--data") == 0) {
+            o->data = v;
+        } else if (strcmp(name, "--load") == 0) {
+            o->load = v;
+        } else if (strcmp(name, "--save") == 0) {
+            o->save = v;
+        } else if (strcmp(name, "--grads") == 0) {
+            o->grads = v;
+        } else if (strcmp(name, "--epochs") == 0) {
+            if (!parse_int(name, v, 0, INT32_MAX, &o->epochs, err, errlen))
+                return false;
+        } else if (strcmp(name, "--batch") == 0) {
+            if (!parse_int(name, v, 1, INT32_MAX, &o->batch, err, errlen))
+                return false;
+        } else if (strcmp(name, "--lr") == 0) {
+            if (!parse_float(name, v, &o->sgd.lr, err, errlen))
+                return false;
+        } else if (strcmp(name, "--momentum") == 0) {
+            if (!parse_float(name, v, &o->sgd.momentum, err, errlen))
+                return false;
+        } else if (strcmp(name, "--weight-decay") == 0) {
+            if (!parse_float(name, v, &o->sgd.weight_decay, err, errlen))
+                return false;
+        } else if (strcmp(name, "--seed") == 0) {
+            /* Any unsigned 64-bit value. */
+            char *end;
+            errno = 0;
+            unsigned long long s = strtoull(v, &end, 10);
+            if (!(v[0] >= '0' && v[0] <= '9') || *end != '\0')
+                return fail(err, errlen, "%s: '%s' is not a non-negative integer", name, v);
+            if (errno == ERANGE)
+                return fail(err, errlen, "%s: %s is out of range (0 to %llu)", name, v,
+                            (unsigned long long)UINT64_MAX);
+            o->seed = s;
+        } else if (strcmp(name, "--shuffle") == 0) {
+            o->shuffle = 1;
+        } else if (strcmp(name, "--no-shuffle") == 0) {
+            o->shuffle = 0;
+        } else if (strcmp(name, "--eval") == 0) {
+            o->eval = true;
+        } else if (strcmp(name, "--predict") == 0) {
+            if (!parse_int(name, v, 0, INT64_MAX, &o->predict, err, errlen))
+                return false;
+        } else if (strcmp(name, "--threads") == 0) {
+            if (!parse_int(name, v, 1, 1024, &n, err, errlen))
+                return false;
+            o->threads = (int)n;
+        } else if (strcmp(name, "--quiet") == 0) {
+            o->quiet = true;
+        } else if (strcmp(name, "--time") == 0) {
+            o->time = true;
+        } else if (strcmp(name, "--help") == 0) {
+            o->help = true;
+        } else if (strcmp(name, "--version") == 0) {
+            o->version = true;
+        }
+    }
+    return true;
+}

@@ -1,0 +1,521 @@
+/* safetensors.c: weight files in Hugging Face's safetensors format, F32 only.
+ *
+ * Layout: an 8-byte little-endian header length H, H bytes of JSON, then the data.
+ *   {"__metadata__": {"format": "pt"},
+ *    "linear.weight": {"dtype": "F32", "shape": [3, 4], "data_offsets": [0, 48]}, ...}
+ * data_offsets are byte offsets into the data that follows the header. We write the header
+ * padded with spaces to a multiple of 8 bytes and the tensors in the model's order, back to
+ * back, little-endian.
+ *
+ * Reading is as strict as the reference implementation (safetensors' Rust crate, which
+ * PyTorch users load with): the header must be one JSON object; every tensor needs a known
+ * dtype, a shape of non-negative integers and data_offsets [begin, end] with end - begin equal
+ * to the shape's byte size; sorted by begin, the tensors must tile the data exactly, from 0 to
+ * the end of the file (no gaps, no overlaps, nothing after). Then every parameter of the model
+ * must be present as F32 with exactly its shape. Tensors the model lacks are skipped with a
+ * warning, so a file with extra entries (e.g. the "loss" of --grads) still loads.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "mlc_runtime.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The reference implementation's limit on the header (100 MB). */
+#define MAX_HEADER ((uint64_t)100000000)
+
+static bool fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+/* A growable string for the JSON header. On out of memory it sets oom and stops growing. */
+typedef struct Buf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} Buf;
+
+static void buf_add(Buf *b, const char *s, size_t n) {
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (!ns) {
+            b->oom = true;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void buf_str(Buf *b, const char *s) {
+    buf_add(b, s, strlen(s));
+}
+
+static void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_printf(Buf *b, const char *fmt, ...) {
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void buf_json_string(Buf *b, const char *s) {
+    buf_add(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            buf_add(b, e, 2);
+        } else if (c < 0x20) {
+            buf_printf(b, "\\u%04x", c);
+        } else {
+            buf_add(b, (const char *)&c, 1);
+        }
+    }
+    buf_add(b, "\"", 1);
+}
+
+static uint64_t tensor_floats(const MlcTensor *t) {
+    uint64_t n = 1;
+    for (int i = 0; i < t->rank; i++)
+        n *= (uint64_t)t->shape[i];
+    return n;
+}
+
+/* Little-endian floats, whatever the host. */
+static bool write_floats(FILE *f, const float *x, uint64_t n) {
+    unsigned char tmp[4096];
+    uint64_t i = 0;
+    while (i < n) {
+        size_t k = 0;
+        for (; k < sizeof tmp / 4 && i < n; k++, i++) {
+            uint32_t u;
+            memcpy(&u, &x[i], 4);
+            tmp[4 * k + 0] = (unsigned char)u;
+            tmp[4 * k + 1] = (unsigned char)(u >> 8);
+            tmp[4 * k + 2] = (unsigned char)(u >> 16);
+            tmp[4 * k + 3] = (unsigned char)(u >> 24);
+        }
+        if (fwrite(tmp, 4, k, f) != k)
+            return false;
+    }
+    return true;
+}
+
+/* Writes to "PATH.tmp.XXXXXX" beside PATH, then renames it over PATH: a reader sees the old
+ * file or the whole new one, and a failure leaves nothing behind. */
+bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *err, size_t errlen) {
+    Buf h = {0};
+    buf_str(&h, "{\"__metadata__\":{\"format\":\"pt\"}");
+    uint64_t offset = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t bytes = tensor_floats(&t[i]) * 4;
+        buf_add(&h, ",", 1);
+        buf_json_string(&h, t[i].name);
+        buf_str(&h, ":{\"dtype\":\"F32\",\"shape\":[");
+        for (int d = 0; d < t[i].rank; d++)
+            buf_printf(&h, d ? ",%lld" : "%lld", (long long)t[i].shape[d]);
+        buf_printf(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
+                   (unsigned long long)(offset + bytes));
+        offset += bytes;
+    }
+    buf_add(&h, "}", 1);
+    while (h.len % 8 != 0)
+        buf_add(&h, " ", 1);
+    if (h.oom) {
+        free(h.s);
+        return fail(err, errlen, "%s: out of memory writing the header", path);
+    }
+
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 12);
+    if (!tmp) {
+        free(h.s);
+        return fail(err, errlen, "%s: out of memory", path);
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fail(err, errlen, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+        free(tmp);
+        free(h.s);
+        return false;
+    }
+    /* mkstemp makes the file private; a weight file is an ordinary document. */
+    fchmod(fd, 0644);
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        fail(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        free(h.s);
+        return false;
+    }
+
+    unsigned char len8[8];
+    for (int i = 0; i < 8; i++)
+        len8[i] = (unsigned char)((uint64_t)h.len >> (8 * i));
+    bool ok = fwrite(len8, 1, 8, f) == 8 && fwrite(h.s, 1, h.len, f) == h.len;
+    for (int i = 0; ok && i < n; i++)
+        ok = write_floats(f, t[i].data, tensor_floats(&t[i]));
+    int saved = errno;
+    ok = ok && fflush(f) == 0;
+    if (ok)
+        saved = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        fail(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+        unlink(tmp);
+    }
+    free(tmp);
+    free(h.s);
+    return ok;
+}
+
+bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const float *params,
+                                  char *err, size_t errlen) {
+    MlcTensor *t = calloc((size_t)m->nparam + 1, sizeof *t);
+    if (!t)
+        return fail(err, errlen, "%s: out of memory", path);
+    for (int i = 0; i < m->nparam; i++) {
+        const MlcParam *p = &m->params[i];
+        t[i].name = p->name;
+        t[i].rank = p->rank;
+        memcpy(t[i].shape, p->shape, sizeof p->shape);
+        t[i].data = params + p->offset;
+    }
+    bool ok = mlc_safetensors_write(path, t, m->nparam, err, errlen);
+    free(t);
+    return ok;
+}
+
+void mlc_safetensors_save(const char *path, const MlcModel *m, const float *params) {
+    char err[1024];
+    if (!mlc_safetensors_write_params(path, m, params, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+/* One entry of the header, checked. */
+typedef struct Entry {
+    const char *name;
+    const char *dtype;
+    int rank;
+    int64_t shape[MLC_MAX_RANK];
+    uint64_t begin, end;
+} Entry;
+
+/* Bytes per element of the dtypes safetensors defines. 0 for an unknown dtype. */
+static int dtype_size(const char *d) {
+    static const struct {
+        const char *name;
+        int size;
+    } types[] = {{"BOOL", 1}, {"U8", 1},  {"I8", 1},  {"F8_E5M2", 1}, {"F8_E4M3", 1},
+                 {"I16", 2},  {"U16", 2}, {"F16", 2}, {"BF16", 2},    {"I32", 4},
+                 {"U32", 4},  {"F32", 4}, {"F64", 8}, {"I64", 8},     {"U64", 8}};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(d, types[i].name) == 0)
+            return types[i].size;
+    return 0;
+}
+
+/* A JSON number that is a non-negative integer no larger than 2^53 (exact in a double). */
+static bool json_uint(const cJSON *j, uint64_t *out) {
+    if (!cJSON_IsNumber(j))
+        return false;
+    double v = j->valuedouble;
+    if (!(v >= 0.0 && v <= 9007199254740992.0) || v != floor(v))
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+/* "[5, 3]" */
+static void format_shape(char *s, size_t len, int rank, const int64_t *shape) {
+    size_t k = (size_t)snprintf(s, len, "[");
+    for (int i = 0; i < rank && k < len; i++)
+        k += (size_t)snprintf(s + k, len - k, i ? ", %lld" : "%lld", (long long)shape[i]);
+    if (k < len)
+        snprintf(s + k, len - k, "]");
+}
+
+static bool parse_entry(const cJSON *j, Entry *e, const char *path, char *err, size_t errlen) {
+    e->name = j->string;
+    if (!cJSON_IsObject(j))
+        return fail(err, errlen, "%s: tensor '%s': not a JSON object", path, e->name);
+    const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(j, "dtype");
+    const cJSON *shape = cJSON_GetObjectItemCaseSensitive(j, "shape");
+    const cJSON *offs = cJSON_GetObjectItemCaseSensitive(j, "data_offsets");
+    if (!cJSON_IsString(dtype))
+        return fail(err, errlen, "%s: tensor '%s': no \"dtype\" string", path, e->name);
+    e->dtype = dtype->valuestring;
+    int esize = dtype_size(e->dtype);
+    if (esize == 0)
+        return fail(err, errlen, "%s: tensor '%s': unknown dtype '%s'", path, e->name, e->dtype);
+    if (!cJSON_IsArray(shape))
+        return fail(err, errlen, "%s: tensor '%s': no \"shape\" array", path, e->name);
+    int rank = cJSON_GetArraySize(shape);
+    if (rank > MLC_MAX_RANK)
+        return fail(err, errlen, "%s: tensor '%s': rank %d, at most %d is supported", path, e->name,
+                    rank, MLC_MAX_RANK);
+    e->rank = rank;
+    /* Bytes of the tensor, checked against overflow past 2^62. */
+    uint64_t bytes = (uint64_t)esize;
+    for (int i = 0; i < rank; i++) {
+        uint64_t d;
+        if (!json_uint(cJSON_GetArrayItem(shape, i), &d))
+            return fail(err, errlen, "%s: tensor '%s': shape entries must be non-negative integers",
+                        path, e->name);
+        e->shape[i] = (int64_t)d;
+        if (d != 0 && bytes > ((uint64_t)1 << 62) / d)
+            return fail(err, errlen, "%s: tensor '%s': shape too large", path, e->name);
+        bytes *= d;
+    }
+    if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2 ||
+        !json_uint(cJSON_GetArrayItem(offs, 0), &e->begin) ||
+        !json_uint(cJSON_GetArrayItem(offs, 1), &e->end))
+        return fail(err, errlen,
+                    "%s: tensor '%s': \"data_offsets\" must be two non-negative integers", path,
+                    e->name);
+    if (e->end < e->begin || e->end - e->begin != bytes)
+        return fail(err, errlen,
+                    "%s: tensor '%s': data_offsets [%llu, %llu] do not hold its %llu bytes", path,
+                    e->name, (unsigned long long)e->begin, (unsigned long long)e->end,
+                    (unsigned long long)bytes);
+    return true;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+    const Entry *x = a, *y = b;
+    if (x->begin != y->begin)
+        return x->begin < y->begin ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Parses and checks the header (see the top of the file). On success *entries holds the
+ * *count tensors (allocated; the names point into *json). */
+static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json, Entry **entries,
+                        int *count, uint64_t *data_start, char *err, size_t errlen) {
+    *json = NULL;
+    *entries = NULL;
+    *count = 0;
+    if (fsize < 8)
+        return fail(err, errlen, "%s: too short for a safetensors file (%llu bytes)", path,
+                    (unsigned long long)fsize);
+    unsigned char len8[8];
+    if (fread(len8, 1, 8, f) != 8)
+        return fail(err, errlen, "%s: read error", path);
+    uint64_t hlen = 0;
+    for (int i = 0; i < 8; i++)
+        hlen |= (uint64_t)len8[i] << (8 * i);
+    if (hlen > fsize - 8)
+        return fail(err, errlen, "%s: header length %llu is larger than the file (%llu bytes)",
+                    path, (unsigned long long)hlen, (unsigned long long)fsize);
+    if (hlen > MAX_HEADER)
+        return fail(err, errlen, "%s: header length %llu is over the limit of %llu bytes", path,
+                    (unsigned long long)hlen, (unsigned long long)MAX_HEADER);
+    *data_start = 8 + hlen;
+
+    char *text = malloc((size_t)hlen + 1);
+    if (!text)
+        return fail(err, errlen, "%s: out of memory for a %llu-byte header", path,
+                    (unsigned long long)hlen);
+    if (fread(text, 1, (size_t)hlen, f) != hlen) {
+        free(text);
+        return fail(err, errlen, "%s: read error in the header", path);
+    }
+    text[hlen] = '\0';
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(text, (size_t)hlen, &end, 0);
+    /* Only whitespace (the padding) may follow the JSON object. */
+    bool trailing = false;
+    if (j && end)
+        for (const char *p = end; p < text + hlen; p++)
+            if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+                trailing = true;
+    free(text);
+    if (!j || trailing || !cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return fail(err, errlen, "%s: the header is not a JSON object", path);
+    }
+    *json = j;
+
+    int n = cJSON_GetArraySize(j);
+    Entry *e = calloc((size_t)n + 1, sizeof *e);
+    if (!e)
+        return fail(err, errlen, "%s: out of memory", path);
+    *entries = e;
+    int k = 0;
+    for (const cJSON *it = j->child; it; it = it->next) {
+        if (strcmp(it->string, "__metadata__") == 0)
+            continue;
+        for (int i = 0; i < k; i++)
+            if (strcmp(e[i].name, it->string) == 0)
+                return fail(err, errlen, "%s: tensor '%s' appears twice", path, it->string);
+        if (!parse_entry(it, &e[k], path, err, errlen))
+            return false;
+        k++;
+    }
+    *count = k;
+
+    /* The tensors must tile [0, data size) exactly. */
+    Entry *sorted = malloc(((size_t)k + 1) * sizeof *sorted);
+    if (!sorted)
+        return fail(err, errlen, "%s: out of memory", path);
+    memcpy(sorted, e, (size_t)k * sizeof *e);
+    qsort(sorted, (size_t)k, sizeof *sorted, cmp_entry);
+    uint64_t pos = 0, size = fsize - *data_start;
+    bool ok = true;
+    for (int i = 0; i < k && ok; i++) {
+        if (sorted[i].begin != pos)
+            ok = fail(err, errlen,
+                      "%s: tensor '%s': data_offsets [%llu, %llu] %s the previous tensor, which "
+                      "ends at %llu",
+                      path, sorted[i].name, (unsigned long long)sorted[i].begin,
+                      (unsigned long long)sorted[i].end,
+                      sorted[i].begin < pos ? "overlap" : "leave a gap after",
+                      (unsigned long long)pos);
+        else if (sorted[i].end > size)
+            ok = fail(err, errlen,
+                      "%s: tensor '%s': data_offsets [%llu, %llu] run past the end of the data "
+                      "(%llu bytes)",
+                      path, sorted[i].name, (unsigned long long)sorted[i].begin,
+                      (unsigned long long)sorted[i].end, (unsigned long long)size);
+        pos = sorted[i].end;
+    }
+    if (ok && pos != size)
+        ok = fail(err, errlen, "%s: %llu bytes after the last tensor's data", path,
+                  (unsigned long long)(size - pos));
+    free(sorted);
+    return ok;
+}
+
+static bool read_floats(FILE *f, float *x, uint64_t n) {
+    unsigned char tmp[4096];
+    uint64_t i = 0;
+    while (i < n) {
+        size_t k = sizeof tmp / 4;
+        if (n - i < k)
+            k = (size_t)(n - i);
+        if (fread(tmp, 4, k, f) != k)
+            return false;
+        for (size_t j = 0; j < k; j++, i++) {
+            uint32_t u = (uint32_t)tmp[4 * j] | (uint32_t)tmp[4 * j + 1] << 8 |
+                         (uint32_t)tmp[4 * j + 2] << 16 | (uint32_t)tmp[4 * j + 3] << 24;
+            memcpy(&x[i], &u, 4);
+        }
+    }
+    return true;
+}
+
+bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
+                          size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return fail(err, errlen, "%s: not a regular file", path);
+    }
+    cJSON *json;
+    Entry *e;
+    int n;
+    uint64_t start = 0;
+    bool ok = read_header(f, path, (uint64_t)st.st_size, &json, &e, &n, &start, err, errlen);
+
+    /* Every parameter, with its dtype and shape, before any data is read. */
+    for (int i = 0; ok && i < m->nparam; i++) {
+        const MlcParam *p = &m->params[i];
+        const Entry *t = NULL;
+        for (int k = 0; k < n; k++)
+            if (strcmp(e[k].name, p->name) == 0)
+                t = &e[k];
+        if (!t) {
+            ok = fail(err, errlen, "%s: tensor '%s' is missing", path, p->name);
+            break;
+        }
+        if (strcmp(t->dtype, "F32") != 0) {
+            ok = fail(err, errlen, "%s: tensor '%s' has dtype %s, only F32 is supported", path,
+                      p->name, t->dtype);
+            break;
+        }
+        bool same = t->rank == p->rank;
+        for (int d = 0; same && d < p->rank; d++)
+            same = t->shape[d] == p->shape[d];
+        if (!same) {
+            char got[128], want[128];
+            format_shape(got, sizeof got, t->rank, t->shape);
+            format_shape(want, sizeof want, p->rank, p->shape);
+            ok = fail(err, errlen, "%s: tensor '%s' has shape %s, the model's is %s", path, p->name,
+                      got, want);
+        }
+    }
+    for (int k = 0; ok && k < n; k++) {
+        bool known = false;
+        for (int i = 0; i < m->nparam && !known; i++)
+            known = strcmp(e[k].name, m->params[i].name) == 0;
+        if (!known)
+            fprintf(stderr, "%s: warning: ignoring tensor '%s', the model has no such parameter\n",
+                    path, e[k].name);
+    }
+    for (int i = 0; ok && i < m->nparam; i++) {
+        const MlcParam *p = &m->params[i];
+        const Entry *t = NULL;
+        for (int k = 0; k < n && !t; k++)
+            if (strcmp(e[k].name, p->name) == 0)
+                t = &e[k];
+        if (fseeko(f, (off_t)(start + t->begin), SEEK_SET) != 0 ||
+            !read_floats(f, params + p->offset, p->size))
+            ok = fail(err, errlen, "%s: read error in tensor '%s'", path, p->name);
+    }
+    free(e);
+    cJSON_Delete(json);
+    fclose(f);
+    return ok;
+}
+
+void mlc_safetensors_load(const char *path, const MlcModel *m, float *params) {
+    char err[1024];
+    if (!mlc_safetensors_read(path, m, params, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+}

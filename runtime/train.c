@@ -1,0 +1,431 @@
+/* train.c: mlc_main, the program around the generated math.
+ *
+ * In order: parse the options; load the data sets that the chosen actions need; allocate
+ * the buffers (parameters, gradients, momentum, activations for the batch size in use) and
+ * the generated state, and bind them; initialise the parameters from the seed, or --load
+ * them; then run the actions:
+ *   --grads FILE   forward + backward on the first training batch, gradients and loss to FILE
+ *   --eval         the test-set evaluation only
+ *   --predict I    the class of test image I
+ *   (none)         train for --epochs, evaluating after each epoch (the PyTorch quickstart's
+ *                  output, line for line), or for a model without data, print its loss and
+ *                  gradients on the constant input (the quickstart's autograd example)
+ * and finally --save FILE. Every failure prints "prog: reason" to stderr and returns 1.
+ *
+ * Batches are taken in file order (or a seeded Fisher-Yates permutation with --shuffle), the
+ * last one partial, like DataLoader(drop_last=False). In file order the generated code reads
+ * straight from the preloaded data set; shuffled batches are gathered into a buffer first.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "mlc_runtime.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Everything a run owns; freed by run_close whatever happened. */
+typedef struct Run {
+    const MlcModel *m;
+    const char *prog;
+    MlcOptions opt;
+    MlcDataset train, test;
+    MlcBuffers buf;
+    void *state;
+    float *xbatch;   /* shuffled batches are gathered here */
+    int32_t *ybatch; /* and their labels */
+    int64_t *perm;   /* the order of the training set */
+} Run;
+
+static void run_close(Run *r) {
+    mlc_dataset_free(&r->train);
+    mlc_dataset_free(&r->test);
+    free(r->buf.params);
+    free(r->buf.grads);
+    free(r->buf.velocity);
+    free(r->buf.acts);
+    free(r->state);
+    free(r->xbatch);
+    free(r->ybatch);
+    free(r->perm);
+}
+
+static int error(const Run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int error(const Run *r, const char *fmt, ...) {
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "%s: ", r->prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* DIR/NAME if it exists, else DIR/NAME.gz if that exists, else NULL. */
+static char *data_file(const char *dir, const char *name) {
+    size_t len = strlen(dir) + strlen(name) + 8;
+    char *path = malloc(len);
+    if (!path)
+        return NULL;
+    for (int gz = 0; gz < 2; gz++) {
+        snprintf(path, len, "%s/%s%s", dir, name, gz ? ".gz" : "");
+        FILE *f = fopen(path, "rb");
+        if (f) {
+            fclose(f);
+            return path;
+        }
+    }
+    free(path);
+    return NULL;
+}
+
+/* Loads PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte (prefix "train" or "t10k"). */
+static int load_set(Run *r, MlcDataset *d, const char *prefix) {
+    const char *dir = r->opt.data;
+    char iname[64], lname[64];
+    snprintf(iname, sizeof iname, "%s-images-idx3-ubyte", prefix);
+    snprintf(lname, sizeof lname, "%s-labels-idx1-ubyte", prefix);
+    char *images = data_file(dir, iname);
+    if (!images)
+        return error(r, "%s/%s: not found (nor %s.gz)", dir, iname, iname);
+    char *labels = data_file(dir, lname);
+    if (!labels) {
+        free(images);
+        return error(r, "%s/%s: not found (nor %s.gz)", dir, lname, lname);
+    }
+    char err[1024];
+    bool ok =
+        mlc_idx_read(d, images, labels, r->m->x_size, r->m->scale, r->m->nclass, err, sizeof err);
+    free(images);
+    free(labels);
+    if (!ok)
+        return error(r, "%s", err);
+    if (d->n > INT32_MAX) {
+        mlc_dataset_free(d);
+        return error(r, "%s: more than %d samples", dir, INT32_MAX);
+    }
+    return 0;
+}
+
+/* Buffers for batches of up to max_batch samples, bound to a zeroed state. */
+static int allocate(Run *r, int64_t max_batch) {
+    const MlcModel *m = r->m;
+    MlcBuffers *b = &r->buf;
+    size_t np = m->nparams ? m->nparams : 1;
+    b->max_batch = max_batch;
+    b->params = calloc(np, sizeof(float));
+    b->grads = calloc(np, sizeof(float));
+    if (r->opt.sgd.momentum != 0.0f)
+        b->velocity = calloc(np, sizeof(float));
+    /* acts_per_sample * max_batch + acts_fixed, with the overflow checked */
+    size_t nacts = 0;
+    if (m->acts_per_sample > (SIZE_MAX / sizeof(float) - m->acts_fixed - 1) / (size_t)max_batch)
+        return error(r, "out of memory: %lld samples per batch", (long long)max_batch);
+    nacts = m->acts_per_sample * (size_t)max_batch + m->acts_fixed;
+    b->acts = calloc(nacts ? nacts : 1, sizeof(float));
+    r->state = calloc(m->state_size ? m->state_size : 1, 1);
+    if (!b->params || !b->grads || !b->acts || !r->state ||
+        (r->opt.sgd.momentum != 0.0f && !b->velocity))
+        return error(r, "out of memory for %zu parameters and %zu activations", m->nparams, nacts);
+    m->bind(r->state, b);
+    return 0;
+}
+
+/* The index of the largest of n values; the first on ties, and NaN counts as largest (as
+ * torch.argmax). */
+static int64_t argmax(const float *v, int64_t n) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < n; i++) {
+        if (isnan(v[best]))
+            break;
+        if (isnan(v[i]) || v[i] > v[best])
+            best = i;
+    }
+    return best;
+}
+
+/* The quickstart's test_loop: mean of the per-batch mean losses, and the fraction of
+ * samples whose largest output is the label. */
+static void evaluate(Run *r) {
+    const MlcModel *m = r->m;
+    const MlcDataset *d = &r->test;
+    int64_t B = r->opt.batch;
+    double test_loss = 0.0;
+    int64_t correct = 0, num_batches = 0;
+    bool classify = m->out_size == (size_t)m->nclass && m->output;
+    for (int64_t start = 0; start < d->n; start += B) {
+        int64_t n = d->n - start < B ? d->n - start : B;
+        const float *x = d->x + (size_t)start * d->x_size;
+        const int32_t *y = d->y + start;
+        test_loss += (double)m->forward(r->state, x, y, n);
+        num_batches++;
+        if (classify) {
+            const float *out = m->output(r->state);
+            for (int64_t i = 0; i < n; i++)
+                correct += argmax(out + (size_t)i * m->out_size, m->nclass) == y[i];
+        }
+    }
+    test_loss /= (double)num_batches;
+    if (classify)
+        printf("Test Error: \n Accuracy: %.1f%%, Avg loss: %8f \n\n",
+               100.0 * ((double)correct / (double)d->n), test_loss);
+    else
+        printf("Test Error: \n Avg loss: %8f \n\n", test_loss);
+}
+
+/* The quickstart's train_loop for one epoch. */
+static void train_epoch(Run *r, MlcRng *rng) {
+    const MlcModel *m = r->m;
+    const MlcDataset *d = &r->train;
+    int64_t B = r->opt.batch;
+    if (r->opt.shuffle) {
+        /* Fisher-Yates from the identity: epoch e's order depends only on the seed and e. */
+        for (int64_t i = 0; i < d->n; i++)
+            r->perm[i] = i;
+        for (int64_t i = d->n - 1; i > 0; i--) {
+            int64_t j = mlc_rng_below(rng, (uint32_t)(i + 1));
+            int64_t t = r->perm[i];
+            r->perm[i] = r->perm[j];
+            r->perm[j] = t;
+        }
+    }
+    for (int64_t batch = 0, start = 0; start < d->n; batch++, start += B) {
+        int64_t n = d->n - start < B ? d->n - start : B;
+        const float *x = d->x + (size_t)start * d->x_size;
+        const int32_t *y = d->y + start;
+        if (r->opt.shuffle) {
+            for (int64_t i = 0; i < n; i++) {
+                int64_t k = r->perm[start + i];
+                memcpy(r->xbatch + (size_t)i * d->x_size, d->x + (size_t)k * d->x_size,
+                       d->x_size * sizeof(float));
+                r->ybatch[i] = d->y[k];
+            }
+            x = r->xbatch;
+            y = r->ybatch;
+        }
+        float loss = m->forward(r->state, x, y, n);
+        m->backward(r->state, x, y, n);
+        m->update(r->state, &r->opt.sgd);
+        if (batch % 100 == 0 && !r->opt.quiet)
+            printf("loss: %7f  [%5lld/%5lld]\n", (double)loss, (long long)((batch + 1) * n),
+                   (long long)d->n);
+    }
+}
+
+static int train(Run *r) {
+    if (r->opt.shuffle && r->opt.epochs > 0) {
+        size_t B = (size_t)r->opt.batch;
+        r->xbatch = malloc(B * r->m->x_size * sizeof(float));
+        r->ybatch = malloc(B * sizeof(int32_t));
+        r->perm = malloc((size_t)r->train.n * sizeof(int64_t));
+        if (!r->xbatch || !r->ybatch || !r->perm)
+            return error(r, "out of memory for shuffling");
+    }
+    MlcRng rng;
+    mlc_rng_seed_stream(&rng, r->opt.seed, MLC_RNG_STREAM_SHUFFLE);
+    for (int64_t t = 0; t < r->opt.epochs; t++) {
+        printf("Epoch %lld\n-------------------------------\n", (long long)(t + 1));
+        double t0 = now();
+        train_epoch(r, &rng);
+        double t1 = now();
+        evaluate(r);
+        if (r->opt.time) {
+            fflush(stdout);
+            fprintf(stderr, "time: epoch %lld: train %.3f s, test %.3f s\n", (long long)(t + 1),
+                    t1 - t0, now() - t1);
+        }
+    }
+    printf("Done!\n");
+    return 0;
+}
+
+static int predict(Run *r) {
+    const MlcModel *m = r->m;
+    int64_t i = r->opt.predict;
+    if (!m->output || m->out_size != (size_t)m->nclass)
+        return error(r, "--predict: model '%s' has no output of %lld class scores", m->name,
+                     (long long)m->nclass);
+    m->forward(r->state, r->test.x + (size_t)i * r->test.x_size, r->test.y + i, 1);
+    int64_t pred = argmax(m->output(r->state), m->nclass);
+    int64_t actual = r->test.y[i];
+    if (m->class_names)
+        printf("Predicted: \"%s\", Actual: \"%s\"\n", m->class_names[pred], m->class_names[actual]);
+    else
+        printf("Predicted: %lld, Actual: %lld\n", (long long)pred, (long long)actual);
+    return 0;
+}
+
+/* A constant input or target, filled as init says (random values from their own stream). */
+static void fill(float *v, size_t n, MlcInit init, MlcRng *rng) {
+    for (size_t i = 0; i < n; i++) {
+        switch (init) {
+        case MLC_INIT_ZEROS: v[i] = 0.0f; break;
+        case MLC_INIT_ONES: v[i] = 1.0f; break;
+        case MLC_INIT_RANDN: v[i] = mlc_rng_normal(rng); break;
+        case MLC_INIT_UNIFORM: v[i] = 2.0f * mlc_rng_uniform(rng) - 1.0f; break;
+        }
+    }
+}
+
+/* Forward and backward on the first training batch (or the constant sample), no update.
+ * Returns the loss. */
+static float first_batch_grads(Run *r, float *x_const, void *y_const) {
+    const MlcModel *m = r->m;
+    if (m->data_kind == MLC_DATA_NONE) {
+        float loss = m->forward(r->state, x_const, y_const, 1);
+        m->backward(r->state, x_const, y_const, 1);
+        return loss;
+    }
+    int64_t n = r->train.n < r->opt.batch ? r->train.n : r->opt.batch;
+    float loss = m->forward(r->state, r->train.x, r->train.y, n);
+    m->backward(r->state, r->train.x, r->train.y, n);
+    return loss;
+}
+
+static int write_grads(Run *r, float loss) {
+    const MlcModel *m = r->m;
+    MlcTensor *t = calloc((size_t)m->nparam + 1, sizeof *t);
+    if (!t)
+        return error(r, "out of memory");
+    for (int i = 0; i < m->nparam; i++) {
+        const MlcParam *p = &m->params[i];
+        t[i].name = p->name;
+        t[i].rank = p->rank;
+        memcpy(t[i].shape, p->shape, sizeof p->shape);
+        t[i].data = r->buf.grads + p->offset;
+    }
+    t[m->nparam].name = "loss";
+    t[m->nparam].rank = 0;
+    t[m->nparam].data = &loss;
+    char err[1024];
+    bool ok = mlc_safetensors_write(r->opt.grads, t, m->nparam + 1, err, sizeof err);
+    free(t);
+    return ok ? 0 : error(r, "%s", err);
+}
+
+/* The quickstart's autograd example: loss.backward(); print(w.grad); print(b.grad). */
+static void print_grads(Run *r, float loss) {
+    const MlcModel *m = r->m;
+    printf("loss: %f\n", (double)loss);
+    for (int i = 0; i < m->nparam; i++) {
+        const MlcParam *p = &m->params[i];
+        printf("%s.grad:\n", p->name);
+        mlc_print_tensor(stdout, r->buf.grads + p->offset, p->rank, p->shape);
+    }
+}
+
+static int run(Run *r, int argc, char **argv) {
+    const MlcModel *m = r->m;
+    MlcOptions *o = &r->opt;
+    char err[1024];
+    if (!mlc_options_parse(o, argc, argv, m, err, sizeof err))
+        return error(r, "%s", err);
+    if (o->help) {
+        mlc_usage(stdout, r->prog, m);
+        return 0;
+    }
+    if (o->version) {
+        printf("%s: model '%s', generated by mlc from %s\n", r->prog, m->name, m->source);
+        return 0;
+    }
+    bool nodata = m->data_kind == MLC_DATA_NONE;
+    if (!nodata && m->y_kind != MLC_TARGET_CLASS)
+        return error(r, "model '%s': IDX data needs a class target", m->name);
+    if (!nodata && o->batch < 1)
+        return error(r, "model '%s' has no batch size: give --batch N", m->name);
+    if (o->threads > 0)
+        openblas_set_num_threads(o->threads);
+
+    /* What to do, and so which data sets to load. */
+    bool action = o->eval || o->predict >= 0 || o->grads;
+    bool training = !nodata && !action && o->epochs > 0;
+    if (!nodata && (training || o->grads) && load_set(r, &r->train, "train"))
+        return 1;
+    if (!nodata && (training || o->eval || o->predict >= 0) && load_set(r, &r->test, "t10k"))
+        return 1;
+    if (o->predict >= r->test.n && o->predict >= 0)
+        return error(r, "--predict: %lld is out of range, the test set has %lld images (0 to %lld)",
+                     (long long)o->predict, (long long)r->test.n, (long long)r->test.n - 1);
+
+    /* No batch is larger than the largest data set. */
+    int64_t max_batch = 1;
+    if (!nodata) {
+        int64_t most = r->train.n > r->test.n ? r->train.n : r->test.n;
+        max_batch = o->batch < most ? o->batch : most;
+        if (max_batch < 1)
+            max_batch = 1;
+    }
+    if (allocate(r, max_batch))
+        return 1;
+    if (o->load) {
+        if (!mlc_safetensors_read(o->load, m, r->buf.params, err, sizeof err))
+            return error(r, "%s", err);
+    } else {
+        mlc_init_params(m, r->buf.params, o->seed);
+    }
+
+    /* The constant sample of a model without data; random fills use PCG32 (seed, stream
+     * MLC_RNG_STREAM_INIT + 1), apart from the parameters. */
+    float *x_const = NULL;
+    void *y_const = NULL;
+    int rc = 0;
+    if (nodata) {
+        size_t ny = m->y_kind == MLC_TARGET_CLASS ? 1 : m->y_size;
+        x_const = calloc(m->x_size ? m->x_size : 1, sizeof(float));
+        y_const = calloc(ny ? ny : 1, sizeof(float));
+        if (!x_const || !y_const) {
+            rc = error(r, "out of memory");
+            goto out;
+        }
+        MlcRng rng;
+        mlc_rng_seed_stream(&rng, o->seed, MLC_RNG_STREAM_INIT + 1);
+        fill(x_const, m->x_size, m->x_init, &rng);
+        if (m->y_kind == MLC_TARGET_CLASS)
+            *(int32_t *)y_const = m->y_init == MLC_INIT_ONES && m->nclass > 1;
+        else
+            fill(y_const, m->y_size, m->y_init, &rng);
+    }
+
+    if (o->grads) {
+        float loss = first_batch_grads(r, x_const, y_const);
+        if ((rc = write_grads(r, loss)))
+            goto out;
+    }
+    if (o->eval)
+        evaluate(r);
+    if (o->predict >= 0 && (rc = predict(r)))
+        goto out;
+    if (!action) {
+        if (nodata)
+            print_grads(r, first_batch_grads(r, x_const, y_const));
+        else if ((rc = train(r)))
+            goto out;
+    }
+    if (o->save && !mlc_safetensors_write_params(o->save, m, r->buf.params, err, sizeof err))
+        rc = error(r, "%s", err);
+out:
+    free(x_const);
+    free(y_const);
+    return rc;
+}
+
+int mlc_main(int argc, char **argv, const MlcModel *model) {
+    Run r;
+    memset(&r, 0, sizeof r);
+    r.m = model;
+    r.prog = argc > 0 && argv[0] ? argv[0] : model->name;
+    const char *slash = strrchr(r.prog, '/');
+    if (slash)
+        r.prog = slash + 1;
+    int rc = run(&r, argc, argv);
+    run_close(&r);
+    fflush(stdout);
+    return rc;
+}
