@@ -1,0 +1,847 @@
+/* emit_c.c: the C backend.
+ *
+ * Writes one C99 file that reads like a textbook: a struct of named pointers into the
+ * runtime's parameter, gradient and activation blocks; one static function per kernel, each
+ * headed by the model line it comes from and the math it computes; then <model>_forward,
+ * <model>_backward and <model>_sgd_update, which call the kernels in schedule order; then the
+ * MlcModel that describes the model to the runtime, and main().
+ *
+ * GEMMs go through cblas_sgemm (row-major, with transpose flags: no transpose is ever
+ * copied). An elementwise kernel is one loop (two when an operand is broadcast along rows,
+ * so the bias is indexed by column without a division); its expression is built from each
+ * op's C template in ops.def. Row-wise, reduce and loss ops have their code here, in
+ * emit_op(), one case per op.
+ *
+ * Output is deterministic: no timestamps, no addresses, nothing ordered by pointer.
+ */
+#include "mlc.h"
+
+#include <ctype.h>
+#include <math.h>
+
+typedef struct Emit {
+    FILE *out;
+    Graph *g;
+    Schedule *s;
+    MemPlan *mp;
+    const char *type; /* the state struct: "Fashion" */
+} Emit;
+
+/* ---- small helpers --------------------------------------------------------------------------- */
+
+/* A float literal C reads back exactly: 1 -> "1.0f", -0.5 -> "(-0.5f)". */
+static const char *float_lit(Arena *a, double v) {
+    if (isnan(v))
+        return "NAN";
+    if (isinf(v))
+        return v > 0 ? "INFINITY" : "(-INFINITY)";
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.9g", (double)(float)v);
+    bool has_point = strpbrk(buf, ".e") != NULL;
+    return arena_printf(a, "%s%s%s%s", v < 0 ? "(" : "", buf, has_point ? "f" : ".0f",
+                        v < 0 ? ")" : "");
+}
+
+/* A constant node: value * N^npow. */
+static const char *const_expr(Emit *e, const Node *c) {
+    Arena *a = e->g->cx->arena;
+    const char *s = float_lit(a, c->attr.cnst.value);
+    for (int i = 0; i < c->attr.cnst.npow; i++)
+        s = arena_printf(a, "(%s * (float)N)", s);
+    for (int i = 0; i > c->attr.cnst.npow; i--)
+        s = arena_printf(a, "(%s / (float)N)", s);
+    return s;
+}
+
+/* "N * 512", "512": the number of elements of a shape. */
+static const char *numel_expr(Emit *e, Shape s) {
+    int64_t c = shape_numel_const(s);
+    if (!shape_has_n(s))
+        return arena_printf(e->g->cx->arena, "%lld", (long long)c);
+    if (c == 1)
+        return "N";
+    return arena_printf(e->g->cx->arena, "N * %lld", (long long)c);
+}
+
+static const char *dim_expr(Emit *e, int64_t d) {
+    return d == DIM_N ? "N" : arena_printf(e->g->cx->arena, "%lld", (long long)d);
+}
+
+static const char *shape_comment(Emit *e, Shape s) {
+    char *str = shape_str(e->g->cx->arena, s, DT_F32);
+    return str + 3; /* "[N, 512]" without "f32" */
+}
+
+static Buffer *buf(Emit *e, const Node *n) {
+    Buffer *b = e->mp->buf_of[n->id];
+    MLC_ASSERT(b);
+    return b;
+}
+
+/* How a function body names a buffer: inputs are locals, the rest live in the state. */
+static const char *ref(Emit *e, Buffer *b) {
+    if (b->kind == BUF_INPUT)
+        return b->name;
+    return arena_printf(e->g->cx->arena, "m->%s", b->name);
+}
+
+static char *camel(Arena *a, const char *name) {
+    char *out = arena_strdup(a, name);
+    size_t len = 0;
+    bool up = true;
+    for (const char *p = name; *p; p++) {
+        if (*p == '_') {
+            up = true;
+            continue;
+        }
+        out[len++] = up ? (char)toupper((unsigned char)*p) : *p;
+        up = false;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+static const char *c_string(Arena *a, const char *s) {
+    size_t n = strlen(s);
+    char *out = arena_alloc(a, 4 * n + 3);
+    size_t len = 0;
+    out[len++] = '"';
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\') {
+            out[len++] = '\\';
+            out[len++] = (char)c;
+        } else if (c < 32 || c >= 127) {
+            len += (size_t)sprintf(out + len, "\\%03o", c);
+        } else {
+            out[len++] = (char)c;
+        }
+    }
+    out[len++] = '"';
+    out[len] = '\0';
+    return out;
+}
+
+/* ---- kernel signatures ----------------------------------------------------------------------- */
+
+/* The buffers a kernel reads and writes, in order; the written ones last. */
+typedef struct Args {
+    Buffer *b[16];
+    bool written[16];
+    int n;
+    bool uses_n;
+} Args;
+
+static void add_arg(Args *args, Buffer *b, bool written) {
+    for (int i = 0; i < args->n; i++) {
+        if (args->b[i] == b) {
+            args->written[i] |= written;
+            return;
+        }
+    }
+    MLC_ASSERT(args->n < 16);
+    args->b[args->n] = b;
+    args->written[args->n++] = written;
+}
+
+static void note_node(Emit *e, Args *args, Node *n) {
+    if (shape_has_n(n->shape) || (n->op == OP_CONST && n->attr.cnst.npow != 0))
+        args->uses_n = true;
+    (void)e;
+}
+
+static Args kernel_args(Emit *e, Kernel *k) {
+    Args args = {0};
+    Node *all[32];
+    int nall = 0;
+    if (k->gemm)
+        all[nall++] = k->gemm;
+    for (int i = 0; i < k->nodes.len && nall < 30; i++)
+        all[nall++] = k->nodes.data[i];
+    if (k->kind == K_OP)
+        all[nall++] = k->root;
+    if (k->reduce)
+        all[nall++] = k->reduce;
+    /* reads first */
+    for (int i = 0; i < nall; i++) {
+        Node *n = all[i];
+        note_node(e, &args, n);
+        for (int j = 0; j < n->nin; j++) {
+            Node *x = n->in[j];
+            note_node(e, &args, x);
+            if (x->op == OP_CONST || e->s->inlined[x->id] || x == k->gemm)
+                continue;
+            add_arg(&args, buf(e, x), false);
+        }
+    }
+    add_arg(&args, buf(e, k->root), true);
+    if (k->reduce)
+        add_arg(&args, buf(e, k->reduce), true);
+    /* a buffer read and written (an in-place epilogue) is passed once, writable: move the
+     * written ones to the end */
+    Args sorted = {0};
+    sorted.uses_n = args.uses_n;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < args.n; i++)
+            if (args.written[i] == (pass == 1))
+                add_arg(&sorted, args.b[i], args.written[i]);
+    return sorted;
+}
+
+static const char *kernel_name(Emit *e, Kernel *k) {
+    return arena_printf(e->g->cx->arena, "compute_%s", buf(e, k->root)->name);
+}
+
+/* ---- comments: where a kernel comes from and what it computes ------------------------------- */
+
+static void math(Emit *e, Kernel *k, Node *n, bool top);
+
+static void math_operand(Emit *e, Kernel *k, Node *x) {
+    if (x->op == OP_CONST) {
+        double v = x->attr.cnst.value;
+        fprintf(e->out, "%.6g", v);
+        for (int i = 0; i > x->attr.cnst.npow; i--)
+            fprintf(e->out, "/N");
+        for (int i = 0; i < x->attr.cnst.npow; i++)
+            fprintf(e->out, "*N");
+        return;
+    }
+    bool here = e->s->inlined[x->id] && e->s->kernel_of[x->id] == k;
+    if (here || x == k->gemm)
+        math(e, k, x, false);
+    else
+        fprintf(e->out, "%s", buf(e, x)->name);
+}
+
+static void math(Emit *e, Kernel *k, Node *n, bool top) {
+    const char *sym = NULL;
+    switch (n->op) {
+    case OP_ADD: sym = " + "; break;
+    case OP_SUB: sym = " - "; break;
+    case OP_MUL: sym = " * "; break;
+    case OP_DIV: sym = " / "; break;
+    case OP_MATMUL:
+        if (!top)
+            fprintf(e->out, "(");
+        math_operand(e, k, n->in[0]);
+        fprintf(e->out, "%s @ ", n->attr.gemm.ta ? "^T" : "");
+        math_operand(e, k, n->in[1]);
+        fprintf(e->out, "%s%s", n->attr.gemm.tb ? "^T" : "", top ? "" : ")");
+        return;
+    case OP_STEP:
+        fprintf(e->out, "(");
+        math_operand(e, k, n->in[0]);
+        fprintf(e->out, " > 0)");
+        return;
+    case OP_NEG:
+        fprintf(e->out, "-");
+        math_operand(e, k, n->in[0]);
+        return;
+    case OP_EXPAND: math_operand(e, k, n->in[0]); return;
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_CONST:
+    case OP_RELU:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_EXP:
+    case OP_LOG:
+    case OP_RESHAPE:
+    case OP_SUM:
+    case OP_MEAN:
+    case OP_SUM_TO:
+    case OP_SOFTMAX:
+    case OP_SOFTMAX_BWD:
+    case OP_CROSS_ENTROPY:
+    case OP_CROSS_ENTROPY_BWD:
+    case OP_BCE_LOGITS: break;
+    case OP_COUNT: unreachable();
+    }
+    if (sym) {
+        if (!top)
+            fprintf(e->out, "(");
+        math_operand(e, k, n->in[0]);
+        fprintf(e->out, "%s", sym);
+        math_operand(e, k, n->in[1]);
+        if (!top)
+            fprintf(e->out, ")");
+        return;
+    }
+    fprintf(e->out, "%s(", op_info[n->op].name);
+    for (int i = 0; i < n->nin; i++) {
+        if (i)
+            fprintf(e->out, ", ");
+        math_operand(e, k, n->in[i]);
+    }
+    fprintf(e->out, ")");
+}
+
+static void kernel_comment(Emit *e, Kernel *k) {
+    /* the distinct model lines of the nodes, in order */
+    Node *nodes[34];
+    int nn = 0;
+    if (k->gemm)
+        nodes[nn++] = k->gemm;
+    for (int i = 0; i < k->nodes.len && nn < 32; i++)
+        nodes[nn++] = k->nodes.data[i];
+    if (k->kind == K_OP)
+        nodes[nn++] = k->root;
+    int lines[34], nlines = 0;
+    fprintf(e->out, "/* ");
+    for (int i = 0; i < nn; i++) {
+        int line, col;
+        diag_line_col(e->g->cx, nodes[i]->loc.offset, &line, &col);
+        bool seen = false;
+        for (int j = 0; j < nlines; j++)
+            seen |= lines[j] == line;
+        if (seen)
+            continue;
+        lines[nlines++] = line;
+        fprintf(e->out, "%s%s%s  %s\n", nlines > 1 ? " * " : "", k->backward ? "backward of " : "",
+                ir_where(e->g, nodes[i]->loc), ir_source_text(e->g, nodes[i]->loc));
+    }
+    fprintf(e->out, " *   %s = ", buf(e, k->root)->name);
+    math(e, k, k->kind == K_GEMM && k->nodes.len == 0 ? k->gemm : k->root, true);
+    fprintf(e->out, "\n");
+    if (k->reduce) {
+        fprintf(e->out, " *   %s = sum over rows of %s\n", buf(e, k->reduce)->name,
+                buf(e, k->root)->name);
+    }
+    fprintf(e->out, " */\n");
+}
+
+/* ---- elementwise loops ------------------------------------------------------------------------ */
+
+/* The C expression for node n at element k (column j when broadcast along rows). */
+static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_root) {
+    Arena *a = e->g->cx->arena;
+    if (n->op == OP_CONST)
+        return const_expr(e, n);
+    bool here = e->s->inlined[n->id] && e->s->kernel_of[n->id] == k;
+    if (!here && !n_root) {
+        Buffer *b = buf(e, n);
+        const char *name = b->kind == BUF_INPUT ? b->name : b->name;
+        if (n->shape.rank == 0)
+            return arena_printf(a, "%s[0]", name);
+        bool full = shape_numel_const(n->shape) == total &&
+                    shape_has_n(n->shape) == shape_has_n(k->root->shape);
+        return arena_printf(a, "%s[%s]", name, full ? "k" : "j");
+    }
+    const char *tmpl = op_info[n->op].cexpr;
+    MLC_ASSERT(tmpl);
+    const char *ops[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < n->nin; i++)
+        ops[i] = elem_expr(e, k, n->in[i], total, false);
+    /* substitute %0 %1 in the template */
+    size_t cap = strlen(tmpl) + 1;
+    for (int i = 0; i < n->nin; i++)
+        cap += 2 * strlen(ops[i]);
+    char *out = arena_alloc(a, cap);
+    size_t len = 0;
+    for (const char *p = tmpl; *p; p++) {
+        if (p[0] == '%' && p[1] >= '0' && p[1] <= '2') {
+            const char *op = ops[p[1] - '0'];
+            MLC_ASSERT(op);
+            memcpy(out + len, op, strlen(op));
+            len += strlen(op);
+            p++;
+        } else {
+            out[len++] = *p;
+        }
+    }
+    out[len] = '\0';
+    return out;
+}
+
+static void emit_elemwise_loop(Emit *e, Kernel *k) {
+    FILE *o = e->out;
+    Node *root = k->root;
+    int64_t total = shape_numel_const(root->shape);
+    /* the broadcast width: the size of any operand smaller than the root, or the reduce */
+    int64_t inner = k->reduce ? shape_numel_const(k->reduce->shape) : 0;
+    for (int i = 0; i < k->nodes.len && !inner; i++) {
+        Node *n = k->nodes.data[i];
+        for (int j = 0; j < n->nin; j++) {
+            Node *x = n->in[j];
+            if (x->op == OP_CONST || x->shape.rank == 0 || e->s->inlined[x->id])
+                continue;
+            if (shape_numel_const(x->shape) != total ||
+                shape_has_n(x->shape) != shape_has_n(root->shape))
+                inner = shape_numel_const(x->shape);
+        }
+    }
+    const char *out = buf(e, root)->name;
+    const char *expr = elem_expr(e, k, root, total, true);
+    if (!inner) {
+        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n", numel_expr(e, root->shape));
+        fprintf(o, "        %s[k] = %s;\n", out, expr);
+        return;
+    }
+    const char *rows = shape_has_n(root->shape)
+                           ? (total / inner == 1 ? "N"
+                                                 : arena_printf(e->g->cx->arena, "N * %lld",
+                                                                (long long)(total / inner)))
+                           : arena_printf(e->g->cx->arena, "%lld", (long long)(total / inner));
+    if (k->reduce) {
+        const char *r = buf(e, k->reduce)->name;
+        fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n", (long long)inner);
+        fprintf(o, "        %s[j] = 0.0f;\n", r);
+    }
+    fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
+    fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", (long long)inner);
+    fprintf(o, "            const int64_t k = i * %lld + j;\n", (long long)inner);
+    if (k->reduce) {
+        fprintf(o, "            const float v = %s;\n", expr);
+        fprintf(o, "            %s[k] = v;\n", out);
+        fprintf(o, "            %s[j] += v;\n", buf(e, k->reduce)->name);
+    } else {
+        fprintf(o, "            %s[k] = %s;\n", out, expr);
+    }
+    fprintf(o, "        }\n    }\n");
+}
+
+static void emit_gemm(Emit *e, Kernel *k) {
+    Node *mm = k->gemm, *a = mm->in[0], *b = mm->in[1];
+    bool ta = mm->attr.gemm.ta, tb = mm->attr.gemm.tb;
+    int64_t M = a->shape.dim[ta ? 1 : 0], K = a->shape.dim[ta ? 0 : 1];
+    int64_t P = b->shape.dim[tb ? 0 : 1];
+    fprintf(e->out,
+            "    cblas_sgemm(CblasRowMajor, %s, %s, %s, %s, %s,\n"
+            "                1.0f, %s, %s, %s, %s, 0.0f, %s, %s);\n",
+            ta ? "CblasTrans" : "CblasNoTrans", tb ? "CblasTrans" : "CblasNoTrans",
+            dim_expr(e, M), dim_expr(e, P), dim_expr(e, K), buf(e, a)->name,
+            dim_expr(e, a->shape.dim[1]), buf(e, b)->name, dim_expr(e, b->shape.dim[1]),
+            buf(e, k->root)->name, dim_expr(e, P));
+}
+
+/* A scalar operand: a literal, or element 0 of its buffer. */
+static const char *scalar(Emit *e, Node *x) {
+    if (x->op == OP_CONST)
+        return const_expr(e, x);
+    return arena_printf(e->g->cx->arena, "%s[0]", buf(e, x)->name);
+}
+
+/* Row-wise, reduce and loss ops: one case each. */
+static void emit_op(Emit *e, Kernel *k) {
+    FILE *o = e->out;
+    Node *n = k->root;
+    Node *x = n->in[0];
+    const char *y = buf(e, n)->name;
+    const char *xs = x->op == OP_CONST ? NULL : buf(e, x)->name;
+    int64_t last = x->shape.rank ? x->shape.dim[x->shape.rank - 1] : 1;
+    const char *rows = numel_expr(e, (Shape){x->shape.rank ? x->shape.rank - 1 : 0, {0}});
+    if (x->shape.rank >= 1) {
+        Shape lead = x->shape;
+        lead.rank--;
+        rows = numel_expr(e, lead);
+    }
+    switch (n->op) {
+    case OP_SUM:
+    case OP_MEAN:
+        fprintf(o, "    float acc = 0.0f;\n");
+        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n", numel_expr(e, x->shape));
+        fprintf(o, "        acc += %s[k];\n", xs);
+        if (n->op == OP_MEAN)
+            fprintf(o, "    %s[0] = acc / (float)(%s);\n", y, numel_expr(e, x->shape));
+        else
+            fprintf(o, "    %s[0] = acc;\n", y);
+        return;
+    case OP_SUM_TO: {
+        int64_t inner = shape_numel_const(n->shape);
+        int64_t total = shape_numel_const(x->shape);
+        Shape lead = {1, {shape_has_n(x->shape) ? DIM_N : 1}};
+        const char *r = shape_has_n(x->shape) && total / inner != 1
+                            ? arena_printf(e->g->cx->arena, "N * %lld", (long long)(total / inner))
+                            : numel_expr(e, lead);
+        if (!shape_has_n(x->shape))
+            r = arena_printf(e->g->cx->arena, "%lld", (long long)(total / inner));
+        fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n        %s[j] = 0.0f;\n",
+                (long long)inner, y);
+        fprintf(o, "    for (int64_t i = 0; i < %s; i++)\n", r);
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)inner);
+        fprintf(o, "            %s[j] += %s[i * %lld + j];\n", y, xs, (long long)inner);
+        return;
+    }
+    case OP_SOFTMAX:
+        fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
+        fprintf(o, "        const float *row = %s + i * %lld;\n", xs, (long long)last);
+        fprintf(o, "        float *out = %s + i * %lld;\n", y, (long long)last);
+        fprintf(o, "        float max = row[0], sum = 0.0f;\n");
+        fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "            max = fmaxf(max, row[j]);\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", (long long)last);
+        fprintf(o, "            out[j] = expf(row[j] - max);\n");
+        fprintf(o, "            sum += out[j];\n        }\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "            out[j] /= sum;\n    }\n");
+        return;
+    case OP_SOFTMAX_BWD: {
+        const char *dy = buf(e, n->in[1])->name;
+        fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
+        fprintf(o, "        const float *yr = %s + i * %lld, *dyr = %s + i * %lld;\n", xs,
+                (long long)last, dy, (long long)last);
+        fprintf(o, "        float dot = 0.0f;\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "            dot += dyr[j] * yr[j];\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "            %s[i * %lld + j] = yr[j] * (dyr[j] - dot);\n    }\n", y,
+                (long long)last);
+        return;
+    }
+    case OP_CROSS_ENTROPY:
+    case OP_CROSS_ENTROPY_BWD: {
+        const char *label = buf(e, n->in[1])->name;
+        if (n->op == OP_CROSS_ENTROPY)
+            fprintf(o, "    float total = 0.0f;\n");
+        fprintf(o, "    for (int64_t i = 0; i < N; i++) {\n");
+        fprintf(o, "        const float *row = %s + i * %lld;\n", xs, (long long)last);
+        fprintf(o, "        float max = row[0], sum = 0.0f;\n");
+        fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "            max = fmaxf(max, row[j]);\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "            sum += expf(row[j] - max);\n");
+        if (n->op == OP_CROSS_ENTROPY) {
+            fprintf(o, "        total += logf(sum) + max - row[%s[i]];\n    }\n", label);
+            fprintf(o, "    %s[0] = total / (float)N;\n", y);
+            return;
+        }
+        fprintf(o, "        const float scale = %s / (float)N;\n", scalar(e, n->in[2]));
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "            %s[i * %lld + j] = expf(row[j] - max) / sum * scale;\n", y,
+                (long long)last);
+        fprintf(o, "        %s[i * %lld + %s[i]] -= scale;\n    }\n", y, (long long)last, label);
+        return;
+    }
+    case OP_BCE_LOGITS: {
+        const char *t = buf(e, n->in[1])->name;
+        fprintf(o, "    float total = 0.0f;\n");
+        fprintf(o, "    for (int64_t k = 0; k < %s; k++) {\n", numel_expr(e, x->shape));
+        fprintf(o, "        const float z = %s[k];\n", xs);
+        fprintf(o, "        total += fmaxf(z, 0.0f) - z * %s[k] + log1pf(expf(-fabsf(z)));\n", t);
+        fprintf(o, "    }\n    %s[0] = total / (float)(%s);\n", y, numel_expr(e, x->shape));
+        return;
+    }
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_CONST:
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_NEG:
+    case OP_RELU:
+    case OP_STEP:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_EXP:
+    case OP_LOG:
+    case OP_EXPAND:
+    case OP_MATMUL:
+    case OP_RESHAPE:
+    case OP_COUNT: break;
+    }
+    unreachable();
+}
+
+static void emit_kernel(Emit *e, Kernel *k) {
+    FILE *o = e->out;
+    Args args = kernel_args(e, k);
+    kernel_comment(e, k);
+    fprintf(o, "static void %s(", kernel_name(e, k));
+    bool first = true;
+    if (args.uses_n) {
+        fprintf(o, "int N");
+        first = false;
+    }
+    for (int i = 0; i < args.n; i++) {
+        Buffer *b = args.b[i];
+        const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
+        fprintf(o, "%s%s%s *%s", first ? "" : ", ", args.written[i] ? "" : "const ", type,
+                b->name);
+        first = false;
+    }
+    fprintf(o, ") {\n");
+    switch (k->kind) {
+    case K_GEMM:
+        emit_gemm(e, k);
+        if (k->nodes.len)
+            emit_elemwise_loop(e, k);
+        break;
+    case K_ELEMWISE: emit_elemwise_loop(e, k); break;
+    case K_OP: emit_op(e, k); break;
+    }
+    fprintf(o, "}\n\n");
+}
+
+static void emit_call(Emit *e, Kernel *k) {
+    Args args = kernel_args(e, k);
+    fprintf(e->out, "    %s(", kernel_name(e, k));
+    bool first = true;
+    if (args.uses_n) {
+        fprintf(e->out, "N");
+        first = false;
+    }
+    for (int i = 0; i < args.n; i++) {
+        fprintf(e->out, "%s%s", first ? "" : ", ", ref(e, args.b[i]));
+        first = false;
+    }
+    fprintf(e->out, ");\n");
+}
+
+/* ---- the whole file ---------------------------------------------------------------------------- */
+
+static void emit_header(Emit *e) {
+    Graph *g = e->g;
+    MemPlan *mp = e->mp;
+    FILE *o = e->out;
+    int64_t batch = g->train.batch;
+    double kib = (double)(mp->per_sample * batch + mp->fixed) * 4.0 / 1024.0;
+    fprintf(o, "/* Generated by mlc %s from %s. Do not edit.\n *\n", "0.1.0", g->cx->path);
+    fprintf(o, " * model %s: %lld parameters in %d tensors.\n", g->name, (long long)mp->nparams,
+            g->params.len);
+    fprintf(o, " * activations: %lld floats per sample + %lld fixed, %.0f KiB at batch %lld\n",
+            (long long)mp->per_sample, (long long)mp->fixed, kib, (long long)batch);
+    fprintf(o, " * (%lld floats per sample without buffer reuse).\n",
+            (long long)mp->naive_per_sample);
+    fprintf(o, " * %d kernels: %d in the forward pass, %d in the backward pass.\n */\n",
+            e->s->kernels.len, e->s->nforward, e->s->kernels.len - e->s->nforward);
+    fprintf(o, "#include \"mlc_runtime.h\"\n\n");
+}
+
+static void emit_struct(Emit *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    fprintf(o, "/* One model instance: named pointers into the runtime's blocks. */\n");
+    fprintf(o, "typedef struct %s {\n", e->type);
+    fprintf(o, "    /* parameters, one block in state_dict order */\n");
+    for (int p = 0; p < g->params.len; p++) {
+        Node *w = g->params.data[p];
+        fprintf(o, "    float *%s; /* %s */\n", buf(e, w)->name, shape_comment(e, w->shape));
+    }
+    fprintf(o, "    /* their gradients, one block with the same layout */\n");
+    for (int p = 0; p < g->params.len; p++) {
+        Node *w = g->params.data[p];
+        fprintf(o, "    float *%s; /* %s */\n", e->mp->grad_name[p], shape_comment(e, w->shape));
+    }
+    fprintf(o, "    /* activations, one block; buffers whose lives do not overlap share memory */\n");
+    for (int i = 0; i < e->mp->buffers.len; i++) {
+        Buffer *b = e->mp->buffers.data[i];
+        if (b->kind == BUF_ACT)
+            fprintf(o, "    float *%s; /* %s */\n", b->name, shape_comment(e, b->node->shape));
+    }
+    fprintf(o, "    float *params, *grads, *velocity;\n");
+    fprintf(o, "} %s;\n\n", e->type);
+}
+
+static void emit_bind(Emit *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    MemPlan *mp = e->mp;
+    fprintf(o, "static void %s_bind(void *state, const MlcBuffers *b) {\n", g->name);
+    fprintf(o, "    %s *m = state;\n", e->type);
+    fprintf(o, "    m->params = b->params;\n    m->grads = b->grads;\n");
+    fprintf(o, "    m->velocity = b->velocity;\n");
+    for (int p = 0; p < g->params.len; p++) {
+        const char *name = buf(e, g->params.data[p])->name;
+        fprintf(o, "    m->%s = b->params + %lld;\n", name, (long long)mp->param_offset[p]);
+        fprintf(o, "    m->%s = b->grads + %lld;\n", mp->grad_name[p],
+                (long long)mp->param_offset[p]);
+    }
+    for (int i = 0; i < mp->buffers.len; i++) {
+        Buffer *b = mp->buffers.data[i];
+        if (b->kind != BUF_ACT)
+            continue;
+        if (b->batched)
+            fprintf(o, "    m->%s = b->acts + %lld * b->max_batch;\n", b->name,
+                    (long long)b->offset);
+        else
+            fprintf(o, "    m->%s = b->acts + %lld * b->max_batch + %lld;\n", b->name,
+                    (long long)mp->per_sample, (long long)b->offset);
+    }
+    fprintf(o, "}\n\n");
+}
+
+/* The locals a pass function names its inputs by, for kernels [first, last). */
+static void emit_inputs(Emit *e, int first, int last) {
+    Graph *g = e->g;
+    bool uses_n = false, uses[2] = {false, false};
+    Node *leaves[2] = {g->input, g->target};
+    for (int i = first; i < last; i++) {
+        Args args = kernel_args(e, e->s->kernels.data[i]);
+        uses_n |= args.uses_n;
+        for (int j = 0; j < args.n; j++)
+            for (int l = 0; l < 2; l++)
+                uses[l] |= args.b[j] == e->mp->buf_of[leaves[l]->id];
+    }
+    fprintf(e->out, "    %s *m = state;\n", e->type);
+    if (uses_n)
+        fprintf(e->out, "    const int N = (int)n;\n");
+    else
+        fprintf(e->out, "    (void)n;\n");
+    for (int l = 0; l < 2; l++) {
+        const char *arg = l == 0 ? "x" : "y";
+        if (!uses[l]) {
+            fprintf(e->out, "    (void)%s;\n", arg);
+            continue;
+        }
+        const char *type = leaves[l]->dtype == DT_I32 ? "int32_t" : "float";
+        fprintf(e->out, "    const %s *%s = %s;\n", type, buf(e, leaves[l])->name, arg);
+    }
+}
+
+static void emit_passes(Emit *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    Schedule *s = e->s;
+    fprintf(o, "/* The forward pass: the mean loss over the batch of n samples%s%s. */\n",
+            g->output ? ", and " : "", g->output ? buf(e, g->output)->name : "");
+    fprintf(o, "static float %s_forward(void *state, const float *x, const void *y, int64_t n) "
+            "{\n", g->name);
+    emit_inputs(e, 0, s->nforward);
+    for (int i = 0; i < s->nforward; i++)
+        emit_call(e, s->kernels.data[i]);
+    fprintf(o, "    return m->%s[0];\n}\n\n", buf(e, g->loss)->name);
+
+    fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
+            "forward pass\n * on the same batch. */\n");
+    fprintf(o, "static void %s_backward(void *state, const float *x, const void *y, int64_t n) "
+            "{\n", g->name);
+    emit_inputs(e, s->nforward, s->kernels.len);
+    for (int i = s->nforward; i < s->kernels.len; i++)
+        emit_call(e, s->kernels.data[i]);
+    /* gradients that are not computed in place: zero, or a copy */
+    for (int p = 0; p < g->params.len; p++) {
+        Node *d = g->grads.data[p];
+        const char *w = e->mp->grad_name[p];
+        int64_t size = shape_numel_const(((Node *)g->params.data[p])->shape);
+        Buffer *b = d ? e->mp->buf_of[d->id] : NULL;
+        if (b && b->kind == BUF_GRAD && b->param == p)
+            continue;
+        fprintf(o, "    for (int64_t k = 0; k < %lld; k++) /* %s */\n", (long long)size,
+                d ? "computed elsewhere" : "does not affect the loss");
+        if (!d)
+            fprintf(o, "        m->%s[k] = 0.0f;\n", w);
+        else if (d->op == OP_CONST)
+            fprintf(o, "        m->%s[k] = %s;\n", w, const_expr(e, d));
+        else
+            fprintf(o, "        m->%s[k] = %s[%s];\n", w, ref(e, b),
+                    d->shape.rank == 0 ? "0" : "k");
+    }
+    fprintf(o, "}\n\n");
+
+    fprintf(o, "/* One step of SGD, as torch.optim.SGD takes it:\n"
+            " *   g = dw + weight_decay * w;  v = momentum * v + g;  w -= lr * (momentum ? v : g) "
+            "*/\n");
+    fprintf(o, "static void %s_sgd_update(void *state, const MlcSgd *opt) {\n", g->name);
+    fprintf(o, "    %s *m = state;\n", e->type);
+    fprintf(o, "    float *w = m->params, *v = m->velocity;\n");
+    fprintf(o, "    const float *dw = m->grads;\n");
+    fprintf(o, "    const float lr = opt->lr, momentum = opt->momentum, decay = "
+            "opt->weight_decay;\n");
+    fprintf(o, "    if (momentum == 0.0f && decay == 0.0f) {\n");
+    fprintf(o, "        for (int64_t i = 0; i < %lld; i++)\n", (long long)e->mp->nparams);
+    fprintf(o, "            w[i] -= lr * dw[i];\n        return;\n    }\n");
+    fprintf(o, "    for (int64_t i = 0; i < %lld; i++) {\n", (long long)e->mp->nparams);
+    fprintf(o, "        float g = dw[i] + decay * w[i];\n");
+    fprintf(o, "        if (momentum != 0.0f) {\n");
+    fprintf(o, "            v[i] = momentum * v[i] + g;\n            g = v[i];\n        }\n");
+    fprintf(o, "        w[i] -= lr * g;\n    }\n}\n\n");
+
+    fprintf(o, "static const float *%s_output(void *state) {\n", g->name);
+    if (g->output)
+        fprintf(o, "    return ((%s *)state)->%s;\n}\n\n", e->type, buf(e, g->output)->name);
+    else
+        fprintf(o, "    (void)state;\n    return NULL;\n}\n\n");
+}
+
+static const char *init_const(InitKind k) {
+    switch (k) {
+    case INIT_NONE:
+    case INIT_ZEROS: return "MLC_INIT_ZEROS";
+    case INIT_ONES: return "MLC_INIT_ONES";
+    case INIT_RANDN: return "MLC_INIT_RANDN";
+    case INIT_UNIFORM: return "MLC_INIT_UNIFORM";
+    }
+    unreachable();
+}
+
+static void emit_model(Emit *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    Arena *a = g->cx->arena;
+    fprintf(o, "static const MlcParam %s_params[] = {\n", g->name);
+    for (int p = 0; p < g->params.len; p++) {
+        Node *w = g->params.data[p];
+        fprintf(o, "    {%s, %d, {", c_string(a, w->attr.leaf.pname), w->shape.rank);
+        for (int i = 0; i < w->shape.rank; i++)
+            fprintf(o, "%s%lld", i ? ", " : "", (long long)w->shape.dim[i]);
+        fprintf(o, "}, %lld, %lld, %s, %lld},\n", (long long)e->mp->param_offset[p],
+                (long long)shape_numel_const(w->shape), init_const(w->attr.leaf.init),
+                (long long)w->attr.leaf.fan_in);
+    }
+    fprintf(o, "};\n\n");
+    if (g->classes.len) {
+        fprintf(o, "static const char *const %s_classes[] = {\n", g->name);
+        for (int i = 0; i < g->classes.len; i++)
+            fprintf(o, "    %s,\n", c_string(a, g->classes.data[i]));
+        fprintf(o, "};\n\n");
+    }
+    Node *x = g->input, *y = g->target;
+    TrainSpec *t = &g->train;
+    fprintf(o, "static const MlcModel %s_model = {\n", g->name);
+    fprintf(o, "    .name = %s,\n    .source = %s,\n", c_string(a, g->name), c_string(a, g->cx->path));
+    fprintf(o, "    .params = %s_params,\n    .nparam = %d,\n    .nparams = %lld,\n", g->name,
+            g->params.len, (long long)e->mp->nparams);
+    fprintf(o, "    .x_name = %s,\n    .x_rank = %d,\n    .x_shape = {", c_string(a, x->name),
+            x->shape.rank - 1);
+    for (int i = 1; i < x->shape.rank; i++)
+        fprintf(o, "%s%lld", i > 1 ? ", " : "", (long long)x->shape.dim[i]);
+    fprintf(o, "},\n    .x_size = %lld,\n", (long long)shape_numel_const(x->shape));
+    if (y->dtype == DT_I32)
+        fprintf(o, "    .y_kind = MLC_TARGET_CLASS,\n    .nclass = %lld,\n",
+                (long long)y->attr.leaf.nclass);
+    else
+        fprintf(o, "    .y_kind = MLC_TARGET_F32,\n    .y_size = %lld,\n",
+                (long long)shape_numel_const(y->shape));
+    fprintf(o, "    .y_name = %s,\n", c_string(a, y->name));
+    fprintf(o, "    .x_init = %s,\n    .y_init = %s,\n", init_const(x->attr.leaf.init),
+            init_const(y->attr.leaf.init));
+    if (g->output)
+        fprintf(o, "    .out_name = %s,\n    .out_size = %lld,\n", c_string(a, g->output->name),
+                (long long)shape_numel_const(g->output->shape));
+    if (g->classes.len)
+        fprintf(o, "    .class_names = %s_classes,\n", g->name);
+    if (t->has_data)
+        fprintf(o, "    .data_kind = MLC_DATA_IDX,\n    .data_path = %s,\n",
+                c_string(a, t->data_path));
+    else
+        fprintf(o, "    .data_kind = MLC_DATA_NONE,\n");
+    fprintf(o, "    .scale = %s,\n    .batch = %lld,\n    .epochs = %lld,\n",
+            float_lit(a, t->scale), (long long)t->batch, (long long)t->epochs);
+    fprintf(o, "    .sgd = {%s, %s, %s},\n", float_lit(a, t->lr), float_lit(a, t->momentum),
+            float_lit(a, t->weight_decay));
+    fprintf(o, "    .shuffle = %d,\n", t->shuffle ? 1 : 0);
+    fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
+            (long long)e->mp->per_sample, (long long)e->mp->fixed);
+    fprintf(o, "    .state_size = sizeof(%s),\n", e->type);
+    const char *fns[] = {"bind", "forward", "backward", "update", "output"};
+    const char *impl[] = {"bind", "forward", "backward", "sgd_update", "output"};
+    for (int i = 0; i < 5; i++)
+        fprintf(o, "    .%s = %s_%s,\n", fns[i], g->name, impl[i]);
+    fprintf(o, "};\n\n");
+    fprintf(o, "int main(int argc, char **argv) {\n");
+    fprintf(o, "    return mlc_main(argc, argv, &%s_model);\n}\n", g->name);
+}
+
+void emit_c(FILE *out, Schedule *s, MemPlan *mp) {
+    Emit e = {out, s->g, s, mp, camel(s->g->cx->arena, s->g->name)};
+    emit_header(&e);
+    emit_struct(&e);
+    emit_bind(&e);
+    for (int i = 0; i < s->kernels.len; i++)
+        emit_kernel(&e, s->kernels.data[i]);
+    emit_passes(&e);
+    emit_model(&e);
+}

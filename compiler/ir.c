@@ -1,0 +1,298 @@
+/* ir.c: the graph IR.
+ *
+ * A Graph holds its nodes in topological order: a builder appends a node after its inputs,
+ * so every pass can walk g->nodes forwards (definitions before uses) or backwards (uses
+ * before definitions, as autodiff does). Builders infer the node's shape at once (shape.c):
+ * the shape of every value is known from the moment it exists, and an error points at the
+ * model text that made it. A builder given a NULL input (an earlier error) returns NULL
+ * without a word, so one mistake gives one message.
+ *
+ * Also here: shape helpers, --emit ir and --emit dot, and ir_verify().
+ */
+#include "mlc.h"
+
+Graph *ir_new_graph(Ctx *cx, const char *name) {
+    Graph *g = NEW(cx->arena, Graph);
+    g->cx = cx;
+    g->name = name;
+    g->train.scale = 1.0;
+    g->train.batch = 64;
+    g->train.epochs = 1;
+    g->train.lr = 1e-3;
+    return g;
+}
+
+/* Fills in n (allocated by the caller, which may have set attributes and, for ops whose
+ * result shape is an attribute, n->shape), infers its shape and appends it. */
+static Node *finish_node(Graph *g, Node *n, OpKind op, Loc loc, int nin, Node **in) {
+    MLC_ASSERT(nin == op_info[op].arity);
+    for (int i = 0; i < nin; i++)
+        if (!in[i])
+            return NULL;
+    n->op = op;
+    n->nin = nin;
+    for (int i = 0; i < nin; i++)
+        n->in[i] = in[i];
+    n->loc = loc;
+    if (!infer_shape(g->cx, n))
+        return NULL;
+    n->id = g->nodes.len;
+    vec_push(g->cx->arena, &g->nodes, n);
+    return n;
+}
+
+Node *ir_node(Graph *g, OpKind op, Loc loc, int nin, Node **in) {
+    return finish_node(g, NEW(g->cx->arena, Node), op, loc, nin, in);
+}
+
+Node *ir_unary(Graph *g, OpKind op, Loc loc, Node *x) {
+    return ir_node(g, op, loc, 1, &x);
+}
+
+Node *ir_binary(Graph *g, OpKind op, Loc loc, Node *x, Node *y) {
+    Node *in[2] = {x, y};
+    return ir_node(g, op, loc, 2, in);
+}
+
+Node *ir_const(Graph *g, Loc loc, double value, int npow) {
+    Node *n = NEW(g->cx->arena, Node);
+    n->dtype = DT_F32;
+    n->attr.cnst.value = value;
+    n->attr.cnst.npow = npow;
+    return finish_node(g, n, OP_CONST, loc, 0, NULL);
+}
+
+Node *ir_matmul(Graph *g, Loc loc, Node *a, Node *b, bool ta, bool tb) {
+    Node *in[2] = {a, b};
+    Node *n = NEW(g->cx->arena, Node);
+    n->attr.gemm.ta = ta;
+    n->attr.gemm.tb = tb;
+    return finish_node(g, n, OP_MATMUL, loc, 2, in);
+}
+
+static Node *shaped_node(Graph *g, OpKind op, Loc loc, Node *x, Shape shape) {
+    Node *n = NEW(g->cx->arena, Node);
+    n->shape = shape;
+    return finish_node(g, n, op, loc, 1, &x);
+}
+
+Node *ir_reshape(Graph *g, Loc loc, Node *x, Shape shape) {
+    return shaped_node(g, OP_RESHAPE, loc, x, shape);
+}
+
+Node *ir_expand(Graph *g, Loc loc, Node *x, Shape shape) {
+    if (x && shape_eq(x->shape, shape))
+        return x;
+    return shaped_node(g, OP_EXPAND, loc, x, shape);
+}
+
+Node *ir_sum_to(Graph *g, Loc loc, Node *x, Shape shape) {
+    if (x && shape_eq(x->shape, shape))
+        return x;
+    return shaped_node(g, OP_SUM_TO, loc, x, shape);
+}
+
+/* ---- shapes -------------------------------------------------------------------------------- */
+
+int64_t shape_numel_const(Shape s) {
+    int64_t n = 1;
+    for (int i = 0; i < s.rank; i++)
+        if (s.dim[i] != DIM_N)
+            n *= s.dim[i];
+    return n;
+}
+
+bool shape_has_n(Shape s) {
+    return s.rank > 0 && s.dim[0] == DIM_N;
+}
+
+bool shape_eq(Shape a, Shape b) {
+    if (a.rank != b.rank)
+        return false;
+    for (int i = 0; i < a.rank; i++)
+        if (a.dim[i] != b.dim[i])
+            return false;
+    return true;
+}
+
+char *shape_str(Arena *a, Shape s, DType dt) {
+    char buf[128];
+    int len = snprintf(buf, sizeof buf, "%s[", dt == DT_F32 ? "f32" : "class");
+    for (int i = 0; i < s.rank; i++) {
+        if (s.dim[i] == DIM_N)
+            len += snprintf(buf + len, sizeof buf - len, "%sN", i ? ", " : "");
+        else
+            len += snprintf(buf + len, sizeof buf - len, "%s%lld", i ? ", " : "",
+                            (long long)s.dim[i]);
+    }
+    snprintf(buf + len, sizeof buf - len, "]");
+    return arena_strdup(a, buf);
+}
+
+bool node_is_const(const Node *n, double value) {
+    return n->op == OP_CONST && n->attr.cnst.npow == 0 && n->attr.cnst.value == value;
+}
+
+/* ---- source places ------------------------------------------------------------------------- */
+
+char *ir_where(Graph *g, Loc loc) {
+    int line, col;
+    diag_line_col(g->cx, loc.offset, &line, &col);
+    return arena_printf(g->cx->arena, "%s:%d", g->cx->path, line);
+}
+
+/* The model text of loc, on one line, without comments or runs of blanks: what a kernel
+ * comment quotes. */
+char *ir_source_text(Graph *g, Loc loc) {
+    const char *s = g->cx->src + loc.offset;
+    size_t n = loc.len;
+    if (loc.offset + n > g->cx->srclen)
+        n = g->cx->srclen - loc.offset;
+    char *out = arena_alloc(g->cx->arena, n + 1);
+    size_t len = 0;
+    bool blank = false, comment = false;
+    for (size_t i = 0; i < n && len < 60; i++) {
+        char c = s[i];
+        if (c == '#')
+            comment = true;
+        if (c == '\n')
+            comment = false;
+        if (comment)
+            continue;
+        if (c == '\n' || c == ' ' || c == '\t' || c == '\r') {
+            blank = true;
+            continue;
+        }
+        if (blank && len > 0)
+            out[len++] = ' ';
+        blank = false;
+        /* keep comments in generated code well-formed */
+        out[len++] = (c == '*' && i + 1 < n && s[i + 1] == '/') ? '_' : c;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+/* ---- printing ------------------------------------------------------------------------------ */
+
+static const char *init_name(InitKind k) {
+    switch (k) {
+    case INIT_NONE: return "data";
+    case INIT_ZEROS: return "zeros";
+    case INIT_ONES: return "ones";
+    case INIT_RANDN: return "randn";
+    case INIT_UNIFORM: return "uniform";
+    }
+    unreachable();
+}
+
+static void print_ref(FILE *out, const Node *n) {
+    if (n->name)
+        fprintf(out, "%s", n->name);
+    else
+        fprintf(out, "%%%d", n->id);
+}
+
+static void print_const(FILE *out, const Node *n) {
+    fprintf(out, "%.9g", n->attr.cnst.value);
+    if (n->attr.cnst.npow == -1)
+        fprintf(out, "/N");
+    else if (n->attr.cnst.npow != 0)
+        fprintf(out, "*N^%d", n->attr.cnst.npow);
+}
+
+static void print_node(FILE *out, Graph *g, const Node *n) {
+    fprintf(out, "  %%%-3d ", n->id);
+    if (n->name)
+        fprintf(out, "%s ", n->name);
+    fprintf(out, ": %s = %s", shape_str(g->cx->arena, n->shape, n->dtype), op_info[n->op].name);
+    switch (op_info[n->op].cls) {
+    case OPC_LEAF:
+        if (n->op == OP_CONST) {
+            fprintf(out, " ");
+            print_const(out, n);
+        } else if (n->op == OP_PARAM) {
+            fprintf(out, " '%s' %s", n->attr.leaf.pname, init_name(n->attr.leaf.init));
+            if (n->attr.leaf.init == INIT_UNIFORM)
+                fprintf(out, "(fan_in=%lld)", (long long)n->attr.leaf.fan_in);
+        } else if (n->attr.leaf.init != INIT_NONE) {
+            fprintf(out, " %s", init_name(n->attr.leaf.init));
+        }
+        break;
+    case OPC_ELEMWISE:
+    case OPC_GEMM:
+    case OPC_VIEW:
+    case OPC_REDUCE:
+    case OPC_ROWWISE:
+    case OPC_LOSS:
+        fprintf(out, "(");
+        for (int i = 0; i < n->nin; i++) {
+            if (i)
+                fprintf(out, ", ");
+            print_ref(out, n->in[i]);
+        }
+        fprintf(out, ")");
+        if (n->op == OP_MATMUL && (n->attr.gemm.ta || n->attr.gemm.tb))
+            fprintf(out, " %s%s", n->attr.gemm.ta ? "Aᵀ" : "A", n->attr.gemm.tb ? "Bᵀ" : "B");
+        break;
+    }
+    int line, col;
+    diag_line_col(g->cx, n->loc.offset, &line, &col);
+    fprintf(out, "    # line %d\n", line);
+}
+
+void ir_print(FILE *out, Graph *g, bool backward) {
+    fprintf(out, "graph %s (forward: %d nodes)\n", g->name, g->nforward ? g->nforward : g->nodes.len);
+    int end = g->nforward ? g->nforward : g->nodes.len;
+    for (int i = 0; i < end; i++)
+        print_node(out, g, g->nodes.data[i]);
+    if (g->loss)
+        fprintf(out, "loss: %s\n", g->loss->name ? g->loss->name : "?");
+    if (g->output)
+        fprintf(out, "output: %s\n", g->output->name);
+    if (backward && g->nforward) {
+        fprintf(out, "backward: %d nodes\n", g->nodes.len - g->nforward);
+        for (int i = g->nforward; i < g->nodes.len; i++)
+            print_node(out, g, g->nodes.data[i]);
+    }
+}
+
+void ir_print_dot(FILE *out, Graph *g) {
+    fprintf(out, "digraph %s {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n",
+            g->name);
+    for (int i = 0; i < g->nodes.len; i++) {
+        Node *n = g->nodes.data[i];
+        const char *style = i >= g->nforward && g->nforward ? ", style=dashed" : "";
+        fprintf(out, "  n%d [label=\"", n->id);
+        if (n->name)
+            fprintf(out, "%s\\n", n->name);
+        fprintf(out, "%s %s\"%s];\n", op_info[n->op].name,
+                shape_str(g->cx->arena, n->shape, n->dtype), style);
+        for (int k = 0; k < n->nin; k++)
+            fprintf(out, "  n%d -> n%d;\n", n->in[k]->id, n->id);
+    }
+    fprintf(out, "}\n");
+}
+
+/* Checks what every pass promises: ids index nodes, inputs come before their users, arities
+ * match, shapes are still what the op rules say. */
+void ir_verify(Graph *g) {
+    for (int i = 0; i < g->nodes.len; i++) {
+        Node *n = g->nodes.data[i];
+        MLC_ASSERT(n->id == i);
+        MLC_ASSERT(n->nin == op_info[n->op].arity);
+        for (int k = 0; k < n->nin; k++)
+            MLC_ASSERT(n->in[k] && n->in[k]->id < i && g->nodes.data[n->in[k]->id] == n->in[k]);
+        Node copy = *n;
+        MLC_ASSERT(infer_shape(g->cx, &copy) && shape_eq(copy.shape, n->shape));
+    }
+}
+
+Node *ir_leaf(Graph *g, OpKind op, Loc loc, const char *name, Shape shape, DType dt) {
+    MLC_ASSERT(op_info[op].cls == OPC_LEAF && op != OP_CONST);
+    Node *n = NEW(g->cx->arena, Node);
+    n->shape = shape;
+    n->dtype = dt;
+    n->name = name;
+    return finish_node(g, n, op, loc, 0, NULL);
+}

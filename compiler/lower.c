@@ -1,0 +1,692 @@
+/* lower.c: AST -> graph IR.
+ *
+ * Walks the statements in order (a name must be defined before it is used, as in a
+ * program), resolves names, creates the leaves (input, target, parameters), inlines each
+ * call of a `net` layer by layer and turns expressions into IR nodes, whose shapes the
+ * builders infer on the spot. Parameters created for a net are named as PyTorch names the
+ * state_dict of an nn.Sequential: "<net>.<layer index>.weight"; a layer's output is named
+ * "<net>_<index>" in the generated code. It also reads the train block and checks what a
+ * program needs: a scalar 'loss', one input and one target.
+ *
+ * Every error is reported where the user can fix it, and lowering goes on with the next
+ * statement; the caller stops before the next pass if any was reported.
+ */
+#include "mlc.h"
+
+#include <math.h>
+
+typedef enum SymKind {
+    SYM_VALUE, /* node */
+    SYM_NET,   /* ast, params */
+    SYM_LIST,  /* a list of strings (classes) */
+} SymKind;
+
+typedef struct Sym {
+    SymKind kind;
+    const char *name;
+    Loc loc;
+    Node *node;      /* SYM_VALUE */
+    Ast *ast;        /* SYM_NET: the AST_NET */
+    Node **params;   /* SYM_NET: weight and bias per layer (2 per layer), made on first call */
+} Sym;
+
+typedef struct Lower {
+    Ctx *cx;
+    Graph *g;
+    PtrVec syms;        /* Sym* */
+    const char *target; /* the name being assigned, for parameters of linear(x, n) */
+} Lower;
+
+static Sym *lookup(Lower *L, const char *name) {
+    for (int i = L->syms.len - 1; i >= 0; i--) {
+        Sym *s = L->syms.data[i];
+        if (s->name == name)
+            return s;
+    }
+    return NULL;
+}
+
+static Sym *define(Lower *L, SymKind kind, const char *name, Loc loc) {
+    Sym *old = lookup(L, name);
+    if (old) {
+        diag_error(L->cx, loc, "'%s' is already defined", name);
+        diag_note(L->cx, old->loc, "'%s' was defined here", name);
+        return NULL;
+    }
+    Sym *s = NEW(L->cx->arena, Sym);
+    s->kind = kind;
+    s->name = name;
+    s->loc = loc;
+    vec_push(L->cx->arena, &L->syms, s);
+    return s;
+}
+
+/* A C identifier for a state_dict name: "linear_relu_stack.0.weight" -> "..._0_weight". */
+static const char *c_name(Lower *L, const char *s) {
+    char *out = arena_strdup(L->cx->arena, s);
+    for (char *p = out; *p; p++)
+        if (*p == '.')
+            *p = '_';
+    return out;
+}
+
+/* ---- constants ------------------------------------------------------------------------------ */
+
+/* Evaluates a constant expression (numbers, + - * /, unary minus); false if it is not one. */
+static bool const_value(Ast *e, double *v) {
+    double a, b;
+    switch (e->kind) {
+    case AST_NUM: *v = e->num; return true;
+    case AST_NEG:
+        if (!const_value(e->bin.lhs, &a))
+            return false;
+        *v = -a;
+        return true;
+    case AST_BINARY:
+        if (!const_value(e->bin.lhs, &a) || !const_value(e->bin.rhs, &b))
+            return false;
+        switch (e->bin.op) {
+        case '+': *v = a + b; return true;
+        case '-': *v = a - b; return true;
+        case '*': *v = a * b; return true;
+        case '/': *v = a / b; return isfinite(*v);
+        default: return false;
+        }
+    case AST_STR:
+    case AST_IDENT:
+    case AST_CALL:
+    case AST_KWARG:
+    case AST_LIST:
+    case AST_TENSOR_TYPE:
+    case AST_CLASS_TYPE:
+    case AST_INPUT:
+    case AST_TARGET:
+    case AST_PARAM:
+    case AST_NET:
+    case AST_ASSIGN:
+    case AST_TRAIN: return false;
+    }
+    return false;
+}
+
+/* A positive integer no larger than max, or an error naming what it is for. */
+static bool positive_int(Lower *L, Ast *e, const char *what, int64_t max, int64_t *out) {
+    double v;
+    if (!const_value(e, &v) || v != floor(v) || v < 1 || v > (double)max) {
+        diag_error(L->cx, e->loc, "%s must be a whole number from 1 to %lld", what,
+                   (long long)max);
+        return false;
+    }
+    *out = (int64_t)v;
+    return true;
+}
+
+enum { MAX_DIM = 1 << 24 };
+static const int64_t MAX_NUMEL = (int64_t)1 << 31;
+
+/* ---- types and declarations -------------------------------------------------------------- */
+
+/* The shape of a declared tensor type; with_n puts the batch dimension first. */
+static bool type_shape(Lower *L, Ast *t, bool with_n, Shape *s) {
+    MLC_ASSERT(t->kind == AST_TENSOR_TYPE);
+    if (strcmp(t->type.dtype, "f32") != 0) {
+        diag_error(L->cx, t->loc, "unknown element type '%s'; mlc computes in f32", t->type.dtype);
+        return false;
+    }
+    int rank = t->type.dims.len + (with_n ? 1 : 0);
+    if (rank > MLC_MAX_RANK) {
+        diag_error(L->cx, t->loc, "at most %d dimensions are supported%s", MLC_MAX_RANK,
+                   with_n ? " (counting the batch)" : "");
+        return false;
+    }
+    s->rank = 0;
+    if (with_n)
+        s->dim[s->rank++] = DIM_N;
+    int64_t numel = 1;
+    for (int i = 0; i < t->type.dims.len; i++) {
+        int64_t d;
+        if (!positive_int(L, t->type.dims.data[i], "a dimension", MAX_DIM, &d))
+            return false;
+        numel *= d;
+        if (numel > MAX_NUMEL) {
+            diag_error(L->cx, t->loc, "this tensor has more than %lld elements per sample",
+                       (long long)MAX_NUMEL);
+            return false;
+        }
+        s->dim[s->rank++] = d;
+    }
+    return true;
+}
+
+static bool init_kind(Lower *L, Ast *init, bool param, InitKind *k) {
+    if (!init) {
+        *k = param ? INIT_ZEROS : INIT_NONE;
+        return true;
+    }
+    if (init->kind == AST_IDENT) {
+        if (!strcmp(init->str, "zeros"))
+            *k = INIT_ZEROS;
+        else if (!strcmp(init->str, "ones"))
+            *k = INIT_ONES;
+        else if (!strcmp(init->str, "randn"))
+            *k = INIT_RANDN;
+        else
+            goto bad;
+        return true;
+    }
+bad:
+    diag_error(L->cx, init->loc, "an initial value is one of zeros, ones or randn");
+    return false;
+}
+
+static void lower_decl(Lower *L, Ast *st) {
+    Graph *g = L->g;
+    Ast *t = st->decl.type;
+    const char *name = st->decl.name;
+    const char *what = st->kind == AST_INPUT ? "input" : st->kind == AST_TARGET ? "target" : "param";
+    Shape s = {0, {0}};
+    DType dt = DT_F32;
+    int64_t nclass = 0;
+    if (t->kind == AST_CLASS_TYPE) {
+        if (st->kind != AST_TARGET) {
+            diag_error(L->cx, t->loc, "class(K) is the type of a target; %s '%s' needs a "
+                       "tensor type such as f32[10]", what, name);
+            return;
+        }
+        if (!positive_int(L, t->type.nclass, "the number of classes", MAX_DIM, &nclass))
+            return;
+        s = (Shape){1, {DIM_N}};
+        dt = DT_I32;
+    } else if (!type_shape(L, t, st->kind != AST_PARAM, &s)) {
+        return;
+    }
+    InitKind init;
+    if (!init_kind(L, st->decl.init, st->kind == AST_PARAM, &init))
+        return;
+    if (dt == DT_I32 && init != INIT_NONE) {
+        diag_error(L->cx, st->decl.init->loc, "class labels cannot be given an initial value");
+        return;
+    }
+
+    Node **slot = st->kind == AST_INPUT ? &g->input : st->kind == AST_TARGET ? &g->target : NULL;
+    if (slot && *slot) {
+        diag_error(L->cx, st->decl.name_loc, "a model has one %s; '%s' is the second", what, name);
+        diag_note(L->cx, (*slot)->loc, "the first is '%s'", (*slot)->name);
+        return;
+    }
+    Sym *sym = define(L, SYM_VALUE, name, st->decl.name_loc);
+    if (!sym)
+        return;
+    OpKind op = st->kind == AST_INPUT ? OP_INPUT : st->kind == AST_TARGET ? OP_TARGET : OP_PARAM;
+    Node *n = ir_leaf(g, op, st->decl.name_loc, name, s, dt);
+    n->attr.leaf.init = init;
+    n->attr.leaf.nclass = nclass;
+    n->attr.leaf.pname = name;
+    sym->node = n;
+    if (slot)
+        *slot = n;
+    if (op == OP_PARAM)
+        vec_push(L->cx->arena, &g->params, n);
+}
+
+/* ---- layers -------------------------------------------------------------------------------- */
+
+static const char *const layer_names = "linear(n), relu, sigmoid, tanh, flatten, softmax";
+
+static Node *unary_op_named(Lower *L, const char *fn, Loc loc, Node *x) {
+    static const struct {
+        const char *name;
+        OpKind op;
+    } unary[] = {{"relu", OP_RELU},       {"sigmoid", OP_SIGMOID}, {"tanh", OP_TANH},
+                 {"exp", OP_EXP},         {"log", OP_LOG},         {"softmax", OP_SOFTMAX},
+                 {"sum", OP_SUM},         {"mean", OP_MEAN}};
+    for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++)
+        if (!strcmp(fn, unary[i].name))
+            return ir_unary(L->g, unary[i].op, loc, x);
+    return NULL;
+}
+
+static Node *flatten(Lower *L, Loc loc, Node *x) {
+    if (!shape_has_n(x->shape)) {
+        diag_error(L->cx, loc, "flatten expects a batch f32[N, ...], got %s",
+                   shape_str(L->cx->arena, x->shape, x->dtype));
+        return NULL;
+    }
+    Shape s = {2, {DIM_N, shape_numel_const(x->shape)}};
+    return ir_reshape(L->g, loc, x, s);
+}
+
+/* The weight [out, in] and bias [out] of a linear layer, initialised as PyTorch does. */
+static void make_linear_params(Lower *L, Loc loc, const char *prefix, int64_t in, int64_t out,
+                               Node **w, Node **b) {
+    Arena *a = L->cx->arena;
+    const char *wname = arena_printf(a, "%s.weight", prefix);
+    const char *bname = arena_printf(a, "%s.bias", prefix);
+    *w = ir_leaf(L->g, OP_PARAM, loc, c_name(L, wname), (Shape){2, {out, in}}, DT_F32);
+    *b = ir_leaf(L->g, OP_PARAM, loc, c_name(L, bname), (Shape){1, {out}}, DT_F32);
+    Node *both[2] = {*w, *b};
+    for (int i = 0; i < 2; i++) {
+        both[i]->attr.leaf.init = INIT_UNIFORM;
+        both[i]->attr.leaf.fan_in = in;
+        both[i]->attr.leaf.pname = i == 0 ? wname : bname;
+        vec_push(a, &L->g->params, both[i]);
+    }
+}
+
+/* y = x Wᵀ + b. params holds {W, b} once made (shared by later calls of the same net). */
+static Node *linear(Lower *L, Ast *call, Ast *nout, Node *x, const char *prefix, Node **params) {
+    int64_t out;
+    if (!positive_int(L, nout, "the number of outputs of linear", MAX_DIM, &out))
+        return NULL;
+    if (x->shape.rank != 2 || x->dtype != DT_F32) {
+        diag_error(L->cx, call->loc, "linear(%lld) expects f32[N, features], got %s", (long long)out,
+                   shape_str(L->cx->arena, x->shape, x->dtype));
+        Node *src = x->op == OP_RESHAPE ? x->in[0] : x;
+        if (src->op == OP_INPUT)
+            diag_note(L->cx, src->loc, "'%s' declared here; flatten(%s) makes it f32[N, %lld]",
+                      src->name, src->name, (long long)shape_numel_const(src->shape));
+        return NULL;
+    }
+    int64_t in = x->shape.dim[1];
+    if (!params[0]) {
+        make_linear_params(L, call->loc, prefix, in, out, &params[0], &params[1]);
+    } else if (params[0]->shape.dim[1] != in || params[0]->shape.dim[0] != out) {
+        diag_error(L->cx, call->loc, "linear(%lld) was first used with %lld input features, "
+                   "now with %lld", (long long)out, (long long)params[0]->shape.dim[1],
+                   (long long)in);
+        return NULL;
+    }
+    Node *y = ir_matmul(L->g, call->loc, x, params[0], false, true);
+    return ir_binary(L->g, OP_ADD, call->loc, y, params[1]);
+}
+
+/* Applies layer number index of a net to x. */
+static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
+    Ast *layer = net->ast->net.layers.data[index];
+    const char *fn = layer->kind == AST_IDENT ? layer->str : layer->call.name;
+    int nargs = layer->kind == AST_CALL ? layer->call.args.len : 0;
+    const char *prefix = arena_printf(L->cx->arena, "%s.%d", net->name, index);
+    Node *y;
+    if (!strcmp(fn, "linear")) {
+        if (nargs != 1) {
+            diag_error(L->cx, layer->loc, "the layer linear(n) takes one argument, the number "
+                       "of outputs");
+            return NULL;
+        }
+        y = linear(L, layer, layer->call.args.data[0], x, prefix, &net->params[2 * index]);
+    } else {
+        if (nargs != 0) {
+            diag_error(L->cx, layer->loc, "the layer %s takes no arguments", fn);
+            return NULL;
+        }
+        y = !strcmp(fn, "flatten") ? flatten(L, layer->loc, x) : unary_op_named(L, fn, layer->loc, x);
+    }
+    if (y && !y->name)
+        y->name = c_name(L, prefix);
+    return y;
+}
+
+static bool is_layer(const char *fn) {
+    static const char *const names[] = {"linear", "relu", "sigmoid", "tanh", "flatten", "softmax"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(fn, names[i]))
+            return true;
+    return false;
+}
+
+static void lower_net(Lower *L, Ast *st) {
+    bool ok = true;
+    for (int i = 0; i < st->net.layers.len; i++) {
+        Ast *layer = st->net.layers.data[i];
+        const char *fn = layer->kind == AST_IDENT ? layer->str
+                         : layer->kind == AST_CALL ? layer->call.name
+                                                   : NULL;
+        if (!fn || !is_layer(fn)) {
+            diag_error(L->cx, layer->loc, "unknown layer%s%s%s; the layers are %s",
+                       fn ? " '" : "", fn ? fn : "", fn ? "'" : "", layer_names);
+            ok = false;
+        }
+    }
+    if (st->net.layers.len == 0) {
+        diag_error(L->cx, st->loc, "net '%s' has no layers", st->net.name);
+        ok = false;
+    }
+    Sym *s = define(L, SYM_NET, st->net.name, st->net.name_loc);
+    if (!s || !ok)
+        return;
+    s->ast = st;
+    s->params = arena_alloc(L->cx->arena, sizeof(Node *) * 2 * (size_t)st->net.layers.len);
+}
+
+/* ---- expressions --------------------------------------------------------------------------- */
+
+static Node *lower_expr(Lower *L, Ast *e);
+
+static bool check_args(Lower *L, Ast *call, int n) {
+    for (int i = 0; i < call->call.args.len; i++) {
+        Ast *arg = call->call.args.data[i];
+        if (arg->kind == AST_KWARG) {
+            diag_error(L->cx, arg->loc, "%s takes no named arguments", call->call.name);
+            return false;
+        }
+    }
+    if (call->call.args.len != n) {
+        diag_error(L->cx, call->loc, "%s expects %d argument%s, got %d", call->call.name, n,
+                   n == 1 ? "" : "s", call->call.args.len);
+        return false;
+    }
+    return true;
+}
+
+static Node *lower_call(Lower *L, Ast *e) {
+    const char *fn = e->call.name;
+    Sym *s = lookup(L, fn);
+    Node *args[2] = {NULL, NULL};
+    if (s && s->kind == SYM_NET) {
+        if (!check_args(L, e, 1))
+            return NULL;
+        Node *x = lower_expr(L, e->call.args.data[0]);
+        for (int i = 0; x && i < s->ast->net.layers.len; i++)
+            x = apply_layer(L, s, i, x);
+        return x;
+    }
+    if (s) {
+        diag_error(L->cx, e->call.name_loc, "'%s' is a value, not a function", fn);
+        return NULL;
+    }
+    if (!strcmp(fn, "linear")) {
+        /* linear(x, n): parameters named after the value being assigned */
+        if (!check_args(L, e, 2))
+            return NULL;
+        Node *x = lower_expr(L, e->call.args.data[0]);
+        if (!x)
+            return NULL;
+        if (!L->target) {
+            diag_error(L->cx, e->loc, "linear(x, n) must be assigned to a name, which names "
+                       "its parameters");
+            return NULL;
+        }
+        Node **params = arena_alloc(L->cx->arena, 2 * sizeof(Node *));
+        const char *prefix = L->target;
+        L->target = NULL; /* one linear per assignment gets the name */
+        return linear(L, e, e->call.args.data[1], x, prefix, params);
+    }
+    static const char *const binary_fns[] = {"matmul", "cross_entropy", "bce_with_logits"};
+    static const char *const unary_fns[] = {"relu", "sigmoid", "tanh", "exp",  "log",
+                                            "softmax", "sum", "mean", "flatten"};
+    int arity = 0;
+    for (size_t i = 0; i < sizeof binary_fns / sizeof binary_fns[0]; i++)
+        if (!strcmp(fn, binary_fns[i]))
+            arity = 2;
+    for (size_t i = 0; i < sizeof unary_fns / sizeof unary_fns[0]; i++)
+        if (!strcmp(fn, unary_fns[i]))
+            arity = 1;
+    if (!arity) {
+        diag_error(L->cx, e->call.name_loc, "unknown function '%s'", fn);
+        return NULL;
+    }
+    if (!check_args(L, e, arity))
+        return NULL;
+    for (int i = 0; i < arity; i++)
+        if (!(args[i] = lower_expr(L, e->call.args.data[i])))
+            return NULL;
+    if (!strcmp(fn, "matmul"))
+        return ir_matmul(L->g, e->loc, args[0], args[1], false, false);
+    if (!strcmp(fn, "cross_entropy"))
+        return ir_binary(L->g, OP_CROSS_ENTROPY, e->loc, args[0], args[1]);
+    if (!strcmp(fn, "bce_with_logits"))
+        return ir_binary(L->g, OP_BCE_LOGITS, e->loc, args[0], args[1]);
+    if (!strcmp(fn, "flatten"))
+        return flatten(L, e->loc, args[0]);
+    return unary_op_named(L, fn, e->loc, args[0]);
+}
+
+static Node *lower_expr(Lower *L, Ast *e) {
+    switch (e->kind) {
+    case AST_NUM: return ir_const(L->g, e->loc, e->num, 0);
+    case AST_IDENT: {
+        Sym *s = lookup(L, e->str);
+        if (!s) {
+            diag_error(L->cx, e->loc, "'%s' is not defined", e->str);
+            return NULL;
+        }
+        if (s->kind == SYM_NET) {
+            diag_error(L->cx, e->loc, "'%s' is a net; call it on a value: %s(x)", e->str, e->str);
+            return NULL;
+        }
+        if (s->kind == SYM_LIST) {
+            diag_error(L->cx, e->loc, "'%s' is a list of names, not a tensor", e->str);
+            return NULL;
+        }
+        return s->node;
+    }
+    case AST_NEG: return ir_unary(L->g, OP_NEG, e->loc, lower_expr(L, e->bin.lhs));
+    case AST_BINARY: {
+        Node *a = lower_expr(L, e->bin.lhs);
+        Node *b = lower_expr(L, e->bin.rhs);
+        switch (e->bin.op) {
+        case '+': return ir_binary(L->g, OP_ADD, e->loc, a, b);
+        case '-': return ir_binary(L->g, OP_SUB, e->loc, a, b);
+        case '*': return ir_binary(L->g, OP_MUL, e->loc, a, b);
+        case '/': return ir_binary(L->g, OP_DIV, e->loc, a, b);
+        case '@': return ir_matmul(L->g, e->loc, a, b, false, false);
+        default: unreachable();
+        }
+    }
+    case AST_CALL: return lower_call(L, e);
+    case AST_STR: diag_error(L->cx, e->loc, "a string is not a tensor"); return NULL;
+    case AST_LIST: diag_error(L->cx, e->loc, "a list is not a tensor"); return NULL;
+    case AST_KWARG: diag_error(L->cx, e->loc, "a named argument is not a value"); return NULL;
+    case AST_TENSOR_TYPE:
+    case AST_CLASS_TYPE:
+    case AST_INPUT:
+    case AST_TARGET:
+    case AST_PARAM:
+    case AST_NET:
+    case AST_ASSIGN:
+    case AST_TRAIN: break;
+    }
+    unreachable();
+}
+
+static void lower_list(Lower *L, Ast *st) {
+    Ast *list = st->assign.value;
+    if (strcmp(st->assign.name, "classes") != 0) {
+        diag_error(L->cx, list->loc, "a list can only be assigned to 'classes' (the names of "
+                   "the target's classes)");
+        return;
+    }
+    PtrVec names = {0};
+    for (int i = 0; i < list->list.len; i++) {
+        Ast *item = list->list.data[i];
+        if (item->kind != AST_STR) {
+            diag_error(L->cx, item->loc, "class names are strings");
+            return;
+        }
+        vec_push(L->cx->arena, &names, (void *)item->str);
+    }
+    Sym *s = define(L, SYM_LIST, st->assign.name, st->assign.name_loc);
+    if (s)
+        L->g->classes = names;
+}
+
+static void lower_assign(Lower *L, Ast *st) {
+    const char *name = st->assign.name;
+    if (st->assign.value->kind == AST_LIST) {
+        lower_list(L, st);
+        return;
+    }
+    L->target = name;
+    int before = L->g->nodes.len;
+    Node *n = lower_expr(L, st->assign.value);
+    L->target = NULL;
+    if (!n)
+        return;
+    Sym *s = define(L, SYM_VALUE, name, st->assign.name_loc);
+    if (!s)
+        return;
+    s->node = n;
+    /* The value made by this statement takes its name ('logits' rather than the name of the
+     * net's last layer); a value that already existed keeps its own. */
+    if (n->op != OP_CONST && (!n->name || n->id >= before))
+        n->name = name;
+    if (!strcmp(name, "loss")) {
+        if (n->shape.rank != 0) {
+            diag_error(L->cx, st->assign.value->loc, "'loss' must be a scalar, got %s; reduce it "
+                       "with mean(...) or sum(...)", shape_str(L->cx->arena, n->shape, n->dtype));
+            return;
+        }
+        L->g->loss = n;
+    }
+    if (st->assign.output) {
+        if (L->g->output) {
+            diag_error(L->cx, st->assign.name_loc, "a model has one output; '%s' is the second",
+                       name);
+            return;
+        }
+        if (!shape_has_n(n->shape) || n->dtype != DT_F32) {
+            diag_error(L->cx, st->assign.value->loc, "an output has one value per sample "
+                       "f32[N, ...], got %s", shape_str(L->cx->arena, n->shape, n->dtype));
+            return;
+        }
+        L->g->output = n;
+    }
+}
+
+/* ---- the train block ------------------------------------------------------------------------ */
+
+static bool number_setting(Lower *L, Ast *v, const char *what, double *out) {
+    if (!const_value(v, out) || !isfinite(*out)) {
+        diag_error(L->cx, v->loc, "%s must be a number", what);
+        return false;
+    }
+    return true;
+}
+
+static void lower_optimizer(Lower *L, Ast *v) {
+    TrainSpec *t = &L->g->train;
+    if (v->kind != AST_CALL || strcmp(v->call.name, "sgd") != 0) {
+        diag_error(L->cx, v->loc, "the optimizer is sgd(lr = ..., momentum = ..., "
+                   "weight_decay = ...)");
+        return;
+    }
+    for (int i = 0; i < v->call.args.len; i++) {
+        Ast *arg = v->call.args.data[i];
+        const char *key = arg->kind == AST_KWARG ? arg->kwarg.name : i == 0 ? "lr" : NULL;
+        Ast *val = arg->kind == AST_KWARG ? arg->kwarg.value : arg;
+        double *slot = !key                          ? NULL
+                       : !strcmp(key, "lr")          ? &t->lr
+                       : !strcmp(key, "momentum")    ? &t->momentum
+                       : !strcmp(key, "weight_decay") ? &t->weight_decay
+                                                     : NULL;
+        if (!slot) {
+            diag_error(L->cx, arg->loc, "sgd takes lr, momentum and weight_decay");
+            continue;
+        }
+        if (number_setting(L, val, key, slot) && *slot < 0)
+            diag_error(L->cx, val->loc, "%s must not be negative", key);
+    }
+}
+
+static void lower_train(Lower *L, Ast *st) {
+    TrainSpec *t = &L->g->train;
+    for (int i = 0; i < st->list.len; i++) {
+        Ast *kv = st->list.data[i];
+        const char *key = kv->kwarg.name;
+        Ast *v = kv->kwarg.value;
+        double num;
+        if (!strcmp(key, "data")) {
+            if (v->kind != AST_CALL || strcmp(v->call.name, "idx") != 0 ||
+                v->call.args.len != 1 ||
+                ((Ast *)v->call.args.data[0])->kind != AST_STR) {
+                diag_error(L->cx, v->loc, "the data set is idx(\"directory\"), a directory of "
+                           "IDX files (train-images-idx3-ubyte and friends, .gz or not)");
+                continue;
+            }
+            t->has_data = true;
+            t->data_path = ((Ast *)v->call.args.data[0])->str;
+        } else if (!strcmp(key, "scale")) {
+            if (number_setting(L, v, "scale", &num))
+                t->scale = num;
+        } else if (!strcmp(key, "batch")) {
+            positive_int(L, v, "batch", 1 << 20, &t->batch);
+        } else if (!strcmp(key, "epochs")) {
+            positive_int(L, v, "epochs", 1 << 20, &t->epochs);
+        } else if (!strcmp(key, "optimizer")) {
+            lower_optimizer(L, v);
+        } else if (!strcmp(key, "shuffle")) {
+            if (v->kind == AST_IDENT && (!strcmp(v->str, "true") || !strcmp(v->str, "false")))
+                t->shuffle = !strcmp(v->str, "true");
+            else
+                diag_error(L->cx, v->loc, "shuffle is true or false");
+        } else {
+            diag_error(L->cx, kv->kwarg.name_loc, "unknown train setting '%s'; the settings "
+                       "are data, scale, batch, epochs, optimizer and shuffle", key);
+        }
+    }
+}
+
+/* ---- the model ------------------------------------------------------------------------------ */
+
+/* What a program needs from a model, checked once everything is lowered. */
+static void check_program(Lower *L, AstModel *m) {
+    Graph *g = L->g;
+    Ctx *cx = L->cx;
+    if (!g->loss)
+        diag_error(cx, m->name_loc, "model '%s' has no 'loss'; assign the value to minimise "
+                   "to the name loss", m->name);
+    if (!g->input)
+        diag_error(cx, m->name_loc, "model '%s' has no input; declare one, e.g. input x : "
+                   "f32[784]", m->name);
+    if (!g->target)
+        diag_error(cx, m->name_loc, "model '%s' has no target; declare one, e.g. target y : "
+                   "class(10)", m->name);
+    if (!g->input || !g->target)
+        return;
+    if (g->train.has_data) {
+        if (g->target->dtype != DT_I32)
+            diag_error(cx, g->target->loc, "an idx data set has class labels: declare the "
+                       "target as class(K)");
+        if (g->input->attr.leaf.init != INIT_NONE || g->target->attr.leaf.init != INIT_NONE)
+            diag_error(cx, g->input->loc, "inputs come from the data set; an initial value is "
+                       "for models without one");
+    } else {
+        Node *leaves[2] = {g->input, g->target};
+        for (int i = 0; i < 2; i++)
+            if (leaves[i]->attr.leaf.init == INIT_NONE)
+                diag_error(cx, leaves[i]->loc, "without a data set in a train block, '%s' "
+                           "needs a value (= ones, zeros or randn)", leaves[i]->name);
+    }
+    if (g->classes.len && g->target->dtype == DT_I32 &&
+        g->classes.len != g->target->attr.leaf.nclass)
+        diag_error(cx, g->target->loc, "'classes' names %d classes, the target has %lld",
+                   g->classes.len, (long long)g->target->attr.leaf.nclass);
+}
+
+Graph *lower_model(Ctx *cx, AstModel *m) {
+    Lower L = {cx, ir_new_graph(cx, m->name), {0}, NULL};
+    for (int i = 0; i < m->stmts.len; i++) {
+        Ast *st = m->stmts.data[i];
+        switch (st->kind) {
+        case AST_INPUT:
+        case AST_TARGET:
+        case AST_PARAM: lower_decl(&L, st); break;
+        case AST_NET: lower_net(&L, st); break;
+        case AST_ASSIGN: lower_assign(&L, st); break;
+        case AST_TRAIN: lower_train(&L, st); break;
+        case AST_NUM:
+        case AST_STR:
+        case AST_IDENT:
+        case AST_CALL:
+        case AST_KWARG:
+        case AST_BINARY:
+        case AST_NEG:
+        case AST_LIST:
+        case AST_TENSOR_TYPE:
+        case AST_CLASS_TYPE: unreachable();
+        }
+    }
+    if (cx->nerrors == 0)
+        check_program(&L, m);
+    return L.g;
+}

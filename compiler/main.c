@@ -1,0 +1,209 @@
+/* main.c: command-line options and the pipeline, one line per pass.
+ *
+ * mlc FILE.model [-o PROGRAM] [--emit ast|ir|grad|c|dot] [--check]
+ *
+ * The passes run in order and the pipeline stops after any pass that reported an error.
+ * Debug builds check the IR after every pass that changes it.
+ */
+#include "mlc.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: mlc FILE.model [options]\n"
+    "\n"
+    "Compiles a model description into a standalone C training program.\n"
+    "\n"
+    "options:\n"
+    "  -o FILE          write the program to FILE (default: train_<model name>)\n"
+    "  --emit STAGE     print a stage of the compiler instead of building a program:\n"
+    "                     ast   the syntax tree\n"
+    "                     ir    the forward graph, with inferred shapes\n"
+    "                     grad  the derived gradients, as math\n"
+    "                     c     the generated C\n"
+    "                     dot   the forward and backward graph, for graphviz\n"
+    "  --check          check the model (syntax, shapes, gradients) and build nothing\n"
+    "  -v, --verbose    show the C compiler command\n"
+    "  --help           show this help\n"
+    "  --version        show the version\n"
+    "\n"
+    "environment: CC (default cc) compiles the generated C; MLC_CFLAGS adds options.\n";
+
+typedef struct Options {
+    const char *path;
+    const char *out;
+    EmitKind emit;
+    bool check;
+    bool verbose;
+} Options;
+
+/* Returns 0 to go on, or an exit status. */
+static int parse_options(int argc, char **argv, Options *o) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            return -1;
+        } else if (!strcmp(a, "--version")) {
+            printf("mlc %s\n", MLC_VERSION);
+            return -1;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--emit")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "mlc: %s needs a value\n", a);
+                return 2;
+            }
+            const char *v = argv[++i];
+            if (!strcmp(a, "-o")) {
+                o->out = v;
+                continue;
+            }
+            static const char *const stages[] = {"ast", "ir", "grad", "c", "dot"};
+            static const EmitKind kinds[] = {EMIT_AST, EMIT_IR, EMIT_GRAD, EMIT_C, EMIT_DOT};
+            o->emit = EMIT_NONE;
+            for (int k = 0; k < 5; k++)
+                if (!strcmp(v, stages[k]))
+                    o->emit = kinds[k];
+            if (o->emit == EMIT_NONE) {
+                fprintf(stderr, "mlc: unknown stage '%s' for --emit; the stages are ast, ir, "
+                        "grad, c and dot\n", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--check")) {
+            o->check = true;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            o->verbose = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "mlc: unknown option '%s' (see mlc --help)\n", a);
+            return 2;
+        } else if (o->path) {
+            fprintf(stderr, "mlc: one model file at a time ('%s' and '%s')\n", o->path, a);
+            return 2;
+        } else {
+            o->path = a;
+        }
+    }
+    if (!o->path) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return 0;
+}
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            char *bigger = realloc(buf, cap + 1);
+            if (!bigger)
+                free(buf);
+            buf = bigger;
+        }
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+#ifndef NDEBUG
+#define VERIFY(g) ir_verify(g)
+#else
+#define VERIFY(g) ((void)0)
+#endif
+
+/* Writes the generated C into a temporary directory and builds it. */
+static int build(Schedule *s, MemPlan *mp, Options *o) {
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *dir = arena_printf(s->g->cx->arena, "%s/mlc-XXXXXX", tmp);
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "mlc: cannot create a temporary directory in %s: %s\n", tmp,
+                strerror(errno));
+        return 1;
+    }
+    char *c_path = arena_printf(s->g->cx->arena, "%s/%s.c", dir, s->g->name);
+    FILE *f = fopen(c_path, "w");
+    bool ok = f != NULL;
+    if (f) {
+        emit_c(f, s, mp);
+        ok = fclose(f) == 0;
+    }
+    if (!ok)
+        fprintf(stderr, "mlc: cannot write %s\n", c_path);
+    const char *out = o->out ? o->out : arena_printf(s->g->cx->arena, "train_%s", s->g->name);
+    ok = ok && build_program(c_path, out, o->verbose);
+    unlink(c_path);
+    rmdir(dir);
+    return ok ? 0 : 1;
+}
+
+static int compile(Ctx *cx, Options *o) {
+    AstModel *m = parse_model(cx);
+    if (cx->nerrors)
+        return 1;
+    if (o->emit == EMIT_AST) {
+        ast_print(stdout, cx, m);
+        return 0;
+    }
+    Graph *g = lower_model(cx, m);
+    if (cx->nerrors)
+        return 1;
+    VERIFY(g);
+    if (o->emit == EMIT_IR) {
+        ir_print(stdout, g, false);
+        return 0;
+    }
+    build_backward(g);
+    VERIFY(g);
+    simplify(g);
+    infer_shapes(g);
+    if (o->emit == EMIT_GRAD) {
+        print_gradients(stdout, g);
+        return 0;
+    }
+    if (o->emit == EMIT_DOT) {
+        ir_print_dot(stdout, g);
+        return 0;
+    }
+    Schedule *s = fuse_kernels(g);
+    MemPlan *mp = plan_memory(s);
+    if (o->emit == EMIT_C) {
+        emit_c(stdout, s, mp);
+        return 0;
+    }
+    if (o->check)
+        return 0;
+    return build(s, mp, o);
+}
+
+int main(int argc, char **argv) {
+    Options o = {0};
+    int status = parse_options(argc, argv, &o);
+    if (status)
+        return status < 0 ? 0 : status;
+    size_t len;
+    char *src = read_file(o.path, &len);
+    if (!src) {
+        fprintf(stderr, "mlc: cannot read '%s': %s\n", o.path, strerror(errno));
+        return 1;
+    }
+    Ctx *cx = ctx_new(o.path, src, len, stderr);
+    status = compile(cx, &o);
+    ctx_free(cx);
+    free(src);
+    return status;
+}

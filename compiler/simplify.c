@@ -1,0 +1,188 @@
+/* simplify.c: algebraic identities, constant folding, common subexpressions, dead code.
+ *
+ * One walk in topological order. Each node's inputs are first replaced by what they
+ * simplified to (so rules always see simplified operands), then the rules below may replace
+ * the node itself; finally an identical earlier node (same op, inputs and attributes) takes
+ * its place. The walk ends with dead-code removal from the roots: the loss, the output and
+ * the parameter gradients. Shapes never change: a node is only ever replaced by one of the
+ * same shape.
+ *
+ * Rules (x a tensor, c a constant, s a scalar):
+ *   x * 1 = 1 * x = x,   x + 0 = 0 + x = x,   x - 0 = x,   -(-x) = x
+ *   c1 * c2 = c3 (with powers of N),   -c = (-c)
+ *   x op expand(s) = x op s   (elementwise ops broadcast by themselves)
+ */
+#include "mlc.h"
+
+static bool same_attrs(const Node *a, const Node *b) {
+    if (!shape_eq(a->shape, b->shape) || a->dtype != b->dtype)
+        return false;
+    switch (op_info[a->op].cls) {
+    case OPC_LEAF:
+        if (a->op != OP_CONST)
+            return false; /* every input and parameter is its own value */
+        return a->attr.cnst.value == b->attr.cnst.value && a->attr.cnst.npow == b->attr.cnst.npow;
+    case OPC_GEMM: return a->attr.gemm.ta == b->attr.gemm.ta && a->attr.gemm.tb == b->attr.gemm.tb;
+    case OPC_ELEMWISE:
+    case OPC_VIEW:
+    case OPC_REDUCE:
+    case OPC_ROWWISE:
+    case OPC_LOSS: return true;
+    }
+    unreachable();
+}
+
+static bool same_node(const Node *a, const Node *b) {
+    if (a->op != b->op || a->nin != b->nin)
+        return false;
+    for (int k = 0; k < a->nin; k++)
+        if (a->in[k] != b->in[k])
+            return false;
+    return same_attrs(a, b);
+}
+
+/* The algebraic rules; returns the replacement for n, or n. */
+static Node *rewrite(Graph *g, Node *n) {
+    Node *a = n->nin > 0 ? n->in[0] : NULL, *b = n->nin > 1 ? n->in[1] : NULL;
+    switch (n->op) {
+    case OP_MUL:
+        if (node_is_const(b, 1.0) && shape_eq(a->shape, n->shape))
+            return a;
+        if (node_is_const(a, 1.0) && shape_eq(b->shape, n->shape))
+            return b;
+        if (a->op == OP_CONST && b->op == OP_CONST)
+            return ir_const(g, n->loc, a->attr.cnst.value * b->attr.cnst.value,
+                            a->attr.cnst.npow + b->attr.cnst.npow);
+        break;
+    case OP_ADD:
+        if (node_is_const(b, 0.0) && shape_eq(a->shape, n->shape))
+            return a;
+        if (node_is_const(a, 0.0) && shape_eq(b->shape, n->shape))
+            return b;
+        break;
+    case OP_SUB:
+        if (node_is_const(b, 0.0) && shape_eq(a->shape, n->shape))
+            return a;
+        break;
+    case OP_NEG:
+        if (a->op == OP_NEG)
+            return a->in[0];
+        if (a->op == OP_CONST)
+            return ir_const(g, n->loc, -a->attr.cnst.value, a->attr.cnst.npow);
+        break;
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_CONST:
+    case OP_DIV:
+    case OP_RELU:
+    case OP_STEP:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_EXP:
+    case OP_LOG:
+    case OP_EXPAND:
+    case OP_MATMUL:
+    case OP_RESHAPE:
+    case OP_SUM:
+    case OP_MEAN:
+    case OP_SUM_TO:
+    case OP_SOFTMAX:
+    case OP_SOFTMAX_BWD:
+    case OP_CROSS_ENTROPY:
+    case OP_CROSS_ENTROPY_BWD:
+    case OP_BCE_LOGITS: break;
+    case OP_COUNT: unreachable();
+    }
+    /* An elementwise op broadcasts its operands itself: expand(x) as an operand is x, as
+     * long as another operand still gives the result its shape. */
+    if (op_info[n->op].cls == OPC_ELEMWISE && n->nin == 2) {
+        for (int k = 0; k < 2; k++) {
+            Node *e = n->in[k], *other = n->in[1 - k];
+            if (e->op == OP_EXPAND && shape_eq(other->shape, n->shape))
+                n->in[k] = e->in[0];
+        }
+    }
+    return n;
+}
+
+static Node *resolve(Node **repl, Node *n) {
+    return n ? repl[n->id] : NULL;
+}
+
+void simplify(Graph *g) {
+    Arena *a = g->cx->arena;
+    int count = g->nodes.len; /* rules may append constants; those map to themselves */
+    Node **repl = arena_alloc(a, sizeof(Node *) * (size_t)(2 * count + 16));
+    int cap = 2 * count + 16;
+
+    for (int i = 0; i < g->nodes.len && i < cap; i++) {
+        Node *n = g->nodes.data[i];
+        repl[i] = n;
+        if (i >= count)
+            continue;
+        for (int k = 0; k < n->nin; k++)
+            n->in[k] = repl[n->in[k]->id];
+        Node *r = rewrite(g, n);
+        if (r == n) {
+            for (int j = 0; j < i; j++) {
+                Node *m = g->nodes.data[j];
+                if (repl[j] == m && same_node(m, n)) {
+                    r = m;
+                    break;
+                }
+            }
+        }
+        if (r != n && !r->name && r->id >= g->nforward && n->name)
+            r->name = n->name; /* keep d_x on the value that now holds it */
+        repl[i] = r;
+    }
+    MLC_ASSERT(g->nodes.len <= cap);
+    for (int i = count; i < g->nodes.len; i++)
+        repl[i] = g->nodes.data[i];
+
+    g->loss = resolve(repl, g->loss);
+    g->output = resolve(repl, g->output);
+    for (int i = 0; i < g->grads.len; i++)
+        g->grads.data[i] = resolve(repl, g->grads.data[i]);
+
+    /* Dead code: keep what the roots reach, plus every leaf the program binds. */
+    bool *live = arena_alloc(a, sizeof(bool) * (size_t)g->nodes.len);
+    if (g->loss)
+        live[g->loss->id] = true;
+    if (g->output)
+        live[g->output->id] = true;
+    for (int i = 0; i < g->grads.len; i++)
+        if (g->grads.data[i])
+            live[((Node *)g->grads.data[i])->id] = true;
+    for (int i = g->nodes.len - 1; i >= 0; i--) {
+        Node *n = g->nodes.data[i];
+        if (n->op == OP_PARAM || n->op == OP_INPUT || n->op == OP_TARGET)
+            live[i] = true;
+        if (!live[i])
+            continue;
+        for (int k = 0; k < n->nin; k++)
+            live[n->in[k]->id] = true;
+    }
+
+    /* Compact, keeping the order. Constants the rules appended go first (they have no
+     * inputs, and forward nodes may use them), then the forward pass, then the backward. */
+    PtrVec kept = {0};
+    int nforward = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < g->nodes.len; i++) {
+            Node *n = g->nodes.data[i];
+            int want = i >= count ? 0 : (i < g->nforward || g->nforward == 0) ? 1 : 2;
+            if (!live[i] || want != pass)
+                continue;
+            vec_push(a, &kept, n);
+            if (pass < 2)
+                nforward++;
+        }
+    }
+    for (int i = 0; i < kept.len; i++)
+        ((Node *)kept.data[i])->id = i;
+    g->nodes = kept;
+    if (g->nforward)
+        g->nforward = nforward;
+}
