@@ -517,8 +517,8 @@ static void emit_op(Emit *e, Kernel *k) {
         const char *t = buf(e, n->in[1])->name;
         fprintf(o, "    float total = 0.0f;\n");
         fprintf(o, "    for (int64_t k = 0; k < %s; k++) {\n", numel_expr(e, x->shape));
-        fprintf(o, "        const float z = %s[k];\n", xs);
-        fprintf(o, "        total += fmaxf(z, 0.0f) - z * %s[k] + log1pf(expf(-fabsf(z)));\n", t);
+        fprintf(o, "        const float logit = %s[k];\n", xs);
+        fprintf(o, "        total += fmaxf(logit, 0.0f) - logit * %s[k] + log1pf(expf(-fabsf(logit)));\n", t);
         fprintf(o, "    }\n    %s[0] = total / (float)(%s);\n", y, numel_expr(e, x->shape));
         return;
     }
@@ -681,7 +681,7 @@ static void emit_inputs(Emit *e, int first, int last) {
     else
         fprintf(e->out, "    (void)n;\n");
     for (int l = 0; l < 2; l++) {
-        const char *arg = l == 0 ? "x" : "y";
+        const char *arg = l == 0 ? "batch_x" : "batch_y";
         if (!uses[l]) {
             fprintf(e->out, "    (void)%s;\n", arg);
             continue;
@@ -697,7 +697,8 @@ static void emit_passes(Emit *e) {
     Schedule *s = e->s;
     fprintf(o, "/* The forward pass: the mean loss over the batch of n samples%s%s. */\n",
             g->output ? ", and " : "", g->output ? buf(e, g->output)->name : "");
-    fprintf(o, "static float %s_forward(void *state, const float *x, const void *y, int64_t n) "
+    fprintf(o, "static float %s_forward(void *state, const float *batch_x, const void *batch_y, "
+            "int64_t n) "
             "{\n", g->name);
     emit_inputs(e, 0, s->nforward);
     for (int i = 0; i < s->nforward; i++)
@@ -706,7 +707,8 @@ static void emit_passes(Emit *e) {
 
     fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
             "forward pass\n * on the same batch. */\n");
-    fprintf(o, "static void %s_backward(void *state, const float *x, const void *y, int64_t n) "
+    fprintf(o, "static void %s_backward(void *state, const float *batch_x, const void *batch_y, "
+            "int64_t n) "
             "{\n", g->name);
     emit_inputs(e, s->nforward, s->kernels.len);
     for (int i = s->nforward; i < s->kernels.len; i++)

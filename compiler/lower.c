@@ -203,8 +203,9 @@ static void lower_decl(Lower *L, Ast *st) {
     InitKind init;
     if (!init_kind(L, st->decl.init, st->kind == AST_PARAM, &init))
         return;
-    if (dt == DT_I32 && init != INIT_NONE) {
-        diag_error(L->cx, st->decl.init->loc, "class labels cannot be given an initial value");
+    if (dt == DT_I32 && init == INIT_RANDN) {
+        diag_error(L->cx, st->decl.init->loc, "a class label is zeros (class 0) or ones "
+                   "(class 1), not randn");
         return;
     }
 

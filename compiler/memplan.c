@@ -22,8 +22,8 @@ static const char *const reserved[] = {
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
     "union", "unsigned", "void", "volatile", "while", "main",
     /* names the generated code uses itself */
-    "N", "i", "j", "k", "m", "s", "v", "x", "y", "b", "opt", "state", "sum", "max", "row",
-    "acc", "lr", "g", "params", "grads", "acts", "velocity"};
+    "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row",
+    "out", "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity"};
 
 /* A C name for a buffer that no other buffer and no generated identifier has. */
 static const char *unique_name(Arena *a, PtrVec *taken, const char *want) {

@@ -223,6 +223,7 @@ typedef struct MlcOptions {
     const char *save;  /* --save FILE, or NULL */
     const char *grads; /* --grads FILE, or NULL */
     bool eval;         /* --eval */
+    bool check_grads;  /* --check-grads */
     int64_t predict;   /* --predict I, or -1 */
     int threads;       /* --threads N, or 0 for OpenBLAS's default */
     bool quiet;        /* --quiet: no per-batch loss lines */
@@ -235,5 +236,11 @@ typedef struct MlcOptions {
 bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, char *err,
                        size_t errlen);
 void mlc_usage(FILE *f, const char *prog, const MlcModel *m);
+
+/* Compares the gradients of backward() on one batch with central differences of forward(),
+ * for a few entries of every parameter, printing a line per parameter to out. Leaves the
+ * parameters as they were. Returns the number of entries that disagree. */
+int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const float *x,
+                    const void *y, int64_t n, FILE *out);
 
 #endif

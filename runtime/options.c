@@ -85,6 +85,9 @@ static const Opt opts[] = {
     {"--grads", "FILE", false,
      "write the loss and all gradients on the first training\n"
      "batch to FILE (safetensors); no training"},
+    {"--check-grads", NULL, false,
+     "check the gradients on the first training batch against\n"
+     "finite differences; no training"},
     {"--threads", "N", false, "OpenBLAS threads"},
     {"--quiet", NULL, true, "do not print the loss every 100 batches"},
     {"--time", NULL, true, "print the seconds each epoch takes to stderr"},
@@ -244,6 +247,8 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->shuffle = 0;
         } else if (strcmp(name, "--eval") == 0) {
             o->eval = true;
+        } else if (strcmp(name, "--check-grads") == 0) {
+            o->check_grads = true;
         } else if (strcmp(name, "--predict") == 0) {
             if (!parse_int(name, v, 0, INT64_MAX, &o->predict, err, errlen))
                 return false;

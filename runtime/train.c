@@ -5,6 +5,7 @@
  * the generated state, and bind them; initialise the parameters from the seed, or --load
  * them; then run the actions:
  *   --grads FILE   forward + backward on the first training batch, gradients and loss to FILE
+ *   --check-grads  the same gradients checked against finite differences (gradcheck.c)
  *   --eval         the test-set evaluation only
  *   --predict I    the class of test image I
  *   (none)         train for --epochs, evaluating after each epoch (the PyTorch quickstart's
@@ -344,9 +345,9 @@ static int run(Run *r, int argc, char **argv) {
         openblas_set_num_threads(o->threads);
 
     /* What to do, and so which data sets to load. */
-    bool action = o->eval || o->predict >= 0 || o->grads;
+    bool action = o->eval || o->predict >= 0 || o->grads || o->check_grads;
     bool training = !nodata && !action && o->epochs > 0;
-    if (!nodata && (training || o->grads) && load_set(r, &r->train, "train"))
+    if (!nodata && (training || o->grads || o->check_grads) && load_set(r, &r->train, "train"))
         return 1;
     if (!nodata && (training || o->eval || o->predict >= 0) && load_set(r, &r->test, "t10k"))
         return 1;
@@ -397,6 +398,15 @@ static int run(Run *r, int argc, char **argv) {
         float loss = first_batch_grads(r, x_const, y_const);
         if ((rc = write_grads(r, loss)))
             goto out;
+    }
+    if (o->check_grads) {
+        const float *x = nodata ? x_const : r->train.x;
+        const void *y = nodata ? y_const : (const void *)r->train.y;
+        int64_t n = nodata ? 1 : (r->train.n < o->batch ? r->train.n : o->batch);
+        if (mlc_check_grads(m, r->state, &r->buf, x, y, n, stdout)) {
+            rc = 1;
+            goto out;
+        }
     }
     if (o->eval)
         evaluate(r);

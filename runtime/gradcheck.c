@@ -1,0 +1,81 @@
+/* gradcheck.c: checking the generated backward pass by finite differences.
+ *
+ * For every parameter, a few of its entries are checked: the eight with the largest
+ * gradient (where a wrong gradient shows most) and eight more drawn at random. Each one is
+ * moved by +h and -h, the loss recomputed by the forward pass, and the central difference
+ *     fd = (L(w + h) - L(w - h)) / 2h
+ * compared with the gradient the backward pass wrote. The loss is a float sum, so the
+ * difference carries a rounding error of about eps_f32 |L| / h; with h = 1e-2 that is
+ * near 1e-5. An entry passes when |g - fd| <= 1e-3 + 2e-2 max(|g|, |fd|).
+ */
+#include "mlc_runtime.h"
+
+#include <stdlib.h>
+
+enum {
+    CHECK_TOP = 8,
+    CHECK_RANDOM = 8
+};
+
+static int check_entry(const MlcModel *m, void *state, const MlcBuffers *b, const float *x,
+                       const void *y, int64_t n, size_t at, float *max_err) {
+    float *w = b->params + at;
+    const float h = 1e-2f, saved = *w, g = b->grads[at];
+    *w = saved + h;
+    float up = m->forward(state, x, y, n);
+    *w = saved - h;
+    float down = m->forward(state, x, y, n);
+    *w = saved;
+    float fd = (up - down) / (2.0f * h);
+    float err = fabsf(g - fd), size = fmaxf(fabsf(g), fabsf(fd));
+    if (err > *max_err)
+        *max_err = err;
+    return err <= 1e-3f + 2e-2f * size ? 0 : 1;
+}
+
+int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const float *x,
+                    const void *y, int64_t n, FILE *out) {
+    /* The gradients at the current weights; the forward passes below overwrite activations
+     * only, and backward is not run again. */
+    float loss = m->forward(state, x, y, n);
+    m->backward(state, x, y, n);
+    fprintf(out, "loss: %f; checking gradients by central differences (h = 0.01)\n",
+            (double)loss);
+    MlcRng rng;
+    mlc_rng_seed_stream(&rng, 0, MLC_RNG_STREAM_SHUFFLE + 1);
+    int failures = 0;
+    for (int p = 0; p < m->nparam; p++) {
+        const MlcParam *par = &m->params[p];
+        const float *g = b->grads + par->offset;
+        /* the CHECK_TOP largest entries, by selection (parameters are small enough) */
+        size_t picked[CHECK_TOP + CHECK_RANDOM];
+        int npicked = 0;
+        for (int t = 0; t < CHECK_TOP && (size_t)t < par->size; t++) {
+            size_t best = 0;
+            float best_abs = -1.0f;
+            for (size_t i = 0; i < par->size; i++) {
+                bool taken = false;
+                for (int k = 0; k < npicked && !taken; k++)
+                    taken = picked[k] == i;
+                if (!taken && fabsf(g[i]) > best_abs) {
+                    best = i;
+                    best_abs = fabsf(g[i]);
+                }
+            }
+            picked[npicked++] = best;
+        }
+        for (int t = 0; t < CHECK_RANDOM && par->size > (size_t)CHECK_TOP; t++)
+            picked[npicked++] = mlc_rng_below(&rng, (uint32_t)par->size);
+        float max_err = 0.0f, max_g = 0.0f;
+        int bad = 0;
+        for (int k = 0; k < npicked; k++) {
+            bad += check_entry(m, state, b, x, y, n, par->offset + picked[k], &max_err);
+            max_g = fmaxf(max_g, fabsf(g[picked[k]]));
+        }
+        fprintf(out, "%-30s %2d entries, largest |grad| %.3e, largest error %.3e  %s\n",
+                par->name, npicked, (double)max_g, (double)max_err, bad ? "FAILED" : "ok");
+        failures += bad;
+    }
+    fprintf(out, "%s\n", failures ? "gradient check FAILED" : "gradient check passed");
+    return failures;
+}
