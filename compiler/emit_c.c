@@ -401,18 +401,25 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
     fprintf(o, "        }\n    }\n");
 }
 
-static void emit_gemm(Emit *e, Kernel *k) {
+/* C = alpha op(A) op(B) + beta C; the plain product is alpha "1.0f", beta "0.0f" into the
+ * kernel's root. */
+static void emit_gemm_call(Emit *e, Kernel *k, const char *alpha, const char *beta,
+                           const char *c) {
     Node *mm = k->gemm, *a = mm->in[0], *b = mm->in[1];
     bool ta = mm->attr.gemm.ta, tb = mm->attr.gemm.tb;
     int64_t M = a->shape.dim[ta ? 1 : 0], K = a->shape.dim[ta ? 0 : 1];
     int64_t P = b->shape.dim[tb ? 0 : 1];
     fprintf(e->out,
             "    cblas_sgemm(CblasRowMajor, %s, %s, %s, %s, %s,\n"
-            "                1.0f, %s, %s, %s, %s, 0.0f, %s, %s);\n",
+            "                %s, %s, %s, %s, %s, %s, %s, %s);\n",
             ta ? "CblasTrans" : "CblasNoTrans", tb ? "CblasTrans" : "CblasNoTrans",
-            dim_expr(e, M), dim_expr(e, P), dim_expr(e, K), buf(e, a)->name,
-            dim_expr(e, a->shape.dim[1]), buf(e, b)->name, dim_expr(e, b->shape.dim[1]),
-            buf(e, k->root)->name, dim_expr(e, P));
+            dim_expr(e, M), dim_expr(e, P), dim_expr(e, K), alpha, buf(e, a)->name,
+            dim_expr(e, a->shape.dim[1]), buf(e, b)->name, dim_expr(e, b->shape.dim[1]), beta,
+            c, dim_expr(e, P));
+}
+
+static void emit_gemm(Emit *e, Kernel *k) {
+    emit_gemm_call(e, k, "1.0f", "0.0f", buf(e, k->root)->name);
 }
 
 /* A scalar operand: a literal, or element 0 of its buffer. */
@@ -573,6 +580,20 @@ static void emit_kernel(Emit *e, Kernel *k) {
     case K_OP: emit_op(e, k); break;
     }
     fprintf(o, "}\n\n");
+    if (!k->sgd_param)
+        return;
+    /* the same product, folded into a plain SGD step on the weight */
+    const char *w = buf(e, k->sgd_param)->name;
+    fprintf(o, "/* %s with plain SGD folded in: %s -= lr * (the product above),\n"
+            " * so the gradient is never stored. */\n", kernel_name(e, k), w);
+    fprintf(o, "static void sgd_%s(", kernel_name(e, k));
+    fprintf(o, "%s", args.uses_n ? "int N, " : "");
+    for (int i = 0; i < args.n; i++)
+        if (!args.written[i])
+            fprintf(o, "const float *%s, ", args.b[i]->name);
+    fprintf(o, "float lr, float *%s) {\n", w);
+    emit_gemm_call(e, k, "-lr", "1.0f", w);
+    fprintf(o, "}\n\n");
 }
 
 static void emit_call(Emit *e, Kernel *k) {
@@ -691,6 +712,72 @@ static void emit_inputs(Emit *e, int first, int last) {
     }
 }
 
+/* Gradients that are not computed in place: zero, a constant, or a copy. */
+static void emit_grad_copies(Emit *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    for (int p = 0; p < g->params.len; p++) {
+        Node *d = g->grads.data[p];
+        const char *w = e->mp->grad_name[p];
+        int64_t size = shape_numel_const(((Node *)g->params.data[p])->shape);
+        Buffer *b = d ? e->mp->buf_of[d->id] : NULL;
+        if (b && b->kind == BUF_GRAD && b->param == p)
+            continue;
+        fprintf(o, "    for (int64_t k = 0; k < %lld; k++) /* %s */\n", (long long)size,
+                d ? "computed elsewhere" : "does not affect the loss");
+        if (!d)
+            fprintf(o, "        m->%s[k] = 0.0f;\n", w);
+        else if (d->op == OP_CONST)
+            fprintf(o, "        m->%s[k] = %s;\n", w, const_expr(e, d));
+        else
+            fprintf(o, "        m->%s[k] = %s[%s];\n", w, ref(e, b),
+                    d->shape.rank == 0 ? "0" : "k");
+    }
+}
+
+/* forward, backward and update in one, with plain SGD folded into the weight gradients */
+static void emit_train_step(Emit *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    Schedule *s = e->s;
+    fprintf(o, "/* One training step. With plain SGD (no momentum, no weight decay) each weight "
+            "is\n * updated inside the GEMM that computes its gradient. */\n");
+    fprintf(o, "static float %s_train_step(void *state, const float *batch_x, const void "
+            "*batch_y,\n", g->name);
+    fprintf(o, "                                int64_t n, const MlcSgd *opt) {\n");
+    fprintf(o, "    const float loss = %s_forward(state, batch_x, batch_y, n);\n", g->name);
+    fprintf(o, "    if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {\n");
+    fprintf(o, "        %s_backward(state, batch_x, batch_y, n);\n", g->name);
+    fprintf(o, "        %s_sgd_update(state, opt);\n        return loss;\n    }\n", g->name);
+    emit_inputs(e, s->nforward, s->kernels.len);
+    bool *folded = arena_alloc(g->cx->arena, sizeof(bool) * (size_t)(g->params.len + 1));
+    for (int i = s->nforward; i < s->kernels.len; i++) {
+        Kernel *k = s->kernels.data[i];
+        if (!k->sgd_param) {
+            emit_call(e, k);
+            continue;
+        }
+        Args args = kernel_args(e, k);
+        fprintf(o, "    sgd_%s(%s", kernel_name(e, k), args.uses_n ? "N, " : "");
+        for (int j = 0; j < args.n; j++)
+            if (!args.written[j])
+                fprintf(o, "%s, ", ref(e, args.b[j]));
+        fprintf(o, "opt->lr, %s);\n", ref(e, buf(e, k->sgd_param)));
+        for (int p = 0; p < g->params.len; p++)
+            folded[p] |= g->params.data[p] == k->sgd_param;
+    }
+    emit_grad_copies(e);
+    for (int p = 0; p < g->params.len; p++) {
+        if (folded[p])
+            continue;
+        Node *w = g->params.data[p];
+        fprintf(o, "    for (int64_t k = 0; k < %lld; k++)\n", (long long)shape_numel_const(w->shape));
+        fprintf(o, "        m->%s[k] -= opt->lr * m->%s[k];\n", buf(e, w)->name,
+                e->mp->grad_name[p]);
+    }
+    fprintf(o, "    return loss;\n}\n\n");
+}
+
 static void emit_passes(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
@@ -713,24 +800,7 @@ static void emit_passes(Emit *e) {
     emit_inputs(e, s->nforward, s->kernels.len);
     for (int i = s->nforward; i < s->kernels.len; i++)
         emit_call(e, s->kernels.data[i]);
-    /* gradients that are not computed in place: zero, or a copy */
-    for (int p = 0; p < g->params.len; p++) {
-        Node *d = g->grads.data[p];
-        const char *w = e->mp->grad_name[p];
-        int64_t size = shape_numel_const(((Node *)g->params.data[p])->shape);
-        Buffer *b = d ? e->mp->buf_of[d->id] : NULL;
-        if (b && b->kind == BUF_GRAD && b->param == p)
-            continue;
-        fprintf(o, "    for (int64_t k = 0; k < %lld; k++) /* %s */\n", (long long)size,
-                d ? "computed elsewhere" : "does not affect the loss");
-        if (!d)
-            fprintf(o, "        m->%s[k] = 0.0f;\n", w);
-        else if (d->op == OP_CONST)
-            fprintf(o, "        m->%s[k] = %s;\n", w, const_expr(e, d));
-        else
-            fprintf(o, "        m->%s[k] = %s[%s];\n", w, ref(e, b),
-                    d->shape.rank == 0 ? "0" : "k");
-    }
+    emit_grad_copies(e);
     fprintf(o, "}\n\n");
 
     fprintf(o, "/* One step of SGD, as torch.optim.SGD takes it:\n"
@@ -750,6 +820,8 @@ static void emit_passes(Emit *e) {
     fprintf(o, "        if (momentum != 0.0f) {\n");
     fprintf(o, "            v[i] = momentum * v[i] + g;\n            g = v[i];\n        }\n");
     fprintf(o, "        w[i] -= lr * g;\n    }\n}\n\n");
+
+    emit_train_step(e);
 
     fprintf(o, "static const float *%s_output(void *state) {\n", g->name);
     if (g->output)
@@ -828,9 +900,9 @@ static void emit_model(Emit *e) {
     fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
             (long long)e->mp->per_sample, (long long)e->mp->fixed);
     fprintf(o, "    .state_size = sizeof(%s),\n", e->type);
-    const char *fns[] = {"bind", "forward", "backward", "update", "output"};
-    const char *impl[] = {"bind", "forward", "backward", "sgd_update", "output"};
-    for (int i = 0; i < 5; i++)
+    const char *fns[] = {"bind", "forward", "backward", "update", "train_step", "output"};
+    const char *impl[] = {"bind", "forward", "backward", "sgd_update", "train_step", "output"};
+    for (int i = 0; i < 6; i++)
         fprintf(o, "    .%s = %s_%s,\n", fns[i], g->name, impl[i]);
     fprintf(o, "};\n\n");
     fprintf(o, "int main(int argc, char **argv) {\n");

@@ -14,7 +14,10 @@
  * Views (reshape), leaves and constants are no kernel at all.
  *
  * Kernels keep the topological order of the nodes they compute; a fused GEMM moves to its
- * epilogue's place, which is safe because the epilogue is its only user.
+ * epilogue's place, which is safe because the epilogue is its only user. One more move: a
+ * GEMM that computes a weight's gradient, read by nothing else, runs after the last kernel
+ * that reads the weight. Then a training step can fold plain SGD into it (W -= lr * dYᵀX,
+ * with beta = 1), as no later kernel needs the old W.
  */
 #include "mlc.h"
 
@@ -58,6 +61,52 @@ static int64_t broadcast_inner(Schedule *s, Kernel *k) {
         }
     }
     return inner;
+}
+
+/* Does kernel k read node x? */
+static bool reads(Kernel *k, Node *x) {
+    Node *all[3] = {k->root, k->gemm, k->reduce};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; all[i] && j < all[i]->nin; j++)
+            if (all[i]->in[j] == x)
+                return true;
+    for (int i = 0; i < k->nodes.len; i++) {
+        Node *n = k->nodes.data[i];
+        for (int j = 0; j < n->nin; j++)
+            if (n->in[j] == x)
+                return true;
+    }
+    return false;
+}
+
+/* Weight-gradient GEMMs that plain SGD can fold into, moved after the weight's last reader. */
+static void mark_sgd_folds(Schedule *s, const int *uses) {
+    Graph *g = s->g;
+    for (int p = 0; p < g->grads.len; p++) {
+        Node *d = g->grads.data[p], *w = g->params.data[p];
+        if (!d || d->id < g->nforward || uses[d->id] != 1)
+            continue; /* read by another kernel, or not computed in the backward pass */
+        int at = -1;
+        for (int i = s->nforward; i < s->kernels.len; i++) {
+            Kernel *k = s->kernels.data[i];
+            if (k->root == d && k->kind == K_GEMM && k->nodes.len == 0 && !k->reduce)
+                at = i;
+        }
+        bool shared = false; /* the same value is another parameter's gradient too */
+        for (int q = 0; q < g->grads.len; q++)
+            shared |= q != p && g->grads.data[q] == d;
+        if (at < 0 || shared)
+            continue;
+        Kernel *k = s->kernels.data[at];
+        k->sgd_param = w;
+        int last = at;
+        for (int i = at + 1; i < s->kernels.len; i++)
+            if (reads(s->kernels.data[i], w))
+                last = i;
+        for (int i = at; i < last; i++) /* move it down to just after the last reader */
+            s->kernels.data[i] = s->kernels.data[i + 1];
+        s->kernels.data[last] = k;
+    }
 }
 
 Schedule *fuse_kernels(Graph *g) {
@@ -166,5 +215,6 @@ Schedule *fuse_kernels(Graph *g) {
         for (int j = 0; j < k->nodes.len; j++)
             s->kernel_of[((Node *)k->nodes.data[j])->id] = k;
     }
+    mark_sgd_folds(s, uses);
     return s;
 }

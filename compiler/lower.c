@@ -352,6 +352,8 @@ static void lower_net(Lower *L, Ast *st) {
         diag_error(L->cx, st->loc, "net '%s' has no layers", st->net.name);
         ok = false;
     }
+    /* A net with a bad layer is still defined (so that its uses do not also say "not
+     * defined"), but without its layers: calling it gives NULL without another message. */
     Sym *s = define(L, SYM_NET, st->net.name, st->net.name_loc);
     if (!s || !ok)
         return;
@@ -384,6 +386,8 @@ static Node *lower_call(Lower *L, Ast *e) {
     Sym *s = lookup(L, fn);
     Node *args[2] = {NULL, NULL};
     if (s && s->kind == SYM_NET) {
+        if (!s->ast)
+            return NULL; /* a net with a bad layer, reported where it is defined */
         if (!check_args(L, e, 1))
             return NULL;
         Node *x = lower_expr(L, e->call.args.data[0]);
@@ -535,6 +539,11 @@ static void lower_assign(Lower *L, Ast *st) {
         if (n->shape.rank != 0) {
             diag_error(L->cx, st->assign.value->loc, "'loss' must be a scalar, got %s; reduce it "
                        "with mean(...) or sum(...)", shape_str(L->cx->arena, n->shape, n->dtype));
+            return;
+        }
+        if (n->op == OP_CONST) {
+            diag_error(L->cx, st->assign.value->loc, "'loss' must be computed from the model's "
+                       "values, got a constant");
             return;
         }
         L->g->loss = n;

@@ -420,6 +420,8 @@ typedef struct Kernel {
     PtrVec nodes;   /* K_ELEMWISE, K_GEMM epilogue: elementwise nodes in evaluation order */
     Node *reduce;   /* an OP_SUM_TO of root computed in the same loop, or NULL */
     bool backward;  /* part of the backward pass */
+    Node *sgd_param; /* K_GEMM computing this parameter's gradient, which nothing else reads:
+                        plain SGD can fold into it (W -= lr * dYᵀX), or NULL */
 } Kernel;
 
 typedef struct Schedule {

@@ -21,6 +21,12 @@
 
 #define MLC_MAX_RANK 4
 
+/* relu as generated code writes it: one compare-and-select, where fmaxf is a library call
+ * (it must treat NaN specially). A NaN stays NaN, as in PyTorch. */
+static inline float mlc_relu(float x) {
+    return x < 0.0f ? 0.0f : x;
+}
+
 /* How a tensor is filled before training (or, for a constant input, once). */
 typedef enum MlcInit {
     MLC_INIT_ZEROS,   /* 0 */
@@ -122,6 +128,11 @@ typedef struct MlcModel {
     void (*backward)(void *state, const float *x, const void *y, int64_t n);
     /* One optimizer step from the gradient block. */
     void (*update)(void *state, const MlcSgd *opt);
+    /* Optional (NULL: forward, backward, update): one whole training step on a batch,
+     * returning the loss. It may fold the update into the gradient computation (plain SGD
+     * into the weight-gradient GEMMs), so the gradient block is not complete afterwards. */
+    float (*train_step)(void *state, const float *x, const void *y, int64_t n,
+                        const MlcSgd *opt);
     /* The output of the last forward: n * out_size floats. */
     const float *(*output)(void *state);
 } MlcModel;

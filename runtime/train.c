@@ -211,9 +211,14 @@ static void train_epoch(Run *r, MlcRng *rng) {
             x = r->xbatch;
             y = r->ybatch;
         }
-        float loss = m->forward(r->state, x, y, n);
-        m->backward(r->state, x, y, n);
-        m->update(r->state, &r->opt.sgd);
+        float loss;
+        if (m->train_step) {
+            loss = m->train_step(r->state, x, y, n, &r->opt.sgd);
+        } else {
+            loss = m->forward(r->state, x, y, n);
+            m->backward(r->state, x, y, n);
+            m->update(r->state, &r->opt.sgd);
+        }
         if (batch % 100 == 0 && !r->opt.quiet)
             printf("loss: %7f  [%5lld/%5lld]\n", (double)loss, (long long)((batch + 1) * n),
                    (long long)d->n);
