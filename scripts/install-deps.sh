@@ -1,0 +1,22 @@
+#!/bin/sh
+# install-deps.sh [EXTRA PACKAGE...]: installs the Debian packages mlc needs that are missing
+# (the C compiler, CMake, flex, bison, OpenBLAS, zlib, cJSON), plus any named as arguments.
+# Runs apt-get as root, or through sudo.
+set -eu
+need=
+for pkg in gcc libc6-dev make cmake flex bison libopenblas-dev zlib1g-dev libcjson-dev gzip "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+        need="$need $pkg"
+done
+[ -n "$need" ] || exit 0
+echo "install-deps.sh: installing$need" >&2
+if [ "$(id -u)" = 0 ]; then
+    sudo=
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=sudo
+else
+    echo "install-deps.sh: need root (or sudo) to install:$need" >&2
+    exit 1
+fi
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $need

@@ -1,0 +1,9 @@
+#!/bin/sh
+# test.sh: builds mlc (Release, into build/) and runs the whole test suite with CTest.
+# Installs missing Debian packages first (scripts/install-deps.sh).
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j "$(nproc)"
+ctest --test-dir build --output-on-failure -j "$(nproc)"
