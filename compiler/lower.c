@@ -25,16 +25,19 @@ typedef struct Sym {
     SymKind kind;
     const char *name;
     Loc loc;
-    Node *node;      /* SYM_VALUE */
-    Ast *ast;        /* SYM_NET: the AST_NET */
-    Node **params;   /* SYM_NET: weight and bias per layer (2 per layer), made on first call */
+    Node *node;    /* SYM_VALUE: NULL if its definition had an error (uses stay silent) */
+    Ast *ast;      /* SYM_NET: the AST_NET, NULL if a layer had an error */
+    Node **params; /* SYM_NET: weight and bias per layer (2 per layer), made on first call */
 } Sym;
 
 typedef struct Lower {
     Ctx *cx;
     Graph *g;
-    PtrVec syms;        /* Sym* */
-    const char *target; /* the name being assigned, for parameters of linear(x, n) */
+    PtrVec syms;           /* Sym* */
+    const char *target;    /* the name being assigned, for parameters of linear(x, n) */
+    const char *stmt_name; /* the name being assigned, for messages */
+    Loc output_loc;        /* the name of the 'output' statement, once there is one */
+    Loc classes_loc;       /* the list assigned to 'classes', once there is one */
 } Lower;
 
 static Sym *lookup(Lower *L, const char *name) {
@@ -59,6 +62,13 @@ static Sym *define(Lower *L, SymKind kind, const char *name, Loc loc) {
     s->loc = loc;
     vec_push(L->cx->arena, &L->syms, s);
     return s;
+}
+
+/* After an error in the definition of name: defines it anyway, without a value, so that its
+ * uses do not each report "'name' is not defined" (one mistake, one message). */
+static void define_broken(Lower *L, const char *name, Loc loc) {
+    if (!lookup(L, name))
+        define(L, SYM_VALUE, name, loc);
 }
 
 /* A C identifier for a state_dict name: "linear_relu_stack.0.weight" -> "..._0_weight". */
@@ -109,20 +119,58 @@ static bool const_value(Ast *e, double *v) {
     return false;
 }
 
+/* What an expression is, for the "got ..." part of a message: "1.5", "'x'", "a string". */
+static const char *describe(Lower *L, Ast *e) {
+    double v;
+    if (const_value(e, &v))
+        return arena_printf(L->cx->arena, "%.15g", v);
+    switch (e->kind) {
+    case AST_IDENT: return arena_printf(L->cx->arena, "'%s'", e->str);
+    case AST_STR: return "a string";
+    case AST_LIST: return "a list";
+    case AST_CALL: return arena_printf(L->cx->arena, "a call of '%s'", e->call.name);
+    case AST_NUM:
+    case AST_KWARG:
+    case AST_BINARY:
+    case AST_NEG:
+    case AST_TENSOR_TYPE:
+    case AST_CLASS_TYPE:
+    case AST_INPUT:
+    case AST_TARGET:
+    case AST_PARAM:
+    case AST_NET:
+    case AST_ASSIGN:
+    case AST_TRAIN: break;
+    }
+    return "an expression";
+}
+
 /* A positive integer no larger than max, or an error naming what it is for. */
 static bool positive_int(Lower *L, Ast *e, const char *what, int64_t max, int64_t *out) {
     double v;
     if (!const_value(e, &v) || v != floor(v) || v < 1 || v > (double)max) {
-        diag_error(L->cx, e->loc, "%s must be a whole number from 1 to %lld", what,
-                   (long long)max);
+        diag_error(L->cx, e->loc, "%s must be a whole number from 1 to %lld, got %s", what,
+                   (long long)max, describe(L, e));
         return false;
     }
     *out = (int64_t)v;
     return true;
 }
 
-enum { MAX_DIM = 1 << 24 };
+enum {
+    MAX_DIM = 1 << 24
+};
 static const int64_t MAX_NUMEL = (int64_t)1 << 31;
+
+/* A shape as the model declares it, without the batch dimension: "f32[1, 28, 28]". */
+static const char *sample_str(Lower *L, Shape s, DType dt) {
+    if (shape_has_n(s)) {
+        for (int i = 1; i < s.rank; i++)
+            s.dim[i - 1] = s.dim[i];
+        s.rank--;
+    }
+    return shape_str(L->cx->arena, s, dt);
+}
 
 /* ---- types and declarations -------------------------------------------------------------- */
 
@@ -135,8 +183,14 @@ static bool type_shape(Lower *L, Ast *t, bool with_n, Shape *s) {
     }
     int rank = t->type.dims.len + (with_n ? 1 : 0);
     if (rank > MLC_MAX_RANK) {
-        diag_error(L->cx, t->loc, "at most %d dimensions are supported%s", MLC_MAX_RANK,
-                   with_n ? " (counting the batch)" : "");
+        if (with_n)
+            diag_error(L->cx, t->loc,
+                       "at most %d dimensions are supported (the batch "
+                       "dimension N makes one more), got %d",
+                       MLC_MAX_RANK - 1, rank - 1);
+        else
+            diag_error(L->cx, t->loc, "at most %d dimensions are supported, got %d", MLC_MAX_RANK,
+                       rank);
         return false;
     }
     s->rank = 0;
@@ -175,49 +229,56 @@ static bool init_kind(Lower *L, Ast *init, bool param, InitKind *k) {
         return true;
     }
 bad:
-    diag_error(L->cx, init->loc, "an initial value is one of zeros, ones or randn");
+    diag_error(L->cx, init->loc, "an initial value is one of zeros, ones or randn, got %s",
+               describe(L, init));
     return false;
 }
 
-static void lower_decl(Lower *L, Ast *st) {
+/* Makes the leaf a declaration declares; false after an error. */
+static bool declare(Lower *L, Ast *st) {
     Graph *g = L->g;
     Ast *t = st->decl.type;
     const char *name = st->decl.name;
-    const char *what = st->kind == AST_INPUT ? "input" : st->kind == AST_TARGET ? "target" : "param";
+    const char *what = st->kind == AST_INPUT    ? "input"
+                       : st->kind == AST_TARGET ? "target"
+                                                : "param";
     Shape s = {0, {0}};
     DType dt = DT_F32;
     int64_t nclass = 0;
     if (t->kind == AST_CLASS_TYPE) {
         if (st->kind != AST_TARGET) {
-            diag_error(L->cx, t->loc, "class(K) is the type of a target; %s '%s' needs a "
-                       "tensor type such as f32[10]", what, name);
-            return;
+            diag_error(L->cx, t->loc,
+                       "class(K) is the type of a target; %s '%s' needs a "
+                       "tensor type such as f32[10]",
+                       what, name);
+            return false;
         }
         if (!positive_int(L, t->type.nclass, "the number of classes", MAX_DIM, &nclass))
-            return;
+            return false;
         s = (Shape){1, {DIM_N}};
         dt = DT_I32;
     } else if (!type_shape(L, t, st->kind != AST_PARAM, &s)) {
-        return;
+        return false;
     }
     InitKind init;
     if (!init_kind(L, st->decl.init, st->kind == AST_PARAM, &init))
-        return;
+        return false;
     if (dt == DT_I32 && init == INIT_RANDN) {
-        diag_error(L->cx, st->decl.init->loc, "a class label is zeros (class 0) or ones "
+        diag_error(L->cx, st->decl.init->loc,
+                   "a class label is zeros (class 0) or ones "
                    "(class 1), not randn");
-        return;
+        return false;
     }
 
     Node **slot = st->kind == AST_INPUT ? &g->input : st->kind == AST_TARGET ? &g->target : NULL;
     if (slot && *slot) {
         diag_error(L->cx, st->decl.name_loc, "a model has one %s; '%s' is the second", what, name);
         diag_note(L->cx, (*slot)->loc, "the first is '%s'", (*slot)->name);
-        return;
+        return false;
     }
     Sym *sym = define(L, SYM_VALUE, name, st->decl.name_loc);
     if (!sym)
-        return;
+        return false;
     OpKind op = st->kind == AST_INPUT ? OP_INPUT : st->kind == AST_TARGET ? OP_TARGET : OP_PARAM;
     Node *n = ir_leaf(g, op, st->decl.name_loc, name, s, dt);
     n->attr.leaf.init = init;
@@ -228,6 +289,12 @@ static void lower_decl(Lower *L, Ast *st) {
         *slot = n;
     if (op == OP_PARAM)
         vec_push(L->cx->arena, &g->params, n);
+    return true;
+}
+
+static void lower_decl(Lower *L, Ast *st) {
+    if (!declare(L, st))
+        define_broken(L, st->decl.name, st->decl.name_loc);
 }
 
 /* ---- layers -------------------------------------------------------------------------------- */
@@ -238,9 +305,8 @@ static Node *unary_op_named(Lower *L, const char *fn, Loc loc, Node *x) {
     static const struct {
         const char *name;
         OpKind op;
-    } unary[] = {{"relu", OP_RELU},       {"sigmoid", OP_SIGMOID}, {"tanh", OP_TANH},
-                 {"exp", OP_EXP},         {"log", OP_LOG},         {"softmax", OP_SOFTMAX},
-                 {"sum", OP_SUM},         {"mean", OP_MEAN}};
+    } unary[] = {{"relu", OP_RELU}, {"sigmoid", OP_SIGMOID}, {"tanh", OP_TANH}, {"exp", OP_EXP},
+                 {"log", OP_LOG},   {"softmax", OP_SOFTMAX}, {"sum", OP_SUM},   {"mean", OP_MEAN}};
     for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++)
         if (!strcmp(fn, unary[i].name))
             return ir_unary(L->g, unary[i].op, loc, x);
@@ -280,48 +346,44 @@ static Node *linear(Lower *L, Ast *call, Ast *nout, Node *x, const char *prefix,
     if (!positive_int(L, nout, "the number of outputs of linear", MAX_DIM, &out))
         return NULL;
     if (x->shape.rank != 2 || x->dtype != DT_F32) {
-        diag_error(L->cx, call->loc, "linear(%lld) expects f32[N, features], got %s", (long long)out,
-                   shape_str(L->cx->arena, x->shape, x->dtype));
-        Node *src = x->op == OP_RESHAPE ? x->in[0] : x;
-        if (src->op == OP_INPUT)
-            diag_note(L->cx, src->loc, "'%s' declared here; flatten(%s) makes it f32[N, %lld]",
-                      src->name, src->name, (long long)shape_numel_const(src->shape));
+        diag_error(L->cx, call->loc, "linear(%lld) expects f32[N, features], got %s",
+                   (long long)out, shape_str(L->cx->arena, x->shape, x->dtype));
+        /* The usual mistake: an image input given to linear without flatten. */
+        if (x->op == OP_INPUT && x->shape.rank > 2)
+            diag_note(L->cx, x->loc,
+                      "'%s' declared here as %s; flatten(%s) makes it "
+                      "f32[N, %lld]",
+                      x->name, sample_str(L, x->shape, x->dtype), x->name,
+                      (long long)shape_numel_const(x->shape));
         return NULL;
     }
     int64_t in = x->shape.dim[1];
     if (!params[0]) {
         make_linear_params(L, call->loc, prefix, in, out, &params[0], &params[1]);
     } else if (params[0]->shape.dim[1] != in || params[0]->shape.dim[0] != out) {
-        diag_error(L->cx, call->loc, "linear(%lld) was first used with %lld input features, "
-                   "now with %lld", (long long)out, (long long)params[0]->shape.dim[1],
-                   (long long)in);
+        diag_error(L->cx, call->loc,
+                   "linear(%lld) was first used with %lld input features, "
+                   "now with %lld",
+                   (long long)out, (long long)params[0]->shape.dim[1], (long long)in);
         return NULL;
     }
     Node *y = ir_matmul(L->g, call->loc, x, params[0], false, true);
     return ir_binary(L->g, OP_ADD, call->loc, y, params[1]);
 }
 
-/* Applies layer number index of a net to x. */
+/* Applies layer number index of a net to x. lower_net has checked the layer's name and
+ * arguments. */
 static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
     Ast *layer = net->ast->net.layers.data[index];
     const char *fn = layer->kind == AST_IDENT ? layer->str : layer->call.name;
-    int nargs = layer->kind == AST_CALL ? layer->call.args.len : 0;
     const char *prefix = arena_printf(L->cx->arena, "%s.%d", net->name, index);
     Node *y;
-    if (!strcmp(fn, "linear")) {
-        if (nargs != 1) {
-            diag_error(L->cx, layer->loc, "the layer linear(n) takes one argument, the number "
-                       "of outputs");
-            return NULL;
-        }
+    if (!strcmp(fn, "linear"))
         y = linear(L, layer, layer->call.args.data[0], x, prefix, &net->params[2 * index]);
-    } else {
-        if (nargs != 0) {
-            diag_error(L->cx, layer->loc, "the layer %s takes no arguments", fn);
-            return NULL;
-        }
-        y = !strcmp(fn, "flatten") ? flatten(L, layer->loc, x) : unary_op_named(L, fn, layer->loc, x);
-    }
+    else if (!strcmp(fn, "flatten"))
+        y = flatten(L, layer->loc, x);
+    else
+        y = unary_op_named(L, fn, layer->loc, x);
     if (y && !y->name)
         y->name = c_name(L, prefix);
     return y;
@@ -335,19 +397,41 @@ static bool is_layer(const char *fn) {
     return false;
 }
 
+/* Checks a layer's name and arguments, so that each mistake is reported once, where the net
+ * is defined, whether the net is called never or many times. */
+static bool check_layer(Lower *L, Ast *layer) {
+    const char *fn = layer->kind == AST_IDENT  ? layer->str
+                     : layer->kind == AST_CALL ? layer->call.name
+                                               : NULL;
+    if (!fn || !is_layer(fn)) {
+        diag_error(L->cx, layer->loc, "unknown layer%s%s%s; the layers are %s", fn ? " '" : "",
+                   fn ? fn : "", fn ? "'" : "", layer_names);
+        return false;
+    }
+    int nargs = layer->kind == AST_CALL ? layer->call.args.len : 0;
+    if (!strcmp(fn, "linear")) {
+        int64_t out;
+        if (nargs != 1) {
+            diag_error(L->cx, layer->loc,
+                       "the layer linear(n) takes one argument, the number "
+                       "of outputs, got %d",
+                       nargs);
+            return false;
+        }
+        return positive_int(L, layer->call.args.data[0], "the number of outputs of linear", MAX_DIM,
+                            &out);
+    }
+    if (nargs != 0) {
+        diag_error(L->cx, layer->loc, "the layer %s takes no arguments, got %d", fn, nargs);
+        return false;
+    }
+    return true;
+}
+
 static void lower_net(Lower *L, Ast *st) {
     bool ok = true;
-    for (int i = 0; i < st->net.layers.len; i++) {
-        Ast *layer = st->net.layers.data[i];
-        const char *fn = layer->kind == AST_IDENT ? layer->str
-                         : layer->kind == AST_CALL ? layer->call.name
-                                                   : NULL;
-        if (!fn || !is_layer(fn)) {
-            diag_error(L->cx, layer->loc, "unknown layer%s%s%s; the layers are %s",
-                       fn ? " '" : "", fn ? fn : "", fn ? "'" : "", layer_names);
-            ok = false;
-        }
-    }
+    for (int i = 0; i < st->net.layers.len; i++)
+        ok &= check_layer(L, st->net.layers.data[i]);
     if (st->net.layers.len == 0) {
         diag_error(L->cx, st->loc, "net '%s' has no layers", st->net.name);
         ok = false;
@@ -365,17 +449,18 @@ static void lower_net(Lower *L, Ast *st) {
 
 static Node *lower_expr(Lower *L, Ast *e);
 
-static bool check_args(Lower *L, Ast *call, int n) {
+/* what names the callee in messages: "relu", "net 'body'". */
+static bool check_args(Lower *L, Ast *call, const char *what, int n) {
     for (int i = 0; i < call->call.args.len; i++) {
         Ast *arg = call->call.args.data[i];
         if (arg->kind == AST_KWARG) {
-            diag_error(L->cx, arg->loc, "%s takes no named arguments", call->call.name);
+            diag_error(L->cx, arg->loc, "%s takes no named arguments", what);
             return false;
         }
     }
     if (call->call.args.len != n) {
-        diag_error(L->cx, call->loc, "%s expects %d argument%s, got %d", call->call.name, n,
-                   n == 1 ? "" : "s", call->call.args.len);
+        diag_error(L->cx, call->loc, "%s expects %d argument%s, got %d", what, n, n == 1 ? "" : "s",
+                   call->call.args.len);
         return false;
     }
     return true;
@@ -388,11 +473,15 @@ static Node *lower_call(Lower *L, Ast *e) {
     if (s && s->kind == SYM_NET) {
         if (!s->ast)
             return NULL; /* a net with a bad layer, reported where it is defined */
-        if (!check_args(L, e, 1))
+        if (!check_args(L, e, arena_printf(L->cx->arena, "net '%s'", fn), 1))
             return NULL;
         Node *x = lower_expr(L, e->call.args.data[0]);
-        for (int i = 0; x && i < s->ast->net.layers.len; i++)
+        for (int i = 0; x && i < s->ast->net.layers.len; i++) {
             x = apply_layer(L, s, i, x);
+            /* The error points at the layer; the call shows which value it was given. */
+            if (!x)
+                diag_note(L->cx, e->loc, "in this call of '%s'", fn);
+        }
         return x;
     }
     if (s) {
@@ -401,14 +490,17 @@ static Node *lower_call(Lower *L, Ast *e) {
     }
     if (!strcmp(fn, "linear")) {
         /* linear(x, n): parameters named after the value being assigned */
-        if (!check_args(L, e, 2))
+        if (!check_args(L, e, fn, 2))
             return NULL;
         Node *x = lower_expr(L, e->call.args.data[0]);
         if (!x)
             return NULL;
         if (!L->target) {
-            diag_error(L->cx, e->loc, "linear(x, n) must be assigned to a name, which names "
-                       "its parameters");
+            diag_error(L->cx, e->loc,
+                       "one linear(x, n) per statement: its parameters are "
+                       "named after the value assigned%s%s%s",
+                       L->stmt_name ? ", '" : "", L->stmt_name ? L->stmt_name : "",
+                       L->stmt_name ? "'" : "");
             return NULL;
         }
         Node **params = arena_alloc(L->cx->arena, 2 * sizeof(Node *));
@@ -417,8 +509,8 @@ static Node *lower_call(Lower *L, Ast *e) {
         return linear(L, e, e->call.args.data[1], x, prefix, params);
     }
     static const char *const binary_fns[] = {"matmul", "cross_entropy", "bce_with_logits"};
-    static const char *const unary_fns[] = {"relu", "sigmoid", "tanh", "exp",  "log",
-                                            "softmax", "sum", "mean", "flatten"};
+    static const char *const unary_fns[] = {"relu",    "sigmoid", "tanh", "exp",    "log",
+                                            "softmax", "sum",     "mean", "flatten"};
     int arity = 0;
     for (size_t i = 0; i < sizeof binary_fns / sizeof binary_fns[0]; i++)
         if (!strcmp(fn, binary_fns[i]))
@@ -427,10 +519,14 @@ static Node *lower_call(Lower *L, Ast *e) {
         if (!strcmp(fn, unary_fns[i]))
             arity = 1;
     if (!arity) {
-        diag_error(L->cx, e->call.name_loc, "unknown function '%s'", fn);
+        diag_error(L->cx, e->call.name_loc,
+                   "unknown function '%s'; the functions are relu, "
+                   "sigmoid, tanh, exp, log, softmax, sum, mean, flatten, matmul, linear(x, n), "
+                   "cross_entropy and bce_with_logits",
+                   fn);
         return NULL;
     }
-    if (!check_args(L, e, arity))
+    if (!check_args(L, e, fn, arity))
         return NULL;
     for (int i = 0; i < arity; i++)
         if (!(args[i] = lower_expr(L, e->call.args.data[i])))
@@ -463,7 +559,7 @@ static Node *lower_expr(Lower *L, Ast *e) {
             diag_error(L->cx, e->loc, "'%s' is a list of names, not a tensor", e->str);
             return NULL;
         }
-        return s->node;
+        return s->node; /* NULL, silently, if its definition had an error */
     }
     case AST_NEG: return ir_unary(L->g, OP_NEG, e->loc, lower_expr(L, e->bin.lhs));
     case AST_BINARY: {
@@ -497,7 +593,8 @@ static Node *lower_expr(Lower *L, Ast *e) {
 static void lower_list(Lower *L, Ast *st) {
     Ast *list = st->assign.value;
     if (strcmp(st->assign.name, "classes") != 0) {
-        diag_error(L->cx, list->loc, "a list can only be assigned to 'classes' (the names of "
+        diag_error(L->cx, list->loc,
+                   "a list can only be assigned to 'classes' (the names of "
                    "the target's classes)");
         return;
     }
@@ -505,14 +602,17 @@ static void lower_list(Lower *L, Ast *st) {
     for (int i = 0; i < list->list.len; i++) {
         Ast *item = list->list.data[i];
         if (item->kind != AST_STR) {
-            diag_error(L->cx, item->loc, "class names are strings");
+            diag_error(L->cx, item->loc, "class names are strings, got %s", describe(L, item));
+            define_broken(L, st->assign.name, st->assign.name_loc);
             return;
         }
         vec_push(L->cx->arena, &names, (void *)item->str);
     }
     Sym *s = define(L, SYM_LIST, st->assign.name, st->assign.name_loc);
-    if (s)
+    if (s) {
         L->g->classes = names;
+        L->classes_loc = list->loc;
+    }
 }
 
 static void lower_assign(Lower *L, Ast *st) {
@@ -522,11 +622,15 @@ static void lower_assign(Lower *L, Ast *st) {
         return;
     }
     L->target = name;
+    L->stmt_name = name;
     int before = L->g->nodes.len;
     Node *n = lower_expr(L, st->assign.value);
     L->target = NULL;
-    if (!n)
+    L->stmt_name = NULL;
+    if (!n) {
+        define_broken(L, name, st->assign.name_loc);
         return;
+    }
     Sym *s = define(L, SYM_VALUE, name, st->assign.name_loc);
     if (!s)
         return;
@@ -537,12 +641,15 @@ static void lower_assign(Lower *L, Ast *st) {
         n->name = name;
     if (!strcmp(name, "loss")) {
         if (n->shape.rank != 0) {
-            diag_error(L->cx, st->assign.value->loc, "'loss' must be a scalar, got %s; reduce it "
-                       "with mean(...) or sum(...)", shape_str(L->cx->arena, n->shape, n->dtype));
+            diag_error(L->cx, st->assign.value->loc,
+                       "'loss' must be a scalar, got %s; reduce it "
+                       "with mean(...) or sum(...)",
+                       shape_str(L->cx->arena, n->shape, n->dtype));
             return;
         }
         if (n->op == OP_CONST) {
-            diag_error(L->cx, st->assign.value->loc, "'loss' must be computed from the model's "
+            diag_error(L->cx, st->assign.value->loc,
+                       "'loss' must be computed from the model's "
                        "values, got a constant");
             return;
         }
@@ -552,14 +659,18 @@ static void lower_assign(Lower *L, Ast *st) {
         if (L->g->output) {
             diag_error(L->cx, st->assign.name_loc, "a model has one output; '%s' is the second",
                        name);
+            diag_note(L->cx, L->output_loc, "the first is '%s'", L->g->output->name);
             return;
         }
         if (!shape_has_n(n->shape) || n->dtype != DT_F32) {
-            diag_error(L->cx, st->assign.value->loc, "an output has one value per sample "
-                       "f32[N, ...], got %s", shape_str(L->cx->arena, n->shape, n->dtype));
+            diag_error(L->cx, st->assign.value->loc,
+                       "an output has one value per sample "
+                       "f32[N, ...], got %s",
+                       shape_str(L->cx->arena, n->shape, n->dtype));
             return;
         }
         L->g->output = n;
+        L->output_loc = st->assign.name_loc;
     }
 }
 
@@ -567,7 +678,7 @@ static void lower_assign(Lower *L, Ast *st) {
 
 static bool number_setting(Lower *L, Ast *v, const char *what, double *out) {
     if (!const_value(v, out) || !isfinite(*out)) {
-        diag_error(L->cx, v->loc, "%s must be a number", what);
+        diag_error(L->cx, v->loc, "%s must be a number, got %s", what, describe(L, v));
         return false;
     }
     return true;
@@ -576,25 +687,36 @@ static bool number_setting(Lower *L, Ast *v, const char *what, double *out) {
 static void lower_optimizer(Lower *L, Ast *v) {
     TrainSpec *t = &L->g->train;
     if (v->kind != AST_CALL || strcmp(v->call.name, "sgd") != 0) {
-        diag_error(L->cx, v->loc, "the optimizer is sgd(lr = ..., momentum = ..., "
-                   "weight_decay = ...)");
+        diag_error(L->cx, v->loc,
+                   "the optimizer is sgd(lr = ..., momentum = ..., "
+                   "weight_decay = ...), got %s",
+                   describe(L, v));
         return;
     }
     for (int i = 0; i < v->call.args.len; i++) {
         Ast *arg = v->call.args.data[i];
         const char *key = arg->kind == AST_KWARG ? arg->kwarg.name : i == 0 ? "lr" : NULL;
         Ast *val = arg->kind == AST_KWARG ? arg->kwarg.value : arg;
-        double *slot = !key                          ? NULL
-                       : !strcmp(key, "lr")          ? &t->lr
-                       : !strcmp(key, "momentum")    ? &t->momentum
+        double *slot = !key                           ? NULL
+                       : !strcmp(key, "lr")           ? &t->lr
+                       : !strcmp(key, "momentum")     ? &t->momentum
                        : !strcmp(key, "weight_decay") ? &t->weight_decay
-                                                     : NULL;
+                                                      : NULL;
+        if (!key) {
+            diag_error(L->cx, arg->loc,
+                       "only lr may be given without a name; write "
+                       "momentum = ... or weight_decay = ...");
+            continue;
+        }
         if (!slot) {
-            diag_error(L->cx, arg->loc, "sgd takes lr, momentum and weight_decay");
+            diag_error(L->cx, arg->kwarg.name_loc,
+                       "sgd takes lr, momentum and weight_decay, "
+                       "got '%s'",
+                       key);
             continue;
         }
         if (number_setting(L, val, key, slot) && *slot < 0)
-            diag_error(L->cx, val->loc, "%s must not be negative", key);
+            diag_error(L->cx, val->loc, "%s must not be negative, got %.15g", key, *slot);
     }
 }
 
@@ -606,10 +728,10 @@ static void lower_train(Lower *L, Ast *st) {
         Ast *v = kv->kwarg.value;
         double num;
         if (!strcmp(key, "data")) {
-            if (v->kind != AST_CALL || strcmp(v->call.name, "idx") != 0 ||
-                v->call.args.len != 1 ||
+            if (v->kind != AST_CALL || strcmp(v->call.name, "idx") != 0 || v->call.args.len != 1 ||
                 ((Ast *)v->call.args.data[0])->kind != AST_STR) {
-                diag_error(L->cx, v->loc, "the data set is idx(\"directory\"), a directory of "
+                diag_error(L->cx, v->loc,
+                           "the data set is idx(\"directory\"), a directory of "
                            "IDX files (train-images-idx3-ubyte and friends, .gz or not)");
                 continue;
             }
@@ -628,10 +750,17 @@ static void lower_train(Lower *L, Ast *st) {
             if (v->kind == AST_IDENT && (!strcmp(v->str, "true") || !strcmp(v->str, "false")))
                 t->shuffle = !strcmp(v->str, "true");
             else
-                diag_error(L->cx, v->loc, "shuffle is true or false");
+                diag_error(L->cx, v->loc, "shuffle is true or false, got %s", describe(L, v));
+        } else if (!strcmp(key, "lr") || !strcmp(key, "momentum") || !strcmp(key, "weight_decay")) {
+            diag_error(L->cx, kv->kwarg.name_loc,
+                       "%s is a setting of the optimizer: "
+                       "optimizer = sgd(%s = ...)",
+                       key, key);
         } else {
-            diag_error(L->cx, kv->kwarg.name_loc, "unknown train setting '%s'; the settings "
-                       "are data, scale, batch, epochs, optimizer and shuffle", key);
+            diag_error(L->cx, kv->kwarg.name_loc,
+                       "unknown train setting '%s'; the settings "
+                       "are data, scale, batch, epochs, optimizer and shuffle",
+                       key);
         }
     }
 }
@@ -643,38 +772,54 @@ static void check_program(Lower *L, AstModel *m) {
     Graph *g = L->g;
     Ctx *cx = L->cx;
     if (!g->loss)
-        diag_error(cx, m->name_loc, "model '%s' has no 'loss'; assign the value to minimise "
-                   "to the name loss", m->name);
+        diag_error(cx, m->name_loc,
+                   "model '%s' has no 'loss'; assign the value to minimise "
+                   "to the name loss",
+                   m->name);
     if (!g->input)
-        diag_error(cx, m->name_loc, "model '%s' has no input; declare one, e.g. input x : "
-                   "f32[784]", m->name);
+        diag_error(cx, m->name_loc,
+                   "model '%s' has no input; declare one, e.g. input x : "
+                   "f32[784]",
+                   m->name);
     if (!g->target)
-        diag_error(cx, m->name_loc, "model '%s' has no target; declare one, e.g. target y : "
-                   "class(10)", m->name);
+        diag_error(cx, m->name_loc,
+                   "model '%s' has no target; declare one, e.g. target y : "
+                   "class(10)",
+                   m->name);
     if (!g->input || !g->target)
         return;
+    Node *leaves[2] = {g->input, g->target};
     if (g->train.has_data) {
         if (g->target->dtype != DT_I32)
-            diag_error(cx, g->target->loc, "an idx data set has class labels: declare the "
-                       "target as class(K)");
-        if (g->input->attr.leaf.init != INIT_NONE || g->target->attr.leaf.init != INIT_NONE)
-            diag_error(cx, g->input->loc, "inputs come from the data set; an initial value is "
-                       "for models without one");
+            diag_error(cx, g->target->loc,
+                       "an idx data set has class labels: declare the "
+                       "target as class(K), not %s",
+                       sample_str(L, g->target->shape, g->target->dtype));
+        for (int i = 0; i < 2; i++)
+            if (leaves[i]->attr.leaf.init != INIT_NONE)
+                diag_error(cx, leaves[i]->loc,
+                           "'%s' comes from the data set, so it takes no "
+                           "initial value",
+                           leaves[i]->name);
     } else {
-        Node *leaves[2] = {g->input, g->target};
         for (int i = 0; i < 2; i++)
             if (leaves[i]->attr.leaf.init == INIT_NONE)
-                diag_error(cx, leaves[i]->loc, "without a data set in a train block, '%s' "
-                           "needs a value (= ones, zeros or randn)", leaves[i]->name);
+                diag_error(cx, leaves[i]->loc,
+                           "without a data set in a train block, '%s' "
+                           "needs an initial value (= zeros, ones or randn)",
+                           leaves[i]->name);
     }
     if (g->classes.len && g->target->dtype == DT_I32 &&
-        g->classes.len != g->target->attr.leaf.nclass)
-        diag_error(cx, g->target->loc, "'classes' names %d classes, the target has %lld",
+        g->classes.len != g->target->attr.leaf.nclass) {
+        diag_error(cx, L->classes_loc, "'classes' names %d classes, the target has %lld",
                    g->classes.len, (long long)g->target->attr.leaf.nclass);
+        diag_note(cx, g->target->loc, "'%s' declared here as class(%lld)", g->target->name,
+                  (long long)g->target->attr.leaf.nclass);
+    }
 }
 
 Graph *lower_model(Ctx *cx, AstModel *m) {
-    Lower L = {cx, ir_new_graph(cx, m->name), {0}, NULL};
+    Lower L = {.cx = cx, .g = ir_new_graph(cx, m->name)};
     for (int i = 0; i < m->stmts.len; i++) {
         Ast *st = m->stmts.data[i];
         switch (st->kind) {

@@ -13,16 +13,18 @@
  */
 #include "mlc.h"
 
-/* The operator a user wrote, for messages. */
+/* The operator a user wrote, for messages: '+' quoted, function names bare as elsewhere. */
 static const char *op_symbol(OpKind op) {
     if (op == OP_ADD)
-        return "+";
+        return "'+'";
     if (op == OP_SUB)
-        return "-";
+        return "'-'";
     if (op == OP_MUL)
-        return "*";
+        return "'*'";
     if (op == OP_DIV)
-        return "/";
+        return "'/'";
+    if (op == OP_NEG)
+        return "unary '-'";
     return op_info[op].name;
 }
 
@@ -32,6 +34,11 @@ static bool require_f32(Ctx *cx, Node *n, Node *x) {
     diag_error(cx, n->loc, "%s expects a float tensor, got class labels %s", op_symbol(n->op),
                shape_str(cx->arena, x->shape, x->dtype));
     return false;
+}
+
+/* One dimension, for messages: "784" or "N". */
+static const char *dim_str(Ctx *cx, int64_t d) {
+    return d == DIM_N ? "N" : arena_printf(cx->arena, "%lld", (long long)d);
 }
 
 /* Is s the trailing part of big (numpy broadcasting without size-1 dimensions)? */
@@ -57,14 +64,14 @@ static void grad_leaf(Grad *gr, Node *n, Node *dy) {
     (void)n;
     (void)dy;
 }
-#define shape_input shape_leaf
+#define shape_input  shape_leaf
 #define shape_target shape_leaf
-#define shape_param shape_leaf
-#define shape_const shape_leaf
-#define grad_input grad_leaf
-#define grad_target grad_leaf
-#define grad_param grad_leaf
-#define grad_const grad_leaf
+#define shape_param  shape_leaf
+#define shape_const  shape_leaf
+#define grad_input   grad_leaf
+#define grad_target  grad_leaf
+#define grad_param   grad_leaf
+#define grad_const   grad_leaf
 
 /* ---- binary elementwise ------------------------------------------------------------------
  * shape: both operands the same, or one is a suffix of the other (f32[N, 3] + f32[3]) or a
@@ -78,7 +85,8 @@ static bool shape_binary(Ctx *cx, Node *n) {
     } else if (is_suffix(a->shape, b->shape)) {
         n->shape = b->shape;
     } else {
-        diag_error(cx, n->loc, "cannot combine %s and %s with '%s': the shapes must match, or "
+        diag_error(cx, n->loc,
+                   "cannot combine %s and %s with %s: the shapes must match, or "
                    "one must be the trailing part of the other",
                    shape_str(cx->arena, a->shape, a->dtype),
                    shape_str(cx->arena, b->shape, b->dtype), op_symbol(n->op));
@@ -139,13 +147,13 @@ static bool shape_unary(Ctx *cx, Node *n) {
     n->dtype = DT_F32;
     return true;
 }
-#define shape_neg shape_unary
-#define shape_relu shape_unary
-#define shape_step shape_unary
+#define shape_neg     shape_unary
+#define shape_relu    shape_unary
+#define shape_step    shape_unary
 #define shape_sigmoid shape_unary
-#define shape_tanh shape_unary
-#define shape_exp shape_unary
-#define shape_log shape_unary
+#define shape_tanh    shape_unary
+#define shape_exp     shape_unary
+#define shape_log     shape_unary
 
 /* neg:  y = -x
  * grad: dx = -dy */
@@ -232,9 +240,9 @@ static bool shape_matmul(Ctx *cx, Node *n) {
     int64_t m = a->shape.dim[ta ? 1 : 0], ka = a->shape.dim[ta ? 0 : 1];
     int64_t kb = b->shape.dim[tb ? 1 : 0], p = b->shape.dim[tb ? 0 : 1];
     if (ka != kb) {
-        diag_error(cx, n->loc, "matmul of %s and %s: the inner dimensions differ",
+        diag_error(cx, n->loc, "matmul of %s and %s: the inner dimensions differ (%s and %s)",
                    shape_str(cx->arena, a->shape, a->dtype),
-                   shape_str(cx->arena, b->shape, b->dtype));
+                   shape_str(cx->arena, b->shape, b->dtype), dim_str(cx, ka), dim_str(cx, kb));
         return false;
     }
     if (p == DIM_N) {
@@ -252,11 +260,13 @@ static void grad_matmul(Grad *gr, Node *n, Node *dc) {
     Node *a = n->in[0], *b = n->in[1];
     bool ta = n->attr.gemm.ta, tb = n->attr.gemm.tb;
     if (needs_grad(gr, a)) {
-        Node *da = ta ? ir_matmul(g, n->loc, b, dc, tb, true) : ir_matmul(g, n->loc, dc, b, false, !tb);
+        Node *da =
+            ta ? ir_matmul(g, n->loc, b, dc, tb, true) : ir_matmul(g, n->loc, dc, b, false, !tb);
         add_grad(gr, a, da);
     }
     if (needs_grad(gr, b)) {
-        Node *db = tb ? ir_matmul(g, n->loc, dc, a, true, ta) : ir_matmul(g, n->loc, a, dc, !ta, false);
+        Node *db =
+            tb ? ir_matmul(g, n->loc, dc, a, true, ta) : ir_matmul(g, n->loc, a, dc, !ta, false);
         add_grad(gr, b, db);
     }
 }
@@ -286,7 +296,7 @@ static bool shape_reduce_all(Ctx *cx, Node *n) {
     n->dtype = DT_F32;
     return true;
 }
-#define shape_sum shape_reduce_all
+#define shape_sum  shape_reduce_all
 #define shape_mean shape_reduce_all
 static void grad_sum(Grad *gr, Node *n, Node *dy) {
     add_grad(gr, n->in[0], ir_expand(gr->g, n->loc, dy, n->in[0]->shape));
@@ -363,13 +373,16 @@ static bool shape_cross_entropy(Ctx *cx, Node *n) {
         return false;
     }
     if (c->dtype != DT_I32 || c->op != OP_TARGET) {
-        diag_error(cx, n->loc, "cross_entropy expects class labels (a 'target' of type "
-                   "class(%lld)) as its second argument, got %s",
-                   (long long)x->shape.dim[1], shape_str(cx->arena, c->shape, c->dtype));
+        diag_error(cx, n->loc,
+                   "cross_entropy expects class labels (a 'target' of type "
+                   "class(%lld)) as its second argument, got %s%s",
+                   (long long)x->shape.dim[1], shape_str(cx->arena, c->shape, c->dtype),
+                   c->dtype == DT_F32 ? "; bce_with_logits takes f32 targets" : "");
         return false;
     }
     if (c->attr.leaf.nclass != x->shape.dim[1]) {
-        diag_error(cx, n->loc, "cross_entropy of %s logits needs class(%lld) labels, got "
+        diag_error(cx, n->loc,
+                   "cross_entropy of %s logits needs class(%lld) labels, got "
                    "class(%lld)",
                    shape_str(cx->arena, x->shape, x->dtype), (long long)x->shape.dim[1],
                    (long long)c->attr.leaf.nclass);
@@ -407,7 +420,8 @@ static bool shape_bce_with_logits(Ctx *cx, Node *n) {
     if (!require_f32(cx, n, z) || !require_f32(cx, n, y))
         return false;
     if (!shape_eq(z->shape, y->shape)) {
-        diag_error(cx, n->loc, "bce_with_logits expects logits and targets of one shape, got "
+        diag_error(cx, n->loc,
+                   "bce_with_logits expects logits and targets of one shape, got "
                    "%s and %s",
                    shape_str(cx->arena, z->shape, z->dtype),
                    shape_str(cx->arena, y->shape, y->dtype));
@@ -435,7 +449,7 @@ static void grad_bce_with_logits(Grad *gr, Node *n, Node *dy) {
 
 /* ---- the table ------------------------------------------------------------------------- */
 
-#define OP(ID, name, arity, cls, cexpr)                                                           \
+#define OP(ID, name, arity, cls, cexpr) \
     [OP_##ID] = {#name, arity, OPC_##cls, cexpr, shape_##name, grad_##name},
 const OpInfo op_info[OP_COUNT] = {
 #include "ops.def"
