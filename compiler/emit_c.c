@@ -63,6 +63,16 @@ static const char *numel_expr(Emit *e, Shape s) {
     return arena_printf(e->g->cx->arena, "N * %lld", (long long)c);
 }
 
+/* The number of rows of width inner in a shape: numel / inner. */
+static const char *rows_expr(Emit *e, Shape s, int64_t inner) {
+    int64_t rows = shape_numel_const(s) / inner;
+    if (!shape_has_n(s))
+        return arena_printf(e->g->cx->arena, "%lld", (long long)rows);
+    if (rows == 1)
+        return "N";
+    return arena_printf(e->g->cx->arena, "N * %lld", (long long)rows);
+}
+
 static const char *dim_expr(Emit *e, int64_t d) {
     return d == DIM_N ? "N" : arena_printf(e->g->cx->arena, "%lld", (long long)d);
 }
@@ -126,66 +136,71 @@ static const char *c_string(Arena *a, const char *s) {
 
 /* The buffers a kernel reads and writes, in order; the written ones last. */
 typedef struct Args {
-    Buffer *b[16];
-    bool written[16];
-    int n;
+    PtrVec bufs;     /* Buffer* */
+    PtrVec written;  /* parallel to bufs: non-NULL when the kernel writes the buffer */
     bool uses_n;
 } Args;
 
-static void add_arg(Args *args, Buffer *b, bool written) {
-    for (int i = 0; i < args->n; i++) {
-        if (args->b[i] == b) {
-            args->written[i] |= written;
+static void add_arg(Arena *a, Args *args, Buffer *b, bool written) {
+    for (int i = 0; i < args->bufs.len; i++) {
+        if (args->bufs.data[i] == b) {
+            if (written)
+                args->written.data[i] = b;
             return;
         }
     }
-    MLC_ASSERT(args->n < 16);
-    args->b[args->n] = b;
-    args->written[args->n++] = written;
+    vec_push(a, &args->bufs, b);
+    vec_push(a, &args->written, written ? b : NULL);
 }
 
-static void note_node(Emit *e, Args *args, Node *n) {
-    if (shape_has_n(n->shape) || (n->op == OP_CONST && n->attr.cnst.npow != 0))
-        args->uses_n = true;
-    (void)e;
+static bool arg_written(const Args *args, int i) {
+    return args->written.data[i] != NULL;
+}
+
+/* Every node a kernel evaluates: its GEMM, its inlined nodes and root, its reduction. */
+static PtrVec kernel_nodes(Emit *e, Kernel *k) {
+    PtrVec all = {0};
+    Arena *a = e->g->cx->arena;
+    if (k->gemm)
+        vec_push(a, &all, k->gemm);
+    for (int i = 0; i < k->nodes.len; i++)
+        vec_push(a, &all, k->nodes.data[i]);
+    if (k->kind == K_OP)
+        vec_push(a, &all, k->root);
+    if (k->reduce)
+        vec_push(a, &all, k->reduce);
+    return all;
+}
+
+static bool needs_n(const Node *n) {
+    return shape_has_n(n->shape) || (n->op == OP_CONST && n->attr.cnst.npow != 0);
 }
 
 static Args kernel_args(Emit *e, Kernel *k) {
-    Args args = {0};
-    Node *all[32];
-    int nall = 0;
-    if (k->gemm)
-        all[nall++] = k->gemm;
-    for (int i = 0; i < k->nodes.len && nall < 30; i++)
-        all[nall++] = k->nodes.data[i];
-    if (k->kind == K_OP)
-        all[nall++] = k->root;
-    if (k->reduce)
-        all[nall++] = k->reduce;
-    /* reads first */
-    for (int i = 0; i < nall; i++) {
-        Node *n = all[i];
-        note_node(e, &args, n);
+    Arena *a = e->g->cx->arena;
+    Args reads = {0}, args = {0};
+    PtrVec all = kernel_nodes(e, k);
+    for (int i = 0; i < all.len; i++) {
+        Node *n = all.data[i];
+        args.uses_n |= needs_n(n);
         for (int j = 0; j < n->nin; j++) {
             Node *x = n->in[j];
-            note_node(e, &args, x);
+            args.uses_n |= needs_n(x);
             if (x->op == OP_CONST || e->s->inlined[x->id] || x == k->gemm)
                 continue;
-            add_arg(&args, buf(e, x), false);
+            add_arg(a, &reads, buf(e, x), false);
         }
     }
-    add_arg(&args, buf(e, k->root), true);
+    add_arg(a, &reads, buf(e, k->root), true);
     if (k->reduce)
-        add_arg(&args, buf(e, k->reduce), true);
-    /* a buffer read and written (an in-place epilogue) is passed once, writable: move the
-     * written ones to the end */
-    Args sorted = {0};
-    sorted.uses_n = args.uses_n;
+        add_arg(a, &reads, buf(e, k->reduce), true);
+    /* what the kernel only reads first, then what it writes (a buffer an in-place epilogue
+     * reads and writes is passed once, writable) */
     for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < args.n; i++)
-            if (args.written[i] == (pass == 1))
-                add_arg(&sorted, args.b[i], args.written[i]);
-    return sorted;
+        for (int i = 0; i < reads.bufs.len; i++)
+            if (arg_written(&reads, i) == (pass == 1))
+                add_arg(a, &args, reads.bufs.data[i], pass == 1);
+    return args;
 }
 
 static const char *kernel_name(Emit *e, Kernel *k) {
@@ -279,19 +294,16 @@ static void math(Emit *e, Kernel *k, Node *n, bool top) {
 
 static void kernel_comment(Emit *e, Kernel *k) {
     /* the distinct model lines of the nodes, in order */
-    Node *nodes[34];
-    int nn = 0;
-    if (k->gemm)
-        nodes[nn++] = k->gemm;
-    for (int i = 0; i < k->nodes.len && nn < 32; i++)
-        nodes[nn++] = k->nodes.data[i];
-    if (k->kind == K_OP)
-        nodes[nn++] = k->root;
-    int lines[34], nlines = 0;
+    PtrVec nodes = kernel_nodes(e, k);
+    int *lines = arena_alloc(e->g->cx->arena, sizeof(int) * (size_t)(nodes.len + 1));
+    int nlines = 0;
     fprintf(e->out, "/* ");
-    for (int i = 0; i < nn; i++) {
+    for (int i = 0; i < nodes.len; i++) {
+        Node *n = nodes.data[i];
+        if (n == k->reduce)
+            continue;
         int line, col;
-        diag_line_col(e->g->cx, nodes[i]->loc.offset, &line, &col);
+        diag_line_col(e->g->cx, n->loc.offset, &line, &col);
         bool seen = false;
         for (int j = 0; j < nlines; j++)
             seen |= lines[j] == line;
@@ -299,7 +311,7 @@ static void kernel_comment(Emit *e, Kernel *k) {
             continue;
         lines[nlines++] = line;
         fprintf(e->out, "%s%s%s  %s\n", nlines > 1 ? " * " : "", k->backward ? "backward of " : "",
-                ir_where(e->g, nodes[i]->loc), ir_source_text(e->g, nodes[i]->loc));
+                ir_where(e->g, n->loc), ir_source_text(e->g, n->loc));
     }
     fprintf(e->out, " *   %s = ", buf(e, k->root)->name);
     math(e, k, k->kind == K_GEMM && k->nodes.len == 0 ? k->gemm : k->root, true);
@@ -320,13 +332,15 @@ static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_
         return const_expr(e, n);
     bool here = e->s->inlined[n->id] && e->s->kernel_of[n->id] == k;
     if (!here && !n_root) {
-        Buffer *b = buf(e, n);
-        const char *name = b->kind == BUF_INPUT ? b->name : b->name;
+        const char *name = buf(e, n)->name;
+        int64_t size = shape_numel_const(n->shape);
         if (n->shape.rank == 0)
             return arena_printf(a, "%s[0]", name);
-        bool full = shape_numel_const(n->shape) == total &&
-                    shape_has_n(n->shape) == shape_has_n(k->root->shape);
-        return arena_printf(a, "%s[%s]", name, full ? "k" : "j");
+        if (size == total && shape_has_n(n->shape) == shape_has_n(k->root->shape))
+            return arena_printf(a, "%s[k]", name);
+        if (size == k->inner)
+            return arena_printf(a, "%s[j]", name);
+        return arena_printf(a, "%s[j %% %lld]", name, (long long)size);
     }
     const char *tmpl = op_info[n->op].cexpr;
     MLC_ASSERT(tmpl);
@@ -358,19 +372,7 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
     FILE *o = e->out;
     Node *root = k->root;
     int64_t total = shape_numel_const(root->shape);
-    /* the broadcast width: the size of any operand smaller than the root, or the reduce */
-    int64_t inner = k->reduce ? shape_numel_const(k->reduce->shape) : 0;
-    for (int i = 0; i < k->nodes.len && !inner; i++) {
-        Node *n = k->nodes.data[i];
-        for (int j = 0; j < n->nin; j++) {
-            Node *x = n->in[j];
-            if (x->op == OP_CONST || x->shape.rank == 0 || e->s->inlined[x->id])
-                continue;
-            if (shape_numel_const(x->shape) != total ||
-                shape_has_n(x->shape) != shape_has_n(root->shape))
-                inner = shape_numel_const(x->shape);
-        }
-    }
+    int64_t inner = k->inner;
     const char *out = buf(e, root)->name;
     const char *expr = elem_expr(e, k, root, total, true);
     if (!inner) {
@@ -378,11 +380,7 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
         fprintf(o, "        %s[k] = %s;\n", out, expr);
         return;
     }
-    const char *rows = shape_has_n(root->shape)
-                           ? (total / inner == 1 ? "N"
-                                                 : arena_printf(e->g->cx->arena, "N * %lld",
-                                                                (long long)(total / inner)))
-                           : arena_printf(e->g->cx->arena, "%lld", (long long)(total / inner));
+    const char *rows = rows_expr(e, root->shape, inner);
     if (k->reduce) {
         const char *r = buf(e, k->reduce)->name;
         fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n", (long long)inner);
@@ -437,12 +435,7 @@ static void emit_op(Emit *e, Kernel *k) {
     const char *y = buf(e, n)->name;
     const char *xs = x->op == OP_CONST ? NULL : buf(e, x)->name;
     int64_t last = x->shape.rank ? x->shape.dim[x->shape.rank - 1] : 1;
-    const char *rows = numel_expr(e, (Shape){x->shape.rank ? x->shape.rank - 1 : 0, {0}});
-    if (x->shape.rank >= 1) {
-        Shape lead = x->shape;
-        lead.rank--;
-        rows = numel_expr(e, lead);
-    }
+    const char *rows = rows_expr(e, x->shape, last); /* rows of the last dimension */
     switch (n->op) {
     case OP_SUM:
     case OP_MEAN:
@@ -456,13 +449,7 @@ static void emit_op(Emit *e, Kernel *k) {
         return;
     case OP_SUM_TO: {
         int64_t inner = shape_numel_const(n->shape);
-        int64_t total = shape_numel_const(x->shape);
-        Shape lead = {1, {shape_has_n(x->shape) ? DIM_N : 1}};
-        const char *r = shape_has_n(x->shape) && total / inner != 1
-                            ? arena_printf(e->g->cx->arena, "N * %lld", (long long)(total / inner))
-                            : numel_expr(e, lead);
-        if (!shape_has_n(x->shape))
-            r = arena_printf(e->g->cx->arena, "%lld", (long long)(total / inner));
+        const char *r = rows_expr(e, x->shape, inner);
         fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n        %s[j] = 0.0f;\n",
                 (long long)inner, y);
         fprintf(o, "    for (int64_t i = 0; i < %s; i++)\n", r);
@@ -562,10 +549,10 @@ static void emit_kernel(Emit *e, Kernel *k) {
         fprintf(o, "int N");
         first = false;
     }
-    for (int i = 0; i < args.n; i++) {
-        Buffer *b = args.b[i];
+    for (int i = 0; i < args.bufs.len; i++) {
+        Buffer *b = args.bufs.data[i];
         const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
-        fprintf(o, "%s%s%s *%s", first ? "" : ", ", args.written[i] ? "" : "const ", type,
+        fprintf(o, "%s%s%s *%s", first ? "" : ", ", arg_written(&args, i) ? "" : "const ", type,
                 b->name);
         first = false;
     }
@@ -588,9 +575,9 @@ static void emit_kernel(Emit *e, Kernel *k) {
             " * so the gradient is never stored. */\n", kernel_name(e, k), w);
     fprintf(o, "static void sgd_%s(", kernel_name(e, k));
     fprintf(o, "%s", args.uses_n ? "int N, " : "");
-    for (int i = 0; i < args.n; i++)
-        if (!args.written[i])
-            fprintf(o, "const float *%s, ", args.b[i]->name);
+    for (int i = 0; i < args.bufs.len; i++)
+        if (!arg_written(&args, i))
+            fprintf(o, "const float *%s, ", ((Buffer *)args.bufs.data[i])->name);
     fprintf(o, "float lr, float *%s) {\n", w);
     emit_gemm_call(e, k, "-lr", "1.0f", w);
     fprintf(o, "}\n\n");
@@ -604,8 +591,8 @@ static void emit_call(Emit *e, Kernel *k) {
         fprintf(e->out, "N");
         first = false;
     }
-    for (int i = 0; i < args.n; i++) {
-        fprintf(e->out, "%s%s", first ? "" : ", ", ref(e, args.b[i]));
+    for (int i = 0; i < args.bufs.len; i++) {
+        fprintf(e->out, "%s%s", first ? "" : ", ", ref(e, args.bufs.data[i]));
         first = false;
     }
     fprintf(e->out, ");\n");
@@ -692,9 +679,9 @@ static void emit_inputs(Emit *e, int first, int last) {
     for (int i = first; i < last; i++) {
         Args args = kernel_args(e, e->s->kernels.data[i]);
         uses_n |= args.uses_n;
-        for (int j = 0; j < args.n; j++)
+        for (int j = 0; j < args.bufs.len; j++)
             for (int l = 0; l < 2; l++)
-                uses[l] |= args.b[j] == e->mp->buf_of[leaves[l]->id];
+                uses[l] |= args.bufs.data[j] == e->mp->buf_of[leaves[l]->id];
     }
     fprintf(e->out, "    %s *m = state;\n", e->type);
     if (uses_n)
@@ -759,9 +746,9 @@ static void emit_train_step(Emit *e) {
         }
         Args args = kernel_args(e, k);
         fprintf(o, "    sgd_%s(%s", kernel_name(e, k), args.uses_n ? "N, " : "");
-        for (int j = 0; j < args.n; j++)
-            if (!args.written[j])
-                fprintf(o, "%s, ", ref(e, args.b[j]));
+        for (int j = 0; j < args.bufs.len; j++)
+            if (!arg_written(&args, j))
+                fprintf(o, "%s, ", ref(e, args.bufs.data[j]));
         fprintf(o, "opt->lr, %s);\n", ref(e, buf(e, k->sgd_param)));
         for (int p = 0; p < g->params.len; p++)
             folded[p] |= g->params.data[p] == k->sgd_param;

@@ -41,7 +41,10 @@ static void collect(Schedule *s, Kernel *k, Node *n) {
     vec_push(s->g->cx->arena, &k->nodes, n);
 }
 
-/* The broadcast size every operand of an elementwise kernel agrees on (0 if none). */
+/* The row width of an elementwise kernel's loop: the size of its largest broadcast operand
+ * (f32[512] in f32[N, 512] + f32[512]), or 0 when every operand has the root's shape and
+ * one flat loop will do. A smaller broadcast operand is a suffix of the largest, so its size
+ * divides the row width. */
 static int64_t broadcast_inner(Schedule *s, Kernel *k) {
     int64_t inner = 0;
     int64_t total = shape_numel_const(k->root->shape);
@@ -53,11 +56,8 @@ static int64_t broadcast_inner(Schedule *s, Kernel *k) {
                 continue;
             int64_t size = shape_numel_const(x->shape);
             bool broadcast = size != total || shape_has_n(x->shape) != shape_has_n(k->root->shape);
-            if (!broadcast)
-                continue;
-            if (inner && inner != size)
-                return -1;
-            inner = size;
+            if (broadcast && size > inner)
+                inner = size;
         }
     }
     return inner;
@@ -152,6 +152,7 @@ Schedule *fuse_kernels(Graph *g) {
             continue;
         Kernel *k = new_kernel(s, K_ELEMWISE, x);
         collect(s, k, x);
+        k->inner = broadcast_inner(s, k);
         elem[i] = k;
         for (int j = 0; j < k->nodes.len && !k->gemm; j++) {
             Node *e = k->nodes.data[j];
@@ -176,9 +177,9 @@ Schedule *fuse_kernels(Graph *g) {
         Kernel *k = elem[x->in[0]->id];
         if (!k || k->reduce || !same_pass(g, x, k->root))
             continue;
-        int64_t inner = broadcast_inner(s, k);
-        if (inner == 0 || inner == shape_numel_const(x->shape)) {
+        if (k->inner == 0 || k->inner == shape_numel_const(x->shape)) {
             k->reduce = x;
+            k->inner = shape_numel_const(x->shape);
             reduced[i] = true;
         }
     }

@@ -419,6 +419,8 @@ typedef struct Kernel {
     Node *gemm;     /* K_GEMM: the matrix product */
     PtrVec nodes;   /* K_ELEMWISE, K_GEMM epilogue: elementwise nodes in evaluation order */
     Node *reduce;   /* an OP_SUM_TO of root computed in the same loop, or NULL */
+    int64_t inner;  /* elementwise loops: the row width broadcast operands repeat along (the
+                       reduce's size), or 0 for one flat loop */
     bool backward;  /* part of the backward pass */
     Node *sgd_param; /* K_GEMM computing this parameter's gradient, which nothing else reads:
                         plain SGD can fold into it (W -= lr * dYᵀX), or NULL */

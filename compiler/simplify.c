@@ -43,6 +43,15 @@ static bool same_node(const Node *a, const Node *b) {
 
 /* The algebraic rules; returns the replacement for n, or n. */
 static Node *rewrite(Graph *g, Node *n) {
+    /* An elementwise op broadcasts its operands itself: expand(x) as an operand is x, as
+     * long as another operand still gives the result its shape. */
+    if (op_info[n->op].cls == OPC_ELEMWISE && n->nin == 2) {
+        for (int k = 0; k < 2; k++) {
+            Node *e = n->in[k], *other = n->in[1 - k];
+            if (e->op == OP_EXPAND && shape_eq(other->shape, n->shape))
+                n->in[k] = e->in[0];
+        }
+    }
     Node *a = n->nin > 0 ? n->in[0] : NULL, *b = n->nin > 1 ? n->in[1] : NULL;
     switch (n->op) {
     case OP_MUL:
@@ -93,15 +102,6 @@ static Node *rewrite(Graph *g, Node *n) {
     case OP_CROSS_ENTROPY_BWD:
     case OP_BCE_LOGITS: break;
     case OP_COUNT: unreachable();
-    }
-    /* An elementwise op broadcasts its operands itself: expand(x) as an operand is x, as
-     * long as another operand still gives the result its shape. */
-    if (op_info[n->op].cls == OPC_ELEMWISE && n->nin == 2) {
-        for (int k = 0; k < 2; k++) {
-            Node *e = n->in[k], *other = n->in[1 - k];
-            if (e->op == OP_EXPAND && shape_eq(other->shape, n->shape))
-                n->in[k] = e->in[0];
-        }
     }
     return n;
 }
