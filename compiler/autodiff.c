@@ -39,8 +39,10 @@ void add_grad(Grad *gr, Node *x, Node *d) {
 Node *unbroadcast(Grad *gr, Node *d, Node *x) {
     if (shape_eq(d->shape, x->shape))
         return d;
-    if (x->shape.rank == 0)
-        return ir_unary(gr->g, OP_SUM, x->loc, d);
+    if (shape_is_scalar(x->shape)) {
+        Node *sum = ir_unary(gr->g, OP_SUM, x->loc, d);
+        return x->shape.rank == 0 ? sum : ir_reshape(gr->g, x->loc, sum, x->shape);
+    }
     return ir_sum_to(gr->g, x->loc, d, x->shape);
 }
 

@@ -334,7 +334,7 @@ static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_
     if (!here && !n_root) {
         const char *name = buf(e, n)->name;
         int64_t size = shape_numel_const(n->shape);
-        if (n->shape.rank == 0)
+        if (shape_is_scalar(n->shape))
             return arena_printf(a, "%s[0]", name);
         if (size == total && shape_has_n(n->shape) == shape_has_n(k->root->shape))
             return arena_printf(a, "%s[k]", name);
@@ -870,7 +870,7 @@ static void emit_model(Emit *e) {
     fprintf(o, "    .x_init = %s,\n    .y_init = %s,\n", init_const(x->attr.leaf.init),
             init_const(y->attr.leaf.init));
     if (g->output)
-        fprintf(o, "    .out_name = %s,\n    .out_size = %lld,\n", c_string(a, g->output->name),
+        fprintf(o, "    .out_name = %s,\n    .out_size = %lld,\n", c_string(a, buf(e, g->output)->name),
                 (long long)shape_numel_const(g->output->shape));
     if (g->classes.len)
         fprintf(o, "    .class_names = %s_classes,\n", g->name);

@@ -52,7 +52,7 @@ static int64_t broadcast_inner(Schedule *s, Kernel *k) {
         Node *n = k->nodes.data[i];
         for (int j = 0; j < n->nin; j++) {
             Node *x = n->in[j];
-            if (s->inlined[x->id] || x->shape.rank == 0)
+            if (s->inlined[x->id] || shape_is_scalar(x->shape))
                 continue;
             int64_t size = shape_numel_const(x->shape);
             bool broadcast = size != total || shape_has_n(x->shape) != shape_has_n(k->root->shape);

@@ -106,6 +106,10 @@ bool shape_has_n(Shape s) {
     return s.rank > 0 && s.dim[0] == DIM_N;
 }
 
+bool shape_is_scalar(Shape s) {
+    return !shape_has_n(s) && shape_numel_const(s) == 1;
+}
+
 bool shape_eq(Shape a, Shape b) {
     if (a.rank != b.rank)
         return false;

@@ -771,6 +771,10 @@ static void lower_train(Lower *L, Ast *st) {
 static void check_program(Lower *L, AstModel *m) {
     Graph *g = L->g;
     Ctx *cx = L->cx;
+    /* A classifier without an 'output' is still scored: its logits are the output (the
+     * accuracy takes their argmax, which is the softmax's). */
+    if (!g->output && g->loss && g->loss->op == OP_CROSS_ENTROPY)
+        g->output = g->loss->in[0];
     if (!g->loss)
         diag_error(cx, m->name_loc,
                    "model '%s' has no 'loss'; assign the value to minimise "

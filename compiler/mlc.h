@@ -332,6 +332,7 @@ Node *ir_expand(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_sum_to(Graph *g, Loc loc, Node *x, Shape shape);
 int64_t shape_numel_const(Shape s); /* product of the constant dims (N counts as 1) */
 bool shape_has_n(Shape s);
+bool shape_is_scalar(Shape s); /* one element: rank 0, or all dimensions 1 (never N) */
 bool shape_eq(Shape a, Shape b);
 char *shape_str(Arena *a, Shape s, DType dt); /* "f32[N, 784]" */
 bool node_is_const(const Node *n, double value); /* a constant equal to value (npow 0) */

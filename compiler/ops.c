@@ -74,15 +74,16 @@ static void grad_leaf(Grad *gr, Node *n, Node *dy) {
 #define grad_const   grad_leaf
 
 /* ---- binary elementwise ------------------------------------------------------------------
- * shape: both operands the same, or one is a suffix of the other (f32[N, 3] + f32[3]) or a
- *        scalar; the result has the larger shape. The smaller operand is broadcast. */
+ * shape: both operands the same, or one is a suffix of the other (f32[N, 3] + f32[3]) or
+ *        has one element (a scalar, f32[1]); the result has the larger shape. The smaller
+ *        operand is broadcast. */
 static bool shape_binary(Ctx *cx, Node *n) {
     Node *a = n->in[0], *b = n->in[1];
     if (!require_f32(cx, n, a) || !require_f32(cx, n, b))
         return false;
-    if (is_suffix(b->shape, a->shape)) {
+    if (is_suffix(b->shape, a->shape) || (shape_is_scalar(b->shape) && a->shape.rank >= b->shape.rank)) {
         n->shape = a->shape;
-    } else if (is_suffix(a->shape, b->shape)) {
+    } else if (is_suffix(a->shape, b->shape) || shape_is_scalar(a->shape)) {
         n->shape = b->shape;
     } else {
         diag_error(cx, n->loc,
