@@ -105,7 +105,10 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const int *uses, bool
     case OP_SUB:
     case OP_MUL:
     case OP_DIV: {
-        const char *sym = n->op == OP_ADD ? " + " : n->op == OP_SUB ? " - " : n->op == OP_MUL ? " * " : " / ";
+        const char *sym = n->op == OP_ADD   ? " + "
+                          : n->op == OP_SUB ? " - "
+                          : n->op == OP_MUL ? " * "
+                                            : " / ";
         fprintf(out, "%s", open);
         print_operand(out, g, n->in[0], uses);
         fprintf(out, "%s", sym);
@@ -133,9 +136,7 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const int *uses, bool
         fprintf(out, "sum over %s of ", n->in[0]->shape.dim[0] == DIM_N ? "N" : "rows");
         print_operand(out, g, n->in[0], uses);
         return;
-    case OP_EXPAND:
-        print_operand(out, g, n->in[0], uses);
-        return;
+    case OP_EXPAND: print_operand(out, g, n->in[0], uses); return;
     case OP_CROSS_ENTROPY_BWD:
         fprintf(out, "%s(softmax(", open);
         print_operand(out, g, n->in[0], uses);
@@ -160,8 +161,7 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const int *uses, bool
     case OP_SOFTMAX:
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
-    case OP_BCE_LOGITS:
-        break;
+    case OP_BCE_LOGITS: break;
     case OP_COUNT: unreachable();
     }
     /* everything else reads as a function call */

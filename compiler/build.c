@@ -54,8 +54,10 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
         snprintf(inc, sizeof inc, "%s/runtime", MLC_SOURCE_DIR);
         snprintf(lib, sizeof lib, "%s/runtime/libmlc_runtime.a", MLC_BUILD_DIR);
         if (!exists(lib)) {
-            fprintf(stderr, "mlc: cannot find the runtime library (looked in %s and next to "
-                    "the mlc program)\n", lib);
+            fprintf(stderr,
+                    "mlc: cannot find the runtime library (looked in %s and next to "
+                    "the mlc program)\n",
+                    lib);
             return false;
         }
     }

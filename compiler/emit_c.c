@@ -136,8 +136,8 @@ static const char *c_string(Arena *a, const char *s) {
 
 /* The buffers a kernel reads and writes, in order; the written ones last. */
 typedef struct Args {
-    PtrVec bufs;     /* Buffer* */
-    PtrVec written;  /* parallel to bufs: non-NULL when the kernel writes the buffer */
+    PtrVec bufs;    /* Buffer* */
+    PtrVec written; /* parallel to bufs: non-NULL when the kernel writes the buffer */
     bool uses_n;
 } Args;
 
@@ -323,7 +323,8 @@ static void kernel_comment(Emit *e, Kernel *k) {
     fprintf(e->out, " */\n");
 }
 
-/* ---- elementwise loops ------------------------------------------------------------------------ */
+/* ---- elementwise loops ------------------------------------------------------------------------
+ */
 
 /* The C expression for node n at element k (column j when broadcast along rows). */
 static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_root) {
@@ -401,8 +402,7 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
 
 /* C = alpha op(A) op(B) + beta C; the plain product is alpha "1.0f", beta "0.0f" into the
  * kernel's root. */
-static void emit_gemm_call(Emit *e, Kernel *k, const char *alpha, const char *beta,
-                           const char *c) {
+static void emit_gemm_call(Emit *e, Kernel *k, const char *alpha, const char *beta, const char *c) {
     Node *mm = k->gemm, *a = mm->in[0], *b = mm->in[1];
     bool ta = mm->attr.gemm.ta, tb = mm->attr.gemm.tb;
     int64_t M = a->shape.dim[ta ? 1 : 0], K = a->shape.dim[ta ? 0 : 1];
@@ -410,10 +410,9 @@ static void emit_gemm_call(Emit *e, Kernel *k, const char *alpha, const char *be
     fprintf(e->out,
             "    cblas_sgemm(CblasRowMajor, %s, %s, %s, %s, %s,\n"
             "                %s, %s, %s, %s, %s, %s, %s, %s);\n",
-            ta ? "CblasTrans" : "CblasNoTrans", tb ? "CblasTrans" : "CblasNoTrans",
-            dim_expr(e, M), dim_expr(e, P), dim_expr(e, K), alpha, buf(e, a)->name,
-            dim_expr(e, a->shape.dim[1]), buf(e, b)->name, dim_expr(e, b->shape.dim[1]), beta,
-            c, dim_expr(e, P));
+            ta ? "CblasTrans" : "CblasNoTrans", tb ? "CblasTrans" : "CblasNoTrans", dim_expr(e, M),
+            dim_expr(e, P), dim_expr(e, K), alpha, buf(e, a)->name, dim_expr(e, a->shape.dim[1]),
+            buf(e, b)->name, dim_expr(e, b->shape.dim[1]), beta, c, dim_expr(e, P));
 }
 
 static void emit_gemm(Emit *e, Kernel *k) {
@@ -512,7 +511,10 @@ static void emit_op(Emit *e, Kernel *k) {
         fprintf(o, "    float total = 0.0f;\n");
         fprintf(o, "    for (int64_t k = 0; k < %s; k++) {\n", numel_expr(e, x->shape));
         fprintf(o, "        const float logit = %s[k];\n", xs);
-        fprintf(o, "        total += fmaxf(logit, 0.0f) - logit * %s[k] + log1pf(expf(-fabsf(logit)));\n", t);
+        fprintf(
+            o,
+            "        total += fmaxf(logit, 0.0f) - logit * %s[k] + log1pf(expf(-fabsf(logit)));\n",
+            t);
         fprintf(o, "    }\n    %s[0] = total / (float)(%s);\n", y, numel_expr(e, x->shape));
         return;
     }
@@ -571,8 +573,10 @@ static void emit_kernel(Emit *e, Kernel *k) {
         return;
     /* the same product, folded into a plain SGD step on the weight */
     const char *w = buf(e, k->sgd_param)->name;
-    fprintf(o, "/* %s with plain SGD folded in: %s -= lr * (the product above),\n"
-            " * so the gradient is never stored. */\n", kernel_name(e, k), w);
+    fprintf(o,
+            "/* %s with plain SGD folded in: %s -= lr * (the product above),\n"
+            " * so the gradient is never stored. */\n",
+            kernel_name(e, k), w);
     fprintf(o, "static void sgd_%s(", kernel_name(e, k));
     fprintf(o, "%s", args.uses_n ? "int N, " : "");
     for (int i = 0; i < args.bufs.len; i++)
@@ -598,7 +602,8 @@ static void emit_call(Emit *e, Kernel *k) {
     fprintf(e->out, ");\n");
 }
 
-/* ---- the whole file ---------------------------------------------------------------------------- */
+/* ---- the whole file ----------------------------------------------------------------------------
+ */
 
 static void emit_header(Emit *e) {
     Graph *g = e->g;
@@ -633,7 +638,8 @@ static void emit_struct(Emit *e) {
         Node *w = g->params.data[p];
         fprintf(o, "    float *%s; /* %s */\n", e->mp->grad_name[p], shape_comment(e, w->shape));
     }
-    fprintf(o, "    /* activations, one block; buffers whose lives do not overlap share memory */\n");
+    fprintf(o,
+            "    /* activations, one block; buffers whose lives do not overlap share memory */\n");
     for (int i = 0; i < e->mp->buffers.len; i++) {
         Buffer *b = e->mp->buffers.data[i];
         if (b->kind == BUF_ACT)
@@ -728,9 +734,11 @@ static void emit_train_step(Emit *e) {
     Graph *g = e->g;
     Schedule *s = e->s;
     fprintf(o, "/* One training step. With plain SGD (no momentum, no weight decay) each weight "
-            "is\n * updated inside the GEMM that computes its gradient. */\n");
-    fprintf(o, "static float %s_train_step(void *state, const float *batch_x, const void "
-            "*batch_y,\n", g->name);
+               "is\n * updated inside the GEMM that computes its gradient. */\n");
+    fprintf(o,
+            "static float %s_train_step(void *state, const float *batch_x, const void "
+            "*batch_y,\n",
+            g->name);
     fprintf(o, "                                int64_t n, const MlcSgd *opt) {\n");
     fprintf(o, "    const float loss = %s_forward(state, batch_x, batch_y, n);\n", g->name);
     fprintf(o, "    if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {\n");
@@ -758,7 +766,8 @@ static void emit_train_step(Emit *e) {
         if (folded[p])
             continue;
         Node *w = g->params.data[p];
-        fprintf(o, "    for (int64_t k = 0; k < %lld; k++)\n", (long long)shape_numel_const(w->shape));
+        fprintf(o, "    for (int64_t k = 0; k < %lld; k++)\n",
+                (long long)shape_numel_const(w->shape));
         fprintf(o, "        m->%s[k] -= opt->lr * m->%s[k];\n", buf(e, w)->name,
                 e->mp->grad_name[p]);
     }
@@ -771,26 +780,31 @@ static void emit_passes(Emit *e) {
     Schedule *s = e->s;
     fprintf(o, "/* The forward pass: the mean loss over the batch of n samples%s%s. */\n",
             g->output ? ", and " : "", g->output ? buf(e, g->output)->name : "");
-    fprintf(o, "static float %s_forward(void *state, const float *batch_x, const void *batch_y, "
+    fprintf(o,
+            "static float %s_forward(void *state, const float *batch_x, const void *batch_y, "
             "int64_t n) "
-            "{\n", g->name);
+            "{\n",
+            g->name);
     emit_inputs(e, 0, s->nforward);
     for (int i = 0; i < s->nforward; i++)
         emit_call(e, s->kernels.data[i]);
     fprintf(o, "    return m->%s[0];\n}\n\n", buf(e, g->loss)->name);
 
     fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
-            "forward pass\n * on the same batch. */\n");
-    fprintf(o, "static void %s_backward(void *state, const float *batch_x, const void *batch_y, "
+               "forward pass\n * on the same batch. */\n");
+    fprintf(o,
+            "static void %s_backward(void *state, const float *batch_x, const void *batch_y, "
             "int64_t n) "
-            "{\n", g->name);
+            "{\n",
+            g->name);
     emit_inputs(e, s->nforward, s->kernels.len);
     for (int i = s->nforward; i < s->kernels.len; i++)
         emit_call(e, s->kernels.data[i]);
     emit_grad_copies(e);
     fprintf(o, "}\n\n");
 
-    fprintf(o, "/* One step of SGD, as torch.optim.SGD takes it:\n"
+    fprintf(o,
+            "/* One step of SGD, as torch.optim.SGD takes it:\n"
             " *   g = dw + weight_decay * w;  v = momentum * v + g;  w -= lr * (momentum ? v : g) "
             "*/\n");
     fprintf(o, "static void %s_sgd_update(void *state, const MlcSgd *opt) {\n", g->name);
@@ -798,7 +812,7 @@ static void emit_passes(Emit *e) {
     fprintf(o, "    float *w = m->params, *v = m->velocity;\n");
     fprintf(o, "    const float *dw = m->grads;\n");
     fprintf(o, "    const float lr = opt->lr, momentum = opt->momentum, decay = "
-            "opt->weight_decay;\n");
+               "opt->weight_decay;\n");
     fprintf(o, "    if (momentum == 0.0f && decay == 0.0f) {\n");
     fprintf(o, "        for (int64_t i = 0; i < %lld; i++)\n", (long long)e->mp->nparams);
     fprintf(o, "            w[i] -= lr * dw[i];\n        return;\n    }\n");
@@ -852,7 +866,8 @@ static void emit_model(Emit *e) {
     Node *x = g->input, *y = g->target;
     TrainSpec *t = &g->train;
     fprintf(o, "static const MlcModel %s_model = {\n", g->name);
-    fprintf(o, "    .name = %s,\n    .source = %s,\n", c_string(a, g->name), c_string(a, g->cx->path));
+    fprintf(o, "    .name = %s,\n    .source = %s,\n", c_string(a, g->name),
+            c_string(a, g->cx->path));
     fprintf(o, "    .params = %s_params,\n    .nparam = %d,\n    .nparams = %lld,\n", g->name,
             g->params.len, (long long)e->mp->nparams);
     fprintf(o, "    .x_name = %s,\n    .x_rank = %d,\n    .x_shape = {", c_string(a, x->name),
@@ -870,7 +885,8 @@ static void emit_model(Emit *e) {
     fprintf(o, "    .x_init = %s,\n    .y_init = %s,\n", init_const(x->attr.leaf.init),
             init_const(y->attr.leaf.init));
     if (g->output)
-        fprintf(o, "    .out_name = %s,\n    .out_size = %lld,\n", c_string(a, buf(e, g->output)->name),
+        fprintf(o, "    .out_name = %s,\n    .out_size = %lld,\n",
+                c_string(a, buf(e, g->output)->name),
                 (long long)shape_numel_const(g->output->shape));
     if (g->classes.len)
         fprintf(o, "    .class_names = %s_classes,\n", g->name);

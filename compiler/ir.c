@@ -126,8 +126,8 @@ char *shape_str(Arena *a, Shape s, DType dt) {
         if (s.dim[i] == DIM_N)
             len += snprintf(buf + len, sizeof buf - len, "%sN", i ? ", " : "");
         else
-            len += snprintf(buf + len, sizeof buf - len, "%s%lld", i ? ", " : "",
-                            (long long)s.dim[i]);
+            len +=
+                snprintf(buf + len, sizeof buf - len, "%s%lld", i ? ", " : "", (long long)s.dim[i]);
     }
     snprintf(buf + len, sizeof buf - len, "]");
     return arena_strdup(a, buf);
@@ -246,7 +246,8 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
 }
 
 void ir_print(FILE *out, Graph *g, bool backward) {
-    fprintf(out, "graph %s (forward: %d nodes)\n", g->name, g->nforward ? g->nforward : g->nodes.len);
+    fprintf(out, "graph %s (forward: %d nodes)\n", g->name,
+            g->nforward ? g->nforward : g->nodes.len);
     int end = g->nforward ? g->nforward : g->nodes.len;
     for (int i = 0; i < end; i++)
         print_node(out, g, g->nodes.data[i]);

@@ -67,8 +67,10 @@ static int parse_options(int argc, char **argv, Options *o) {
                 if (!strcmp(v, stages[k]))
                     o->emit = kinds[k];
             if (o->emit == EMIT_NONE) {
-                fprintf(stderr, "mlc: unknown stage '%s' for --emit; the stages are ast, ir, "
-                        "grad, c and dot\n", v);
+                fprintf(stderr,
+                        "mlc: unknown stage '%s' for --emit; the stages are ast, ir, "
+                        "grad, c and dot\n",
+                        v);
                 return 2;
             }
         } else if (!strcmp(a, "--check")) {

@@ -17,13 +17,13 @@
 
 static const char *const reserved[] = {
     /* C keywords a model could use as a name */
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
-    "union", "unsigned", "void", "volatile", "while", "main",
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+    "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict",
+    "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
+    "unsigned", "void", "volatile", "while", "main",
     /* names the generated code uses itself */
-    "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row",
-    "out", "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity"};
+    "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "out",
+    "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity"};
 
 /* A C name for a buffer that no other buffer and no generated identifier has. */
 static const char *unique_name(Arena *a, PtrVec *taken, const char *want) {

@@ -18,10 +18,10 @@
 #include <string.h>
 
 /* Compiler bugs (never bad input) stop with a message naming the place. Always on. */
-#define MLC_ASSERT(c)                                                                              \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            mlc_internal_error(__FILE__, __LINE__, #c);                                            \
+#define MLC_ASSERT(c)                                   \
+    do {                                                \
+        if (!(c))                                       \
+            mlc_internal_error(__FILE__, __LINE__, #c); \
     } while (0)
 #define unreachable() mlc_internal_error(__FILE__, __LINE__, "unreachable")
 
@@ -67,16 +67,18 @@ typedef struct Loc {
     uint32_t len;
 } Loc;
 
-enum { MLC_MAX_ERRORS = 20 };
+enum {
+    MLC_MAX_ERRORS = 20
+};
 
 /* What the user asked for on the command line (main.c fills it). */
 typedef enum EmitKind {
-    EMIT_NONE,     /* build a program */
-    EMIT_AST,      /* print the syntax tree */
-    EMIT_IR,       /* print the forward graph with shapes */
-    EMIT_GRAD,     /* print the derived gradients as math */
-    EMIT_C,        /* print the generated C */
-    EMIT_DOT,      /* print the whole graph for graphviz */
+    EMIT_NONE, /* build a program */
+    EMIT_AST,  /* print the syntax tree */
+    EMIT_IR,   /* print the forward graph with shapes */
+    EMIT_GRAD, /* print the derived gradients as math */
+    EMIT_C,    /* print the generated C */
+    EMIT_DOT,  /* print the whole graph for graphviz */
 } EmitKind;
 
 typedef struct Ctx {
@@ -85,7 +87,7 @@ typedef struct Ctx {
     const char *path; /* source file name as given by the user */
     const char *src;  /* its bytes, NUL-terminated (the file may contain NULs too) */
     size_t srclen;
-    FILE *err;        /* where diagnostics go (stderr, or a test's buffer) */
+    FILE *err; /* where diagnostics go (stderr, or a test's buffer) */
     int nerrors;
     int nwarnings;
     uint32_t *line_starts; /* diag.c: offset where each line starts, built on first use */
@@ -132,53 +134,55 @@ typedef enum AstKind {
 
 typedef struct Ast Ast;
 /* Expressions nest at most this deep (ast.c reports deeper ones), so passes may recurse. */
-enum { MLC_MAX_DEPTH = 1000 };
+enum {
+    MLC_MAX_DEPTH = 1000
+};
 
 struct Ast {
     AstKind kind;
     Loc loc;   /* the whole construct */
     int depth; /* expressions: 1 + the depth of the deepest operand (at most MLC_MAX_DEPTH) */
     union {
-        double num;       /* AST_NUM */
-        const char *str;  /* AST_STR, AST_IDENT */
-        PtrVec list;      /* AST_LIST, AST_TRAIN: Ast* items */
+        double num;      /* AST_NUM */
+        const char *str; /* AST_STR, AST_IDENT */
+        PtrVec list;     /* AST_LIST, AST_TRAIN: Ast* items */
         struct {
             const char *name; /* interned */
             Loc name_loc;
             PtrVec args; /* Ast*; keyword args (AST_KWARG) may follow positional ones */
-        } call;           /* AST_CALL */
+        } call;          /* AST_CALL */
         struct {
             const char *name; /* interned */
             Loc name_loc;
             Ast *value;
-        } kwarg;          /* AST_KWARG */
+        } kwarg; /* AST_KWARG */
         struct {
             int op; /* '+', '-', '*', '/', '@' (AST_NEG: unused) */
             Ast *lhs;
             Ast *rhs; /* NULL for AST_NEG */
-        } bin;            /* AST_BINARY, AST_NEG */
+        } bin;        /* AST_BINARY, AST_NEG */
         struct {
             const char *dtype; /* interned: "f32" (AST_TENSOR_TYPE) */
             PtrVec dims;       /* Ast* AST_NUM (AST_TENSOR_TYPE) */
             Ast *nclass;       /* AST_NUM (AST_CLASS_TYPE) */
-        } type;           /* AST_TENSOR_TYPE, AST_CLASS_TYPE */
+        } type;                /* AST_TENSOR_TYPE, AST_CLASS_TYPE */
         struct {
             const char *name; /* interned */
             Loc name_loc;
             Ast *type;
             Ast *init; /* NULL, or an expression such as randn, zeros, ones */
-        } decl;           /* AST_INPUT, AST_TARGET, AST_PARAM */
+        } decl;        /* AST_INPUT, AST_TARGET, AST_PARAM */
         struct {
             const char *name; /* interned */
             Loc name_loc;
             PtrVec layers; /* Ast*: AST_IDENT (relu) or AST_CALL (linear(512)) */
-        } net;            /* AST_NET */
+        } net;             /* AST_NET */
         struct {
             const char *name; /* interned */
             Loc name_loc;
             Ast *value;
             bool output; /* declared with 'output' */
-        } assign;         /* AST_ASSIGN */
+        } assign;        /* AST_ASSIGN */
     };
 };
 
@@ -202,8 +206,7 @@ Ast *ast_neg(Ctx *cx, Ast *operand, Loc loc);
 Ast *ast_list(Ctx *cx, PtrVec items, Loc loc);
 Ast *ast_tensor_type(Ctx *cx, const char *dtype, Loc dtype_loc, PtrVec dims, Loc loc);
 Ast *ast_class_type(Ctx *cx, const char *word, Loc word_loc, Ast *nclass, Loc loc);
-Ast *ast_decl(Ctx *cx, AstKind kind, const char *name, Loc name_loc, Ast *type, Ast *init,
-              Loc loc);
+Ast *ast_decl(Ctx *cx, AstKind kind, const char *name, Loc name_loc, Ast *type, Ast *init, Loc loc);
 Ast *ast_net(Ctx *cx, const char *name, Loc name_loc, PtrVec layers, Loc loc);
 Ast *ast_assign(Ctx *cx, const char *name, Loc name_loc, Ast *value, bool output, Loc loc);
 Ast *ast_train(Ctx *cx, PtrVec settings, Loc loc);
@@ -282,13 +285,13 @@ struct Node {
         } cnst; /* OP_CONST */
         struct {
             bool ta, tb; /* transpose A, transpose B */
-        } gemm; /* OP_MATMUL */
+        } gemm;          /* OP_MATMUL */
         struct {
             InitKind init;
-            int64_t fan_in;   /* INIT_UNIFORM */
-            int64_t nclass;   /* OP_TARGET of dtype DT_I32 */
+            int64_t fan_in;    /* INIT_UNIFORM */
+            int64_t nclass;    /* OP_TARGET of dtype DT_I32 */
             const char *pname; /* OP_PARAM: the state_dict name, "linear_relu_stack.0.weight" */
-        } leaf; /* OP_INPUT, OP_TARGET, OP_PARAM */
+        } leaf;                /* OP_INPUT, OP_TARGET, OP_PARAM */
     } attr;
 };
 
@@ -334,7 +337,7 @@ int64_t shape_numel_const(Shape s); /* product of the constant dims (N counts as
 bool shape_has_n(Shape s);
 bool shape_is_scalar(Shape s); /* one element: rank 0, or all dimensions 1 (never N) */
 bool shape_eq(Shape a, Shape b);
-char *shape_str(Arena *a, Shape s, DType dt); /* "f32[N, 784]" */
+char *shape_str(Arena *a, Shape s, DType dt);    /* "f32[N, 784]" */
 bool node_is_const(const Node *n, double value); /* a constant equal to value (npow 0) */
 void ir_print(FILE *out, Graph *g, bool backward);
 void ir_print_dot(FILE *out, Graph *g);
@@ -350,9 +353,9 @@ char *ir_source_text(Graph *g, Loc loc);
 /* State of the backward pass while gradient rules run (autodiff.c). */
 typedef struct Grad {
     Graph *g;
-    Node **grad;     /* grad[node->id]: the gradient accumulated so far, or NULL */
-    bool *needs;     /* needs[node->id]: a parameter depends on ... through this node */
-    int cap;         /* size of the two tables */
+    Node **grad; /* grad[node->id]: the gradient accumulated so far, or NULL */
+    bool *needs; /* needs[node->id]: a parameter depends on ... through this node */
+    int cap;     /* size of the two tables */
 } Grad;
 
 typedef struct OpInfo {
@@ -416,23 +419,23 @@ typedef enum KernelKind {
 
 typedef struct Kernel {
     KernelKind kind;
-    Node *root;     /* the value the kernel leaves in memory */
-    Node *gemm;     /* K_GEMM: the matrix product */
-    PtrVec nodes;   /* K_ELEMWISE, K_GEMM epilogue: elementwise nodes in evaluation order */
-    Node *reduce;   /* an OP_SUM_TO of root computed in the same loop, or NULL */
-    int64_t inner;  /* elementwise loops: the row width broadcast operands repeat along (the
-                       reduce's size), or 0 for one flat loop */
-    bool backward;  /* part of the backward pass */
+    Node *root;      /* the value the kernel leaves in memory */
+    Node *gemm;      /* K_GEMM: the matrix product */
+    PtrVec nodes;    /* K_ELEMWISE, K_GEMM epilogue: elementwise nodes in evaluation order */
+    Node *reduce;    /* an OP_SUM_TO of root computed in the same loop, or NULL */
+    int64_t inner;   /* elementwise loops: the row width broadcast operands repeat along (the
+                        reduce's size), or 0 for one flat loop */
+    bool backward;   /* part of the backward pass */
     Node *sgd_param; /* K_GEMM computing this parameter's gradient, which nothing else reads:
                         plain SGD can fold into it (W -= lr * dYᵀX), or NULL */
 } Kernel;
 
 typedef struct Schedule {
     Graph *g;
-    PtrVec kernels;   /* Kernel*, in execution order: forward then backward */
-    int nforward;     /* kernels[0, nforward) belong to the forward pass */
+    PtrVec kernels;     /* Kernel*, in execution order: forward then backward */
+    int nforward;       /* kernels[0, nforward) belong to the forward pass */
     Kernel **kernel_of; /* kernel_of[node->id]: the kernel computing the node, or NULL */
-    bool *inlined;    /* inlined[node->id]: lives only inside a loop, never in memory */
+    bool *inlined;      /* inlined[node->id]: lives only inside a loop, never in memory */
 } Schedule;
 
 Schedule *fuse_kernels(Graph *g);
@@ -442,32 +445,32 @@ Schedule *fuse_kernels(Graph *g);
  * ------------------------------------------------------------------------------------------ */
 
 typedef enum BufKind {
-    BUF_NONE,   /* not in memory (inlined, or a constant) */
-    BUF_INPUT,  /* the batch the runtime passes in (input or target) */
-    BUF_PARAM,  /* in the parameter block */
-    BUF_GRAD,   /* in the gradient block, at the parameter's offset */
-    BUF_ACT,    /* in the activation block */
+    BUF_NONE,  /* not in memory (inlined, or a constant) */
+    BUF_INPUT, /* the batch the runtime passes in (input or target) */
+    BUF_PARAM, /* in the parameter block */
+    BUF_GRAD,  /* in the gradient block, at the parameter's offset */
+    BUF_ACT,   /* in the activation block */
 } BufKind;
 
 typedef struct Buffer {
     BufKind kind;
-    const char *name;  /* the C name of the pointer */
-    Node *node;        /* the node the buffer was made for */
-    bool batched;      /* size and offset scale with the batch: size * max_batch floats */
-    int64_t size;      /* floats (per sample if batched) */
-    int64_t offset;    /* floats from the start of its pool (per sample if batched) */
-    int param;         /* BUF_PARAM, BUF_GRAD: index into g->params */
+    const char *name; /* the C name of the pointer */
+    Node *node;       /* the node the buffer was made for */
+    bool batched;     /* size and offset scale with the batch: size * max_batch floats */
+    int64_t size;     /* floats (per sample if batched) */
+    int64_t offset;   /* floats from the start of its pool (per sample if batched) */
+    int param;        /* BUF_PARAM, BUF_GRAD: index into g->params */
 } Buffer;
 
 typedef struct MemPlan {
-    Buffer **buf_of;     /* buf_of[node->id]: the buffer holding the node, or NULL */
-    PtrVec buffers;      /* Buffer*, each once, in order of first definition */
-    int64_t per_sample;  /* floats of the batched pool per sample */
-    int64_t fixed;       /* floats of the fixed pool */
+    Buffer **buf_of;          /* buf_of[node->id]: the buffer holding the node, or NULL */
+    PtrVec buffers;           /* Buffer*, each once, in order of first definition */
+    int64_t per_sample;       /* floats of the batched pool per sample */
+    int64_t fixed;            /* floats of the fixed pool */
     int64_t naive_per_sample; /* without reuse, for the report */
-    int64_t nparams;     /* floats in the parameter block */
-    int64_t *param_offset; /* per parameter */
-    const char **grad_name; /* per parameter: the C name of its gradient */
+    int64_t nparams;          /* floats in the parameter block */
+    int64_t *param_offset;    /* per parameter */
+    const char **grad_name;   /* per parameter: the C name of its gradient */
 } MemPlan;
 
 MemPlan *plan_memory(Schedule *s);

@@ -81,7 +81,8 @@ static bool shape_binary(Ctx *cx, Node *n) {
     Node *a = n->in[0], *b = n->in[1];
     if (!require_f32(cx, n, a) || !require_f32(cx, n, b))
         return false;
-    if (is_suffix(b->shape, a->shape) || (shape_is_scalar(b->shape) && a->shape.rank >= b->shape.rank)) {
+    if (is_suffix(b->shape, a->shape) ||
+        (shape_is_scalar(b->shape) && a->shape.rank >= b->shape.rank)) {
         n->shape = a->shape;
     } else if (is_suffix(a->shape, b->shape) || shape_is_scalar(a->shape)) {
         n->shape = b->shape;

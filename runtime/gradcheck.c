@@ -39,8 +39,7 @@ int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const f
      * only, and backward is not run again. */
     float loss = m->forward(state, x, y, n);
     m->backward(state, x, y, n);
-    fprintf(out, "loss: %f; checking gradients by central differences (h = 0.01)\n",
-            (double)loss);
+    fprintf(out, "loss: %f; checking gradients by central differences (h = 0.01)\n", (double)loss);
     MlcRng rng;
     mlc_rng_seed_stream(&rng, 0, MLC_RNG_STREAM_SHUFFLE + 1);
     int failures = 0;
@@ -72,8 +71,8 @@ int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const f
             bad += check_entry(m, state, b, x, y, n, par->offset + picked[k], &max_err);
             max_g = fmaxf(max_g, fabsf(g[picked[k]]));
         }
-        fprintf(out, "%-30s %2d entries, largest |grad| %.3e, largest error %.3e  %s\n",
-                par->name, npicked, (double)max_g, (double)max_err, bad ? "FAILED" : "ok");
+        fprintf(out, "%-30s %2d entries, largest |grad| %.3e, largest error %.3e  %s\n", par->name,
+                npicked, (double)max_g, (double)max_err, bad ? "FAILED" : "ok");
         failures += bad;
     }
     fprintf(out, "%s\n", failures ? "gradient check FAILED" : "gradient check passed");

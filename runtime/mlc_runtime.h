@@ -131,8 +131,7 @@ typedef struct MlcModel {
     /* Optional (NULL: forward, backward, update): one whole training step on a batch,
      * returning the loss. It may fold the update into the gradient computation (plain SGD
      * into the weight-gradient GEMMs), so the gradient block is not complete afterwards. */
-    float (*train_step)(void *state, const float *x, const void *y, int64_t n,
-                        const MlcSgd *opt);
+    float (*train_step)(void *state, const float *x, const void *y, int64_t n, const MlcSgd *opt);
     /* The output of the last forward: n * out_size floats. */
     const float *(*output)(void *state);
 } MlcModel;

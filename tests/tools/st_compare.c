@@ -55,7 +55,8 @@ static int load(const char *path, File *f) {
 }
 
 /* The tensor's floats and element count, or NULL. */
-static const float *tensor(const File *f, const char *name, size_t *count, char *shape, size_t len) {
+static const float *tensor(const File *f, const char *name, size_t *count, char *shape,
+                           size_t len) {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(f->header, name);
     const cJSON *offs = cJSON_GetObjectItemCaseSensitive(t, "data_offsets");
     const cJSON *dims = cJSON_GetObjectItemCaseSensitive(t, "shape");
@@ -95,8 +96,8 @@ int main(int argc, char **argv) {
         const float *va = tensor(&a, item->string, &na, sa, sizeof sa);
         n++;
         if (!ve || !va || ne != na || strcmp(se, sa) != 0) {
-            printf("%-30s missing or of another shape ([%s] expected, [%s] found)\n",
-                   item->string, se, va ? sa : "none");
+            printf("%-30s missing or of another shape ([%s] expected, [%s] found)\n", item->string,
+                   se, va ? sa : "none");
             bad++;
             continue;
         }

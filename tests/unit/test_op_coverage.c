@@ -83,8 +83,10 @@ static bool model_has_op(const char *model, OpKind op) {
 int main(void) {
     for (int op = 0; op < OP_COUNT; op++) {
         if (!covered_by[op]) {
-            fprintf(stderr, "op '%s' has no gradient test: add tests/grad/%s.model and a row "
-                    "to covered_by[]\n", op_info[op].name, op_info[op].name);
+            fprintf(stderr,
+                    "op '%s' has no gradient test: add tests/grad/%s.model and a row "
+                    "to covered_by[]\n",
+                    op_info[op].name, op_info[op].name);
             check_failures++;
             continue;
         }
