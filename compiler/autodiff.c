@@ -77,103 +77,18 @@ void build_backward(Graph *g) {
 }
 
 /* ---- --emit grad ---------------------------------------------------------------------------
- * Each named backward value on a line of its own, unnamed single-use values written inline,
- * in the notation of a textbook: dy @ Wᵀ, sum over N, (y > 0). */
+ * Each named backward value on a line of its own, unnamed single-use values written inline. */
 
-static void print_expr(FILE *out, Graph *g, const Node *n, const int *uses, bool top);
+typedef struct GradNames {
+    Graph *g;
+    const int *own_line; /* own_line[n] >= 0: a backward value printed on its own line */
+} GradNames;
 
-static void print_operand(FILE *out, Graph *g, const Node *n, const int *uses) {
-    if (n->op == OP_CONST) {
-        double v = n->attr.cnst.value;
-        if (n->attr.cnst.npow == -1 && v != 1.0)
-            fprintf(out, "(1/%.9gN)", 1.0 / v);
-        else if (n->attr.cnst.npow == -1)
-            fprintf(out, "(1/N)");
-        else
-            fprintf(out, "%.9g", v);
-    } else if (n->name && (n->id < g->nforward || !n->name || uses[n->id] >= 0)) {
-        fprintf(out, "%s", n->name);
-    } else {
-        print_expr(out, g, n, uses, false);
-    }
-}
-
-static void print_expr(FILE *out, Graph *g, const Node *n, const int *uses, bool top) {
-    const char *open = top ? "" : "(", *close = top ? "" : ")";
-    switch (n->op) {
-    case OP_ADD:
-    case OP_SUB:
-    case OP_MUL:
-    case OP_DIV: {
-        const char *sym = n->op == OP_ADD   ? " + "
-                          : n->op == OP_SUB ? " - "
-                          : n->op == OP_MUL ? " * "
-                                            : " / ";
-        fprintf(out, "%s", open);
-        print_operand(out, g, n->in[0], uses);
-        fprintf(out, "%s", sym);
-        print_operand(out, g, n->in[1], uses);
-        fprintf(out, "%s", close);
-        return;
-    }
-    case OP_NEG:
-        fprintf(out, "-");
-        print_operand(out, g, n->in[0], uses);
-        return;
-    case OP_STEP:
-        fprintf(out, "(");
-        print_operand(out, g, n->in[0], uses);
-        fprintf(out, " > 0)");
-        return;
-    case OP_MATMUL:
-        fprintf(out, "%s", open);
-        print_operand(out, g, n->in[0], uses);
-        fprintf(out, "%s @ ", n->attr.gemm.ta ? "ᵀ" : "");
-        print_operand(out, g, n->in[1], uses);
-        fprintf(out, "%s%s", n->attr.gemm.tb ? "ᵀ" : "", close);
-        return;
-    case OP_SUM_TO:
-        fprintf(out, "sum over %s of ", n->in[0]->shape.dim[0] == DIM_N ? "N" : "rows");
-        print_operand(out, g, n->in[0], uses);
-        return;
-    case OP_EXPAND: print_operand(out, g, n->in[0], uses); return;
-    case OP_CROSS_ENTROPY_BWD:
-        fprintf(out, "%s(softmax(", open);
-        print_operand(out, g, n->in[0], uses);
-        fprintf(out, ") - onehot(");
-        print_operand(out, g, n->in[1], uses);
-        fprintf(out, ")) * ");
-        print_operand(out, g, n->in[2], uses);
-        fprintf(out, " / N%s", close);
-        return;
-    case OP_INPUT:
-    case OP_TARGET:
-    case OP_PARAM:
-    case OP_CONST:
-    case OP_RELU:
-    case OP_SIGMOID:
-    case OP_TANH:
-    case OP_EXP:
-    case OP_LOG:
-    case OP_RESHAPE:
-    case OP_SUM:
-    case OP_MEAN:
-    case OP_SOFTMAX:
-    case OP_SOFTMAX_BWD:
-    case OP_CROSS_ENTROPY:
-    case OP_BCE_LOGITS: break;
-    case OP_COUNT: unreachable();
-    }
-    /* everything else reads as a function call */
-    fprintf(out, "%s(", op_info[n->op].name);
-    for (int k = 0; k < n->nin; k++) {
-        if (k)
-            fprintf(out, ", ");
-        print_operand(out, g, n->in[k], uses);
-    }
-    if (n->op == OP_RESHAPE)
-        fprintf(out, " to %s", shape_str(g->cx->arena, n->shape, n->dtype));
-    fprintf(out, ")");
+static const char *grad_name(void *ctx, const Node *n) {
+    GradNames *gn = ctx;
+    if (n->name && (n->id < gn->g->nforward || gn->own_line[n->id] >= 0))
+        return n->name;
+    return NULL;
 }
 
 void print_gradients(FILE *out, Graph *g) {
@@ -196,6 +111,8 @@ void print_gradients(FILE *out, Graph *g) {
         if (n->name)
             uses[i] = 0;
     }
+    GradNames gn = {g, uses};
+    MathNames names = {grad_name, &gn};
     fprintf(out, "# gradients of %s, derived by reverse-mode differentiation\n",
             g->loss->name ? g->loss->name : "the loss");
     for (int i = g->nforward; i < g->nodes.len; i++) {
@@ -203,7 +120,7 @@ void print_gradients(FILE *out, Graph *g) {
         if (uses[i] < 0)
             continue;
         fprintf(out, "%s = ", n->name);
-        print_expr(out, g, n, uses, true);
+        ir_print_math(out, g, n, &names);
         fprintf(out, "    # %s\n", shape_str(g->cx->arena, n->shape, n->dtype));
     }
     for (int i = 0; i < g->params.len; i++) {

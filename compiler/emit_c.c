@@ -211,87 +211,20 @@ static const char *kernel_name(Emit *e, Kernel *k) {
 
 /* ---- comments: where a kernel comes from and what it computes ------------------------------- */
 
-static void math(Emit *e, Kernel *k, Node *n, bool top);
+/* In a kernel's comment, values the kernel computes in place are written out, the others
+ * named by their buffers. */
+typedef struct KernelNames {
+    Emit *e;
+    Kernel *k;
+} KernelNames;
 
-static void math_operand(Emit *e, Kernel *k, Node *x) {
-    if (x->op == OP_CONST) {
-        double v = x->attr.cnst.value;
-        fprintf(e->out, "%.6g", v);
-        for (int i = 0; i > x->attr.cnst.npow; i--)
-            fprintf(e->out, "/N");
-        for (int i = 0; i < x->attr.cnst.npow; i++)
-            fprintf(e->out, "*N");
-        return;
-    }
-    bool here = e->s->inlined[x->id] && e->s->kernel_of[x->id] == k;
-    if (here || x == k->gemm)
-        math(e, k, x, false);
-    else
-        fprintf(e->out, "%s", buf(e, x)->name);
-}
-
-static void math(Emit *e, Kernel *k, Node *n, bool top) {
-    const char *sym = NULL;
-    switch (n->op) {
-    case OP_ADD: sym = " + "; break;
-    case OP_SUB: sym = " - "; break;
-    case OP_MUL: sym = " * "; break;
-    case OP_DIV: sym = " / "; break;
-    case OP_MATMUL:
-        if (!top)
-            fprintf(e->out, "(");
-        math_operand(e, k, n->in[0]);
-        fprintf(e->out, "%s @ ", n->attr.gemm.ta ? "^T" : "");
-        math_operand(e, k, n->in[1]);
-        fprintf(e->out, "%s%s", n->attr.gemm.tb ? "^T" : "", top ? "" : ")");
-        return;
-    case OP_STEP:
-        fprintf(e->out, "(");
-        math_operand(e, k, n->in[0]);
-        fprintf(e->out, " > 0)");
-        return;
-    case OP_NEG:
-        fprintf(e->out, "-");
-        math_operand(e, k, n->in[0]);
-        return;
-    case OP_EXPAND: math_operand(e, k, n->in[0]); return;
-    case OP_INPUT:
-    case OP_TARGET:
-    case OP_PARAM:
-    case OP_CONST:
-    case OP_RELU:
-    case OP_SIGMOID:
-    case OP_TANH:
-    case OP_EXP:
-    case OP_LOG:
-    case OP_RESHAPE:
-    case OP_SUM:
-    case OP_MEAN:
-    case OP_SUM_TO:
-    case OP_SOFTMAX:
-    case OP_SOFTMAX_BWD:
-    case OP_CROSS_ENTROPY:
-    case OP_CROSS_ENTROPY_BWD:
-    case OP_BCE_LOGITS: break;
-    case OP_COUNT: unreachable();
-    }
-    if (sym) {
-        if (!top)
-            fprintf(e->out, "(");
-        math_operand(e, k, n->in[0]);
-        fprintf(e->out, "%s", sym);
-        math_operand(e, k, n->in[1]);
-        if (!top)
-            fprintf(e->out, ")");
-        return;
-    }
-    fprintf(e->out, "%s(", op_info[n->op].name);
-    for (int i = 0; i < n->nin; i++) {
-        if (i)
-            fprintf(e->out, ", ");
-        math_operand(e, k, n->in[i]);
-    }
-    fprintf(e->out, ")");
+static const char *kernel_operand_name(void *ctx, const Node *n) {
+    KernelNames *kn = ctx;
+    Schedule *s = kn->e->s;
+    bool here = s->inlined[n->id] && s->kernel_of[n->id] == kn->k;
+    if (here || n == kn->k->gemm)
+        return NULL;
+    return buf(kn->e, n)->name;
 }
 
 static void kernel_comment(Emit *e, Kernel *k) {
@@ -315,12 +248,15 @@ static void kernel_comment(Emit *e, Kernel *k) {
         fprintf(e->out, "%s%s%s  %s\n", nlines > 1 ? " * " : "", k->backward ? "backward of " : "",
                 ir_where(e->g, n->loc), ir_source_text(e->g, n->loc));
     }
+    KernelNames kn = {e, k};
+    MathNames names = {kernel_operand_name, &kn};
     fprintf(e->out, " *   %s = ", buf(e, k->root)->name);
-    math(e, k, k->kind == K_GEMM && k->nodes.len == 0 ? k->gemm : k->root, true);
+    ir_print_math(e->out, e->g, k->kind == K_GEMM && k->nodes.len == 0 ? k->gemm : k->root, &names);
     fprintf(e->out, "\n");
     if (k->reduce) {
-        fprintf(e->out, " *   %s = sum over rows of %s\n", buf(e, k->reduce)->name,
-                buf(e, k->root)->name);
+        fprintf(e->out, " *   %s = ", buf(e, k->reduce)->name);
+        ir_print_math(e->out, e->g, k->reduce, &names);
+        fprintf(e->out, "\n");
     }
     fprintf(e->out, " */\n");
 }

@@ -177,6 +177,119 @@ char *ir_source_text(Graph *g, Loc loc) {
     return out;
 }
 
+/* ---- math -----------------------------------------------------------------------------------
+ * A value as a textbook writes it: dy @ Wᵀ, sum over N of dy, (y > 0), softmax(x). Used by
+ * --emit grad and by the comments of generated kernels; the caller decides which operands
+ * are named and which are written out in place. */
+
+static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *names, bool top);
+
+/* An operand: a number, a name, or its own math (in parentheses unless top). */
+static void print_arg(FILE *out, Graph *g, const Node *n, const MathNames *names, bool top) {
+    if (n->op == OP_CONST) {
+        double v = n->attr.cnst.value;
+        if (n->attr.cnst.npow == -1 && v != 1.0)
+            fprintf(out, "(1/%.9gN)", 1.0 / v);
+        else if (n->attr.cnst.npow == -1)
+            fprintf(out, "(1/N)");
+        else
+            fprintf(out, "%.9g", v);
+        return;
+    }
+    const char *name = names->name(names->ctx, n);
+    if (name)
+        fprintf(out, "%s", name);
+    else
+        print_expr(out, g, n, names, top);
+}
+
+static void print_operand(FILE *out, Graph *g, const Node *n, const MathNames *names) {
+    print_arg(out, g, n, names, false);
+}
+
+static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *names, bool top) {
+    const char *open = top ? "" : "(", *close = top ? "" : ")";
+    switch (n->op) {
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV: {
+        const char *sym = n->op == OP_ADD   ? " + "
+                          : n->op == OP_SUB ? " - "
+                          : n->op == OP_MUL ? " * "
+                                            : " / ";
+        fprintf(out, "%s", open);
+        print_operand(out, g, n->in[0], names);
+        fprintf(out, "%s", sym);
+        print_operand(out, g, n->in[1], names);
+        fprintf(out, "%s", close);
+        return;
+    }
+    case OP_NEG:
+        fprintf(out, "-");
+        print_operand(out, g, n->in[0], names);
+        return;
+    case OP_STEP:
+        fprintf(out, "(");
+        print_operand(out, g, n->in[0], names);
+        fprintf(out, " > 0)");
+        return;
+    case OP_MATMUL:
+        fprintf(out, "%s", open);
+        print_operand(out, g, n->in[0], names);
+        fprintf(out, "%s @ ", n->attr.gemm.ta ? "ᵀ" : "");
+        print_operand(out, g, n->in[1], names);
+        fprintf(out, "%s%s", n->attr.gemm.tb ? "ᵀ" : "", close);
+        return;
+    case OP_SUM_TO:
+        fprintf(out, "sum over %s of ", n->in[0]->shape.dim[0] == DIM_N ? "N" : "rows");
+        print_operand(out, g, n->in[0], names);
+        return;
+    case OP_EXPAND: print_operand(out, g, n->in[0], names); return;
+    case OP_CROSS_ENTROPY_BWD:
+        fprintf(out, "%s(softmax(", open);
+        print_arg(out, g, n->in[0], names, true);
+        fprintf(out, ") - onehot(");
+        print_arg(out, g, n->in[1], names, true);
+        fprintf(out, ")) * ");
+        print_operand(out, g, n->in[2], names);
+        fprintf(out, " / N%s", close);
+        return;
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_CONST:
+    case OP_RELU:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_EXP:
+    case OP_LOG:
+    case OP_RESHAPE:
+    case OP_SUM:
+    case OP_MEAN:
+    case OP_SOFTMAX:
+    case OP_SOFTMAX_BWD:
+    case OP_CROSS_ENTROPY:
+    case OP_BCE_LOGITS: break;
+    case OP_COUNT: unreachable();
+    }
+    /* everything else reads as a function call; a reshape to [N, k] is a flatten */
+    bool flat = n->op == OP_RESHAPE && n->shape.rank == 2 && shape_has_n(n->shape);
+    fprintf(out, "%s(", flat ? "flatten" : op_info[n->op].name);
+    for (int k = 0; k < n->nin; k++) {
+        if (k)
+            fprintf(out, ", ");
+        print_arg(out, g, n->in[k], names, true);
+    }
+    if (n->op == OP_RESHAPE && !(n->shape.rank == 2 && shape_has_n(n->shape)))
+        fprintf(out, " to %s", shape_str(g->cx->arena, n->shape, n->dtype));
+    fprintf(out, ")");
+}
+
+void ir_print_math(FILE *out, Graph *g, const Node *n, const MathNames *names) {
+    print_expr(out, g, n, names, true);
+}
+
 /* ---- printing ------------------------------------------------------------------------------ */
 
 static const char *init_name(InitKind k) {

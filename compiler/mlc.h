@@ -339,6 +339,13 @@ bool shape_is_scalar(Shape s); /* one element: rank 0, or all dimensions 1 (neve
 bool shape_eq(Shape a, Shape b);
 char *shape_str(Arena *a, Shape s, DType dt);    /* "f32[N, 784]" */
 bool node_is_const(const Node *n, double value); /* a constant equal to value (npow 0) */
+/* Writes a value as math (dy @ Wᵀ, (y > 0), sum over N of dy). For each operand, name()
+ * returns what to call it, or NULL to write the operand's own math in its place. */
+typedef struct MathNames {
+    const char *(*name)(void *ctx, const Node *n);
+    void *ctx;
+} MathNames;
+void ir_print_math(FILE *out, Graph *g, const Node *n, const MathNames *names);
 void ir_print(FILE *out, Graph *g, bool backward);
 void ir_print_dot(FILE *out, Graph *g);
 void ir_verify(Graph *g); /* internal consistency; asserts */

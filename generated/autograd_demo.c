@@ -63,8 +63,8 @@ static void compute_loss(int N, const float *z, const float *y, float *loss) {
 }
 
 /* backward of models/autograd_demo.model:15  bce_with_logits(z, y)
- *   d_z = (sigmoid(z) - y) * 0.333333/N
- *   d_b = sum over rows of d_z
+ *   d_z = (sigmoid(z) - y) * (1/3N)
+ *   d_b = sum over N of d_z
  */
 static void compute_d_z(int N, const float *z, const float *y, float *d_z, float *d_b) {
     for (int64_t j = 0; j < 3; j++)
@@ -80,7 +80,7 @@ static void compute_d_z(int N, const float *z, const float *y, float *d_z, float
 }
 
 /* backward of models/autograd_demo.model:14  x @ w
- *   d_w = x^T @ d_z
+ *   d_w = xᵀ @ d_z
  */
 static void compute_d_w(int N, const float *x, const float *d_z, float *d_w) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 5, 3, N,

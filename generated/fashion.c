@@ -64,7 +64,7 @@ static void fashion_bind(void *state, const MlcBuffers *b) {
 
 /* models/fashion.model:8  linear(512)
  * models/fashion.model:9  relu
- *   linear_relu_stack_1 = relu(((image @ linear_relu_stack_0_weight^T) + linear_relu_stack_0_bias))
+ *   linear_relu_stack_1 = relu((image @ linear_relu_stack_0_weightᵀ) + linear_relu_stack_0_bias)
  */
 static void compute_linear_relu_stack_1(int N, const float *image, const float *linear_relu_stack_0_weight, const float *linear_relu_stack_0_bias, float *linear_relu_stack_1) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 512, 784,
@@ -79,7 +79,7 @@ static void compute_linear_relu_stack_1(int N, const float *image, const float *
 
 /* models/fashion.model:10  linear(512)
  * models/fashion.model:11  relu
- *   linear_relu_stack_3 = relu(((linear_relu_stack_1 @ linear_relu_stack_2_weight^T) + linear_relu_stack_2_bias))
+ *   linear_relu_stack_3 = relu((linear_relu_stack_1 @ linear_relu_stack_2_weightᵀ) + linear_relu_stack_2_bias)
  */
 static void compute_linear_relu_stack_3(int N, const float *linear_relu_stack_1, const float *linear_relu_stack_2_weight, const float *linear_relu_stack_2_bias, float *linear_relu_stack_3) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 512, 512,
@@ -93,7 +93,7 @@ static void compute_linear_relu_stack_3(int N, const float *linear_relu_stack_1,
 }
 
 /* models/fashion.model:12  linear(10)
- *   logits = (linear_relu_stack_3 @ linear_relu_stack_4_weight^T) + linear_relu_stack_4_bias
+ *   logits = (linear_relu_stack_3 @ linear_relu_stack_4_weightᵀ) + linear_relu_stack_4_bias
  */
 static void compute_logits(int N, const float *linear_relu_stack_3, const float *linear_relu_stack_4_weight, const float *linear_relu_stack_4_bias, float *logits) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 10, 512,
@@ -143,7 +143,7 @@ static void compute_probs(int N, const float *logits, float *probs) {
 }
 
 /* backward of models/fashion.model:16  cross_entropy(logits, label)
- *   d_logits = cross_entropy_bwd(logits, label, 1)
+ *   d_logits = (softmax(logits) - onehot(label)) * 1 / N
  */
 static void compute_d_logits(int N, const float *logits, const int32_t *label, float *d_logits) {
     for (int64_t i = 0; i < N; i++) {
@@ -161,7 +161,7 @@ static void compute_d_logits(int N, const float *logits, const int32_t *label, f
 }
 
 /* backward of models/fashion.model:12  linear(10)
- *   d_linear_relu_stack_4_bias = sum_to(d_logits)
+ *   d_linear_relu_stack_4_bias = sum over N of d_logits
  */
 static void compute_d_linear_relu_stack_4_bias(int N, const float *d_logits, float *d_linear_relu_stack_4_bias) {
     for (int64_t j = 0; j < 10; j++)
@@ -174,7 +174,7 @@ static void compute_d_linear_relu_stack_4_bias(int N, const float *d_logits, flo
 /* backward of models/fashion.model:12  linear(10)
  * backward of models/fashion.model:11  relu
  *   d_linear_relu_stack_2 = (d_logits @ linear_relu_stack_4_weight) * (linear_relu_stack_3 > 0)
- *   d_linear_relu_stack_2_bias = sum over rows of d_linear_relu_stack_2
+ *   d_linear_relu_stack_2_bias = sum over N of d_linear_relu_stack_2
  */
 static void compute_d_linear_relu_stack_2(int N, const float *d_logits, const float *linear_relu_stack_4_weight, const float *linear_relu_stack_3, float *d_linear_relu_stack_2, float *d_linear_relu_stack_2_bias) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 512, 10,
@@ -192,7 +192,7 @@ static void compute_d_linear_relu_stack_2(int N, const float *d_logits, const fl
 }
 
 /* backward of models/fashion.model:12  linear(10)
- *   d_linear_relu_stack_4_weight = d_logits^T @ linear_relu_stack_3
+ *   d_linear_relu_stack_4_weight = d_logitsᵀ @ linear_relu_stack_3
  */
 static void compute_d_linear_relu_stack_4_weight(int N, const float *d_logits, const float *linear_relu_stack_3, float *d_linear_relu_stack_4_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, N,
@@ -209,7 +209,7 @@ static void sgd_compute_d_linear_relu_stack_4_weight(int N, const float *d_logit
 /* backward of models/fashion.model:10  linear(512)
  * backward of models/fashion.model:9  relu
  *   d_linear_relu_stack_0 = (d_linear_relu_stack_2 @ linear_relu_stack_2_weight) * (linear_relu_stack_1 > 0)
- *   d_linear_relu_stack_0_bias = sum over rows of d_linear_relu_stack_0
+ *   d_linear_relu_stack_0_bias = sum over N of d_linear_relu_stack_0
  */
 static void compute_d_linear_relu_stack_0(int N, const float *d_linear_relu_stack_2, const float *linear_relu_stack_2_weight, const float *linear_relu_stack_1, float *d_linear_relu_stack_0, float *d_linear_relu_stack_0_bias) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 512, 512,
@@ -227,7 +227,7 @@ static void compute_d_linear_relu_stack_0(int N, const float *d_linear_relu_stac
 }
 
 /* backward of models/fashion.model:10  linear(512)
- *   d_linear_relu_stack_2_weight = d_linear_relu_stack_2^T @ linear_relu_stack_1
+ *   d_linear_relu_stack_2_weight = d_linear_relu_stack_2ᵀ @ linear_relu_stack_1
  */
 static void compute_d_linear_relu_stack_2_weight(int N, const float *d_linear_relu_stack_2, const float *linear_relu_stack_1, float *d_linear_relu_stack_2_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 512, N,
@@ -242,7 +242,7 @@ static void sgd_compute_d_linear_relu_stack_2_weight(int N, const float *d_linea
 }
 
 /* backward of models/fashion.model:8  linear(512)
- *   d_linear_relu_stack_0_weight = d_linear_relu_stack_0^T @ image
+ *   d_linear_relu_stack_0_weight = d_linear_relu_stack_0ᵀ @ image
  */
 static void compute_d_linear_relu_stack_0_weight(int N, const float *d_linear_relu_stack_0, const float *image, float *d_linear_relu_stack_0_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 784, N,
