@@ -134,6 +134,27 @@ static const char *c_string(Arena *a, const char *s) {
     return out;
 }
 
+/* head, the items separated by ", ", then tail, filling lines of at most 100 columns:
+ * continuation lines start under the first item, as clang-format writes C. */
+static void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail) {
+    size_t col = strlen(head), indent = strlen(head);
+    fputs(head, o);
+    for (int i = 0; i < items->len; i++) {
+        const char *item = items->data[i];
+        size_t need = strlen(item) + (i + 1 < items->len ? 1 : strlen(tail));
+        if (i > 0 && col + 2 + need > 100) {
+            fprintf(o, ",\n%*s", (int)indent, "");
+            col = indent;
+        } else if (i > 0) {
+            fputs(", ", o);
+            col += 2;
+        }
+        fputs(item, o);
+        col += strlen(item);
+    }
+    fprintf(o, "%s\n", tail);
+}
+
 /* ---- kernel signatures ----------------------------------------------------------------------- */
 
 /* The buffers a kernel reads and writes, in order; the written ones last. */
@@ -264,6 +285,20 @@ static void kernel_comment(Emit *e, Kernel *k) {
 /* ---- elementwise loops ------------------------------------------------------------------------
  */
 
+/* s without its outer parentheses, if one pair encloses all of it: "(a + b)" -> "a + b". */
+static const char *strip_parens(Arena *a, const char *s) {
+    size_t n = strlen(s);
+    if (n < 2 || s[0] != '(' || s[n - 1] != ')')
+        return s;
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+        if (depth == 0 && i < n - 1)
+            return s; /* "(a) + (b)": the first pair closes early */
+    }
+    return arena_strndup(a, s + 1, n - 2);
+}
+
 /* The C expression for node n at element k (column j when broadcast along rows). */
 static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_root) {
     Arena *a = e->g->cx->arena;
@@ -286,7 +321,8 @@ static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_
     const char *ops[3] = {NULL, NULL, NULL};
     for (int i = 0; i < n->nin; i++)
         ops[i] = elem_expr(e, k, n->in[i], total, false);
-    /* substitute %0 %1 in the template */
+    /* substitute %0 %1 in the template; the sole argument of a function call needs no
+     * parentheses of its own: mlc_relu(a + b), not mlc_relu((a + b)) */
     size_t cap = strlen(tmpl) + 1;
     for (int i = 0; i < n->nin; i++)
         cap += 2 * strlen(ops[i]);
@@ -296,6 +332,8 @@ static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_
         if (p[0] == '%' && p[1] >= '0' && p[1] <= '2') {
             const char *op = ops[p[1] - '0'];
             MLC_ASSERT(op);
+            if (p > tmpl && p[-1] == '(' && p[2] == ')')
+                op = strip_parens(a, op);
             memcpy(out + len, op, strlen(op));
             len += strlen(op);
             p++;
@@ -313,7 +351,7 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
     int64_t total = shape_numel_const(root->shape);
     int64_t inner = k->inner;
     const char *out = buf(e, root)->name;
-    const char *expr = elem_expr(e, k, root, total, true);
+    const char *expr = strip_parens(e->g->cx->arena, elem_expr(e, k, root, total, true));
     if (!inner) {
         fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n", numel_expr(e, root->shape));
         fprintf(o, "        %s[k] = %s;\n", out, expr);
@@ -345,12 +383,24 @@ static void emit_gemm_call(Emit *e, Kernel *k, const char *alpha, const char *be
     bool ta = mm->attr.gemm.ta, tb = mm->attr.gemm.tb;
     int64_t M = a->shape.dim[ta ? 1 : 0], K = a->shape.dim[ta ? 0 : 1];
     int64_t P = b->shape.dim[tb ? 0 : 1];
-    fprintf(e->out,
-            "    cblas_sgemm(CblasRowMajor, %s, %s, %s, %s, %s,\n"
-            "                %s, %s, %s, %s, %s, %s, %s, %s);\n",
-            ta ? "CblasTrans" : "CblasNoTrans", tb ? "CblasTrans" : "CblasNoTrans", dim_expr(e, M),
-            dim_expr(e, P), dim_expr(e, K), alpha, buf(e, a)->name, dim_expr(e, a->shape.dim[1]),
-            buf(e, b)->name, dim_expr(e, b->shape.dim[1]), beta, c, dim_expr(e, P));
+    const char *args[] = {"CblasRowMajor",
+                          ta ? "CblasTrans" : "CblasNoTrans",
+                          tb ? "CblasTrans" : "CblasNoTrans",
+                          dim_expr(e, M),
+                          dim_expr(e, P),
+                          dim_expr(e, K),
+                          alpha,
+                          buf(e, a)->name,
+                          dim_expr(e, a->shape.dim[1]),
+                          buf(e, b)->name,
+                          dim_expr(e, b->shape.dim[1]),
+                          beta,
+                          c,
+                          dim_expr(e, P)};
+    PtrVec list = {0};
+    for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+        vec_push(e->g->cx->arena, &list, (void *)args[i]);
+    print_list(e->out, "    cblas_sgemm(", &list, ");");
 }
 
 static void emit_gemm(Emit *e, Kernel *k) {
@@ -483,20 +533,17 @@ static void emit_kernel(Emit *e, Kernel *k) {
     FILE *o = e->out;
     Args args = kernel_args(e, k);
     kernel_comment(e, k);
-    fprintf(o, "static void %s(", kernel_name(e, k));
-    bool first = true;
-    if (args.uses_n) {
-        fprintf(o, "int N");
-        first = false;
-    }
+    Arena *a = e->g->cx->arena;
+    PtrVec params = {0};
+    if (args.uses_n)
+        vec_push(a, &params, (void *)"int N");
     for (int i = 0; i < args.bufs.len; i++) {
         Buffer *b = args.bufs.data[i];
         const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
-        fprintf(o, "%s%s%s *%s", first ? "" : ", ", arg_written(&args, i) ? "" : "const ", type,
-                b->name);
-        first = false;
+        vec_push(a, &params,
+                 arena_printf(a, "%s%s *%s", arg_written(&args, i) ? "" : "const ", type, b->name));
     }
-    fprintf(o, ") {\n");
+    print_list(o, arena_printf(a, "static void %s(", kernel_name(e, k)), &params, ") {");
     switch (k->kind) {
     case K_GEMM:
         emit_gemm(e, k);
@@ -511,33 +558,37 @@ static void emit_kernel(Emit *e, Kernel *k) {
         return;
     /* the same product, folded into a plain SGD step on the weight */
     const char *w = buf(e, k->sgd_param)->name;
+    KernelNames kn = {e, k};
+    MathNames names = {kernel_operand_name, &kn};
     fprintf(o,
-            "/* %s with plain SGD folded in: %s -= lr * (the product above),\n"
-            " * so the gradient is never stored. */\n",
+            "/* The product of %s with plain SGD folded in (beta = 1),\n"
+            " * so the gradient is never stored:\n *   %s -= lr * ",
             kernel_name(e, k), w);
-    fprintf(o, "static void sgd_%s(", kernel_name(e, k));
-    fprintf(o, "%s", args.uses_n ? "int N, " : "");
+    ir_print_math(o, e->g, k->gemm, &names);
+    fprintf(o, "\n */\n");
+    PtrVec sgd_params = {0};
+    if (args.uses_n)
+        vec_push(a, &sgd_params, (void *)"int N");
     for (int i = 0; i < args.bufs.len; i++)
         if (!arg_written(&args, i))
-            fprintf(o, "const float *%s, ", ((Buffer *)args.bufs.data[i])->name);
-    fprintf(o, "float lr, float *%s) {\n", w);
+            vec_push(a, &sgd_params,
+                     arena_printf(a, "const float *%s", ((Buffer *)args.bufs.data[i])->name));
+    vec_push(a, &sgd_params, (void *)"float lr");
+    vec_push(a, &sgd_params, arena_printf(a, "float *%s", w));
+    print_list(o, arena_printf(a, "static void sgd_%s(", kernel_name(e, k)), &sgd_params, ") {");
     emit_gemm_call(e, k, "-lr", "1.0f", w);
     fprintf(o, "}\n\n");
 }
 
 static void emit_call(Emit *e, Kernel *k) {
     Args args = kernel_args(e, k);
-    fprintf(e->out, "    %s(", kernel_name(e, k));
-    bool first = true;
-    if (args.uses_n) {
-        fprintf(e->out, "N");
-        first = false;
-    }
-    for (int i = 0; i < args.bufs.len; i++) {
-        fprintf(e->out, "%s%s", first ? "" : ", ", ref(e, args.bufs.data[i]));
-        first = false;
-    }
-    fprintf(e->out, ");\n");
+    Arena *a = e->g->cx->arena;
+    PtrVec list = {0};
+    if (args.uses_n)
+        vec_push(a, &list, (void *)"N");
+    for (int i = 0; i < args.bufs.len; i++)
+        vec_push(a, &list, (void *)ref(e, args.bufs.data[i]));
+    print_list(e->out, arena_printf(a, "    %s(", kernel_name(e, k)), &list, ");");
 }
 
 /* ---- the whole file ----------------------------------------------------------------------------
@@ -666,6 +717,17 @@ static void emit_grad_copies(Emit *e) {
     }
 }
 
+/* "static float fashion_forward(void *state, ...) {", wrapped like the kernels. */
+static void pass_signature(Emit *e, const char *type, const char *pass, bool opt) {
+    Arena *a = e->g->cx->arena;
+    const char *params[] = {"void *state", "const float *batch_x", "const void *batch_y",
+                            "int64_t n", "const MlcSgd *opt"};
+    PtrVec list = {0};
+    for (int i = 0; i < (opt ? 5 : 4); i++)
+        vec_push(a, &list, (void *)params[i]);
+    print_list(e->out, arena_printf(a, "static %s %s_%s(", type, e->g->name, pass), &list, ") {");
+}
+
 /* forward, backward and update in one, with plain SGD folded into the weight gradients */
 static void emit_train_step(Emit *e) {
     FILE *o = e->out;
@@ -673,11 +735,7 @@ static void emit_train_step(Emit *e) {
     Schedule *s = e->s;
     fprintf(o, "/* One training step. With plain SGD (no momentum, no weight decay) each weight "
                "is\n * updated inside the GEMM that computes its gradient. */\n");
-    fprintf(o,
-            "static float %s_train_step(void *state, const float *batch_x, const void "
-            "*batch_y,\n",
-            g->name);
-    fprintf(o, "                                int64_t n, const MlcSgd *opt) {\n");
+    pass_signature(e, "float", "train_step", true);
     fprintf(o, "    const float loss = %s_forward(state, batch_x, batch_y, n);\n", g->name);
     fprintf(o, "    if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {\n");
     fprintf(o, "        %s_backward(state, batch_x, batch_y, n);\n", g->name);
@@ -691,11 +749,16 @@ static void emit_train_step(Emit *e) {
             continue;
         }
         Args args = kernel_args(e, k);
-        fprintf(o, "    sgd_%s(%s", kernel_name(e, k), args.uses_n ? "N, " : "");
+        Arena *a = g->cx->arena;
+        PtrVec list = {0};
+        if (args.uses_n)
+            vec_push(a, &list, (void *)"N");
         for (int j = 0; j < args.bufs.len; j++)
             if (!arg_written(&args, j))
-                fprintf(o, "%s, ", ref(e, args.bufs.data[j]));
-        fprintf(o, "opt->lr, %s);\n", ref(e, buf(e, k->sgd_param)));
+                vec_push(a, &list, (void *)ref(e, args.bufs.data[j]));
+        vec_push(a, &list, (void *)"opt->lr");
+        vec_push(a, &list, (void *)ref(e, buf(e, k->sgd_param)));
+        print_list(o, arena_printf(a, "    sgd_%s(", kernel_name(e, k)), &list, ");");
         for (int p = 0; p < g->params.len; p++)
             folded[p] |= g->params.data[p] == k->sgd_param;
     }
@@ -718,11 +781,7 @@ static void emit_passes(Emit *e) {
     Schedule *s = e->s;
     fprintf(o, "/* The forward pass: the mean loss over the batch of n samples%s%s. */\n",
             g->output ? ", and " : "", g->output ? buf(e, g->output)->name : "");
-    fprintf(o,
-            "static float %s_forward(void *state, const float *batch_x, const void *batch_y, "
-            "int64_t n) "
-            "{\n",
-            g->name);
+    pass_signature(e, "float", "forward", false);
     emit_inputs(e, 0, s->nforward);
     for (int i = 0; i < s->nforward; i++)
         emit_call(e, s->kernels.data[i]);
@@ -730,11 +789,7 @@ static void emit_passes(Emit *e) {
 
     fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
                "forward pass\n * on the same batch. */\n");
-    fprintf(o,
-            "static void %s_backward(void *state, const float *batch_x, const void *batch_y, "
-            "int64_t n) "
-            "{\n",
-            g->name);
+    pass_signature(e, "void", "backward", false);
     emit_inputs(e, s->nforward, s->kernels.len);
     for (int i = s->nforward; i < s->kernels.len; i++)
         emit_call(e, s->kernels.data[i]);

@@ -40,12 +40,11 @@ static void autograd_demo_bind(void *state, const MlcBuffers *b) {
  *   z = (x @ w) + b
  */
 static void compute_z(int N, const float *x, const float *w, const float *b, float *z) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 3, 5,
-                1.0f, x, 5, w, 3, 0.0f, z, 3);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 3, 5, 1.0f, x, 5, w, 3, 0.0f, z, 3);
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 3; j++) {
             const int64_t k = i * 3 + j;
-            z[k] = (z[k] + b[j]);
+            z[k] = z[k] + b[j];
         }
     }
 }
@@ -72,7 +71,7 @@ static void compute_d_z(int N, const float *z, const float *y, float *d_z, float
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 3; j++) {
             const int64_t k = i * 3 + j;
-            const float v = (((1.0f / (1.0f + expf(-z[k]))) - y[k]) * (0.333333343f / (float)N));
+            const float v = ((1.0f / (1.0f + expf(-z[k]))) - y[k]) * (0.333333343f / (float)N);
             d_z[k] = v;
             d_b[j] += v;
         }
@@ -83,19 +82,20 @@ static void compute_d_z(int N, const float *z, const float *y, float *d_z, float
  *   d_w = xᵀ @ d_z
  */
 static void compute_d_w(int N, const float *x, const float *d_z, float *d_w) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 5, 3, N,
-                1.0f, x, 5, d_z, 3, 0.0f, d_w, 3);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 5, 3, N, 1.0f, x, 5, d_z, 3, 0.0f, d_w, 3);
 }
 
-/* compute_d_w with plain SGD folded in: w -= lr * (the product above),
- * so the gradient is never stored. */
+/* The product of compute_d_w with plain SGD folded in (beta = 1),
+ * so the gradient is never stored:
+ *   w -= lr * xᵀ @ d_z
+ */
 static void sgd_compute_d_w(int N, const float *x, const float *d_z, float lr, float *w) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 5, 3, N,
-                -lr, x, 5, d_z, 3, 1.0f, w, 3);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 5, 3, N, -lr, x, 5, d_z, 3, 1.0f, w, 3);
 }
 
 /* The forward pass: the mean loss over the batch of n samples. */
-static float autograd_demo_forward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
+static float autograd_demo_forward(void *state, const float *batch_x, const void *batch_y,
+                                   int64_t n) {
     AutogradDemo *m = state;
     const int N = (int)n;
     const float *x = batch_x;
@@ -107,7 +107,8 @@ static float autograd_demo_forward(void *state, const float *batch_x, const void
 
 /* The backward pass: the gradient of the loss for every parameter, after the forward pass
  * on the same batch. */
-static void autograd_demo_backward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
+static void autograd_demo_backward(void *state, const float *batch_x, const void *batch_y,
+                                   int64_t n) {
     AutogradDemo *m = state;
     const int N = (int)n;
     const float *x = batch_x;
@@ -141,7 +142,7 @@ static void autograd_demo_sgd_update(void *state, const MlcSgd *opt) {
 /* One training step. With plain SGD (no momentum, no weight decay) each weight is
  * updated inside the GEMM that computes its gradient. */
 static float autograd_demo_train_step(void *state, const float *batch_x, const void *batch_y,
-                                int64_t n, const MlcSgd *opt) {
+                                      int64_t n, const MlcSgd *opt) {
     const float loss = autograd_demo_forward(state, batch_x, batch_y, n);
     if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {
         autograd_demo_backward(state, batch_x, batch_y, n);

@@ -66,13 +66,16 @@ static void fashion_bind(void *state, const MlcBuffers *b) {
  * models/fashion.model:9  relu
  *   linear_relu_stack_1 = relu((image @ linear_relu_stack_0_weightᵀ) + linear_relu_stack_0_bias)
  */
-static void compute_linear_relu_stack_1(int N, const float *image, const float *linear_relu_stack_0_weight, const float *linear_relu_stack_0_bias, float *linear_relu_stack_1) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 512, 784,
-                1.0f, image, 784, linear_relu_stack_0_weight, 784, 0.0f, linear_relu_stack_1, 512);
+static void compute_linear_relu_stack_1(int N, const float *image,
+                                        const float *linear_relu_stack_0_weight,
+                                        const float *linear_relu_stack_0_bias,
+                                        float *linear_relu_stack_1) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 512, 784, 1.0f, image, 784,
+                linear_relu_stack_0_weight, 784, 0.0f, linear_relu_stack_1, 512);
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 512; j++) {
             const int64_t k = i * 512 + j;
-            linear_relu_stack_1[k] = mlc_relu((linear_relu_stack_1[k] + linear_relu_stack_0_bias[j]));
+            linear_relu_stack_1[k] = mlc_relu(linear_relu_stack_1[k] + linear_relu_stack_0_bias[j]);
         }
     }
 }
@@ -81,13 +84,16 @@ static void compute_linear_relu_stack_1(int N, const float *image, const float *
  * models/fashion.model:11  relu
  *   linear_relu_stack_3 = relu((linear_relu_stack_1 @ linear_relu_stack_2_weightᵀ) + linear_relu_stack_2_bias)
  */
-static void compute_linear_relu_stack_3(int N, const float *linear_relu_stack_1, const float *linear_relu_stack_2_weight, const float *linear_relu_stack_2_bias, float *linear_relu_stack_3) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 512, 512,
-                1.0f, linear_relu_stack_1, 512, linear_relu_stack_2_weight, 512, 0.0f, linear_relu_stack_3, 512);
+static void compute_linear_relu_stack_3(int N, const float *linear_relu_stack_1,
+                                        const float *linear_relu_stack_2_weight,
+                                        const float *linear_relu_stack_2_bias,
+                                        float *linear_relu_stack_3) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 512, 512, 1.0f, linear_relu_stack_1,
+                512, linear_relu_stack_2_weight, 512, 0.0f, linear_relu_stack_3, 512);
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 512; j++) {
             const int64_t k = i * 512 + j;
-            linear_relu_stack_3[k] = mlc_relu((linear_relu_stack_3[k] + linear_relu_stack_2_bias[j]));
+            linear_relu_stack_3[k] = mlc_relu(linear_relu_stack_3[k] + linear_relu_stack_2_bias[j]);
         }
     }
 }
@@ -95,13 +101,15 @@ static void compute_linear_relu_stack_3(int N, const float *linear_relu_stack_1,
 /* models/fashion.model:12  linear(10)
  *   logits = (linear_relu_stack_3 @ linear_relu_stack_4_weightᵀ) + linear_relu_stack_4_bias
  */
-static void compute_logits(int N, const float *linear_relu_stack_3, const float *linear_relu_stack_4_weight, const float *linear_relu_stack_4_bias, float *logits) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 10, 512,
-                1.0f, linear_relu_stack_3, 512, linear_relu_stack_4_weight, 512, 0.0f, logits, 10);
+static void compute_logits(int N, const float *linear_relu_stack_3,
+                           const float *linear_relu_stack_4_weight,
+                           const float *linear_relu_stack_4_bias, float *logits) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 10, 512, 1.0f, linear_relu_stack_3, 512,
+                linear_relu_stack_4_weight, 512, 0.0f, logits, 10);
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 10; j++) {
             const int64_t k = i * 10 + j;
-            logits[k] = (logits[k] + linear_relu_stack_4_bias[j]);
+            logits[k] = logits[k] + linear_relu_stack_4_bias[j];
         }
     }
 }
@@ -163,7 +171,8 @@ static void compute_d_logits(int N, const float *logits, const int32_t *label, f
 /* backward of models/fashion.model:12  linear(10)
  *   d_linear_relu_stack_4_bias = sum over N of d_logits
  */
-static void compute_d_linear_relu_stack_4_bias(int N, const float *d_logits, float *d_linear_relu_stack_4_bias) {
+static void compute_d_linear_relu_stack_4_bias(int N, const float *d_logits,
+                                               float *d_linear_relu_stack_4_bias) {
     for (int64_t j = 0; j < 10; j++)
         d_linear_relu_stack_4_bias[j] = 0.0f;
     for (int64_t i = 0; i < N; i++)
@@ -176,15 +185,19 @@ static void compute_d_linear_relu_stack_4_bias(int N, const float *d_logits, flo
  *   d_linear_relu_stack_2 = (d_logits @ linear_relu_stack_4_weight) * (linear_relu_stack_3 > 0)
  *   d_linear_relu_stack_2_bias = sum over N of d_linear_relu_stack_2
  */
-static void compute_d_linear_relu_stack_2(int N, const float *d_logits, const float *linear_relu_stack_4_weight, const float *linear_relu_stack_3, float *d_linear_relu_stack_2, float *d_linear_relu_stack_2_bias) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 512, 10,
-                1.0f, d_logits, 10, linear_relu_stack_4_weight, 512, 0.0f, d_linear_relu_stack_2, 512);
+static void compute_d_linear_relu_stack_2(int N, const float *d_logits,
+                                          const float *linear_relu_stack_4_weight,
+                                          const float *linear_relu_stack_3,
+                                          float *d_linear_relu_stack_2,
+                                          float *d_linear_relu_stack_2_bias) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 512, 10, 1.0f, d_logits, 10,
+                linear_relu_stack_4_weight, 512, 0.0f, d_linear_relu_stack_2, 512);
     for (int64_t j = 0; j < 512; j++)
         d_linear_relu_stack_2_bias[j] = 0.0f;
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 512; j++) {
             const int64_t k = i * 512 + j;
-            const float v = (d_linear_relu_stack_2[k] * (linear_relu_stack_3[k] > 0.0f ? 1.0f : 0.0f));
+            const float v = d_linear_relu_stack_2[k] * (float)(linear_relu_stack_3[k] > 0.0f);
             d_linear_relu_stack_2[k] = v;
             d_linear_relu_stack_2_bias[j] += v;
         }
@@ -194,16 +207,22 @@ static void compute_d_linear_relu_stack_2(int N, const float *d_logits, const fl
 /* backward of models/fashion.model:12  linear(10)
  *   d_linear_relu_stack_4_weight = d_logitsᵀ @ linear_relu_stack_3
  */
-static void compute_d_linear_relu_stack_4_weight(int N, const float *d_logits, const float *linear_relu_stack_3, float *d_linear_relu_stack_4_weight) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, N,
-                1.0f, d_logits, 10, linear_relu_stack_3, 512, 0.0f, d_linear_relu_stack_4_weight, 512);
+static void compute_d_linear_relu_stack_4_weight(int N, const float *d_logits,
+                                                 const float *linear_relu_stack_3,
+                                                 float *d_linear_relu_stack_4_weight) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, N, 1.0f, d_logits, 10,
+                linear_relu_stack_3, 512, 0.0f, d_linear_relu_stack_4_weight, 512);
 }
 
-/* compute_d_linear_relu_stack_4_weight with plain SGD folded in: linear_relu_stack_4_weight -= lr * (the product above),
- * so the gradient is never stored. */
-static void sgd_compute_d_linear_relu_stack_4_weight(int N, const float *d_logits, const float *linear_relu_stack_3, float lr, float *linear_relu_stack_4_weight) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, N,
-                -lr, d_logits, 10, linear_relu_stack_3, 512, 1.0f, linear_relu_stack_4_weight, 512);
+/* The product of compute_d_linear_relu_stack_4_weight with plain SGD folded in (beta = 1),
+ * so the gradient is never stored:
+ *   linear_relu_stack_4_weight -= lr * d_logitsᵀ @ linear_relu_stack_3
+ */
+static void sgd_compute_d_linear_relu_stack_4_weight(int N, const float *d_logits,
+                                                     const float *linear_relu_stack_3, float lr,
+                                                     float *linear_relu_stack_4_weight) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, N, -lr, d_logits, 10,
+                linear_relu_stack_3, 512, 1.0f, linear_relu_stack_4_weight, 512);
 }
 
 /* backward of models/fashion.model:10  linear(512)
@@ -211,15 +230,19 @@ static void sgd_compute_d_linear_relu_stack_4_weight(int N, const float *d_logit
  *   d_linear_relu_stack_0 = (d_linear_relu_stack_2 @ linear_relu_stack_2_weight) * (linear_relu_stack_1 > 0)
  *   d_linear_relu_stack_0_bias = sum over N of d_linear_relu_stack_0
  */
-static void compute_d_linear_relu_stack_0(int N, const float *d_linear_relu_stack_2, const float *linear_relu_stack_2_weight, const float *linear_relu_stack_1, float *d_linear_relu_stack_0, float *d_linear_relu_stack_0_bias) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 512, 512,
-                1.0f, d_linear_relu_stack_2, 512, linear_relu_stack_2_weight, 512, 0.0f, d_linear_relu_stack_0, 512);
+static void compute_d_linear_relu_stack_0(int N, const float *d_linear_relu_stack_2,
+                                          const float *linear_relu_stack_2_weight,
+                                          const float *linear_relu_stack_1,
+                                          float *d_linear_relu_stack_0,
+                                          float *d_linear_relu_stack_0_bias) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 512, 512, 1.0f, d_linear_relu_stack_2,
+                512, linear_relu_stack_2_weight, 512, 0.0f, d_linear_relu_stack_0, 512);
     for (int64_t j = 0; j < 512; j++)
         d_linear_relu_stack_0_bias[j] = 0.0f;
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 512; j++) {
             const int64_t k = i * 512 + j;
-            const float v = (d_linear_relu_stack_0[k] * (linear_relu_stack_1[k] > 0.0f ? 1.0f : 0.0f));
+            const float v = d_linear_relu_stack_0[k] * (float)(linear_relu_stack_1[k] > 0.0f);
             d_linear_relu_stack_0[k] = v;
             d_linear_relu_stack_0_bias[j] += v;
         }
@@ -229,31 +252,43 @@ static void compute_d_linear_relu_stack_0(int N, const float *d_linear_relu_stac
 /* backward of models/fashion.model:10  linear(512)
  *   d_linear_relu_stack_2_weight = d_linear_relu_stack_2ᵀ @ linear_relu_stack_1
  */
-static void compute_d_linear_relu_stack_2_weight(int N, const float *d_linear_relu_stack_2, const float *linear_relu_stack_1, float *d_linear_relu_stack_2_weight) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 512, N,
-                1.0f, d_linear_relu_stack_2, 512, linear_relu_stack_1, 512, 0.0f, d_linear_relu_stack_2_weight, 512);
+static void compute_d_linear_relu_stack_2_weight(int N, const float *d_linear_relu_stack_2,
+                                                 const float *linear_relu_stack_1,
+                                                 float *d_linear_relu_stack_2_weight) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 512, N, 1.0f, d_linear_relu_stack_2,
+                512, linear_relu_stack_1, 512, 0.0f, d_linear_relu_stack_2_weight, 512);
 }
 
-/* compute_d_linear_relu_stack_2_weight with plain SGD folded in: linear_relu_stack_2_weight -= lr * (the product above),
- * so the gradient is never stored. */
-static void sgd_compute_d_linear_relu_stack_2_weight(int N, const float *d_linear_relu_stack_2, const float *linear_relu_stack_1, float lr, float *linear_relu_stack_2_weight) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 512, N,
-                -lr, d_linear_relu_stack_2, 512, linear_relu_stack_1, 512, 1.0f, linear_relu_stack_2_weight, 512);
+/* The product of compute_d_linear_relu_stack_2_weight with plain SGD folded in (beta = 1),
+ * so the gradient is never stored:
+ *   linear_relu_stack_2_weight -= lr * d_linear_relu_stack_2ᵀ @ linear_relu_stack_1
+ */
+static void sgd_compute_d_linear_relu_stack_2_weight(int N, const float *d_linear_relu_stack_2,
+                                                     const float *linear_relu_stack_1, float lr,
+                                                     float *linear_relu_stack_2_weight) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 512, N, -lr, d_linear_relu_stack_2,
+                512, linear_relu_stack_1, 512, 1.0f, linear_relu_stack_2_weight, 512);
 }
 
 /* backward of models/fashion.model:8  linear(512)
  *   d_linear_relu_stack_0_weight = d_linear_relu_stack_0ᵀ @ image
  */
-static void compute_d_linear_relu_stack_0_weight(int N, const float *d_linear_relu_stack_0, const float *image, float *d_linear_relu_stack_0_weight) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 784, N,
-                1.0f, d_linear_relu_stack_0, 512, image, 784, 0.0f, d_linear_relu_stack_0_weight, 784);
+static void compute_d_linear_relu_stack_0_weight(int N, const float *d_linear_relu_stack_0,
+                                                 const float *image,
+                                                 float *d_linear_relu_stack_0_weight) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 784, N, 1.0f, d_linear_relu_stack_0,
+                512, image, 784, 0.0f, d_linear_relu_stack_0_weight, 784);
 }
 
-/* compute_d_linear_relu_stack_0_weight with plain SGD folded in: linear_relu_stack_0_weight -= lr * (the product above),
- * so the gradient is never stored. */
-static void sgd_compute_d_linear_relu_stack_0_weight(int N, const float *d_linear_relu_stack_0, const float *image, float lr, float *linear_relu_stack_0_weight) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 784, N,
-                -lr, d_linear_relu_stack_0, 512, image, 784, 1.0f, linear_relu_stack_0_weight, 784);
+/* The product of compute_d_linear_relu_stack_0_weight with plain SGD folded in (beta = 1),
+ * so the gradient is never stored:
+ *   linear_relu_stack_0_weight -= lr * d_linear_relu_stack_0ᵀ @ image
+ */
+static void sgd_compute_d_linear_relu_stack_0_weight(int N, const float *d_linear_relu_stack_0,
+                                                     const float *image, float lr,
+                                                     float *linear_relu_stack_0_weight) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 784, N, -lr, d_linear_relu_stack_0,
+                512, image, 784, 1.0f, linear_relu_stack_0_weight, 784);
 }
 
 /* The forward pass: the mean loss over the batch of n samples, and probs. */
@@ -262,9 +297,12 @@ static float fashion_forward(void *state, const float *batch_x, const void *batc
     const int N = (int)n;
     const float *image = batch_x;
     const int32_t *label = batch_y;
-    compute_linear_relu_stack_1(N, image, m->linear_relu_stack_0_weight, m->linear_relu_stack_0_bias, m->linear_relu_stack_1);
-    compute_linear_relu_stack_3(N, m->linear_relu_stack_1, m->linear_relu_stack_2_weight, m->linear_relu_stack_2_bias, m->linear_relu_stack_3);
-    compute_logits(N, m->linear_relu_stack_3, m->linear_relu_stack_4_weight, m->linear_relu_stack_4_bias, m->logits);
+    compute_linear_relu_stack_1(N, image, m->linear_relu_stack_0_weight,
+                                m->linear_relu_stack_0_bias, m->linear_relu_stack_1);
+    compute_linear_relu_stack_3(N, m->linear_relu_stack_1, m->linear_relu_stack_2_weight,
+                                m->linear_relu_stack_2_bias, m->linear_relu_stack_3);
+    compute_logits(N, m->linear_relu_stack_3, m->linear_relu_stack_4_weight,
+                   m->linear_relu_stack_4_bias, m->logits);
     compute_loss(N, m->logits, label, m->loss);
     compute_probs(N, m->logits, m->probs);
     return m->loss[0];
@@ -279,11 +317,18 @@ static void fashion_backward(void *state, const float *batch_x, const void *batc
     const int32_t *label = batch_y;
     compute_d_logits(N, m->logits, label, m->d_logits);
     compute_d_linear_relu_stack_4_bias(N, m->d_logits, m->d_linear_relu_stack_4_bias);
-    compute_d_linear_relu_stack_2(N, m->d_logits, m->linear_relu_stack_4_weight, m->linear_relu_stack_3, m->d_linear_relu_stack_2, m->d_linear_relu_stack_2_bias);
-    compute_d_linear_relu_stack_4_weight(N, m->d_logits, m->linear_relu_stack_3, m->d_linear_relu_stack_4_weight);
-    compute_d_linear_relu_stack_0(N, m->d_linear_relu_stack_2, m->linear_relu_stack_2_weight, m->linear_relu_stack_1, m->d_linear_relu_stack_0, m->d_linear_relu_stack_0_bias);
-    compute_d_linear_relu_stack_2_weight(N, m->d_linear_relu_stack_2, m->linear_relu_stack_1, m->d_linear_relu_stack_2_weight);
-    compute_d_linear_relu_stack_0_weight(N, m->d_linear_relu_stack_0, image, m->d_linear_relu_stack_0_weight);
+    compute_d_linear_relu_stack_2(N, m->d_logits, m->linear_relu_stack_4_weight,
+                                  m->linear_relu_stack_3, m->d_linear_relu_stack_2,
+                                  m->d_linear_relu_stack_2_bias);
+    compute_d_linear_relu_stack_4_weight(N, m->d_logits, m->linear_relu_stack_3,
+                                         m->d_linear_relu_stack_4_weight);
+    compute_d_linear_relu_stack_0(N, m->d_linear_relu_stack_2, m->linear_relu_stack_2_weight,
+                                  m->linear_relu_stack_1, m->d_linear_relu_stack_0,
+                                  m->d_linear_relu_stack_0_bias);
+    compute_d_linear_relu_stack_2_weight(N, m->d_linear_relu_stack_2, m->linear_relu_stack_1,
+                                         m->d_linear_relu_stack_2_weight);
+    compute_d_linear_relu_stack_0_weight(N, m->d_linear_relu_stack_0, image,
+                                         m->d_linear_relu_stack_0_weight);
 }
 
 /* One step of SGD, as torch.optim.SGD takes it:
@@ -310,8 +355,8 @@ static void fashion_sgd_update(void *state, const MlcSgd *opt) {
 
 /* One training step. With plain SGD (no momentum, no weight decay) each weight is
  * updated inside the GEMM that computes its gradient. */
-static float fashion_train_step(void *state, const float *batch_x, const void *batch_y,
-                                int64_t n, const MlcSgd *opt) {
+static float fashion_train_step(void *state, const float *batch_x, const void *batch_y, int64_t n,
+                                const MlcSgd *opt) {
     const float loss = fashion_forward(state, batch_x, batch_y, n);
     if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {
         fashion_backward(state, batch_x, batch_y, n);
@@ -324,11 +369,18 @@ static float fashion_train_step(void *state, const float *batch_x, const void *b
     const int32_t *label = batch_y;
     compute_d_logits(N, m->logits, label, m->d_logits);
     compute_d_linear_relu_stack_4_bias(N, m->d_logits, m->d_linear_relu_stack_4_bias);
-    compute_d_linear_relu_stack_2(N, m->d_logits, m->linear_relu_stack_4_weight, m->linear_relu_stack_3, m->d_linear_relu_stack_2, m->d_linear_relu_stack_2_bias);
-    sgd_compute_d_linear_relu_stack_4_weight(N, m->d_logits, m->linear_relu_stack_3, opt->lr, m->linear_relu_stack_4_weight);
-    compute_d_linear_relu_stack_0(N, m->d_linear_relu_stack_2, m->linear_relu_stack_2_weight, m->linear_relu_stack_1, m->d_linear_relu_stack_0, m->d_linear_relu_stack_0_bias);
-    sgd_compute_d_linear_relu_stack_2_weight(N, m->d_linear_relu_stack_2, m->linear_relu_stack_1, opt->lr, m->linear_relu_stack_2_weight);
-    sgd_compute_d_linear_relu_stack_0_weight(N, m->d_linear_relu_stack_0, image, opt->lr, m->linear_relu_stack_0_weight);
+    compute_d_linear_relu_stack_2(N, m->d_logits, m->linear_relu_stack_4_weight,
+                                  m->linear_relu_stack_3, m->d_linear_relu_stack_2,
+                                  m->d_linear_relu_stack_2_bias);
+    sgd_compute_d_linear_relu_stack_4_weight(N, m->d_logits, m->linear_relu_stack_3, opt->lr,
+                                             m->linear_relu_stack_4_weight);
+    compute_d_linear_relu_stack_0(N, m->d_linear_relu_stack_2, m->linear_relu_stack_2_weight,
+                                  m->linear_relu_stack_1, m->d_linear_relu_stack_0,
+                                  m->d_linear_relu_stack_0_bias);
+    sgd_compute_d_linear_relu_stack_2_weight(N, m->d_linear_relu_stack_2, m->linear_relu_stack_1,
+                                             opt->lr, m->linear_relu_stack_2_weight);
+    sgd_compute_d_linear_relu_stack_0_weight(N, m->d_linear_relu_stack_0, image, opt->lr,
+                                             m->linear_relu_stack_0_weight);
     for (int64_t k = 0; k < 512; k++)
         m->linear_relu_stack_0_bias[k] -= opt->lr * m->d_linear_relu_stack_0_bias[k];
     for (int64_t k = 0; k < 512; k++)
