@@ -188,6 +188,8 @@ MemPlan *plan_memory(Schedule *s) {
             }
         }
         b->offset = at;
+        b->first = start[i];
+        b->last = end[i];
         int64_t *pool = b->batched ? &mp->per_sample : &mp->fixed;
         if (at + size > *pool)
             *pool = at + size;

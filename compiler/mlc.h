@@ -467,6 +467,8 @@ typedef struct Buffer {
     int64_t size;     /* floats (per sample if batched) */
     int64_t offset;   /* floats from the start of its pool (per sample if batched) */
     int param;        /* BUF_PARAM, BUF_GRAD: index into g->params */
+    int first, last;  /* BUF_ACT: live from kernel first (its writer) to kernel last (its last
+                         reader; kernels.len for what the runtime reads after the pass) */
 } Buffer;
 
 typedef struct MemPlan {

@@ -1,0 +1,176 @@
+/* test_passes: what the middle of the compiler promises, on real models.
+ *
+ *   - autodiff + simplify: every parameter of the fashion network gets a gradient, no
+ *     multiplication by the constant 1 survives, and common subexpressions are merged;
+ *   - fuse: the forward pass of the quickstart network is 5 kernels (three GEMMs with
+ *     bias and relu in their epilogue, the loss, the softmax), the relu masks carry the
+ *     bias-gradient reduction, and plain SGD folds into the three weight-gradient GEMMs;
+ *   - memplan: activation buffers that are live at the same time never overlap, every
+ *     model here needs less memory than without reuse, and parameters keep the state_dict
+ *     order and layout.
+ */
+#include "mlc.h"
+
+#include "check.h"
+
+typedef struct Compiled {
+    Ctx *cx;
+    char *src;
+    Graph *g;
+    Schedule *s;
+    MemPlan *mp;
+} Compiled;
+
+static Compiled compile_text(const char *path, const char *text) {
+    Compiled c = {0};
+    c.src = strdup(text);
+    c.cx = ctx_new(path, c.src, strlen(c.src), stderr);
+    AstModel *m = parse_model(c.cx);
+    CHECK_TRUE(m != NULL);
+    c.g = m ? lower_model(c.cx, m) : NULL;
+    CHECK(0, c.cx->nerrors);
+    if (!c.g || c.cx->nerrors)
+        return c;
+    build_backward(c.g);
+    simplify(c.g);
+    c.s = fuse_kernels(c.g);
+    c.mp = plan_memory(c.s);
+    return c;
+}
+
+static Compiled compile_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    char buf[8192] = {0};
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    CHECK_TRUE(n > 0);
+    return compile_text(path, buf);
+}
+
+static void release(Compiled *c) {
+    ctx_free(c->cx);
+    free(c->src);
+}
+
+/* No two activation buffers of one pool that are live together share memory. */
+static void check_no_overlap(MemPlan *mp) {
+    for (int i = 0; i < mp->buffers.len; i++) {
+        Buffer *a = mp->buffers.data[i];
+        CHECK_TRUE(a->kind != BUF_ACT || a->first <= a->last);
+        for (int j = 0; j < i; j++) {
+            Buffer *b = mp->buffers.data[j];
+            if (a->kind != BUF_ACT || b->kind != BUF_ACT || a->batched != b->batched)
+                continue;
+            bool live_together = a->first <= b->last && b->first <= a->last;
+            bool share = a->offset < b->offset + b->size && b->offset < a->offset + a->size;
+            if (live_together && share)
+                fprintf(stderr, "buffers %s and %s overlap while both are live\n", a->name,
+                        b->name);
+            CHECK_TRUE(!(live_together && share));
+        }
+    }
+}
+
+static int count_kernels(Schedule *s, bool backward, KernelKind kind, bool with_epilogue) {
+    int n = 0;
+    for (int i = 0; i < s->kernels.len; i++) {
+        Kernel *k = s->kernels.data[i];
+        n += k->backward == backward && k->kind == kind && (k->nodes.len > 0) == with_epilogue;
+    }
+    return n;
+}
+
+static void test_fashion(void) {
+    Compiled c = compile_file("../../models/fashion.model");
+    if (!c.mp)
+        return;
+    Graph *g = c.g;
+    static const char *const names[] = {"linear_relu_stack.0.weight", "linear_relu_stack.0.bias",
+                                        "linear_relu_stack.2.weight", "linear_relu_stack.2.bias",
+                                        "linear_relu_stack.4.weight", "linear_relu_stack.4.bias"};
+    CHECK(6, g->params.len);
+    int64_t offset = 0;
+    for (int p = 0; p < g->params.len && p < 6; p++) {
+        Node *w = g->params.data[p];
+        CHECK_STR(names[p], w->attr.leaf.pname);
+        CHECK_TRUE(g->grads.data[p] != NULL);
+        CHECK(offset, c.mp->param_offset[p]);
+        offset += shape_numel_const(w->shape);
+    }
+    CHECK(669706, c.mp->nparams);
+    for (int i = 0; i < g->nodes.len; i++) {
+        Node *n = g->nodes.data[i];
+        bool times_one =
+            n->op == OP_MUL && (node_is_const(n->in[0], 1.0) || node_is_const(n->in[1], 1.0));
+        CHECK_TRUE(!times_one);
+    }
+
+    Schedule *s = c.s;
+    CHECK(5, s->nforward);
+    CHECK(3, count_kernels(s, false, K_GEMM, true)); /* x Wᵀ, then + b (and relu) in place */
+    CHECK(2, count_kernels(s, true, K_GEMM, true));  /* dY W, then the relu mask */
+    int reduces = 0, folds = 0;
+    for (int i = 0; i < s->kernels.len; i++) {
+        Kernel *k = s->kernels.data[i];
+        reduces += k->reduce != NULL && k->kind == K_GEMM;
+        folds += k->sgd_param != NULL;
+        /* a folded weight gradient runs after every kernel that reads the weight */
+        for (int j = i + 1; k->sgd_param && j < s->kernels.len; j++) {
+            Kernel *later = s->kernels.data[j];
+            Node *all[3] = {later->root, later->gemm, later->reduce};
+            for (int a = 0; a < 3; a++)
+                for (int b = 0; all[a] && b < all[a]->nin; b++)
+                    CHECK_TRUE(all[a]->in[b] != k->sgd_param);
+        }
+    }
+    CHECK(2, reduces); /* the bias gradients of layers 0 and 2 */
+    CHECK(3, folds);
+    check_no_overlap(c.mp);
+    CHECK_TRUE(c.mp->per_sample < c.mp->naive_per_sample);
+    release(&c);
+}
+
+/* The same product written twice is computed once; x * 1 and x + 0 disappear. */
+static void test_simplify(void) {
+    Compiled c = compile_text("cse.model", "model cse\n"
+                                           "input x : f32[4] = ones\n"
+                                           "target y : f32[3] = zeros\n"
+                                           "param w : f32[4, 3] = randn\n"
+                                           "a = x @ w * 1\n"
+                                           "b = x @ w + 0\n"
+                                           "loss = sum(a * b)\n");
+    if (!c.g)
+        return;
+    int matmuls_forward = 0, adds = 0;
+    for (int i = 0; i < c.g->nforward; i++) {
+        Node *n = c.g->nodes.data[i];
+        matmuls_forward += n->op == OP_MATMUL;
+        adds += n->op == OP_ADD;
+    }
+    CHECK(1, matmuls_forward);
+    CHECK(0, adds);
+    release(&c);
+}
+
+static void test_grad_models(void) {
+    static const char *const models[] = {"add",     "broadcast", "matmul",  "mlp",
+                                         "reshape", "scalar",    "softmax", "sub"};
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "../grad/%s.model", models[i]);
+        Compiled c = compile_file(path);
+        if (!c.mp)
+            continue;
+        check_no_overlap(c.mp);
+        CHECK_TRUE(c.mp->per_sample <= c.mp->naive_per_sample);
+        release(&c);
+    }
+}
+
+int main(void) {
+    test_fashion();
+    test_simplify();
+    test_grad_models();
+    return check_failures != 0;
+}
