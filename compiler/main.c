@@ -26,7 +26,7 @@ static const char usage[] =
     "                     c     the generated C\n"
     "                     dot   the forward and backward graph, for graphviz\n"
     "  --check          check the model (syntax, shapes, gradients) and build nothing\n"
-    "  -v, --verbose    show the C compiler command\n"
+    "  -v, --verbose    show the kernel count, the memory plan and the C compiler command\n"
     "  --help           show this help\n"
     "  --version        show the version\n"
     "\n"
@@ -146,6 +146,12 @@ static int build(Schedule *s, MemPlan *mp, Options *o) {
     }
     if (!ok)
         fprintf(stderr, "mlc: cannot write %s\n", c_path);
+    if (o->verbose)
+        fprintf(stderr,
+                "mlc: %s: %d kernels (%d forward); activations %lld floats per sample + %lld, "
+                "%lld per sample without reuse\n",
+                s->g->name, s->kernels.len, s->nforward, (long long)mp->per_sample,
+                (long long)mp->fixed, (long long)mp->naive_per_sample);
     const char *out = o->out ? o->out : arena_printf(s->g->cx->arena, "train_%s", s->g->name);
     ok = ok && build_program(c_path, out, o->verbose);
     unlink(c_path);
