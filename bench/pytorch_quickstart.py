@@ -53,6 +53,8 @@ def parse_args():
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--momentum", type=float, default=0.0, help="SGD momentum")
+    ap.add_argument("--weight-decay", type=float, default=0.0, help="SGD weight decay")
     ap.add_argument("--threads", type=int, default=0,
                     help="torch.set_num_threads(N), PyTorch's own threads (0: its default)")
     ap.add_argument("--blas-threads", type=int, default=0,
@@ -269,7 +271,8 @@ def main():
         save_safetensors(args.save_init, model.state_dict())
 
     loss_fn = nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum,
+                                weight_decay=args.weight_decay)
 
     sys.stderr.write("time: mode %s, torch threads %d, OPENBLAS_NUM_THREADS %s\n"
                      % (args.mode, torch.get_num_threads(),
