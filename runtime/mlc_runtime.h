@@ -216,6 +216,11 @@ bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const flo
                                   char *err, size_t errlen);
 bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
                           size_t errlen);
+/* Every tensor of PATH (all must be F32), in the order of its header, checked as strictly as
+ * mlc_safetensors_read checks; each name and data allocated. Free with mlc_tensors_free. */
+bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count, char *err,
+                              size_t errlen);
+void mlc_tensors_free(MlcTensor *tensors, int count);
 
 /* Prints t as PyTorch's print(t) does with its default options (4 decimals, or scientific
  * notation when the values need it; rows of at most 80 columns; "..." past 1000 values). */

@@ -512,6 +512,68 @@ bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, ch
     return ok;
 }
 
+bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count, char *err,
+                              size_t errlen) {
+    *tensors = NULL;
+    *count = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return fail(err, errlen, "%s: not a regular file", path);
+    }
+    cJSON *json;
+    Entry *e;
+    int n;
+    uint64_t start = 0;
+    bool ok = read_header(f, path, (uint64_t)st.st_size, &json, &e, &n, &start, err, errlen);
+    MlcTensor *t = ok ? calloc((size_t)n + 1, sizeof *t) : NULL;
+    if (ok && !t)
+        ok = fail(err, errlen, "%s: out of memory", path);
+    for (int k = 0; ok && k < n; k++) {
+        if (strcmp(e[k].dtype, "F32") != 0) {
+            ok = fail(err, errlen, "%s: tensor '%s' has dtype %s, only F32 is supported", path,
+                      e[k].name, e[k].dtype);
+            break;
+        }
+        uint64_t floats = (e[k].end - e[k].begin) / 4;
+        float *data = malloc(floats ? (size_t)floats * sizeof(float) : 1);
+        char *name = malloc(strlen(e[k].name) + 1);
+        t[k].data = data;
+        t[k].name = name;
+        *count = k + 1;
+        if (!data || !name) {
+            ok = fail(err, errlen, "%s: out of memory", path);
+            break;
+        }
+        strcpy(name, e[k].name);
+        t[k].rank = e[k].rank;
+        memcpy(t[k].shape, e[k].shape, sizeof t[k].shape);
+        if (fseeko(f, (off_t)(start + e[k].begin), SEEK_SET) != 0 || !read_floats(f, data, floats))
+            ok = fail(err, errlen, "%s: read error in tensor '%s'", path, e[k].name);
+    }
+    free(e);
+    cJSON_Delete(json);
+    fclose(f);
+    *tensors = t;
+    if (!ok) {
+        mlc_tensors_free(t, *count);
+        *tensors = NULL;
+        *count = 0;
+    }
+    return ok;
+}
+
+void mlc_tensors_free(MlcTensor *t, int count) {
+    for (int i = 0; t && i < count; i++) {
+        free((void *)t[i].name);
+        free((void *)t[i].data);
+    }
+    free(t);
+}
+
 void mlc_safetensors_load(const char *path, const MlcModel *m, float *params) {
     char err[1024];
     if (!mlc_safetensors_read(path, m, params, err, sizeof err)) {
