@@ -445,21 +445,30 @@ static bool read_floats(FILE *f, float *x, uint64_t n) {
     return true;
 }
 
-bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
-                          size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+/* Opens PATH and reads its header: read_header's results, and the open file in *fp (NULL if
+ * it could not be opened). */
+static bool open_file(const char *path, FILE **fp, cJSON **json, Entry **e, int *n, uint64_t *start,
+                      char *err, size_t errlen) {
+    *json = NULL;
+    *e = NULL;
+    *n = 0;
+    *fp = fopen(path, "rb");
+    if (!*fp)
         return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
+    if (fstat(fileno(*fp), &st) != 0 || !S_ISREG(st.st_mode))
         return fail(err, errlen, "%s: not a regular file", path);
-    }
+    return read_header(*fp, path, (uint64_t)st.st_size, json, e, n, start, err, errlen);
+}
+
+bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
+                          size_t errlen) {
+    FILE *f;
     cJSON *json;
     Entry *e;
     int n;
     uint64_t start = 0;
-    bool ok = read_header(f, path, (uint64_t)st.st_size, &json, &e, &n, &start, err, errlen);
+    bool ok = open_file(path, &f, &json, &e, &n, &start, err, errlen);
 
     /* Every parameter, with its dtype and shape, before any data is read. */
     for (int i = 0; ok && i < m->nparam; i++) {
@@ -508,7 +517,8 @@ bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, ch
     }
     free(e);
     cJSON_Delete(json);
-    fclose(f);
+    if (f)
+        fclose(f);
     return ok;
 }
 
@@ -516,19 +526,12 @@ bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count,
                               size_t errlen) {
     *tensors = NULL;
     *count = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return fail(err, errlen, "%s: not a regular file", path);
-    }
+    FILE *f;
     cJSON *json;
     Entry *e;
     int n;
     uint64_t start = 0;
-    bool ok = read_header(f, path, (uint64_t)st.st_size, &json, &e, &n, &start, err, errlen);
+    bool ok = open_file(path, &f, &json, &e, &n, &start, err, errlen);
     MlcTensor *t = ok ? calloc((size_t)n + 1, sizeof *t) : NULL;
     if (ok && !t)
         ok = fail(err, errlen, "%s: out of memory", path);
@@ -556,7 +559,8 @@ bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count,
     }
     free(e);
     cJSON_Delete(json);
-    fclose(f);
+    if (f)
+        fclose(f);
     *tensors = t;
     if (!ok) {
         mlc_tensors_free(t, *count);

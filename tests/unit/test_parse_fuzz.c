@@ -9,57 +9,18 @@
  */
 #include "mlc.h"
 #include "check.h"
+#include "fuzz.h"
 
 enum {
     MUTANTS_PER_MODEL = 3000
 };
 
-/* xorshift64*: a small PRNG with a fixed seed, so every run tests the same inputs. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-
-static uint64_t rng_next(void) {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1du;
-}
-
-/* A number in [0, n), n > 0. */
-static size_t rng_below(size_t n) {
-    return (size_t)(rng_next() % n);
-}
-
-/* A growable byte buffer; data[len] is always '\0', as Ctx wants of its source. */
-typedef struct Buf {
-    char *data;
-    size_t len;
-    size_t cap;
-} Buf;
-
-static void buf_reserve(Buf *b, size_t extra) {
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    while (b->len + extra + 1 > b->cap)
-        b->cap = b->cap ? 2 * b->cap : 256;
-    b->data = realloc(b->data, b->cap);
-    if (!b->data) {
-        fprintf(stderr, "test_parse_fuzz: out of memory\n");
-        exit(1);
-    }
-}
-
 static void buf_insert(Buf *b, size_t at, const char *s, size_t n) {
-    buf_reserve(b, n);
-    memmove(b->data + at + n, b->data + at, b->len - at);
-    memcpy(b->data + at, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    buf_splice(b, at, 0, s, n);
 }
 
 static void buf_delete(Buf *b, size_t at, size_t n) {
-    memmove(b->data + at, b->data + at + n, b->len - at - n);
-    b->len -= n;
-    b->data[b->len] = '\0';
+    buf_splice(b, at, n, "", 0);
 }
 
 static void buf_set(Buf *b, const char *s, size_t n) {
@@ -70,22 +31,6 @@ static void buf_set(Buf *b, const char *s, size_t n) {
 static void buf_repeat(Buf *b, const char *s, int times) {
     for (int i = 0; i < times; i++)
         buf_insert(b, b->len, s, strlen(s));
-}
-
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "test_parse_fuzz: cannot read '%s'\n", path);
-        exit(1);
-    }
-    Buf b = {0};
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_insert(&b, b.len, chunk, got);
-    fclose(f);
-    *len = b.len;
-    return b.data;
 }
 
 /* Pieces that the grammar cares about, spliced in at random places. */
@@ -210,6 +155,7 @@ static void parse_extremes(void) {
 }
 
 int main(void) {
+    rng_state = 0x9e3779b97f4a7c15u;
     diag_out = tmpfile();
     CHECK_TRUE(diag_out != NULL);
     if (!diag_out)

@@ -15,6 +15,7 @@
  */
 #include "mlc.h"
 #include "check.h"
+#include "fuzz.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -35,75 +36,15 @@ enum {
     MUTANTS_PER_MODEL = 1000,
 };
 
-/* xorshift64*: a small PRNG with a fixed seed, so every run tests the same inputs. */
-static uint64_t rng_state = 0x2545f4914f6cdd1du;
-
-static uint64_t rng_next(void) {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1du;
-}
-
-/* A number in [0, n), n > 0. */
-static size_t rng_below(size_t n) {
-    return (size_t)(rng_next() % n);
-}
-
-#define PICK(array) (array)[rng_below(sizeof(array) / sizeof((array)[0]))]
-
-/* A growable byte buffer; data[len] is always '\0', as Ctx wants of its source. */
-typedef struct Buf {
-    char *data;
-    size_t len;
-    size_t cap;
-} Buf;
-
-static void buf_reserve(Buf *b, size_t extra) {
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    while (b->len + extra + 1 > b->cap)
-        b->cap = b->cap ? 2 * b->cap : 256;
-    b->data = realloc(b->data, b->cap);
-    if (!b->data) {
-        fprintf(stderr, "test_pipeline_fuzz: out of memory\n");
-        exit(1);
-    }
-}
-
 /* Replaces the n bytes at `at` by the string s. */
 static void buf_replace(Buf *b, size_t at, size_t n, const char *s) {
-    size_t m = strlen(s);
-    buf_reserve(b, m);
-    memmove(b->data + at + m, b->data + at + n, b->len - at - n);
-    memcpy(b->data + at, s, m);
-    b->len = b->len - n + m;
-    b->data[b->len] = '\0';
+    buf_splice(b, at, n, s, strlen(s));
 }
 
 static void buf_set(Buf *b, const char *s) {
     b->len = 0;
     buf_reserve(b, 0);
-    b->data[0] = '\0';
     buf_replace(b, 0, 0, s);
-}
-
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "test_pipeline_fuzz: cannot read '%s'\n", path);
-        exit(1);
-    }
-    Buf b = {0};
-    buf_set(&b, "");
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk - 1, f)) > 0) {
-        chunk[got] = '\0';
-        buf_replace(&b, b.len, 0, chunk);
-    }
-    fclose(f);
-    return b.data;
 }
 
 /* ---- tokens ---------------------------------------------------------------------------------
@@ -419,6 +360,7 @@ done:
 }
 
 int main(void) {
+    rng_state = 0x2545f4914f6cdd1du;
     diag_out = tmpfile();
     code_out = tmpfile();
     CHECK_TRUE(diag_out != NULL && code_out != NULL);
@@ -439,10 +381,12 @@ int main(void) {
         "../grad/reshape.model",       "../grad/sigmoid.model",
         "../grad/softmax.model",       "../grad/sub.model",
         "../grad/sum.model",           "../grad/tanh.model",
+        "../grad/broadcast.model",     "../grad/scalar.model",
     };
     Buf b = {0};
     for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
-        char *src = read_file(models[k]);
+        size_t len;
+        char *src = read_file(models[k], &len);
         buf_set(&b, src);
         int before = ncompiled;
         compile_one(&b, models[k], -1); /* the original must compile */
