@@ -8,13 +8,6 @@
  */
 #include "mlc.h"
 
-#include "config.h"
-
-#include <libgen.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 static bool exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;

@@ -16,11 +16,6 @@
  */
 #include "mlc.h"
 
-#include "config.h"
-
-#include <ctype.h>
-#include <math.h>
-
 typedef struct Emit {
     FILE *out;
     Graph *g;

@@ -13,8 +13,6 @@
  */
 #include "mlc.h"
 
-#include <math.h>
-
 typedef enum SymKind {
     SYM_VALUE, /* node */
     SYM_NET,   /* ast, params */

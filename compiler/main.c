@@ -7,11 +7,6 @@
  */
 #include "mlc.h"
 
-#include "config.h"
-
-#include <errno.h>
-#include <unistd.h>
-
 static const char usage[] =
     "usage: mlc FILE.model [options]\n"
     "\n"

@@ -9,6 +9,10 @@
 
 #define _POSIX_C_SOURCE 200809L
 
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,6 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h" /* written by CMake: version, and where the runtime is */
 
 /* Compiler bugs (never bad input) stop with a message naming the place. Always on. */
 #define MLC_ASSERT(c)                                   \
