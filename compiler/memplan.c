@@ -106,19 +106,16 @@ MemPlan *plan_memory(Schedule *s) {
         b->batched = shape_has_n(x->shape);
         b->size = shape_numel_const(x->shape);
         b->param = -1;
-        switch (x->op) {
-        case OP_INPUT:
-        case OP_TARGET: b->kind = BUF_INPUT; break;
-        case OP_PARAM:
+        if (x->op == OP_INPUT || x->op == OP_TARGET) {
+            b->kind = BUF_INPUT;
+        } else if (x->op == OP_PARAM) {
             b->kind = BUF_PARAM;
             for (int p = 0; p < g->params.len; p++)
                 if (g->params.data[p] == x)
                     b->param = p;
-            break;
-        default:
-            b->kind = grad_of[i] ? BUF_GRAD : BUF_ACT;
+        } else {
+            b->kind = grad_of[i] ? BUF_GRAD : BUF_ACT; /* computed by a kernel */
             b->param = grad_of[i] - 1;
-            break;
         }
         if (b->kind == BUF_PARAM)
             b->name = param_name[b->param];
