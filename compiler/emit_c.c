@@ -70,15 +70,18 @@ static const char *rows_expr(Emit *e, Shape s, int64_t inner) {
     return arena_printf(e->g->cx->arena, "N * %lld", (long long)rows);
 }
 
+/* One dimension as C: the batch is the kernel's parameter N. */
 static const char *dim_expr(Emit *e, int64_t d) {
     return d == DIM_N ? "N" : arena_printf(e->g->cx->arena, "%lld", (long long)d);
 }
 
+/* A buffer's shape for its comment in the state struct: "[N, 512]". */
 static const char *shape_comment(Emit *e, Shape s) {
     char *str = shape_str(e->g->cx->arena, s, DT_F32);
     return str + 3; /* "[N, 512]" without "f32" */
 }
 
+/* The buffer holding a value; every value the emitter names has one (memplan's promise). */
 static Buffer *buf(Emit *e, const Node *n) {
     Buffer *b = e->mp->buf_of[n->id];
     MLC_ASSERT(b);
@@ -92,6 +95,7 @@ static const char *ref(Emit *e, Buffer *b) {
     return arena_printf(e->g->cx->arena, "m->%s", b->name);
 }
 
+/* The state struct's type name from the model's name: autograd_demo -> AutogradDemo. */
 static char *camel(Arena *a, const char *name) {
     char *out = arena_strdup(a, name);
     size_t len = 0;
@@ -108,6 +112,7 @@ static char *camel(Arena *a, const char *name) {
     return out;
 }
 
+/* A C string literal for any bytes (class names and paths come from the user). */
 static const char *c_string(Arena *a, const char *s) {
     size_t n = strlen(s);
     char *out = arena_alloc(a, 4 * n + 3);
@@ -171,6 +176,7 @@ static void add_arg(Arena *a, Args *args, Buffer *b, bool written) {
     vec_push(a, &args->written, written ? b : NULL);
 }
 
+/* Does the kernel write argument i (so it is passed without const)? */
 static bool arg_written(const Args *args, int i) {
     return args->written.data[i] != NULL;
 }
@@ -190,10 +196,13 @@ static PtrVec kernel_nodes(Emit *e, Kernel *k) {
     return all;
 }
 
+/* Does computing with n need the batch size: a batched shape, or a constant like 1/N? */
 static bool needs_n(const Node *n) {
     return shape_has_n(n->shape) || (n->op == OP_CONST && n->attr.cnst.npow != 0);
 }
 
+/* A kernel's parameters: N if it needs it, then every buffer it reads, then every buffer
+ * it writes. Inlined values and constants are not parameters: they are part of the loop. */
 static Args kernel_args(Emit *e, Kernel *k) {
     Arena *a = e->g->cx->arena;
     Args reads = {0}, args = {0};
@@ -221,6 +230,7 @@ static Args kernel_args(Emit *e, Kernel *k) {
     return args;
 }
 
+/* A kernel is named after what it leaves in memory: compute_logits, compute_d_logits. */
 static const char *kernel_name(Emit *e, Kernel *k) {
     return arena_printf(e->g->cx->arena, "compute_%s", buf(e, k->root)->name);
 }
@@ -243,6 +253,7 @@ static const char *kernel_operand_name(void *ctx, const Node *n) {
     return buf(kn->e, n)->name;
 }
 
+/* The comment above a kernel: the model lines it comes from, and its result as math. */
 static void kernel_comment(Emit *e, Kernel *k) {
     /* the distinct model lines of the nodes, in order, each quoted by the widest piece of
      * model text a node of that line comes from ('x @ w + b' rather than 'x @ w') */
@@ -346,6 +357,12 @@ static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_
     return out;
 }
 
+/* The loop of an elementwise kernel (or of a GEMM's epilogue, in place). Without broadcast
+ * operands it is one flat loop over k. Otherwise it is rows i of width `inner` (k->inner),
+ * so that a broadcast operand is read at column j and never needs a division:
+ *     for i: for j: k = i * inner + j;  y[k] = f(x[k], b[j])
+ * A fused reduction (the bias gradient) is zeroed first and summed over i in the same pass,
+ * the inner loop over j staying contiguous for the vectoriser. */
 static void emit_elemwise_loop(Emit *e, Kernel *k) {
     FILE *o = e->out;
     Node *root = k->root;
@@ -404,6 +421,7 @@ static void emit_gemm_call(Emit *e, Kernel *k, const char *alpha, const char *be
     print_list(e->out, "    cblas_sgemm(", &list, ");");
 }
 
+/* The plain product of a K_GEMM kernel, into its root's buffer. */
 static void emit_gemm(Emit *e, Kernel *k) {
     emit_gemm_call(e, k, "1.0f", "0.0f", buf(e, k->root)->name);
 }
@@ -415,7 +433,9 @@ static const char *scalar(Emit *e, Node *x) {
     return arena_printf(e->g->cx->arena, "%s[0]", buf(e, x)->name);
 }
 
-/* Row-wise, reduce and loss ops: one case each. */
+/* Row-wise, reduce and loss ops: one case each. Sums run in float, in index order, so the
+ * result is the same whatever the thread count. Softmax and the losses subtract the row's
+ * maximum before exp(), so no logit overflows (log-sum-exp). */
 static void emit_op(Emit *e, Kernel *k) {
     FILE *o = e->out;
     Node *n = k->root;
@@ -530,6 +550,8 @@ static void emit_op(Emit *e, Kernel *k) {
     unreachable();
 }
 
+/* One kernel function: comment, signature, body; and for a weight-gradient GEMM that plain
+ * SGD can fold into, its sgd_ twin, which updates the weight instead of storing dW. */
 static void emit_kernel(Emit *e, Kernel *k) {
     FILE *o = e->out;
     Args args = kernel_args(e, k);
@@ -581,6 +603,8 @@ static void emit_kernel(Emit *e, Kernel *k) {
     fprintf(o, "}\n\n");
 }
 
+/* A call of a kernel from a pass function: buffers in the state as m->name, inputs by the
+ * locals emit_inputs() declared. */
 static void emit_call(Emit *e, Kernel *k) {
     Args args = kernel_args(e, k);
     Arena *a = e->g->cx->arena;
@@ -595,6 +619,7 @@ static void emit_call(Emit *e, Kernel *k) {
 /* ---- the whole file ----------------------------------------------------------------------------
  */
 
+/* The file's head: where it comes from, and the memory plan in numbers. */
 static void emit_header(Emit *e) {
     Graph *g = e->g;
     MemPlan *mp = e->mp;
@@ -616,6 +641,8 @@ static void emit_header(Emit *e) {
     fprintf(o, "#include \"mlc_runtime.h\"\n\n");
 }
 
+/* The state struct: one pointer per parameter, gradient and activation buffer, each with
+ * its shape, so a reader (or a debugger) sees every value by its model name. */
 static void emit_struct(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
@@ -642,6 +669,8 @@ static void emit_struct(Emit *e) {
     fprintf(o, "} %s;\n\n", e->type);
 }
 
+/* bind() carves the runtime's blocks into the named pointers. Batched activations sit at
+ * offset * max_batch (their offsets are per sample), the fixed pool after all of them. */
 static void emit_bind(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
@@ -779,6 +808,7 @@ static void emit_train_step(Emit *e) {
     fprintf(o, "    return loss;\n}\n\n");
 }
 
+/* forward(), backward(), sgd_update(), train_step() and output(): what the runtime calls. */
 static void emit_passes(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
@@ -828,6 +858,7 @@ static void emit_passes(Emit *e) {
         fprintf(o, "    (void)state;\n    return NULL;\n}\n\n");
 }
 
+/* How the runtime fills a leaf; INIT_NONE (a data set's input) is never filled. */
 static const char *init_const(InitKind k) {
     switch (k) {
     case INIT_NONE:
@@ -839,6 +870,8 @@ static const char *init_const(InitKind k) {
     unreachable();
 }
 
+/* The MlcModel that describes the model to the runtime (mlc_runtime.h), and main(). The
+ * parameter table keeps the state_dict names and shapes, so weight files are PyTorch's. */
 static void emit_model(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
@@ -909,6 +942,7 @@ static void emit_model(Emit *e) {
     fprintf(o, "    return mlc_main(argc, argv, &%s_model);\n}\n", g->name);
 }
 
+/* The whole file, top to bottom in the order a reader wants it. */
 void emit_c(FILE *out, Schedule *s, MemPlan *mp) {
     Emit e = {out, s->g, s, mp, camel(s->g->cx->arena, s->g->name)};
     emit_header(&e);

@@ -11,6 +11,7 @@
  */
 #include "mlc.h"
 
+/* An empty graph, with the train defaults a model without a train block gets. */
 Graph *ir_new_graph(Ctx *cx, const char *name) {
     Graph *g = NEW(cx->arena, Graph);
     g->cx = cx;
@@ -62,6 +63,8 @@ Node *ir_const(Graph *g, Loc loc, double value, int npow) {
     return finish_node(g, n, OP_CONST, loc, 0, NULL);
 }
 
+/* op(a) @ op(b), op transposing where ta / tb say: gradients use the flags instead of
+ * materialising transposes. */
 Node *ir_matmul(Graph *g, Loc loc, Node *a, Node *b, bool ta, bool tb) {
     Node *in[2] = {a, b};
     Node *n = NEW(g->cx->arena, Node);
@@ -70,6 +73,7 @@ Node *ir_matmul(Graph *g, Loc loc, Node *a, Node *b, bool ta, bool tb) {
     return finish_node(g, n, OP_MATMUL, loc, 2, in);
 }
 
+/* A node whose result shape is an attribute (reshape, expand, sum_to), checked by its rule. */
 static Node *shaped_node(Graph *g, OpKind op, Loc loc, Node *x, Shape shape) {
     Node *n = NEW(g->cx->arena, Node);
     n->shape = shape;
@@ -80,6 +84,7 @@ Node *ir_reshape(Graph *g, Loc loc, Node *x, Shape shape) {
     return shaped_node(g, OP_RESHAPE, loc, x, shape);
 }
 
+/* Broadcasting to shape, or x itself when it already has it (likewise ir_sum_to). */
 Node *ir_expand(Graph *g, Loc loc, Node *x, Shape shape) {
     if (x && shape_eq(x->shape, shape))
         return x;
@@ -318,6 +323,7 @@ static void print_const(FILE *out, const Node *n) {
         fprintf(out, "*N^%d", n->attr.cnst.npow);
 }
 
+/* One line of --emit ir: "%5 linear_relu_stack_0 : f32[N, 512] = add(%4, bias)  # line 8". */
 static void print_node(FILE *out, Graph *g, const Node *n) {
     fprintf(out, "  %%%-3d ", n->id);
     if (n->name)
@@ -358,6 +364,7 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
     fprintf(out, "    # line %d\n", line);
 }
 
+/* --emit ir: the forward graph (and, if asked, the backward pass) node by node. */
 void ir_print(FILE *out, Graph *g, bool backward) {
     fprintf(out, "graph %s (forward: %d nodes)\n", g->name,
             g->nforward ? g->nforward : g->nodes.len);
@@ -375,6 +382,7 @@ void ir_print(FILE *out, Graph *g, bool backward) {
     }
 }
 
+/* --emit dot: the whole graph for graphviz; backward nodes dashed. */
 void ir_print_dot(FILE *out, Graph *g) {
     fprintf(out, "digraph %s {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n",
             g->name);

@@ -38,6 +38,8 @@ typedef struct Lower {
     Loc classes_loc;       /* the list assigned to 'classes', once there is one */
 } Lower;
 
+/* The symbol a name denotes; names are interned, so they compare by pointer. The scope is
+ * the whole file, in order: a name is visible from its definition on. */
 static Sym *lookup(Lower *L, const char *name) {
     for (int i = L->syms.len - 1; i >= 0; i--) {
         Sym *s = L->syms.data[i];
@@ -47,6 +49,7 @@ static Sym *lookup(Lower *L, const char *name) {
     return NULL;
 }
 
+/* Defines a name once; a second definition is an error with a note at the first. */
 static Sym *define(Lower *L, SymKind kind, const char *name, Loc loc) {
     Sym *old = lookup(L, name);
     if (old) {
@@ -426,6 +429,8 @@ static bool check_layer(Lower *L, Ast *layer) {
     return true;
 }
 
+/* A net is checked where it is defined and applied (inlined, layer by layer) where it is
+ * called; its parameters are made on the first call, when the input size is known. */
 static void lower_net(Lower *L, Ast *st) {
     bool ok = true;
     for (int i = 0; i < st->net.layers.len; i++)
@@ -464,6 +469,8 @@ static bool check_args(Lower *L, Ast *call, const char *what, int n) {
     return true;
 }
 
+/* A call: of a net (inline its layers), of linear(x, n) (parameters named after the value
+ * assigned), or of a built-in function from the table below. */
 static Node *lower_call(Lower *L, Ast *e) {
     const char *fn = e->call.name;
     Sym *s = lookup(L, fn);
@@ -540,6 +547,8 @@ static Node *lower_call(Lower *L, Ast *e) {
     return unary_op_named(L, fn, e->loc, args[0]);
 }
 
+/* An expression's value as an IR node, or NULL after an error (the builders pass NULL on
+ * quietly, so one mistake gives one message). */
 static Node *lower_expr(Lower *L, Ast *e) {
     switch (e->kind) {
     case AST_NUM: return ir_const(L->g, e->loc, e->num, 0);
@@ -588,6 +597,7 @@ static Node *lower_expr(Lower *L, Ast *e) {
     unreachable();
 }
 
+/* classes = ["...", ...]: the only use of a list, names for the target's classes. */
 static void lower_list(Lower *L, Ast *st) {
     Ast *list = st->assign.value;
     if (strcmp(st->assign.name, "classes") != 0) {
@@ -613,6 +623,7 @@ static void lower_list(Lower *L, Ast *st) {
     }
 }
 
+/* NAME = EXPR and output NAME = EXPR. The name 'loss' marks the value to minimise. */
 static void lower_assign(Lower *L, Ast *st) {
     const char *name = st->assign.name;
     if (st->assign.value->kind == AST_LIST) {
@@ -674,6 +685,7 @@ static void lower_assign(Lower *L, Ast *st) {
 
 /* ---- the train block ------------------------------------------------------------------------ */
 
+/* A train setting that must be a constant number (1/255 is fine: it is folded here). */
 static bool number_setting(Lower *L, Ast *v, const char *what, double *out) {
     if (!const_value(v, out) || !isfinite(*out)) {
         diag_error(L->cx, v->loc, "%s must be a number, got %s", what, describe(L, v));
@@ -682,6 +694,7 @@ static bool number_setting(Lower *L, Ast *v, const char *what, double *out) {
     return true;
 }
 
+/* optimizer = sgd(lr = X, momentum = X, weight_decay = X); lr may also come first unnamed. */
 static void lower_optimizer(Lower *L, Ast *v) {
     TrainSpec *t = &L->g->train;
     if (v->kind != AST_CALL || strcmp(v->call.name, "sgd") != 0) {
@@ -718,6 +731,7 @@ static void lower_optimizer(Lower *L, Ast *v) {
     }
 }
 
+/* The train block: defaults for the generated program, which its options can override. */
 static void lower_train(Lower *L, Ast *st) {
     TrainSpec *t = &L->g->train;
     for (int i = 0; i < st->list.len; i++) {
@@ -820,6 +834,7 @@ static void check_program(Lower *L, AstModel *m) {
     }
 }
 
+/* Lowers every statement, in order, going on after errors so that all are reported. */
 Graph *lower_model(Ctx *cx, AstModel *m) {
     Lower L = {.cx = cx, .g = ir_new_graph(cx, m->name)};
     for (int i = 0; i < m->stmts.len; i++) {

@@ -89,6 +89,8 @@ static int parse_options(int argc, char **argv, Options *o) {
     return 0;
 }
 
+/* The whole model file, NUL-terminated; NULL if it cannot be read (errno says why). The
+ * file may contain NUL bytes: the lexer gets the length, not a C string. */
 static char *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -154,6 +156,8 @@ static int build(Schedule *s, MemPlan *mp, Options *o) {
     return ok ? 0 : 1;
 }
 
+/* The pipeline. Each pass runs only if the ones before it reported no error; --emit stops
+ * after the stage it prints. Returns the exit status. */
 static int compile(Ctx *cx, Options *o) {
     AstModel *m = parse_model(cx);
     if (cx->nerrors)
