@@ -19,8 +19,9 @@ What it does:
     for each thread setting: torch threads 1 + OpenBLAS 2, torch 1 + OpenBLAS 1, torch 2 +
     OpenBLAS 1 (torch 2 + OpenBLAS 2 oversubscribes 2 cores and is far slower, so it is not
     tried).  The fastest is "PyTorch's best".
- 4. PyTorch as the quickstart is written (Dataset + DataLoader, one item at a time), with the
-    best thread setting, for --quickstart-epochs epochs (1 by default; it is slow).
+ 4. PyTorch as the quickstart is written (torchvision's FashionMNIST with ToTensor and a
+    DataLoader, one item at a time, PyTorch's default threads), for --quickstart-epochs
+    epochs (1 by default; it is slow). Needs python3-torchvision.
 
 It parses the programs' standard output (the quickstart's lines: "Epoch k", "loss: X
 [cur/size]", "Accuracy: A%, Avg loss: L", "Done!") and prints
@@ -281,14 +282,12 @@ def compare(args, data, work):
         pre.append(pytorch(label, "preloaded", threads, blas, E, ["--load", init]))
     ref = pre[0]
     best = min(pre, key=Run.median_time)
-    best_threads = [int(x) for x in re.findall(r"threads (\d+)", best.label)]
 
     # 4. PyTorch as the quickstart is written.
     qs = None
     if not args.no_quickstart and args.quickstart_epochs > 0:
-        qs = pytorch("pytorch quickstart as written, torch threads %d, OpenBLAS threads %d"
-                     % tuple(best_threads), "quickstart", best_threads[0], best_threads[1],
-                     min(args.quickstart_epochs, E), ["--load", init])
+        qs = pytorch("pytorch quickstart as written (torchvision, default threads)",
+                     "quickstart", 0, 0, min(args.quickstart_epochs, E), ["--load", init])
 
     # ---- report ----
     print()
