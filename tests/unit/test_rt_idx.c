@@ -6,14 +6,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
 #include "check.h"
+#include "tmpdir.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-static char dir[64];
 
 static void put_be32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)(v >> 24);
@@ -61,21 +59,6 @@ static const char *write_idx(int slot, const char *name, uint32_t magic, int ndi
     const char *p = write_bytes(slot, name, b, len);
     free(b);
     return p;
-}
-
-static void cleanup(void) {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
 }
 
 static const uint32_t img_dims[3] = {3, 2, 2};
@@ -184,14 +167,11 @@ static void test_errors(void) {
 }
 
 int main(void) {
-    snprintf(dir, sizeof dir, "/tmp/mlc_test_idx_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (!tmpdir_make("mlc_test_idx"))
         return 1;
-    }
     test_good("img", "lbl");
     test_good("img.gz", "lbl.gz");
     test_errors();
-    cleanup();
+    tmpdir_remove();
     return check_failures != 0;
 }

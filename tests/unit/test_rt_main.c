@@ -11,16 +11,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
 #include "check.h"
+#include "tmpdir.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-static char dir[64];
 
 /* ---- logreg: 4 inputs, 3 classes ------------------------------------------------------- */
 
@@ -648,33 +646,15 @@ static void test_demo(void) {
     CHECK_TRUE(strstr(out, "--epochs") == NULL && strstr(out, "--grads FILE") != NULL);
 }
 
-static void cleanup(void) {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
 int main(void) {
-    snprintf(dir, sizeof dir, "/tmp/mlc_test_main_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (!tmpdir_make("mlc_test_main"))
         return 1;
-    }
     write_data();
     test_train();
     test_save_load();
     test_errors();
     test_demo();
-    cleanup();
+    tmpdir_remove();
     free(out);
     free(err);
     return check_failures != 0;

@@ -4,13 +4,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
 #include "check.h"
+#include "tmpdir.h"
 
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char dir[64];
 
 /* w f32[5, 3], b f32[3] */
 static const MlcParam wb_params[] = {
@@ -18,21 +17,6 @@ static const MlcParam wb_params[] = {
     {"b", 1, {3}, 15, 3, MLC_INIT_RANDN, 5},
 };
 static MlcModel wb;
-
-static void cleanup(void) {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
 
 static int count_files(void) {
     DIR *d = opendir(dir);
@@ -260,14 +244,11 @@ int main(void) {
     wb.params = wb_params;
     wb.nparam = 2;
     wb.nparams = 18;
-    snprintf(dir, sizeof dir, "/tmp/mlc_test_st_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (!tmpdir_make("mlc_test_st"))
         return 1;
-    }
     test_malformed();
     test_round_trip();
     test_torch_fixture();
-    cleanup();
+    tmpdir_remove();
     return check_failures != 0;
 }
