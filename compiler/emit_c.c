@@ -559,7 +559,7 @@ static void emit_kernel(Emit *e, Kernel *k) {
     Arena *a = e->g->cx->arena;
     PtrVec params = {0};
     if (args.uses_n)
-        vec_push(a, &params, (void *)"int N");
+        vec_push(a, &params, (void *)"int64_t N");
     for (int i = 0; i < args.bufs.len; i++) {
         Buffer *b = args.bufs.data[i];
         const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
@@ -591,7 +591,7 @@ static void emit_kernel(Emit *e, Kernel *k) {
     fprintf(o, "\n */\n");
     PtrVec sgd_params = {0};
     if (args.uses_n)
-        vec_push(a, &sgd_params, (void *)"int N");
+        vec_push(a, &sgd_params, (void *)"int64_t N");
     for (int i = 0; i < args.bufs.len; i++)
         if (!arg_written(&args, i))
             vec_push(a, &sgd_params,
@@ -713,7 +713,7 @@ static void emit_inputs(Emit *e, int first, int last) {
     }
     fprintf(e->out, "    %s *m = state;\n", e->type);
     if (uses_n)
-        fprintf(e->out, "    const int N = (int)n;\n");
+        fprintf(e->out, "    const int64_t N = n;\n");
     else
         fprintf(e->out, "    (void)n;\n");
     for (int l = 0; l < 2; l++) {

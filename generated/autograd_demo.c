@@ -39,7 +39,7 @@ static void autograd_demo_bind(void *state, const MlcBuffers *b) {
 /* models/autograd_demo.model:14  x @ w + b
  *   z = (x @ w) + b
  */
-static void compute_z(int N, const float *x, const float *w, const float *b, float *z) {
+static void compute_z(int64_t N, const float *x, const float *w, const float *b, float *z) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 3, 5, 1.0f, x, 5, w, 3, 0.0f, z, 3);
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 3; j++) {
@@ -52,7 +52,7 @@ static void compute_z(int N, const float *x, const float *w, const float *b, flo
 /* models/autograd_demo.model:15  bce_with_logits(z, y)
  *   loss = bce_with_logits(z, y)
  */
-static void compute_loss(int N, const float *z, const float *y, float *loss) {
+static void compute_loss(int64_t N, const float *z, const float *y, float *loss) {
     float total = 0.0f;
     for (int64_t k = 0; k < N * 3; k++) {
         const float logit = z[k];
@@ -65,7 +65,7 @@ static void compute_loss(int N, const float *z, const float *y, float *loss) {
  *   d_z = (sigmoid(z) - y) * (1/3N)
  *   d_b = sum over N of d_z
  */
-static void compute_d_z(int N, const float *z, const float *y, float *d_z, float *d_b) {
+static void compute_d_z(int64_t N, const float *z, const float *y, float *d_z, float *d_b) {
     for (int64_t j = 0; j < 3; j++)
         d_b[j] = 0.0f;
     for (int64_t i = 0; i < N; i++) {
@@ -81,7 +81,7 @@ static void compute_d_z(int N, const float *z, const float *y, float *d_z, float
 /* backward of models/autograd_demo.model:14  x @ w
  *   d_w = xᵀ @ d_z
  */
-static void compute_d_w(int N, const float *x, const float *d_z, float *d_w) {
+static void compute_d_w(int64_t N, const float *x, const float *d_z, float *d_w) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 5, 3, N, 1.0f, x, 5, d_z, 3, 0.0f, d_w, 3);
 }
 
@@ -89,7 +89,7 @@ static void compute_d_w(int N, const float *x, const float *d_z, float *d_w) {
  * so the gradient is never stored:
  *   w -= lr * xᵀ @ d_z
  */
-static void sgd_compute_d_w(int N, const float *x, const float *d_z, float lr, float *w) {
+static void sgd_compute_d_w(int64_t N, const float *x, const float *d_z, float lr, float *w) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 5, 3, N, -lr, x, 5, d_z, 3, 1.0f, w, 3);
 }
 
@@ -97,7 +97,7 @@ static void sgd_compute_d_w(int N, const float *x, const float *d_z, float lr, f
 static float autograd_demo_forward(void *state, const float *batch_x, const void *batch_y,
                                    int64_t n) {
     AutogradDemo *m = state;
-    const int N = (int)n;
+    const int64_t N = n;
     const float *x = batch_x;
     const float *y = batch_y;
     compute_z(N, x, m->w, m->b, m->z);
@@ -110,7 +110,7 @@ static float autograd_demo_forward(void *state, const float *batch_x, const void
 static void autograd_demo_backward(void *state, const float *batch_x, const void *batch_y,
                                    int64_t n) {
     AutogradDemo *m = state;
-    const int N = (int)n;
+    const int64_t N = n;
     const float *x = batch_x;
     const float *y = batch_y;
     compute_d_z(N, m->z, y, m->d_z, m->d_b);
@@ -150,7 +150,7 @@ static float autograd_demo_train_step(void *state, const float *batch_x, const v
         return loss;
     }
     AutogradDemo *m = state;
-    const int N = (int)n;
+    const int64_t N = n;
     const float *x = batch_x;
     const float *y = batch_y;
     compute_d_z(N, m->z, y, m->d_z, m->d_b);

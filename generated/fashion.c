@@ -66,7 +66,7 @@ static void fashion_bind(void *state, const MlcBuffers *b) {
  * models/fashion.model:9  relu
  *   linear_relu_stack_1 = relu((image @ linear_relu_stack_0_weightᵀ) + linear_relu_stack_0_bias)
  */
-static void compute_linear_relu_stack_1(int N, const float *image,
+static void compute_linear_relu_stack_1(int64_t N, const float *image,
                                         const float *linear_relu_stack_0_weight,
                                         const float *linear_relu_stack_0_bias,
                                         float *linear_relu_stack_1) {
@@ -84,7 +84,7 @@ static void compute_linear_relu_stack_1(int N, const float *image,
  * models/fashion.model:11  relu
  *   linear_relu_stack_3 = relu((linear_relu_stack_1 @ linear_relu_stack_2_weightᵀ) + linear_relu_stack_2_bias)
  */
-static void compute_linear_relu_stack_3(int N, const float *linear_relu_stack_1,
+static void compute_linear_relu_stack_3(int64_t N, const float *linear_relu_stack_1,
                                         const float *linear_relu_stack_2_weight,
                                         const float *linear_relu_stack_2_bias,
                                         float *linear_relu_stack_3) {
@@ -101,7 +101,7 @@ static void compute_linear_relu_stack_3(int N, const float *linear_relu_stack_1,
 /* models/fashion.model:12  linear(10)
  *   logits = (linear_relu_stack_3 @ linear_relu_stack_4_weightᵀ) + linear_relu_stack_4_bias
  */
-static void compute_logits(int N, const float *linear_relu_stack_3,
+static void compute_logits(int64_t N, const float *linear_relu_stack_3,
                            const float *linear_relu_stack_4_weight,
                            const float *linear_relu_stack_4_bias, float *logits) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 10, 512, 1.0f, linear_relu_stack_3, 512,
@@ -117,7 +117,7 @@ static void compute_logits(int N, const float *linear_relu_stack_3,
 /* models/fashion.model:16  cross_entropy(logits, label)
  *   loss = cross_entropy(logits, label)
  */
-static void compute_loss(int N, const float *logits, const int32_t *label, float *loss) {
+static void compute_loss(int64_t N, const float *logits, const int32_t *label, float *loss) {
     float total = 0.0f;
     for (int64_t i = 0; i < N; i++) {
         const float *row = logits + i * 10;
@@ -134,7 +134,7 @@ static void compute_loss(int N, const float *logits, const int32_t *label, float
 /* models/fashion.model:17  softmax(logits)
  *   probs = softmax(logits)
  */
-static void compute_probs(int N, const float *logits, float *probs) {
+static void compute_probs(int64_t N, const float *logits, float *probs) {
     for (int64_t i = 0; i < N; i++) {
         const float *row = logits + i * 10;
         float *out = probs + i * 10;
@@ -153,7 +153,8 @@ static void compute_probs(int N, const float *logits, float *probs) {
 /* backward of models/fashion.model:16  cross_entropy(logits, label)
  *   d_logits = (softmax(logits) - onehot(label)) * 1 / N
  */
-static void compute_d_logits(int N, const float *logits, const int32_t *label, float *d_logits) {
+static void compute_d_logits(int64_t N, const float *logits, const int32_t *label,
+                             float *d_logits) {
     for (int64_t i = 0; i < N; i++) {
         const float *row = logits + i * 10;
         float max = row[0], sum = 0.0f;
@@ -171,7 +172,7 @@ static void compute_d_logits(int N, const float *logits, const int32_t *label, f
 /* backward of models/fashion.model:12  linear(10)
  *   d_linear_relu_stack_4_bias = sum over N of d_logits
  */
-static void compute_d_linear_relu_stack_4_bias(int N, const float *d_logits,
+static void compute_d_linear_relu_stack_4_bias(int64_t N, const float *d_logits,
                                                float *d_linear_relu_stack_4_bias) {
     for (int64_t j = 0; j < 10; j++)
         d_linear_relu_stack_4_bias[j] = 0.0f;
@@ -185,7 +186,7 @@ static void compute_d_linear_relu_stack_4_bias(int N, const float *d_logits,
  *   d_linear_relu_stack_2 = (d_logits @ linear_relu_stack_4_weight) * (linear_relu_stack_3 > 0)
  *   d_linear_relu_stack_2_bias = sum over N of d_linear_relu_stack_2
  */
-static void compute_d_linear_relu_stack_2(int N, const float *d_logits,
+static void compute_d_linear_relu_stack_2(int64_t N, const float *d_logits,
                                           const float *linear_relu_stack_4_weight,
                                           const float *linear_relu_stack_3,
                                           float *d_linear_relu_stack_2,
@@ -207,7 +208,7 @@ static void compute_d_linear_relu_stack_2(int N, const float *d_logits,
 /* backward of models/fashion.model:12  linear(10)
  *   d_linear_relu_stack_4_weight = d_logitsᵀ @ linear_relu_stack_3
  */
-static void compute_d_linear_relu_stack_4_weight(int N, const float *d_logits,
+static void compute_d_linear_relu_stack_4_weight(int64_t N, const float *d_logits,
                                                  const float *linear_relu_stack_3,
                                                  float *d_linear_relu_stack_4_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, N, 1.0f, d_logits, 10,
@@ -218,7 +219,7 @@ static void compute_d_linear_relu_stack_4_weight(int N, const float *d_logits,
  * so the gradient is never stored:
  *   linear_relu_stack_4_weight -= lr * d_logitsᵀ @ linear_relu_stack_3
  */
-static void sgd_compute_d_linear_relu_stack_4_weight(int N, const float *d_logits,
+static void sgd_compute_d_linear_relu_stack_4_weight(int64_t N, const float *d_logits,
                                                      const float *linear_relu_stack_3, float lr,
                                                      float *linear_relu_stack_4_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, N, -lr, d_logits, 10,
@@ -230,7 +231,7 @@ static void sgd_compute_d_linear_relu_stack_4_weight(int N, const float *d_logit
  *   d_linear_relu_stack_0 = (d_linear_relu_stack_2 @ linear_relu_stack_2_weight) * (linear_relu_stack_1 > 0)
  *   d_linear_relu_stack_0_bias = sum over N of d_linear_relu_stack_0
  */
-static void compute_d_linear_relu_stack_0(int N, const float *d_linear_relu_stack_2,
+static void compute_d_linear_relu_stack_0(int64_t N, const float *d_linear_relu_stack_2,
                                           const float *linear_relu_stack_2_weight,
                                           const float *linear_relu_stack_1,
                                           float *d_linear_relu_stack_0,
@@ -252,7 +253,7 @@ static void compute_d_linear_relu_stack_0(int N, const float *d_linear_relu_stac
 /* backward of models/fashion.model:10  linear(512)
  *   d_linear_relu_stack_2_weight = d_linear_relu_stack_2ᵀ @ linear_relu_stack_1
  */
-static void compute_d_linear_relu_stack_2_weight(int N, const float *d_linear_relu_stack_2,
+static void compute_d_linear_relu_stack_2_weight(int64_t N, const float *d_linear_relu_stack_2,
                                                  const float *linear_relu_stack_1,
                                                  float *d_linear_relu_stack_2_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 512, N, 1.0f, d_linear_relu_stack_2,
@@ -263,7 +264,7 @@ static void compute_d_linear_relu_stack_2_weight(int N, const float *d_linear_re
  * so the gradient is never stored:
  *   linear_relu_stack_2_weight -= lr * d_linear_relu_stack_2ᵀ @ linear_relu_stack_1
  */
-static void sgd_compute_d_linear_relu_stack_2_weight(int N, const float *d_linear_relu_stack_2,
+static void sgd_compute_d_linear_relu_stack_2_weight(int64_t N, const float *d_linear_relu_stack_2,
                                                      const float *linear_relu_stack_1, float lr,
                                                      float *linear_relu_stack_2_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 512, N, -lr, d_linear_relu_stack_2,
@@ -273,7 +274,7 @@ static void sgd_compute_d_linear_relu_stack_2_weight(int N, const float *d_linea
 /* backward of models/fashion.model:8  linear(512)
  *   d_linear_relu_stack_0_weight = d_linear_relu_stack_0ᵀ @ image
  */
-static void compute_d_linear_relu_stack_0_weight(int N, const float *d_linear_relu_stack_0,
+static void compute_d_linear_relu_stack_0_weight(int64_t N, const float *d_linear_relu_stack_0,
                                                  const float *image,
                                                  float *d_linear_relu_stack_0_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 784, N, 1.0f, d_linear_relu_stack_0,
@@ -284,7 +285,7 @@ static void compute_d_linear_relu_stack_0_weight(int N, const float *d_linear_re
  * so the gradient is never stored:
  *   linear_relu_stack_0_weight -= lr * d_linear_relu_stack_0ᵀ @ image
  */
-static void sgd_compute_d_linear_relu_stack_0_weight(int N, const float *d_linear_relu_stack_0,
+static void sgd_compute_d_linear_relu_stack_0_weight(int64_t N, const float *d_linear_relu_stack_0,
                                                      const float *image, float lr,
                                                      float *linear_relu_stack_0_weight) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, 784, N, -lr, d_linear_relu_stack_0,
@@ -294,7 +295,7 @@ static void sgd_compute_d_linear_relu_stack_0_weight(int N, const float *d_linea
 /* The forward pass: the mean loss over the batch of n samples, and probs. */
 static float fashion_forward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
     Fashion *m = state;
-    const int N = (int)n;
+    const int64_t N = n;
     const float *image = batch_x;
     const int32_t *label = batch_y;
     compute_linear_relu_stack_1(N, image, m->linear_relu_stack_0_weight,
@@ -312,7 +313,7 @@ static float fashion_forward(void *state, const float *batch_x, const void *batc
  * on the same batch. */
 static void fashion_backward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
     Fashion *m = state;
-    const int N = (int)n;
+    const int64_t N = n;
     const float *image = batch_x;
     const int32_t *label = batch_y;
     compute_d_logits(N, m->logits, label, m->d_logits);
@@ -364,7 +365,7 @@ static float fashion_train_step(void *state, const float *batch_x, const void *b
         return loss;
     }
     Fashion *m = state;
-    const int N = (int)n;
+    const int64_t N = n;
     const float *image = batch_x;
     const int32_t *label = batch_y;
     compute_d_logits(N, m->logits, label, m->d_logits);
