@@ -7,7 +7,8 @@
 # (tests/fixtures/fashion_*.txt, made by tests/fixtures/make_training_fixtures.sh):
 #   plain SGD           the path that folds the update into the weight-gradient GEMMs
 #   momentum and decay  the path through backward() and the separate update
-# Losses must agree to 2e-4 and accuracies exactly.
+# Losses must agree to 2e-4, accuracies to 0.25 points (one test image of 512 is 0.2: a
+# sample at a tie may go either way with other rounding).
 set -eu
 mlc=$1 root=$2
 work=$(mktemp -d)
@@ -28,7 +29,9 @@ compare() {
         exit 1
     fi
     paste "$work/want" "$work/got" | awk -v f="$fixture" '
-        { d = $1 - $2; if (d < 0) d = -d; if (d > 2e-4) { bad++; print "FAIL (" f "): PyTorch " $1 ", train_fashion " $2 } }
+        { d = $1 - $2; if (d < 0) d = -d
+          tol = $1 ~ /^[0-9]+\.[0-9]$/ ? 0.25 : 2e-4   # an accuracy in %, or a loss
+          if (d > tol) { bad++; print "FAIL (" f "): PyTorch " $1 ", train_fashion " $2 } }
         END { if (bad) exit 1; print "ok (" f "): " NR " numbers agree with PyTorch" }'
 }
 
