@@ -95,7 +95,7 @@ static const char *ref(Emit *e, Buffer *b) {
     return arena_printf(e->g->cx->arena, "m->%s", b->name);
 }
 
-/* The state struct's type name from the model's name: autograd_demo -> AutogradDemo. */
+/* autograd_demo -> AutogradDemo, for the state struct's type name. */
 static char *camel(Arena *a, const char *name) {
     char *out = arena_strdup(a, name);
     size_t len = 0;
@@ -944,7 +944,9 @@ static void emit_model(Emit *e) {
 
 /* The whole file, top to bottom in the order a reader wants it. */
 void emit_c(FILE *out, Schedule *s, MemPlan *mp) {
-    Emit e = {out, s->g, s, mp, camel(s->g->cx->arena, s->g->name)};
+    /* the state type, FashionState: no model name can make it clash with a runtime type */
+    const char *type = arena_printf(s->g->cx->arena, "%sState", camel(s->g->cx->arena, s->g->name));
+    Emit e = {out, s->g, s, mp, type};
     emit_header(&e);
     emit_struct(&e);
     emit_bind(&e);

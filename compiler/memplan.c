@@ -23,7 +23,10 @@ static const char *const reserved[] = {
     "unsigned", "void", "volatile", "while", "main",
     /* names the generated code uses itself */
     "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "out",
-    "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity"};
+    "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity",
+    /* what kernels call or name, which a parameter of the same name would hide */
+    "expf", "logf", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "cblas_sgemm", "CblasRowMajor",
+    "CblasTrans", "CblasNoTrans", "int64_t", "int32_t", "NULL", "INFINITY", "NAN"};
 
 /* A C name for a buffer that no other buffer and no generated identifier has. */
 static const char *unique_name(Arena *a, PtrVec *taken, const char *want) {

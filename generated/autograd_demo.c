@@ -8,7 +8,7 @@
 #include "mlc_runtime.h"
 
 /* One model instance: named pointers into the runtime's blocks. */
-typedef struct AutogradDemo {
+typedef struct AutogradDemoState {
     /* parameters, one block in state_dict order */
     float *w; /* [5, 3] */
     float *b; /* [3] */
@@ -20,10 +20,10 @@ typedef struct AutogradDemo {
     float *loss; /* [] */
     float *d_z; /* [N, 3] */
     float *params, *grads, *velocity;
-} AutogradDemo;
+} AutogradDemoState;
 
 static void autograd_demo_bind(void *state, const MlcBuffers *b) {
-    AutogradDemo *m = state;
+    AutogradDemoState *m = state;
     m->params = b->params;
     m->grads = b->grads;
     m->velocity = b->velocity;
@@ -96,7 +96,7 @@ static void sgd_compute_d_w(int64_t N, const float *x, const float *d_z, float l
 /* The forward pass: the mean loss over the batch of n samples. */
 static float autograd_demo_forward(void *state, const float *batch_x, const void *batch_y,
                                    int64_t n) {
-    AutogradDemo *m = state;
+    AutogradDemoState *m = state;
     const int64_t N = n;
     const float *x = batch_x;
     const float *y = batch_y;
@@ -109,7 +109,7 @@ static float autograd_demo_forward(void *state, const float *batch_x, const void
  * on the same batch. */
 static void autograd_demo_backward(void *state, const float *batch_x, const void *batch_y,
                                    int64_t n) {
-    AutogradDemo *m = state;
+    AutogradDemoState *m = state;
     const int64_t N = n;
     const float *x = batch_x;
     const float *y = batch_y;
@@ -120,7 +120,7 @@ static void autograd_demo_backward(void *state, const float *batch_x, const void
 /* One step of SGD, as torch.optim.SGD takes it:
  *   g = dw + weight_decay * w;  v = momentum * v + g;  w -= lr * (momentum ? v : g) */
 static void autograd_demo_sgd_update(void *state, const MlcSgd *opt) {
-    AutogradDemo *m = state;
+    AutogradDemoState *m = state;
     float *w = m->params, *v = m->velocity;
     const float *dw = m->grads;
     const float lr = opt->lr, momentum = opt->momentum, decay = opt->weight_decay;
@@ -149,7 +149,7 @@ static float autograd_demo_train_step(void *state, const float *batch_x, const v
         autograd_demo_sgd_update(state, opt);
         return loss;
     }
-    AutogradDemo *m = state;
+    AutogradDemoState *m = state;
     const int64_t N = n;
     const float *x = batch_x;
     const float *y = batch_y;
@@ -193,7 +193,7 @@ static const MlcModel autograd_demo_model = {
     .shuffle = 0,
     .acts_per_sample = 32,
     .acts_fixed = 16,
-    .state_size = sizeof(AutogradDemo),
+    .state_size = sizeof(AutogradDemoState),
     .bind = autograd_demo_bind,
     .forward = autograd_demo_forward,
     .backward = autograd_demo_backward,

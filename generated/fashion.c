@@ -8,7 +8,7 @@
 #include "mlc_runtime.h"
 
 /* One model instance: named pointers into the runtime's blocks. */
-typedef struct Fashion {
+typedef struct FashionState {
     /* parameters, one block in state_dict order */
     float *linear_relu_stack_0_weight; /* [512, 784] */
     float *linear_relu_stack_0_bias; /* [512] */
@@ -33,10 +33,10 @@ typedef struct Fashion {
     float *d_linear_relu_stack_2; /* [N, 512] */
     float *d_linear_relu_stack_0; /* [N, 512] */
     float *params, *grads, *velocity;
-} Fashion;
+} FashionState;
 
 static void fashion_bind(void *state, const MlcBuffers *b) {
-    Fashion *m = state;
+    FashionState *m = state;
     m->params = b->params;
     m->grads = b->grads;
     m->velocity = b->velocity;
@@ -294,7 +294,7 @@ static void sgd_compute_d_linear_relu_stack_0_weight(int64_t N, const float *d_l
 
 /* The forward pass: the mean loss over the batch of n samples, and probs. */
 static float fashion_forward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
-    Fashion *m = state;
+    FashionState *m = state;
     const int64_t N = n;
     const float *image = batch_x;
     const int32_t *label = batch_y;
@@ -312,7 +312,7 @@ static float fashion_forward(void *state, const float *batch_x, const void *batc
 /* The backward pass: the gradient of the loss for every parameter, after the forward pass
  * on the same batch. */
 static void fashion_backward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
-    Fashion *m = state;
+    FashionState *m = state;
     const int64_t N = n;
     const float *image = batch_x;
     const int32_t *label = batch_y;
@@ -335,7 +335,7 @@ static void fashion_backward(void *state, const float *batch_x, const void *batc
 /* One step of SGD, as torch.optim.SGD takes it:
  *   g = dw + weight_decay * w;  v = momentum * v + g;  w -= lr * (momentum ? v : g) */
 static void fashion_sgd_update(void *state, const MlcSgd *opt) {
-    Fashion *m = state;
+    FashionState *m = state;
     float *w = m->params, *v = m->velocity;
     const float *dw = m->grads;
     const float lr = opt->lr, momentum = opt->momentum, decay = opt->weight_decay;
@@ -364,7 +364,7 @@ static float fashion_train_step(void *state, const float *batch_x, const void *b
         fashion_sgd_update(state, opt);
         return loss;
     }
-    Fashion *m = state;
+    FashionState *m = state;
     const int64_t N = n;
     const float *image = batch_x;
     const int32_t *label = batch_y;
@@ -392,7 +392,7 @@ static float fashion_train_step(void *state, const float *batch_x, const void *b
 }
 
 static const float *fashion_output(void *state) {
-    return ((Fashion *)state)->probs;
+    return ((FashionState *)state)->probs;
 }
 
 static const MlcParam fashion_params[] = {
@@ -444,7 +444,7 @@ static const MlcModel fashion_model = {
     .shuffle = 0,
     .acts_per_sample = 1584,
     .acts_fixed = 16,
-    .state_size = sizeof(Fashion),
+    .state_size = sizeof(FashionState),
     .bind = fashion_bind,
     .forward = fashion_forward,
     .backward = fashion_backward,
