@@ -22,16 +22,6 @@
 #define IDX_MAGIC_IMAGES 0x00000803u
 #define IDX_MAGIC_LABELS 0x00000801u
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 static uint32_t be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
@@ -69,7 +59,7 @@ static int64_t read_all(gzFile f, const char *path, size_t max, unsigned char **
             unsigned char *nb = realloc(b, ncap);
             if (!nb) {
                 free(b);
-                fail(err, errlen, "%s: out of memory reading %zu bytes", path, ncap);
+                mlc_fail(err, errlen, "%s: out of memory reading %zu bytes", path, ncap);
                 return -1;
             }
             b = nb;
@@ -83,7 +73,7 @@ static int64_t read_all(gzFile f, const char *path, size_t max, unsigned char **
             int errnum;
             const char *msg = gz_reason(f, path, &errnum);
             free(b);
-            fail(err, errlen, "%s: read error: %s", path, msg);
+            mlc_fail(err, errlen, "%s: read error: %s", path, msg);
             return -1;
         }
         if (got == 0) {
@@ -92,7 +82,7 @@ static int64_t read_all(gzFile f, const char *path, size_t max, unsigned char **
             const char *msg = gz_reason(f, path, &errnum);
             if (errnum != Z_OK) {
                 free(b);
-                fail(err, errlen, "%s: read error: %s", path, msg);
+                mlc_fail(err, errlen, "%s: read error: %s", path, msg);
                 return -1;
             }
             break;
@@ -110,8 +100,8 @@ static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim
     errno = 0;
     gzFile f = gzopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "%s: cannot open: %s", path,
-                    errno ? strerror(errno) : "out of memory");
+        return mlc_fail(err, errlen, "%s: cannot open: %s", path,
+                        errno ? strerror(errno) : "out of memory");
     gzbuffer(f, 1u << 17);
 
     unsigned char head[16];
@@ -127,19 +117,19 @@ static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim
     free(hb);
     if (got < 4) {
         gzclose(f);
-        return fail(err, errlen, "%s: truncated: %lld bytes, too short for an IDX header", path,
-                    (long long)got);
+        return mlc_fail(err, errlen, "%s: truncated: %lld bytes, too short for an IDX header", path,
+                        (long long)got);
     }
     uint32_t m = be32(head);
     if (m != magic) {
         gzclose(f);
-        return fail(err, errlen, "%s: bad magic 0x%08x, expected 0x%08x (an IDX %s file)", path,
-                    (unsigned)m, (unsigned)magic, what);
+        return mlc_fail(err, errlen, "%s: bad magic 0x%08x, expected 0x%08x (an IDX %s file)", path,
+                        (unsigned)m, (unsigned)magic, what);
     }
     if ((size_t)got < headlen) {
         gzclose(f);
-        return fail(err, errlen, "%s: truncated: %lld bytes, the IDX header needs %zu", path,
-                    (long long)got, headlen);
+        return mlc_fail(err, errlen, "%s: truncated: %lld bytes, the IDX header needs %zu", path,
+                        (long long)got, headlen);
     }
     /* The product of up to three 32-bit sizes: check it against SIZE_MAX step by step. */
     size_t n = 1;
@@ -147,13 +137,13 @@ static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim
         x->dims[i] = be32(head + 4 + 4 * i);
         if (x->dims[i] != 0 && n > SIZE_MAX / 2 / x->dims[i]) {
             gzclose(f);
-            return fail(err, errlen, "%s: the header's sizes are too large", path);
+            return mlc_fail(err, errlen, "%s: the header's sizes are too large", path);
         }
         n *= x->dims[i];
     }
     if (x->dims[0] == 0) {
         gzclose(f);
-        return fail(err, errlen, "%s: contains no %ss", path, what);
+        return mlc_fail(err, errlen, "%s: contains no %ss", path, what);
     }
 
     /* One byte more than the header says, to notice trailing bytes. */
@@ -164,14 +154,14 @@ static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim
     if ((size_t)got < n) {
         free(x->data);
         x->data = NULL;
-        return fail(err, errlen, "%s: truncated: %lld bytes of %s data, the header says %zu", path,
-                    (long long)got, what, n);
+        return mlc_fail(err, errlen, "%s: truncated: %lld bytes of %s data, the header says %zu",
+                        path, (long long)got, what, n);
     }
     if ((size_t)got > n) {
         free(x->data);
         x->data = NULL;
-        return fail(err, errlen, "%s: longer than its header says (%zu bytes of %s data)", path, n,
-                    what);
+        return mlc_fail(err, errlen, "%s: longer than its header says (%zu bytes of %s data)", path,
+                        n, what);
     }
     x->n = n;
     return true;
@@ -191,19 +181,20 @@ bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t 
     bool ok = false;
     uint64_t pixels = (uint64_t)im.dims[1] * im.dims[2];
     if (pixels != x_size) {
-        fail(err, errlen, "%s: images are %ux%u = %llu values, the model's input has %zu", images,
-             (unsigned)im.dims[1], (unsigned)im.dims[2], (unsigned long long)pixels, x_size);
+        mlc_fail(err, errlen, "%s: images are %ux%u = %llu values, the model's input has %zu",
+                 images, (unsigned)im.dims[1], (unsigned)im.dims[2], (unsigned long long)pixels,
+                 x_size);
         goto out;
     }
     if (lb.dims[0] != im.dims[0]) {
-        fail(err, errlen, "%s: %u labels, but %s has %u images", labels, (unsigned)lb.dims[0],
-             images, (unsigned)im.dims[0]);
+        mlc_fail(err, errlen, "%s: %u labels, but %s has %u images", labels, (unsigned)lb.dims[0],
+                 images, (unsigned)im.dims[0]);
         goto out;
     }
     for (size_t i = 0; i < lb.n; i++) {
         if ((int64_t)lb.data[i] >= nclass) {
-            fail(err, errlen, "%s: label %u of item %zu is out of range for %lld classes", labels,
-                 (unsigned)lb.data[i], i, (long long)nclass);
+            mlc_fail(err, errlen, "%s: label %u of item %zu is out of range for %lld classes",
+                     labels, (unsigned)lb.data[i], i, (long long)nclass);
             goto out;
         }
     }
@@ -214,7 +205,7 @@ bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t 
     d->y = malloc(lb.n * sizeof(int32_t));
     if (!d->x || !d->y) {
         mlc_dataset_free(d);
-        fail(err, errlen, "%s: out of memory for %zu floats", images, im.n);
+        mlc_fail(err, errlen, "%s: out of memory for %zu floats", images, im.n);
         goto out;
     }
     for (size_t i = 0; i < im.n; i++)

@@ -252,6 +252,10 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
                        size_t errlen);
 void mlc_usage(FILE *f, const char *prog, const MlcModel *m);
 
+/* Writes the formatted message into err (errlen bytes) and returns false: how the functions
+ * above that take an error buffer fail. */
+bool mlc_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Compares the gradients of backward() on one batch with central differences of forward(),
  * for a few entries of every parameter, printing a line per parameter to out. Leaves the
  * parameters as they were. Returns the number of entries that disagree. */

@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 /* A decimal integer in [lo, hi] that is the whole of s. */
 static bool parse_int(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out,
                       char *err, size_t errlen) {
@@ -32,13 +22,13 @@ static bool parse_int(const char *opt, const char *s, int64_t lo, int64_t hi, in
     long long v = strtoll(s, &end, 10);
     bool digits = (*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9');
     if (!digits || *end != '\0')
-        return fail(err, errlen, "%s: '%s' is not an integer", opt, s);
+        return mlc_fail(err, errlen, "%s: '%s' is not an integer", opt, s);
     if (errno == ERANGE || v < lo || v > hi) {
         if (hi == INT64_MAX)
-            return fail(err, errlen, "%s: %s is out of range (at least %lld)", opt, s,
-                        (long long)lo);
-        return fail(err, errlen, "%s: %s is out of range (%lld to %lld)", opt, s, (long long)lo,
-                    (long long)hi);
+            return mlc_fail(err, errlen, "%s: %s is out of range (at least %lld)", opt, s,
+                            (long long)lo);
+        return mlc_fail(err, errlen, "%s: %s is out of range (%lld to %lld)", opt, s, (long long)lo,
+                        (long long)hi);
     }
     *out = v;
     return true;
@@ -50,11 +40,11 @@ static bool parse_float(const char *opt, const char *s, float *out, char *err, s
     errno = 0;
     double v = strtod(s, &end);
     if (end == s || *end != '\0' || !strchr("0123456789.+-", *s))
-        return fail(err, errlen, "%s: '%s' is not a number", opt, s);
+        return mlc_fail(err, errlen, "%s: '%s' is not a number", opt, s);
     if (!isfinite(v) || fabs(v) > 3.4e38)
-        return fail(err, errlen, "%s: %s is not a finite number", opt, s);
+        return mlc_fail(err, errlen, "%s: %s is not a finite number", opt, s);
     if (v < 0.0)
-        return fail(err, errlen, "%s: %s is negative", opt, s);
+        return mlc_fail(err, errlen, "%s: %s is negative", opt, s);
     *out = (float)v;
     return true;
 }
@@ -178,7 +168,7 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
-            return fail(err, errlen, "unexpected argument '%s' (see --help)", a);
+            return mlc_fail(err, errlen, "unexpected argument '%s' (see --help)", a);
         /* "--name=value" or "--name value" */
         const char *eq = strchr(a, '=');
         size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
@@ -187,11 +177,11 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
                 opt = &opts[k];
         if (!opt)
-            return fail(err, errlen, "unknown option '%.*s' (see --help)", (int)nlen, a);
+            return mlc_fail(err, errlen, "unknown option '%.*s' (see --help)", (int)nlen, a);
         const char *name = opt->name;
         if (opt->needs_data && m->data_kind == MLC_DATA_NONE)
-            return fail(err, errlen, "%s: model '%s' has no data set to train or test on", name,
-                        m->name);
+            return mlc_fail(err, errlen, "%s: model '%s' has no data set to train or test on", name,
+                            m->name);
         const char *v = NULL;
         if (opt->arg) {
             if (eq)
@@ -199,14 +189,14 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             else if (i + 1 < argc)
                 v = argv[++i];
             else
-                return fail(err, errlen, "%s needs a value (%s)", name, opt->arg);
+                return mlc_fail(err, errlen, "%s needs a value (%s)", name, opt->arg);
         } else if (eq) {
-            return fail(err, errlen, "%s takes no value", name);
+            return mlc_fail(err, errlen, "%s takes no value", name);
         }
 
         int64_t n;
         if (opt->arg && v[0] == '\0')
-            return fail(err, errlen, "%s: the value is empty", name);
+            return mlc_fail(err, errlen, "%s: the value is empty", name);
         if (strcmp(name, "--data") == 0) {
             o->data = v;
         } else if (strcmp(name, "--load") == 0) {
@@ -236,10 +226,10 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             errno = 0;
             unsigned long long s = strtoull(v, &end, 10);
             if (!(v[0] >= '0' && v[0] <= '9') || *end != '\0')
-                return fail(err, errlen, "%s: '%s' is not a non-negative integer", name, v);
+                return mlc_fail(err, errlen, "%s: '%s' is not a non-negative integer", name, v);
             if (errno == ERANGE)
-                return fail(err, errlen, "%s: %s is out of range (0 to %llu)", name, v,
-                            (unsigned long long)UINT64_MAX);
+                return mlc_fail(err, errlen, "%s: %s is out of range (0 to %llu)", name, v,
+                                (unsigned long long)UINT64_MAX);
             o->seed = s;
         } else if (strcmp(name, "--shuffle") == 0) {
             o->shuffle = 1;

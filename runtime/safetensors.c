@@ -30,16 +30,6 @@
 /* The reference implementation's limit on the header (100 MB). */
 #define MAX_HEADER ((uint64_t)100000000)
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 /* ---- writing ------------------------------------------------------------------------------ */
 
 /* A growable string for the JSON header. On out of memory it sets oom and stops growing. */
@@ -149,20 +139,20 @@ bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *er
         buf_add(&h, " ", 1);
     if (h.oom) {
         free(h.s);
-        return fail(err, errlen, "%s: out of memory writing the header", path);
+        return mlc_fail(err, errlen, "%s: out of memory writing the header", path);
     }
 
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 12);
     if (!tmp) {
         free(h.s);
-        return fail(err, errlen, "%s: out of memory", path);
+        return mlc_fail(err, errlen, "%s: out of memory", path);
     }
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp.XXXXXX", 12);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        fail(err, errlen, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+        mlc_fail(err, errlen, "%s: cannot create %s: %s", path, tmp, strerror(errno));
         free(tmp);
         free(h.s);
         return false;
@@ -171,7 +161,7 @@ bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *er
     fchmod(fd, 0644);
     FILE *f = fdopen(fd, "wb");
     if (!f) {
-        fail(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        mlc_fail(err, errlen, "%s: cannot write: %s", path, strerror(errno));
         close(fd);
         unlink(tmp);
         free(tmp);
@@ -198,7 +188,7 @@ bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *er
         saved = errno;
     }
     if (!ok) {
-        fail(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+        mlc_fail(err, errlen, "%s: cannot write: %s", path, strerror(saved));
         unlink(tmp);
     }
     free(tmp);
@@ -210,7 +200,7 @@ bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const flo
                                   char *err, size_t errlen) {
     MlcTensor *t = calloc((size_t)m->nparam + 1, sizeof *t);
     if (!t)
-        return fail(err, errlen, "%s: out of memory", path);
+        return mlc_fail(err, errlen, "%s: out of memory", path);
     for (int i = 0; i < m->nparam; i++) {
         const MlcParam *p = &m->params[i];
         t[i].name = p->name;
@@ -279,46 +269,48 @@ static void format_shape(char *s, size_t len, int rank, const int64_t *shape) {
 static bool parse_entry(const cJSON *j, Entry *e, const char *path, char *err, size_t errlen) {
     e->name = j->string;
     if (!cJSON_IsObject(j))
-        return fail(err, errlen, "%s: tensor '%s': not a JSON object", path, e->name);
+        return mlc_fail(err, errlen, "%s: tensor '%s': not a JSON object", path, e->name);
     const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(j, "dtype");
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(j, "shape");
     const cJSON *offs = cJSON_GetObjectItemCaseSensitive(j, "data_offsets");
     if (!cJSON_IsString(dtype))
-        return fail(err, errlen, "%s: tensor '%s': no \"dtype\" string", path, e->name);
+        return mlc_fail(err, errlen, "%s: tensor '%s': no \"dtype\" string", path, e->name);
     e->dtype = dtype->valuestring;
     int esize = dtype_size(e->dtype);
     if (esize == 0)
-        return fail(err, errlen, "%s: tensor '%s': unknown dtype '%s'", path, e->name, e->dtype);
+        return mlc_fail(err, errlen, "%s: tensor '%s': unknown dtype '%s'", path, e->name,
+                        e->dtype);
     if (!cJSON_IsArray(shape))
-        return fail(err, errlen, "%s: tensor '%s': no \"shape\" array", path, e->name);
+        return mlc_fail(err, errlen, "%s: tensor '%s': no \"shape\" array", path, e->name);
     int rank = cJSON_GetArraySize(shape);
     if (rank > MLC_MAX_RANK)
-        return fail(err, errlen, "%s: tensor '%s': rank %d, at most %d is supported", path, e->name,
-                    rank, MLC_MAX_RANK);
+        return mlc_fail(err, errlen, "%s: tensor '%s': rank %d, at most %d is supported", path,
+                        e->name, rank, MLC_MAX_RANK);
     e->rank = rank;
     /* Bytes of the tensor, checked against overflow past 2^62. */
     uint64_t bytes = (uint64_t)esize;
     for (int i = 0; i < rank; i++) {
         uint64_t d;
         if (!json_uint(cJSON_GetArrayItem(shape, i), &d))
-            return fail(err, errlen, "%s: tensor '%s': shape entries must be non-negative integers",
-                        path, e->name);
+            return mlc_fail(err, errlen,
+                            "%s: tensor '%s': shape entries must be non-negative integers", path,
+                            e->name);
         e->shape[i] = (int64_t)d;
         if (d != 0 && bytes > ((uint64_t)1 << 62) / d)
-            return fail(err, errlen, "%s: tensor '%s': shape too large", path, e->name);
+            return mlc_fail(err, errlen, "%s: tensor '%s': shape too large", path, e->name);
         bytes *= d;
     }
     if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2 ||
         !json_uint(cJSON_GetArrayItem(offs, 0), &e->begin) ||
         !json_uint(cJSON_GetArrayItem(offs, 1), &e->end))
-        return fail(err, errlen,
-                    "%s: tensor '%s': \"data_offsets\" must be two non-negative integers", path,
-                    e->name);
+        return mlc_fail(err, errlen,
+                        "%s: tensor '%s': \"data_offsets\" must be two non-negative integers", path,
+                        e->name);
     if (e->end < e->begin || e->end - e->begin != bytes)
-        return fail(err, errlen,
-                    "%s: tensor '%s': data_offsets [%llu, %llu] do not hold its %llu bytes", path,
-                    e->name, (unsigned long long)e->begin, (unsigned long long)e->end,
-                    (unsigned long long)bytes);
+        return mlc_fail(err, errlen,
+                        "%s: tensor '%s': data_offsets [%llu, %llu] do not hold its %llu bytes",
+                        path, e->name, (unsigned long long)e->begin, (unsigned long long)e->end,
+                        (unsigned long long)bytes);
     return true;
 }
 
@@ -337,29 +329,29 @@ static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json,
     *entries = NULL;
     *count = 0;
     if (fsize < 8)
-        return fail(err, errlen, "%s: too short for a safetensors file (%llu bytes)", path,
-                    (unsigned long long)fsize);
+        return mlc_fail(err, errlen, "%s: too short for a safetensors file (%llu bytes)", path,
+                        (unsigned long long)fsize);
     unsigned char len8[8];
     if (fread(len8, 1, 8, f) != 8)
-        return fail(err, errlen, "%s: read error", path);
+        return mlc_fail(err, errlen, "%s: read error", path);
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++)
         hlen |= (uint64_t)len8[i] << (8 * i);
     if (hlen > fsize - 8)
-        return fail(err, errlen, "%s: header length %llu is larger than the file (%llu bytes)",
-                    path, (unsigned long long)hlen, (unsigned long long)fsize);
+        return mlc_fail(err, errlen, "%s: header length %llu is larger than the file (%llu bytes)",
+                        path, (unsigned long long)hlen, (unsigned long long)fsize);
     if (hlen > MAX_HEADER)
-        return fail(err, errlen, "%s: header length %llu is over the limit of %llu bytes", path,
-                    (unsigned long long)hlen, (unsigned long long)MAX_HEADER);
+        return mlc_fail(err, errlen, "%s: header length %llu is over the limit of %llu bytes", path,
+                        (unsigned long long)hlen, (unsigned long long)MAX_HEADER);
     *data_start = 8 + hlen;
 
     char *text = malloc((size_t)hlen + 1);
     if (!text)
-        return fail(err, errlen, "%s: out of memory for a %llu-byte header", path,
-                    (unsigned long long)hlen);
+        return mlc_fail(err, errlen, "%s: out of memory for a %llu-byte header", path,
+                        (unsigned long long)hlen);
     if (fread(text, 1, (size_t)hlen, f) != hlen) {
         free(text);
-        return fail(err, errlen, "%s: read error in the header", path);
+        return mlc_fail(err, errlen, "%s: read error in the header", path);
     }
     text[hlen] = '\0';
     const char *end = NULL;
@@ -373,14 +365,14 @@ static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json,
     free(text);
     if (!j || trailing || !cJSON_IsObject(j)) {
         cJSON_Delete(j);
-        return fail(err, errlen, "%s: the header is not a JSON object", path);
+        return mlc_fail(err, errlen, "%s: the header is not a JSON object", path);
     }
     *json = j;
 
     int n = cJSON_GetArraySize(j);
     Entry *e = calloc((size_t)n + 1, sizeof *e);
     if (!e)
-        return fail(err, errlen, "%s: out of memory", path);
+        return mlc_fail(err, errlen, "%s: out of memory", path);
     *entries = e;
     int k = 0;
     for (const cJSON *it = j->child; it; it = it->next) {
@@ -388,7 +380,7 @@ static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json,
             continue;
         for (int i = 0; i < k; i++)
             if (strcmp(e[i].name, it->string) == 0)
-                return fail(err, errlen, "%s: tensor '%s' appears twice", path, it->string);
+                return mlc_fail(err, errlen, "%s: tensor '%s' appears twice", path, it->string);
         if (!parse_entry(it, &e[k], path, err, errlen))
             return false;
         k++;
@@ -398,31 +390,31 @@ static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json,
     /* The tensors must tile [0, data size) exactly. */
     Entry *sorted = malloc(((size_t)k + 1) * sizeof *sorted);
     if (!sorted)
-        return fail(err, errlen, "%s: out of memory", path);
+        return mlc_fail(err, errlen, "%s: out of memory", path);
     memcpy(sorted, e, (size_t)k * sizeof *e);
     qsort(sorted, (size_t)k, sizeof *sorted, cmp_entry);
     uint64_t pos = 0, size = fsize - *data_start;
     bool ok = true;
     for (int i = 0; i < k && ok; i++) {
         if (sorted[i].begin != pos)
-            ok = fail(err, errlen,
-                      "%s: tensor '%s': data_offsets [%llu, %llu] %s the previous tensor, which "
-                      "ends at %llu",
-                      path, sorted[i].name, (unsigned long long)sorted[i].begin,
-                      (unsigned long long)sorted[i].end,
-                      sorted[i].begin < pos ? "overlap" : "leave a gap after",
-                      (unsigned long long)pos);
+            ok = mlc_fail(
+                err, errlen,
+                "%s: tensor '%s': data_offsets [%llu, %llu] %s the previous tensor, which "
+                "ends at %llu",
+                path, sorted[i].name, (unsigned long long)sorted[i].begin,
+                (unsigned long long)sorted[i].end,
+                sorted[i].begin < pos ? "overlap" : "leave a gap after", (unsigned long long)pos);
         else if (sorted[i].end > size)
-            ok = fail(err, errlen,
-                      "%s: tensor '%s': data_offsets [%llu, %llu] run past the end of the data "
-                      "(%llu bytes)",
-                      path, sorted[i].name, (unsigned long long)sorted[i].begin,
-                      (unsigned long long)sorted[i].end, (unsigned long long)size);
+            ok = mlc_fail(err, errlen,
+                          "%s: tensor '%s': data_offsets [%llu, %llu] run past the end of the data "
+                          "(%llu bytes)",
+                          path, sorted[i].name, (unsigned long long)sorted[i].begin,
+                          (unsigned long long)sorted[i].end, (unsigned long long)size);
         pos = sorted[i].end;
     }
     if (ok && pos != size)
-        ok = fail(err, errlen, "%s: %llu bytes after the last tensor's data", path,
-                  (unsigned long long)(size - pos));
+        ok = mlc_fail(err, errlen, "%s: %llu bytes after the last tensor's data", path,
+                      (unsigned long long)(size - pos));
     free(sorted);
     return ok;
 }
@@ -454,10 +446,10 @@ static bool open_file(const char *path, FILE **fp, cJSON **json, Entry **e, int 
     *n = 0;
     *fp = fopen(path, "rb");
     if (!*fp)
-        return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return mlc_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(*fp), &st) != 0 || !S_ISREG(st.st_mode))
-        return fail(err, errlen, "%s: not a regular file", path);
+        return mlc_fail(err, errlen, "%s: not a regular file", path);
     return read_header(*fp, path, (uint64_t)st.st_size, json, e, n, start, err, errlen);
 }
 
@@ -478,12 +470,12 @@ bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, ch
             if (strcmp(e[k].name, p->name) == 0)
                 t = &e[k];
         if (!t) {
-            ok = fail(err, errlen, "%s: tensor '%s' is missing", path, p->name);
+            ok = mlc_fail(err, errlen, "%s: tensor '%s' is missing", path, p->name);
             break;
         }
         if (strcmp(t->dtype, "F32") != 0) {
-            ok = fail(err, errlen, "%s: tensor '%s' has dtype %s, only F32 is supported", path,
-                      p->name, t->dtype);
+            ok = mlc_fail(err, errlen, "%s: tensor '%s' has dtype %s, only F32 is supported", path,
+                          p->name, t->dtype);
             break;
         }
         bool same = t->rank == p->rank;
@@ -493,8 +485,8 @@ bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, ch
             char got[128], want[128];
             format_shape(got, sizeof got, t->rank, t->shape);
             format_shape(want, sizeof want, p->rank, p->shape);
-            ok = fail(err, errlen, "%s: tensor '%s' has shape %s, the model's is %s", path, p->name,
-                      got, want);
+            ok = mlc_fail(err, errlen, "%s: tensor '%s' has shape %s, the model's is %s", path,
+                          p->name, got, want);
         }
     }
     for (int k = 0; ok && k < n; k++) {
@@ -513,7 +505,7 @@ bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, ch
                 t = &e[k];
         if (fseeko(f, (off_t)(start + t->begin), SEEK_SET) != 0 ||
             !read_floats(f, params + p->offset, p->size))
-            ok = fail(err, errlen, "%s: read error in tensor '%s'", path, p->name);
+            ok = mlc_fail(err, errlen, "%s: read error in tensor '%s'", path, p->name);
     }
     free(e);
     cJSON_Delete(json);
@@ -534,11 +526,11 @@ bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count,
     bool ok = open_file(path, &f, &json, &e, &n, &start, err, errlen);
     MlcTensor *t = ok ? calloc((size_t)n + 1, sizeof *t) : NULL;
     if (ok && !t)
-        ok = fail(err, errlen, "%s: out of memory", path);
+        ok = mlc_fail(err, errlen, "%s: out of memory", path);
     for (int k = 0; ok && k < n; k++) {
         if (strcmp(e[k].dtype, "F32") != 0) {
-            ok = fail(err, errlen, "%s: tensor '%s' has dtype %s, only F32 is supported", path,
-                      e[k].name, e[k].dtype);
+            ok = mlc_fail(err, errlen, "%s: tensor '%s' has dtype %s, only F32 is supported", path,
+                          e[k].name, e[k].dtype);
             break;
         }
         uint64_t floats = (e[k].end - e[k].begin) / 4;
@@ -548,14 +540,14 @@ bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count,
         t[k].name = name;
         *count = k + 1;
         if (!data || !name) {
-            ok = fail(err, errlen, "%s: out of memory", path);
+            ok = mlc_fail(err, errlen, "%s: out of memory", path);
             break;
         }
         strcpy(name, e[k].name);
         t[k].rank = e[k].rank;
         memcpy(t[k].shape, e[k].shape, sizeof t[k].shape);
         if (fseeko(f, (off_t)(start + e[k].begin), SEEK_SET) != 0 || !read_floats(f, data, floats))
-            ok = fail(err, errlen, "%s: read error in tensor '%s'", path, e[k].name);
+            ok = mlc_fail(err, errlen, "%s: read error in tensor '%s'", path, e[k].name);
     }
     free(e);
     cJSON_Delete(json);
