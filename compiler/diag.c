@@ -1,4 +1,4 @@
-/* diag.c: the compilation context, and error / warning / note messages.
+/* diag.c: the compilation context, and error and note messages.
  *
  * A diagnostic names the place as path:line:col (1-based, in bytes), then echoes the source
  * line and puts a caret under the start of the range and '~' under the rest of it:
@@ -140,16 +140,6 @@ void diag_error(Ctx *cx, Loc loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     report(cx, loc, "error", fmt, ap);
-    va_end(ap);
-}
-
-void diag_warning(Ctx *cx, Loc loc, const char *fmt, ...) {
-    cx->nwarnings++;
-    if (silenced(cx))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    report(cx, loc, "warning", fmt, ap);
     va_end(ap);
 }
 

@@ -364,21 +364,19 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
     fprintf(out, "    # line %d\n", line);
 }
 
-/* --emit ir: the forward graph (and, if asked, the backward pass) node by node. */
-void ir_print(FILE *out, Graph *g, bool backward) {
-    fprintf(out, "graph %s (forward: %d nodes)\n", g->name,
-            g->nforward ? g->nforward : g->nodes.len);
+/* --emit ir: the forward graph node by node (--emit grad shows the backward pass). */
+void ir_print(FILE *out, Graph *g) {
     int end = g->nforward ? g->nforward : g->nodes.len;
+    fprintf(out, "graph %s (forward: %d nodes)\n", g->name, end);
     for (int i = 0; i < end; i++)
         print_node(out, g, g->nodes.data[i]);
-    if (g->loss)
-        fprintf(out, "loss: %s\n", g->loss->name ? g->loss->name : "?");
-    if (g->output)
-        fprintf(out, "output: %s\n", g->output->name);
-    if (backward && g->nforward) {
-        fprintf(out, "backward: %d nodes\n", g->nodes.len - g->nforward);
-        for (int i = g->nforward; i < g->nodes.len; i++)
-            print_node(out, g, g->nodes.data[i]);
+    Node *roots[2] = {g->loss, g->output};
+    for (int r = 0; r < 2; r++) {
+        if (!roots[r])
+            continue;
+        fprintf(out, "%s: ", r == 0 ? "loss" : "output");
+        print_ref(out, roots[r]);
+        fprintf(out, "\n");
     }
 }
 

@@ -171,7 +171,7 @@ static int compile(Ctx *cx, Options *o) {
         return 1;
     VERIFY(g);
     if (o->emit == EMIT_IR) {
-        ir_print(stdout, g, false);
+        ir_print(stdout, g);
         return 0;
     }
     build_backward(g);

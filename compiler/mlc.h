@@ -67,7 +67,7 @@ typedef struct PtrVec {
 void vec_push(Arena *a, PtrVec *v, void *p);
 
 /* ------------------------------------------------------------------------------------------
- * diag.c: error / warning / note, with the source line and a caret
+ * diag.c: errors and notes, with the source line and a caret
  * ------------------------------------------------------------------------------------------ */
 
 /* A place in the source: a byte range. Line and column are computed when printing. */
@@ -98,7 +98,6 @@ typedef struct Ctx {
     size_t srclen;
     FILE *err; /* where diagnostics go (stderr, or a test's buffer) */
     int nerrors;
-    int nwarnings;
     uint32_t *line_starts; /* diag.c: offset where each line starts, built on first use */
     uint32_t nlines;       /* entries in line_starts */
 } Ctx;
@@ -110,7 +109,6 @@ void ctx_free(Ctx *cx);
  * MLC_MAX_ERRORS it prints one "too many errors" line and stays silent from then on (the
  * caller still sees cx->nerrors and stops before the next pass). */
 void diag_error(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void diag_warning(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* 1-based line and column (bytes) of a byte offset. */
 void diag_line_col(Ctx *cx, uint32_t offset, int *line, int *col);
@@ -355,7 +353,7 @@ typedef struct MathNames {
     void *ctx;
 } MathNames;
 void ir_print_math(FILE *out, Graph *g, const Node *n, const MathNames *names);
-void ir_print(FILE *out, Graph *g, bool backward);
+void ir_print(FILE *out, Graph *g);
 void ir_print_dot(FILE *out, Graph *g);
 void ir_verify(Graph *g); /* internal consistency; asserts */
 /* "models/fashion.model:8" and the trimmed source text of a node's line. */

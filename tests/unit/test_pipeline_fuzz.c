@@ -335,7 +335,7 @@ static void compile_one(const Buf *b, const char *what, int i) {
     if (check_failures)
         goto done;
     ir_verify(g);
-    ir_print(code_out, g, false);
+    ir_print(code_out, g);
     build_backward(g);
     ir_verify(g);
     simplify(g);
