@@ -181,21 +181,6 @@ static bool arg_written(const Args *args, int i) {
     return args->written.data[i] != NULL;
 }
 
-/* Every node a kernel evaluates: its GEMM, its inlined nodes and root, its reduction. */
-static PtrVec kernel_nodes(Emit *e, Kernel *k) {
-    PtrVec all = {0};
-    Arena *a = e->g->cx->arena;
-    if (k->gemm)
-        vec_push(a, &all, k->gemm);
-    for (int i = 0; i < k->nodes.len; i++)
-        vec_push(a, &all, k->nodes.data[i]);
-    if (k->kind == K_OP)
-        vec_push(a, &all, k->root);
-    if (k->reduce)
-        vec_push(a, &all, k->reduce);
-    return all;
-}
-
 /* Does computing with n need the batch size: a batched shape, or a constant like 1/N? */
 static bool needs_n(const Node *n) {
     return shape_has_n(n->shape) || (n->op == OP_CONST && n->attr.cnst.npow != 0);
@@ -206,7 +191,7 @@ static bool needs_n(const Node *n) {
 static Args kernel_args(Emit *e, Kernel *k) {
     Arena *a = e->g->cx->arena;
     Args reads = {0}, args = {0};
-    PtrVec all = kernel_nodes(e, k);
+    PtrVec all = kernel_nodes(e->g->cx->arena, k);
     for (int i = 0; i < all.len; i++) {
         Node *n = all.data[i];
         args.uses_n |= needs_n(n);
@@ -257,7 +242,7 @@ static const char *kernel_operand_name(void *ctx, const Node *n) {
 static void kernel_comment(Emit *e, Kernel *k) {
     /* the distinct model lines of the nodes, in order, each quoted by the widest piece of
      * model text a node of that line comes from ('x @ w + b' rather than 'x @ w') */
-    PtrVec nodes = kernel_nodes(e, k);
+    PtrVec nodes = kernel_nodes(e->g->cx->arena, k);
     Loc *quote = arena_alloc(e->g->cx->arena, sizeof(Loc) * (size_t)(nodes.len + 1));
     int *lines = arena_alloc(e->g->cx->arena, sizeof(int) * (size_t)(nodes.len + 1));
     int nlines = 0;

@@ -63,15 +63,24 @@ static int64_t broadcast_inner(Schedule *s, Kernel *k) {
     return inner;
 }
 
+PtrVec kernel_nodes(Arena *a, Kernel *k) {
+    PtrVec all = {0};
+    if (k->gemm)
+        vec_push(a, &all, k->gemm);
+    for (int i = 0; i < k->nodes.len; i++)
+        vec_push(a, &all, k->nodes.data[i]);
+    if (k->kind == K_OP)
+        vec_push(a, &all, k->root);
+    if (k->reduce)
+        vec_push(a, &all, k->reduce);
+    return all;
+}
+
 /* Does kernel k read node x? */
-static bool reads(Kernel *k, Node *x) {
-    Node *all[3] = {k->root, k->gemm, k->reduce};
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; all[i] && j < all[i]->nin; j++)
-            if (all[i]->in[j] == x)
-                return true;
-    for (int i = 0; i < k->nodes.len; i++) {
-        Node *n = k->nodes.data[i];
+static bool reads(Arena *a, Kernel *k, Node *x) {
+    PtrVec all = kernel_nodes(a, k);
+    for (int i = 0; i < all.len; i++) {
+        Node *n = all.data[i];
         for (int j = 0; j < n->nin; j++)
             if (n->in[j] == x)
                 return true;
@@ -101,7 +110,7 @@ static void mark_sgd_folds(Schedule *s, const int *uses) {
         k->sgd_param = w;
         int last = at;
         for (int i = at + 1; i < s->kernels.len; i++)
-            if (reads(s->kernels.data[i], w))
+            if (reads(g->cx->arena, s->kernels.data[i], w))
                 last = i;
         for (int i = at; i < last; i++) /* move it down to just after the last reader */
             s->kernels.data[i] = s->kernels.data[i + 1];

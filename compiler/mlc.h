@@ -453,6 +453,8 @@ typedef struct Schedule {
 } Schedule;
 
 Schedule *fuse_kernels(Graph *g);
+/* Every node a kernel evaluates: its GEMM, its inlined nodes and root, its reduction. */
+PtrVec kernel_nodes(Arena *a, Kernel *k);
 
 /* ------------------------------------------------------------------------------------------
  * memplan.c: one activation block, buffers reused by liveness

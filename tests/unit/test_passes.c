@@ -117,11 +117,10 @@ static void test_fashion(void) {
         folds += k->sgd_param != NULL;
         /* a folded weight gradient runs after every kernel that reads the weight */
         for (int j = i + 1; k->sgd_param && j < s->kernels.len; j++) {
-            Kernel *later = s->kernels.data[j];
-            Node *all[3] = {later->root, later->gemm, later->reduce};
-            for (int a = 0; a < 3; a++)
-                for (int b = 0; all[a] && b < all[a]->nin; b++)
-                    CHECK_TRUE(all[a]->in[b] != k->sgd_param);
+            PtrVec later = kernel_nodes(g->cx->arena, s->kernels.data[j]);
+            for (int a = 0; a < later.len; a++)
+                for (int b = 0; b < ((Node *)later.data[a])->nin; b++)
+                    CHECK_TRUE(((Node *)later.data[a])->in[b] != k->sgd_param);
         }
     }
     CHECK(2, reduces); /* the bias gradients of layers 0 and 2 */
