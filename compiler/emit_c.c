@@ -191,18 +191,16 @@ static bool needs_n(const Node *n) {
 static Args kernel_args(Emit *e, Kernel *k) {
     Arena *a = e->g->cx->arena;
     Args reads = {0}, args = {0};
-    PtrVec all = kernel_nodes(e->g->cx->arena, k);
+    PtrVec all = kernel_nodes(a, k);
     for (int i = 0; i < all.len; i++) {
         Node *n = all.data[i];
         args.uses_n |= needs_n(n);
-        for (int j = 0; j < n->nin; j++) {
-            Node *x = n->in[j];
-            args.uses_n |= needs_n(x);
-            if (x->op == OP_CONST || e->s->inlined[x->id] || x == k->gemm)
-                continue;
-            add_arg(a, &reads, buf(e, x), false);
-        }
+        for (int j = 0; j < n->nin; j++)
+            args.uses_n |= needs_n(n->in[j]);
     }
+    PtrVec in = kernel_reads(a, e->s, k);
+    for (int i = 0; i < in.len; i++)
+        add_arg(a, &reads, buf(e, in.data[i]), false);
     add_arg(a, &reads, buf(e, k->root), true);
     if (k->reduce)
         add_arg(a, &reads, buf(e, k->reduce), true);

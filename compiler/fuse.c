@@ -76,15 +76,31 @@ PtrVec kernel_nodes(Arena *a, Kernel *k) {
     return all;
 }
 
-/* Does kernel k read node x? */
-static bool reads(Arena *a, Kernel *k, Node *x) {
+PtrVec kernel_reads(Arena *a, Schedule *s, Kernel *k) {
+    PtrVec reads = {0};
     PtrVec all = kernel_nodes(a, k);
     for (int i = 0; i < all.len; i++) {
         Node *n = all.data[i];
-        for (int j = 0; j < n->nin; j++)
-            if (n->in[j] == x)
-                return true;
+        for (int j = 0; j < n->nin; j++) {
+            Node *x = n->in[j];
+            bool here =
+                (s->inlined[x->id] && s->kernel_of[x->id] == k) || x == k->gemm || x == k->root;
+            bool seen = false;
+            for (int r = 0; r < reads.len && !seen; r++)
+                seen = reads.data[r] == x;
+            if (!here && !seen && x->op != OP_CONST)
+                vec_push(a, &reads, x);
+        }
     }
+    return reads;
+}
+
+/* Does kernel k read node x? */
+static bool reads(Schedule *s, Kernel *k, Node *x) {
+    PtrVec all = kernel_reads(s->g->cx->arena, s, k);
+    for (int i = 0; i < all.len; i++)
+        if (all.data[i] == x)
+            return true;
     return false;
 }
 
@@ -107,11 +123,20 @@ static void mark_sgd_folds(Schedule *s, const int *uses) {
         if (at < 0 || shared)
             continue;
         Kernel *k = s->kernels.data[at];
-        k->sgd_param = w;
         int last = at;
         for (int i = at + 1; i < s->kernels.len; i++)
-            if (reads(g->cx->arena, s->kernels.data[i], w))
+            if (reads(s, s->kernels.data[i], w))
                 last = i;
+        /* It must not pass a kernel that already updates a weight it reads: in x @ (w @ v)
+         * the gradient of w reads v and that of v reads w, so only one of them can fold. */
+        bool blocked = false;
+        for (int i = at + 1; i <= last; i++) {
+            Node *q = ((Kernel *)s->kernels.data[i])->sgd_param;
+            blocked |= q && reads(s, k, q);
+        }
+        if (blocked)
+            continue;
+        k->sgd_param = w;
         for (int i = at; i < last; i++) /* move it down to just after the last reader */
             s->kernels.data[i] = s->kernels.data[i + 1];
         s->kernels.data[last] = k;

@@ -188,6 +188,8 @@ static int compile(Ctx *cx, Options *o) {
     }
     Schedule *s = fuse_kernels(g);
     MemPlan *mp = plan_memory(s);
+    /* cheap enough to run always: a wrong plan would silently compute wrong numbers */
+    MLC_ASSERT(memplan_check(s, mp, stderr) == 0);
     if (o->emit == EMIT_C) {
         emit_c(stdout, s, mp);
         return 0;

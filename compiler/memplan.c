@@ -7,11 +7,14 @@
  *
  * Activations are placed by liveness: a buffer is live from the kernel that writes it to the
  * last kernel that reads it (values the backward pass needs stay live through the forward
- * pass; the loss and output to the end), and first-fit puts each buffer at the lowest offset
- * free during its whole life, so buffers whose lives do not overlap share memory. Buffers
- * whose size scales with the batch go in one pool measured per sample (offset * max_batch
- * at run time), the others in a fixed pool after it. Sizes are rounded to 16 floats so every
- * buffer starts 64-byte aligned.
+ * pass; the loss, the output and the gradients to the end), and first-fit puts each buffer
+ * at the lowest offset free during its whole life, so buffers whose lives do not overlap
+ * share memory. Buffers whose size scales with the batch go in one pool measured per sample
+ * (offset * max_batch at run time), the others in a fixed pool after it. Sizes are rounded
+ * to 16 floats so every buffer starts 64-byte aligned.
+ *
+ * memplan_check() verifies a plan without trusting its lifetimes: it runs the schedule over
+ * the planned memory and checks that every read finds the value that was written there.
  */
 #include "mlc.h"
 
@@ -43,6 +46,22 @@ static const char *unique_name(Arena *a, PtrVec *taken, const char *want) {
     }
     vec_push(a, taken, (void *)name);
     return name;
+}
+
+/* The values read after the last kernel: the loss and the output (by the runtime), and every
+ * gradient (copied into the gradient block at the end of the backward pass, unless it was
+ * computed there). A value read through a view is read from the viewed buffer, so the
+ * buffer under a reshape lives as long as the reshape's last reader. */
+static PtrVec read_after_kernels(Graph *g) {
+    PtrVec v = {0};
+    if (g->loss)
+        vec_push(g->cx->arena, &v, g->loss);
+    if (g->output)
+        vec_push(g->cx->arena, &v, g->output);
+    for (int p = 0; p < g->grads.len; p++)
+        if (g->grads.data[p])
+            vec_push(g->cx->arena, &v, g->grads.data[p]);
+    return v;
 }
 
 static int64_t round16(int64_t n) {
@@ -148,8 +167,8 @@ MemPlan *plan_memory(Schedule *s) {
     for (int i = 0; i < n; i++)
         if (index[i] >= 0 && kidx[i] >= 0 && kidx[i] < start[index[i]])
             start[index[i]] = kidx[i];
-    /* A reader of a view reads the viewed buffer (index[] follows the alias); the loss and
-     * output are read by the runtime after the last kernel. */
+    /* A reader of a view reads the viewed buffer (index[] follows the alias); some values are
+     * read after the last kernel. */
     for (int i = 0; i < n; i++) {
         Node *x = g->nodes.data[i];
         for (int j = 0; j < x->nin; j++) {
@@ -158,10 +177,12 @@ MemPlan *plan_memory(Schedule *s) {
                 end[bi] = kidx[i];
         }
     }
-    Node *roots[2] = {g->loss, g->output};
-    for (int r = 0; r < 2; r++)
-        if (roots[r] && index[roots[r]->id] >= 0)
-            end[index[roots[r]->id]] = nk;
+    PtrVec after = read_after_kernels(g);
+    for (int r = 0; r < after.len; r++) {
+        int bi = index[((Node *)after.data[r])->id];
+        if (bi >= 0)
+            end[bi] = nk;
+    }
 
     /* First fit, separately for the batched and the fixed pool. */
     for (int i = 0; i < nb; i++) {
@@ -195,4 +216,118 @@ MemPlan *plan_memory(Schedule *s) {
             *pool = at + size;
     }
     return mp;
+}
+
+/* ---- memplan_check: the plan, run against the schedule --------------------------------------
+ * Kernel i writes its root (and its fused reduction) and reads what kernel_reads() lists;
+ * after the last kernel the values of read_after_kernels() are read. A read of activation
+ * buffer B is right when B was written before and no other buffer sharing B's memory was
+ * written since. This uses the schedule and the offsets only, not the lifetimes the planner
+ * computed, so a wrong lifetime shows up as a clobbered read. */
+
+static int64_t mem_end(const Buffer *b) {
+    return b->offset + round16(b->size);
+}
+
+/* Do two activation buffers share memory? */
+static bool share_memory(const Buffer *a, const Buffer *b) {
+    return a != b && a->kind == BUF_ACT && b->kind == BUF_ACT && a->batched == b->batched &&
+           a->offset < mem_end(b) && b->offset < mem_end(a);
+}
+
+static int buffer_index(MemPlan *mp, const Buffer *b) {
+    for (int i = 0; i < mp->buffers.len; i++)
+        if (mp->buffers.data[i] == b)
+            return i;
+    return -1;
+}
+
+/* One read of value x by kernel `at` (nk: after the last kernel); 1 if it is wrong. */
+static int check_read(Schedule *s, MemPlan *mp, const int *written, Node *x, int at, FILE *out) {
+    Buffer *b = mp->buf_of[x->id];
+    const char *who = at < s->kernels.len ? "kernel" : "the end of the pass, after kernel";
+    int when = at < s->kernels.len ? at : at - 1;
+    if (!b) {
+        fprintf(out, "memplan: %s %d reads node %d, which has no buffer\n", who, when, x->id);
+        return 1;
+    }
+    if (b->kind != BUF_ACT)
+        return 0;
+    int bi = buffer_index(mp, b);
+    if (written[bi] < 0 || written[bi] >= at) {
+        fprintf(out, "memplan: %s %d reads %s before it is written\n", who, when, b->name);
+        return 1;
+    }
+    for (int j = 0; j < mp->buffers.len; j++) {
+        Buffer *o = mp->buffers.data[j];
+        if (share_memory(b, o) && written[j] > written[bi]) {
+            fprintf(out,
+                    "memplan: %s %d reads %s (written by kernel %d), but kernel %d wrote %s "
+                    "over it since\n",
+                    who, when, b->name, written[bi], written[j], o->name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int memplan_check(Schedule *s, MemPlan *mp, FILE *out) {
+    Graph *g = s->g;
+    Arena *a = g->cx->arena;
+    int nk = s->kernels.len, problems = 0;
+    int *written = arena_alloc(a, sizeof(int) * (size_t)(mp->buffers.len + 1));
+    for (int i = 0; i < mp->buffers.len; i++)
+        written[i] = -1;
+    for (int i = 0; i < nk; i++) {
+        Kernel *k = s->kernels.data[i];
+        PtrVec reads = kernel_reads(a, s, k);
+        for (int r = 0; r < reads.len; r++)
+            problems += check_read(s, mp, written, reads.data[r], i, out);
+        Node *outs[2] = {k->root, k->reduce};
+        for (int w = 0; w < 2; w++) {
+            Buffer *b = outs[w] ? mp->buf_of[outs[w]->id] : NULL;
+            if (!b || b->kind != BUF_ACT)
+                continue;
+            int bi = buffer_index(mp, b);
+            if (written[bi] >= 0) {
+                fprintf(out, "memplan: kernels %d and %d both write %s\n", written[bi], i, b->name);
+                problems++;
+            }
+            written[bi] = i;
+            /* what this kernel writes must not overlap what it reads */
+            for (int r = 0; r < reads.len; r++) {
+                Buffer *rb = mp->buf_of[((Node *)reads.data[r])->id];
+                if (rb && share_memory(b, rb)) {
+                    fprintf(out, "memplan: kernel %d writes %s over %s, which it reads\n", i,
+                            b->name, rb->name);
+                    problems++;
+                }
+            }
+        }
+        /* a weight updated inside its gradient's GEMM is read by no later kernel */
+        for (int j = i + 1; k->sgd_param && j < nk; j++) {
+            PtrVec later = kernel_reads(a, s, s->kernels.data[j]);
+            for (int r = 0; r < later.len; r++)
+                if (later.data[r] == k->sgd_param) {
+                    fprintf(out, "memplan: kernel %d reads %s after kernel %d updated it\n", j,
+                            k->sgd_param->name, i);
+                    problems++;
+                }
+        }
+    }
+    /* After the kernels, written out here rather than taken from the planner: forward()
+     * returns the loss, the runtime reads the output, and backward() copies each gradient
+     * that was not computed in its place in the gradient block. */
+    Node *end[2] = {g->loss, g->output};
+    for (int r = 0; r < 2; r++)
+        if (end[r] && end[r]->op != OP_CONST)
+            problems += check_read(s, mp, written, end[r], nk, out);
+    for (int p = 0; p < g->grads.len; p++) {
+        Node *d = g->grads.data[p];
+        Buffer *b = d ? mp->buf_of[d->id] : NULL;
+        bool in_place = b && b->kind == BUF_GRAD && b->param == p;
+        if (d && d->op != OP_CONST && !in_place)
+            problems += check_read(s, mp, written, d, nk, out);
+    }
+    return problems;
 }

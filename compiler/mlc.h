@@ -455,6 +455,9 @@ typedef struct Schedule {
 Schedule *fuse_kernels(Graph *g);
 /* Every node a kernel evaluates: its GEMM, its inlined nodes and root, its reduction. */
 PtrVec kernel_nodes(Arena *a, Kernel *k);
+/* The values a kernel reads from memory, each once: the operands of its nodes that it does
+ * not compute itself and that are not constants. */
+PtrVec kernel_reads(Arena *a, Schedule *s, Kernel *k);
 
 /* ------------------------------------------------------------------------------------------
  * memplan.c: one activation block, buffers reused by liveness
@@ -492,6 +495,10 @@ typedef struct MemPlan {
 } MemPlan;
 
 MemPlan *plan_memory(Schedule *s);
+/* Runs the schedule over the planned memory: every read must find the value written for it
+ * (nothing written over it since), checked independently of the planner's lifetimes. Prints
+ * each problem to out and returns how many there were. */
+int memplan_check(Schedule *s, MemPlan *mp, FILE *out);
 
 /* ------------------------------------------------------------------------------------------
  * emit_c.c: the C backend

@@ -49,6 +49,55 @@ static int check_entry(const MlcModel *m, void *state, const MlcBuffers *b, cons
     return err <= 1e-3f + 2e-2f * fmaxf(fabsf(g), fabsf(fd)) + 0.5f * bend ? 0 : 1;
 }
 
+/* The training step may fold plain SGD into the GEMMs that compute the weight gradients
+ * (train_step), reordering the backward pass so that each weight is updated after its last
+ * reader. One step of it must move every parameter exactly as forward, backward and
+ * w -= lr * grad do, up to float rounding. Leaves the parameters as they were; returns the
+ * number of parameters that moved differently. */
+static int check_train_step(const MlcModel *m, void *state, const MlcBuffers *b, const float *x,
+                            const void *y, int64_t n, FILE *out) {
+    if (!m->train_step)
+        return 0;
+    const MlcSgd sgd = {0.25f, 0.0f, 0.0f};
+    float *saved = malloc(m->nparams * sizeof(float));
+    float *expect = malloc(m->nparams * sizeof(float));
+    if (!saved || !expect) {
+        free(saved);
+        free(expect);
+        fprintf(out, "training step: out of memory\n");
+        return 1;
+    }
+    m->forward(state, x, y, n);
+    m->backward(state, x, y, n);
+    for (size_t i = 0; i < m->nparams; i++) {
+        saved[i] = b->params[i];
+        expect[i] = b->params[i] - sgd.lr * b->grads[i];
+    }
+    m->train_step(state, x, y, n, &sgd);
+    int bad = 0;
+    for (int p = 0; p < m->nparam; p++) {
+        const MlcParam *par = &m->params[p];
+        size_t wrong = 0;
+        for (size_t i = par->offset; i < par->offset + par->size; i++) {
+            /* the fold computes w + (-lr) dYᵀX in the GEMM: the same sums, rounded in
+             * another order, so allow a few float ulps of the operands */
+            float tol = 1e-5f * (fabsf(saved[i]) + fabsf(saved[i] - expect[i])) + 1e-7f;
+            wrong += !(fabsf(b->params[i] - expect[i]) <= tol); /* NaN is wrong too */
+        }
+        if (wrong) {
+            fprintf(out, "%-30s %zu entries moved differently from w -= lr * grad\n", par->name,
+                    wrong);
+            bad++;
+        }
+    }
+    for (size_t i = 0; i < m->nparams; i++)
+        b->params[i] = saved[i];
+    free(saved);
+    free(expect);
+    fprintf(out, "training step (lr %g): %s\n", (double)sgd.lr, bad ? "FAILED" : "ok");
+    return bad;
+}
+
 int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const float *x,
                     const void *y, int64_t n, FILE *out) {
     /* The gradients at the current weights; the forward passes below overwrite activations
@@ -79,8 +128,15 @@ int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const f
             }
             picked[npicked++] = best;
         }
-        for (int t = 0; t < CHECK_RANDOM && par->size > (size_t)CHECK_TOP; t++)
-            picked[npicked++] = mlc_rng_below(&rng, (uint32_t)par->size);
+        /* then CHECK_RANDOM others, each entry at most once */
+        while (npicked < CHECK_TOP + CHECK_RANDOM && (size_t)npicked < par->size) {
+            size_t i = mlc_rng_below(&rng, (uint32_t)par->size);
+            bool taken = false;
+            for (int k = 0; k < npicked && !taken; k++)
+                taken = picked[k] == i;
+            if (!taken)
+                picked[npicked++] = i;
+        }
         float max_err = 0.0f, max_g = 0.0f;
         int bad = 0;
         for (int k = 0; k < npicked; k++) {
@@ -91,6 +147,7 @@ int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const f
                 npicked, (double)max_g, (double)max_err, bad ? "FAILED" : "ok");
         failures += bad;
     }
+    failures += check_train_step(m, state, b, x, y, n, out);
     fprintf(out, "%s\n", failures ? "gradient check FAILED" : "gradient check passed");
     return failures;
 }

@@ -344,6 +344,7 @@ static void compile_one(const Buf *b, const char *what, int i) {
     ir_print_dot(code_out, g);
     Schedule *s = fuse_kernels(g);
     MemPlan *mp = plan_memory(s);
+    CHECK(0, memplan_check(s, mp, stderr));
     emit_c(code_out, s, mp);
     /* Only lowering and the parser report errors: the later passes must accept what they
      * accepted. */
