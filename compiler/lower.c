@@ -147,15 +147,20 @@ static const char *describe(Lower *L, Ast *e) {
 }
 
 /* A positive integer no larger than max, or an error naming what it is for. */
-static bool positive_int(Lower *L, Ast *e, const char *what, int64_t max, int64_t *out) {
+static bool whole_number(Lower *L, Ast *e, const char *what, int64_t min, int64_t max,
+                         int64_t *out) {
     double v;
-    if (!const_value(e, &v) || v != floor(v) || v < 1 || v > (double)max) {
-        diag_error(L->cx, e->loc, "%s must be a whole number from 1 to %lld, got %s", what,
-                   (long long)max, describe(L, e));
+    if (!const_value(e, &v) || v != floor(v) || v < (double)min || v > (double)max) {
+        diag_error(L->cx, e->loc, "%s must be a whole number from %lld to %lld, got %s", what,
+                   (long long)min, (long long)max, describe(L, e));
         return false;
     }
     *out = (int64_t)v;
     return true;
+}
+
+static bool positive_int(Lower *L, Ast *e, const char *what, int64_t max, int64_t *out) {
+    return whole_number(L, e, what, 1, max, out);
 }
 
 enum {
@@ -755,7 +760,8 @@ static void lower_train(Lower *L, Ast *st) {
         } else if (!strcmp(key, "batch")) {
             positive_int(L, v, "batch", 1 << 20, &t->batch);
         } else if (!strcmp(key, "epochs")) {
-            positive_int(L, v, "epochs", 1 << 20, &t->epochs);
+            /* as the program's --epochs: 0 trains nothing (--save writes the initial weights) */
+            whole_number(L, v, "epochs", 0, INT32_MAX, &t->epochs);
         } else if (!strcmp(key, "optimizer")) {
             lower_optimizer(L, v);
         } else if (!strcmp(key, "shuffle")) {

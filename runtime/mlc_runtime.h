@@ -216,8 +216,10 @@ bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const flo
                                   char *err, size_t errlen);
 bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
                           size_t errlen);
-/* Every tensor of PATH (all must be F32), in the order of its header, checked as strictly as
- * mlc_safetensors_read checks; each name and data allocated. Free with mlc_tensors_free. */
+/* Every tensor of PATH, in the order of its header, checked as strictly as
+ * mlc_safetensors_read checks; each name and data allocated. Free with mlc_tensors_free.
+ * Tensors are F32, or I32/I64 integers of at most 2^24 in magnitude (class labels), which
+ * are converted to float exactly. */
 bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count, char *err,
                               size_t errlen);
 void mlc_tensors_free(MlcTensor *tensors, int count);
@@ -228,23 +230,24 @@ void mlc_print_tensor(FILE *f, const float *data, int rank, const int64_t *shape
 
 /* The command line of mlc_main (options.c). */
 typedef struct MlcOptions {
-    const char *data;  /* --data DIR */
-    int64_t epochs;    /* --epochs N, >= 0 */
-    int64_t batch;     /* --batch N, >= 1 */
-    MlcSgd sgd;        /* --lr, --momentum, --weight-decay */
-    uint64_t seed;     /* --seed N */
-    int shuffle;       /* --shuffle / --no-shuffle */
-    const char *load;  /* --load FILE, or NULL */
-    const char *save;  /* --save FILE, or NULL */
-    const char *grads; /* --grads FILE, or NULL */
-    bool eval;         /* --eval */
-    bool check_grads;  /* --check-grads */
-    int64_t predict;   /* --predict I, or -1 */
-    int threads;       /* --threads N, or 0 for OpenBLAS's default */
-    bool quiet;        /* --quiet: no per-batch loss lines */
-    bool time;         /* --time: seconds per epoch on stderr */
-    bool help;         /* --help */
-    bool version;      /* --version */
+    const char *data;   /* --data DIR */
+    int64_t epochs;     /* --epochs N, >= 0 */
+    int64_t batch;      /* --batch N, >= 1 */
+    MlcSgd sgd;         /* --lr, --momentum, --weight-decay */
+    uint64_t seed;      /* --seed N */
+    int shuffle;        /* --shuffle / --no-shuffle */
+    const char *load;   /* --load FILE, or NULL */
+    const char *save;   /* --save FILE, or NULL */
+    const char *grads;  /* --grads FILE, or NULL */
+    const char *inputs; /* --inputs FILE: the batch for --grads and --check-grads, or NULL */
+    bool eval;          /* --eval */
+    bool check_grads;   /* --check-grads */
+    int64_t predict;    /* --predict I, or -1 */
+    int threads;        /* --threads N, or 0 for OpenBLAS's default */
+    bool quiet;         /* --quiet: no per-batch loss lines */
+    bool time;          /* --time: seconds per epoch on stderr */
+    bool help;          /* --help */
+    bool version;       /* --version */
 } MlcOptions;
 /* Fills o from the model's defaults, then from argv[1..argc-1]. On a bad option or value
  * returns false with the reason in err. */

@@ -61,7 +61,9 @@ typedef struct Opt {
 static const Opt opts[] = {
     {"--data", "DIR", true, "directory with the train-* and t10k-* IDX files"},
     {"--epochs", "N", true, "passes over the training set"},
-    {"--batch", "N", true, "samples per batch (training and test)"},
+    {"--batch", "N", false,
+     "samples per batch (training and test; without a data set,\n"
+     "samples drawn from the declared init)"},
     {"--lr", "X", true, "SGD learning rate"},
     {"--momentum", "X", true, "SGD momentum"},
     {"--weight-decay", "X", true, "SGD weight decay (L2 penalty)"},
@@ -75,9 +77,12 @@ static const Opt opts[] = {
     {"--grads", "FILE", false,
      "write the loss and all gradients on the first training\n"
      "batch to FILE (safetensors); no training"},
+    {"--inputs", "FILE", false,
+     "the batch for --grads and --check-grads: tensors named\n"
+     "after the input and the target, [n, ...] (safetensors)"},
     {"--check-grads", NULL, false,
      "check the gradients on the first training batch against\n"
-     "finite differences; no training"},
+     "finite differences, and one training step; no training"},
     {"--threads", "N", false, "OpenBLAS threads"},
     {"--quiet", NULL, true, "do not print the loss every 100 batches"},
     {"--time", NULL, true, "print the seconds each epoch takes to stderr"},
@@ -97,7 +102,7 @@ static void option_default(char *s, size_t len, const Opt *o, const MlcModel *m)
     else if (strcmp(n, "--epochs") == 0)
         snprintf(s, len, "%lld", (long long)m->epochs);
     else if (strcmp(n, "--batch") == 0)
-        snprintf(s, len, "%lld", (long long)m->batch);
+        snprintf(s, len, "%lld", m->data_kind == MLC_DATA_NONE ? 1LL : (long long)m->batch);
     else if (strcmp(n, "--lr") == 0)
         snprintf(s, len, "%g", (double)m->sgd.lr);
     else if (strcmp(n, "--momentum") == 0)
@@ -125,8 +130,9 @@ void mlc_usage(FILE *f, const char *prog, const MlcModel *m) {
         fprintf(f, "Trains it, printing the loss every 100 batches and the test accuracy after\n"
                    "each epoch. Options override the defaults in [brackets].\n\n");
     else
-        fprintf(f, "Runs it forward and backward on its constant input and prints the loss and\n"
-                   "every parameter's gradient.\n\n");
+        fprintf(f,
+                "Runs it forward and backward on samples filled as its input and target\n"
+                "declare (or on --inputs) and prints the loss and every parameter's gradient.\n\n");
     fprintf(f, "options:\n");
     for (int i = 0; i < NOPTS; i++) {
         const Opt *o = &opts[i];
@@ -159,7 +165,7 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
     memset(o, 0, sizeof *o);
     o->data = m->data_path;
     o->epochs = m->epochs;
-    o->batch = m->batch;
+    o->batch = m->data_kind == MLC_DATA_NONE ? 1 : m->batch; /* one constant sample */
     o->sgd = m->sgd;
     o->seed = MLC_DEFAULT_SEED;
     o->shuffle = m->shuffle;
@@ -205,6 +211,8 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->save = v;
         } else if (strcmp(name, "--grads") == 0) {
             o->grads = v;
+        } else if (strcmp(name, "--inputs") == 0) {
+            o->inputs = v;
         } else if (strcmp(name, "--epochs") == 0) {
             if (!parse_int(name, v, 0, INT32_MAX, &o->epochs, err, errlen))
                 return false;

@@ -437,6 +437,24 @@ static bool read_floats(FILE *f, float *x, uint64_t n) {
     return true;
 }
 
+/* n little-endian integers of `size` bytes (4: I32, 8: I64) as floats, each of which must be
+ * exact (|v| <= 2^24): class labels in a batch file, as PyTorch saves them. */
+static bool read_ints(FILE *f, float *x, uint64_t n, int size, bool *exact) {
+    unsigned char tmp[8];
+    *exact = true;
+    for (uint64_t i = 0; i < n; i++) {
+        if (fread(tmp, (size_t)size, 1, f) != 1)
+            return false;
+        uint64_t u = 0;
+        for (int b = size - 1; b >= 0; b--)
+            u = u << 8 | tmp[b];
+        int64_t v = size == 4 ? (int64_t)(int32_t)(uint32_t)u : (int64_t)u;
+        *exact &= v >= -(1 << 24) && v <= (1 << 24);
+        x[i] = (float)v;
+    }
+    return true;
+}
+
 /* Opens PATH and reads its header: read_header's results, and the open file in *fp (NULL if
  * it could not be opened). */
 static bool open_file(const char *path, FILE **fp, cJSON **json, Entry **e, int *n, uint64_t *start,
@@ -528,12 +546,15 @@ bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count,
     if (ok && !t)
         ok = mlc_fail(err, errlen, "%s: out of memory", path);
     for (int k = 0; ok && k < n; k++) {
-        if (strcmp(e[k].dtype, "F32") != 0) {
-            ok = mlc_fail(err, errlen, "%s: tensor '%s' has dtype %s, only F32 is supported", path,
-                          e[k].name, e[k].dtype);
+        int isize = strcmp(e[k].dtype, "I64") == 0 ? 8 : strcmp(e[k].dtype, "I32") == 0 ? 4 : 0;
+        if (strcmp(e[k].dtype, "F32") != 0 && !isize) {
+            ok = mlc_fail(err, errlen,
+                          "%s: tensor '%s' has dtype %s, only F32 (and I32 or I64 for labels) is "
+                          "supported",
+                          path, e[k].name, e[k].dtype);
             break;
         }
-        uint64_t floats = (e[k].end - e[k].begin) / 4;
+        uint64_t floats = (e[k].end - e[k].begin) / (isize ? (uint64_t)isize : 4);
         float *data = malloc(floats ? (size_t)floats * sizeof(float) : 1);
         char *name = malloc(strlen(e[k].name) + 1);
         t[k].data = data;
@@ -546,8 +567,13 @@ bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count,
         strcpy(name, e[k].name);
         t[k].rank = e[k].rank;
         memcpy(t[k].shape, e[k].shape, sizeof t[k].shape);
-        if (fseeko(f, (off_t)(start + e[k].begin), SEEK_SET) != 0 || !read_floats(f, data, floats))
+        bool exact = true;
+        if (fseeko(f, (off_t)(start + e[k].begin), SEEK_SET) != 0 ||
+            !(isize ? read_ints(f, data, floats, isize, &exact) : read_floats(f, data, floats)))
             ok = mlc_fail(err, errlen, "%s: read error in tensor '%s'", path, e[k].name);
+        else if (!exact)
+            ok = mlc_fail(err, errlen, "%s: tensor '%s' holds integers beyond 2^24", path,
+                          e[k].name);
     }
     free(e);
     cJSON_Delete(json);

@@ -280,18 +280,118 @@ static void fill(float *v, size_t n, MlcInit init, MlcRng *rng) {
     }
 }
 
-/* Forward and backward on the first training batch (or the constant sample), no update.
- * Returns the loss. */
-static float first_batch_grads(Run *r, float *x_const, void *y_const) {
+/* The batch that --grads, --check-grads and a data-less model's printout work on: the
+ * --inputs file, else the first training batch, else (no data set) --batch samples filled
+ * as the model declares. */
+typedef struct Batch {
+    int64_t n;
+    const float *x;
+    const void *y;
+    float *x_own; /* what this batch allocated, or NULL */
+    void *y_own;
+} Batch;
+
+static void batch_free(Batch *b) {
+    free(b->x_own);
+    free(b->y_own);
+}
+
+/* A tensor of the --inputs file by name, or NULL. */
+static const MlcTensor *find_tensor(const MlcTensor *t, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(t[i].name, name) == 0)
+            return &t[i];
+    return NULL;
+}
+
+/* --inputs FILE: the input tensor [n, <input shape>] and the target [n] (class indices) or
+ * [n, ...] with y_size floats per sample. */
+static int load_inputs(Run *r, Batch *b) {
     const MlcModel *m = r->m;
-    if (m->data_kind == MLC_DATA_NONE) {
-        float loss = m->forward(r->state, x_const, y_const, 1);
-        m->backward(r->state, x_const, y_const, 1);
-        return loss;
+    const char *path = r->opt.inputs;
+    MlcTensor *t;
+    int nt;
+    char err[1024];
+    if (!mlc_safetensors_read_all(path, &t, &nt, err, sizeof err))
+        return error(r, "%s", err);
+    const MlcTensor *x = find_tensor(t, nt, m->x_name), *y = find_tensor(t, nt, m->y_name);
+    int rc = 0;
+    bool x_ok = x && x->rank == m->x_rank + 1 && x->shape[0] >= 1 && x->shape[0] <= INT32_MAX;
+    for (int d = 0; x_ok && d < m->x_rank; d++)
+        x_ok = x->shape[d + 1] == m->x_shape[d];
+    int64_t n = x_ok ? x->shape[0] : 0;
+    size_t y_per = m->y_kind == MLC_TARGET_CLASS ? 1 : m->y_size;
+    size_t y_numel = 1;
+    for (int d = 0; y && d < y->rank; d++)
+        y_numel *= (size_t)y->shape[d];
+    bool y_ok = y && y->rank >= 1 && y->shape[0] == n && y_numel == (size_t)n * y_per &&
+                (m->y_kind != MLC_TARGET_CLASS || y->rank == 1);
+    if (!x) {
+        rc = error(r, "%s: no tensor '%s' (the model's input)", path, m->x_name);
+    } else if (!x_ok) {
+        rc = error(r, "%s: tensor '%s' must be [n, ...] with the input's shape per sample", path,
+                   m->x_name);
+    } else if (!y) {
+        rc = error(r, "%s: no tensor '%s' (the model's target)", path, m->y_name);
+    } else if (!y_ok) {
+        rc = error(r, "%s: tensor '%s' must hold %s for each of the %lld samples", path, m->y_name,
+                   m->y_kind == MLC_TARGET_CLASS ? "one class index" : "the target", (long long)n);
     }
-    int64_t n = r->train.n < r->opt.batch ? r->train.n : r->opt.batch;
-    float loss = m->forward(r->state, r->train.x, r->train.y, n);
-    m->backward(r->state, r->train.x, r->train.y, n);
+    if (!rc) {
+        b->n = n;
+        b->x_own = malloc((size_t)n * m->x_size * sizeof(float) + 1);
+        b->y_own = malloc((size_t)n * y_per * 4 + 1);
+        if (!b->x_own || !b->y_own)
+            rc = error(r, "out of memory for %lld samples", (long long)n);
+    }
+    for (int64_t i = 0; !rc && i < n * (int64_t)y_per; i++) {
+        if (m->y_kind == MLC_TARGET_F32) {
+            ((float *)b->y_own)[i] = y->data[i];
+            continue;
+        }
+        float c = y->data[i];
+        if (!(c >= 0.0f && c < (float)m->nclass && c == floorf(c)))
+            rc = error(r, "%s: sample %lld of '%s' is %g, not a class in 0..%lld", path,
+                       (long long)i, m->y_name, (double)c, (long long)m->nclass - 1);
+        else
+            ((int32_t *)b->y_own)[i] = (int32_t)c;
+    }
+    if (!rc)
+        memcpy(b->x_own, x->data, (size_t)n * m->x_size * sizeof(float));
+    mlc_tensors_free(t, nt);
+    b->x = b->x_own;
+    b->y = b->y_own;
+    return rc;
+}
+
+/* A data-less model's batch: n samples filled as its input and target declare (random
+ * values from PCG32 (seed, stream MLC_RNG_STREAM_INIT + 1), apart from the parameters). */
+static int const_batch(Run *r, Batch *b, int64_t n) {
+    const MlcModel *m = r->m;
+    size_t y_per = m->y_kind == MLC_TARGET_CLASS ? 1 : m->y_size;
+    b->n = n;
+    b->x_own = calloc((size_t)n * m->x_size + 1, sizeof(float));
+    b->y_own = calloc((size_t)n * y_per + 1, 4);
+    if (!b->x_own || !b->y_own)
+        return error(r, "out of memory for %lld samples", (long long)n);
+    MlcRng rng;
+    mlc_rng_seed_stream(&rng, r->opt.seed, MLC_RNG_STREAM_INIT + 1);
+    for (int64_t i = 0; i < n; i++) {
+        fill(b->x_own + (size_t)i * m->x_size, m->x_size, m->x_init, &rng);
+        if (m->y_kind == MLC_TARGET_CLASS)
+            ((int32_t *)b->y_own)[i] = m->y_init == MLC_INIT_ONES && m->nclass > 1;
+        else
+            fill((float *)b->y_own + (size_t)i * y_per, y_per, m->y_init, &rng);
+    }
+    b->x = b->x_own;
+    b->y = b->y_own;
+    return 0;
+}
+
+/* Forward and backward on a batch, no update. Returns the loss. */
+static float batch_grads(Run *r, const Batch *b) {
+    float loss = r->m->forward(r->state, b->x, b->y, b->n);
+    r->m->backward(r->state, b->x, b->y, b->n);
     return loss;
 }
 
@@ -352,7 +452,10 @@ static int run(Run *r, int argc, char **argv) {
     /* What to do, and so which data sets to load. */
     bool action = o->eval || o->predict >= 0 || o->grads || o->check_grads;
     bool training = !nodata && !action && o->epochs > 0;
-    if (!nodata && (training || o->grads || o->check_grads) && load_set(r, &r->train, "train"))
+    if (o->inputs && !o->grads && !o->check_grads)
+        return error(r, "--inputs: give --grads FILE or --check-grads to say what to do with it");
+    bool first_batch = (o->grads || o->check_grads) && !o->inputs;
+    if (!nodata && (training || first_batch) && load_set(r, &r->train, "train"))
         return 1;
     if (!nodata && (training || o->eval || o->predict >= 0) && load_set(r, &r->test, "t10k"))
         return 1;
@@ -360,58 +463,50 @@ static int run(Run *r, int argc, char **argv) {
         return error(r, "--predict: %lld is out of range, the test set has %lld images (0 to %lld)",
                      (long long)o->predict, (long long)r->test.n, (long long)r->test.n - 1);
 
-    /* No batch is larger than the largest data set. */
-    int64_t max_batch = 1;
-    if (!nodata) {
-        int64_t most = r->train.n > r->test.n ? r->train.n : r->test.n;
-        max_batch = o->batch < most ? o->batch : most;
-        if (max_batch < 1)
-            max_batch = 1;
-    }
-    if (allocate(r, max_batch))
-        return 1;
-    if (o->load) {
-        if (!mlc_safetensors_read(o->load, m, r->buf.params, err, sizeof err))
-            return error(r, "%s", err);
-    } else {
-        mlc_init_params(m, r->buf.params, o->seed);
+    /* The batch of --grads, --check-grads and a data-less model's printout. */
+    Batch gb = {0};
+    int rc = 0;
+    if (o->inputs && (rc = load_inputs(r, &gb)))
+        goto out;
+    if (!o->inputs && nodata && (rc = const_batch(r, &gb, o->batch)))
+        goto out;
+    if (!o->inputs && !nodata && r->train.n > 0) {
+        gb.n = r->train.n < o->batch ? r->train.n : o->batch;
+        gb.x = r->train.x;
+        gb.y = r->train.y;
     }
 
-    /* The constant sample of a model without data; random fills use PCG32 (seed, stream
-     * MLC_RNG_STREAM_INIT + 1), apart from the parameters. */
-    float *x_const = NULL;
-    void *y_const = NULL;
-    int rc = 0;
-    if (nodata) {
-        size_t ny = m->y_kind == MLC_TARGET_CLASS ? 1 : m->y_size;
-        x_const = calloc(m->x_size ? m->x_size : 1, sizeof(float));
-        y_const = calloc(ny ? ny : 1, sizeof(float));
-        if (!x_const || !y_const) {
-            rc = error(r, "out of memory");
+    /* No batch is larger than the largest data set (or the batch in use). */
+    int64_t max_batch = gb.n > 1 ? gb.n : 1;
+    if (!nodata) {
+        int64_t most = r->train.n > r->test.n ? r->train.n : r->test.n;
+        int64_t b = o->batch < most ? o->batch : most;
+        max_batch = b > max_batch ? b : max_batch;
+    }
+    if ((rc = allocate(r, max_batch)))
+        goto out;
+    if (o->load) {
+        if (!mlc_safetensors_read(o->load, m, r->buf.params, err, sizeof err)) {
+            rc = error(r, "%s", err);
             goto out;
         }
-        MlcRng rng;
-        mlc_rng_seed_stream(&rng, o->seed, MLC_RNG_STREAM_INIT + 1);
-        fill(x_const, m->x_size, m->x_init, &rng);
-        if (m->y_kind == MLC_TARGET_CLASS)
-            *(int32_t *)y_const = m->y_init == MLC_INIT_ONES && m->nclass > 1;
-        else
-            fill(y_const, m->y_size, m->y_init, &rng);
+    } else {
+        mlc_init_params(m, r->buf.params, o->seed);
+        if (o->eval || o->predict >= 0)
+            fprintf(stderr,
+                    "%s: warning: no --load, so this uses the untrained initial weights "
+                    "(seed %llu)\n",
+                    r->prog, (unsigned long long)o->seed);
     }
 
     if (o->grads) {
-        float loss = first_batch_grads(r, x_const, y_const);
+        float loss = batch_grads(r, &gb);
         if ((rc = write_grads(r, loss)))
             goto out;
     }
-    if (o->check_grads) {
-        const float *x = nodata ? x_const : r->train.x;
-        const void *y = nodata ? y_const : (const void *)r->train.y;
-        int64_t n = nodata ? 1 : (r->train.n < o->batch ? r->train.n : o->batch);
-        if (mlc_check_grads(m, r->state, &r->buf, x, y, n, stdout)) {
-            rc = 1;
-            goto out;
-        }
+    if (o->check_grads && mlc_check_grads(m, r->state, &r->buf, gb.x, gb.y, gb.n, stdout)) {
+        rc = 1;
+        goto out;
     }
     if (o->eval)
         evaluate(r);
@@ -419,15 +514,14 @@ static int run(Run *r, int argc, char **argv) {
         goto out;
     if (!action) {
         if (nodata)
-            print_grads(r, first_batch_grads(r, x_const, y_const));
+            print_grads(r, batch_grads(r, &gb));
         else if ((rc = train(r)))
             goto out;
     }
     if (o->save && !mlc_safetensors_write_params(o->save, m, r->buf.params, err, sizeof err))
         rc = error(r, "%s", err);
 out:
-    free(x_const);
-    free(y_const);
+    batch_free(&gb);
     return rc;
 }
 

@@ -4,7 +4,8 @@
 # The trainer (train_fashion, built from models/fashion.model): a missing data directory, a
 # truncated .gz image file, a corrupt gzip stream, a wrong magic number, a label file whose
 # count disagrees with the images, --load of a missing, tiny or truncated safetensors file, of
-# one with the wrong shape and of the autograd_demo's weights, and bad option values. Each
+# one with the wrong shape and of the autograd_demo's weights, --inputs files without the
+# model's input and target, and bad option values. Each
 # must exit 1 with a message on stderr that names the bad file (or option), and no crash.
 # mlc: a missing model file, an unknown option, --emit bogus (non-zero, clear message), and
 # model files of random bytes (exit status 1, never a signal), and copies of fashion.model
@@ -116,6 +117,12 @@ expect_error 1 "text.safetensors" $t --data "$data" --load text.safetensors --ev
 $t --data "$data" --epochs 1 --save nodir/x.safetensors >/dev/null 2>err.txt && fail "--save into a missing directory succeeded"
 grep -qF "nodir/x.safetensors" err.txt || { cat err.txt; fail "--save nodir/x.safetensors: message does not name the file"; }
 echo "ok: --save nodir/x.safetensors: $(head -n 1 err.txt)"
+
+# --- --inputs: a batch file whose tensors do not fit the model ---
+expect_error 1 "no tensor 'x' (the model's input)" ./train_demo --inputs demo.safetensors --grads g.safetensors
+expect_error 1 "no tensor 'image'" $t --inputs good.safetensors --grads g.safetensors
+expect_error 1 "--grads" ./train_demo --inputs demo.safetensors
+expect_error 1 "missing.safetensors" ./train_demo --inputs missing.safetensors --check-grads
 
 # --- option values ---
 expect_error 1 "--epochs" $t --data "$data" --epochs -1
