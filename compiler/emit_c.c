@@ -344,8 +344,9 @@ static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_
  * operands it is one flat loop over k. Otherwise it is rows i of width `inner` (k->inner),
  * so that a broadcast operand is read at column j and never needs a division:
  *     for i: for j: k = i * inner + j;  y[k] = f(x[k], b[j])
- * A fused reduction (the bias gradient) is zeroed first and summed over i in the same pass,
- * the inner loop over j staying contiguous for the vectoriser. */
+ * A fused reduction (the bias gradient) sums over i in the same pass, into one double per
+ * column (acc[j], at most MLC_FUSED_REDUCE_MAX of them), the inner loop over j staying
+ * contiguous for the vectoriser; the sums are stored as floats after the loop. */
 static void emit_elemwise_loop(Emit *e, Kernel *k) {
     FILE *o = e->out;
     Node *root = k->root;
@@ -359,22 +360,23 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
         return;
     }
     const char *rows = rows_expr(e, root->shape, inner);
-    if (k->reduce) {
-        const char *r = buf(e, k->reduce)->name;
-        fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n", (long long)inner);
-        fprintf(o, "        %s[j] = 0.0f;\n", r);
-    }
+    if (k->reduce)
+        fprintf(o, "    double acc[%lld] = {0.0};\n", (long long)inner);
     fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
     fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", (long long)inner);
     fprintf(o, "            const int64_t k = i * %lld + j;\n", (long long)inner);
     if (k->reduce) {
         fprintf(o, "            const float v = %s;\n", expr);
         fprintf(o, "            %s[k] = v;\n", out);
-        fprintf(o, "            %s[j] += v;\n", buf(e, k->reduce)->name);
+        fprintf(o, "            acc[j] += (double)v;\n");
     } else {
         fprintf(o, "            %s[k] = %s;\n", out, expr);
     }
     fprintf(o, "        }\n    }\n");
+    if (k->reduce) {
+        fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n", (long long)inner);
+        fprintf(o, "        %s[j] = (float)acc[j];\n", buf(e, k->reduce)->name);
+    }
 }
 
 /* C = alpha op(A) op(B) + beta C; the plain product is alpha "1.0f", beta "0.0f" into the
@@ -416,9 +418,10 @@ static const char *scalar(Emit *e, Node *x) {
     return arena_printf(e->g->cx->arena, "%s[0]", buf(e, x)->name);
 }
 
-/* Row-wise, reduce and loss ops: one case each. Sums run in float, in index order, so the
- * result is the same whatever the thread count. Softmax and the losses subtract the row's
- * maximum before exp(), so no logit overflows (log-sum-exp). */
+/* Row-wise, reduce and loss ops: one case each. Sums accumulate in double, in a fixed
+ * order (mlc_sum, mlc_sum_rows), so they keep float precision over millions of elements and
+ * the result is the same whatever the thread count. Softmax and the losses subtract the
+ * row's maximum before exp(), so no logit overflows (log-sum-exp). */
 static void emit_op(Emit *e, Kernel *k) {
     FILE *o = e->out;
     Node *n = k->root;
@@ -430,47 +433,42 @@ static void emit_op(Emit *e, Kernel *k) {
     switch (n->op) {
     case OP_SUM:
     case OP_MEAN:
-        fprintf(o, "    float acc = 0.0f;\n");
-        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n", numel_expr(e, x->shape));
-        fprintf(o, "        acc += %s[k];\n", xs);
         if (n->op == OP_MEAN)
-            fprintf(o, "    %s[0] = acc / (float)(%s);\n", y, numel_expr(e, x->shape));
+            fprintf(o, "    %s[0] = (float)(mlc_sum(%s, %s) / (double)(%s));\n", y, xs,
+                    numel_expr(e, x->shape), numel_expr(e, x->shape));
         else
-            fprintf(o, "    %s[0] = acc;\n", y);
+            fprintf(o, "    %s[0] = (float)mlc_sum(%s, %s);\n", y, xs, numel_expr(e, x->shape));
         return;
     case OP_SUM_TO: {
         int64_t inner = shape_numel_const(n->shape);
-        const char *r = rows_expr(e, x->shape, inner);
-        fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n        %s[j] = 0.0f;\n",
+        fprintf(o, "    mlc_sum_rows(%s, %s, %lld, %s);\n", xs, rows_expr(e, x->shape, inner),
                 (long long)inner, y);
-        fprintf(o, "    for (int64_t i = 0; i < %s; i++)\n", r);
-        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)inner);
-        fprintf(o, "            %s[j] += %s[i * %lld + j];\n", y, xs, (long long)inner);
         return;
     }
     case OP_SOFTMAX:
         fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
         fprintf(o, "        const float *row = %s + i * %lld;\n", xs, (long long)last);
         fprintf(o, "        float *out = %s + i * %lld;\n", y, (long long)last);
-        fprintf(o, "        float max = row[0], sum = 0.0f;\n");
+        fprintf(o, "        float max = row[0];\n");
         fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", (long long)last);
         fprintf(o, "            max = fmaxf(max, row[j]);\n");
+        fprintf(o, "        double sum = 0.0;\n");
         fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", (long long)last);
         fprintf(o, "            out[j] = expf(row[j] - max);\n");
-        fprintf(o, "            sum += out[j];\n        }\n");
+        fprintf(o, "            sum += (double)out[j];\n        }\n");
         fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
-        fprintf(o, "            out[j] /= sum;\n    }\n");
+        fprintf(o, "            out[j] /= (float)sum;\n    }\n");
         return;
     case OP_SOFTMAX_BWD: {
         const char *dy = buf(e, n->in[1])->name;
         fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
         fprintf(o, "        const float *yr = %s + i * %lld, *dyr = %s + i * %lld;\n", xs,
                 (long long)last, dy, (long long)last);
-        fprintf(o, "        float dot = 0.0f;\n");
+        fprintf(o, "        double dot = 0.0;\n");
         fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
-        fprintf(o, "            dot += dyr[j] * yr[j];\n");
+        fprintf(o, "            dot += (double)(dyr[j] * yr[j]);\n");
         fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
-        fprintf(o, "            %s[i * %lld + j] = yr[j] * (dyr[j] - dot);\n    }\n", y,
+        fprintf(o, "            %s[i * %lld + j] = yr[j] * (dyr[j] - (float)dot);\n    }\n", y,
                 (long long)last);
         return;
     }
@@ -478,36 +476,38 @@ static void emit_op(Emit *e, Kernel *k) {
     case OP_CROSS_ENTROPY_BWD: {
         const char *label = buf(e, n->in[1])->name;
         if (n->op == OP_CROSS_ENTROPY)
-            fprintf(o, "    float total = 0.0f;\n");
+            fprintf(o, "    double total = 0.0;\n");
         fprintf(o, "    for (int64_t i = 0; i < N; i++) {\n");
         fprintf(o, "        const float *row = %s + i * %lld;\n", xs, (long long)last);
-        fprintf(o, "        float max = row[0], sum = 0.0f;\n");
+        fprintf(o, "        float max = row[0];\n");
         fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", (long long)last);
         fprintf(o, "            max = fmaxf(max, row[j]);\n");
+        fprintf(o, "        double sum = 0.0;\n");
         fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
-        fprintf(o, "            sum += expf(row[j] - max);\n");
+        fprintf(o, "            sum += (double)expf(row[j] - max);\n");
         if (n->op == OP_CROSS_ENTROPY) {
-            fprintf(o, "        total += logf(sum) + max - row[%s[i]];\n    }\n", label);
-            fprintf(o, "    %s[0] = total / (float)N;\n", y);
+            fprintf(o, "        total += log(sum) + (double)(max - row[%s[i]]);\n    }\n", label);
+            fprintf(o, "    %s[0] = (float)(total / (double)N);\n", y);
             return;
         }
         fprintf(o, "        const float scale = %s / (float)N;\n", scalar(e, n->in[2]));
         fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
-        fprintf(o, "            %s[i * %lld + j] = expf(row[j] - max) / sum * scale;\n", y,
+        fprintf(o, "            %s[i * %lld + j] = expf(row[j] - max) / (float)sum * scale;\n", y,
                 (long long)last);
         fprintf(o, "        %s[i * %lld + %s[i]] -= scale;\n    }\n", y, (long long)last, label);
         return;
     }
     case OP_BCE_LOGITS: {
         const char *t = buf(e, n->in[1])->name;
-        fprintf(o, "    float total = 0.0f;\n");
+        fprintf(o, "    double total = 0.0;\n");
         fprintf(o, "    for (int64_t k = 0; k < %s; k++) {\n", numel_expr(e, x->shape));
         fprintf(o, "        const float logit = %s[k];\n", xs);
-        fprintf(
-            o,
-            "        total += fmaxf(logit, 0.0f) - logit * %s[k] + log1pf(expf(-fabsf(logit)));\n",
-            t);
-        fprintf(o, "    }\n    %s[0] = total / (float)(%s);\n", y, numel_expr(e, x->shape));
+        fprintf(o,
+                "        total += (double)(fmaxf(logit, 0.0f) - logit * %s[k] + "
+                "log1pf(expf(-fabsf(logit))));\n",
+                t);
+        fprintf(o, "    }\n    %s[0] = (float)(total / (double)(%s));\n", y,
+                numel_expr(e, x->shape));
         return;
     }
     case OP_INPUT:

@@ -10,7 +10,9 @@
  *     it: bias add and relu happen in the pass that leaves the GEMM (x Wᵀ, then + b, relu).
  *   - K_OP: one row-wise, reduce or loss op, emitted by op-specific code.
  * A SUM_TO whose operand is the root of an elementwise kernel is computed in the same loop:
- * the relu mask of the backward pass and the bias gradient take one pass over the data.
+ * the relu mask of the backward pass and the bias gradient take one pass over the data. Its
+ * sums are kept in double, one per column on the stack, so only rows up to
+ * MLC_FUSED_REDUCE_MAX wide are fused.
  * Views (reshape), leaves and constants are no kernel at all.
  *
  * Kernels keep the topological order of the nodes they compute; a fused GEMM moves to its
@@ -211,7 +213,8 @@ Schedule *fuse_kernels(Graph *g) {
         Kernel *k = elem[x->in[0]->id];
         if (!k || k->reduce || !same_pass(g, x, k->root))
             continue;
-        if (k->inner == 0 || k->inner == shape_numel_const(x->shape)) {
+        int64_t width = shape_numel_const(x->shape);
+        if ((k->inner == 0 || k->inner == width) && width <= MLC_FUSED_REDUCE_MAX) {
             k->reduce = x;
             k->inner = shape_numel_const(x->shape);
             reduced[i] = true;

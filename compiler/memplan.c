@@ -28,8 +28,9 @@ static const char *const reserved[] = {
     "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "out",
     "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity",
     /* what kernels call or name, which a parameter of the same name would hide */
-    "expf", "logf", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "cblas_sgemm", "CblasRowMajor",
-    "CblasTrans", "CblasNoTrans", "int64_t", "int32_t", "NULL", "INFINITY", "NAN"};
+    "expf", "logf", "log", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "mlc_sum",
+    "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
+    "int32_t", "NULL", "INFINITY", "NAN"};
 
 /* A C name for a buffer that no other buffer and no generated identifier has. */
 static const char *unique_name(Arena *a, PtrVec *taken, const char *want) {

@@ -452,6 +452,11 @@ typedef struct Schedule {
     bool *inlined;      /* inlined[node->id]: lives only inside a loop, never in memory */
 } Schedule;
 
+enum {
+    /* the widest row whose column sums a loop keeps in double on the stack (32 KiB) */
+    MLC_FUSED_REDUCE_MAX = 4096
+};
+
 Schedule *fuse_kernels(Graph *g);
 /* Every node a kernel evaluates: its GEMM, its inlined nodes and root, its reduction. */
 PtrVec kernel_nodes(Arena *a, Kernel *k);

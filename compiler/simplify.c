@@ -11,6 +11,10 @@
  *   x * 1 = 1 * x = x,   x + 0 = 0 + x = x,   x - 0 = x,   -(-x) = x
  *   c1 * c2 = c3 (with powers of N),   -c = (-c)
  *   x op expand(s) = x op s   (elementwise ops broadcast by themselves)
+ *   sum(expand(c)) = c * numel,   sum_to(expand(c)) = expand(c * numel / numel of the result)
+ *     (the gradient of mean(x + b) for b : f32[1] is then exactly 1, not a float sum of
+ *     784 N copies of 1/784N; numel counts N as a power of N)
+ *   reshape(c) = reshape(expand(c)) = expand(c)   (a constant has no memory to view)
  */
 #include "mlc.h"
 
@@ -91,11 +95,24 @@ static Node *rewrite(Graph *g, Node *n) {
     case OP_EXP:
     case OP_LOG:
     case OP_EXPAND:
-    case OP_MATMUL:
+    case OP_MATMUL: break;
     case OP_RESHAPE:
+        if (a->op == OP_CONST)
+            return ir_expand(g, n->loc, a, n->shape);
+        if (a->op == OP_EXPAND && a->in[0]->op == OP_CONST)
+            return ir_expand(g, n->loc, a->in[0], n->shape);
+        break;
     case OP_SUM:
-    case OP_MEAN:
     case OP_SUM_TO:
+        if (a->op == OP_EXPAND && a->in[0]->op == OP_CONST) {
+            Node *c = a->in[0];
+            int64_t per = shape_numel_const(a->shape) / shape_numel_const(n->shape);
+            int npow = c->attr.cnst.npow + (shape_has_n(a->shape) != shape_has_n(n->shape));
+            Node *sum = ir_const(g, n->loc, c->attr.cnst.value * (double)per, npow);
+            return n->op == OP_SUM ? sum : ir_expand(g, n->loc, sum, n->shape);
+        }
+        break;
+    case OP_MEAN:
     case OP_SOFTMAX:
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
@@ -115,6 +132,8 @@ void simplify(Graph *g) {
     int count = g->nodes.len; /* rules may append constants; those map to themselves */
     Node **repl = arena_alloc(a, sizeof(Node *) * (size_t)(2 * count + 16));
     int cap = 2 * count + 16;
+    /* the pass of the node whose rewrite appended node i (i >= count): 1 forward, 2 backward */
+    int *appended_in = arena_alloc(a, sizeof(int) * (size_t)cap);
 
     for (int i = 0; i < g->nodes.len && i < cap; i++) {
         Node *n = g->nodes.data[i];
@@ -123,7 +142,10 @@ void simplify(Graph *g) {
             continue;
         for (int k = 0; k < n->nin; k++)
             n->in[k] = repl[n->in[k]->id];
+        int before = g->nodes.len;
         Node *r = rewrite(g, n);
+        for (int j = before; j < g->nodes.len && j < cap; j++)
+            appended_in[j] = (i < g->nforward || g->nforward == 0) ? 1 : 2;
         if (r == n) {
             for (int j = 0; j < i; j++) {
                 Node *m = g->nodes.data[j];
@@ -166,13 +188,16 @@ void simplify(Graph *g) {
     }
 
     /* Compact, keeping the order. Constants the rules appended go first (they have no
-     * inputs, and forward nodes may use them), then the forward pass, then the backward. */
+     * inputs, and forward nodes may use them), then the forward pass, then the backward; the
+     * other nodes a rule appended (expand of a constant) join the pass they were made in. */
     PtrVec kept = {0};
     int nforward = 0;
     for (int pass = 0; pass < 3; pass++) {
         for (int i = 0; i < g->nodes.len; i++) {
             Node *n = g->nodes.data[i];
-            int want = i >= count ? 0 : (i < g->nforward || g->nforward == 0) ? 1 : 2;
+            int want = i < count           ? ((i < g->nforward || g->nforward == 0) ? 1 : 2)
+                       : n->op == OP_CONST ? 0
+                                           : appended_in[i];
             if (!live[i] || want != pass)
                 continue;
             vec_push(a, &kept, n);

@@ -53,12 +53,12 @@ static void compute_z(int64_t N, const float *x, const float *w, const float *b,
  *   loss = bce_with_logits(z, y)
  */
 static void compute_loss(int64_t N, const float *z, const float *y, float *loss) {
-    float total = 0.0f;
+    double total = 0.0;
     for (int64_t k = 0; k < N * 3; k++) {
         const float logit = z[k];
-        total += fmaxf(logit, 0.0f) - logit * y[k] + log1pf(expf(-fabsf(logit)));
+        total += (double)(fmaxf(logit, 0.0f) - logit * y[k] + log1pf(expf(-fabsf(logit))));
     }
-    loss[0] = total / (float)(N * 3);
+    loss[0] = (float)(total / (double)(N * 3));
 }
 
 /* backward of models/autograd_demo.model:15  bce_with_logits(z, y)
@@ -66,16 +66,17 @@ static void compute_loss(int64_t N, const float *z, const float *y, float *loss)
  *   d_b = sum over N of d_z
  */
 static void compute_d_z(int64_t N, const float *z, const float *y, float *d_z, float *d_b) {
-    for (int64_t j = 0; j < 3; j++)
-        d_b[j] = 0.0f;
+    double acc[3] = {0.0};
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 3; j++) {
             const int64_t k = i * 3 + j;
             const float v = ((1.0f / (1.0f + expf(-z[k]))) - y[k]) * (0.333333343f / (float)N);
             d_z[k] = v;
-            d_b[j] += v;
+            acc[j] += (double)v;
         }
     }
+    for (int64_t j = 0; j < 3; j++)
+        d_b[j] = (float)acc[j];
 }
 
 /* backward of models/autograd_demo.model:14  x @ w

@@ -118,17 +118,18 @@ static void compute_logits(int64_t N, const float *linear_relu_stack_3,
  *   loss = cross_entropy(logits, label)
  */
 static void compute_loss(int64_t N, const float *logits, const int32_t *label, float *loss) {
-    float total = 0.0f;
+    double total = 0.0;
     for (int64_t i = 0; i < N; i++) {
         const float *row = logits + i * 10;
-        float max = row[0], sum = 0.0f;
+        float max = row[0];
         for (int64_t j = 1; j < 10; j++)
             max = fmaxf(max, row[j]);
+        double sum = 0.0;
         for (int64_t j = 0; j < 10; j++)
-            sum += expf(row[j] - max);
-        total += logf(sum) + max - row[label[i]];
+            sum += (double)expf(row[j] - max);
+        total += log(sum) + (double)(max - row[label[i]]);
     }
-    loss[0] = total / (float)N;
+    loss[0] = (float)(total / (double)N);
 }
 
 /* models/fashion.model:17  softmax(logits)
@@ -138,15 +139,16 @@ static void compute_probs(int64_t N, const float *logits, float *probs) {
     for (int64_t i = 0; i < N; i++) {
         const float *row = logits + i * 10;
         float *out = probs + i * 10;
-        float max = row[0], sum = 0.0f;
+        float max = row[0];
         for (int64_t j = 1; j < 10; j++)
             max = fmaxf(max, row[j]);
+        double sum = 0.0;
         for (int64_t j = 0; j < 10; j++) {
             out[j] = expf(row[j] - max);
-            sum += out[j];
+            sum += (double)out[j];
         }
         for (int64_t j = 0; j < 10; j++)
-            out[j] /= sum;
+            out[j] /= (float)sum;
     }
 }
 
@@ -157,14 +159,15 @@ static void compute_d_logits(int64_t N, const float *logits, const int32_t *labe
                              float *d_logits) {
     for (int64_t i = 0; i < N; i++) {
         const float *row = logits + i * 10;
-        float max = row[0], sum = 0.0f;
+        float max = row[0];
         for (int64_t j = 1; j < 10; j++)
             max = fmaxf(max, row[j]);
+        double sum = 0.0;
         for (int64_t j = 0; j < 10; j++)
-            sum += expf(row[j] - max);
+            sum += (double)expf(row[j] - max);
         const float scale = 1.0f / (float)N;
         for (int64_t j = 0; j < 10; j++)
-            d_logits[i * 10 + j] = expf(row[j] - max) / sum * scale;
+            d_logits[i * 10 + j] = expf(row[j] - max) / (float)sum * scale;
         d_logits[i * 10 + label[i]] -= scale;
     }
 }
@@ -174,11 +177,7 @@ static void compute_d_logits(int64_t N, const float *logits, const int32_t *labe
  */
 static void compute_d_linear_relu_stack_4_bias(int64_t N, const float *d_logits,
                                                float *d_linear_relu_stack_4_bias) {
-    for (int64_t j = 0; j < 10; j++)
-        d_linear_relu_stack_4_bias[j] = 0.0f;
-    for (int64_t i = 0; i < N; i++)
-        for (int64_t j = 0; j < 10; j++)
-            d_linear_relu_stack_4_bias[j] += d_logits[i * 10 + j];
+    mlc_sum_rows(d_logits, N, 10, d_linear_relu_stack_4_bias);
 }
 
 /* backward of models/fashion.model:12  linear(10)
@@ -193,16 +192,17 @@ static void compute_d_linear_relu_stack_2(int64_t N, const float *d_logits,
                                           float *d_linear_relu_stack_2_bias) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 512, 10, 1.0f, d_logits, 10,
                 linear_relu_stack_4_weight, 512, 0.0f, d_linear_relu_stack_2, 512);
-    for (int64_t j = 0; j < 512; j++)
-        d_linear_relu_stack_2_bias[j] = 0.0f;
+    double acc[512] = {0.0};
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 512; j++) {
             const int64_t k = i * 512 + j;
             const float v = d_linear_relu_stack_2[k] * (float)(linear_relu_stack_3[k] > 0.0f);
             d_linear_relu_stack_2[k] = v;
-            d_linear_relu_stack_2_bias[j] += v;
+            acc[j] += (double)v;
         }
     }
+    for (int64_t j = 0; j < 512; j++)
+        d_linear_relu_stack_2_bias[j] = (float)acc[j];
 }
 
 /* backward of models/fashion.model:12  linear(10)
@@ -238,16 +238,17 @@ static void compute_d_linear_relu_stack_0(int64_t N, const float *d_linear_relu_
                                           float *d_linear_relu_stack_0_bias) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 512, 512, 1.0f, d_linear_relu_stack_2,
                 512, linear_relu_stack_2_weight, 512, 0.0f, d_linear_relu_stack_0, 512);
-    for (int64_t j = 0; j < 512; j++)
-        d_linear_relu_stack_0_bias[j] = 0.0f;
+    double acc[512] = {0.0};
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 512; j++) {
             const int64_t k = i * 512 + j;
             const float v = d_linear_relu_stack_0[k] * (float)(linear_relu_stack_1[k] > 0.0f);
             d_linear_relu_stack_0[k] = v;
-            d_linear_relu_stack_0_bias[j] += v;
+            acc[j] += (double)v;
         }
     }
+    for (int64_t j = 0; j < 512; j++)
+        d_linear_relu_stack_0_bias[j] = (float)acc[j];
 }
 
 /* backward of models/fashion.model:10  linear(512)
