@@ -143,6 +143,15 @@ void diag_error(Ctx *cx, Loc loc, const char *fmt, ...) {
     va_end(ap);
 }
 
+void diag_warning(Ctx *cx, Loc loc, const char *fmt, ...) {
+    if (silenced(cx))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    report(cx, loc, "warning", fmt, ap);
+    va_end(ap);
+}
+
 void diag_note(Ctx *cx, Loc loc, const char *fmt, ...) {
     if (silenced(cx))
         return;

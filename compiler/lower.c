@@ -785,14 +785,44 @@ static void lower_train(Lower *L, Ast *st) {
 
 /* ---- the model ------------------------------------------------------------------------------ */
 
+/* A classifier without an 'output' is still scored: the logits of the cross_entropy in its
+ * loss are the output (the accuracy takes their argmax, which is the softmax's), also when
+ * the loss adds other terms (cross_entropy(logits, label) + 0.01 * mean(logits * logits)).
+ * With cross_entropy terms of different logits there is no telling which to score: a model
+ * that trains on a data set is warned that it will print no accuracy. */
+static void find_logits(Lower *L) {
+    Graph *g = L->g;
+    bool *feeds = arena_alloc(L->cx->arena, sizeof(bool) * (size_t)(g->nodes.len + 1));
+    feeds[g->loss->id] = true;
+    PtrVec logits = {0}; /* distinct */
+    for (int i = g->nodes.len - 1; i >= 0; i--) {
+        Node *n = g->nodes.data[i];
+        if (!feeds[i])
+            continue;
+        for (int k = 0; k < n->nin; k++)
+            feeds[n->in[k]->id] = true;
+        bool seen = false;
+        for (int j = 0; j < logits.len; j++)
+            seen |= logits.data[j] == n->in[0];
+        if (n->op == OP_CROSS_ENTROPY && !seen)
+            vec_push(L->cx->arena, &logits, n->in[0]);
+    }
+    int kinds = logits.len;
+    if (kinds == 1)
+        g->output = logits.data[0];
+    else if (kinds > 1 && g->train.has_data)
+        diag_warning(L->cx, g->loss->loc,
+                     "the loss has cross_entropy terms of %d different logits, so the trainer "
+                     "prints no accuracy; declare which to score with 'output NAME = ...'",
+                     kinds);
+}
+
 /* What a program needs from a model, checked once everything is lowered. */
 static void check_program(Lower *L, AstModel *m) {
     Graph *g = L->g;
     Ctx *cx = L->cx;
-    /* A classifier without an 'output' is still scored: its logits are the output (the
-     * accuracy takes their argmax, which is the softmax's). */
-    if (!g->output && g->loss && g->loss->op == OP_CROSS_ENTROPY)
-        g->output = g->loss->in[0];
+    if (!g->output && g->loss)
+        find_logits(L);
     if (!g->loss)
         diag_error(cx, m->name_loc,
                    "model '%s' has no 'loss'; assign the value to minimise "

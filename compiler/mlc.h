@@ -109,6 +109,8 @@ void ctx_free(Ctx *cx);
  * MLC_MAX_ERRORS it prints one "too many errors" line and stays silent from then on (the
  * caller still sees cx->nerrors and stops before the next pass). */
 void diag_error(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Something that compiles but may not do what the user meant; not counted as an error. */
+void diag_warning(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(Ctx *cx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* 1-based line and column (bytes) of a byte offset. */
 void diag_line_col(Ctx *cx, uint32_t offset, int *line, int *col);

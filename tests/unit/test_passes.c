@@ -199,10 +199,52 @@ static void test_view_liveness(void) {
     }
 }
 
+/* Without an 'output', the logits of the loss's cross_entropy term are scored, also when
+ * the loss adds other terms; with two cross_entropy terms of different logits, a model
+ * with a data set is warned that no accuracy will be printed. */
+static void test_logits_output(void) {
+    static const char *const head = "model reg\n"
+                                    "input x : f32[4]\n"
+                                    "target label : class(3)\n"
+                                    "param w : f32[4, 3]\n"
+                                    "param v : f32[4, 3]\n"
+                                    "logits = x @ w\n";
+    static const char *const train = "train {\n    data = idx(\"d\")\n}\n";
+    char text[1024];
+    snprintf(text, sizeof text,
+             "%sloss = cross_entropy(logits, label) + 0.01 * mean(logits * "
+             "logits)\n%s",
+             head, train);
+    Compiled c = compile_text("reg.model", text);
+    if (c.g) {
+        CHECK_TRUE(c.g->output != NULL && c.g->output->op == OP_MATMUL);
+        release(&c);
+    }
+    snprintf(text, sizeof text,
+             "%sloss = cross_entropy(logits, label) + cross_entropy(x @ v, "
+             "label)\n%s",
+             head, train);
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *err = open_memstream(&msg, &len);
+    char *src = strdup(text);
+    Ctx *cx = ctx_new("two.model", src, strlen(src), err);
+    Graph *g = lower_model(cx, parse_model(cx));
+    fclose(err);
+    CHECK(0, cx->nerrors);
+    CHECK_TRUE(g && g->output == NULL);
+    CHECK_TRUE(msg && strstr(msg, "warning: the loss has cross_entropy terms of 2 different "
+                                  "logits") != NULL);
+    ctx_free(cx);
+    free(src);
+    free(msg);
+}
+
 int main(void) {
     test_fashion();
     test_simplify();
     test_grad_models();
     test_view_liveness();
+    test_logits_output();
     return check_failures != 0;
 }
