@@ -2,10 +2,10 @@
  *
  * A Graph holds its nodes in topological order: a builder appends a node after its inputs,
  * so every pass can walk g->nodes forwards (definitions before uses) or backwards (uses
- * before definitions, as autodiff does). Builders infer the node's shape at once (shape.c):
- * the shape of every value is known from the moment it exists, and an error points at the
- * model text that made it. A builder given a NULL input (an earlier error) returns NULL
- * without a word, so one mistake gives one message.
+ * before definitions, as autodiff does). Builders infer the node's shape at once
+ * (infer_shape, ops.c): the shape of every value is known from the moment it exists, and an
+ * error points at the model text that made it. A builder given a NULL input (an earlier error)
+ * returns NULL without a word, so one mistake gives one message.
  *
  * Also here: shape helpers, --emit ir and --emit dot, and ir_verify().
  */

@@ -1,6 +1,6 @@
 /* main.c: command-line options and the pipeline, one line per pass.
  *
- * mlc FILE.model [-o PROGRAM] [--emit ast|ir|grad|c|dot] [--check]
+ * mlc FILE.model [-o PROGRAM] [--target c] [--emit ast|ir|grad|c|dot] [--check]
  *
  * The passes run in order and the pipeline stops after any pass that reported an error.
  * Debug builds check the IR after every pass that changes it.
@@ -14,6 +14,7 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  -o FILE          write the program to FILE (default: train_<model name>)\n"
+    "  --target NAME    what to write the program for (default c: C99 with OpenBLAS)\n"
     "  --emit STAGE     print a stage of the compiler instead of building a program:\n"
     "                     ast   the syntax tree\n"
     "                     ir    the forward graph, with inferred shapes\n"
@@ -30,6 +31,7 @@ static const char usage[] =
 typedef struct Options {
     const char *path;
     const char *out;
+    const char *target; /* --target NAME, or NULL for c */
     EmitKind emit;
     bool check;
     bool verbose;
@@ -45,7 +47,7 @@ static int parse_options(int argc, char **argv, Options *o) {
         } else if (!strcmp(a, "--version")) {
             printf("mlc %s\n", MLC_VERSION);
             return -1;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--emit")) {
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--emit") || !strcmp(a, "--target")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "mlc: %s needs a value\n", a);
                 return 2;
@@ -53,6 +55,10 @@ static int parse_options(int argc, char **argv, Options *o) {
             const char *v = argv[++i];
             if (!strcmp(a, "-o")) {
                 o->out = v;
+                continue;
+            }
+            if (!strcmp(a, "--target")) {
+                o->target = v;
                 continue;
             }
             static const char *const stages[] = {"ast", "ir", "grad", "c", "dot"};
@@ -125,8 +131,8 @@ static char *read_file(const char *path, size_t *len) {
 #define VERIFY(g) ((void)0)
 #endif
 
-/* Writes the generated C into a temporary directory and builds it. */
-static int build(Schedule *s, MemPlan *mp, Options *o) {
+/* Writes the target's source into a temporary directory and builds it. */
+static int build(const Target *t, Schedule *s, MemPlan *mp, Options *o) {
     const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char *dir = arena_printf(s->g->cx->arena, "%s/mlc-XXXXXX", tmp);
     if (!mkdtemp(dir)) {
@@ -134,11 +140,11 @@ static int build(Schedule *s, MemPlan *mp, Options *o) {
                 strerror(errno));
         return 1;
     }
-    char *c_path = arena_printf(s->g->cx->arena, "%s/%s.c", dir, s->g->name);
+    char *c_path = arena_printf(s->g->cx->arena, "%s/%s%s", dir, s->g->name, t->extension);
     FILE *f = fopen(c_path, "w");
     bool ok = f != NULL;
     if (f) {
-        emit_c(f, s, mp);
+        t->emit(f, s, mp);
         ok = fclose(f) == 0;
     }
     if (!ok)
@@ -150,7 +156,7 @@ static int build(Schedule *s, MemPlan *mp, Options *o) {
                 s->g->name, s->kernels.len, s->nforward, (long long)mp->per_sample,
                 (long long)mp->fixed, (long long)mp->naive_per_sample);
     const char *out = o->out ? o->out : arena_printf(s->g->cx->arena, "train_%s", s->g->name);
-    ok = ok && build_program(c_path, out, o->verbose);
+    ok = ok && t->build(c_path, out, o->verbose);
     unlink(c_path);
     rmdir(dir);
     return ok ? 0 : 1;
@@ -158,7 +164,7 @@ static int build(Schedule *s, MemPlan *mp, Options *o) {
 
 /* The pipeline. Each pass runs only if the ones before it reported no error; --emit stops
  * after the stage it prints. Returns the exit status. */
-static int compile(Ctx *cx, Options *o) {
+static int compile(Ctx *cx, const Target *t, Options *o) {
     AstModel *m = parse_model(cx);
     if (cx->nerrors)
         return 1;
@@ -177,7 +183,7 @@ static int compile(Ctx *cx, Options *o) {
     build_backward(g);
     VERIFY(g);
     simplify(g);
-    infer_shapes(g);
+    ir_verify(g); /* every shape as the rules say, after autodiff and simplify */
     if (o->emit == EMIT_GRAD) {
         print_gradients(stdout, g);
         return 0;
@@ -187,16 +193,16 @@ static int compile(Ctx *cx, Options *o) {
         return 0;
     }
     Schedule *s = fuse_kernels(g);
-    MemPlan *mp = plan_memory(s);
+    MemPlan *mp = plan_memory(s, t->reserved);
     /* cheap enough to run always: a wrong plan would silently compute wrong numbers */
     MLC_ASSERT(memplan_check(s, mp, stderr) == 0);
     if (o->emit == EMIT_C) {
-        emit_c(stdout, s, mp);
+        t->emit(stdout, s, mp);
         return 0;
     }
     if (o->check)
         return 0;
-    return build(s, mp, o);
+    return build(t, s, mp, o);
 }
 
 int main(int argc, char **argv) {
@@ -204,6 +210,14 @@ int main(int argc, char **argv) {
     int status = parse_options(argc, argv, &o);
     if (status)
         return status < 0 ? 0 : status;
+    const Target *t = target_find(o.target ? o.target : "c");
+    if (!t) {
+        Arena *a = arena_new();
+        fprintf(stderr, "mlc: unknown target '%s'; the targets are %s\n", o.target,
+                target_names(a));
+        arena_free(a);
+        return 2;
+    }
     size_t len;
     char *src = read_file(o.path, &len);
     if (!src) {
@@ -211,7 +225,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     Ctx *cx = ctx_new(o.path, src, len, stderr);
-    status = compile(cx, &o);
+    status = compile(cx, t, &o);
     ctx_free(cx);
     free(src);
     return status;

@@ -13,31 +13,21 @@
  * (offset * max_batch at run time), the others in a fixed pool after it. Sizes are rounded
  * to 16 floats so every buffer starts 64-byte aligned.
  *
+ * Buffers are named after the values they hold, avoiding the names the target's code uses
+ * itself (Target.reserved).
+ *
  * memplan_check() verifies a plan without trusting its lifetimes: it runs the schedule over
  * the planned memory and checks that every read finds the value that was written there.
  */
 #include "mlc.h"
 
-static const char *const reserved[] = {
-    /* C keywords a model could use as a name */
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
-    "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict",
-    "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
-    "unsigned", "void", "volatile", "while", "main",
-    /* names the generated code uses itself */
-    "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "out",
-    "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity",
-    /* what kernels call or name, which a parameter of the same name would hide */
-    "expf", "logf", "log", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "mlc_sum",
-    "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
-    "int32_t", "NULL", "INFINITY", "NAN"};
-
-/* A C name for a buffer that no other buffer and no generated identifier has. */
-static const char *unique_name(Arena *a, PtrVec *taken, const char *want) {
+/* A name for a buffer that no other buffer and no identifier of the target's code has. */
+static const char *unique_name(Arena *a, PtrVec *taken, const char *const *reserved,
+                               const char *want) {
     const char *name = want;
     for (int attempt = 1;; attempt++) {
         bool clash = false;
-        for (size_t i = 0; i < sizeof reserved / sizeof reserved[0] && !clash; i++)
+        for (int i = 0; reserved[i] && !clash; i++)
             clash = !strcmp(name, reserved[i]);
         for (int i = 0; i < taken->len && !clash; i++)
             clash = !strcmp(name, taken->data[i]);
@@ -69,7 +59,7 @@ static int64_t round16(int64_t n) {
     return (n + 15) / 16 * 16;
 }
 
-MemPlan *plan_memory(Schedule *s) {
+MemPlan *plan_memory(Schedule *s, const char *const *reserved) {
     Graph *g = s->g;
     Arena *a = g->cx->arena;
     int n = g->nodes.len, nk = s->kernels.len;
@@ -83,8 +73,8 @@ MemPlan *plan_memory(Schedule *s) {
     mp->grad_name = arena_alloc(a, sizeof(char *) * (size_t)(g->params.len + 1));
     for (int p = 0; p < g->params.len; p++) {
         Node *w = g->params.data[p];
-        param_name[p] = unique_name(a, &taken, w->name);
-        mp->grad_name[p] = unique_name(a, &taken, arena_printf(a, "d_%s", param_name[p]));
+        param_name[p] = unique_name(a, &taken, reserved, w->name);
+        mp->grad_name[p] = unique_name(a, &taken, reserved, arena_printf(a, "d_%s", param_name[p]));
     }
 
     /* Kernel index of every node a kernel computes. */
@@ -145,7 +135,8 @@ MemPlan *plan_memory(Schedule *s) {
         else if (b->kind == BUF_GRAD)
             b->name = mp->grad_name[b->param];
         else
-            b->name = unique_name(a, &taken, x->name ? x->name : arena_printf(a, "t%d", i));
+            b->name =
+                unique_name(a, &taken, reserved, x->name ? x->name : arena_printf(a, "t%d", i));
         mp->buf_of[i] = b;
         if (k && k->gemm && k->root == x)
             mp->buf_of[k->gemm->id] = b;

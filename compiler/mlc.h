@@ -86,7 +86,7 @@ typedef enum EmitKind {
     EMIT_AST,  /* print the syntax tree */
     EMIT_IR,   /* print the forward graph with shapes */
     EMIT_GRAD, /* print the derived gradients as math */
-    EMIT_C,    /* print the generated C */
+    EMIT_C,    /* print the generated source of the target (--emit c) */
     EMIT_DOT,  /* print the whole graph for graphviz */
 } EmitKind;
 
@@ -251,7 +251,7 @@ typedef struct Shape {
     int64_t dim[MLC_MAX_RANK];
 } Shape;
 
-#define OP(ID, name, arity, cls, cexpr) OP_##ID,
+#define OP(ID, name, arity, cls, form, sym) OP_##ID,
 typedef enum OpKind {
 #include "ops.def"
     OP_COUNT
@@ -267,6 +267,15 @@ typedef enum OpClass {
     OPC_ROWWISE,  /* one row of the last dimension at a time (softmax) */
     OPC_LOSS,     /* a loss and its fused gradient */
 } OpClass;
+
+/* How an elementwise op is written in a kernel language (ops.def's element form). */
+typedef enum ElemForm {
+    EF_NONE,   /* not elementwise */
+    EF_INFIX,  /* a sym b */
+    EF_PREFIX, /* sym a */
+    EF_CALL,   /* the op's function of its operands, as the backend spells it */
+    EF_SAME,   /* the operand itself (expand) */
+} ElemForm;
 
 /* How a leaf is filled. */
 typedef enum InitKind {
@@ -330,8 +339,8 @@ typedef struct Graph {
 } Graph;
 
 Graph *ir_new_graph(Ctx *cx, const char *name);
-/* Appends a node with the given inputs and infers its shape (shape.c). On a shape error the
- * error is reported and NULL returned. */
+/* Appends a node with the given inputs and infers its shape (infer_shape, ops.c). On a shape error
+ * the error is reported and NULL returned. */
 Node *ir_node(Graph *g, OpKind op, Loc loc, int nin, Node **in);
 Node *ir_unary(Graph *g, OpKind op, Loc loc, Node *x);
 Node *ir_binary(Graph *g, OpKind op, Loc loc, Node *x, Node *y);
@@ -378,7 +387,8 @@ typedef struct OpInfo {
     const char *name;
     int arity;
     OpClass cls;
-    const char *cexpr; /* OPC_ELEMWISE: one element in C, %0 %1 standing for the operands */
+    ElemForm form;   /* OPC_ELEMWISE: how one element is written */
+    const char *sym; /* EF_INFIX, EF_PREFIX: the operator */
     /* Sets n->shape and n->dtype from the inputs (and attributes), or reports an error. */
     bool (*shape)(Ctx *cx, Node *n);
     /* Adds the vector-Jacobian product for each input that needs it, given dy = dL/dn. */
@@ -387,20 +397,16 @@ typedef struct OpInfo {
 
 extern const OpInfo op_info[OP_COUNT];
 
+/* Shape inference, symbolic in the batch dimension N: runs op_info[n->op].shape, which sets
+ * n's shape or reports an error and returns false. The builders of ir.c call it as they make
+ * each node; ir_verify() runs it again over a finished graph. */
+bool infer_shape(Ctx *cx, Node *n);
+
 /* ------------------------------------------------------------------------------------------
  * lower.c: AST -> graph IR (names resolved, nets inlined, parameters created)
  * ------------------------------------------------------------------------------------------ */
 
 Graph *lower_model(Ctx *cx, AstModel *m);
-
-/* ------------------------------------------------------------------------------------------
- * shape.c: shape inference, symbolic in the batch dimension N
- * ------------------------------------------------------------------------------------------ */
-
-/* Runs op_info[n->op].shape; false (after an error) when the inputs do not fit. */
-bool infer_shape(Ctx *cx, Node *n);
-/* Re-checks every node of a graph (after autodiff and simplification). */
-void infer_shapes(Graph *g);
 
 /* ------------------------------------------------------------------------------------------
  * autodiff.c: symbolic reverse mode
@@ -501,20 +507,127 @@ typedef struct MemPlan {
     const char **grad_name;   /* per parameter: the C name of its gradient */
 } MemPlan;
 
-MemPlan *plan_memory(Schedule *s);
+/* reserved: names the target's code uses itself, NULL-terminated (Target.reserved) */
+MemPlan *plan_memory(Schedule *s, const char *const *reserved);
 /* Runs the schedule over the planned memory: every read must find the value written for it
  * (nothing written over it since), checked independently of the planner's lifetimes. Prints
  * each problem to out and returns how many there were. */
 int memplan_check(Schedule *s, MemPlan *mp, FILE *out);
 
 /* ------------------------------------------------------------------------------------------
- * emit_c.c: the C backend
+ * kernel.c: what every target shares about a kernel (backends print it)
  * ------------------------------------------------------------------------------------------ */
 
-void emit_c(FILE *out, Schedule *s, MemPlan *mp);
+/* A number of elements or rows: c, times the batch size N when n is set ("N * 784"). */
+typedef struct Count {
+    int64_t c;
+    bool n;
+} Count;
+Count count_of(Shape s); /* the number of elements of a shape */
+
+/* A kernel's parameters: N if uses_n, then every buffer it only reads, then every buffer it
+ * writes. Inlined values and constants are not parameters: they are part of the loop. */
+typedef struct KernelArgs {
+    PtrVec bufs;    /* Buffer* */
+    PtrVec written; /* parallel to bufs: non-NULL when the kernel writes the buffer */
+    bool uses_n;
+} KernelArgs;
+KernelArgs kernel_args(Schedule *s, MemPlan *mp, Kernel *k);
+bool kernel_arg_written(const KernelArgs *args, int i);
+/* compute_<what it leaves in memory>: compute_logits, compute_d_logits */
+const char *kernel_name(Arena *a, MemPlan *mp, Kernel *k);
+/* "models/fashion.model:8  linear(512)" for each model line the kernel comes from
+ * ("backward of ..." in the backward pass), and what it computes as math, one
+ * "name = math" per value it leaves in memory; the math of a product alone, for the
+ * product with SGD folded in. */
+PtrVec kernel_sources(Schedule *s, Kernel *k);
+PtrVec kernel_math(Schedule *s, MemPlan *mp, Kernel *k);
+const char *kernel_gemm_math(Schedule *s, MemPlan *mp, Kernel *k);
+
+/* One element of an elementwise loop, as a tree. */
+typedef enum ElemKind {
+    ELEM_OP,    /* op, nargs, arg[]: an elementwise op of ops.def */
+    ELEM_CONST, /* value, npow: value * N^npow */
+    ELEM_LOAD,  /* buf, at, size: an element of a buffer */
+} ElemKind;
+typedef enum ElemIndex {
+    AT_K,      /* buf[k]: the same element as the result */
+    AT_J,      /* buf[j]: a row broadcast along the loop's rows, as wide as they are */
+    AT_J_MOD,  /* buf[j % size]: a shorter row, repeating within the loop's rows */
+    AT_SCALAR, /* buf[0]: one element */
+} ElemIndex;
+typedef struct Elem Elem;
+struct Elem {
+    ElemKind kind;
+    OpKind op;
+    int nargs;
+    Elem *arg[3];
+    double value;
+    int npow;
+    Buffer *buf;
+    ElemIndex at;
+    int64_t size;
+};
+/* An elementwise kernel (or a GEMM's epilogue, in place): out[k] = value for k < total,
+ * as one flat loop when inner is 0, else as rows of inner columns (k = i * inner + j), with
+ * reduce[j] = the sum over the rows of value (a bias gradient) when reduce is set. */
+typedef struct ElemLoop {
+    Elem *value;
+    Buffer *out;
+    Count total;
+    int64_t inner;
+    Count rows;
+    Buffer *reduce;
+} ElemLoop;
+ElemLoop kernel_loop(Schedule *s, MemPlan *mp, Kernel *k);
+
+/* A matrix product C = op(A) op(B), row-major: op(A) is m x k, op(B) is k x n, C is m x n
+ * (C is the kernel's root buffer); lda and ldb are the row lengths of A and B in memory. */
+typedef struct GemmDesc {
+    bool ta, tb;
+    Count m, n, k;
+    Buffer *a, *b;
+    int64_t lda, ldb;
+} GemmDesc;
+GemmDesc kernel_gemm(MemPlan *mp, Kernel *k);
+
+/* A row-wise, reduce or loss op: out = op(x[, y][, scale]); x has total elements in rows of
+ * width (sum_to: rows of the result's width). */
+typedef struct OpDesc {
+    OpKind op;
+    Buffer *out, *x, *y; /* y: the second operand (labels, targets, dy), or NULL */
+    Elem *scale;         /* cross_entropy_bwd: dL, a constant or one element */
+    Count total, rows;
+    int64_t width;
+} OpDesc;
+OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k);
 
 /* ------------------------------------------------------------------------------------------
- * build.c: compiling the generated C into a program
+ * backend/: one file per target, each described by one Target
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct Target {
+    const char *name;      /* --target NAME */
+    const char *extension; /* of the source it writes: ".c" */
+    /* names the generated code uses itself, which no buffer may take (memplan) */
+    const char *const *reserved;
+    bool has_blas;      /* GEMMs through a BLAS library */
+    bool has_device;    /* buffers live on an accelerator */
+    bool static_memory; /* every buffer static, sized at compile time (no malloc) */
+    /* Writes the whole program's source. */
+    void (*emit)(FILE *out, Schedule *s, MemPlan *mp);
+    /* Compiles src_path into the program exe_path; false (after saying why) on failure. */
+    bool (*build)(const char *src_path, const char *exe_path, bool verbose);
+} Target;
+
+extern const Target target_c; /* backend/c.c: C99 with OpenBLAS, linked with the runtime */
+/* The target called name, or NULL. */
+const Target *target_find(const char *name);
+/* "c" (every target's name, for messages) */
+const char *target_names(Arena *a);
+
+/* ------------------------------------------------------------------------------------------
+ * build.c: compiling generated C into a program (the C target's build)
  * ------------------------------------------------------------------------------------------ */
 
 /* Runs $CC (default cc) on c_path to make exe_path, with the runtime. Returns true on success;

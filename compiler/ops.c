@@ -8,8 +8,9 @@
  * forward pass. Backward-only ops (step, softmax_bwd, cross_entropy_bwd) are never
  * differentiated: autodiff walks the forward nodes only.
  *
- * How each backend emits an op lives in the backend: elementwise ops from the C expression
- * in ops.def, the others in emit_c.c's switch over OpKind.
+ * How each backend emits an op lives in the backend: elementwise ops from their element form
+ * in ops.def (kernel.c builds the element expression), the others in each backend's switch
+ * over OpKind.
  */
 #include "mlc.h"
 
@@ -449,10 +450,25 @@ static void grad_bce_with_logits(Grad *gr, Node *n, Node *dy) {
     }
 }
 
+/* ---- shape inference ---------------------------------------------------------------------
+ * The model describes one sample; every input and target gets a leading dimension N, known
+ * only when the program runs (the last batch of an epoch is smaller). Shapes are inferred
+ * node by node as the builders in ir.c make them, so an error names the model line that
+ * made the mismatch and both shapes; ir_verify() runs every rule again over a finished
+ * graph (autodiff and simplify must leave shapes as the rules say). The invariant the later
+ * passes rely on: N appears only as the first dimension. */
+bool infer_shape(Ctx *cx, Node *n) {
+    if (!op_info[n->op].shape(cx, n))
+        return false;
+    for (int i = 1; i < n->shape.rank; i++)
+        MLC_ASSERT(n->shape.dim[i] != DIM_N);
+    return true;
+}
+
 /* ---- the table ------------------------------------------------------------------------- */
 
-#define OP(ID, name, arity, cls, cexpr) \
-    [OP_##ID] = {#name, arity, OPC_##cls, cexpr, shape_##name, grad_##name},
+#define OP(ID, name, arity, cls, form, sym) \
+    [OP_##ID] = {#name, arity, OPC_##cls, EF_##form, sym, shape_##name, grad_##name},
 const OpInfo op_info[OP_COUNT] = {
 #include "ops.def"
 };

@@ -11,10 +11,10 @@
  *   x * 1 = 1 * x = x,   x + 0 = 0 + x = x,   x - 0 = x,   -(-x) = x
  *   c1 * c2 = c3 (with powers of N),   -c = (-c)
  *   x op expand(s) = x op s   (elementwise ops broadcast by themselves)
- *   sum(expand(c)) = c * numel,   sum_to(expand(c)) = expand(c * numel / numel of the result)
- *     (the gradient of mean(x + b) for b : f32[1] is then exactly 1, not a float sum of
- *     784 N copies of 1/784N; numel counts N as a power of N)
- *   reshape(c) = reshape(expand(c)) = expand(c)   (a constant has no memory to view)
+ *   sum(c) = mean(c) = c,   sum(expand(c)) = c * numel,   sum_to(expand(c)) = expand(c * numel /
+ * numel of the result) (the gradient of mean(x + b) for b : f32[1] is then exactly 1, not a float
+ * sum of 784 N copies of 1/784N; numel counts N as a power of N) reshape(c) = reshape(expand(c)) =
+ * expand(c)   (a constant has no memory to view)
  */
 #include "mlc.h"
 
@@ -104,6 +104,8 @@ static Node *rewrite(Graph *g, Node *n) {
         break;
     case OP_SUM:
     case OP_SUM_TO:
+        if (n->op == OP_SUM && a->op == OP_CONST) /* the sum of one number */
+            return a;
         if (a->op == OP_EXPAND && a->in[0]->op == OP_CONST) {
             Node *c = a->in[0];
             int64_t per = shape_numel_const(a->shape) / shape_numel_const(n->shape);
@@ -113,6 +115,9 @@ static Node *rewrite(Graph *g, Node *n) {
         }
         break;
     case OP_MEAN:
+        if (a->op == OP_CONST) /* the mean of one number */
+            return a;
+        break;
     case OP_SOFTMAX:
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:

@@ -70,7 +70,7 @@ static void compute_d_z(int64_t N, const float *z, const float *y, float *d_z, f
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 3; j++) {
             const int64_t k = i * 3 + j;
-            const float v = ((1.0f / (1.0f + expf(-z[k]))) - y[k]) * (0.333333343f / (float)N);
+            const float v = (1.0f / (1.0f + expf(-z[k])) - y[k]) * (0.333333343f / (float)N);
             d_z[k] = v;
             acc[j] += (double)v;
         }

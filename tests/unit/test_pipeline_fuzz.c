@@ -340,13 +340,13 @@ static void compile_one(const Buf *b, const char *what, int i) {
     build_backward(g);
     ir_verify(g);
     simplify(g);
-    infer_shapes(g);
+    ir_verify(g);
     print_gradients(code_out, g);
     ir_print_dot(code_out, g);
     Schedule *s = fuse_kernels(g);
-    MemPlan *mp = plan_memory(s);
+    MemPlan *mp = plan_memory(s, target_c.reserved);
     CHECK(0, memplan_check(s, mp, stderr));
-    emit_c(code_out, s, mp);
+    target_c.emit(code_out, s, mp);
     /* Only lowering and the parser report errors: the later passes must accept what they
      * accepted. */
     CHECK(0, cx->nerrors);

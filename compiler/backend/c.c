@@ -1,4 +1,4 @@
-/* emit_c.c: the C backend.
+/* backend/c.c: the C target.
  *
  * Writes one C99 file that reads like a textbook: a struct of named pointers into the
  * runtime's parameter, gradient and activation blocks; one static function per kernel, each
@@ -6,11 +6,12 @@
  * <model>_backward and <model>_sgd_update, which call the kernels in schedule order; then the
  * MlcModel that describes the model to the runtime, and main().
  *
- * GEMMs go through cblas_sgemm (row-major, with transpose flags: no transpose is ever
- * copied). An elementwise kernel is one loop (two when an operand is broadcast along rows,
- * so the bias is indexed by column without a division); its expression is built from each
- * op's C template in ops.def. Row-wise, reduce and loss ops have their code here, in
- * emit_op(), one case per op.
+ * What each kernel computes comes from kernel.c (its arguments, source lines and math, its
+ * loop and element expression, its GEMM or op); this file only spells it in C. GEMMs go
+ * through cblas_sgemm (row-major, with transpose flags: no transpose is ever copied). An
+ * elementwise kernel is one loop (two when an operand is broadcast along rows, so the bias is
+ * indexed by column without a division). Row-wise, reduce and loss ops have their code here,
+ * in emit_op(), one case per op.
  *
  * Output is deterministic: no timestamps, no addresses, nothing ordered by pointer.
  */
@@ -21,7 +22,7 @@ typedef struct Emit {
     Graph *g;
     Schedule *s;
     MemPlan *mp;
-    const char *type; /* the state struct: "Fashion" */
+    const char *type; /* the state struct: "FashionState" */
 } Emit;
 
 /* ---- small helpers --------------------------------------------------------------------------- */
@@ -39,40 +40,24 @@ static const char *float_lit(Arena *a, double v) {
                         v < 0 ? ")" : "");
 }
 
-/* A constant node: value * N^npow. */
-static const char *const_expr(Emit *e, const Node *c) {
+/* A constant: value * N^npow. */
+static const char *const_expr(Emit *e, double value, int npow) {
     Arena *a = e->g->cx->arena;
-    const char *s = float_lit(a, c->attr.cnst.value);
-    for (int i = 0; i < c->attr.cnst.npow; i++)
+    const char *s = float_lit(a, value);
+    for (int i = 0; i < npow; i++)
         s = arena_printf(a, "(%s * (float)N)", s);
-    for (int i = 0; i > c->attr.cnst.npow; i--)
+    for (int i = 0; i > npow; i--)
         s = arena_printf(a, "(%s / (float)N)", s);
     return s;
 }
 
-/* "N * 512", "512": the number of elements of a shape. */
-static const char *numel_expr(Emit *e, Shape s) {
-    int64_t c = shape_numel_const(s);
-    if (!shape_has_n(s))
-        return arena_printf(e->g->cx->arena, "%lld", (long long)c);
-    if (c == 1)
+/* "N * 512", "N", "512": a count of elements or rows. */
+static const char *count_expr(Emit *e, Count c) {
+    if (!c.n)
+        return arena_printf(e->g->cx->arena, "%lld", (long long)c.c);
+    if (c.c == 1)
         return "N";
-    return arena_printf(e->g->cx->arena, "N * %lld", (long long)c);
-}
-
-/* The number of rows of width inner in a shape: numel / inner. */
-static const char *rows_expr(Emit *e, Shape s, int64_t inner) {
-    int64_t rows = shape_numel_const(s) / inner;
-    if (!shape_has_n(s))
-        return arena_printf(e->g->cx->arena, "%lld", (long long)rows);
-    if (rows == 1)
-        return "N";
-    return arena_printf(e->g->cx->arena, "N * %lld", (long long)rows);
-}
-
-/* One dimension as C: the batch is the kernel's parameter N. */
-static const char *dim_expr(Emit *e, int64_t d) {
-    return d == DIM_N ? "N" : arena_printf(e->g->cx->arena, "%lld", (long long)d);
+    return arena_printf(e->g->cx->arena, "N * %lld", (long long)c.c);
 }
 
 /* A buffer's shape for its comment in the state struct: "[N, 512]". */
@@ -155,217 +140,124 @@ static void print_list(FILE *o, const char *head, const PtrVec *items, const cha
     fprintf(o, "%s\n", tail);
 }
 
-/* ---- kernel signatures ----------------------------------------------------------------------- */
-
-/* The buffers a kernel reads and writes, in order; the written ones last. */
-typedef struct Args {
-    PtrVec bufs;    /* Buffer* */
-    PtrVec written; /* parallel to bufs: non-NULL when the kernel writes the buffer */
-    bool uses_n;
-} Args;
-
-static void add_arg(Arena *a, Args *args, Buffer *b, bool written) {
-    for (int i = 0; i < args->bufs.len; i++) {
-        if (args->bufs.data[i] == b) {
-            if (written)
-                args->written.data[i] = b;
-            return;
-        }
-    }
-    vec_push(a, &args->bufs, b);
-    vec_push(a, &args->written, written ? b : NULL);
-}
-
-/* Does the kernel write argument i (so it is passed without const)? */
-static bool arg_written(const Args *args, int i) {
-    return args->written.data[i] != NULL;
-}
-
-/* Does computing with n need the batch size: a batched shape, or a constant like 1/N? */
-static bool needs_n(const Node *n) {
-    return shape_has_n(n->shape) || (n->op == OP_CONST && n->attr.cnst.npow != 0);
-}
-
-/* A kernel's parameters: N if it needs it, then every buffer it reads, then every buffer
- * it writes. Inlined values and constants are not parameters: they are part of the loop. */
-static Args kernel_args(Emit *e, Kernel *k) {
-    Arena *a = e->g->cx->arena;
-    Args reads = {0}, args = {0};
-    PtrVec all = kernel_nodes(a, k);
-    for (int i = 0; i < all.len; i++) {
-        Node *n = all.data[i];
-        args.uses_n |= needs_n(n);
-        for (int j = 0; j < n->nin; j++)
-            args.uses_n |= needs_n(n->in[j]);
-    }
-    PtrVec in = kernel_reads(a, e->s, k);
-    for (int i = 0; i < in.len; i++)
-        add_arg(a, &reads, buf(e, in.data[i]), false);
-    add_arg(a, &reads, buf(e, k->root), true);
-    if (k->reduce)
-        add_arg(a, &reads, buf(e, k->reduce), true);
-    /* what the kernel only reads first, then what it writes (a buffer an in-place epilogue
-     * reads and writes is passed once, writable) */
-    for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < reads.bufs.len; i++)
-            if (arg_written(&reads, i) == (pass == 1))
-                add_arg(a, &args, reads.bufs.data[i], pass == 1);
-    return args;
-}
-
-/* A kernel is named after what it leaves in memory: compute_logits, compute_d_logits. */
-static const char *kernel_name(Emit *e, Kernel *k) {
-    return arena_printf(e->g->cx->arena, "compute_%s", buf(e, k->root)->name);
-}
-
 /* ---- comments: where a kernel comes from and what it computes ------------------------------- */
 
-/* In a kernel's comment, values the kernel computes in place are written out, the others
- * named by their buffers. */
-typedef struct KernelNames {
-    Emit *e;
-    Kernel *k;
-} KernelNames;
-
-static const char *kernel_operand_name(void *ctx, const Node *n) {
-    KernelNames *kn = ctx;
-    Schedule *s = kn->e->s;
-    bool here = s->inlined[n->id] && s->kernel_of[n->id] == kn->k;
-    if (here || n == kn->k->gemm)
-        return NULL;
-    return buf(kn->e, n)->name;
-}
-
-/* The comment above a kernel: the model lines it comes from, and its result as math. */
 static void kernel_comment(Emit *e, Kernel *k) {
-    /* the distinct model lines of the nodes, in order, each quoted by the widest piece of
-     * model text a node of that line comes from ('x @ w + b' rather than 'x @ w') */
-    PtrVec nodes = kernel_nodes(e->g->cx->arena, k);
-    Loc *quote = arena_alloc(e->g->cx->arena, sizeof(Loc) * (size_t)(nodes.len + 1));
-    int *lines = arena_alloc(e->g->cx->arena, sizeof(int) * (size_t)(nodes.len + 1));
-    int nlines = 0;
-    for (int i = 0; i < nodes.len; i++) {
-        Node *n = nodes.data[i];
-        if (n == k->reduce)
-            continue;
-        int line, col, at = nlines;
-        diag_line_col(e->g->cx, n->loc.offset, &line, &col);
-        for (int j = 0; j < nlines; j++)
-            if (lines[j] == line)
-                at = j;
-        if (at == nlines) {
-            lines[nlines++] = line;
-            quote[at] = n->loc;
-        } else if (n->loc.len > quote[at].len) {
-            quote[at] = n->loc;
-        }
-    }
+    PtrVec src = kernel_sources(e->s, k), math = kernel_math(e->s, e->mp, k);
     fprintf(e->out, "/* ");
-    for (int i = 0; i < nlines; i++)
-        fprintf(e->out, "%s%s%s  %s\n", i ? " * " : "", k->backward ? "backward of " : "",
-                ir_where(e->g, quote[i]), ir_source_text(e->g, quote[i]));
-    KernelNames kn = {e, k};
-    MathNames names = {kernel_operand_name, &kn};
-    fprintf(e->out, " *   %s = ", buf(e, k->root)->name);
-    ir_print_math(e->out, e->g, k->kind == K_GEMM && k->nodes.len == 0 ? k->gemm : k->root, &names);
-    fprintf(e->out, "\n");
-    if (k->reduce) {
-        fprintf(e->out, " *   %s = ", buf(e, k->reduce)->name);
-        ir_print_math(e->out, e->g, k->reduce, &names);
-        fprintf(e->out, "\n");
-    }
+    for (int i = 0; i < src.len; i++)
+        fprintf(e->out, "%s%s\n", i ? " * " : "", (const char *)src.data[i]);
+    for (int i = 0; i < math.len; i++)
+        fprintf(e->out, " *   %s\n", (const char *)math.data[i]);
     fprintf(e->out, " */\n");
 }
 
 /* ---- elementwise loops ------------------------------------------------------------------------
  */
 
-/* s without its outer parentheses, if one pair encloses all of it: "(a + b)" -> "a + b". */
-static const char *strip_parens(Arena *a, const char *s) {
-    size_t n = strlen(s);
-    if (n < 2 || s[0] != '(' || s[n - 1] != ')')
-        return s;
-    int depth = 0;
-    for (size_t i = 0; i < n; i++) {
-        depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
-        if (depth == 0 && i < n - 1)
-            return s; /* "(a) + (b)": the first pair closes early */
-    }
-    return arena_strndup(a, s + 1, n - 2);
+/* An element expression in C, and how loosely it binds: 1 for a name, literal, call or
+ * parenthesised expression, 2 for a prefix operator, 3 for * and /, 4 for + and -. */
+typedef struct CExpr {
+    const char *text;
+    int prec;
+} CExpr;
+
+static int infix_prec(const char *sym) {
+    return sym[0] == '*' || sym[0] == '/' ? 3 : 4;
 }
 
-/* The C expression for node n at element k (column j when broadcast along rows). */
-static const char *elem_expr(Emit *e, Kernel *k, Node *n, int64_t total, bool n_root) {
+/* x in parentheses when it binds more loosely than `most` allows. */
+static const char *operand(Arena *a, CExpr x, int most) {
+    return x.prec > most ? arena_printf(a, "(%s)", x.text) : x.text;
+}
+
+static CExpr c_elem(Emit *e, const Elem *x) {
     Arena *a = e->g->cx->arena;
-    if (n->op == OP_CONST)
-        return const_expr(e, n);
-    bool here = e->s->inlined[n->id] && e->s->kernel_of[n->id] == k;
-    if (!here && !n_root) {
-        const char *name = buf(e, n)->name;
-        int64_t size = shape_numel_const(n->shape);
-        if (shape_is_scalar(n->shape))
-            return arena_printf(a, "%s[0]", name);
-        if (size == total && shape_has_n(n->shape) == shape_has_n(k->root->shape))
-            return arena_printf(a, "%s[k]", name);
-        if (size == k->inner)
-            return arena_printf(a, "%s[j]", name);
-        return arena_printf(a, "%s[j %% %lld]", name, (long long)size);
+    static const char *const index[] = {[AT_K] = "k", [AT_J] = "j", [AT_SCALAR] = "0"};
+    switch (x->kind) {
+    case ELEM_CONST: return (CExpr){const_expr(e, x->value, x->npow), 1};
+    case ELEM_LOAD:
+        if (x->at == AT_J_MOD)
+            return (CExpr){arena_printf(a, "%s[j %% %lld]", x->buf->name, (long long)x->size), 1};
+        return (CExpr){arena_printf(a, "%s[%s]", x->buf->name, index[x->at]), 1};
+    case ELEM_OP: break;
     }
-    const char *tmpl = op_info[n->op].cexpr;
-    MLC_ASSERT(tmpl);
-    const char *ops[3] = {NULL, NULL, NULL};
-    for (int i = 0; i < n->nin; i++)
-        ops[i] = elem_expr(e, k, n->in[i], total, false);
-    /* substitute %0 %1 in the template; the sole argument of a function call needs no
-     * parentheses of its own: mlc_relu(a + b), not mlc_relu((a + b)) */
-    size_t cap = strlen(tmpl) + 1;
-    for (int i = 0; i < n->nin; i++)
-        cap += 2 * strlen(ops[i]);
-    char *out = arena_alloc(a, cap);
-    size_t len = 0;
-    for (const char *p = tmpl; *p; p++) {
-        if (p[0] == '%' && p[1] >= '0' && p[1] <= '2') {
-            const char *op = ops[p[1] - '0'];
-            MLC_ASSERT(op);
-            if (p > tmpl && p[-1] == '(' && p[2] == ')')
-                op = strip_parens(a, op);
-            memcpy(out + len, op, strlen(op));
-            len += strlen(op);
-            p++;
-        } else {
-            out[len++] = *p;
-        }
+    CExpr arg[3];
+    for (int i = 0; i < x->nargs; i++)
+        arg[i] = c_elem(e, x->arg[i]);
+    const OpInfo *op = &op_info[x->op];
+    switch (op->form) {
+    case EF_INFIX: {
+        /* left-associative: the right operand needs parentheses at equal precedence too */
+        int p = infix_prec(op->sym);
+        return (CExpr){
+            arena_printf(a, "%s %s %s", operand(a, arg[0], p), op->sym, operand(a, arg[1], p - 1)),
+            p};
     }
-    out[len] = '\0';
-    return out;
+    case EF_PREFIX: return (CExpr){arena_printf(a, "%s%s", op->sym, operand(a, arg[0], 1)), 2};
+    case EF_SAME: return arg[0];
+    case EF_CALL: break;
+    case EF_NONE: unreachable();
+    }
+    /* each op's own function, spelled in C (mlc_relu is a compare-and-select, where fmaxf
+     * is a library call without -ffinite-math-only) */
+    const char *t = arg[0].text;
+    switch (x->op) {
+    case OP_RELU: return (CExpr){arena_printf(a, "mlc_relu(%s)", t), 1};
+    case OP_STEP: return (CExpr){arena_printf(a, "(float)(%s > 0.0f)", t), 1};
+    case OP_SIGMOID:
+        return (CExpr){arena_printf(a, "1.0f / (1.0f + expf(-%s))", operand(a, arg[0], 1)), 3};
+    case OP_TANH: return (CExpr){arena_printf(a, "tanhf(%s)", t), 1};
+    case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
+    case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_CONST:
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_NEG:
+    case OP_EXPAND:
+    case OP_MATMUL:
+    case OP_RESHAPE:
+    case OP_SUM:
+    case OP_MEAN:
+    case OP_SUM_TO:
+    case OP_SOFTMAX:
+    case OP_SOFTMAX_BWD:
+    case OP_CROSS_ENTROPY:
+    case OP_CROSS_ENTROPY_BWD:
+    case OP_BCE_LOGITS:
+    case OP_COUNT: break;
+    }
+    unreachable();
 }
 
 /* The loop of an elementwise kernel (or of a GEMM's epilogue, in place). Without broadcast
- * operands it is one flat loop over k. Otherwise it is rows i of width `inner` (k->inner),
- * so that a broadcast operand is read at column j and never needs a division:
+ * operands it is one flat loop over k. Otherwise it is rows i of width `inner`, so that a
+ * broadcast operand is read at column j and never needs a division:
  *     for i: for j: k = i * inner + j;  y[k] = f(x[k], b[j])
  * A fused reduction (the bias gradient) sums over i in the same pass, into one double per
  * column (acc[j], at most MLC_FUSED_REDUCE_MAX of them), the inner loop over j staying
  * contiguous for the vectoriser; the sums are stored as floats after the loop. */
 static void emit_elemwise_loop(Emit *e, Kernel *k) {
     FILE *o = e->out;
-    Node *root = k->root;
-    int64_t total = shape_numel_const(root->shape);
-    int64_t inner = k->inner;
-    const char *out = buf(e, root)->name;
-    const char *expr = strip_parens(e->g->cx->arena, elem_expr(e, k, root, total, true));
-    if (!inner) {
-        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n", numel_expr(e, root->shape));
+    ElemLoop l = kernel_loop(e->s, e->mp, k);
+    const char *out = l.out->name;
+    const char *expr = c_elem(e, l.value).text;
+    if (!l.inner) {
+        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n", count_expr(e, l.total));
         fprintf(o, "        %s[k] = %s;\n", out, expr);
         return;
     }
-    const char *rows = rows_expr(e, root->shape, inner);
-    if (k->reduce)
-        fprintf(o, "    double acc[%lld] = {0.0};\n", (long long)inner);
-    fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
-    fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", (long long)inner);
-    fprintf(o, "            const int64_t k = i * %lld + j;\n", (long long)inner);
-    if (k->reduce) {
+    if (l.reduce)
+        fprintf(o, "    double acc[%lld] = {0.0};\n", (long long)l.inner);
+    fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", count_expr(e, l.rows));
+    fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", (long long)l.inner);
+    fprintf(o, "            const int64_t k = i * %lld + j;\n", (long long)l.inner);
+    if (l.reduce) {
         fprintf(o, "            const float v = %s;\n", expr);
         fprintf(o, "            %s[k] = v;\n", out);
         fprintf(o, "            acc[j] += (double)v;\n");
@@ -373,36 +265,34 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
         fprintf(o, "            %s[k] = %s;\n", out, expr);
     }
     fprintf(o, "        }\n    }\n");
-    if (k->reduce) {
-        fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n", (long long)inner);
-        fprintf(o, "        %s[j] = (float)acc[j];\n", buf(e, k->reduce)->name);
+    if (l.reduce) {
+        fprintf(o, "    for (int64_t j = 0; j < %lld; j++)\n", (long long)l.inner);
+        fprintf(o, "        %s[j] = (float)acc[j];\n", l.reduce->name);
     }
 }
 
 /* C = alpha op(A) op(B) + beta C; the plain product is alpha "1.0f", beta "0.0f" into the
  * kernel's root. */
 static void emit_gemm_call(Emit *e, Kernel *k, const char *alpha, const char *beta, const char *c) {
-    Node *mm = k->gemm, *a = mm->in[0], *b = mm->in[1];
-    bool ta = mm->attr.gemm.ta, tb = mm->attr.gemm.tb;
-    int64_t M = a->shape.dim[ta ? 1 : 0], K = a->shape.dim[ta ? 0 : 1];
-    int64_t P = b->shape.dim[tb ? 0 : 1];
+    Arena *a = e->g->cx->arena;
+    GemmDesc d = kernel_gemm(e->mp, k);
     const char *args[] = {"CblasRowMajor",
-                          ta ? "CblasTrans" : "CblasNoTrans",
-                          tb ? "CblasTrans" : "CblasNoTrans",
-                          dim_expr(e, M),
-                          dim_expr(e, P),
-                          dim_expr(e, K),
+                          d.ta ? "CblasTrans" : "CblasNoTrans",
+                          d.tb ? "CblasTrans" : "CblasNoTrans",
+                          count_expr(e, d.m),
+                          count_expr(e, d.n),
+                          count_expr(e, d.k),
                           alpha,
-                          buf(e, a)->name,
-                          dim_expr(e, a->shape.dim[1]),
-                          buf(e, b)->name,
-                          dim_expr(e, b->shape.dim[1]),
+                          d.a->name,
+                          arena_printf(a, "%lld", (long long)d.lda),
+                          d.b->name,
+                          arena_printf(a, "%lld", (long long)d.ldb),
                           beta,
                           c,
-                          dim_expr(e, P)};
+                          count_expr(e, d.n)};
     PtrVec list = {0};
     for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
-        vec_push(e->g->cx->arena, &list, (void *)args[i]);
+        vec_push(a, &list, (void *)args[i]);
     print_list(e->out, "    cblas_sgemm(", &list, ");");
 }
 
@@ -411,105 +301,83 @@ static void emit_gemm(Emit *e, Kernel *k) {
     emit_gemm_call(e, k, "1.0f", "0.0f", buf(e, k->root)->name);
 }
 
-/* A scalar operand: a literal, or element 0 of its buffer. */
-static const char *scalar(Emit *e, Node *x) {
-    if (x->op == OP_CONST)
-        return const_expr(e, x);
-    return arena_printf(e->g->cx->arena, "%s[0]", buf(e, x)->name);
-}
-
 /* Row-wise, reduce and loss ops: one case each. Sums accumulate in double, in a fixed
  * order (mlc_sum, mlc_sum_rows), so they keep float precision over millions of elements and
  * the result is the same whatever the thread count. Softmax and the losses subtract the
  * row's maximum before exp(), so no logit overflows (log-sum-exp). */
 static void emit_op(Emit *e, Kernel *k) {
     FILE *o = e->out;
-    Node *n = k->root;
-    Node *x = n->in[0];
-    const char *y = buf(e, n)->name;
-    const char *xs = x->op == OP_CONST ? NULL : buf(e, x)->name;
-    int64_t last = x->shape.rank ? x->shape.dim[x->shape.rank - 1] : 1;
-    const char *rows = rows_expr(e, x->shape, last); /* rows of the last dimension */
-    switch (n->op) {
-    case OP_SUM:
+    OpDesc d = kernel_op(e->s, e->mp, k);
+    const char *y = d.out->name, *xs = d.x->name;
+    const char *rows = count_expr(e, d.rows), *total = count_expr(e, d.total);
+    long long last = (long long)d.width;
+    switch (d.op) {
+    case OP_SUM: fprintf(o, "    %s[0] = (float)mlc_sum(%s, %s);\n", y, xs, total); return;
     case OP_MEAN:
-        if (n->op == OP_MEAN)
-            fprintf(o, "    %s[0] = (float)(mlc_sum(%s, %s) / (double)(%s));\n", y, xs,
-                    numel_expr(e, x->shape), numel_expr(e, x->shape));
-        else
-            fprintf(o, "    %s[0] = (float)mlc_sum(%s, %s);\n", y, xs, numel_expr(e, x->shape));
+        fprintf(o, "    %s[0] = (float)(mlc_sum(%s, %s) / (double)(%s));\n", y, xs, total, total);
         return;
-    case OP_SUM_TO: {
-        int64_t inner = shape_numel_const(n->shape);
-        fprintf(o, "    mlc_sum_rows(%s, %s, %lld, %s);\n", xs, rows_expr(e, x->shape, inner),
-                (long long)inner, y);
-        return;
-    }
+    case OP_SUM_TO: fprintf(o, "    mlc_sum_rows(%s, %s, %lld, %s);\n", xs, rows, last, y); return;
     case OP_SOFTMAX:
         fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
-        fprintf(o, "        const float *row = %s + i * %lld;\n", xs, (long long)last);
-        fprintf(o, "        float *out = %s + i * %lld;\n", y, (long long)last);
+        fprintf(o, "        const float *row = %s + i * %lld;\n", xs, last);
+        fprintf(o, "        float *out = %s + i * %lld;\n", y, last);
         fprintf(o, "        float max = row[0];\n");
-        fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", last);
         fprintf(o, "            max = fmaxf(max, row[j]);\n");
         fprintf(o, "        double sum = 0.0;\n");
-        fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", (long long)last);
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", last);
         fprintf(o, "            out[j] = expf(row[j] - max);\n");
         fprintf(o, "            sum += (double)out[j];\n        }\n");
-        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
         fprintf(o, "            out[j] /= (float)sum;\n    }\n");
         return;
-    case OP_SOFTMAX_BWD: {
-        const char *dy = buf(e, n->in[1])->name;
+    case OP_SOFTMAX_BWD:
         fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
-        fprintf(o, "        const float *yr = %s + i * %lld, *dyr = %s + i * %lld;\n", xs,
-                (long long)last, dy, (long long)last);
+        fprintf(o, "        const float *yr = %s + i * %lld, *dyr = %s + i * %lld;\n", xs, last,
+                d.y->name, last);
         fprintf(o, "        double dot = 0.0;\n");
-        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
         fprintf(o, "            dot += (double)(dyr[j] * yr[j]);\n");
-        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
         fprintf(o, "            %s[i * %lld + j] = yr[j] * (dyr[j] - (float)dot);\n    }\n", y,
-                (long long)last);
+                last);
         return;
-    }
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD: {
-        const char *label = buf(e, n->in[1])->name;
-        if (n->op == OP_CROSS_ENTROPY)
+        const char *label = d.y->name;
+        if (d.op == OP_CROSS_ENTROPY)
             fprintf(o, "    double total = 0.0;\n");
         fprintf(o, "    for (int64_t i = 0; i < N; i++) {\n");
-        fprintf(o, "        const float *row = %s + i * %lld;\n", xs, (long long)last);
+        fprintf(o, "        const float *row = %s + i * %lld;\n", xs, last);
         fprintf(o, "        float max = row[0];\n");
-        fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", last);
         fprintf(o, "            max = fmaxf(max, row[j]);\n");
         fprintf(o, "        double sum = 0.0;\n");
-        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
         fprintf(o, "            sum += (double)expf(row[j] - max);\n");
-        if (n->op == OP_CROSS_ENTROPY) {
+        if (d.op == OP_CROSS_ENTROPY) {
             fprintf(o, "        total += log(sum) + (double)(max - row[%s[i]]);\n    }\n", label);
             fprintf(o, "    %s[0] = (float)(total / (double)N);\n", y);
             return;
         }
-        fprintf(o, "        const float scale = %s / (float)N;\n", scalar(e, n->in[2]));
-        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", (long long)last);
+        fprintf(o, "        const float scale = %s / (float)N;\n",
+                operand(e->g->cx->arena, c_elem(e, d.scale), 3));
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
         fprintf(o, "            %s[i * %lld + j] = expf(row[j] - max) / (float)sum * scale;\n", y,
-                (long long)last);
-        fprintf(o, "        %s[i * %lld + %s[i]] -= scale;\n    }\n", y, (long long)last, label);
+                last);
+        fprintf(o, "        %s[i * %lld + %s[i]] -= scale;\n    }\n", y, last, label);
         return;
     }
-    case OP_BCE_LOGITS: {
-        const char *t = buf(e, n->in[1])->name;
+    case OP_BCE_LOGITS:
         fprintf(o, "    double total = 0.0;\n");
-        fprintf(o, "    for (int64_t k = 0; k < %s; k++) {\n", numel_expr(e, x->shape));
+        fprintf(o, "    for (int64_t k = 0; k < %s; k++) {\n", total);
         fprintf(o, "        const float logit = %s[k];\n", xs);
         fprintf(o,
                 "        total += (double)(fmaxf(logit, 0.0f) - logit * %s[k] + "
                 "log1pf(expf(-fabsf(logit))));\n",
-                t);
-        fprintf(o, "    }\n    %s[0] = (float)(total / (double)(%s));\n", y,
-                numel_expr(e, x->shape));
+                d.y->name);
+        fprintf(o, "    }\n    %s[0] = (float)(total / (double)(%s));\n", y, total);
         return;
-    }
     case OP_INPUT:
     case OP_TARGET:
     case OP_PARAM:
@@ -537,7 +405,7 @@ static void emit_op(Emit *e, Kernel *k) {
  * SGD can fold into, its sgd_ twin, which updates the weight instead of storing dW. */
 static void emit_kernel(Emit *e, Kernel *k) {
     FILE *o = e->out;
-    Args args = kernel_args(e, k);
+    KernelArgs args = kernel_args(e->s, e->mp, k);
     kernel_comment(e, k);
     Arena *a = e->g->cx->arena;
     PtrVec params = {0};
@@ -547,9 +415,11 @@ static void emit_kernel(Emit *e, Kernel *k) {
         Buffer *b = args.bufs.data[i];
         const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
         vec_push(a, &params,
-                 arena_printf(a, "%s%s *%s", arg_written(&args, i) ? "" : "const ", type, b->name));
+                 arena_printf(a, "%s%s *%s", kernel_arg_written(&args, i) ? "" : "const ", type,
+                              b->name));
     }
-    print_list(o, arena_printf(a, "static void %s(", kernel_name(e, k)), &params, ") {");
+    print_list(o, arena_printf(a, "static void %s(", kernel_name(e->g->cx->arena, e->mp, k)),
+               &params, ") {");
     switch (k->kind) {
     case K_GEMM:
         emit_gemm(e, k);
@@ -564,24 +434,22 @@ static void emit_kernel(Emit *e, Kernel *k) {
         return;
     /* the same product, folded into a plain SGD step on the weight */
     const char *w = buf(e, k->sgd_param)->name;
-    KernelNames kn = {e, k};
-    MathNames names = {kernel_operand_name, &kn};
     fprintf(o,
             "/* The product of %s with plain SGD folded in (beta = 1),\n"
-            " * so the gradient is never stored:\n *   %s -= lr * ",
-            kernel_name(e, k), w);
-    ir_print_math(o, e->g, k->gemm, &names);
+            " * so the gradient is never stored:\n *   %s -= lr * %s",
+            kernel_name(e->g->cx->arena, e->mp, k), w, kernel_gemm_math(e->s, e->mp, k));
     fprintf(o, "\n */\n");
     PtrVec sgd_params = {0};
     if (args.uses_n)
         vec_push(a, &sgd_params, (void *)"int64_t N");
     for (int i = 0; i < args.bufs.len; i++)
-        if (!arg_written(&args, i))
+        if (!kernel_arg_written(&args, i))
             vec_push(a, &sgd_params,
                      arena_printf(a, "const float *%s", ((Buffer *)args.bufs.data[i])->name));
     vec_push(a, &sgd_params, (void *)"float lr");
     vec_push(a, &sgd_params, arena_printf(a, "float *%s", w));
-    print_list(o, arena_printf(a, "static void sgd_%s(", kernel_name(e, k)), &sgd_params, ") {");
+    print_list(o, arena_printf(a, "static void sgd_%s(", kernel_name(e->g->cx->arena, e->mp, k)),
+               &sgd_params, ") {");
     emit_gemm_call(e, k, "-lr", "1.0f", w);
     fprintf(o, "}\n\n");
 }
@@ -589,14 +457,15 @@ static void emit_kernel(Emit *e, Kernel *k) {
 /* A call of a kernel from a pass function: buffers in the state as m->name, inputs by the
  * locals emit_inputs() declared. */
 static void emit_call(Emit *e, Kernel *k) {
-    Args args = kernel_args(e, k);
+    KernelArgs args = kernel_args(e->s, e->mp, k);
     Arena *a = e->g->cx->arena;
     PtrVec list = {0};
     if (args.uses_n)
         vec_push(a, &list, (void *)"N");
     for (int i = 0; i < args.bufs.len; i++)
         vec_push(a, &list, (void *)ref(e, args.bufs.data[i]));
-    print_list(e->out, arena_printf(a, "    %s(", kernel_name(e, k)), &list, ");");
+    print_list(e->out, arena_printf(a, "    %s(", kernel_name(e->g->cx->arena, e->mp, k)), &list,
+               ");");
 }
 
 /* ---- the whole file ----------------------------------------------------------------------------
@@ -688,7 +557,7 @@ static void emit_inputs(Emit *e, int first, int last) {
     bool uses_n = false, uses[2] = {false, false};
     Node *leaves[2] = {g->input, g->target};
     for (int i = first; i < last; i++) {
-        Args args = kernel_args(e, e->s->kernels.data[i]);
+        KernelArgs args = kernel_args(e->s, e->mp, e->s->kernels.data[i]);
         uses_n |= args.uses_n;
         for (int j = 0; j < args.bufs.len; j++)
             for (int l = 0; l < 2; l++)
@@ -726,7 +595,8 @@ static void emit_grad_copies(Emit *e) {
         if (!d)
             fprintf(o, "        m->%s[k] = 0.0f;\n", w);
         else if (d->op == OP_CONST)
-            fprintf(o, "        m->%s[k] = %s;\n", w, const_expr(e, d));
+            fprintf(o, "        m->%s[k] = %s;\n", w,
+                    const_expr(e, d->attr.cnst.value, d->attr.cnst.npow));
         else
             fprintf(o, "        m->%s[k] = %s[%s];\n", w, ref(e, b),
                     d->shape.rank == 0 ? "0" : "k");
@@ -764,17 +634,18 @@ static void emit_train_step(Emit *e) {
             emit_call(e, k);
             continue;
         }
-        Args args = kernel_args(e, k);
+        KernelArgs args = kernel_args(e->s, e->mp, k);
         Arena *a = g->cx->arena;
         PtrVec list = {0};
         if (args.uses_n)
             vec_push(a, &list, (void *)"N");
         for (int j = 0; j < args.bufs.len; j++)
-            if (!arg_written(&args, j))
+            if (!kernel_arg_written(&args, j))
                 vec_push(a, &list, (void *)ref(e, args.bufs.data[j]));
         vec_push(a, &list, (void *)"opt->lr");
         vec_push(a, &list, (void *)ref(e, buf(e, k->sgd_param)));
-        print_list(o, arena_printf(a, "    sgd_%s(", kernel_name(e, k)), &list, ");");
+        print_list(o, arena_printf(a, "    sgd_%s(", kernel_name(e->g->cx->arena, e->mp, k)), &list,
+                   ");");
         for (int p = 0; p < g->params.len; p++)
             folded[p] |= g->params.data[p] == k->sgd_param;
     }
@@ -802,7 +673,11 @@ static void emit_passes(Emit *e) {
     emit_inputs(e, 0, s->nforward);
     for (int i = 0; i < s->nforward; i++)
         emit_call(e, s->kernels.data[i]);
-    fprintf(o, "    return m->%s[0];\n}\n\n", buf(e, g->loss)->name);
+    if (g->loss->op == OP_CONST) /* a loss no input or parameter changes (sum(3)) */
+        fprintf(o, "    return %s;\n}\n\n",
+                const_expr(e, g->loss->attr.cnst.value, g->loss->attr.cnst.npow));
+    else
+        fprintf(o, "    return m->%s[0];\n}\n\n", buf(e, g->loss)->name);
 
     fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
                "forward pass\n * on the same batch. */\n");
@@ -926,7 +801,7 @@ static void emit_model(Emit *e) {
 }
 
 /* The whole file, top to bottom in the order a reader wants it. */
-void emit_c(FILE *out, Schedule *s, MemPlan *mp) {
+static void emit_c(FILE *out, Schedule *s, MemPlan *mp) {
     /* the state type, FashionState: no model name can make it clash with a runtime type */
     const char *type = arena_printf(s->g->cx->arena, "%sState", camel(s->g->cx->arena, s->g->name));
     Emit e = {out, s->g, s, mp, type};
@@ -938,3 +813,30 @@ void emit_c(FILE *out, Schedule *s, MemPlan *mp) {
     emit_passes(&e);
     emit_model(&e);
 }
+
+/* ---- the target ------------------------------------------------------------------------------ */
+
+static const char *const reserved[] = {
+    /* C keywords a model could use as a name */
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+    "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict",
+    "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
+    "unsigned", "void", "volatile", "while", "main",
+    /* names the generated code uses itself */
+    "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "out",
+    "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity",
+    /* what kernels call or name, which a parameter of the same name would hide */
+    "expf", "logf", "log", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "mlc_sum",
+    "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
+    "int32_t", "NULL", "INFINITY", "NAN", NULL};
+
+const Target target_c = {
+    .name = "c",
+    .extension = ".c",
+    .reserved = reserved,
+    .has_blas = true,
+    .has_device = false,
+    .static_memory = false,
+    .emit = emit_c,
+    .build = build_program,
+};
