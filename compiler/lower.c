@@ -305,18 +305,40 @@ static void lower_decl(Lower *L, Ast *st) {
 
 /* ---- layers -------------------------------------------------------------------------------- */
 
-static const char *const layer_names = "linear(n), relu, sigmoid, tanh, flatten, softmax";
+#define BUILTIN(name, op, arity, form) {#name, OP_##op, arity, BUILTIN_##form},
+#define BUILTIN_LAYER                  true
+#define BUILTIN_FUNCTION               false
+const Builtin builtins[] = {
+#include "builtins.def"
+};
+#undef BUILTIN
+const int nbuiltins = sizeof builtins / sizeof builtins[0];
 
-static Node *unary_op_named(Lower *L, const char *fn, Loc loc, Node *x) {
-    static const struct {
-        const char *name;
-        OpKind op;
-    } unary[] = {{"relu", OP_RELU}, {"sigmoid", OP_SIGMOID}, {"tanh", OP_TANH}, {"exp", OP_EXP},
-                 {"log", OP_LOG},   {"softmax", OP_SOFTMAX}, {"sum", OP_SUM},   {"mean", OP_MEAN}};
-    for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++)
-        if (!strcmp(fn, unary[i].name))
-            return ir_unary(L->g, unary[i].op, loc, x);
+const Builtin *builtin_find(const char *name) {
+    for (int i = 0; i < nbuiltins; i++)
+        if (!strcmp(builtins[i].name, name))
+            return &builtins[i];
     return NULL;
+}
+
+/* "linear(n), relu, ..." for the layers, or "relu, ..., linear(x, n), ... and b" for the
+ * functions, in the order of builtins.def. */
+static const char *builtin_list(Lower *L, bool layers) {
+    const char *list = "";
+    int count = 0, total = 0;
+    for (int i = 0; i < nbuiltins; i++)
+        total += !layers || builtins[i].layer;
+    for (int i = 0; i < nbuiltins; i++) {
+        const Builtin *b = &builtins[i];
+        if (layers && !b->layer)
+            continue;
+        const char *name =
+            !strcmp(b->name, "linear") ? (layers ? "linear(n)" : "linear(x, n)") : b->name;
+        const char *sep = count == 0 ? "" : count == total - 1 && !layers ? " and " : ", ";
+        list = arena_printf(L->cx->arena, "%s%s%s", list, sep, name);
+        count++;
+    }
+    return list;
 }
 
 static Node *flatten(Lower *L, Loc loc, Node *x) {
@@ -389,18 +411,15 @@ static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
     else if (!strcmp(fn, "flatten"))
         y = flatten(L, layer->loc, x);
     else
-        y = unary_op_named(L, fn, layer->loc, x);
+        y = ir_unary(L->g, builtin_find(fn)->op, layer->loc, x);
     if (y && !y->name)
         y->name = c_name(L, prefix);
     return y;
 }
 
 static bool is_layer(const char *fn) {
-    static const char *const names[] = {"linear", "relu", "sigmoid", "tanh", "flatten", "softmax"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(fn, names[i]))
-            return true;
-    return false;
+    const Builtin *b = builtin_find(fn);
+    return b && b->layer;
 }
 
 /* Checks a layer's name and arguments, so that each mistake is reported once, where the net
@@ -411,7 +430,7 @@ static bool check_layer(Lower *L, Ast *layer) {
                                                : NULL;
     if (!fn || !is_layer(fn)) {
         diag_error(L->cx, layer->loc, "unknown layer%s%s%s; the layers are %s", fn ? " '" : "",
-                   fn ? fn : "", fn ? "'" : "", layer_names);
+                   fn ? fn : "", fn ? "'" : "", builtin_list(L, true));
         return false;
     }
     int nargs = layer->kind == AST_CALL ? layer->call.args.len : 0;
@@ -518,38 +537,24 @@ static Node *lower_call(Lower *L, Ast *e) {
         L->target = NULL; /* one linear per assignment gets the name */
         return linear(L, e, e->call.args.data[1], x, prefix, params);
     }
-    static const char *const binary_fns[] = {"matmul", "cross_entropy", "bce_with_logits"};
-    static const char *const unary_fns[] = {"relu",    "sigmoid", "tanh", "exp",    "log",
-                                            "softmax", "sum",     "mean", "flatten"};
-    int arity = 0;
-    for (size_t i = 0; i < sizeof binary_fns / sizeof binary_fns[0]; i++)
-        if (!strcmp(fn, binary_fns[i]))
-            arity = 2;
-    for (size_t i = 0; i < sizeof unary_fns / sizeof unary_fns[0]; i++)
-        if (!strcmp(fn, unary_fns[i]))
-            arity = 1;
-    if (!arity) {
-        diag_error(L->cx, e->call.name_loc,
-                   "unknown function '%s'; the functions are relu, "
-                   "sigmoid, tanh, exp, log, softmax, sum, mean, flatten, matmul, linear(x, n), "
-                   "cross_entropy and bce_with_logits",
-                   fn);
+    const Builtin *b = builtin_find(fn);
+    if (!b) {
+        diag_error(L->cx, e->call.name_loc, "unknown function '%s'; the functions are %s", fn,
+                   builtin_list(L, false));
         return NULL;
     }
-    if (!check_args(L, e, fn, arity))
+    if (!check_args(L, e, fn, b->arity))
         return NULL;
-    for (int i = 0; i < arity; i++)
+    for (int i = 0; i < b->arity; i++)
         if (!(args[i] = lower_expr(L, e->call.args.data[i])))
             return NULL;
-    if (!strcmp(fn, "matmul"))
+    if (b->op == OP_MATMUL)
         return ir_matmul(L->g, e->loc, args[0], args[1], false, false);
-    if (!strcmp(fn, "cross_entropy"))
-        return ir_binary(L->g, OP_CROSS_ENTROPY, e->loc, args[0], args[1]);
-    if (!strcmp(fn, "bce_with_logits"))
-        return ir_binary(L->g, OP_BCE_LOGITS, e->loc, args[0], args[1]);
-    if (!strcmp(fn, "flatten"))
+    if (b->op == OP_RESHAPE)
         return flatten(L, e->loc, args[0]);
-    return unary_op_named(L, fn, e->loc, args[0]);
+    if (b->arity == 2)
+        return ir_binary(L->g, b->op, e->loc, args[0], args[1]);
+    return ir_unary(L->g, b->op, e->loc, args[0]);
 }
 
 /* An expression's value as an IR node, or NULL after an error (the builders pass NULL on

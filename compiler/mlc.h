@@ -408,6 +408,17 @@ bool infer_shape(Ctx *cx, Node *n);
 
 Graph *lower_model(Ctx *cx, AstModel *m);
 
+/* A built-in function or layer (builtins.def). */
+typedef struct Builtin {
+    const char *name;
+    OpKind op;
+    int arity;  /* tensors a call takes: linear(x, n) counts x only */
+    bool layer; /* may stand in a sequential net */
+} Builtin;
+extern const Builtin builtins[];
+extern const int nbuiltins;
+const Builtin *builtin_find(const char *name);
+
 /* ------------------------------------------------------------------------------------------
  * autodiff.c: symbolic reverse mode
  * ------------------------------------------------------------------------------------------ */
