@@ -63,7 +63,10 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
     char inc_flag[4200], blas_flag[4200];
     snprintf(inc_flag, sizeof inc_flag, "-I%s", inc);
     snprintf(blas_flag, sizeof blas_flag, "-I%s", MLC_CBLAS_INCLUDE_DIR);
-    snprintf(words, sizeof words, "%s -std=c99 -O3 -march=native %s", cc, extra);
+    /* the user's flags last, so that they win: MLC_CFLAGS=-march=x86-64-v2 for a program
+     * that runs on other machines */
+    snprintf(words, sizeof words, "%s -std=c99 -O3 -march=native %s %s", cc, MLC_PROGRAM_FLAGS,
+             extra);
     argc = split_words(words, argv, 200);
     argv[argc++] = inc_flag;
     argv[argc++] = blas_flag;
