@@ -5,6 +5,7 @@
  * (32 floats per sample without buffer reuse).
  * 4 kernels: 2 in the forward pass, 2 in the backward pass.
  */
+#include <cblas.h>
 #include "mlc_runtime.h"
 
 /* One model instance: named pointers into the runtime's blocks. */

@@ -5,6 +5,7 @@
  * (2096 floats per sample without buffer reuse).
  * 12 kernels: 5 in the forward pass, 7 in the backward pass.
  */
+#include <cblas.h>
 #include "mlc_runtime.h"
 
 /* One model instance: named pointers into the runtime's blocks. */

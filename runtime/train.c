@@ -20,6 +20,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
 
+#include <cblas.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,8 +447,14 @@ static int run(Run *r, int argc, char **argv) {
         return error(r, "model '%s': IDX data needs a class target", m->name);
     if (!nodata && o->batch < 1)
         return error(r, "model '%s' has no batch size: give --batch N", m->name);
+#ifdef OPENBLAS_THREAD /* only OpenBLAS's cblas.h defines it */
     if (o->threads > 0)
         openblas_set_num_threads(o->threads);
+#else
+    if (o->threads > 0)
+        fprintf(stderr, "%s: warning: --threads: this program's BLAS has no thread setting\n",
+                r->prog);
+#endif
 
     /* What to do, and so which data sets to load. */
     bool action = o->eval || o->predict >= 0 || o->grads || o->check_grads;

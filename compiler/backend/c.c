@@ -490,7 +490,7 @@ static void emit_header(Emit *e) {
             (long long)mp->naive_per_sample);
     fprintf(o, " * %d kernels: %d in the forward pass, %d in the backward pass.\n */\n",
             e->s->kernels.len, e->s->nforward, e->s->kernels.len - e->s->nforward);
-    fprintf(o, "#include \"mlc_runtime.h\"\n\n");
+    fprintf(o, "#include <cblas.h>\n#include \"mlc_runtime.h\"\n\n");
 }
 
 /* The state struct: one pointer per parameter, gradient and activation buffer, each with
