@@ -230,6 +230,18 @@ bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t 
                   int64_t nclass, char *err, size_t errlen);
 void mlc_dataset_free(MlcDataset *d);
 
+/* A data set format (runtime/data/): load fills d with the split "train" or "test" of the
+ * data set at path (a directory or file, as the format has it), or returns false with
+ * "file: reason" in err. */
+typedef struct MlcLoader {
+    const char *name;
+    bool (*load)(MlcDataset *d, const char *path, const char *split, const MlcModel *m, char *err,
+                 size_t errlen);
+} MlcLoader;
+extern const MlcLoader mlc_loader_idx; /* data/idx.c */
+/* The loader of a model's data set, or NULL (MLC_DATA_NONE). */
+const MlcLoader *mlc_loader_find(MlcDataKind kind);
+
 /* safetensors (F32 only). save writes every parameter of m under its name (see
  * mlc_safetensors_write for other tensors); load checks that every parameter is present with
  * its exact shape. Both exit with "file: reason" on failure. */

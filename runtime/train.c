@@ -70,48 +70,17 @@ static double now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* DIR/NAME if it exists, else DIR/NAME.gz if that exists, else NULL. */
-static char *data_file(const char *dir, const char *name) {
-    size_t len = strlen(dir) + strlen(name) + 8;
-    char *path = malloc(len);
-    if (!path)
-        return NULL;
-    for (int gz = 0; gz < 2; gz++) {
-        snprintf(path, len, "%s/%s%s", dir, name, gz ? ".gz" : "");
-        FILE *f = fopen(path, "rb");
-        if (f) {
-            fclose(f);
-            return path;
-        }
-    }
-    free(path);
-    return NULL;
-}
-
-/* Loads PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte (prefix "train" or "t10k"). */
-static int load_set(Run *r, MlcDataset *d, const char *prefix) {
-    const char *dir = r->opt.data;
-    char iname[64], lname[64];
-    snprintf(iname, sizeof iname, "%s-images-idx3-ubyte", prefix);
-    snprintf(lname, sizeof lname, "%s-labels-idx1-ubyte", prefix);
-    char *images = data_file(dir, iname);
-    if (!images)
-        return error(r, "%s/%s: not found (nor %s.gz)", dir, iname, iname);
-    char *labels = data_file(dir, lname);
-    if (!labels) {
-        free(images);
-        return error(r, "%s/%s: not found (nor %s.gz)", dir, lname, lname);
-    }
+/* Loads the split ("train" or "test") of the data set at --data with the model's loader. */
+static int load_set(Run *r, MlcDataset *d, const char *split) {
+    const MlcLoader *loader = mlc_loader_find(r->m->data_kind);
     char err[1024];
-    bool ok =
-        mlc_idx_read(d, images, labels, r->m->x_size, r->m->scale, r->m->nclass, err, sizeof err);
-    free(images);
-    free(labels);
-    if (!ok)
+    if (!loader)
+        return error(r, "model '%s': no loader for its data set", r->m->name);
+    if (!loader->load(d, r->opt.data, split, r->m, err, sizeof err))
         return error(r, "%s", err);
     if (d->n > INT32_MAX) {
         mlc_dataset_free(d);
-        return error(r, "%s: more than %d samples", dir, INT32_MAX);
+        return error(r, "%s: more than %d samples", r->opt.data, INT32_MAX);
     }
     return 0;
 }
@@ -464,7 +433,7 @@ static int run(Run *r, int argc, char **argv) {
     bool first_batch = (o->grads || o->check_grads) && !o->inputs;
     if (!nodata && (training || first_batch) && load_set(r, &r->train, "train"))
         return 1;
-    if (!nodata && (training || o->eval || o->predict >= 0) && load_set(r, &r->test, "t10k"))
+    if (!nodata && (training || o->eval || o->predict >= 0) && load_set(r, &r->test, "test"))
         return 1;
     if (o->predict >= r->test.n && o->predict >= 0)
         return error(r, "--predict: %lld is out of range, the test set has %lld images (0 to %lld)",

@@ -1,4 +1,4 @@
-/* idx.c: the IDX files of MNIST and FashionMNIST, plain or gzip.
+/* data/idx.c: the IDX files of MNIST and FashionMNIST, plain or gzip.
  *
  * An IDX file is a big-endian header, then the values: a magic word 0x000008DD (0x08: unsigned
  * bytes; DD: the number of dimensions), DD 32-bit sizes, and the product of the sizes in bytes.
@@ -8,6 +8,9 @@
  * for allocation: the file is read into a buffer that grows as bytes arrive, up to the size
  * the header claims plus one byte, so a lying header gives "truncated" or "longer than its
  * header says", never a huge allocation. Every error names the file and the reason.
+ *
+ * As a loader (mlc_loader_idx): the split "train" is DIR/train-images-idx3-ubyte and
+ * DIR/train-labels-idx1-ubyte, "test" the t10k-* files, each plain or with .gz.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -233,3 +236,43 @@ void mlc_dataset_free(MlcDataset *d) {
     free(d->y);
     memset(d, 0, sizeof *d);
 }
+
+/* DIR/NAME if it exists, else DIR/NAME.gz if that exists, else NULL. */
+static char *data_file(const char *dir, const char *name) {
+    size_t len = strlen(dir) + strlen(name) + 8;
+    char *path = malloc(len);
+    if (!path)
+        return NULL;
+    for (int gz = 0; gz < 2; gz++) {
+        snprintf(path, len, "%s/%s%s", dir, name, gz ? ".gz" : "");
+        FILE *f = fopen(path, "rb");
+        if (f) {
+            fclose(f);
+            return path;
+        }
+    }
+    free(path);
+    return NULL;
+}
+
+static bool idx_load(MlcDataset *d, const char *dir, const char *split, const MlcModel *m,
+                     char *err, size_t errlen) {
+    const char *prefix = strcmp(split, "train") == 0 ? "train" : "t10k";
+    char iname[64], lname[64];
+    snprintf(iname, sizeof iname, "%s-images-idx3-ubyte", prefix);
+    snprintf(lname, sizeof lname, "%s-labels-idx1-ubyte", prefix);
+    char *images = data_file(dir, iname);
+    if (!images)
+        return mlc_fail(err, errlen, "%s/%s: not found (nor %s.gz)", dir, iname, iname);
+    char *labels = data_file(dir, lname);
+    if (!labels) {
+        free(images);
+        return mlc_fail(err, errlen, "%s/%s: not found (nor %s.gz)", dir, lname, lname);
+    }
+    bool ok = mlc_idx_read(d, images, labels, m->x_size, m->scale, m->nclass, err, errlen);
+    free(images);
+    free(labels);
+    return ok;
+}
+
+const MlcLoader mlc_loader_idx = {"idx", idx_load};
