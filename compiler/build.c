@@ -5,8 +5,114 @@
  * next to the mlc program: after `cmake --install`, mlc lives in <prefix>/bin and the runtime
  * in <prefix>/lib/mlc and <prefix>/include/mlc; in a build tree, the paths CMake wrote into
  * config.h are used. $MLC_CFLAGS adds compiler options.
+ *
+ * Nothing is left half done: the source goes into a scratch directory, the compiler writes
+ * the program under a temporary name beside its destination, and only a compiler that
+ * succeeded has its output renamed into place. If mlc is stopped by a signal meanwhile, it
+ * stops the compiler (its whole process group) and removes every scratch file first.
  */
 #include "mlc.h"
+
+#include <signal.h>
+
+/* ---- scratch files, removed whatever happens ------------------------------------------------ */
+
+/* Paths a signal handler may remove (fixed arrays: the handler may not allocate) and the
+ * compiler's process group, to stop it. */
+static char scratch_dir[4096], scratch_src[4096], scratch_out[4096];
+static volatile pid_t compiler_group;
+
+static void remove_scratch(void) {
+    if (scratch_out[0])
+        unlink(scratch_out);
+    if (scratch_src[0])
+        unlink(scratch_src);
+    if (scratch_dir[0])
+        rmdir(scratch_dir);
+    scratch_out[0] = scratch_src[0] = scratch_dir[0] = '\0';
+}
+
+/* SIGINT, SIGTERM, SIGHUP: stop the compiler, clean up, then die of the same signal. */
+static void on_signal(int sig) {
+    if (compiler_group > 0)
+        kill(-compiler_group, SIGTERM);
+    remove_scratch();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+const char *scratch_open(const char *name, const char *extension) {
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    if (snprintf(scratch_dir, sizeof scratch_dir, "%s/mlc-XXXXXX", tmp) >=
+            (int)sizeof scratch_dir ||
+        !mkdtemp(scratch_dir)) {
+        fprintf(stderr, "mlc: cannot create a temporary directory in %s: %s\n", tmp,
+                strerror(errno));
+        scratch_dir[0] = '\0';
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        signal(stop_signals[i], on_signal);
+    if (snprintf(scratch_src, sizeof scratch_src, "%s/%s%s", scratch_dir, name, extension) >=
+        (int)sizeof scratch_src) {
+        fprintf(stderr, "mlc: the model name '%s' is too long for a file name\n", name);
+        scratch_close();
+        return NULL;
+    }
+    return scratch_src;
+}
+
+void scratch_close(void) {
+    remove_scratch();
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        signal(stop_signals[i], SIG_DFL);
+}
+
+/* Where a program written to path really goes: through a symbolic link (even one whose
+ * target does not exist yet) to its target. Allocated. */
+static char *destination(const char *path) {
+    char *real = realpath(path, NULL);
+    if (real)
+        return real;
+    char link[4096];
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n <= 0)
+        return strdup(path);
+    link[n] = '\0';
+    if (link[0] == '/')
+        return strdup(link);
+    char *copy = strdup(path), *out = malloc(strlen(path) + (size_t)n + 2);
+    if (copy && out)
+        sprintf(out, "%s/%s", dirname(copy), link);
+    free(copy);
+    return out;
+}
+
+bool output_path_ok(const char *out, const char *model) {
+    struct stat so, sm;
+    char *dest = destination(out), *dir = dest ? strdup(dest) : NULL;
+    bool dir_ok = dir && access(dirname(dir), W_OK) == 0;
+    int err = errno;
+    free(dir);
+    free(dest);
+    if (!dir_ok) {
+        fprintf(stderr, "mlc: cannot write %s: %s\n", out, strerror(err));
+        return false;
+    }
+    if (stat(out, &so) != 0)
+        return true; /* a new file */
+    if (!S_ISREG(so.st_mode)) {
+        fprintf(stderr, "mlc: %s: not a regular file, so mlc will not replace it\n", out);
+        return false;
+    }
+    if (stat(model, &sm) == 0 && so.st_dev == sm.st_dev && so.st_ino == sm.st_ino) {
+        fprintf(stderr, "mlc: -o %s is the model file itself; give another name\n", out);
+        return false;
+    }
+    return true;
+}
 
 static bool exists(const char *path) {
     struct stat st;
@@ -76,9 +182,20 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
     char libs_copy[sizeof libs];
     memcpy(libs_copy, libs, sizeof libs);
     argc += split_words(libs_copy, argv + argc, 40);
+    /* the program is written beside its destination (rename stays on one file system),
+     * through a symbolic link to where it points */
+    char *dest = destination(exe_path);
+    const char *target = dest ? dest : exe_path;
+    if (snprintf(scratch_out, sizeof scratch_out, "%s.mlc-%ld.tmp", target, (long)getpid()) >=
+        (int)sizeof scratch_out) {
+        fprintf(stderr, "mlc: %s: the path is too long\n", exe_path);
+        scratch_out[0] = '\0';
+        free(dest);
+        return false;
+    }
     static char dash_o[] = "-o";
     argv[argc++] = dash_o;
-    argv[argc++] = (char *)exe_path;
+    argv[argc++] = scratch_out;
     argv[argc] = NULL;
 
     if (verbose) {
@@ -93,14 +210,26 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
         return false;
     }
     if (pid == 0) {
+        setpgid(0, 0); /* its own process group, so a signal to mlc can stop all of it */
         execvp(argv[0], argv);
         fprintf(stderr, "mlc: cannot run the C compiler '%s'\n", argv[0]);
         _exit(127);
     }
+    setpgid(pid, pid); /* as the child does, whichever runs first */
+    compiler_group = pid;
     int status;
-    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    bool ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    compiler_group = 0;
+    if (!ok)
         fprintf(stderr, "mlc: the C compiler failed on %s\n", c_path);
-        return false;
+    if (ok && rename(scratch_out, target) != 0) {
+        fprintf(stderr, "mlc: cannot write %s: %s\n", exe_path, strerror(errno));
+        ok = false;
     }
-    return true;
+    if (ok)
+        scratch_out[0] = '\0';
+    else
+        unlink(scratch_out);
+    free(dest);
+    return ok;
 }

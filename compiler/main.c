@@ -133,19 +133,18 @@ static char *read_file(const char *path, size_t *len) {
 
 /* Writes the target's source into a temporary directory and builds it. */
 static int build(const Target *t, Schedule *s, MemPlan *mp, Options *o) {
-    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char *dir = arena_printf(s->g->cx->arena, "%s/mlc-XXXXXX", tmp);
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "mlc: cannot create a temporary directory in %s: %s\n", tmp,
-                strerror(errno));
+    const char *out = o->out ? o->out : arena_printf(s->g->cx->arena, "train_%s", s->g->name);
+    if (!output_path_ok(out, o->path))
         return 1;
-    }
-    char *c_path = arena_printf(s->g->cx->arena, "%s/%s%s", dir, s->g->name, t->extension);
+    const char *c_path = scratch_open(s->g->name, t->extension);
+    if (!c_path)
+        return 1;
     FILE *f = fopen(c_path, "w");
     bool ok = f != NULL;
     if (f) {
         t->emit(f, s, mp);
-        ok = fclose(f) == 0;
+        ok = !ferror(f);
+        ok &= fclose(f) == 0;
     }
     if (!ok)
         fprintf(stderr, "mlc: cannot write %s\n", c_path);
@@ -155,10 +154,8 @@ static int build(const Target *t, Schedule *s, MemPlan *mp, Options *o) {
                 "%lld per sample without reuse\n",
                 s->g->name, s->kernels.len, s->nforward, (long long)mp->per_sample,
                 (long long)mp->fixed, (long long)mp->naive_per_sample);
-    const char *out = o->out ? o->out : arena_printf(s->g->cx->arena, "train_%s", s->g->name);
     ok = ok && t->build(c_path, out, o->verbose);
-    unlink(c_path);
-    rmdir(dir);
+    scratch_close();
     return ok ? 0 : 1;
 }
 
@@ -226,6 +223,11 @@ int main(int argc, char **argv) {
     }
     Ctx *cx = ctx_new(o.path, src, len, stderr);
     status = compile(cx, t, &o);
+    /* what --emit printed must have reached its destination (a full disk, a closed pipe) */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mlc: error writing the output: %s\n", strerror(errno));
+        status = 1;
+    }
     ctx_free(cx);
     free(src);
     return status;

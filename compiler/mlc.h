@@ -8,6 +8,7 @@
 #define MLC_H
 
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE   700 /* realpath */
 
 #include <ctype.h>
 #include <errno.h>
@@ -644,5 +645,13 @@ const char *target_names(Arena *a);
 /* Runs $CC (default cc) on c_path to make exe_path, with the runtime. Returns true on success;
  * on failure prints why. */
 bool build_program(const char *c_path, const char *exe_path, bool verbose);
+/* A scratch directory for the source NAME.EXT, whose path it returns (NULL after saying
+ * why); it and the compiler's temporary output are removed by scratch_close(), or by a
+ * SIGINT, SIGTERM or SIGHUP, which also stops the compiler. */
+const char *scratch_open(const char *name, const char *extension);
+void scratch_close(void);
+/* May mlc write its program to out? Not over a device, a directory or the model itself
+ * (after saying so). */
+bool output_path_ok(const char *out, const char *model);
 
 #endif

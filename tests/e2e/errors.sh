@@ -7,7 +7,9 @@
 # one with the wrong shape and of the autograd_demo's weights, --inputs files without the
 # model's input and target, and bad option values. Each
 # must exit 1 with a message on stderr that names the bad file (or option), and no crash.
-# mlc: a missing model file, an unknown option, --emit bogus (non-zero, clear message), and
+# mlc: a missing model file, an unknown option, --emit bogus (non-zero, clear message); -o
+# naming the model itself, a device or a missing directory, --emit into a full disk, -o
+# through a symbolic link, SIGTERM during the build (nothing left behind); and
 # model files of random bytes (exit status 1, never a signal), and copies of fashion.model
 # with a few random bytes changed (exit status 0 or 1).
 # The broken files are made from tests/e2e/data at test time, in a scratch directory.
@@ -144,6 +146,37 @@ expect_error 1 "--data" ./train_demo --data "$data"
 expect_error nonzero "nofile.model" "$mlc" nofile.model
 expect_error nonzero "--bogus" "$mlc" "$src/models/fashion.model" --bogus
 expect_error nonzero "bogus" "$mlc" "$src/models/fashion.model" --emit bogus
+
+# mlc never destroys a file it was not asked to write, and leaves nothing half done.
+cp "$src/models/autograd_demo.model" own.model
+expect_error 1 "the model file itself" "$mlc" own.model -o own.model
+cmp -s own.model "$src/models/autograd_demo.model" || fail "mlc -o MODEL changed the model file"
+expect_error 1 "not a regular file" "$mlc" own.model -o /dev/null
+[ -c /dev/null ] || fail "mlc -o /dev/null replaced /dev/null"
+expect_error 1 "nodir/prog" "$mlc" own.model -o nodir/prog
+if [ -w /dev/full ]; then
+    expect_error 1 "error writing the output" sh -c "'$mlc' own.model --emit c >/dev/full"
+fi
+ln -s linked_prog link
+"$mlc" own.model -o link || fail "mlc -o through a symbolic link failed"
+[ -L link ] && [ -x linked_prog ] || fail "mlc -o LINK replaced the link instead of writing its target"
+echo "ok: -o through a symbolic link writes its target"
+# stopped by SIGTERM while the C compiler runs: no scratch directory, no temporary program,
+# no output, and the compiler stopped with it
+mkdir scratch
+TMPDIR=$PWD/scratch "$mlc" "$src/models/fashion.model" -o stopped &
+pid=$!
+sleep 0.3
+kill -TERM $pid 2>/dev/null || true
+status=0
+wait $pid || status=$?
+sleep 0.5
+[ -z "$(ls scratch)" ] || fail "SIGTERM left $(ls scratch) in TMPDIR"
+ls ./*.mlc-*.tmp >/dev/null 2>&1 && fail "SIGTERM left a temporary program"
+if [ $status -eq 143 ] && [ -e stopped ]; then
+    fail "SIGTERM during the build, yet the program was written"
+fi
+echo "ok: SIGTERM during the build (exit status $status) leaves nothing behind"
 # keep KIND: keeps the model that failed (random.model) outside the scratch directory.
 keep() {
     kept=$(mktemp "${TMPDIR:-/tmp}/mlc-$1-XXXXXX.model")
