@@ -95,17 +95,30 @@ static void print_source(Ctx *cx, uint32_t offset, uint32_t len, int line) {
         end--;
     if (offset > end)
         offset = end;
+    /* A very long line (minified, or not text at all) is shown as a window of it around
+     * the caret, "..." marking what is left out. */
+    enum {
+        WINDOW = 120
+    };
+    bool cut_left = false, cut_right = false;
+    if (end - start > WINDOW) {
+        uint32_t from = offset > start + WINDOW / 2 ? offset - WINDOW / 2 : start;
+        cut_left = from > start;
+        cut_right = end - from > WINDOW;
+        start = from;
+        end = cut_right ? from + WINDOW : end;
+    }
 
     char num[16];
     int width = snprintf(num, sizeof num, "%d", line);
     if (width < 4)
         width = 4;
-    fprintf(out, " %*d | ", width, line);
+    fprintf(out, " %*d | %s", width, line, cut_left ? "..." : "");
     for (uint32_t i = start; i < end; i++) {
         unsigned char c = (unsigned char)cx->src[i];
         fputc(c == '\t' || (c >= 0x20 && c < 0x7f) ? c : '?', out);
     }
-    fprintf(out, "\n %*s | ", width, "");
+    fprintf(out, "%s\n %*s | %s", cut_right ? "..." : "", width, "", cut_left ? "   " : "");
     for (uint32_t i = start; i < offset; i++)
         fputc(cx->src[i] == '\t' ? '\t' : ' ', out);
     fputc('^', out);
