@@ -1,0 +1,7 @@
+# model fuzz7027, as PyTorch computes it (written by gen_print_torch)
+def loss_fn(t):
+    x = t["x"]
+    y = t["y"].long()
+    v1 = F.linear(torch.flatten(x, 1), t["v1.weight"], t["v1.bias"])
+    logits = F.linear(v1, t["logits.weight"], t["logits.bias"])
+    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean(logits)) + (torch.tensor(0.01) * torch.mean(logits))

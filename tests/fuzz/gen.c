@@ -1,0 +1,1159 @@
+/* gen.c: random well-formed models, in the spirit of Csmith and NNSmith.
+ *
+ * A model is built bottom-up, statement by statement. The values defined so far (the input,
+ * the parameters, the assigned names) form a pool; each statement starts from a pool value
+ * and applies one to a few random operations, each of which may read other pool values or
+ * create parameters: elementwise ops with mlc's broadcasting (equal shapes, a trailing
+ * suffix, one element), matmul, linear(x, n), nets (new or called again, sharing their
+ * parameters), flatten, softmax, sum and mean. Every expression carries its shape, so each
+ * operation is only chosen where mlc accepts it; a model that mlc rejects is a bug here or
+ * there, and the checker reports it.
+ *
+ * Values stay numerically tame, so that float32 and the double reference agree: log only of
+ * something at least 0.5 (log(sigmoid(v) + 0.5), log(v * v + 1), log(exp(t)) with t
+ * bounded), division only by something at least 0.5, exp only of bounded values, and once a
+ * value may be large (a rough magnitude estimate, GenExpr.mag) only squashing ops apply.
+ *
+ * The loss is a sum of terms: the target's term (cross_entropy of logits, bce_with_logits,
+ * or a squared error written out) and sometimes a regulariser or the mean or sum of some
+ * other value.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "gen.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- PRNG ------------------------------------------------------------------------------- */
+
+uint64_t gen_rng_next(GenRng *r) {
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+uint64_t gen_rng_below(GenRng *r, uint64_t n) {
+    return gen_rng_next(r) % n;
+}
+
+double gen_rng_uniform(GenRng *r) {
+    return (double)(gen_rng_next(r) >> 11) * 0x1p-53;
+}
+
+double gen_rng_normal(GenRng *r) {
+    double u1 = 1.0 - gen_rng_uniform(r), u2 = gen_rng_uniform(r);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* ---- the pool: every allocation is one malloc on a list ----------------------------------- */
+
+typedef struct PoolItem PoolItem;
+struct PoolItem {
+    PoolItem *next;
+    max_align_t data[];
+};
+
+struct GenPool {
+    PoolItem *head;
+};
+
+GenPool *gen_pool_new(void) {
+    GenPool *p = calloc(1, sizeof *p);
+    if (!p) {
+        fprintf(stderr, "gen: out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+static void *pool_alloc(GenPool *p, size_t size) {
+    PoolItem *it = calloc(1, sizeof *it + size);
+    if (!it) {
+        fprintf(stderr, "gen: out of memory\n");
+        exit(1);
+    }
+    it->next = p->head;
+    p->head = it;
+    return it->data;
+}
+
+void gen_pool_free(GenPool *p) {
+    while (p && p->head) {
+        PoolItem *next = p->head->next;
+        free(p->head);
+        p->head = next;
+    }
+    free(p);
+}
+
+/* ---- shapes: mlc's rules (compiler/ops.c) ------------------------------------------------ */
+
+static bool shape_eq(GenShape a, GenShape b) {
+    if (a.rank != b.rank)
+        return false;
+    for (int i = 0; i < a.rank; i++)
+        if (a.dim[i] != b.dim[i])
+            return false;
+    return true;
+}
+
+static bool batched(GenShape s) {
+    return s.rank > 0 && s.dim[0] == GEN_N;
+}
+
+/* One element: rank 0 or all dimensions 1 (never N). */
+static bool one_element(GenShape s) {
+    for (int i = 0; i < s.rank; i++)
+        if (s.dim[i] != 1)
+            return false;
+    return true;
+}
+
+/* Is s the trailing part of big? */
+static bool is_suffix(GenShape s, GenShape big) {
+    if (s.rank > big.rank)
+        return false;
+    for (int i = 0; i < s.rank; i++)
+        if (s.dim[s.rank - 1 - i] != big.dim[big.rank - 1 - i])
+            return false;
+    return true;
+}
+
+/* The shape of a elementwise-op b, as shape_binary computes it; false if mlc rejects it. */
+static bool broadcast(GenShape a, GenShape b, GenShape *out) {
+    if (is_suffix(b, a) || (one_element(b) && a.rank >= b.rank)) {
+        *out = a;
+        return true;
+    }
+    if (is_suffix(a, b) || one_element(a)) {
+        *out = b;
+        return true;
+    }
+    return false;
+}
+
+static int64_t numel_per_sample(GenShape s) {
+    int64_t n = 1;
+    for (int i = 0; i < s.rank; i++)
+        if (s.dim[i] != GEN_N)
+            n *= s.dim[i];
+    return n;
+}
+
+static GenShape shape2(int64_t a, int64_t b) {
+    return (GenShape){2, {a, b}};
+}
+
+/* ---- the generator's state --------------------------------------------------------------- */
+
+typedef struct Gen {
+    GenRng rng;
+    GenModel *m;
+    int nparam, nvalue, nnet;
+    int reads[GEN_MAX_STMTS]; /* how often each statement's name has been read so far */
+    bool linear_used;         /* the statement being built has its linear(x, n) already */
+} Gen;
+
+static uint64_t below(Gen *G, uint64_t n) {
+    return gen_rng_below(&G->rng, n);
+}
+
+static bool chance(Gen *G, int percent) {
+    return (int)below(G, 100) < percent;
+}
+
+static GenStmt *add_stmt(Gen *G, GenStmtKind kind, const char *name) {
+    GenModel *m = G->m;
+    if (m->nstmts >= GEN_MAX_STMTS) {
+        fprintf(stderr, "gen: more than %d statements\n", GEN_MAX_STMTS);
+        exit(1);
+    }
+    GenStmt *s = &m->stmts[m->nstmts++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    snprintf(s->name, sizeof s->name, "%s", name);
+    return s;
+}
+
+static const char *pick_init(Gen *G) {
+    static const char *const inits[] = {"zeros", "ones", "randn"};
+    return inits[below(G, 3)];
+}
+
+/* ---- expressions ------------------------------------------------------------------------- */
+
+static GenExpr *ex_new(GenPool *p, GenExprKind kind, GenShape s) {
+    GenExpr *e = pool_alloc(p, sizeof *e);
+    e->kind = kind;
+    e->shape = s;
+    return e;
+}
+
+static GenExpr *ex_var(Gen *G, int var) {
+    GenStmt *st = &G->m->stmts[var];
+    GenExpr *e = ex_new(G->m->pool, GE_VAR, st->shape);
+    e->var = var;
+    G->reads[var]++;
+    e->mag = st->kind == GS_ASSIGN ? st->value->mag : st->kind == GS_INPUT ? 3.0 : 1.5;
+    e->bounded = st->kind == GS_ASSIGN && st->value->bounded;
+    return e;
+}
+
+static GenExpr *ex_num(Gen *G, double v) {
+    GenExpr *e = ex_new(G->m->pool, GE_NUM, (GenShape){0, {0}});
+    e->num = v;
+    e->mag = v;
+    e->bounded = v <= 1.0;
+    return e;
+}
+
+/* fn(a) for the one-argument functions. */
+static GenExpr *ex_call(Gen *G, const char *fn, GenExpr *a) {
+    GenShape s = a->shape;
+    double mag = a->mag;
+    bool bounded = false;
+    if (!strcmp(fn, "sigmoid") || !strcmp(fn, "tanh") || !strcmp(fn, "softmax")) {
+        mag = 1.0;
+        bounded = true;
+    } else if (!strcmp(fn, "exp")) {
+        mag = exp(a->mag < 5 ? a->mag : 5);
+    } else if (!strcmp(fn, "log")) {
+        mag = log(a->mag + 1.0) + 1.0;
+    } else if (!strcmp(fn, "relu")) {
+        bounded = a->bounded;
+    } else if (!strcmp(fn, "flatten")) {
+        s = shape2(GEN_N, numel_per_sample(a->shape));
+        bounded = a->bounded;
+    } else if (!strcmp(fn, "sum") || !strcmp(fn, "mean")) {
+        s = (GenShape){0, {0}};
+        /* a sum over the batch may be large: treat it as such */
+        mag = !strcmp(fn, "sum") ? 1e3 : a->mag;
+    }
+    GenExpr *e = ex_new(G->m->pool, GE_CALL, s);
+    e->fn = fn;
+    e->a = a;
+    e->mag = mag;
+    e->bounded = bounded;
+    return e;
+}
+
+static GenExpr *ex_neg(Gen *G, GenExpr *a) {
+    GenExpr *e = ex_new(G->m->pool, GE_NEG, a->shape);
+    e->a = a;
+    e->mag = a->mag;
+    e->bounded = a->bounded;
+    return e;
+}
+
+/* a op b for + - * /, whose shapes broadcast (the caller made sure). */
+static GenExpr *ex_bin(Gen *G, int op, GenExpr *a, GenExpr *b) {
+    GenShape s;
+    if (!broadcast(a->shape, b->shape, &s)) {
+        fprintf(stderr, "gen: internal error: shapes do not broadcast\n");
+        exit(1);
+    }
+    GenExpr *e = ex_new(G->m->pool, GE_BIN, s);
+    e->op = op;
+    e->a = a;
+    e->b = b;
+    e->mag = op == '*' ? a->mag * b->mag : op == '/' ? 2.0 * a->mag : a->mag + b->mag;
+    e->bounded = op == '*' && a->bounded && b->bounded;
+    return e;
+}
+
+/* a @ b (or matmul(a, b)) of [m, k] and [k, p]. */
+static GenExpr *ex_matmul(Gen *G, GenExpr *a, GenExpr *b) {
+    bool fn = chance(G, 30);
+    GenExpr *e =
+        ex_new(G->m->pool, fn ? GE_MATMUL : GE_BIN, shape2(a->shape.dim[0], b->shape.dim[1]));
+    e->op = '@';
+    e->a = a;
+    e->b = b;
+    e->mag = a->mag * b->mag * sqrt((double)a->shape.dim[1]);
+    return e;
+}
+
+/* ---- parameters and pool values ------------------------------------------------------------ */
+
+/* A parameter of shape s: often one that exists already (a parameter read several times). */
+static GenExpr *param_of(Gen *G, GenShape s) {
+    GenModel *m = G->m;
+    if (chance(G, 40))
+        for (int i = 0; i < m->nstmts; i++)
+            if (m->stmts[i].kind == GS_PARAM && shape_eq(m->stmts[i].shape, s))
+                return ex_var(G, i);
+    char name[24];
+    snprintf(name, sizeof name, "p%d", ++G->nparam);
+    GenStmt *st = add_stmt(G, GS_PARAM, name);
+    st->shape = s;
+    st->init = pick_init(G);
+    return ex_var(G, m->nstmts - 1);
+}
+
+/* Is statement i a float value an expression may read? */
+static bool is_value(const GenStmt *st) {
+    return (st->kind == GS_INPUT || st->kind == GS_PARAM || st->kind == GS_ASSIGN ||
+            (st->kind == GS_TARGET && st->nclass == 0)) &&
+           !st->dead;
+}
+
+typedef bool (*ShapeFilter)(GenShape s, GenShape want);
+
+static bool same_shape(GenShape s, GenShape want) {
+    return shape_eq(s, want);
+}
+/* s can be the smaller operand of an op whose result has shape want */
+static bool proper_suffix(GenShape s, GenShape want) {
+    return !shape_eq(s, want) && (is_suffix(s, want) || (one_element(s) && want.rank >= s.rank));
+}
+/* s is bigger and has want as its trailing part */
+static bool extends(GenShape s, GenShape want) {
+    return !shape_eq(s, want) && is_suffix(want, s);
+}
+static bool scalar_shape(GenShape s, GenShape want) {
+    (void)want;
+    return s.rank == 0;
+}
+
+/* One of n candidate statements, more often one that nothing reads yet (so that fewer
+ * values are dead and more reach the loss). */
+static int pick_var(Gen *G, const int *cand, int n) {
+    int unread[GEN_MAX_STMTS], nu = 0;
+    for (int i = 0; i < n; i++)
+        if (G->reads[cand[i]] == 0)
+            unread[nu++] = cand[i];
+    if (nu && chance(G, 60))
+        return unread[below(G, (uint64_t)nu)];
+    return cand[below(G, (uint64_t)n)];
+}
+
+/* A random pool value whose shape passes the filter, or NULL. */
+static GenExpr *pool_value(Gen *G, ShapeFilter ok, GenShape want) {
+    int cand[GEN_MAX_STMTS], n = 0;
+    for (int i = 0; i < G->m->nstmts; i++)
+        if (is_value(&G->m->stmts[i]) && ok(G->m->stmts[i].shape, want))
+            cand[n++] = i;
+    return n ? ex_var(G, pick_var(G, cand, n)) : NULL;
+}
+
+/* The other operand of an elementwise op on a value of shape s: another value of the same
+ * shape, a parameter or value that broadcasts (a suffix, one element), a number, or a bigger
+ * value that s broadcasts along. NULL if the choice made finds nothing. */
+static GenExpr *operand_for(Gen *G, GenShape s) {
+    static const double nums[] = {0.5, 2, 3, 0.25, 1.5, 0.1};
+    switch (below(G, 8)) {
+    case 0:
+    case 1: return pool_value(G, same_shape, s);
+    case 2:
+    case 3: {
+        /* a parameter of a trailing part of s, or f32[1] */
+        int lo = batched(s) ? 1 : 0;
+        if (s.rank - lo <= 0 || chance(G, 20))
+            return param_of(G, (GenShape){1, {1}});
+        int len = 1 + (int)below(G, (uint64_t)(s.rank - lo));
+        GenShape p = {len, {0}};
+        for (int i = 0; i < len; i++)
+            p.dim[i] = s.dim[s.rank - len + i];
+        return param_of(G, p);
+    }
+    case 4: return ex_num(G, nums[below(G, 6)]);
+    case 5: return pool_value(G, scalar_shape, s);
+    case 6: return pool_value(G, proper_suffix, s);
+    case 7: return pool_value(G, extends, s);
+    }
+    return NULL;
+}
+
+/* ---- nets --------------------------------------------------------------------------------- */
+
+static const char *const activations[] = {"relu", "sigmoid", "tanh", "softmax"};
+
+/* The shape of the output of a net called on a value of shape in. */
+static GenShape net_out(const GenStmt *net, GenShape in) {
+    GenShape s = in;
+    for (int i = 0; i < net->nlayers; i++) {
+        if (!strcmp(net->layers[i].fn, "flatten"))
+            s = shape2(GEN_N, numel_per_sample(s));
+        else if (!strcmp(net->layers[i].fn, "linear"))
+            s = shape2(GEN_N, net->layers[i].n);
+    }
+    return s;
+}
+
+/* A new net for arguments of shape in, ending in linear(nout) if nout > 0. */
+static int new_net(Gen *G, GenShape in, int64_t nout) {
+    char name[24];
+    snprintf(name, sizeof name, "net%d", ++G->nnet);
+    GenStmt *st = add_stmt(G, GS_NET, name);
+    st->shape = in;
+    if (in.rank > 2 || chance(G, 15))
+        st->layers[st->nlayers++] = (GenLayer){"flatten", 0};
+    int nlin = 1 + (int)below(G, 3);
+    for (int i = 0; i < nlin; i++) {
+        if (chance(G, 25) && st->nlayers < GEN_MAX_LAYERS - 3)
+            st->layers[st->nlayers++] = (GenLayer){activations[below(G, 4)], 0};
+        bool last = i == nlin - 1;
+        int64_t n = last && nout > 0 ? nout : 1 + (int64_t)below(G, 8);
+        st->layers[st->nlayers++] = (GenLayer){"linear", n};
+        if ((!last || nout == 0) && chance(G, 70))
+            st->layers[st->nlayers++] = (GenLayer){activations[below(G, 3)], 0};
+    }
+    return G->m->nstmts - 1;
+}
+
+/* Can net be called on a value of shape s (with the parameters its first call made)? */
+static bool net_accepts(const GenStmt *net, GenShape s) {
+    if (shape_eq(net->shape, s))
+        return true;
+    return !strcmp(net->layers[0].fn, "flatten") && batched(s) && s.rank >= 2 &&
+           numel_per_sample(s) == numel_per_sample(net->shape);
+}
+
+static GenExpr *ex_net(Gen *G, int net, GenExpr *a) {
+    GenStmt *st = &G->m->stmts[net];
+    GenExpr *e = ex_new(G->m->pool, GE_NET, net_out(st, a->shape));
+    e->var = net;
+    e->a = a;
+    const char *lastfn = st->layers[st->nlayers - 1].fn;
+    e->bounded = strcmp(lastfn, "linear") != 0 && strcmp(lastfn, "relu") != 0;
+    e->mag = e->bounded ? 1.0 : a->mag + 1.0;
+    return e;
+}
+
+/* A call of a net that accepts a (an existing one, sharing parameters, when there is one),
+ * or NULL if a is not f32[N, ...] of rank 2 or more. nout > 0 asks for [N, nout]. */
+static GenExpr *net_call(Gen *G, GenExpr *a, int64_t nout) {
+    if (!batched(a->shape) || a->shape.rank < 2)
+        return NULL;
+    GenModel *m = G->m;
+    bool reuse = chance(G, 80);
+    for (int i = 0; reuse && i < m->nstmts; i++) {
+        GenStmt *st = &m->stmts[i];
+        if (st->kind == GS_NET && !st->dead && net_accepts(st, a->shape) &&
+            (nout == 0 || shape_eq(net_out(st, a->shape), shape2(GEN_N, nout))))
+            return ex_net(G, i, a);
+    }
+    return ex_net(G, new_net(G, a->shape, nout), a);
+}
+
+/* ---- the operations a statement applies -------------------------------------------------------
+ */
+
+static GenExpr *ex_linear(Gen *G, GenExpr *a, int64_t nout) {
+    GenExpr *e = ex_new(G->m->pool, GE_LINEAR, shape2(GEN_N, nout));
+    e->a = a;
+    e->nout = nout;
+    e->mag = a->mag + 1.0;
+    G->linear_used = true;
+    return e;
+}
+
+static int add_assign(Gen *G, const char *name, GenExpr *value);
+
+/* e, to be read more than once: a name or a number as it is, anything else first assigned to
+ * a new name of its own. (Writing it out twice would repeat a linear(x, n), which mlc allows
+ * once per statement, and would make the text grow exponentially.) */
+static GenExpr *share(Gen *G, GenExpr *e) {
+    if (e->kind == GE_VAR || e->kind == GE_NUM)
+        return e;
+    char name[24];
+    snprintf(name, sizeof name, "v%d", ++G->nvalue);
+    G->linear_used = false; /* a linear in e now belongs to that statement */
+    return ex_var(G, add_assign(G, name, e));
+}
+
+static GenExpr *guard(GenExpr *e) {
+    e->guard = true;
+    return e;
+}
+
+/* exp and log where they are safe. */
+static GenExpr *guarded_exp_log(Gen *G, GenExpr *e) {
+    switch (below(G, 5)) {
+    case 0: return ex_call(G, "exp", guard(ex_call(G, "tanh", e)));
+    case 1: return e->bounded ? ex_call(G, "exp", e) : NULL;
+    case 2:
+        return ex_call(G, "log",
+                       guard(ex_bin(G, '+', guard(ex_call(G, "sigmoid", e)), ex_num(G, 0.5))));
+    case 3:
+        e = share(G, e);
+        return ex_call(G, "log", guard(ex_bin(G, '+', guard(ex_bin(G, '*', e, e)), ex_num(G, 1))));
+    case 4: return e->bounded ? ex_call(G, "log", guard(ex_call(G, "exp", e))) : NULL;
+    }
+    return NULL;
+}
+
+/* e divided by something at least 0.5 made of another operand. */
+static GenExpr *guarded_div(Gen *G, GenExpr *e) {
+    GenExpr *o = operand_for(G, e->shape);
+    if (!o)
+        o = e = share(G, e);
+    GenExpr *den;
+    switch (below(G, 3)) {
+    case 0: den = ex_bin(G, '+', guard(ex_bin(G, '*', o, o)), ex_num(G, 1)); break;
+    case 1: den = ex_call(G, "exp", guard(ex_call(G, "tanh", o))); break;
+    default: den = ex_bin(G, '+', guard(ex_call(G, "sigmoid", o)), ex_num(G, 0.5)); break;
+    }
+    return ex_bin(G, '/', e, guard(den));
+}
+
+static GenExpr *binary(Gen *G, GenExpr *e) {
+    GenExpr *o = operand_for(G, e->shape);
+    if (!o)
+        return NULL;
+    int op = "+-*"[below(G, 3)];
+    if (op == '*' && e->mag * o->mag > 20)
+        op = '+';
+    return chance(G, 50) ? ex_bin(G, op, e, o) : ex_bin(G, op, o, e);
+}
+
+static GenExpr *matmul(Gen *G, GenExpr *e) {
+    GenShape s = e->shape;
+    if (s.rank != 2)
+        return NULL;
+    if (!batched(s) || chance(G, 70)) {
+        /* e @ [k, p]: a parameter, or an unbatched value of that many rows */
+        GenExpr *b;
+        int cand[GEN_MAX_STMTS], n = 0;
+        for (int i = 0; i < G->m->nstmts; i++) {
+            GenStmt *st = &G->m->stmts[i];
+            if (is_value(st) && st->shape.rank == 2 && !batched(st->shape) &&
+                st->shape.dim[0] == s.dim[1])
+                cand[n++] = i;
+        }
+        if (n && chance(G, 50))
+            b = ex_var(G, cand[below(G, (uint64_t)n)]);
+        else
+            b = param_of(G, shape2(s.dim[1], 1 + (int64_t)below(G, 8)));
+        return ex_matmul(G, e, b);
+    }
+    return NULL;
+}
+
+/* An unbatched matrix e as the right operand: [N, a] @ e. */
+static GenExpr *matmul_left(Gen *G, GenExpr *e) {
+    GenShape s = e->shape;
+    if (s.rank != 2 || batched(s))
+        return NULL;
+    GenExpr *a = pool_value(G, same_shape, shape2(GEN_N, s.dim[0]));
+    if (!a)
+        a = param_of(G, shape2(1 + (int64_t)below(G, 4), s.dim[0]));
+    return ex_matmul(G, a, e);
+}
+
+/* One random operation applied to e. */
+static GenExpr *grow(Gen *G, GenExpr *e) {
+    bool big = e->mag > 6;
+    for (int tries = 0; tries < 100; tries++) {
+        GenExpr *r = NULL;
+        switch (below(G, 16)) {
+        case 0:
+            if (!big)
+                r = ex_call(G, "relu", e);
+            break;
+        case 1: r = ex_call(G, chance(G, 50) ? "sigmoid" : "tanh", e); break;
+        case 2:
+            if (e->shape.rank >= 1)
+                r = ex_call(G, "softmax", e);
+            break;
+        case 3:
+            if (!big)
+                r = ex_neg(G, e);
+            break;
+        case 4: r = guarded_exp_log(G, e); break;
+        case 5:
+            if (!big)
+                r = guarded_div(G, e);
+            break;
+        case 6:
+        case 7:
+        case 8:
+            if (!big)
+                r = binary(G, e);
+            break;
+        case 9: r = matmul(G, e); break;
+        case 10: r = matmul_left(G, e); break;
+        case 11:
+            if (!G->linear_used && batched(e->shape) && e->shape.rank == 2)
+                r = ex_linear(G, e, 1 + (int64_t)below(G, 8));
+            break;
+        case 12:
+        case 13: r = net_call(G, e, 0); break;
+        case 14:
+            if (batched(e->shape) && e->shape.rank >= 3)
+                r = ex_call(G, "flatten", e);
+            break;
+        case 15:
+            /* squashes a large value: e / (e * e + 1) is at most 1/2 */
+            if (!big)
+                break;
+            e = share(G, e);
+            r = ex_bin(G, '/', e, guard(ex_bin(G, '+', guard(ex_bin(G, '*', e, e)), ex_num(G, 1))));
+            r->mag = 0.5;
+            r->bounded = true;
+            break;
+        }
+        if (r)
+            return r;
+    }
+    return ex_call(G, "tanh", e);
+}
+
+/* ---- statements and the loss -------------------------------------------------------------- */
+
+static int last_assign(Gen *G) {
+    for (int i = G->m->nstmts - 1; i >= 0; i--)
+        if (G->m->stmts[i].kind == GS_ASSIGN)
+            return i;
+    return 0; /* the input */
+}
+
+static int add_assign(Gen *G, const char *name, GenExpr *value) {
+    GenStmt *st = add_stmt(G, GS_ASSIGN, name);
+    st->shape = value->shape;
+    st->value = value;
+    return G->m->nstmts - 1;
+}
+
+static void value_stmt(Gen *G) {
+    G->linear_used = false;
+    int start;
+    if (chance(G, 50))
+        start = last_assign(G);
+    else if (chance(G, 40))
+        start = 0;
+    else
+        start = (int)below(G, (uint64_t)G->m->nstmts);
+    if (!is_value(&G->m->stmts[start]))
+        start = 0;
+    GenExpr *e = ex_var(G, start);
+    int steps = chance(G, 15) ? 4 + (int)below(G, 4) : 1 + (int)below(G, 3);
+    for (int i = 0; i < steps; i++)
+        e = grow(G, e);
+    if (chance(G, 12))
+        e = ex_call(G, chance(G, 50) ? "mean" : "sum", e);
+    char name[24];
+    snprintf(name, sizeof name, "v%d", ++G->nvalue);
+    add_assign(G, name, e);
+}
+
+/* f32[N, k] made from a batched pool value, flattened if it has more dimensions. */
+static GenExpr *batched_matrix(Gen *G) {
+    int cand[GEN_MAX_STMTS], n = 0;
+    for (int i = 0; i < G->m->nstmts; i++) {
+        GenStmt *st = &G->m->stmts[i];
+        if (is_value(st) && batched(st->shape) && st->shape.rank >= 2 && st->kind != GS_TARGET)
+            cand[n++] = i;
+    }
+    /* the latest such value more often than not: long chains */
+    int pick = n && chance(G, 50) ? cand[n - 1] : n ? pick_var(G, cand, n) : 0;
+    GenExpr *e = ex_var(G, pick);
+    if (e->shape.rank > 2)
+        e = ex_call(G, "flatten", e);
+    if (e->mag > 6)
+        e = ex_call(G, "tanh", e);
+    return e;
+}
+
+/* Logits or predictions f32[N, k] from the values so far: linear, a matmul, or a net. */
+static GenExpr *head(Gen *G, int64_t k) {
+    G->linear_used = false;
+    GenExpr *a = batched_matrix(G);
+    switch (below(G, 3)) {
+    case 0: return ex_linear(G, a, k);
+    case 1: return ex_matmul(G, a, param_of(G, shape2(a->shape.dim[1], k)));
+    default: return net_call(G, a, k);
+    }
+}
+
+/* A scalar term reading some value: its mean, its sum, ... */
+static GenExpr *value_term(Gen *G) {
+    int cand[GEN_MAX_STMTS], n = 0;
+    for (int i = 0; i < G->m->nstmts; i++)
+        if (is_value(&G->m->stmts[i]) && G->m->stmts[i].kind != GS_TARGET)
+            cand[n++] = i;
+    GenExpr *v = ex_var(G, pick_var(G, cand, n));
+    GenExpr *t;
+    switch (below(G, 4)) {
+    case 0: t = ex_call(G, "mean", v); break;
+    case 1: t = ex_call(G, "sum", ex_call(G, "tanh", v)); break;
+    case 2: t = ex_call(G, "mean", ex_bin(G, '*', v, v)); break;
+    default: t = ex_call(G, "sum", v); break;
+    }
+    return chance(G, 50) ? ex_bin(G, '*', ex_num(G, chance(G, 50) ? 0.01 : 0.1), t) : t;
+}
+
+static void make_loss(Gen *G, int target) {
+    GenModel *m = G->m;
+    GenStmt *y = &m->stmts[target];
+    GenExpr *yv = ex_var(G, target);
+    int64_t k = y->nclass ? y->nclass : y->shape.dim[1];
+    GenExpr *h = head(G, k);
+    /* usually a named value, sometimes written inside the loss itself */
+    if (chance(G, 80))
+        h = ex_var(G, add_assign(G, y->nclass ? "logits" : "z", h));
+    GenExpr *t;
+    if (y->nclass) {
+        t = ex_new(m->pool, GE_LOSS, (GenShape){0, {0}});
+        t->fn = "cross_entropy";
+        t->a = h;
+        t->b = yv;
+    } else if (chance(G, 40)) {
+        t = ex_new(m->pool, GE_LOSS, (GenShape){0, {0}});
+        t->fn = "bce_with_logits";
+        t->a = h;
+        t->b = yv;
+    } else {
+        h = share(G, h);
+        GenExpr *p = chance(G, 50) ? ex_call(G, "sigmoid", h) : h;
+        GenExpr *d = ex_bin(G, '-', p, yv);
+        t = ex_call(G, "mean", ex_bin(G, '*', d, d));
+    }
+    m->terms[m->nterms++] = t;
+    int extra = (int)below(G, GEN_MAX_TERMS);
+    for (int i = 0; i < extra; i++) {
+        int np = 0, params[GEN_MAX_STMTS];
+        for (int j = 0; j < m->nstmts; j++)
+            if (m->stmts[j].kind == GS_PARAM)
+                params[np++] = j;
+        if (np && chance(G, 50)) {
+            GenExpr *p = ex_var(G, params[below(G, (uint64_t)np)]);
+            m->terms[m->nterms++] =
+                ex_bin(G, '*', ex_num(G, 0.01), ex_call(G, "mean", ex_bin(G, '*', p, p)));
+        } else {
+            m->terms[m->nterms++] = value_term(G);
+        }
+    }
+}
+
+GenModel *gen_model(GenPool *p, uint64_t seed) {
+    GenModel *m = pool_alloc(p, sizeof *m);
+    m->pool = p;
+    m->seed = seed;
+    m->stmts = pool_alloc(p, GEN_MAX_STMTS * sizeof(GenStmt));
+    Gen G = {.rng = {seed * 0x2545f4914f6cdd1du + 1}, .m = m};
+
+    /* the input: rank 1 to 3 per sample, small dimensions (the batch may be 1000) */
+    static const int64_t dims[] = {1, 2, 3, 4, 5, 6, 8};
+    GenStmt *x = add_stmt(&G, GS_INPUT, "x");
+    int rank = 1 + (int)below(&G, 3);
+    x->shape.rank = rank + 1;
+    x->shape.dim[0] = GEN_N;
+    for (int i = 1; i <= rank; i++)
+        x->shape.dim[i] = rank == 3 ? 1 + (int64_t)below(&G, 4) : dims[below(&G, 7)];
+    x->init = "randn";
+
+    GenStmt *y = add_stmt(&G, GS_TARGET, "y");
+    if (chance(&G, 55)) {
+        y->nclass = 2 + (int64_t)below(&G, 6);
+        y->shape = (GenShape){1, {GEN_N}};
+        y->init = chance(&G, 50) ? "zeros" : "ones";
+    } else {
+        y->shape = shape2(GEN_N, 1 + (int64_t)below(&G, 6));
+        y->init = pick_init(&G);
+    }
+
+    int nvalues = 1 + (int)below(&G, 10);
+    for (int i = 0; i < nvalues; i++)
+        value_stmt(&G);
+    make_loss(&G, 1);
+    return m;
+}
+
+/* ---- printing ----------------------------------------------------------------------------- */
+
+static void print_dims(FILE *f, GenShape s, int from) {
+    fputc('[', f);
+    for (int i = from; i < s.rank; i++)
+        fprintf(f, "%s%lld", i > from ? ", " : "", (long long)s.dim[i]);
+    fputc(']', f);
+}
+
+static void print_expr(FILE *f, const GenModel *m, const GenExpr *e, bool nested) {
+    switch (e->kind) {
+    case GE_VAR: fputs(m->stmts[e->var].name, f); break;
+    case GE_NUM: fprintf(f, "%g", e->num); break;
+    case GE_CALL:
+        fprintf(f, "%s(", e->fn);
+        print_expr(f, m, e->a, false);
+        fputc(')', f);
+        break;
+    case GE_NEG:
+        fputs(nested ? "(-" : "-", f);
+        print_expr(f, m, e->a, true);
+        if (nested)
+            fputc(')', f);
+        break;
+    case GE_BIN:
+        if (nested)
+            fputc('(', f);
+        print_expr(f, m, e->a, true);
+        fprintf(f, " %c ", e->op);
+        print_expr(f, m, e->b, true);
+        if (nested)
+            fputc(')', f);
+        break;
+    case GE_MATMUL:
+    case GE_LOSS:
+        fprintf(f, "%s(", e->kind == GE_MATMUL ? "matmul" : e->fn);
+        print_expr(f, m, e->a, false);
+        fputs(", ", f);
+        print_expr(f, m, e->b, false);
+        fputc(')', f);
+        break;
+    case GE_LINEAR:
+        fputs("linear(", f);
+        print_expr(f, m, e->a, false);
+        fprintf(f, ", %lld)", (long long)e->nout);
+        break;
+    case GE_NET:
+        fprintf(f, "%s(", m->stmts[e->var].name);
+        print_expr(f, m, e->a, false);
+        fputc(')', f);
+        break;
+    }
+}
+
+char *gen_print(const GenModel *m) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        fprintf(stderr, "gen: out of memory\n");
+        exit(1);
+    }
+    fprintf(f, "model fuzz%llu\n\n", (unsigned long long)m->seed);
+    for (int i = 0; i < m->nstmts; i++) {
+        const GenStmt *st = &m->stmts[i];
+        if (st->dead)
+            continue;
+        switch (st->kind) {
+        case GS_INPUT:
+        case GS_PARAM:
+            fprintf(f, "%s %s : f32", st->kind == GS_INPUT ? "input " : "param ", st->name);
+            print_dims(f, st->shape, st->kind == GS_INPUT ? 1 : 0);
+            fprintf(f, " = %s\n", st->init);
+            break;
+        case GS_TARGET:
+            fprintf(f, "target %s : ", st->name);
+            if (st->nclass)
+                fprintf(f, "class(%lld)", (long long)st->nclass);
+            else
+                fputs("f32", f), print_dims(f, st->shape, 1);
+            fprintf(f, " = %s\n", st->init);
+            break;
+        case GS_NET:
+            fprintf(f, "net %s = sequential {\n", st->name);
+            for (int j = 0; j < st->nlayers; j++) {
+                if (!strcmp(st->layers[j].fn, "linear"))
+                    fprintf(f, "    linear(%lld)\n", (long long)st->layers[j].n);
+                else
+                    fprintf(f, "    %s\n", st->layers[j].fn);
+            }
+            fputs("}\n", f);
+            break;
+        case GS_ASSIGN:
+            fprintf(f, "%s = ", st->name);
+            print_expr(f, m, st->value, false);
+            fputc('\n', f);
+            break;
+        }
+    }
+    fputs("loss = ", f);
+    for (int i = 0; i < m->nterms; i++) {
+        if (i)
+            fputs(" + ", f);
+        print_expr(f, m, m->terms[i], m->nterms > 1);
+    }
+    fputc('\n', f);
+    fclose(f);
+    return text;
+}
+
+/* ---- shrinking ---------------------------------------------------------------------------- */
+
+static GenModel *copy_model(const GenModel *m) {
+    GenModel *c = pool_alloc(m->pool, sizeof *c);
+    *c = *m;
+    c->stmts = pool_alloc(m->pool, GEN_MAX_STMTS * sizeof(GenStmt));
+    memcpy(c->stmts, m->stmts, (size_t)m->nstmts * sizeof(GenStmt));
+    return c;
+}
+
+static void mark_live(GenModel *m, const GenExpr *e, bool *live) {
+    if (!e)
+        return;
+    if (e->kind == GE_VAR || e->kind == GE_NET) {
+        if (!live[e->var]) {
+            live[e->var] = true;
+            if (m->stmts[e->var].kind == GS_ASSIGN)
+                mark_live(m, m->stmts[e->var].value, live);
+        }
+    }
+    mark_live(m, e->a, live);
+    mark_live(m, e->b, live);
+}
+
+/* Replaces every use of variable from by variable to (a fresh copy of what changes). */
+static GenExpr *rename_var(GenPool *p, GenExpr *e, int from, int to) {
+    if (!e)
+        return NULL;
+    GenExpr *a = rename_var(p, e->a, from, to), *b = rename_var(p, e->b, from, to);
+    if (a == e->a && b == e->b && !(e->kind == GE_VAR && e->var == from))
+        return e;
+    GenExpr *c = ex_new(p, e->kind, e->shape);
+    *c = *e;
+    c->a = a;
+    c->b = b;
+    if (c->kind == GE_VAR && c->var == from)
+        c->var = to;
+    return c;
+}
+
+/* Drops what the loss no longer reads, and inlines 'v = w' (left by the shrinker). */
+static void tidy(GenModel *m) {
+    for (int i = 0; i < m->nstmts; i++) {
+        GenStmt *st = &m->stmts[i];
+        if (st->dead || st->kind != GS_ASSIGN || st->value->kind != GE_VAR)
+            continue;
+        int to = st->value->var;
+        for (int j = i + 1; j < m->nstmts; j++)
+            if (m->stmts[j].kind == GS_ASSIGN)
+                m->stmts[j].value = rename_var(m->pool, m->stmts[j].value, i, to);
+        for (int t = 0; t < m->nterms; t++)
+            m->terms[t] = rename_var(m->pool, m->terms[t], i, to);
+        st->dead = true;
+    }
+    bool live[GEN_MAX_STMTS] = {false};
+    for (int t = 0; t < m->nterms; t++)
+        mark_live(m, m->terms[t], live);
+    for (int i = 0; i < m->nstmts; i++)
+        if (m->stmts[i].kind != GS_INPUT && m->stmts[i].kind != GS_TARGET && !live[i])
+            m->stmts[i].dead = true;
+}
+
+/* The expression trees a shrink step may edit: live statements' values, then the terms. */
+static int nroots(const GenModel *m) {
+    return m->nstmts + m->nterms;
+}
+static GenExpr **root(GenModel *m, int i) {
+    if (i < m->nstmts)
+        return m->stmts[i].kind == GS_ASSIGN && !m->stmts[i].dead ? &m->stmts[i].value : NULL;
+    return &m->terms[i - m->nstmts];
+}
+
+static int count_nodes(const GenExpr *e) {
+    return e ? 1 + count_nodes(e->a) + count_nodes(e->b) : 0;
+}
+
+/* Node number *k (pre-order) of e replaced by its operand 'which', if that has the node's
+ * shape and the node is no guard; *k counts down. Returns e itself when nothing changed. */
+static GenExpr *replace_node(GenPool *p, GenExpr *e, int *k, int which, bool *done) {
+    if (!e || *done)
+        return e;
+    if ((*k)-- == 0) {
+        GenExpr *o = which ? e->b : e->a;
+        if (o && !e->guard && shape_eq(o->shape, e->shape)) {
+            *done = true;
+            return o;
+        }
+        *k = -1000000; /* found, but not applicable */
+        return e;
+    }
+    GenExpr *a = replace_node(p, e->a, k, which, done);
+    GenExpr *b = replace_node(p, e->b, k, which, done);
+    if (a == e->a && b == e->b)
+        return e;
+    GenExpr *c = ex_new(p, e->kind, e->shape);
+    *c = *e;
+    c->a = a;
+    c->b = b;
+    return c;
+}
+
+int gen_shrink_count(const GenModel *m) {
+    int nodes = 0;
+    GenModel *mm = (GenModel *)m;
+    for (int i = 0; i < nroots(m); i++) {
+        GenExpr **r = root(mm, i);
+        if (r)
+            nodes += count_nodes(*r);
+    }
+    return m->nterms + 2 * nodes + m->nstmts * GEN_MAX_LAYERS;
+}
+
+GenModel *gen_shrink(const GenModel *m, int k) {
+    GenModel *c = copy_model(m);
+    /* 1. drop a term of the loss */
+    if (k < m->nterms) {
+        if (m->nterms < 2)
+            return NULL;
+        for (int i = k; i < c->nterms - 1; i++)
+            c->terms[i] = c->terms[i + 1];
+        c->nterms--;
+        tidy(c);
+        return c;
+    }
+    k -= m->nterms;
+    /* 2. replace a node by its first or second operand */
+    int nodes = 0;
+    for (int i = 0; i < nroots(c); i++) {
+        GenExpr **r = root(c, i);
+        if (r)
+            nodes += count_nodes(*r);
+    }
+    if (k < 2 * nodes) {
+        int node = k / 2, which = k % 2;
+        bool done = false;
+        for (int i = 0; i < nroots(c) && node >= 0 && !done; i++) {
+            GenExpr **r = root(c, i);
+            if (r)
+                *r = replace_node(c->pool, *r, &node, which, &done);
+        }
+        if (!done)
+            return NULL;
+        for (int i = 0; i < c->nstmts; i++)
+            if (c->stmts[i].kind == GS_ASSIGN)
+                c->stmts[i].shape = c->stmts[i].value->shape;
+        tidy(c);
+        return c;
+    }
+    k -= 2 * nodes;
+    /* 3. remove a layer of a net that changes no shape (an activation; flatten of a matrix) */
+    int s = k / GEN_MAX_LAYERS, l = k % GEN_MAX_LAYERS;
+    if (s >= c->nstmts)
+        return NULL;
+    GenStmt *net = &c->stmts[s];
+    if (net->kind != GS_NET || net->dead || l >= net->nlayers || net->nlayers < 2)
+        return NULL;
+    const char *fn = net->layers[l].fn;
+    if (!strcmp(fn, "linear") || (!strcmp(fn, "flatten") && net->shape.rank != 2))
+        return NULL;
+    for (int i = l; i < net->nlayers - 1; i++)
+        net->layers[i] = net->layers[i + 1];
+    net->nlayers--;
+    if (strcmp(net->layers[0].fn, "linear") != 0 && strcmp(net->layers[0].fn, "flatten") != 0 &&
+        net->nlayers == 0)
+        return NULL;
+    return c;
+}
+
+/* ---- the same model in PyTorch ------------------------------------------------------------ */
+
+/* stmt: the statement being printed, whose name linear(x, n)'s parameters take. */
+static void print_torch_expr(FILE *f, const GenModel *m, const GenExpr *e, const char *stmt) {
+    switch (e->kind) {
+    case GE_VAR: fputs(m->stmts[e->var].name, f); break;
+    case GE_NUM: fprintf(f, "torch.tensor(%.17g)", e->num); break;
+    case GE_CALL:
+        if (!strcmp(e->fn, "flatten") || !strcmp(e->fn, "softmax")) {
+            fprintf(f, "torch.%s(", e->fn);
+            print_torch_expr(f, m, e->a, stmt);
+            fputs(!strcmp(e->fn, "flatten") ? ", 1)" : ", -1)", f);
+        } else {
+            fprintf(f, "torch.%s(", e->fn);
+            print_torch_expr(f, m, e->a, stmt);
+            fputc(')', f);
+        }
+        break;
+    case GE_NEG:
+        fputs("(-", f);
+        print_torch_expr(f, m, e->a, stmt);
+        fputc(')', f);
+        break;
+    case GE_BIN:
+    case GE_MATMUL:
+        if (e->op == '@' || e->kind == GE_MATMUL) {
+            fputs("torch.matmul(", f);
+            print_torch_expr(f, m, e->a, stmt);
+            fputs(", ", f);
+            print_torch_expr(f, m, e->b, stmt);
+            fputc(')', f);
+            break;
+        }
+        fputc('(', f);
+        print_torch_expr(f, m, e->a, stmt);
+        fprintf(f, " %c ", e->op);
+        print_torch_expr(f, m, e->b, stmt);
+        fputc(')', f);
+        break;
+    case GE_LOSS:
+        fprintf(f, "F.%s(",
+                !strcmp(e->fn, "bce_with_logits") ? "binary_cross_entropy_with_logits"
+                                                  : "cross_entropy");
+        print_torch_expr(f, m, e->a, stmt);
+        fputs(", ", f);
+        print_torch_expr(f, m, e->b, stmt);
+        fputc(')', f);
+        break;
+    case GE_LINEAR:
+        fputs("F.linear(", f);
+        print_torch_expr(f, m, e->a, stmt);
+        fprintf(f, ", t[\"%s.weight\"], t[\"%s.bias\"])", stmt, stmt);
+        break;
+    case GE_NET:
+        fprintf(f, "%s(", m->stmts[e->var].name);
+        print_torch_expr(f, m, e->a, stmt);
+        fputc(')', f);
+        break;
+    }
+}
+
+char *gen_print_torch(const GenModel *m) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        fprintf(stderr, "gen: out of memory\n");
+        exit(1);
+    }
+    fprintf(f, "# model fuzz%llu, as PyTorch computes it (written by gen_print_torch)\n",
+            (unsigned long long)m->seed);
+    fputs("def loss_fn(t):\n", f);
+    for (int i = 0; i < m->nstmts; i++) {
+        const GenStmt *st = &m->stmts[i];
+        if (st->dead)
+            continue;
+        switch (st->kind) {
+        case GS_INPUT:
+        case GS_PARAM: fprintf(f, "    %s = t[\"%s\"]\n", st->name, st->name); break;
+        case GS_TARGET:
+            fprintf(f, "    %s = t[\"%s\"]%s\n", st->name, st->name, st->nclass ? ".long()" : "");
+            break;
+        case GS_NET:
+            fprintf(f, "    def %s(h):\n", st->name);
+            for (int j = 0; j < st->nlayers; j++) {
+                const char *fn = st->layers[j].fn;
+                if (!strcmp(fn, "linear"))
+                    fprintf(f, "        h = F.linear(h, t[\"%s.%d.weight\"], t[\"%s.%d.bias\"])\n",
+                            st->name, j, st->name, j);
+                else if (!strcmp(fn, "flatten"))
+                    fputs("        h = torch.flatten(h, 1)\n", f);
+                else if (!strcmp(fn, "softmax"))
+                    fputs("        h = torch.softmax(h, -1)\n", f);
+                else
+                    fprintf(f, "        h = torch.%s(h)\n", fn);
+            }
+            fputs("        return h\n", f);
+            break;
+        case GS_ASSIGN:
+            fprintf(f, "    %s = ", st->name);
+            print_torch_expr(f, m, st->value, st->name);
+            fputc('\n', f);
+            break;
+        }
+    }
+    fputs("    return ", f);
+    for (int i = 0; i < m->nterms; i++) {
+        if (i)
+            fputs(" + ", f);
+        print_torch_expr(f, m, m->terms[i], "loss");
+    }
+    fputc('\n', f);
+    fclose(f);
+    return text;
+}

@@ -1,0 +1,316 @@
+/* ir_eval.c: the forward IR evaluated in double, node by node, in the plainest way.
+ *
+ * Each node's value is computed from its operands' by the op's definition (compiler/ops.c
+ * states each one's math): broadcasting operands are a suffix or one element of the result,
+ * so operand element i % numel(operand) goes with result element i. Nothing is fused or
+ * reused, and every sum is a plain double loop.
+ *
+ * Next to each value the evaluator keeps a first-order bound on the rounding error that a
+ * float32 evaluation of the same node accumulates, in units of eps = 2^-24 (running error
+ * analysis, Higham, "Accuracy and Stability of Numerical Algorithms", 3.3): each op passes
+ * on its operands' errors times its partial derivatives and adds its own rounding, |y| for
+ * + - * /, 2|y| for the library functions (exp, log, tanh: within 1-2 ulp). Sums are assumed
+ * accumulated accurately (as the runtime does, in double) and so add only their final
+ * rounding; a matrix product adds sqrt(K) roundings of sum |a||b| (OpenBLAS's float dot
+ * products; the typical, not the worst-case, growth). The checker scales its tolerance for
+ * the loss by this bound, so cancellation (sum(a) - sum(b) with both large) is allowed for,
+ * while a float sum that loses digits over many elements is not.
+ */
+#include "ir_eval.h"
+
+int64_t ir_eval_numel(Shape s, int64_t n) {
+    int64_t k = 1;
+    for (int i = 0; i < s.rank; i++)
+        k *= s.dim[i] == DIM_N ? n : s.dim[i];
+    return k;
+}
+
+static void *xcalloc(size_t n, size_t size) {
+    void *p = calloc(n ? n : 1, size);
+    if (!p) {
+        fprintf(stderr, "ir_eval: out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+IrEval *ir_eval_new(Graph *g, int64_t n, double **params, const double *x, const double *y) {
+    IrEval *ev = xcalloc(1, sizeof *ev);
+    ev->g = g;
+    ev->n = n;
+    ev->nnodes = g->nodes.len;
+    ev->params = params;
+    ev->x = x;
+    ev->y = y;
+    ev->val = xcalloc((size_t)ev->nnodes, sizeof(double *));
+    ev->err = xcalloc((size_t)ev->nnodes, sizeof(double *));
+    ev->numel = xcalloc((size_t)ev->nnodes, sizeof(int64_t));
+    ev->param_of = xcalloc((size_t)ev->nnodes, sizeof(int));
+    for (int i = 0; i < ev->nnodes; i++) {
+        Node *nd = g->nodes.data[i];
+        MLC_ASSERT(nd->id == i);
+        ev->numel[i] = ir_eval_numel(nd->shape, n);
+        ev->val[i] = xcalloc((size_t)ev->numel[i], sizeof(double));
+        ev->err[i] = xcalloc((size_t)ev->numel[i], sizeof(double));
+        ev->param_of[i] = -1;
+    }
+    ev->dep = xcalloc((size_t)g->params.len, sizeof(bool *));
+    for (int p = 0; p < g->params.len; p++) {
+        Node *pn = g->params.data[p];
+        ev->param_of[pn->id] = p;
+        ev->dep[p] = xcalloc((size_t)ev->nnodes, sizeof(bool));
+        /* nodes are in topological order: one pass finds everything downstream */
+        for (int i = 0; i < ev->nnodes; i++) {
+            Node *nd = g->nodes.data[i];
+            bool d = nd == pn;
+            for (int k = 0; k < nd->nin && !d; k++)
+                d = ev->dep[p][nd->in[k]->id];
+            ev->dep[p][i] = d;
+        }
+    }
+    return ev;
+}
+
+void ir_eval_free(IrEval *ev) {
+    if (!ev)
+        return;
+    for (int i = 0; i < ev->nnodes; i++) {
+        free(ev->val[i]);
+        free(ev->err[i]);
+    }
+    for (int p = 0; p < ev->g->params.len; p++)
+        free(ev->dep[p]);
+    free(ev->dep);
+    free(ev->val);
+    free(ev->err);
+    free(ev->numel);
+    free(ev->param_of);
+    free(ev);
+}
+
+/* The last dimension of a shape, N resolved. */
+static int64_t last_dim(IrEval *ev, Shape s) {
+    MLC_ASSERT(s.rank > 0);
+    int64_t d = s.dim[s.rank - 1];
+    return d == DIM_N ? ev->n : d;
+}
+
+static double sigmoid(double x) {
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* Evaluates one node: its value and its error bound. */
+static void eval_node(IrEval *ev, Node *nd) {
+    int id = nd->id;
+    double *y = ev->val[id], *e = ev->err[id];
+    int64_t ny = ev->numel[id];
+    const double *a = nd->nin > 0 ? ev->val[nd->in[0]->id] : NULL;
+    const double *b = nd->nin > 1 ? ev->val[nd->in[1]->id] : NULL;
+    const double *ea = nd->nin > 0 ? ev->err[nd->in[0]->id] : NULL;
+    const double *eb = nd->nin > 1 ? ev->err[nd->in[1]->id] : NULL;
+    int64_t na = nd->nin > 0 ? ev->numel[nd->in[0]->id] : 0;
+    int64_t nb = nd->nin > 1 ? ev->numel[nd->in[1]->id] : 0;
+    switch (nd->op) {
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM: {
+        /* the float values the program gets, exactly: no rounding error */
+        const double *src = nd->op == OP_INPUT    ? ev->x
+                            : nd->op == OP_TARGET ? ev->y
+                                                  : ev->params[ev->param_of[id]];
+        memcpy(y, src, (size_t)ny * sizeof(double));
+        memset(e, 0, (size_t)ny * sizeof(double));
+        return;
+    }
+    case OP_CONST:
+        /* value * N^npow; the program rounds it to float */
+        y[0] = nd->attr.cnst.value * pow((double)ev->n, nd->attr.cnst.npow);
+        e[0] = fabs(y[0]);
+        return;
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+        for (int64_t i = 0; i < ny; i++) {
+            double u = a[i % na], v = b[i % nb], eu = ea[i % na], evv = eb[i % nb];
+            switch (nd->op) {
+            case OP_ADD: y[i] = u + v, e[i] = eu + evv; break;
+            case OP_SUB: y[i] = u - v, e[i] = eu + evv; break;
+            case OP_MUL: y[i] = u * v, e[i] = fabs(v) * eu + fabs(u) * evv; break;
+            default: y[i] = u / v, e[i] = (eu + fabs(u / v) * evv) / fabs(v); break;
+            }
+            e[i] += fabs(y[i]);
+        }
+        return;
+    case OP_NEG:
+    case OP_RELU:
+    case OP_STEP:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_EXP:
+    case OP_LOG:
+    case OP_EXPAND:
+    case OP_RESHAPE:
+        for (int64_t i = 0; i < ny; i++) {
+            double u = a[i % na], eu = ea[i % na];
+            switch (nd->op) {
+            case OP_NEG: y[i] = -u, e[i] = eu; break;
+            case OP_RELU: y[i] = u > 0 ? u : 0.0, e[i] = u > 0 ? eu : 0.0; break;
+            case OP_STEP: y[i] = u > 0, e[i] = 0.0; break;
+            case OP_SIGMOID: y[i] = sigmoid(u), e[i] = y[i] * (1 - y[i]) * eu + 2 * y[i]; break;
+            case OP_TANH: y[i] = tanh(u), e[i] = (1 - y[i] * y[i]) * eu + 2 * fabs(y[i]); break;
+            case OP_EXP: y[i] = exp(u), e[i] = y[i] * eu + 2 * y[i]; break;
+            case OP_LOG: y[i] = log(u), e[i] = eu / fabs(u) + 2 * fabs(y[i]); break;
+            default: y[i] = u, e[i] = eu; break; /* expand, reshape: the same numbers */
+            }
+        }
+        return;
+    case OP_MATMUL: {
+        /* C[m, p] = op(A)[m, K] op(B)[K, p], A stored [ra, ca], B [rb, cb] */
+        bool ta = nd->attr.gemm.ta, tb = nd->attr.gemm.tb;
+        Shape sa = nd->in[0]->shape, sb = nd->in[1]->shape;
+        int64_t ca = sa.dim[1] == DIM_N ? ev->n : sa.dim[1];
+        int64_t cb = sb.dim[1] == DIM_N ? ev->n : sb.dim[1];
+        int64_t ra = na / ca;
+        int64_t m = ta ? ca : ra, K = ta ? ra : ca, p = ny / m;
+        double grow = sqrt((double)K);
+        for (int64_t i = 0; i < m; i++) {
+            for (int64_t j = 0; j < p; j++) {
+                double s = 0, es = 0, abs_sum = 0;
+                for (int64_t k = 0; k < K; k++) {
+                    int64_t ia = ta ? k * ca + i : i * ca + k;
+                    int64_t ib = tb ? j * cb + k : k * cb + j;
+                    s += a[ia] * b[ib];
+                    es += fabs(b[ib]) * ea[ia] + fabs(a[ia]) * eb[ib];
+                    abs_sum += fabs(a[ia] * b[ib]);
+                }
+                y[i * p + j] = s;
+                e[i * p + j] = es + grow * abs_sum + fabs(s);
+            }
+        }
+        return;
+    }
+    case OP_SUM:
+    case OP_MEAN: {
+        double s = 0, es = 0;
+        for (int64_t i = 0; i < na; i++)
+            s += a[i], es += ea[i];
+        if (nd->op == OP_MEAN)
+            s /= (double)na, es /= (double)na;
+        y[0] = s;
+        e[0] = es + fabs(s);
+        return;
+    }
+    case OP_SUM_TO:
+        memset(y, 0, (size_t)ny * sizeof(double));
+        memset(e, 0, (size_t)ny * sizeof(double));
+        for (int64_t i = 0; i < na; i++)
+            y[i % ny] += a[i], e[i % ny] += ea[i];
+        for (int64_t i = 0; i < ny; i++)
+            e[i] += fabs(y[i]);
+        return;
+    case OP_SOFTMAX: {
+        int64_t w = last_dim(ev, nd->shape);
+        for (int64_t r = 0; r < ny / w; r++) {
+            const double *x = a + r * w, *ex = ea + r * w;
+            double mx = x[0], emax = 0, sum = 0;
+            for (int64_t j = 0; j < w; j++) {
+                mx = x[j] > mx ? x[j] : mx;
+                emax = ex[j] > emax ? ex[j] : emax;
+            }
+            for (int64_t j = 0; j < w; j++)
+                sum += y[r * w + j] = exp(x[j] - mx);
+            for (int64_t j = 0; j < w; j++) {
+                y[r * w + j] /= sum;
+                e[r * w + j] = y[r * w + j] * (ex[j] + emax) + 4 * y[r * w + j];
+            }
+        }
+        return;
+    }
+    case OP_CROSS_ENTROPY: {
+        /* mean over rows of logsumexp(x_i) - x_i[c_i] */
+        int64_t w = last_dim(ev, nd->in[0]->shape), rows = na / w;
+        double s = 0, es = 0;
+        for (int64_t r = 0; r < rows; r++) {
+            const double *x = a + r * w, *ex = ea + r * w;
+            int64_t c = (int64_t)b[r];
+            double mx = x[0], emax = 0, sum = 0;
+            for (int64_t j = 0; j < w; j++) {
+                mx = x[j] > mx ? x[j] : mx;
+                emax = ex[j] > emax ? ex[j] : emax;
+            }
+            for (int64_t j = 0; j < w; j++)
+                sum += exp(x[j] - mx);
+            double lse = mx + log(sum);
+            s += lse - x[c];
+            es += emax + ex[c] + 4 * (fabs(lse) + fabs(x[c]));
+        }
+        y[0] = s / (double)rows;
+        e[0] = es / (double)rows + fabs(y[0]);
+        return;
+    }
+    case OP_BCE_LOGITS: {
+        /* mean of max(z, 0) - z y + log(1 + exp(-|z|)) */
+        double s = 0, es = 0;
+        for (int64_t i = 0; i < na; i++) {
+            double z = a[i], t = b[i];
+            double v = (z > 0 ? z : 0) - z * t + log1p(exp(-fabs(z)));
+            s += v;
+            es += fabs(sigmoid(z) - t) * ea[i] + fabs(z) * eb[i] + 4 * (fabs(z) + fabs(v));
+        }
+        y[0] = s / (double)na;
+        e[0] = es / (double)na + fabs(y[0]);
+        return;
+    }
+    case OP_SOFTMAX_BWD:
+    case OP_CROSS_ENTROPY_BWD:
+        /* backward ops: lower_model never makes them */
+        break;
+    case OP_COUNT: break;
+    }
+    (void)nb;
+    fprintf(stderr, "ir_eval: unexpected op %s in the forward graph\n", op_info[nd->op].name);
+    exit(1);
+}
+
+static double loss_value(IrEval *ev) {
+    return ev->val[ev->g->loss->id][0];
+}
+
+double ir_eval_run(IrEval *ev) {
+    for (int i = 0; i < ev->nnodes; i++)
+        eval_node(ev, ev->g->nodes.data[i]);
+    return loss_value(ev);
+}
+
+/* The loss with params[p][j] set to w, recomputing only what depends on p. */
+static double loss_at(IrEval *ev, int p, int64_t j, double w) {
+    ev->params[p][j] = w;
+    for (int i = 0; i < ev->nnodes; i++)
+        if (ev->dep[p][i])
+            eval_node(ev, ev->g->nodes.data[i]);
+    return loss_value(ev);
+}
+
+double ir_eval_fd(IrEval *ev, int p, int64_t j, bool *reliable) {
+    double w = ev->params[p][j];
+    /* h relative to the value: the rounding error of the difference in double (about
+     * 1e-16 |L| / h) stays near 1e-11 |L|, the truncation error (h^2 f''' / 6 for the
+     * plain difference, h^4 after extrapolation) far below that for smooth functions. */
+    double h = 1e-5 * (fabs(w) > 1 ? fabs(w) : 1);
+    double l = loss_value(ev);
+    double d1 = (loss_at(ev, p, j, w + h) - loss_at(ev, p, j, w - h)) / (2 * h);
+    double d2 = (loss_at(ev, p, j, w + h / 2) - loss_at(ev, p, j, w - h / 2)) / h;
+    /* back to the point itself, values and error bounds */
+    ev->params[p][j] = w;
+    for (int i = 0; i < ev->nnodes; i++)
+        if (ev->dep[p][i])
+            eval_node(ev, ev->g->nodes.data[i]);
+    /* For a smooth loss d1 and d2 differ by (3/4) h^2 f''' / 6, tiny; a kink within h makes
+     * them differ by about the jump in slope. The allowance covers the rounding of both. */
+    double diff = fabs(d1 - d2);
+    double scale = fabs(d1) > fabs(d2) ? fabs(d1) : fabs(d2);
+    double rounding = 1e-14 * (1 + fabs(l)) / h; /* 50 times 2.2e-16 |L| / h */
+    *reliable = isfinite(d1) && isfinite(d2) && diff <= 1e-6 * scale + rounding;
+    return (4 * d2 - d1) / 3; /* Richardson: the h^2 terms cancel */
+}
