@@ -97,6 +97,19 @@ Node *ir_sum_to(Graph *g, Loc loc, Node *x, Shape shape) {
     return shaped_node(g, OP_SUM_TO, loc, x, shape);
 }
 
+Node *ir_dropout(Graph *g, Loc loc, Node *x, double p, int stream) {
+    Node *n = NEW(g->cx->arena, Node);
+    n->attr.dropout.p = p;
+    n->attr.dropout.stream = stream;
+    return finish_node(g, n, OP_DROPOUT, loc, 1, &x);
+}
+
+Node *ir_copy(Graph *g, const Node *n, Node **in) {
+    Node *c = NEW(g->cx->arena, Node);
+    *c = *n;
+    return finish_node(g, c, n->op, n->loc, n->nin, in);
+}
+
 /* ---- shapes -------------------------------------------------------------------------------- */
 
 int64_t shape_numel_const(Shape s) {
@@ -251,6 +264,11 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *name
         print_operand(out, g, n->in[0], names);
         return;
     case OP_EXPAND: print_operand(out, g, n->in[0], names); return;
+    case OP_DROPOUT:
+        fprintf(out, "dropout(");
+        print_arg(out, g, n->in[0], names, true);
+        fprintf(out, ", p = %g)", n->attr.dropout.p);
+        return;
     case OP_CROSS_ENTROPY_BWD:
         fprintf(out, "%s(softmax(", open);
         print_arg(out, g, n->in[0], names, true);
@@ -355,6 +373,8 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
             print_ref(out, n->in[i]);
         }
         fprintf(out, ")");
+        if (n->op == OP_DROPOUT)
+            fprintf(out, " p=%g stream=%d", n->attr.dropout.p, n->attr.dropout.stream);
         if (n->op == OP_MATMUL && (n->attr.gemm.ta || n->attr.gemm.tb))
             fprintf(out, " %s%s", n->attr.gemm.ta ? "Aᵀ" : "A", n->attr.gemm.tb ? "Bᵀ" : "B");
         break;

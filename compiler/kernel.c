@@ -59,6 +59,7 @@ KernelArgs kernel_args(Schedule *s, MemPlan *mp, Kernel *k) {
     for (int i = 0; i < all.len; i++) {
         Node *n = all.data[i];
         args.uses_n |= needs_n(n);
+        args.uses_seed |= n->op == OP_DROPOUT;
         for (int j = 0; j < n->nin; j++)
             args.uses_n |= needs_n(n->in[j]);
     }
@@ -191,6 +192,10 @@ static Elem *elem_of(Schedule *s, MemPlan *mp, Kernel *k, Node *n, bool root) {
     MLC_ASSERT(op_info[n->op].form != EF_NONE);
     x->kind = ELEM_OP;
     x->op = n->op;
+    if (n->op == OP_DROPOUT) {
+        x->dropout_p = n->attr.dropout.p;
+        x->dropout_stream = n->attr.dropout.stream;
+    }
     x->nargs = n->nin;
     for (int i = 0; i < n->nin; i++)
         x->arg[i] = elem_of(s, mp, k, n->in[i], false);

@@ -305,9 +305,9 @@ static void lower_decl(Lower *L, Ast *st) {
 
 /* ---- layers -------------------------------------------------------------------------------- */
 
-#define BUILTIN(name, op, arity, form) {#name, OP_##op, arity, BUILTIN_##form},
-#define BUILTIN_LAYER                  true
-#define BUILTIN_FUNCTION               false
+#define BUILTIN(name, op, arity, form, number) {#name, OP_##op, arity, BUILTIN_##form, number},
+#define BUILTIN_LAYER                          true
+#define BUILTIN_FUNCTION                       false
 const Builtin builtins[] = {
 #include "builtins.def"
 };
@@ -332,8 +332,9 @@ static const char *builtin_list(Lower *L, bool layers) {
         const Builtin *b = &builtins[i];
         if (layers && !b->layer)
             continue;
-        const char *name =
-            !strcmp(b->name, "linear") ? (layers ? "linear(n)" : "linear(x, n)") : b->name;
+        const char *name = !b->number ? b->name
+                           : layers   ? arena_printf(L->cx->arena, "%s(%s)", b->name, b->number)
+                                      : arena_printf(L->cx->arena, "%s(x, %s)", b->name, b->number);
         const char *sep = count == 0 ? "" : count == total - 1 && !layers ? " and " : ", ";
         list = arena_printf(L->cx->arena, "%s%s%s", list, sep, name);
         count++;
@@ -399,6 +400,24 @@ static Node *linear(Lower *L, Ast *call, Ast *nout, Node *x, const char *prefix,
     return ir_binary(L->g, OP_ADD, call->loc, y, params[1]);
 }
 
+/* The p of dropout(p): a number from 0 to 1, 1 excluded (that would drop everything). */
+static bool dropout_p(Lower *L, Ast *e, double *p) {
+    if (!const_value(e, p) || !(*p >= 0.0 && *p < 1.0)) {
+        diag_error(L->cx, e->loc, "dropout's p must be a number from 0 to 1 (1 excluded), got %s",
+                   describe(L, e));
+        return false;
+    }
+    return true;
+}
+
+/* dropout: each one its own stream of masks, in the order of the model's text. */
+static Node *dropout(Lower *L, Ast *arg, Loc loc, Node *x) {
+    double p;
+    if (!dropout_p(L, arg, &p) || !x)
+        return NULL;
+    return ir_dropout(L->g, loc, x, p, L->g->ndropout++);
+}
+
 /* Applies layer number index of a net to x. lower_net has checked the layer's name and
  * arguments. */
 static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
@@ -410,6 +429,8 @@ static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
         y = linear(L, layer, layer->call.args.data[0], x, prefix, &net->params[2 * index]);
     else if (!strcmp(fn, "flatten"))
         y = flatten(L, layer->loc, x);
+    else if (!strcmp(fn, "dropout"))
+        y = dropout(L, layer->call.args.data[0], layer->loc, x);
     else
         y = ir_unary(L->g, builtin_find(fn)->op, layer->loc, x);
     if (y && !y->name)
@@ -434,6 +455,17 @@ static bool check_layer(Lower *L, Ast *layer) {
         return false;
     }
     int nargs = layer->kind == AST_CALL ? layer->call.args.len : 0;
+    if (!strcmp(fn, "dropout")) {
+        double p;
+        if (nargs != 1) {
+            diag_error(L->cx, layer->loc,
+                       "the layer dropout(p) takes one argument, the probability of dropping an "
+                       "element, got %d",
+                       nargs);
+            return false;
+        }
+        return dropout_p(L, layer->call.args.data[0], &p);
+    }
     if (!strcmp(fn, "linear")) {
         int64_t out;
         if (nargs != 1) {
@@ -536,6 +568,11 @@ static Node *lower_call(Lower *L, Ast *e) {
         const char *prefix = L->target;
         L->target = NULL; /* one linear per assignment gets the name */
         return linear(L, e, e->call.args.data[1], x, prefix, params);
+    }
+    if (!strcmp(fn, "dropout")) {
+        if (!check_args(L, e, fn, 2))
+            return NULL;
+        return dropout(L, e->call.args.data[1], e->loc, lower_expr(L, e->call.args.data[0]));
     }
     const Builtin *b = builtin_find(fn);
     if (!b) {

@@ -132,7 +132,9 @@ static char *read_file(const char *path, size_t *len) {
 #endif
 
 /* Writes the target's source into a temporary directory and builds it. */
-static int build(const Target *t, Schedule *s, MemPlan *mp, Options *o) {
+static int build(const Target *t, const Program *p, Options *o) {
+    Schedule *s = p->s;
+    MemPlan *mp = p->mp;
     const char *out = o->out ? o->out : arena_printf(s->g->cx->arena, "train_%s", s->g->name);
     if (!output_path_ok(out, o->path))
         return 1;
@@ -142,7 +144,7 @@ static int build(const Target *t, Schedule *s, MemPlan *mp, Options *o) {
     FILE *f = fopen(c_path, "w");
     bool ok = f != NULL;
     if (f) {
-        t->emit(f, s, mp);
+        t->emit(f, p);
         ok = !ferror(f);
         ok &= fclose(f) == 0;
     }
@@ -189,17 +191,24 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
         ir_print_dot(stdout, g);
         return 0;
     }
-    Schedule *s = fuse_kernels(g);
-    MemPlan *mp = plan_memory(s, t->reserved);
+    Program p = {g, NULL, NULL, NULL, NULL, NULL};
+    p.s = fuse_kernels(g);
+    p.mp = plan_memory(p.s, t->reserved, NULL, "");
     /* cheap enough to run always: a wrong plan would silently compute wrong numbers */
-    MLC_ASSERT(memplan_check(s, mp, stderr) == 0);
+    MLC_ASSERT(memplan_check(p.s, p.mp, stderr) == 0);
+    p.eval = eval_graph(g); /* the evaluation pass, where it differs (dropout) */
+    if (p.eval) {
+        p.es = fuse_kernels(p.eval);
+        p.emp = plan_memory(p.es, t->reserved, p.mp, "eval_");
+        MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
+    }
     if (o->emit == EMIT_C) {
-        t->emit(stdout, s, mp);
+        t->emit(stdout, &p);
         return 0;
     }
     if (o->check)
         return 0;
-    return build(t, s, mp, o);
+    return build(t, &p, o);
 }
 
 int main(int argc, char **argv) {

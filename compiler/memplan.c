@@ -59,7 +59,8 @@ static int64_t round16(int64_t n) {
     return (n + 15) / 16 * 16;
 }
 
-MemPlan *plan_memory(Schedule *s, const char *const *reserved) {
+MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *beside,
+                     const char *prefix) {
     Graph *g = s->g;
     Arena *a = g->cx->arena;
     int n = g->nodes.len, nk = s->kernels.len;
@@ -68,11 +69,21 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved) {
     mp->param_offset = arena_alloc(a, sizeof(int64_t) * (size_t)(g->params.len + 1));
     PtrVec taken = {0};
 
-    /* Parameters and their gradients are named first, so they keep their model names. */
+    /* Parameters and their gradients are named first, so they keep their model names; a plan
+     * beside another takes the other's names for them, and avoids all its names. */
     const char **param_name = arena_alloc(a, sizeof(char *) * (size_t)(g->params.len + 1));
+    mp->param_name = param_name;
     mp->grad_name = arena_alloc(a, sizeof(char *) * (size_t)(g->params.len + 1));
+    for (int i = 0; beside && i < beside->buffers.len; i++) /* the inputs are locals */
+        if (((Buffer *)beside->buffers.data[i])->kind != BUF_INPUT)
+            vec_push(a, &taken, (void *)((Buffer *)beside->buffers.data[i])->name);
     for (int p = 0; p < g->params.len; p++) {
         Node *w = g->params.data[p];
+        if (beside) {
+            param_name[p] = beside->param_name[p];
+            mp->grad_name[p] = beside->grad_name[p];
+            continue;
+        }
         param_name[p] = unique_name(a, &taken, reserved, w->name);
         mp->grad_name[p] = unique_name(a, &taken, reserved, arena_printf(a, "d_%s", param_name[p]));
     }
@@ -135,8 +146,9 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved) {
         else if (b->kind == BUF_GRAD)
             b->name = mp->grad_name[b->param];
         else
-            b->name =
-                unique_name(a, &taken, reserved, x->name ? x->name : arena_printf(a, "t%d", i));
+            b->name = unique_name(a, &taken, reserved,
+                                  arena_printf(a, "%s%s", b->kind == BUF_ACT ? prefix : "",
+                                               x->name ? x->name : arena_printf(a, "t%d", i)));
         mp->buf_of[i] = b;
         if (k && k->gemm && k->root == x)
             mp->buf_of[k->gemm->id] = b;

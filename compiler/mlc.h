@@ -306,6 +306,10 @@ struct Node {
             bool ta, tb; /* transpose A, transpose B */
         } gemm;          /* OP_MATMUL */
         struct {
+            double p;   /* the probability of dropping an element, in [0, 1) */
+            int stream; /* which dropout of the model: each draws its own mask */
+        } dropout;      /* OP_DROPOUT */
+        struct {
             InitKind init;
             int64_t fan_in;    /* INIT_UNIFORM */
             int64_t nclass;    /* OP_TARGET of dtype DT_I32 */
@@ -336,6 +340,7 @@ typedef struct Graph {
     PtrVec params;    /* OP_PARAM nodes in declaration (state_dict) order */
     PtrVec grads;     /* after autodiff: grads.data[i] = d loss / d params.data[i], or NULL */
     PtrVec classes;   /* const char* class names, or empty */
+    int ndropout;     /* dropouts made so far: the next one's stream */
     TrainSpec train;
 } Graph;
 
@@ -352,6 +357,9 @@ Node *ir_matmul(Graph *g, Loc loc, Node *a, Node *b, bool ta, bool tb);
 Node *ir_reshape(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_expand(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_sum_to(Graph *g, Loc loc, Node *x, Shape shape);
+Node *ir_dropout(Graph *g, Loc loc, Node *x, double p, int stream);
+/* A copy of n in g, with the inputs in (n's own attributes, name and place in the model). */
+Node *ir_copy(Graph *g, const Node *n, Node **in);
 int64_t shape_numel_const(Shape s); /* product of the constant dims (N counts as 1) */
 bool shape_has_n(Shape s);
 bool shape_is_scalar(Shape s); /* one element: rank 0, or all dimensions 1 (never N) */
@@ -413,8 +421,9 @@ Graph *lower_model(Ctx *cx, AstModel *m);
 typedef struct Builtin {
     const char *name;
     OpKind op;
-    int arity;  /* tensors a call takes: linear(x, n) counts x only */
-    bool layer; /* may stand in a sequential net */
+    int arity;          /* tensors a call takes: linear(x, n) counts x only */
+    bool layer;         /* may stand in a sequential net */
+    const char *number; /* the number a call takes after its tensor ("n", "p"), or NULL */
 } Builtin;
 extern const Builtin builtins[];
 extern const int nbuiltins;
@@ -516,15 +525,40 @@ typedef struct MemPlan {
     int64_t naive_per_sample; /* without reuse, for the report */
     int64_t nparams;          /* floats in the parameter block */
     int64_t *param_offset;    /* per parameter */
+    const char **param_name;  /* per parameter: the C name of its pointer */
     const char **grad_name;   /* per parameter: the C name of its gradient */
 } MemPlan;
 
-/* reserved: names the target's code uses itself, NULL-terminated (Target.reserved) */
-MemPlan *plan_memory(Schedule *s, const char *const *reserved);
+/* reserved: names the target's code uses itself, NULL-terminated (Target.reserved). A plan
+ * made beside another (the evaluation pass's beside the training one's) names its parameters
+ * as the other does, gives its activations names the other does not use, starting with
+ * prefix, and shares the activation block with it; otherwise beside is NULL, prefix "". */
+MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *beside,
+                     const char *prefix);
 /* Runs the schedule over the planned memory: every read must find the value written for it
  * (nothing written over it since), checked independently of the planner's lifetimes. Prints
  * each problem to out and returns how many there were. */
 int memplan_check(Schedule *s, MemPlan *mp, FILE *out);
+
+/* ------------------------------------------------------------------------------------------
+ * segment.c: the evaluation segment
+ * ------------------------------------------------------------------------------------------ */
+
+/* The forward pass as evaluation runs it (dropout passes its input through), simplified; NULL
+ * when it is the training forward pass. */
+Graph *eval_graph(Graph *g);
+
+/* A whole program, by segment: the training forward and backward passes (and the update)
+ * from g, s and mp; the evaluation forward pass from eval, es and emp, which are NULL when it
+ * is the training forward pass. */
+typedef struct Program {
+    Graph *g;
+    Schedule *s;
+    MemPlan *mp;
+    Graph *eval;
+    Schedule *es;
+    MemPlan *emp;
+} Program;
 
 /* ------------------------------------------------------------------------------------------
  * kernel.c: what every target shares about a kernel (backends print it)
@@ -543,6 +577,7 @@ typedef struct KernelArgs {
     PtrVec bufs;    /* Buffer* */
     PtrVec written; /* parallel to bufs: non-NULL when the kernel writes the buffer */
     bool uses_n;
+    bool uses_seed; /* the step's seed, for dropout masks */
 } KernelArgs;
 KernelArgs kernel_args(Schedule *s, MemPlan *mp, Kernel *k);
 bool kernel_arg_written(const KernelArgs *args, int i);
@@ -579,6 +614,8 @@ struct Elem {
     Buffer *buf;
     ElemIndex at;
     int64_t size;
+    double dropout_p; /* ELEM_OP of OP_DROPOUT: its attributes */
+    int dropout_stream;
 };
 /* An elementwise kernel (or a GEMM's epilogue, in place): out[k] = value for k < total,
  * as one flat loop when inner is 0, else as rows of inner columns (k = i * inner + j), with
@@ -627,7 +664,7 @@ typedef struct Target {
     bool has_device;    /* buffers live on an accelerator */
     bool static_memory; /* every buffer static, sized at compile time (no malloc) */
     /* Writes the whole program's source. */
-    void (*emit)(FILE *out, Schedule *s, MemPlan *mp);
+    void (*emit)(FILE *out, const Program *p);
     /* Compiles src_path into the program exe_path; false (after saying why) on failure. */
     bool (*build)(const char *src_path, const char *exe_path, bool verbose);
 } Target;

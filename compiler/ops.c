@@ -157,6 +157,7 @@ static bool shape_unary(Ctx *cx, Node *n) {
 #define shape_tanh    shape_unary
 #define shape_exp     shape_unary
 #define shape_log     shape_unary
+#define shape_dropout shape_unary
 
 /* neg:  y = -x
  * grad: dx = -dy */
@@ -220,6 +221,15 @@ static bool shape_expand(Ctx *cx, Node *n) {
 }
 static void grad_expand(Grad *gr, Node *n, Node *dy) {
     add_grad(gr, n->in[0], unbroadcast(gr, dy, n->in[0]));
+}
+
+/* dropout: y = x * m / (1 - p) in training, m[k] = 0 with probability p, else 1; y = x in
+ *          evaluation (segment.c). The mask is a hash of the step's seed, the dropout's
+ *          stream and the element's index, so the backward pass draws the same one.
+ * grad:    dx = dy * m / (1 - p), which is dropout of dy with the same p and stream */
+static void grad_dropout(Grad *gr, Node *n, Node *dy) {
+    add_grad(gr, n->in[0],
+             ir_dropout(gr->g, n->loc, dy, n->attr.dropout.p, n->attr.dropout.stream));
 }
 
 /* ---- matmul -------------------------------------------------------------------------------

@@ -28,6 +28,10 @@ static bool same_attrs(const Node *a, const Node *b) {
         return a->attr.cnst.value == b->attr.cnst.value && a->attr.cnst.npow == b->attr.cnst.npow;
     case OPC_GEMM: return a->attr.gemm.ta == b->attr.gemm.ta && a->attr.gemm.tb == b->attr.gemm.tb;
     case OPC_ELEMWISE:
+        if (a->op == OP_DROPOUT) /* one mask per stream */
+            return a->attr.dropout.p == b->attr.dropout.p &&
+                   a->attr.dropout.stream == b->attr.dropout.stream;
+        return true;
     case OPC_VIEW:
     case OPC_REDUCE:
     case OPC_ROWWISE:
@@ -96,6 +100,10 @@ static Node *rewrite(Graph *g, Node *n) {
     case OP_LOG:
     case OP_EXPAND:
     case OP_MATMUL: break;
+    case OP_DROPOUT:
+        if (n->attr.dropout.p == 0.0) /* drops nothing */
+            return a;
+        break;
     case OP_RESHAPE:
         if (a->op == OP_CONST)
             return ir_expand(g, n->loc, a, n->shape);

@@ -107,6 +107,11 @@ static float autograd_demo_forward(void *state, const float *batch_x, const void
     return m->loss[0];
 }
 
+static const float *autograd_demo_output(void *state) {
+    (void)state;
+    return NULL;
+}
+
 /* The backward pass: the gradient of the loss for every parameter, after the forward pass
  * on the same batch. */
 static void autograd_demo_backward(void *state, const float *batch_x, const void *batch_y,
@@ -160,11 +165,6 @@ static float autograd_demo_train_step(void *state, const float *batch_x, const v
     for (int64_t k = 0; k < 3; k++)
         m->b[k] -= opt->lr * m->d_b[k];
     return loss;
-}
-
-static const float *autograd_demo_output(void *state) {
-    (void)state;
-    return NULL;
 }
 
 static const MlcParam autograd_demo_params[] = {

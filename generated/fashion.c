@@ -311,6 +311,10 @@ static float fashion_forward(void *state, const float *batch_x, const void *batc
     return m->loss[0];
 }
 
+static const float *fashion_output(void *state) {
+    return ((FashionState *)state)->probs;
+}
+
 /* The backward pass: the gradient of the loss for every parameter, after the forward pass
  * on the same batch. */
 static void fashion_backward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
@@ -391,10 +395,6 @@ static float fashion_train_step(void *state, const float *batch_x, const void *b
     for (int64_t k = 0; k < 10; k++)
         m->linear_relu_stack_4_bias[k] -= opt->lr * m->d_linear_relu_stack_4_bias[k];
     return loss;
-}
-
-static const float *fashion_output(void *state) {
-    return ((FashionState *)state)->probs;
 }
 
 static const MlcParam fashion_params[] = {

@@ -63,6 +63,31 @@ static inline void mlc_sum_rows(const float *x, int64_t rows, int64_t cols, floa
     }
 }
 
+/* dropout as generated code writes it: element k of the dropout numbered `stream` is kept
+ * in the step seeded `seed` when a 32-bit hash of the three is at least threshold
+ * (p * 2^32), and a kept element is scaled by 1 / (1 - p). The hash is splitmix64's
+ * finaliser (Steele, Lea and Flood) of seed ^ (stream << 40) ^ k * 0x9e3779b97f4a7c15: the
+ * same triple always gives the same mask, so the backward pass draws it again instead of
+ * storing it, and the result does not depend on the order elements are computed in. */
+static inline float mlc_dropout(float x, uint64_t seed, uint32_t stream, int64_t k,
+                                uint32_t threshold, float scale) {
+    uint64_t h = seed ^ ((uint64_t)stream << 40) ^ (uint64_t)k * 0x9e3779b97f4a7c15u;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
+    h ^= h >> 31;
+    return (uint32_t)(h >> 32) >= threshold ? x * scale : 0.0f;
+}
+
+/* The seed of training step `step` (counted from 0 over all epochs) for --seed seed: the
+ * same splitmix64 finaliser of seed * 0x9e3779b97f4a7c15 + step. --grads and --check-grads
+ * use step 0. */
+static inline uint64_t mlc_step_seed(uint64_t seed, uint64_t step) {
+    uint64_t h = seed * 0x9e3779b97f4a7c15u + step;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
+    return h ^ (h >> 31);
+}
+
 /* How a tensor is filled before training (or, for a constant input, once). */
 typedef enum MlcInit {
     MLC_INIT_ZEROS,   /* 0 */
@@ -112,6 +137,7 @@ typedef struct MlcBuffers {
     float *velocity; /* MlcModel.nparams floats (momentum), or NULL */
     float *acts;     /* MlcModel.acts_per_sample * max_batch + acts_fixed floats */
     int64_t max_batch;
+    uint64_t seed; /* this training step's seed (mlc_step_seed), which draws dropout masks */
 } MlcBuffers;
 
 typedef struct MlcModel {
@@ -170,6 +196,11 @@ typedef struct MlcModel {
     float (*train_step)(void *state, const float *x, const void *y, int64_t n, const MlcSgd *opt);
     /* The output of the last forward: n * out_size floats. */
     const float *(*output)(void *state);
+    /* Optional (NULL: forward and output): the forward pass as evaluation runs it, for the
+     * test pass, --eval and --predict (dropout passes its input through), and its output.
+     * It reads no gradient and shares the activation block with the training passes. */
+    float (*eval_forward)(void *state, const float *x, const void *y, int64_t n);
+    const float *(*eval_output)(void *state);
 } MlcModel;
 
 /* The whole program: parses argv (see --help), then trains, evaluates, predicts or prints

@@ -37,6 +37,7 @@ typedef struct Run {
     float *xbatch;   /* shuffled batches are gathered here */
     int32_t *ybatch; /* and their labels */
     int64_t *perm;   /* the order of the training set */
+    uint64_t step;   /* training steps taken, over all epochs: the dropout masks' seed */
 } Run;
 
 static void run_close(Run *r) {
@@ -122,6 +123,15 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
+/* The forward pass and output of evaluation: PyTorch's model.eval() (no dropout). */
+static float eval_forward(const Run *r, const float *x, const void *y, int64_t n) {
+    const MlcModel *m = r->m;
+    return m->eval_forward ? m->eval_forward(r->state, x, y, n) : m->forward(r->state, x, y, n);
+}
+static const float *eval_output(const Run *r) {
+    return r->m->eval_output ? r->m->eval_output(r->state) : r->m->output(r->state);
+}
+
 /* The quickstart's test_loop: mean of the per-batch mean losses, and the fraction of
  * samples whose largest output is the label. */
 static void evaluate(Run *r) {
@@ -135,10 +145,10 @@ static void evaluate(Run *r) {
         int64_t n = d->n - start < B ? d->n - start : B;
         const float *x = d->x + (size_t)start * d->x_size;
         const int32_t *y = d->y + start;
-        test_loss += (double)m->forward(r->state, x, y, n);
+        test_loss += (double)eval_forward(r, x, y, n);
         num_batches++;
         if (classify) {
-            const float *out = m->output(r->state);
+            const float *out = eval_output(r);
             for (int64_t i = 0; i < n; i++)
                 correct += argmax(out + (size_t)i * m->out_size, m->nclass) == y[i];
         }
@@ -182,6 +192,7 @@ static void train_epoch(Run *r, MlcRng *rng) {
             y = r->ybatch;
         }
         float loss;
+        r->buf.seed = mlc_step_seed(r->opt.seed, r->step++);
         if (m->train_step) {
             loss = m->train_step(r->state, x, y, n, &r->opt.sgd);
         } else {
@@ -228,8 +239,8 @@ static int predict(Run *r) {
     if (!m->output || m->out_size != (size_t)m->nclass)
         return error(r, "--predict: model '%s' has no output of %lld class scores", m->name,
                      (long long)m->nclass);
-    m->forward(r->state, r->test.x + (size_t)i * r->test.x_size, r->test.y + i, 1);
-    int64_t pred = argmax(m->output(r->state), m->nclass);
+    eval_forward(r, r->test.x + (size_t)i * r->test.x_size, r->test.y + i, 1);
+    int64_t pred = argmax(eval_output(r), m->nclass);
     int64_t actual = r->test.y[i];
     if (m->class_names)
         printf("Predicted: \"%s\", Actual: \"%s\"\n", m->class_names[pred], m->class_names[actual]);
@@ -461,6 +472,7 @@ static int run(Run *r, int argc, char **argv) {
     }
     if ((rc = allocate(r, max_batch)))
         goto out;
+    r->buf.seed = mlc_step_seed(o->seed, 0); /* --grads and --check-grads: step 0's masks */
     if (o->load) {
         if (!mlc_safetensors_read(o->load, m, r->buf.params, err, sizeof err)) {
             rc = error(r, "%s", err);

@@ -17,13 +17,17 @@
  */
 #include "mlc.h"
 
-typedef struct Emit {
+/* What is being written: the segment at hand (the training passes, or the evaluation pass),
+ * and the evaluation pass's own Emit when the model has one. */
+typedef struct Emit Emit;
+struct Emit {
     FILE *out;
     Graph *g;
     Schedule *s;
     MemPlan *mp;
     const char *type; /* the state struct: "FashionState" */
-} Emit;
+    Emit *eval;       /* the evaluation forward pass, or NULL: it is the training one */
+};
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
@@ -210,6 +214,14 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_TANH: return (CExpr){arena_printf(a, "tanhf(%s)", t), 1};
     case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
     case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
+    case OP_DROPOUT: {
+        /* kept when a hash of (step seed, stream, k) is at least p * 2^32, then scaled */
+        double p = x->dropout_p;
+        return (CExpr){arena_printf(a, "mlc_dropout(%s, seed, %du, k, %.0fu, %s)", t,
+                                    x->dropout_stream, floor(p * 4294967296.0),
+                                    float_lit(a, 1.0 / (1.0 - p))),
+                       1};
+    }
     case OP_INPUT:
     case OP_TARGET:
     case OP_PARAM:
@@ -394,6 +406,7 @@ static void emit_op(Emit *e, Kernel *k) {
     case OP_EXP:
     case OP_LOG:
     case OP_EXPAND:
+    case OP_DROPOUT:
     case OP_MATMUL:
     case OP_RESHAPE:
     case OP_COUNT: break;
@@ -411,6 +424,8 @@ static void emit_kernel(Emit *e, Kernel *k) {
     PtrVec params = {0};
     if (args.uses_n)
         vec_push(a, &params, (void *)"int64_t N");
+    if (args.uses_seed)
+        vec_push(a, &params, (void *)"uint64_t seed");
     for (int i = 0; i < args.bufs.len; i++) {
         Buffer *b = args.bufs.data[i];
         const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
@@ -462,6 +477,8 @@ static void emit_call(Emit *e, Kernel *k) {
     PtrVec list = {0};
     if (args.uses_n)
         vec_push(a, &list, (void *)"N");
+    if (args.uses_seed)
+        vec_push(a, &list, (void *)"*m->seed");
     for (int i = 0; i < args.bufs.len; i++)
         vec_push(a, &list, (void *)ref(e, args.bufs.data[i]));
     print_list(e->out, arena_printf(a, "    %s(", kernel_name(e->g->cx->arena, e->mp, k)), &list,
@@ -493,6 +510,13 @@ static void emit_header(Emit *e) {
     fprintf(o, "#include <cblas.h>\n#include \"mlc_runtime.h\"\n\n");
 }
 
+static bool uses_dropout(Graph *g) {
+    for (int i = 0; i < g->nodes.len; i++)
+        if (((Node *)g->nodes.data[i])->op == OP_DROPOUT)
+            return true;
+    return false;
+}
+
 /* The state struct: one pointer per parameter, gradient and activation buffer, each with
  * its shape, so a reader (or a debugger) sees every value by its model name. */
 static void emit_struct(Emit *e) {
@@ -517,12 +541,48 @@ static void emit_struct(Emit *e) {
         if (b->kind == BUF_ACT)
             fprintf(o, "    float *%s; /* %s */\n", b->name, shape_comment(e, b->node->shape));
     }
+    if (e->eval) {
+        fprintf(o, "    /* the evaluation pass's activations, in the same block: the two passes "
+                   "never run\n     * at once */\n");
+        for (int i = 0; i < e->eval->mp->buffers.len; i++) {
+            Buffer *b = e->eval->mp->buffers.data[i];
+            if (b->kind == BUF_ACT)
+                fprintf(o, "    float *%s; /* %s */\n", b->name, shape_comment(e, b->node->shape));
+        }
+    }
     fprintf(o, "    float *params, *grads, *velocity;\n");
+    if (uses_dropout(g))
+        fprintf(o, "    const uint64_t *seed; /* this training step's, for the dropout masks */\n");
     fprintf(o, "} %s;\n\n", e->type);
 }
 
-/* bind() carves the runtime's blocks into the named pointers. Batched activations sit at
- * offset * max_batch (their offsets are per sample), the fixed pool after all of them. */
+/* The activation block's size: the larger of the two passes' plans. */
+static int64_t acts_per_sample(Emit *e) {
+    int64_t a = e->mp->per_sample, b = e->eval ? e->eval->mp->per_sample : 0;
+    return a > b ? a : b;
+}
+static int64_t acts_fixed(Emit *e) {
+    int64_t a = e->mp->fixed, b = e->eval ? e->eval->mp->fixed : 0;
+    return a > b ? a : b;
+}
+
+/* The activation pointers of one plan: batched buffers at offset * max_batch (their offsets
+ * are per sample), the fixed pool after the largest batched pool. */
+static void bind_activations(Emit *e, MemPlan *mp) {
+    for (int i = 0; i < mp->buffers.len; i++) {
+        Buffer *b = mp->buffers.data[i];
+        if (b->kind != BUF_ACT)
+            continue;
+        if (b->batched)
+            fprintf(e->out, "    m->%s = b->acts + %lld * b->max_batch;\n", b->name,
+                    (long long)b->offset);
+        else
+            fprintf(e->out, "    m->%s = b->acts + %lld * b->max_batch + %lld;\n", b->name,
+                    (long long)acts_per_sample(e), (long long)b->offset);
+    }
+}
+
+/* bind() carves the runtime's blocks into the named pointers. */
 static void emit_bind(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
@@ -531,23 +591,17 @@ static void emit_bind(Emit *e) {
     fprintf(o, "    %s *m = state;\n", e->type);
     fprintf(o, "    m->params = b->params;\n    m->grads = b->grads;\n");
     fprintf(o, "    m->velocity = b->velocity;\n");
+    if (uses_dropout(g))
+        fprintf(o, "    m->seed = &b->seed;\n");
     for (int p = 0; p < g->params.len; p++) {
         const char *name = buf(e, g->params.data[p])->name;
         fprintf(o, "    m->%s = b->params + %lld;\n", name, (long long)mp->param_offset[p]);
         fprintf(o, "    m->%s = b->grads + %lld;\n", mp->grad_name[p],
                 (long long)mp->param_offset[p]);
     }
-    for (int i = 0; i < mp->buffers.len; i++) {
-        Buffer *b = mp->buffers.data[i];
-        if (b->kind != BUF_ACT)
-            continue;
-        if (b->batched)
-            fprintf(o, "    m->%s = b->acts + %lld * b->max_batch;\n", b->name,
-                    (long long)b->offset);
-        else
-            fprintf(o, "    m->%s = b->acts + %lld * b->max_batch + %lld;\n", b->name,
-                    (long long)mp->per_sample, (long long)b->offset);
-    }
+    bind_activations(e, mp);
+    if (e->eval)
+        bind_activations(e, e->eval->mp);
     fprintf(o, "}\n\n");
 }
 
@@ -663,13 +717,14 @@ static void emit_train_step(Emit *e) {
 }
 
 /* forward(), backward(), sgd_update(), train_step() and output(): what the runtime calls. */
-static void emit_passes(Emit *e) {
+/* A forward pass (the training one, or the evaluation one) and its output() function. */
+static void emit_forward(Emit *e, const char *pass, const char *output, const char *what) {
     FILE *o = e->out;
     Graph *g = e->g;
     Schedule *s = e->s;
-    fprintf(o, "/* The forward pass: the mean loss over the batch of n samples%s%s. */\n",
+    fprintf(o, "/* %s: the mean loss over the batch of n samples%s%s. */\n", what,
             g->output ? ", and " : "", g->output ? buf(e, g->output)->name : "");
-    pass_signature(e, "float", "forward", false);
+    pass_signature(e, "float", pass, false);
     emit_inputs(e, 0, s->nforward);
     for (int i = 0; i < s->nforward; i++)
         emit_call(e, s->kernels.data[i]);
@@ -678,6 +733,21 @@ static void emit_passes(Emit *e) {
                 const_expr(e, g->loss->attr.cnst.value, g->loss->attr.cnst.npow));
     else
         fprintf(o, "    return m->%s[0];\n}\n\n", buf(e, g->loss)->name);
+    fprintf(o, "static const float *%s_%s(void *state) {\n", g->name, output);
+    if (g->output)
+        fprintf(o, "    return ((%s *)state)->%s;\n}\n\n", e->type, buf(e, g->output)->name);
+    else
+        fprintf(o, "    (void)state;\n    return NULL;\n}\n\n");
+}
+
+static void emit_passes(Emit *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    Schedule *s = e->s;
+    emit_forward(e, "forward", "output", "The forward pass");
+    if (e->eval)
+        emit_forward(e->eval, "eval_forward", "eval_output",
+                     "The forward pass as evaluation runs it (no dropout)");
 
     fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
                "forward pass\n * on the same batch. */\n");
@@ -708,12 +778,6 @@ static void emit_passes(Emit *e) {
     fprintf(o, "        w[i] -= lr * g;\n    }\n}\n\n");
 
     emit_train_step(e);
-
-    fprintf(o, "static const float *%s_output(void *state) {\n", g->name);
-    if (g->output)
-        fprintf(o, "    return ((%s *)state)->%s;\n}\n\n", e->type, buf(e, g->output)->name);
-    else
-        fprintf(o, "    (void)state;\n    return NULL;\n}\n\n");
 }
 
 /* How the runtime fills a leaf; INIT_NONE (a data set's input) is never filled. */
@@ -789,27 +853,37 @@ static void emit_model(Emit *e) {
             float_lit(a, t->weight_decay));
     fprintf(o, "    .shuffle = %d,\n", t->shuffle ? 1 : 0);
     fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
-            (long long)e->mp->per_sample, (long long)e->mp->fixed);
+            (long long)acts_per_sample(e), (long long)acts_fixed(e));
     fprintf(o, "    .state_size = sizeof(%s),\n", e->type);
     const char *fns[] = {"bind", "forward", "backward", "update", "train_step", "output"};
     const char *impl[] = {"bind", "forward", "backward", "sgd_update", "train_step", "output"};
     for (int i = 0; i < 6; i++)
         fprintf(o, "    .%s = %s_%s,\n", fns[i], g->name, impl[i]);
+    if (e->eval)
+        fprintf(o, "    .eval_forward = %s_eval_forward,\n    .eval_output = %s_eval_output,\n",
+                g->name, g->name);
     fprintf(o, "};\n\n");
     fprintf(o, "int main(int argc, char **argv) {\n");
     fprintf(o, "    return mlc_main(argc, argv, &%s_model);\n}\n", g->name);
 }
 
 /* The whole file, top to bottom in the order a reader wants it. */
-static void emit_c(FILE *out, Schedule *s, MemPlan *mp) {
+static void emit_c(FILE *out, const Program *p) {
     /* the state type, FashionState: no model name can make it clash with a runtime type */
-    const char *type = arena_printf(s->g->cx->arena, "%sState", camel(s->g->cx->arena, s->g->name));
-    Emit e = {out, s->g, s, mp, type};
+    Arena *a = p->g->cx->arena;
+    const char *type = arena_printf(a, "%sState", camel(a, p->g->name));
+    Emit ev = {out, p->eval, p->es, p->emp, type, NULL};
+    Emit e = {out, p->g, p->s, p->mp, type, p->eval ? &ev : NULL};
     emit_header(&e);
     emit_struct(&e);
     emit_bind(&e);
-    for (int i = 0; i < s->kernels.len; i++)
-        emit_kernel(&e, s->kernels.data[i]);
+    for (int i = 0; i < p->s->kernels.len; i++)
+        emit_kernel(&e, p->s->kernels.data[i]);
+    if (p->eval) {
+        fprintf(out, "/* ---- the evaluation pass: the forward pass without dropout ---- */\n\n");
+        for (int i = 0; i < p->es->kernels.len; i++)
+            emit_kernel(&ev, p->es->kernels.data[i]);
+    }
     emit_passes(&e);
     emit_model(&e);
 }

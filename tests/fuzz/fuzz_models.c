@@ -592,7 +592,7 @@ static int write_corpus(const char *dir, uint64_t seed, long count) {
     mkdir(dir, 0777);
     for (uint64_t s = seed; s < seed + (uint64_t)count; s++) {
         GenPool *pool = gen_pool_new();
-        GenModel *m = gen_model(pool, s);
+        GenModel *m = gen_model(pool, s, false);
         char *text = gen_print(m), *py = gen_print_torch(m);
         Result r = {0};
         Ctx *cx;
@@ -801,7 +801,7 @@ static int check_corpus(Fuzz *F, const char *dir) {
 /* Generates, checks and (on failure) shrinks and reports the model of one seed. */
 static bool run_seed(Fuzz *F, uint64_t seed) {
     GenPool *pool = gen_pool_new();
-    GenModel *m = gen_model(pool, seed);
+    GenModel *m = gen_model(pool, seed, true);
     char *text = gen_print(m);
     Result r;
     double t0 = now();
@@ -941,7 +941,7 @@ int main(int argc, char **argv) {
     if (print) {
         for (long i = 0; i < (count ? count : 1); i++) {
             GenPool *pool = gen_pool_new();
-            char *text = gen_print(gen_model(pool, seed + (uint64_t)i));
+            char *text = gen_print(gen_model(pool, seed + (uint64_t)i, true));
             printf("# seed %llu\n%s\n", (unsigned long long)(seed + (uint64_t)i), text);
             free(text);
             gen_pool_free(pool);

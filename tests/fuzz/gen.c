@@ -156,6 +156,7 @@ typedef struct Gen {
     int nparam, nvalue, nnet;
     int reads[GEN_MAX_STMTS]; /* how often each statement's name has been read so far */
     bool linear_used;         /* the statement being built has its linear(x, n) already */
+    bool with_dropout;        /* dropout may appear */
 } Gen;
 
 static uint64_t below(Gen *G, uint64_t n) {
@@ -371,6 +372,7 @@ static GenExpr *operand_for(Gen *G, GenShape s) {
 /* ---- nets --------------------------------------------------------------------------------- */
 
 static const char *const activations[] = {"relu", "sigmoid", "tanh", "softmax"};
+static const double dropout_ps[] = {0.1, 0.25, 0.5};
 
 /* The shape of the output of a net called on a value of shape in. */
 static GenShape net_out(const GenStmt *net, GenShape in) {
@@ -391,16 +393,18 @@ static int new_net(Gen *G, GenShape in, int64_t nout) {
     GenStmt *st = add_stmt(G, GS_NET, name);
     st->shape = in;
     if (in.rank > 2 || chance(G, 15))
-        st->layers[st->nlayers++] = (GenLayer){"flatten", 0};
+        st->layers[st->nlayers++] = (GenLayer){"flatten", 0, 0};
     int nlin = 1 + (int)below(G, 3);
     for (int i = 0; i < nlin; i++) {
         if (chance(G, 25) && st->nlayers < GEN_MAX_LAYERS - 3)
-            st->layers[st->nlayers++] = (GenLayer){activations[below(G, 4)], 0};
+            st->layers[st->nlayers++] = (GenLayer){activations[below(G, 4)], 0, 0};
         bool last = i == nlin - 1;
         int64_t n = last && nout > 0 ? nout : 1 + (int64_t)below(G, 8);
-        st->layers[st->nlayers++] = (GenLayer){"linear", n};
+        st->layers[st->nlayers++] = (GenLayer){"linear", n, 0};
         if ((!last || nout == 0) && chance(G, 70))
-            st->layers[st->nlayers++] = (GenLayer){activations[below(G, 3)], 0};
+            st->layers[st->nlayers++] = (GenLayer){activations[below(G, 3)], 0, 0};
+        if (!last && G->with_dropout && chance(G, 20))
+            st->layers[st->nlayers++] = (GenLayer){"dropout", 0, dropout_ps[below(G, 3)]};
     }
     return G->m->nstmts - 1;
 }
@@ -550,7 +554,7 @@ static GenExpr *grow(Gen *G, GenExpr *e) {
     bool big = e->mag > 6;
     for (int tries = 0; tries < 100; tries++) {
         GenExpr *r = NULL;
-        switch (below(G, 16)) {
+        switch (below(G, 17)) {
         case 0:
             if (!big)
                 r = ex_call(G, "relu", e);
@@ -595,6 +599,15 @@ static GenExpr *grow(Gen *G, GenExpr *e) {
             r = ex_bin(G, '/', e, guard(ex_bin(G, '+', guard(ex_bin(G, '*', e, e)), ex_num(G, 1))));
             r->mag = 0.5;
             r->bounded = true;
+            break;
+        case 16:
+            /* dropout(e, p): a kept element grows by 1 / (1 - p), at most twice */
+            if (!G->with_dropout || big)
+                break;
+            r = ex_call(G, "dropout", e);
+            r->num = dropout_ps[below(G, 3)];
+            r->mag = 2 * e->mag;
+            r->bounded = false;
             break;
         }
         if (r)
@@ -730,12 +743,12 @@ static void make_loss(Gen *G, int target) {
     }
 }
 
-GenModel *gen_model(GenPool *p, uint64_t seed) {
+GenModel *gen_model(GenPool *p, uint64_t seed, bool with_dropout) {
     GenModel *m = pool_alloc(p, sizeof *m);
     m->pool = p;
     m->seed = seed;
     m->stmts = pool_alloc(p, GEN_MAX_STMTS * sizeof(GenStmt));
-    Gen G = {.rng = {seed * 0x2545f4914f6cdd1du + 1}, .m = m};
+    Gen G = {.rng = {seed * 0x2545f4914f6cdd1du + 1}, .m = m, .with_dropout = with_dropout};
 
     /* the input: rank 1 to 3 per sample, small dimensions (the batch may be 1000) */
     static const int64_t dims[] = {1, 2, 3, 4, 5, 6, 8};
@@ -780,6 +793,8 @@ static void print_expr(FILE *f, const GenModel *m, const GenExpr *e, bool nested
     case GE_CALL:
         fprintf(f, "%s(", e->fn);
         print_expr(f, m, e->a, false);
+        if (!strcmp(e->fn, "dropout"))
+            fprintf(f, ", %g", e->num);
         fputc(')', f);
         break;
     case GE_NEG:
@@ -851,6 +866,8 @@ char *gen_print(const GenModel *m) {
             for (int j = 0; j < st->nlayers; j++) {
                 if (!strcmp(st->layers[j].fn, "linear"))
                     fprintf(f, "    linear(%lld)\n", (long long)st->layers[j].n);
+                else if (!strcmp(st->layers[j].fn, "dropout"))
+                    fprintf(f, "    dropout(%g)\n", st->layers[j].p);
                 else
                     fprintf(f, "    %s\n", st->layers[j].fn);
             }
@@ -1050,6 +1067,10 @@ static void print_torch_expr(FILE *f, const GenModel *m, const GenExpr *e, const
     case GE_VAR: fputs(m->stmts[e->var].name, f); break;
     case GE_NUM: fprintf(f, "torch.tensor(%.17g)", e->num); break;
     case GE_CALL:
+        if (!strcmp(e->fn, "dropout")) { /* its masks are mlc's own: no PyTorch twin */
+            fprintf(stderr, "gen: a model with dropout has no PyTorch form\n");
+            exit(1);
+        }
         if (!strcmp(e->fn, "flatten") || !strcmp(e->fn, "softmax")) {
             fprintf(f, "torch.%s(", e->fn);
             print_torch_expr(f, m, e->a, stmt);
@@ -1135,7 +1156,10 @@ char *gen_print_torch(const GenModel *m) {
                     fputs("        h = torch.flatten(h, 1)\n", f);
                 else if (!strcmp(fn, "softmax"))
                     fputs("        h = torch.softmax(h, -1)\n", f);
-                else
+                else if (!strcmp(fn, "dropout")) {
+                    fprintf(stderr, "gen: a model with dropout has no PyTorch form\n");
+                    exit(1);
+                } else
                     fprintf(f, "        h = torch.%s(h)\n", fn);
             }
             fputs("        return h\n", f);

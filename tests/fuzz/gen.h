@@ -38,7 +38,7 @@ typedef struct GenShape {
 typedef enum GenExprKind {
     GE_VAR,    /* var: a declared or assigned name, an index into GenModel.stmts */
     GE_NUM,    /* num: a positive number literal */
-    GE_CALL,   /* fn(a): relu sigmoid tanh exp log softmax flatten sum mean */
+    GE_CALL,   /* fn(a): relu sigmoid tanh exp log softmax flatten sum mean; dropout(a, num) */
     GE_NEG,    /* -a */
     GE_BIN,    /* a op b, op one of + - * / @ */
     GE_MATMUL, /* matmul(a, b) */
@@ -71,8 +71,9 @@ typedef enum GenStmtKind {
 } GenStmtKind;
 
 typedef struct GenLayer {
-    const char *fn; /* linear, relu, sigmoid, tanh, softmax, flatten */
+    const char *fn; /* linear, relu, sigmoid, tanh, softmax, flatten, dropout */
     int64_t n;      /* linear(n) */
+    double p;       /* dropout(p) */
 } GenLayer;
 
 typedef struct GenStmt {
@@ -103,7 +104,9 @@ GenPool *gen_pool_new(void);
 void gen_pool_free(GenPool *p); /* every model and expression made from it */
 
 /* A random model; the same seed gives the same model. */
-GenModel *gen_model(GenPool *p, uint64_t seed);
+/* with_dropout: may use dropout, whose masks only mlc's own hash reproduces (the PyTorch
+ * corpus is made without). */
+GenModel *gen_model(GenPool *p, uint64_t seed, bool with_dropout);
 /* The model as .model text (malloc'd). */
 char *gen_print(const GenModel *m);
 /* The same model as a Python function loss_fn(t) of a dict of torch tensors (parameters by

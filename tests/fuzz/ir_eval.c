@@ -99,6 +99,24 @@ static double sigmoid(double x) {
     return 1.0 / (1.0 + exp(-x));
 }
 
+/* Is element k of dropout number `stream` kept, for the program's --grads (training step 0
+ * with --seed 0)? Written from the documented definition (mlc_runtime.h: splitmix64's
+ * finaliser of the step seed, the stream shifted left by 40 and k times 0x9e3779b97f4a7c15;
+ * kept when the top 32 bits are at least p * 2^32), not from the runtime's code. */
+static uint64_t splitmix_final(uint64_t h) {
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
+    return h ^ (h >> 31);
+}
+
+static bool dropout_keeps(int stream, int64_t k, double p) {
+    const uint64_t seed = 0, step = 0;
+    uint64_t step0 = splitmix_final(seed * 0x9e3779b97f4a7c15u + step);
+    uint64_t h =
+        splitmix_final(step0 ^ ((uint64_t)stream << 40) ^ (uint64_t)k * 0x9e3779b97f4a7c15u);
+    return (double)(uint32_t)(h >> 32) >= floor(p * 4294967296.0);
+}
+
 /* Evaluates one node: its value and its error bound. */
 static void eval_node(IrEval *ev, Node *nd) {
     int id = nd->id;
@@ -165,6 +183,17 @@ static void eval_node(IrEval *ev, Node *nd) {
             }
         }
         return;
+    case OP_DROPOUT: {
+        /* training mode, as --grads runs: kept elements scaled by 1 / (1 - p) (the program
+         * rounds that factor to float) */
+        double p = nd->attr.dropout.p, scale = (double)(float)(1.0 / (1.0 - p));
+        for (int64_t i = 0; i < ny; i++) {
+            bool keep = dropout_keeps(nd->attr.dropout.stream, i, p);
+            y[i] = keep ? a[i] * scale : 0.0;
+            e[i] = keep ? ea[i] * scale + fabs(y[i]) : 0.0;
+        }
+        return;
+    }
     case OP_MATMUL: {
         /* C[m, p] = op(A)[m, K] op(B)[K, p], A stored [ra, ca], B [rb, cb] */
         bool ta = nd->attr.gemm.ta, tb = nd->attr.gemm.tb;

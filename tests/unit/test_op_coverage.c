@@ -28,6 +28,7 @@ static const char *const covered_by[OP_COUNT] = {
     [OP_EXP] = "exp",
     [OP_LOG] = "log",
     [OP_EXPAND] = "sum",
+    [OP_DROPOUT] = "dropout",
     [OP_MATMUL] = "matmul",
     [OP_RESHAPE] = "reshape",
     [OP_SUM] = "sum",

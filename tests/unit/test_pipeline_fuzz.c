@@ -344,9 +344,15 @@ static void compile_one(const Buf *b, const char *what, int i) {
     print_gradients(code_out, g);
     ir_print_dot(code_out, g);
     Schedule *s = fuse_kernels(g);
-    MemPlan *mp = plan_memory(s, target_c.reserved);
+    MemPlan *mp = plan_memory(s, target_c.reserved, NULL, "");
     CHECK(0, memplan_check(s, mp, stderr));
-    target_c.emit(code_out, s, mp);
+    Program p = {g, s, mp, eval_graph(g), NULL, NULL};
+    if (p.eval) {
+        p.es = fuse_kernels(p.eval);
+        p.emp = plan_memory(p.es, target_c.reserved, mp, "eval_");
+        CHECK(0, memplan_check(p.es, p.emp, stderr));
+    }
+    target_c.emit(code_out, &p);
     /* Only lowering and the parser report errors: the later passes must accept what they
      * accepted. */
     CHECK(0, cx->nerrors);
@@ -384,6 +390,7 @@ int main(void) {
         "../grad/softmax.model",       "../grad/sub.model",
         "../grad/sum.model",           "../grad/tanh.model",
         "../grad/broadcast.model",     "../grad/scalar.model",
+        "../grad/dropout.model",
     };
     Buf b = {0};
     for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
