@@ -96,15 +96,18 @@ static void sgd_compute_d_w(int64_t N, const float *x, const float *d_z, float l
 }
 
 /* The forward pass: the mean loss over the batch of n samples. */
-static float autograd_demo_forward(void *state, const float *batch_x, const void *batch_y,
-                                   int64_t n) {
+static void autograd_demo_forward(void *state, const float *batch_x, const void *batch_y,
+                                  int64_t n) {
     AutogradDemoState *m = state;
     const int64_t N = n;
     const float *x = batch_x;
     const float *y = batch_y;
     compute_z(N, x, m->w, m->b, m->z);
     compute_loss(N, m->z, y, m->loss);
-    return m->loss[0];
+}
+
+static float autograd_demo_loss(void *state) {
+    return ((AutogradDemoState *)state)->loss[0];
 }
 
 static const float *autograd_demo_output(void *state) {
@@ -148,13 +151,13 @@ static void autograd_demo_sgd_update(void *state, const MlcSgd *opt) {
 
 /* One training step. With plain SGD (no momentum, no weight decay) each weight is
  * updated inside the GEMM that computes its gradient. */
-static float autograd_demo_train_step(void *state, const float *batch_x, const void *batch_y,
-                                      int64_t n, const MlcSgd *opt) {
-    const float loss = autograd_demo_forward(state, batch_x, batch_y, n);
+static void autograd_demo_train_step(void *state, const float *batch_x, const void *batch_y,
+                                     int64_t n, const MlcSgd *opt) {
+    autograd_demo_forward(state, batch_x, batch_y, n);
     if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {
         autograd_demo_backward(state, batch_x, batch_y, n);
         autograd_demo_sgd_update(state, opt);
-        return loss;
+        return;
     }
     AutogradDemoState *m = state;
     const int64_t N = n;
@@ -164,7 +167,6 @@ static float autograd_demo_train_step(void *state, const float *batch_x, const v
     sgd_compute_d_w(N, x, m->d_z, opt->lr, m->w);
     for (int64_t k = 0; k < 3; k++)
         m->b[k] -= opt->lr * m->d_b[k];
-    return loss;
 }
 
 static const MlcParam autograd_demo_params[] = {
@@ -198,6 +200,7 @@ static const MlcModel autograd_demo_model = {
     .state_size = sizeof(AutogradDemoState),
     .bind = autograd_demo_bind,
     .forward = autograd_demo_forward,
+    .loss = autograd_demo_loss,
     .backward = autograd_demo_backward,
     .update = autograd_demo_sgd_update,
     .train_step = autograd_demo_train_step,

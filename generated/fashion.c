@@ -295,7 +295,7 @@ static void sgd_compute_d_linear_relu_stack_0_weight(int64_t N, const float *d_l
 }
 
 /* The forward pass: the mean loss over the batch of n samples, and probs. */
-static float fashion_forward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
+static void fashion_forward(void *state, const float *batch_x, const void *batch_y, int64_t n) {
     FashionState *m = state;
     const int64_t N = n;
     const float *image = batch_x;
@@ -308,7 +308,10 @@ static float fashion_forward(void *state, const float *batch_x, const void *batc
                    m->linear_relu_stack_4_bias, m->logits);
     compute_loss(N, m->logits, label, m->loss);
     compute_probs(N, m->logits, m->probs);
-    return m->loss[0];
+}
+
+static float fashion_loss(void *state) {
+    return ((FashionState *)state)->loss[0];
 }
 
 static const float *fashion_output(void *state) {
@@ -362,13 +365,13 @@ static void fashion_sgd_update(void *state, const MlcSgd *opt) {
 
 /* One training step. With plain SGD (no momentum, no weight decay) each weight is
  * updated inside the GEMM that computes its gradient. */
-static float fashion_train_step(void *state, const float *batch_x, const void *batch_y, int64_t n,
-                                const MlcSgd *opt) {
-    const float loss = fashion_forward(state, batch_x, batch_y, n);
+static void fashion_train_step(void *state, const float *batch_x, const void *batch_y, int64_t n,
+                               const MlcSgd *opt) {
+    fashion_forward(state, batch_x, batch_y, n);
     if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {
         fashion_backward(state, batch_x, batch_y, n);
         fashion_sgd_update(state, opt);
-        return loss;
+        return;
     }
     FashionState *m = state;
     const int64_t N = n;
@@ -394,7 +397,6 @@ static float fashion_train_step(void *state, const float *batch_x, const void *b
         m->linear_relu_stack_2_bias[k] -= opt->lr * m->d_linear_relu_stack_2_bias[k];
     for (int64_t k = 0; k < 10; k++)
         m->linear_relu_stack_4_bias[k] -= opt->lr * m->d_linear_relu_stack_4_bias[k];
-    return loss;
 }
 
 static const MlcParam fashion_params[] = {
@@ -449,6 +451,7 @@ static const MlcModel fashion_model = {
     .state_size = sizeof(FashionState),
     .bind = fashion_bind,
     .forward = fashion_forward,
+    .loss = fashion_loss,
     .backward = fashion_backward,
     .update = fashion_sgd_update,
     .train_step = fashion_train_step,

@@ -29,7 +29,8 @@ static float loss_at(const MlcModel *m, void *state, const MlcBuffers *b, const 
     float *w = b->params + at;
     const float saved = *w;
     *w = saved + delta;
-    float loss = m->forward(state, x, y, n);
+    m->forward(state, x, y, n);
+    float loss = m->loss(state);
     *w = saved;
     return loss;
 }
@@ -102,7 +103,8 @@ int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const f
                     const void *y, int64_t n, FILE *out) {
     /* The gradients at the current weights; the forward passes below overwrite activations
      * only, and backward is not run again. */
-    float loss = m->forward(state, x, y, n);
+    m->forward(state, x, y, n);
+    float loss = m->loss(state);
     m->backward(state, x, y, n);
     fprintf(out, "loss: %f; checking gradients by central differences (h = 0.01)\n", (double)loss);
     MlcRng rng;

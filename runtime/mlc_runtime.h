@@ -183,23 +183,27 @@ typedef struct MlcModel {
     size_t state_size; /* bytes of the generated state struct */
     void (*bind)(void *state, const MlcBuffers *b);
     /* Computes the loss (mean over the batch) and the output for n samples. x: n * x_size
-     * floats; y: n int32 (MLC_TARGET_CLASS) or n * y_size floats. */
-    float (*forward)(void *state, const float *x, const void *y, int64_t n);
+     * floats; y: n int32 (MLC_TARGET_CLASS) or n * y_size floats. The loss stays where the
+     * model keeps it (on a device, there): loss() reads it, only when the runtime needs it. */
+    void (*forward)(void *state, const float *x, const void *y, int64_t n);
+    /* The loss of the last forward (or train_step). */
+    float (*loss)(void *state);
     /* After forward on the same batch: writes every parameter's gradient of the loss into the
      * gradient block (overwriting it). */
     void (*backward)(void *state, const float *x, const void *y, int64_t n);
     /* One optimizer step from the gradient block. */
     void (*update)(void *state, const MlcSgd *opt);
-    /* Optional (NULL: forward, backward, update): one whole training step on a batch,
-     * returning the loss. It may fold the update into the gradient computation (plain SGD
-     * into the weight-gradient GEMMs), so the gradient block is not complete afterwards. */
-    float (*train_step)(void *state, const float *x, const void *y, int64_t n, const MlcSgd *opt);
+    /* Optional (NULL: forward, backward, update): one whole training step on a batch (its
+     * loss, loss() then reads). It may fold the update into the gradient computation (plain
+     * SGD into the weight-gradient GEMMs), so the gradient block is not complete afterwards. */
+    void (*train_step)(void *state, const float *x, const void *y, int64_t n, const MlcSgd *opt);
     /* The output of the last forward: n * out_size floats. */
     const float *(*output)(void *state);
-    /* Optional (NULL: forward and output): the forward pass as evaluation runs it, for the
-     * test pass, --eval and --predict (dropout passes its input through), and its output.
-     * It reads no gradient and shares the activation block with the training passes. */
-    float (*eval_forward)(void *state, const float *x, const void *y, int64_t n);
+    /* Optional (NULL: forward, loss and output): the forward pass as evaluation runs it, for
+     * the test pass, --eval and --predict (dropout passes its input through), its loss and
+     * its output. It reads no gradient and shares the activation block with training. */
+    void (*eval_forward)(void *state, const float *x, const void *y, int64_t n);
+    float (*eval_loss)(void *state);
     const float *(*eval_output)(void *state);
 } MlcModel;
 

@@ -123,10 +123,16 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
-/* The forward pass and output of evaluation: PyTorch's model.eval() (no dropout). */
-static float eval_forward(const Run *r, const float *x, const void *y, int64_t n) {
+/* The forward pass, loss and output of evaluation: PyTorch's model.eval() (no dropout). */
+static void eval_forward(const Run *r, const float *x, const void *y, int64_t n) {
     const MlcModel *m = r->m;
-    return m->eval_forward ? m->eval_forward(r->state, x, y, n) : m->forward(r->state, x, y, n);
+    if (m->eval_forward)
+        m->eval_forward(r->state, x, y, n);
+    else
+        m->forward(r->state, x, y, n);
+}
+static float eval_loss(const Run *r) {
+    return r->m->eval_loss ? r->m->eval_loss(r->state) : r->m->loss(r->state);
 }
 static const float *eval_output(const Run *r) {
     return r->m->eval_output ? r->m->eval_output(r->state) : r->m->output(r->state);
@@ -145,7 +151,8 @@ static void evaluate(Run *r) {
         int64_t n = d->n - start < B ? d->n - start : B;
         const float *x = d->x + (size_t)start * d->x_size;
         const int32_t *y = d->y + start;
-        test_loss += (double)eval_forward(r, x, y, n);
+        eval_forward(r, x, y, n);
+        test_loss += (double)eval_loss(r);
         num_batches++;
         if (classify) {
             const float *out = eval_output(r);
@@ -191,18 +198,17 @@ static void train_epoch(Run *r, MlcRng *rng) {
             x = r->xbatch;
             y = r->ybatch;
         }
-        float loss;
         r->buf.seed = mlc_step_seed(r->opt.seed, r->step++);
         if (m->train_step) {
-            loss = m->train_step(r->state, x, y, n, &r->opt.sgd);
+            m->train_step(r->state, x, y, n, &r->opt.sgd);
         } else {
-            loss = m->forward(r->state, x, y, n);
+            m->forward(r->state, x, y, n);
             m->backward(r->state, x, y, n);
             m->update(r->state, &r->opt.sgd);
         }
-        if (batch % 100 == 0 && !r->opt.quiet)
-            printf("loss: %7f  [%5lld/%5lld]\n", (double)loss, (long long)((batch + 1) * n),
-                   (long long)d->n);
+        if (batch % 100 == 0 && !r->opt.quiet) /* the only time a step's loss is read */
+            printf("loss: %7f  [%5lld/%5lld]\n", (double)m->loss(r->state),
+                   (long long)((batch + 1) * n), (long long)d->n);
     }
 }
 
@@ -371,7 +377,8 @@ static int const_batch(Run *r, Batch *b, int64_t n) {
 
 /* Forward and backward on a batch, no update. Returns the loss. */
 static float batch_grads(Run *r, const Batch *b) {
-    float loss = r->m->forward(r->state, b->x, b->y, b->n);
+    r->m->forward(r->state, b->x, b->y, b->n);
+    float loss = r->m->loss(r->state);
     r->m->backward(r->state, b->x, b->y, b->n);
     return loss;
 }

@@ -675,11 +675,11 @@ static void emit_train_step(Emit *e) {
     Schedule *s = e->s;
     fprintf(o, "/* One training step. With plain SGD (no momentum, no weight decay) each weight "
                "is\n * updated inside the GEMM that computes its gradient. */\n");
-    pass_signature(e, "float", "train_step", true);
-    fprintf(o, "    const float loss = %s_forward(state, batch_x, batch_y, n);\n", g->name);
+    pass_signature(e, "void", "train_step", true);
+    fprintf(o, "    %s_forward(state, batch_x, batch_y, n);\n", g->name);
     fprintf(o, "    if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {\n");
     fprintf(o, "        %s_backward(state, batch_x, batch_y, n);\n", g->name);
-    fprintf(o, "        %s_sgd_update(state, opt);\n        return loss;\n    }\n", g->name);
+    fprintf(o, "        %s_sgd_update(state, opt);\n        return;\n    }\n", g->name);
     emit_inputs(e, s->nforward, s->kernels.len);
     bool *folded = arena_alloc(g->cx->arena, sizeof(bool) * (size_t)(g->params.len + 1));
     for (int i = s->nforward; i < s->kernels.len; i++) {
@@ -713,27 +713,31 @@ static void emit_train_step(Emit *e) {
         fprintf(o, "        m->%s[k] -= opt->lr * m->%s[k];\n", buf(e, w)->name,
                 e->mp->grad_name[p]);
     }
-    fprintf(o, "    return loss;\n}\n\n");
+    fprintf(o, "}\n\n");
 }
 
 /* forward(), backward(), sgd_update(), train_step() and output(): what the runtime calls. */
-/* A forward pass (the training one, or the evaluation one) and its output() function. */
-static void emit_forward(Emit *e, const char *pass, const char *output, const char *what) {
+/* A forward pass (the training one, or the evaluation one), and its loss() and output()
+ * functions, which the runtime calls when it needs the values. */
+static void emit_forward(Emit *e, const char *prefix, const char *what) {
     FILE *o = e->out;
     Graph *g = e->g;
     Schedule *s = e->s;
+    Arena *a = g->cx->arena;
     fprintf(o, "/* %s: the mean loss over the batch of n samples%s%s. */\n", what,
             g->output ? ", and " : "", g->output ? buf(e, g->output)->name : "");
-    pass_signature(e, "float", pass, false);
+    pass_signature(e, "void", arena_printf(a, "%sforward", prefix), false);
     emit_inputs(e, 0, s->nforward);
     for (int i = 0; i < s->nforward; i++)
         emit_call(e, s->kernels.data[i]);
+    fprintf(o, "}\n\n");
+    fprintf(o, "static float %s_%sloss(void *state) {\n", g->name, prefix);
     if (g->loss->op == OP_CONST) /* a loss no input or parameter changes (sum(3)) */
-        fprintf(o, "    return %s;\n}\n\n",
+        fprintf(o, "    (void)state;\n    return %s;\n}\n\n",
                 const_expr(e, g->loss->attr.cnst.value, g->loss->attr.cnst.npow));
     else
-        fprintf(o, "    return m->%s[0];\n}\n\n", buf(e, g->loss)->name);
-    fprintf(o, "static const float *%s_%s(void *state) {\n", g->name, output);
+        fprintf(o, "    return ((%s *)state)->%s[0];\n}\n\n", e->type, buf(e, g->loss)->name);
+    fprintf(o, "static const float *%s_%soutput(void *state) {\n", g->name, prefix);
     if (g->output)
         fprintf(o, "    return ((%s *)state)->%s;\n}\n\n", e->type, buf(e, g->output)->name);
     else
@@ -744,10 +748,9 @@ static void emit_passes(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
     Schedule *s = e->s;
-    emit_forward(e, "forward", "output", "The forward pass");
+    emit_forward(e, "", "The forward pass");
     if (e->eval)
-        emit_forward(e->eval, "eval_forward", "eval_output",
-                     "The forward pass as evaluation runs it (no dropout)");
+        emit_forward(e->eval, "eval_", "The forward pass as evaluation runs it (no dropout)");
 
     fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
                "forward pass\n * on the same batch. */\n");
@@ -855,13 +858,16 @@ static void emit_model(Emit *e) {
     fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
             (long long)acts_per_sample(e), (long long)acts_fixed(e));
     fprintf(o, "    .state_size = sizeof(%s),\n", e->type);
-    const char *fns[] = {"bind", "forward", "backward", "update", "train_step", "output"};
-    const char *impl[] = {"bind", "forward", "backward", "sgd_update", "train_step", "output"};
-    for (int i = 0; i < 6; i++)
+    const char *fns[] = {"bind", "forward", "loss", "backward", "update", "train_step", "output"};
+    const char *impl[] = {"bind",       "forward",    "loss",  "backward",
+                          "sgd_update", "train_step", "output"};
+    for (int i = 0; i < 7; i++)
         fprintf(o, "    .%s = %s_%s,\n", fns[i], g->name, impl[i]);
     if (e->eval)
-        fprintf(o, "    .eval_forward = %s_eval_forward,\n    .eval_output = %s_eval_output,\n",
-                g->name, g->name);
+        fprintf(o,
+                "    .eval_forward = %s_eval_forward,\n    .eval_loss = %s_eval_loss,\n"
+                "    .eval_output = %s_eval_output,\n",
+                g->name, g->name, g->name);
     fprintf(o, "};\n\n");
     fprintf(o, "int main(int argc, char **argv) {\n");
     fprintf(o, "    return mlc_main(argc, argv, &%s_model);\n}\n", g->name);

@@ -32,6 +32,7 @@ enum {
 typedef struct LogReg {
     float *w, *b, *dw, *db, *vw, *vb; /* [3, 4], [3], their gradients and velocities */
     float *probs;                     /* [N, 3] */
+    float loss;                       /* of the last forward */
     int64_t max_batch;
     int binds;
 } LogReg;
@@ -70,6 +71,14 @@ static float lr_forward(void *state, const float *x, const void *yv, int64_t n) 
         loss -= logf(p[y[i]]);
     }
     return loss / (float)n;
+}
+
+/* forward() and loss() as the contract has them: the loss kept in the state */
+static void lr_forward_pass(void *state, const float *x, const void *y, int64_t n) {
+    ((LogReg *)state)->loss = lr_forward(state, x, y, n);
+}
+static float lr_loss(void *state) {
+    return ((LogReg *)state)->loss;
 }
 
 /* dlogits = (probs - onehot(y)) / n */
@@ -137,7 +146,8 @@ static MlcModel logreg = {
     .acts_per_sample = 3,
     .state_size = sizeof(LogReg),
     .bind = lr_bind,
-    .forward = lr_forward,
+    .forward = lr_forward_pass,
+    .loss = lr_loss,
     .backward = lr_backward,
     .update = lr_update,
     .output = lr_output,
@@ -529,6 +539,7 @@ static void test_errors(void) {
 
 typedef struct Demo {
     float *w, *b, *dw, *db, *z; /* [5, 3], [3], gradients, z [3] */
+    float loss;
 } Demo;
 
 static void demo_bind(void *state, const MlcBuffers *buf) {
@@ -577,6 +588,13 @@ static const MlcParam demo_params[] = {
     {"w", 2, {5, 3}, 0, 15, MLC_INIT_RANDN, 5},
     {"b", 1, {3}, 15, 3, MLC_INIT_RANDN, 5},
 };
+static void demo_forward_pass(void *state, const float *x, const void *y, int64_t n) {
+    ((Demo *)state)->loss = demo_forward(state, x, y, n);
+}
+static float demo_loss(void *state) {
+    return ((Demo *)state)->loss;
+}
+
 static const MlcModel demo = {
     .name = "autograd_demo",
     .source = "models/autograd_demo.model",
@@ -596,7 +614,8 @@ static const MlcModel demo = {
     .acts_fixed = 3,
     .state_size = sizeof(Demo),
     .bind = demo_bind,
-    .forward = demo_forward,
+    .forward = demo_forward_pass,
+    .loss = demo_loss,
     .backward = demo_backward,
     .update = demo_update,
 };
