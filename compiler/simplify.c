@@ -145,8 +145,8 @@ void simplify(Graph *g) {
     int count = g->nodes.len; /* rules may append constants; those map to themselves */
     Node **repl = arena_alloc(a, sizeof(Node *) * (size_t)(2 * count + 16));
     int cap = 2 * count + 16;
-    /* the pass of the node whose rewrite appended node i (i >= count): 1 forward, 2 backward */
-    int *appended_in = arena_alloc(a, sizeof(int) * (size_t)cap);
+    /* anchor[j]: the node whose rewrite appended node j (j >= count) */
+    int *anchor = arena_alloc(a, sizeof(int) * (size_t)cap);
 
     for (int i = 0; i < g->nodes.len && i < cap; i++) {
         Node *n = g->nodes.data[i];
@@ -158,7 +158,7 @@ void simplify(Graph *g) {
         int before = g->nodes.len;
         Node *r = rewrite(g, n);
         for (int j = before; j < g->nodes.len && j < cap; j++)
-            appended_in[j] = (i < g->nforward || g->nforward == 0) ? 1 : 2;
+            anchor[j] = i;
         if (r == n) {
             for (int j = 0; j < i; j++) {
                 Node *m = g->nodes.data[j];
@@ -200,22 +200,22 @@ void simplify(Graph *g) {
             live[n->in[k]->id] = true;
     }
 
-    /* Compact, keeping the order. Constants the rules appended go first (they have no
-     * inputs, and forward nodes may use them), then the forward pass, then the backward; the
-     * other nodes a rule appended (expand of a constant) join the pass they were made in. */
+    /* Compact, keeping the order. The nodes a rule appended (a constant, an expand of one)
+     * go just before the node whose rewrite made them: their inputs come before it, and every
+     * node that uses them after it, in the same pass. */
     PtrVec kept = {0};
     int nforward = 0;
-    for (int pass = 0; pass < 3; pass++) {
-        for (int i = 0; i < g->nodes.len; i++) {
-            Node *n = g->nodes.data[i];
-            int want = i < count           ? ((i < g->nforward || g->nforward == 0) ? 1 : 2)
-                       : n->op == OP_CONST ? 0
-                                           : appended_in[i];
-            if (!live[i] || want != pass)
-                continue;
-            vec_push(a, &kept, n);
-            if (pass < 2)
-                nforward++;
+    for (int i = 0; i < count; i++) {
+        bool forward = i < g->nforward || g->nforward == 0;
+        for (int j = count; j < g->nodes.len; j++) {
+            if (live[j] && anchor[j] == i) {
+                vec_push(a, &kept, g->nodes.data[j]);
+                nforward += forward;
+            }
+        }
+        if (live[i]) {
+            vec_push(a, &kept, g->nodes.data[i]);
+            nforward += forward;
         }
     }
     for (int i = 0; i < kept.len; i++)

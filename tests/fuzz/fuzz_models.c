@@ -528,8 +528,19 @@ enum {
     SHRINK_MAX_SECONDS = 150,
 };
 
-/* The smallest model (and batch) gen_shrink reaches that still fails with verdict want. */
-static GenModel *shrink(Fuzz *F, GenModel *m, int64_t *n, uint64_t seed, Verdict want,
+/* Does r fail as want did? The same verdict, and for a compile error the same kind: mlc's
+ * internal error is not a model the front end rejects (a shrunk model can be invalid). */
+static bool same_failure(const Result *r, const Result *want) {
+    if (r->v != want->v)
+        return false;
+    if (r->v != V_COMPILE)
+        return true;
+    return (strstr(r->msg, "internal error") != NULL) ==
+           (strstr(want->msg, "internal error") != NULL);
+}
+
+/* The smallest model (and batch) gen_shrink reaches that still fails as want did. */
+static GenModel *shrink(Fuzz *F, GenModel *m, int64_t *n, uint64_t seed, const Result *want,
                         int *checks) {
     double end = now() + SHRINK_MAX_SECONDS;
     Result r;
@@ -543,7 +554,7 @@ static GenModel *shrink(Fuzz *F, GenModel *m, int64_t *n, uint64_t seed, Verdict
             check(F, text, smaller[i], seed, F->work, &r);
             free(text);
             ++*checks;
-            if (r.v == want) {
+            if (same_failure(&r, want)) {
                 *n = smaller[i];
                 progress = true;
             }
@@ -557,7 +568,7 @@ static GenModel *shrink(Fuzz *F, GenModel *m, int64_t *n, uint64_t seed, Verdict
             check(F, text, *n, seed, F->work, &r);
             free(text);
             ++*checks;
-            if (r.v == want) {
+            if (same_failure(&r, want)) {
                 m = c;
                 progress = true;
             }
@@ -820,7 +831,7 @@ static bool run_seed(Fuzz *F, uint64_t seed) {
         GenModel *small = m;
         int checks = 0;
         if (F->shrink)
-            small = shrink(F, m, &n, seed, r.v, &checks);
+            small = shrink(F, m, &n, seed, &r, &checks);
         /* the shrunk model's files stay in WORK/seed-S */
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/seed-%llu", F->work, (unsigned long long)seed);
