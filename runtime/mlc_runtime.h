@@ -295,6 +295,13 @@ typedef struct MlcTensor {
  * read fills every parameter of m from PATH (see safetensors.c for what it checks); tensors
  * the model does not have are skipped with a warning on stderr. */
 bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *err, size_t errlen);
+/* The same, with metadata: meta is key, value, key, value, ..., NULL (strings, as
+ * safetensors' __metadata__ holds them); the write is fsynced, file and directory. */
+bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
+                                const char *const *meta, char *err, size_t errlen);
+/* The string the header's __metadata__ holds for key, into value (len bytes). */
+bool mlc_safetensors_metadata(const char *path, const char *key, char *value, size_t len, char *err,
+                              size_t errlen);
 bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const float *params,
                                   char *err, size_t errlen);
 bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
@@ -307,30 +314,48 @@ bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count,
                               size_t errlen);
 void mlc_tensors_free(MlcTensor *tensors, int count);
 
+/* Where a training run stands after an epoch (io/checkpoint.c). */
+typedef struct MlcCheckpoint {
+    int64_t epoch; /* epochs completed */
+    uint64_t step; /* training steps taken over all of them */
+    MlcRng rng;    /* the shuffle stream's state */
+} MlcCheckpoint;
+/* A checkpoint: the parameters (state_dict names), SGD's momentum buffers under
+ * "optimizer.", and c and the optimizer's settings in the metadata. Crash-safe. */
+bool mlc_checkpoint_write(const char *path, const MlcModel *m, const MlcBuffers *b,
+                          const MlcSgd *opt, const MlcCheckpoint *c, char *err, size_t errlen);
+/* Reads one back into b's parameters (and momentum buffers, if b has them) and c; checks
+ * that it is a checkpoint of this model. */
+bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, MlcCheckpoint *c,
+                         char *err, size_t errlen);
+
 /* Prints t as PyTorch's print(t) does with its default options (4 decimals, or scientific
  * notation when the values need it; rows of at most 80 columns; "..." past 1000 values). */
 void mlc_print_tensor(FILE *f, const float *data, int rank, const int64_t *shape);
 
 /* The command line of mlc_main (options.c). */
 typedef struct MlcOptions {
-    const char *data;   /* --data DIR */
-    int64_t epochs;     /* --epochs N, >= 0 */
-    int64_t batch;      /* --batch N, >= 1 */
-    MlcSgd sgd;         /* --lr, --momentum, --weight-decay */
-    uint64_t seed;      /* --seed N */
-    int shuffle;        /* --shuffle / --no-shuffle */
-    const char *load;   /* --load FILE, or NULL */
-    const char *save;   /* --save FILE, or NULL */
-    const char *grads;  /* --grads FILE, or NULL */
-    const char *inputs; /* --inputs FILE: the batch for --grads and --check-grads, or NULL */
-    bool eval;          /* --eval */
-    bool check_grads;   /* --check-grads */
-    int64_t predict;    /* --predict I, or -1 */
-    int threads;        /* --threads N, or 0 for OpenBLAS's default */
-    bool quiet;         /* --quiet: no per-batch loss lines */
-    bool time;          /* --time: seconds per epoch on stderr */
-    bool help;          /* --help */
-    bool version;       /* --version */
+    const char *data;         /* --data DIR */
+    int64_t epochs;           /* --epochs N, >= 0 */
+    int64_t batch;            /* --batch N, >= 1 */
+    MlcSgd sgd;               /* --lr, --momentum, --weight-decay */
+    uint64_t seed;            /* --seed N */
+    int shuffle;              /* --shuffle / --no-shuffle */
+    const char *load;         /* --load FILE, or NULL */
+    const char *save;         /* --save FILE, or NULL */
+    const char *grads;        /* --grads FILE, or NULL */
+    const char *inputs;       /* --inputs FILE: the batch for --grads and --check-grads, or NULL */
+    const char *checkpoint;   /* --checkpoint FILE, or NULL */
+    int64_t checkpoint_every; /* --checkpoint-every N epochs (default 1) */
+    const char *resume;       /* --resume FILE, or NULL */
+    bool eval;                /* --eval */
+    bool check_grads;         /* --check-grads */
+    int64_t predict;          /* --predict I, or -1 */
+    int threads;              /* --threads N, or 0 for OpenBLAS's default */
+    bool quiet;               /* --quiet: no per-batch loss lines */
+    bool time;                /* --time: seconds per epoch on stderr */
+    bool help;                /* --help */
+    bool version;             /* --version */
 } MlcOptions;
 /* Fills o from the model's defaults, then from argv[1..argc-1]. On a bad option or value
  * returns false with the reason in err. */

@@ -72,6 +72,13 @@ static const Opt opts[] = {
     {"--no-shuffle", NULL, true, "keep the training set in file order"},
     {"--load", "FILE", false, "start from the weights in FILE (safetensors), not init"},
     {"--save", "FILE", false, "write the weights to FILE (safetensors) at the end"},
+    {"--checkpoint", "FILE", true,
+     "after every epoch, write FILE: weights, optimizer state,\n"
+     "epoch, step and shuffle state (safetensors)"},
+    {"--checkpoint-every", "N", true, "write the checkpoint every N epochs (and the last)"},
+    {"--resume", "FILE", true,
+     "go on from the checkpoint FILE, as if never stopped\n"
+     "(then --epochs counts the epochs of the whole run)"},
     {"--eval", NULL, true, "only evaluate on the test set, no training"},
     {"--predict", "I", true, "print the predicted and actual class of test image I"},
     {"--grads", "FILE", false,
@@ -170,6 +177,7 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
     o->seed = MLC_DEFAULT_SEED;
     o->shuffle = m->shuffle;
     o->predict = -1;
+    o->checkpoint_every = 1;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -213,6 +221,13 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->grads = v;
         } else if (strcmp(name, "--inputs") == 0) {
             o->inputs = v;
+        } else if (strcmp(name, "--checkpoint") == 0) {
+            o->checkpoint = v;
+        } else if (strcmp(name, "--checkpoint-every") == 0) {
+            if (!parse_int(name, v, 1, INT32_MAX, &o->checkpoint_every, err, errlen))
+                return false;
+        } else if (strcmp(name, "--resume") == 0) {
+            o->resume = v;
         } else if (strcmp(name, "--epochs") == 0) {
             if (!parse_int(name, v, 0, INT32_MAX, &o->epochs, err, errlen))
                 return false;

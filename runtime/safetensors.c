@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,11 +118,38 @@ static bool write_floats(FILE *f, const float *x, uint64_t n) {
     return true;
 }
 
-/* Writes to "PATH.tmp.XXXXXX" beside PATH, then renames it over PATH: a reader sees the old
- * file or the whole new one, and a failure leaves nothing behind. */
 bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *err, size_t errlen) {
+    return mlc_safetensors_write_meta(path, t, n, NULL, err, errlen);
+}
+
+/* The directory part of path, for fsync: "." for a bare name. Allocated. */
+static char *dir_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    size_t len = slash == path ? 1 : (size_t)(slash - path);
+    char *d = malloc(len + 1);
+    if (d) {
+        memcpy(d, path, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+/* Writes to "PATH.tmp.XXXXXX" beside PATH, fsyncs it, renames it over PATH and fsyncs the
+ * directory: a reader, or a machine that lost power, sees the old file or the whole new
+ * one, and a failure leaves nothing behind. */
+bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
+                                const char *const *meta, char *err, size_t errlen) {
     Buf h = {0};
-    buf_str(&h, "{\"__metadata__\":{\"format\":\"pt\"}");
+    buf_str(&h, "{\"__metadata__\":{\"format\":\"pt\"");
+    for (int i = 0; meta && meta[i]; i += 2) {
+        buf_add(&h, ",", 1);
+        buf_json_string(&h, meta[i]);
+        buf_add(&h, ":", 1);
+        buf_json_string(&h, meta[i + 1]);
+    }
+    buf_add(&h, "}", 1);
     uint64_t offset = 0;
     for (int i = 0; i < n; i++) {
         uint64_t bytes = tensor_floats(&t[i]) * 4;
@@ -176,7 +204,7 @@ bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *er
     for (int i = 0; ok && i < n; i++)
         ok = write_floats(f, t[i].data, tensor_floats(&t[i]));
     int saved = errno;
-    ok = ok && fflush(f) == 0;
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
     if (ok)
         saved = errno;
     if (fclose(f) != 0 && ok) {
@@ -186,6 +214,15 @@ bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *er
     if (ok && rename(tmp, path) != 0) {
         ok = false;
         saved = errno;
+    }
+    if (ok) { /* the rename itself reaches the disk with the directory */
+        char *dir = dir_of(path);
+        int dfd = dir ? open(dir, O_RDONLY) : -1;
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
     }
     if (!ok) {
         mlc_fail(err, errlen, "%s: cannot write: %s", path, strerror(saved));
@@ -585,6 +622,29 @@ bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count,
         *tensors = NULL;
         *count = 0;
     }
+    return ok;
+}
+
+bool mlc_safetensors_metadata(const char *path, const char *key, char *value, size_t len, char *err,
+                              size_t errlen) {
+    FILE *f;
+    cJSON *json;
+    Entry *e;
+    int n;
+    uint64_t start = 0;
+    bool ok = open_file(path, &f, &json, &e, &n, &start, err, errlen);
+    const cJSON *meta = ok ? cJSON_GetObjectItemCaseSensitive(json, "__metadata__") : NULL;
+    const cJSON *v = meta ? cJSON_GetObjectItemCaseSensitive(meta, key) : NULL;
+    if (ok && !cJSON_IsString(v))
+        ok = mlc_fail(err, errlen, "%s: no \"%s\" in the header's __metadata__", path, key);
+    if (ok && strlen(v->valuestring) >= len)
+        ok = mlc_fail(err, errlen, "%s: __metadata__ \"%s\" is too long", path, key);
+    if (ok)
+        strcpy(value, v->valuestring);
+    free(e);
+    cJSON_Delete(json);
+    if (f)
+        fclose(f);
     return ok;
 }
 

@@ -21,10 +21,13 @@
 #include "mlc_runtime.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Everything a run owns; freed by run_close whatever happened. */
 typedef struct Run {
@@ -38,6 +41,8 @@ typedef struct Run {
     int32_t *ybatch; /* and their labels */
     int64_t *perm;   /* the order of the training set */
     uint64_t step;   /* training steps taken, over all epochs: the dropout masks' seed */
+    bool resumed;    /* --resume: training goes on from `from` */
+    MlcCheckpoint from;
 } Run;
 
 static void run_close(Run *r) {
@@ -223,7 +228,13 @@ static int train(Run *r) {
     }
     MlcRng rng;
     mlc_rng_seed_stream(&rng, r->opt.seed, MLC_RNG_STREAM_SHUFFLE);
-    for (int64_t t = 0; t < r->opt.epochs; t++) {
+    int64_t first = 0;
+    if (r->resumed) { /* where the checkpoint left off: the same batches, masks and weights */
+        rng = r->from.rng;
+        r->step = r->from.step;
+        first = r->from.epoch;
+    }
+    for (int64_t t = first; t < r->opt.epochs; t++) {
         printf("Epoch %lld\n-------------------------------\n", (long long)(t + 1));
         double t0 = now();
         train_epoch(r, &rng);
@@ -234,8 +245,34 @@ static int train(Run *r) {
             fprintf(stderr, "time: epoch %lld: train %.3f s, test %.3f s\n", (long long)(t + 1),
                     t1 - t0, now() - t1);
         }
+        bool due = (t + 1) % r->opt.checkpoint_every == 0 || t + 1 == r->opt.epochs;
+        if (r->opt.checkpoint && due) {
+            MlcCheckpoint c = {t + 1, r->step, rng};
+            char err[1024];
+            if (!mlc_checkpoint_write(r->opt.checkpoint, r->m, &r->buf, &r->opt.sgd, &c, err,
+                                      sizeof err))
+                return error(r, "%s", err);
+        }
     }
     printf("Done!\n");
+    return 0;
+}
+
+/* Can the run write path at the end (or every epoch)? Checked before training starts, so
+ * a typo does not cost the whole run: its directory must exist and be writable, and what is
+ * there must be a regular file, which is replaced (never a device or a directory). */
+static int check_output(Run *r, const char *option, const char *path) {
+    struct stat st;
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (access(dir, W_OK) != 0)
+        return error(r, "%s %s: cannot write in %s: %s", option, path, dir, strerror(errno));
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return error(r, "%s %s: not a regular file, so it will not be replaced", option, path);
     return 0;
 }
 
@@ -480,7 +517,20 @@ static int run(Run *r, int argc, char **argv) {
     if ((rc = allocate(r, max_batch)))
         goto out;
     r->buf.seed = mlc_step_seed(o->seed, 0); /* --grads and --check-grads: step 0's masks */
-    if (o->load) {
+    if ((o->save && (rc = check_output(r, "--save", o->save))) ||
+        (o->checkpoint && (rc = check_output(r, "--checkpoint", o->checkpoint))))
+        goto out;
+    if (o->resume) {
+        if (o->load) {
+            rc = error(r, "--resume goes on from a checkpoint's weights; leave out --load");
+            goto out;
+        }
+        if (!mlc_checkpoint_read(o->resume, m, &r->buf, &r->from, err, sizeof err)) {
+            rc = error(r, "%s", err);
+            goto out;
+        }
+        r->resumed = true;
+    } else if (o->load) {
         if (!mlc_safetensors_read(o->load, m, r->buf.params, err, sizeof err)) {
             rc = error(r, "%s", err);
             goto out;
