@@ -19,7 +19,11 @@ Graph *ir_new_graph(Ctx *cx, const char *name) {
     g->train.scale = 1.0;
     g->train.batch = 64;
     g->train.epochs = 1;
-    g->train.lr = 1e-3;
+    g->train.optimizer = "sgd";
+    for (int i = 0; i < noptim_settings; i++) { /* every optimizer's defaults */
+        g->train.setting[i][0] = optim_settings[i].def[0];
+        g->train.setting[i][1] = optim_settings[i].def[1];
+    }
     return g;
 }
 

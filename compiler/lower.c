@@ -741,44 +741,139 @@ static bool number_setting(Lower *L, Ast *v, const char *what, double *out) {
     return true;
 }
 
-/* optimizer = sgd(lr = X, momentum = X, weight_decay = X); lr may also come first unnamed. */
+/* torch.optim's optimizers and their settings: runtime/optimizers.def, as the runtime has
+ * them. */
+#define SETTING(opt, name, def, def2, kind) {#opt, #name, {def, def2}, SETTING_##kind},
+const OptimSetting optim_settings[] = {
+#include "../runtime/optimizers.def"
+};
+#undef SETTING
+const int noptim_settings = sizeof optim_settings / sizeof optim_settings[0];
+
+/* "lr, momentum, ..." for the optimizer's settings. */
+static const char *setting_list(Lower *L, const char *optimizer) {
+    const char *list = "";
+    for (int i = 0; i < noptim_settings; i++)
+        if (!strcmp(optim_settings[i].optimizer, optimizer))
+            list = arena_printf(L->cx->arena, "%s%s%s", list, *list ? ", " : "",
+                                optim_settings[i].name);
+    return list;
+}
+
+/* optimizer = NAME(setting = value, ...), torch.optim's optimizers (optimizers.def); lr may
+ * also come first unnamed. Numbers are >= 0, flags true or false, betas [b1, b2]. */
 static void lower_optimizer(Lower *L, Ast *v) {
     TrainSpec *t = &L->g->train;
-    if (v->kind != AST_CALL || strcmp(v->call.name, "sgd") != 0) {
+    const char *name = v->kind == AST_CALL ? v->call.name : NULL;
+    bool known = false;
+    for (int i = 0; name && i < noptim_settings; i++)
+        known |= !strcmp(optim_settings[i].optimizer, name);
+    if (!known) {
         diag_error(L->cx, v->loc,
-                   "the optimizer is sgd(lr = ..., momentum = ..., "
-                   "weight_decay = ...), got %s",
+                   "the optimizer is sgd(...), adam(...), adamw(...), rmsprop(...) or "
+                   "adagrad(...), got %s",
                    describe(L, v));
         return;
     }
+    t->optimizer = name;
     for (int i = 0; i < v->call.args.len; i++) {
         Ast *arg = v->call.args.data[i];
         const char *key = arg->kind == AST_KWARG ? arg->kwarg.name : i == 0 ? "lr" : NULL;
         Ast *val = arg->kind == AST_KWARG ? arg->kwarg.value : arg;
-        double *slot = !key                           ? NULL
-                       : !strcmp(key, "lr")           ? &t->lr
-                       : !strcmp(key, "momentum")     ? &t->momentum
-                       : !strcmp(key, "weight_decay") ? &t->weight_decay
-                                                      : NULL;
         if (!key) {
-            diag_error(L->cx, arg->loc,
-                       "only lr may be given without a name; write "
-                       "momentum = ... or weight_decay = ...");
+            diag_error(L->cx, arg->loc, "only lr may be given without a name; write setting = ...");
             continue;
         }
-        if (!slot) {
-            diag_error(L->cx, arg->kwarg.name_loc,
-                       "sgd takes lr, momentum and weight_decay, "
-                       "got '%s'",
-                       key);
+        int row = -1;
+        for (int r = 0; r < noptim_settings; r++)
+            if (!strcmp(optim_settings[r].optimizer, name) && !strcmp(optim_settings[r].name, key))
+                row = r;
+        if (row < 0) {
+            diag_error(L->cx, arg->kind == AST_KWARG ? arg->kwarg.name_loc : arg->loc,
+                       "%s takes %s, got '%s'", name, setting_list(L, name), key);
             continue;
         }
-        if (number_setting(L, val, key, slot) && *slot < 0)
-            diag_error(L->cx, val->loc, "%s must not be negative, got %.15g", key, *slot);
+        double *slot = t->setting[row];
+        switch (optim_settings[row].kind) {
+        case SETTING_FLAG:
+            if (val->kind == AST_IDENT && (!strcmp(val->str, "true") || !strcmp(val->str, "false")))
+                slot[0] = !strcmp(val->str, "true");
+            else
+                diag_error(L->cx, val->loc, "%s is true or false, got %s", key, describe(L, val));
+            break;
+        case SETTING_PAIR:
+            if (val->kind != AST_LIST || val->list.len != 2 ||
+                !const_value(val->list.data[0], &slot[0]) ||
+                !const_value(val->list.data[1], &slot[1]) || !(slot[0] >= 0 && slot[0] < 1) ||
+                !(slot[1] >= 0 && slot[1] < 1))
+                diag_error(L->cx, val->loc, "%s is two numbers from 0 to 1 (1 excluded), [b1, b2]",
+                           key);
+            break;
+        default:
+            if (number_setting(L, val, key, slot) && *slot < 0)
+                diag_error(L->cx, val->loc, "%s must not be negative, got %.15g", key, *slot);
+            break;
+        }
     }
 }
 
-/* The train block: defaults for the generated program, which its options can override. */
+/* schedule = step_lr(step_size = N, gamma = X) | cosine(T_max = N, eta_min = X), and
+ * warmup = linear(start_factor = X, epochs = N): torch.optim.lr_scheduler's StepLR,
+ * CosineAnnealingLR and LinearLR before them, stepped once per epoch. */
+static void lower_schedule(Lower *L, Ast *v, bool warmup) {
+    ScheduleSpec *s = &L->g->train.schedule;
+    const char *name = v->kind == AST_CALL ? v->call.name : "";
+    const char *want = warmup
+                           ? "linear(start_factor = X, epochs = N)"
+                           : "step_lr(step_size = N, gamma = X) or cosine(T_max = N, eta_min = X)";
+    int kind = warmup && !strcmp(name, "linear")     ? 3
+               : !warmup && !strcmp(name, "step_lr") ? 1
+               : !warmup && !strcmp(name, "cosine")  ? 2
+                                                     : 0;
+    if (!kind) {
+        diag_error(L->cx, v->loc, "the %s is %s, got %s", warmup ? "warm-up" : "schedule", want,
+                   describe(L, v));
+        return;
+    }
+    /* the defaults: torch's gamma 0.1, eta_min 0, start_factor 1/3; T_max, step_size and the
+     * warm-up's epochs must be given */
+    bool need_n = true;
+    if (kind == 1)
+        s->gamma = 0.1;
+    if (kind == 3)
+        s->warmup_start = 1.0 / 3.0;
+    if (kind != 3)
+        s->kind = kind;
+    for (int i = 0; i < v->call.args.len; i++) {
+        Ast *arg = v->call.args.data[i];
+        const char *key = arg->kind == AST_KWARG ? arg->kwarg.name : "";
+        Ast *val = arg->kind == AST_KWARG ? arg->kwarg.value : arg;
+        double x;
+        if (kind == 1 && !strcmp(key, "step_size"))
+            need_n = !positive_int(L, val, "step_size", INT32_MAX, &s->step_size);
+        else if (kind == 2 && !strcmp(key, "T_max")) {
+            int64_t n;
+            need_n = !positive_int(L, val, "T_max", INT32_MAX, &n);
+            s->t_max = (double)n;
+        } else if (kind == 3 && !strcmp(key, "epochs"))
+            need_n = !positive_int(L, val, "epochs", INT32_MAX, &s->warmup_epochs);
+        else if ((kind == 1 && !strcmp(key, "gamma")) || (kind == 2 && !strcmp(key, "eta_min")) ||
+                 (kind == 3 && !strcmp(key, "start_factor"))) {
+            if (number_setting(L, val, key, &x) && x < 0)
+                diag_error(L->cx, val->loc, "%s must not be negative, got %.15g", key, x);
+            *(kind == 1 ? &s->gamma : kind == 2 ? &s->eta_min : &s->warmup_start) = x;
+        } else {
+            diag_error(L->cx, arg->loc, "the %s is %s", warmup ? "warm-up" : "schedule", want);
+            return;
+        }
+    }
+    if (need_n)
+        diag_error(L->cx, v->loc, "%s needs %s", name,
+                   kind == 1   ? "step_size = N"
+                   : kind == 2 ? "T_max = N"
+                               : "epochs = N");
+}
+
 static void lower_train(Lower *L, Ast *st) {
     TrainSpec *t = &L->g->train;
     for (int i = 0; i < st->list.len; i++) {
@@ -806,6 +901,8 @@ static void lower_train(Lower *L, Ast *st) {
             whole_number(L, v, "epochs", 0, INT32_MAX, &t->epochs);
         } else if (!strcmp(key, "optimizer")) {
             lower_optimizer(L, v);
+        } else if (!strcmp(key, "schedule") || !strcmp(key, "warmup")) {
+            lower_schedule(L, v, !strcmp(key, "warmup"));
         } else if (!strcmp(key, "shuffle")) {
             if (v->kind == AST_IDENT && (!strcmp(v->str, "true") || !strcmp(v->str, "false")))
                 t->shuffle = !strcmp(v->str, "true");
@@ -819,7 +916,7 @@ static void lower_train(Lower *L, Ast *st) {
         } else {
             diag_error(L->cx, kv->kwarg.name_loc,
                        "unknown train setting '%s'; the settings "
-                       "are data, scale, batch, epochs, optimizer and shuffle",
+                       "are data, scale, batch, epochs, optimizer, schedule, warmup and shuffle",
                        key);
         }
     }

@@ -319,12 +319,40 @@ struct Node {
 };
 
 /* What the train block says (defaults when it is absent). */
+/* One setting of one of torch.optim's optimizers (runtime/optimizers.def, which the
+ * runtime reads too). */
+typedef struct OptimSetting {
+    const char *optimizer; /* "sgd", "adam", ... */
+    const char *name;      /* "lr", "betas", ...: also the runtime's MlcOptim field */
+    double def[2];         /* its default (two numbers for a pair) */
+    int kind;              /* 0 a number >= 0, 1 a flag, 2 a pair in [0, 1) */
+} OptimSetting;
+enum {
+    SETTING_NUMBER,
+    SETTING_FLAG,
+    SETTING_PAIR,
+    MLC_MAX_SETTINGS = 64
+};
+extern const OptimSetting optim_settings[];
+extern const int noptim_settings;
+
+/* A learning-rate schedule, stepped once per epoch (torch.optim.lr_scheduler). */
+typedef struct ScheduleSpec {
+    int kind; /* 0 none, 1 step_lr(step_size, gamma), 2 cosine(T_max, eta_min) */
+    int64_t step_size;
+    double gamma, t_max, eta_min;
+    int64_t warmup_epochs; /* warmup = linear(start_factor, epochs), or 0 */
+    double warmup_start;
+} ScheduleSpec;
+
 typedef struct TrainSpec {
     bool has_data;
     const char *data_path; /* idx("...") */
     double scale;
     int64_t batch, epochs;
-    double lr, momentum, weight_decay;
+    const char *optimizer;               /* its name: "sgd" unless the block says */
+    double setting[MLC_MAX_SETTINGS][2]; /* by optim_settings row: the optimizer's own */
+    ScheduleSpec schedule;
     bool shuffle;
 } TrainSpec;
 

@@ -20,14 +20,13 @@ typedef struct AutogradDemoState {
     float *z; /* [N, 3] */
     float *loss; /* [] */
     float *d_z; /* [N, 3] */
-    float *params, *grads, *velocity;
+    float *params, *grads;
 } AutogradDemoState;
 
 static void autograd_demo_bind(void *state, const MlcBuffers *b) {
     AutogradDemoState *m = state;
     m->params = b->params;
     m->grads = b->grads;
-    m->velocity = b->velocity;
     m->w = b->params + 0;
     m->d_w = b->grads + 0;
     m->b = b->params + 15;
@@ -127,46 +126,20 @@ static void autograd_demo_backward(void *state, const float *batch_x, const void
     compute_d_w(N, x, m->d_z, m->d_w);
 }
 
-/* One step of SGD, as torch.optim.SGD takes it:
- *   g = dw + weight_decay * w;  v = momentum * v + g;  w -= lr * (momentum ? v : g) */
-static void autograd_demo_sgd_update(void *state, const MlcSgd *opt) {
-    AutogradDemoState *m = state;
-    float *w = m->params, *v = m->velocity;
-    const float *dw = m->grads;
-    const float lr = opt->lr, momentum = opt->momentum, decay = opt->weight_decay;
-    if (momentum == 0.0f && decay == 0.0f) {
-        for (int64_t i = 0; i < 18; i++)
-            w[i] -= lr * dw[i];
-        return;
-    }
-    for (int64_t i = 0; i < 18; i++) {
-        float g = dw[i] + decay * w[i];
-        if (momentum != 0.0f) {
-            v[i] = momentum * v[i] + g;
-            g = v[i];
-        }
-        w[i] -= lr * g;
-    }
-}
-
-/* One training step. With plain SGD (no momentum, no weight decay) each weight is
- * updated inside the GEMM that computes its gradient. */
+/* One training step with plain SGD (w -= lr * grad), as the runtime calls it for
+ * that optimizer: each weight is updated inside the GEMM that computes its
+ * gradient, where it can be. */
 static void autograd_demo_train_step(void *state, const float *batch_x, const void *batch_y,
-                                     int64_t n, const MlcSgd *opt) {
+                                     int64_t n, float lr) {
     autograd_demo_forward(state, batch_x, batch_y, n);
-    if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {
-        autograd_demo_backward(state, batch_x, batch_y, n);
-        autograd_demo_sgd_update(state, opt);
-        return;
-    }
     AutogradDemoState *m = state;
     const int64_t N = n;
     const float *x = batch_x;
     const float *y = batch_y;
     compute_d_z(N, m->z, y, m->d_z, m->d_b);
-    sgd_compute_d_w(N, x, m->d_z, opt->lr, m->w);
+    sgd_compute_d_w(N, x, m->d_z, lr, m->w);
     for (int64_t k = 0; k < 3; k++)
-        m->b[k] -= opt->lr * m->d_b[k];
+        m->b[k] -= lr * m->d_b[k];
 }
 
 static const MlcParam autograd_demo_params[] = {
@@ -193,7 +166,7 @@ static const MlcModel autograd_demo_model = {
     .scale = 1.0f,
     .batch = 64,
     .epochs = 1,
-    .sgd = {0.00100000005f, 0.0f, 0.0f},
+    .optim = {.kind = MLC_SGD, .lr = 0.001, .momentum = 0, .dampening = 0, .weight_decay = 0, .nesterov = 0},
     .shuffle = 0,
     .acts_per_sample = 32,
     .acts_fixed = 16,
@@ -202,7 +175,6 @@ static const MlcModel autograd_demo_model = {
     .forward = autograd_demo_forward,
     .loss = autograd_demo_loss,
     .backward = autograd_demo_backward,
-    .update = autograd_demo_sgd_update,
     .train_step = autograd_demo_train_step,
     .output = autograd_demo_output,
 };

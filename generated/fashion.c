@@ -33,14 +33,13 @@ typedef struct FashionState {
     float *d_logits; /* [N, 10] */
     float *d_linear_relu_stack_2; /* [N, 512] */
     float *d_linear_relu_stack_0; /* [N, 512] */
-    float *params, *grads, *velocity;
+    float *params, *grads;
 } FashionState;
 
 static void fashion_bind(void *state, const MlcBuffers *b) {
     FashionState *m = state;
     m->params = b->params;
     m->grads = b->grads;
-    m->velocity = b->velocity;
     m->linear_relu_stack_0_weight = b->params + 0;
     m->d_linear_relu_stack_0_weight = b->grads + 0;
     m->linear_relu_stack_0_bias = b->params + 401408;
@@ -341,38 +340,12 @@ static void fashion_backward(void *state, const float *batch_x, const void *batc
                                          m->d_linear_relu_stack_0_weight);
 }
 
-/* One step of SGD, as torch.optim.SGD takes it:
- *   g = dw + weight_decay * w;  v = momentum * v + g;  w -= lr * (momentum ? v : g) */
-static void fashion_sgd_update(void *state, const MlcSgd *opt) {
-    FashionState *m = state;
-    float *w = m->params, *v = m->velocity;
-    const float *dw = m->grads;
-    const float lr = opt->lr, momentum = opt->momentum, decay = opt->weight_decay;
-    if (momentum == 0.0f && decay == 0.0f) {
-        for (int64_t i = 0; i < 669706; i++)
-            w[i] -= lr * dw[i];
-        return;
-    }
-    for (int64_t i = 0; i < 669706; i++) {
-        float g = dw[i] + decay * w[i];
-        if (momentum != 0.0f) {
-            v[i] = momentum * v[i] + g;
-            g = v[i];
-        }
-        w[i] -= lr * g;
-    }
-}
-
-/* One training step. With plain SGD (no momentum, no weight decay) each weight is
- * updated inside the GEMM that computes its gradient. */
+/* One training step with plain SGD (w -= lr * grad), as the runtime calls it for
+ * that optimizer: each weight is updated inside the GEMM that computes its
+ * gradient, where it can be. */
 static void fashion_train_step(void *state, const float *batch_x, const void *batch_y, int64_t n,
-                               const MlcSgd *opt) {
+                               float lr) {
     fashion_forward(state, batch_x, batch_y, n);
-    if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {
-        fashion_backward(state, batch_x, batch_y, n);
-        fashion_sgd_update(state, opt);
-        return;
-    }
     FashionState *m = state;
     const int64_t N = n;
     const float *image = batch_x;
@@ -382,21 +355,21 @@ static void fashion_train_step(void *state, const float *batch_x, const void *ba
     compute_d_linear_relu_stack_2(N, m->d_logits, m->linear_relu_stack_4_weight,
                                   m->linear_relu_stack_3, m->d_linear_relu_stack_2,
                                   m->d_linear_relu_stack_2_bias);
-    sgd_compute_d_linear_relu_stack_4_weight(N, m->d_logits, m->linear_relu_stack_3, opt->lr,
+    sgd_compute_d_linear_relu_stack_4_weight(N, m->d_logits, m->linear_relu_stack_3, lr,
                                              m->linear_relu_stack_4_weight);
     compute_d_linear_relu_stack_0(N, m->d_linear_relu_stack_2, m->linear_relu_stack_2_weight,
                                   m->linear_relu_stack_1, m->d_linear_relu_stack_0,
                                   m->d_linear_relu_stack_0_bias);
     sgd_compute_d_linear_relu_stack_2_weight(N, m->d_linear_relu_stack_2, m->linear_relu_stack_1,
-                                             opt->lr, m->linear_relu_stack_2_weight);
-    sgd_compute_d_linear_relu_stack_0_weight(N, m->d_linear_relu_stack_0, image, opt->lr,
+                                             lr, m->linear_relu_stack_2_weight);
+    sgd_compute_d_linear_relu_stack_0_weight(N, m->d_linear_relu_stack_0, image, lr,
                                              m->linear_relu_stack_0_weight);
     for (int64_t k = 0; k < 512; k++)
-        m->linear_relu_stack_0_bias[k] -= opt->lr * m->d_linear_relu_stack_0_bias[k];
+        m->linear_relu_stack_0_bias[k] -= lr * m->d_linear_relu_stack_0_bias[k];
     for (int64_t k = 0; k < 512; k++)
-        m->linear_relu_stack_2_bias[k] -= opt->lr * m->d_linear_relu_stack_2_bias[k];
+        m->linear_relu_stack_2_bias[k] -= lr * m->d_linear_relu_stack_2_bias[k];
     for (int64_t k = 0; k < 10; k++)
-        m->linear_relu_stack_4_bias[k] -= opt->lr * m->d_linear_relu_stack_4_bias[k];
+        m->linear_relu_stack_4_bias[k] -= lr * m->d_linear_relu_stack_4_bias[k];
 }
 
 static const MlcParam fashion_params[] = {
@@ -444,7 +417,7 @@ static const MlcModel fashion_model = {
     .scale = 0.00392156886f,
     .batch = 64,
     .epochs = 5,
-    .sgd = {0.00100000005f, 0.0f, 0.0f},
+    .optim = {.kind = MLC_SGD, .lr = 0.001, .momentum = 0, .dampening = 0, .weight_decay = 0, .nesterov = 0},
     .shuffle = 0,
     .acts_per_sample = 1584,
     .acts_fixed = 16,
@@ -453,7 +426,6 @@ static const MlcModel fashion_model = {
     .forward = fashion_forward,
     .loss = fashion_loss,
     .backward = fashion_backward,
-    .update = fashion_sgd_update,
     .train_step = fashion_train_step,
     .output = fashion_output,
 };

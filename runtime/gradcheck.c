@@ -59,7 +59,7 @@ static int check_train_step(const MlcModel *m, void *state, const MlcBuffers *b,
                             const void *y, int64_t n, FILE *out) {
     if (!m->train_step)
         return 0;
-    const MlcSgd sgd = {0.25f, 0.0f, 0.0f};
+    const float lr = 0.25f;
     float *saved = malloc(m->nparams * sizeof(float));
     float *expect = malloc(m->nparams * sizeof(float));
     if (!saved || !expect) {
@@ -72,9 +72,9 @@ static int check_train_step(const MlcModel *m, void *state, const MlcBuffers *b,
     m->backward(state, x, y, n);
     for (size_t i = 0; i < m->nparams; i++) {
         saved[i] = b->params[i];
-        expect[i] = b->params[i] - sgd.lr * b->grads[i];
+        expect[i] = b->params[i] - lr * b->grads[i];
     }
-    m->train_step(state, x, y, n, &sgd);
+    m->train_step(state, x, y, n, lr);
     int bad = 0;
     for (int p = 0; p < m->nparam; p++) {
         const MlcParam *par = &m->params[p];
@@ -95,7 +95,7 @@ static int check_train_step(const MlcModel *m, void *state, const MlcBuffers *b,
         b->params[i] = saved[i];
     free(saved);
     free(expect);
-    fprintf(out, "training step (lr %g): %s\n", (double)sgd.lr, bad ? "FAILED" : "ok");
+    fprintf(out, "training step (lr %g): %s\n", (double)lr, bad ? "FAILED" : "ok");
     return bad;
 }
 

@@ -121,21 +121,89 @@ typedef enum MlcTargetKind {
     MLC_TARGET_F32,   /* y_size floats */
 } MlcTargetKind;
 
-/* Optimizer settings, with PyTorch's meaning:
- *   g = grad + weight_decay * w;  v = momentum * v + g;  w -= lr * (momentum ? v : g) */
-typedef struct MlcSgd {
-    float lr;
-    float momentum;
-    float weight_decay;
-} MlcSgd;
+/* An optimizer and its settings, as torch.optim has them (optim.c; the settings of each
+ * optimizer and their defaults are in optimizers.def). Flags are 0 or 1. */
+typedef enum MlcOptimKind {
+    MLC_SGD,
+    MLC_ADAM,
+    MLC_ADAMW,
+    MLC_RMSPROP,
+    MLC_ADAGRAD,
+    MLC_OPTIM_COUNT
+} MlcOptimKind;
+extern const char *const mlc_optim_names[MLC_OPTIM_COUNT]; /* "sgd", "adam", ... */
+typedef struct MlcOptim {
+    MlcOptimKind kind;
+    double lr, momentum, dampening, weight_decay, nesterov;
+    double betas[2], eps, amsgrad;
+    double alpha, centered;
+    double lr_decay, initial_accumulator_value;
+} MlcOptim;
+
+/* The optimizer's state: per slot ("momentum_buffer", "exp_avg", ... as torch.optim names
+ * them) one block of floats laid out as the parameters, and the steps taken. */
+enum {
+    MLC_OPTIM_SLOTS = 3
+};
+typedef struct MlcOptimState {
+    uint64_t step;
+    int nslots;
+    const char *slot_names[MLC_OPTIM_SLOTS];
+    float *slot[MLC_OPTIM_SLOTS];
+} MlcOptimState;
+bool mlc_optim_state_open(MlcOptimState *s, const MlcOptim *o, size_t nparams);
+void mlc_optim_state_close(MlcOptimState *s);
+/* One step over n parameters w with gradients grad, at learning rate lr. */
+void mlc_optim_step(const MlcOptim *o, MlcOptimState *s, double lr, float *w, const float *grad,
+                    size_t n);
+/* Plain SGD (no momentum, no weight decay): what a model's train_step can fold into its
+ * weight-gradient GEMMs. */
+bool mlc_optim_is_plain_sgd(const MlcOptim *o);
+/* o's settings set to the defaults of kind. */
+void mlc_optim_defaults(MlcOptim *o, MlcOptimKind kind);
+/* One setting of one optimizer (optimizers.def): its name, the MlcOptim field it fills (two
+ * doubles for a pair), its defaults and its kind. */
+typedef enum MlcSettingKind {
+    MLC_SETTING_NUMBER, /* a number >= 0 */
+    MLC_SETTING_FLAG,   /* true (1) or false (0) */
+    MLC_SETTING_PAIR,   /* two numbers in [0, 1): betas */
+} MlcSettingKind;
+typedef struct MlcSetting {
+    int optim; /* MlcOptimKind */
+    const char *name;
+    size_t offset;
+    double def[2];
+    MlcSettingKind kind;
+} MlcSetting;
+extern const MlcSetting mlc_settings[];
+extern const int mlc_nsettings;
+/* The setting of that name of optimizer kind, or NULL. */
+const MlcSetting *mlc_setting_find(MlcOptimKind kind, const char *name);
+
+/* A learning-rate schedule, stepped once per epoch (torch.optim.lr_scheduler): StepLR or
+ * CosineAnnealingLR, after an optional linear warm-up (LinearLR from warmup_start times the
+ * rate to the rate over warmup_epochs, then the schedule from its start, as SequentialLR). */
+typedef enum MlcScheduleKind {
+    MLC_SCHEDULE_NONE,   /* the rate stays */
+    MLC_SCHEDULE_STEP,   /* step_size, gamma */
+    MLC_SCHEDULE_COSINE, /* t_max, eta_min */
+} MlcScheduleKind;
+typedef struct MlcSchedule {
+    MlcScheduleKind kind;
+    int64_t step_size;
+    double gamma, t_max, eta_min;
+    int64_t warmup_epochs; /* 0: no warm-up */
+    double warmup_start;
+} MlcSchedule;
+/* The learning rate of epoch (from 0) for the base rate base. */
+double mlc_schedule_lr(const MlcSchedule *s, double base, int64_t epoch);
 
 /* The buffers of one model instance. The runtime allocates them; the generated bind()
  * carves them into named pointers. */
 typedef struct MlcBuffers {
-    float *params;   /* MlcModel.nparams floats */
-    float *grads;    /* MlcModel.nparams floats, same layout as params */
-    float *velocity; /* MlcModel.nparams floats (momentum), or NULL */
-    float *acts;     /* MlcModel.acts_per_sample * max_batch + acts_fixed floats */
+    float *params; /* MlcModel.nparams floats */
+    float *grads;  /* MlcModel.nparams floats, same layout as params */
+    float *acts;   /* MlcModel.acts_per_sample * max_batch + acts_fixed floats */
     int64_t max_batch;
     uint64_t seed; /* this training step's seed (mlc_step_seed), which draws dropout masks */
 } MlcBuffers;
@@ -172,8 +240,9 @@ typedef struct MlcModel {
     float scale;           /* input bytes are multiplied by this (ToTensor: 1/255) */
     int64_t batch;
     int64_t epochs;
-    MlcSgd sgd;
-    int shuffle; /* 0: in file order, as the quickstart */
+    MlcOptim optim;       /* the train block's optimizer */
+    MlcSchedule schedule; /* and its learning-rate schedule */
+    int shuffle;          /* 0: in file order, as the quickstart */
 
     /* activation memory, as planned by the compiler */
     size_t acts_per_sample; /* floats per sample of the batch */
@@ -191,12 +260,11 @@ typedef struct MlcModel {
     /* After forward on the same batch: writes every parameter's gradient of the loss into the
      * gradient block (overwriting it). */
     void (*backward)(void *state, const float *x, const void *y, int64_t n);
-    /* One optimizer step from the gradient block. */
-    void (*update)(void *state, const MlcSgd *opt);
-    /* Optional (NULL: forward, backward, update): one whole training step on a batch (its
-     * loss, loss() then reads). It may fold the update into the gradient computation (plain
-     * SGD into the weight-gradient GEMMs), so the gradient block is not complete afterwards. */
-    void (*train_step)(void *state, const float *x, const void *y, int64_t n, const MlcSgd *opt);
+    /* Optional: one training step with plain SGD (w -= lr * grad) on a batch (its loss,
+     * loss() then reads), folded into the weight-gradient GEMMs where it can be, so the
+     * gradient block is not complete afterwards. Other optimizers run forward, backward and
+     * the runtime's mlc_optim_step. */
+    void (*train_step)(void *state, const float *x, const void *y, int64_t n, float lr);
     /* The output of the last forward: n * out_size floats. */
     const float *(*output)(void *state);
     /* Optional (NULL: forward, loss and output): the forward pass as evaluation runs it, for
@@ -214,14 +282,14 @@ typedef struct MlcModel {
  *   - bind() is called once, after the buffers are allocated (zeroed) and before the
  *     parameters are initialised or loaded. MlcBuffers.max_batch is the largest n forward will
  *     see: --batch, but never more than the larger data set (1 for MLC_DATA_NONE).
- *     velocity is non-NULL exactly when --momentum is not 0.
  *   - forward() fills the output too: evaluation and --predict call output() right after
  *     forward() on each test batch (n may be smaller than max_batch for the last batch) and
  *     take the argmax of each row of out_size == nclass values. Without such an output the
  *     test block prints only the average loss.
  *   - In file order (no --shuffle) x and y point straight into the loaded data set.
- *   - Training calls forward, backward, update for every batch; --grads and the
- *     MLC_DATA_NONE default action call forward and backward only. */
+ *   - Training calls train_step (plain SGD) or forward and backward for every batch, the
+ *     runtime updating the parameters; --grads and the MLC_DATA_NONE default action call
+ *     forward and backward only. */
 int mlc_main(int argc, char **argv, const MlcModel *model);
 
 /* ---- pieces of mlc_main, exported for tests and for other front ends -------------------- */
@@ -320,14 +388,16 @@ typedef struct MlcCheckpoint {
     uint64_t step; /* training steps taken over all of them */
     MlcRng rng;    /* the shuffle stream's state */
 } MlcCheckpoint;
-/* A checkpoint: the parameters (state_dict names), SGD's momentum buffers under
- * "optimizer.", and c and the optimizer's settings in the metadata. Crash-safe. */
+/* A checkpoint: the parameters (state_dict names), the optimizer's state under
+ * "optimizer.<param>.<slot>", and c, the optimizer's step and settings in the metadata.
+ * Crash-safe. */
 bool mlc_checkpoint_write(const char *path, const MlcModel *m, const MlcBuffers *b,
-                          const MlcSgd *opt, const MlcCheckpoint *c, char *err, size_t errlen);
-/* Reads one back into b's parameters (and momentum buffers, if b has them) and c; checks
- * that it is a checkpoint of this model. */
-bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, MlcCheckpoint *c,
-                         char *err, size_t errlen);
+                          const MlcOptim *opt, const MlcOptimState *state, const MlcCheckpoint *c,
+                          char *err, size_t errlen);
+/* Reads one back into b's parameters, the optimizer's state and c; checks that it is a
+ * checkpoint of this model and optimizer. */
+bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, const MlcOptim *opt,
+                         MlcOptimState *state, MlcCheckpoint *c, char *err, size_t errlen);
 
 /* Prints t as PyTorch's print(t) does with its default options (4 decimals, or scientific
  * notation when the values need it; rows of at most 80 columns; "..." past 1000 values). */
@@ -338,7 +408,7 @@ typedef struct MlcOptions {
     const char *data;         /* --data DIR */
     int64_t epochs;           /* --epochs N, >= 0 */
     int64_t batch;            /* --batch N, >= 1 */
-    MlcSgd sgd;               /* --lr, --momentum, --weight-decay */
+    MlcOptim optim;           /* --optimizer, --lr, --momentum, ... (optimizers.def) */
     uint64_t seed;            /* --seed N */
     int shuffle;              /* --shuffle / --no-shuffle */
     const char *load;         /* --load FILE, or NULL */
@@ -348,6 +418,7 @@ typedef struct MlcOptions {
     const char *checkpoint;   /* --checkpoint FILE, or NULL */
     int64_t checkpoint_every; /* --checkpoint-every N epochs (default 1) */
     const char *resume;       /* --resume FILE, or NULL */
+    MlcSchedule schedule;     /* the model's */
     bool eval;                /* --eval */
     bool check_grads;         /* --check-grads */
     int64_t predict;          /* --predict I, or -1 */

@@ -64,9 +64,19 @@ static const Opt opts[] = {
     {"--batch", "N", false,
      "samples per batch (training and test; without a data set,\n"
      "samples drawn from the declared init)"},
-    {"--lr", "X", true, "SGD learning rate"},
-    {"--momentum", "X", true, "SGD momentum"},
-    {"--weight-decay", "X", true, "SGD weight decay (L2 penalty)"},
+    {"--optimizer", "NAME", true, "sgd, adam, adamw, rmsprop or adagrad (torch.optim's)"},
+    {"--lr", "X", true, "learning rate (the schedule's base rate)"},
+    {"--momentum", "X", true, "sgd, rmsprop: momentum"},
+    {"--dampening", "X", true, "sgd: dampening of the momentum"},
+    {"--nesterov", NULL, true, "sgd: Nesterov momentum"},
+    {"--weight-decay", "X", true, "weight decay (L2 penalty; adamw: decoupled)"},
+    {"--betas", "B1,B2", true, "adam, adamw: the moments' decay rates"},
+    {"--eps", "X", true, "adam, adamw, rmsprop, adagrad: added to the denominator"},
+    {"--amsgrad", NULL, true, "adam, adamw: the AMSGrad variant"},
+    {"--alpha", "X", true, "rmsprop: smoothing constant"},
+    {"--centered", NULL, true, "rmsprop: centered (by the mean gradient)"},
+    {"--lr-decay", "X", true, "adagrad: learning-rate decay"},
+    {"--initial-accumulator-value", "X", true, "adagrad: the sum's first value"},
     {"--seed", "N", false, "seed of parameter init and shuffling (PCG32)"},
     {"--shuffle", NULL, true, "shuffle the training set every epoch"},
     {"--no-shuffle", NULL, true, "keep the training set in file order"},
@@ -100,6 +110,84 @@ enum {
     NOPTS = sizeof opts / sizeof opts[0]
 };
 
+/* The setting of optimizer kind that option --name sets ("--weight-decay": weight_decay), or
+ * NULL. */
+static const MlcSetting *setting_named(MlcOptimKind kind, const char *option) {
+    char name[64];
+    size_t i = 0;
+    for (const char *p = option + 2; *p && i + 1 < sizeof name; p++)
+        name[i++] = *p == '-' ? '_' : *p;
+    name[i] = '\0';
+    return mlc_setting_find(kind, name);
+}
+
+/* Is --name a setting of any optimizer? */
+static bool is_setting(const char *option) {
+    for (int k = 0; k < MLC_OPTIM_COUNT; k++)
+        if (setting_named((MlcOptimKind)k, option))
+            return true;
+    return false;
+}
+
+/* The optimizer settings given on the command line, applied once the optimizer is known. */
+typedef struct Given {
+    const char *option, *value; /* value NULL for a flag */
+} Given;
+
+/* o->optim from the model's optimizer, --optimizer and the settings given. */
+static bool apply_settings(MlcOptions *o, const MlcModel *m, const char *optimizer,
+                           const Given *given, int ngiven, char *err, size_t errlen) {
+    MlcOptimKind kind = m->optim.kind;
+    if (optimizer) {
+        int k = 0;
+        while (k < MLC_OPTIM_COUNT && strcmp(mlc_optim_names[k], optimizer) != 0)
+            k++;
+        if (k == MLC_OPTIM_COUNT)
+            return mlc_fail(err, errlen,
+                            "--optimizer: '%s' is none of sgd, adam, adamw, rmsprop, adagrad",
+                            optimizer);
+        kind = (MlcOptimKind)k;
+    }
+    if (kind == m->optim.kind)
+        o->optim = m->optim; /* the train block's settings */
+    else
+        mlc_optim_defaults(&o->optim, kind); /* torch.optim's defaults of another optimizer */
+    for (int i = 0; i < ngiven; i++) {
+        const MlcSetting *st = setting_named(kind, given[i].option);
+        if (!st)
+            return mlc_fail(err, errlen, "%s does not apply to %s", given[i].option,
+                            mlc_optim_names[kind]);
+        double *field = (double *)((char *)&o->optim + st->offset);
+        float a, b;
+        char *comma = given[i].value ? strchr(given[i].value, ',') : NULL;
+        switch (st->kind) {
+        case MLC_SETTING_FLAG: field[0] = 1.0; break;
+        case MLC_SETTING_NUMBER:
+            if (!parse_float(given[i].option, given[i].value, &a, err, errlen))
+                return false;
+            field[0] = strtod(given[i].value, NULL); /* the double, as torch has it */
+            break;
+        case MLC_SETTING_PAIR: {
+            char first[64];
+            if (!comma || (size_t)(comma - given[i].value) >= sizeof first)
+                return mlc_fail(err, errlen, "%s: '%s' is not two numbers B1,B2", given[i].option,
+                                given[i].value);
+            snprintf(first, sizeof first, "%.*s", (int)(comma - given[i].value), given[i].value);
+            if (!parse_float(given[i].option, first, &a, err, errlen) ||
+                !parse_float(given[i].option, comma + 1, &b, err, errlen))
+                return false;
+            if (a >= 1.0f || b >= 1.0f)
+                return mlc_fail(err, errlen, "%s: %s: each must be below 1", given[i].option,
+                                given[i].value);
+            field[0] = strtod(first, NULL);
+            field[1] = strtod(comma + 1, NULL);
+            break;
+        }
+        }
+    }
+    return true;
+}
+
 /* The default of an option for this model, as --help shows it; "" for none. */
 static void option_default(char *s, size_t len, const Opt *o, const MlcModel *m) {
     const char *n = o->name;
@@ -110,13 +198,18 @@ static void option_default(char *s, size_t len, const Opt *o, const MlcModel *m)
         snprintf(s, len, "%lld", (long long)m->epochs);
     else if (strcmp(n, "--batch") == 0)
         snprintf(s, len, "%lld", m->data_kind == MLC_DATA_NONE ? 1LL : (long long)m->batch);
-    else if (strcmp(n, "--lr") == 0)
-        snprintf(s, len, "%g", (double)m->sgd.lr);
-    else if (strcmp(n, "--momentum") == 0)
-        snprintf(s, len, "%g", (double)m->sgd.momentum);
-    else if (strcmp(n, "--weight-decay") == 0)
-        snprintf(s, len, "%g", (double)m->sgd.weight_decay);
-    else if (strcmp(n, "--seed") == 0)
+    else if (strcmp(n, "--optimizer") == 0)
+        snprintf(s, len, "%s", mlc_optim_names[m->optim.kind]);
+    else if (setting_named(m->optim.kind, n)) {
+        const MlcSetting *st = setting_named(m->optim.kind, n);
+        const double *v = (const double *)((const char *)&m->optim + st->offset);
+        if (st->kind == MLC_SETTING_PAIR)
+            snprintf(s, len, "%g,%g", v[0], v[1]);
+        else if (st->kind == MLC_SETTING_FLAG)
+            snprintf(s, len, "%s", v[0] != 0.0 ? "on" : "");
+        else
+            snprintf(s, len, "%g", v[0]);
+    } else if (strcmp(n, "--seed") == 0)
         snprintf(s, len, "%d", MLC_DEFAULT_SEED);
     else if (strcmp(n, "--shuffle") == 0 && m->shuffle)
         snprintf(s, len, "on");
@@ -147,7 +240,10 @@ void mlc_usage(FILE *f, const char *prog, const MlcModel *m) {
             continue;
         char lhs[64], def[256];
         snprintf(lhs, sizeof lhs, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-        fprintf(f, "  %-*s", HELP_COL - 2, lhs);
+        if ((int)strlen(lhs) >= HELP_COL - 3) /* too long for the column: help below */
+            fprintf(f, "  %s\n%*s", lhs, HELP_COL, "");
+        else
+            fprintf(f, "  %-*s", HELP_COL - 2, lhs);
         int col = HELP_COL;
         for (const char *h = o->help; *h; h++) {
             if (*h == '\n') {
@@ -173,7 +269,10 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
     o->data = m->data_path;
     o->epochs = m->epochs;
     o->batch = m->data_kind == MLC_DATA_NONE ? 1 : m->batch; /* one constant sample */
-    o->sgd = m->sgd;
+    o->schedule = m->schedule;
+    const char *optimizer = NULL;
+    Given given[64];
+    int ngiven = 0;
     o->seed = MLC_DEFAULT_SEED;
     o->shuffle = m->shuffle;
     o->predict = -1;
@@ -234,15 +333,12 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
         } else if (strcmp(name, "--batch") == 0) {
             if (!parse_int(name, v, 1, INT32_MAX, &o->batch, err, errlen))
                 return false;
-        } else if (strcmp(name, "--lr") == 0) {
-            if (!parse_float(name, v, &o->sgd.lr, err, errlen))
-                return false;
-        } else if (strcmp(name, "--momentum") == 0) {
-            if (!parse_float(name, v, &o->sgd.momentum, err, errlen))
-                return false;
-        } else if (strcmp(name, "--weight-decay") == 0) {
-            if (!parse_float(name, v, &o->sgd.weight_decay, err, errlen))
-                return false;
+        } else if (strcmp(name, "--optimizer") == 0) {
+            optimizer = v;
+        } else if (is_setting(name)) {
+            if (ngiven == (int)(sizeof given / sizeof given[0]))
+                return mlc_fail(err, errlen, "too many optimizer settings");
+            given[ngiven++] = (Given){name, v};
         } else if (strcmp(name, "--seed") == 0) {
             /* Any unsigned 64-bit value. */
             char *end;
@@ -279,5 +375,5 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->version = true;
         }
     }
-    return true;
+    return apply_settings(o, m, optimizer, given, ngiven, err, errlen);
 }

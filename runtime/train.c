@@ -37,11 +37,13 @@ typedef struct Run {
     MlcDataset train, test;
     MlcBuffers buf;
     void *state;
-    float *xbatch;   /* shuffled batches are gathered here */
-    int32_t *ybatch; /* and their labels */
-    int64_t *perm;   /* the order of the training set */
-    uint64_t step;   /* training steps taken, over all epochs: the dropout masks' seed */
-    bool resumed;    /* --resume: training goes on from `from` */
+    float *xbatch;        /* shuffled batches are gathered here */
+    int32_t *ybatch;      /* and their labels */
+    int64_t *perm;        /* the order of the training set */
+    uint64_t step;        /* training steps taken, over all epochs: the dropout masks' seed */
+    MlcOptimState ostate; /* the optimizer's moments and step count */
+    double lr;            /* this epoch's learning rate (the schedule's) */
+    bool resumed;         /* --resume: training goes on from `from` */
     MlcCheckpoint from;
 } Run;
 
@@ -50,7 +52,7 @@ static void run_close(Run *r) {
     mlc_dataset_free(&r->test);
     free(r->buf.params);
     free(r->buf.grads);
-    free(r->buf.velocity);
+    mlc_optim_state_close(&r->ostate);
     free(r->buf.acts);
     free(r->state);
     free(r->xbatch);
@@ -99,8 +101,6 @@ static int allocate(Run *r, int64_t max_batch) {
     b->max_batch = max_batch;
     b->params = calloc(np, sizeof(float));
     b->grads = calloc(np, sizeof(float));
-    if (r->opt.sgd.momentum != 0.0f)
-        b->velocity = calloc(np, sizeof(float));
     /* acts_per_sample * max_batch + acts_fixed, with the overflow checked */
     size_t nacts = 0;
     if (m->acts_per_sample > (SIZE_MAX / sizeof(float) - m->acts_fixed - 1) / (size_t)max_batch)
@@ -109,7 +109,7 @@ static int allocate(Run *r, int64_t max_batch) {
     b->acts = calloc(nacts ? nacts : 1, sizeof(float));
     r->state = calloc(m->state_size ? m->state_size : 1, 1);
     if (!b->params || !b->grads || !b->acts || !r->state ||
-        (r->opt.sgd.momentum != 0.0f && !b->velocity))
+        !mlc_optim_state_open(&r->ostate, &r->opt.optim, m->nparams))
         return error(r, "out of memory for %zu parameters and %zu activations", m->nparams, nacts);
     m->bind(r->state, b);
     return 0;
@@ -204,12 +204,14 @@ static void train_epoch(Run *r, MlcRng *rng) {
             y = r->ybatch;
         }
         r->buf.seed = mlc_step_seed(r->opt.seed, r->step++);
-        if (m->train_step) {
-            m->train_step(r->state, x, y, n, &r->opt.sgd);
+        if (m->train_step && mlc_optim_is_plain_sgd(&r->opt.optim)) {
+            m->train_step(r->state, x, y, n, (float)r->lr); /* SGD folded into the GEMMs */
+            r->ostate.step++;
         } else {
             m->forward(r->state, x, y, n);
             m->backward(r->state, x, y, n);
-            m->update(r->state, &r->opt.sgd);
+            mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
+                           m->nparams);
         }
         if (batch % 100 == 0 && !r->opt.quiet) /* the only time a step's loss is read */
             printf("loss: %7f  [%5lld/%5lld]\n", (double)m->loss(r->state),
@@ -235,6 +237,8 @@ static int train(Run *r) {
         first = r->from.epoch;
     }
     for (int64_t t = first; t < r->opt.epochs; t++) {
+        /* the schedule's rate for this epoch, as scheduler.step() after each epoch gives */
+        r->lr = mlc_schedule_lr(&r->opt.schedule, r->opt.optim.lr, t);
         printf("Epoch %lld\n-------------------------------\n", (long long)(t + 1));
         double t0 = now();
         train_epoch(r, &rng);
@@ -249,8 +253,8 @@ static int train(Run *r) {
         if (r->opt.checkpoint && due) {
             MlcCheckpoint c = {t + 1, r->step, rng};
             char err[1024];
-            if (!mlc_checkpoint_write(r->opt.checkpoint, r->m, &r->buf, &r->opt.sgd, &c, err,
-                                      sizeof err))
+            if (!mlc_checkpoint_write(r->opt.checkpoint, r->m, &r->buf, &r->opt.optim, &r->ostate,
+                                      &c, err, sizeof err))
                 return error(r, "%s", err);
         }
     }
@@ -525,7 +529,8 @@ static int run(Run *r, int argc, char **argv) {
             rc = error(r, "--resume goes on from a checkpoint's weights; leave out --load");
             goto out;
         }
-        if (!mlc_checkpoint_read(o->resume, m, &r->buf, &r->from, err, sizeof err)) {
+        if (!mlc_checkpoint_read(o->resume, m, &r->buf, &o->optim, &r->ostate, &r->from, err,
+                                 sizeof err)) {
             rc = error(r, "%s", err);
             goto out;
         }

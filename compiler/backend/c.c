@@ -550,7 +550,7 @@ static void emit_struct(Emit *e) {
                 fprintf(o, "    float *%s; /* %s */\n", b->name, shape_comment(e, b->node->shape));
         }
     }
-    fprintf(o, "    float *params, *grads, *velocity;\n");
+    fprintf(o, "    float *params, *grads;\n");
     if (uses_dropout(g))
         fprintf(o, "    const uint64_t *seed; /* this training step's, for the dropout masks */\n");
     fprintf(o, "} %s;\n\n", e->type);
@@ -590,7 +590,6 @@ static void emit_bind(Emit *e) {
     fprintf(o, "static void %s_bind(void *state, const MlcBuffers *b) {\n", g->name);
     fprintf(o, "    %s *m = state;\n", e->type);
     fprintf(o, "    m->params = b->params;\n    m->grads = b->grads;\n");
-    fprintf(o, "    m->velocity = b->velocity;\n");
     if (uses_dropout(g))
         fprintf(o, "    m->seed = &b->seed;\n");
     for (int p = 0; p < g->params.len; p++) {
@@ -661,7 +660,7 @@ static void emit_grad_copies(Emit *e) {
 static void pass_signature(Emit *e, const char *type, const char *pass, bool opt) {
     Arena *a = e->g->cx->arena;
     const char *params[] = {"void *state", "const float *batch_x", "const void *batch_y",
-                            "int64_t n", "const MlcSgd *opt"};
+                            "int64_t n", "float lr"};
     PtrVec list = {0};
     for (int i = 0; i < (opt ? 5 : 4); i++)
         vec_push(a, &list, (void *)params[i]);
@@ -673,13 +672,11 @@ static void emit_train_step(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
     Schedule *s = e->s;
-    fprintf(o, "/* One training step. With plain SGD (no momentum, no weight decay) each weight "
-               "is\n * updated inside the GEMM that computes its gradient. */\n");
+    fprintf(o, "/* One training step with plain SGD (w -= lr * grad), as the runtime calls it for\n"
+               " * that optimizer: each weight is updated inside the GEMM that computes its\n"
+               " * gradient, where it can be. */\n");
     pass_signature(e, "void", "train_step", true);
     fprintf(o, "    %s_forward(state, batch_x, batch_y, n);\n", g->name);
-    fprintf(o, "    if (opt->momentum != 0.0f || opt->weight_decay != 0.0f) {\n");
-    fprintf(o, "        %s_backward(state, batch_x, batch_y, n);\n", g->name);
-    fprintf(o, "        %s_sgd_update(state, opt);\n        return;\n    }\n", g->name);
     emit_inputs(e, s->nforward, s->kernels.len);
     bool *folded = arena_alloc(g->cx->arena, sizeof(bool) * (size_t)(g->params.len + 1));
     for (int i = s->nforward; i < s->kernels.len; i++) {
@@ -696,7 +693,7 @@ static void emit_train_step(Emit *e) {
         for (int j = 0; j < args.bufs.len; j++)
             if (!kernel_arg_written(&args, j))
                 vec_push(a, &list, (void *)ref(e, args.bufs.data[j]));
-        vec_push(a, &list, (void *)"opt->lr");
+        vec_push(a, &list, (void *)"lr");
         vec_push(a, &list, (void *)ref(e, buf(e, k->sgd_param)));
         print_list(o, arena_printf(a, "    sgd_%s(", kernel_name(e->g->cx->arena, e->mp, k)), &list,
                    ");");
@@ -710,8 +707,7 @@ static void emit_train_step(Emit *e) {
         Node *w = g->params.data[p];
         fprintf(o, "    for (int64_t k = 0; k < %lld; k++)\n",
                 (long long)shape_numel_const(w->shape));
-        fprintf(o, "        m->%s[k] -= opt->lr * m->%s[k];\n", buf(e, w)->name,
-                e->mp->grad_name[p]);
+        fprintf(o, "        m->%s[k] -= lr * m->%s[k];\n", buf(e, w)->name, e->mp->grad_name[p]);
     }
     fprintf(o, "}\n\n");
 }
@@ -746,7 +742,6 @@ static void emit_forward(Emit *e, const char *prefix, const char *what) {
 
 static void emit_passes(Emit *e) {
     FILE *o = e->out;
-    Graph *g = e->g;
     Schedule *s = e->s;
     emit_forward(e, "", "The forward pass");
     if (e->eval)
@@ -760,25 +755,6 @@ static void emit_passes(Emit *e) {
         emit_call(e, s->kernels.data[i]);
     emit_grad_copies(e);
     fprintf(o, "}\n\n");
-
-    fprintf(o,
-            "/* One step of SGD, as torch.optim.SGD takes it:\n"
-            " *   g = dw + weight_decay * w;  v = momentum * v + g;  w -= lr * (momentum ? v : g) "
-            "*/\n");
-    fprintf(o, "static void %s_sgd_update(void *state, const MlcSgd *opt) {\n", g->name);
-    fprintf(o, "    %s *m = state;\n", e->type);
-    fprintf(o, "    float *w = m->params, *v = m->velocity;\n");
-    fprintf(o, "    const float *dw = m->grads;\n");
-    fprintf(o, "    const float lr = opt->lr, momentum = opt->momentum, decay = "
-               "opt->weight_decay;\n");
-    fprintf(o, "    if (momentum == 0.0f && decay == 0.0f) {\n");
-    fprintf(o, "        for (int64_t i = 0; i < %lld; i++)\n", (long long)e->mp->nparams);
-    fprintf(o, "            w[i] -= lr * dw[i];\n        return;\n    }\n");
-    fprintf(o, "    for (int64_t i = 0; i < %lld; i++) {\n", (long long)e->mp->nparams);
-    fprintf(o, "        float g = dw[i] + decay * w[i];\n");
-    fprintf(o, "        if (momentum != 0.0f) {\n");
-    fprintf(o, "            v[i] = momentum * v[i] + g;\n            g = v[i];\n        }\n");
-    fprintf(o, "        w[i] -= lr * g;\n    }\n}\n\n");
 
     emit_train_step(e);
 }
@@ -852,17 +828,39 @@ static void emit_model(Emit *e) {
         fprintf(o, "    .data_kind = MLC_DATA_NONE,\n");
     fprintf(o, "    .scale = %s,\n    .batch = %lld,\n    .epochs = %lld,\n",
             float_lit(a, t->scale), (long long)t->batch, (long long)t->epochs);
-    fprintf(o, "    .sgd = {%s, %s, %s},\n", float_lit(a, t->lr), float_lit(a, t->momentum),
-            float_lit(a, t->weight_decay));
+    /* the optimizer's settings, each by its MlcOptim field (runtime/optimizers.def) */
+    char kind[32];
+    snprintf(kind, sizeof kind, "MLC_%s", t->optimizer);
+    for (char *p = kind; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    fprintf(o, "    .optim = {.kind = %s", kind);
+    for (int i = 0; i < noptim_settings; i++) {
+        if (strcmp(optim_settings[i].optimizer, t->optimizer) != 0)
+            continue;
+        if (optim_settings[i].kind == SETTING_PAIR)
+            fprintf(o, ", .%s = {%.17g, %.17g}", optim_settings[i].name, t->setting[i][0],
+                    t->setting[i][1]);
+        else
+            fprintf(o, ", .%s = %.17g", optim_settings[i].name, t->setting[i][0]);
+    }
+    fprintf(o, "},\n");
+    const ScheduleSpec *sc = &t->schedule;
+    static const char *const schedules[] = {"MLC_SCHEDULE_NONE", "MLC_SCHEDULE_STEP",
+                                            "MLC_SCHEDULE_COSINE"};
+    if (sc->kind || sc->warmup_epochs)
+        fprintf(
+            o,
+            "    .schedule = {.kind = %s, .step_size = %lld, .gamma = %.17g, .t_max = %.17g,\n"
+            "                 .eta_min = %.17g, .warmup_epochs = %lld, .warmup_start = %.17g},\n",
+            schedules[sc->kind], (long long)sc->step_size, sc->gamma, sc->t_max, sc->eta_min,
+            (long long)sc->warmup_epochs, sc->warmup_start);
     fprintf(o, "    .shuffle = %d,\n", t->shuffle ? 1 : 0);
     fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
             (long long)acts_per_sample(e), (long long)acts_fixed(e));
     fprintf(o, "    .state_size = sizeof(%s),\n", e->type);
-    const char *fns[] = {"bind", "forward", "loss", "backward", "update", "train_step", "output"};
-    const char *impl[] = {"bind",       "forward",    "loss",  "backward",
-                          "sgd_update", "train_step", "output"};
-    for (int i = 0; i < 7; i++)
-        fprintf(o, "    .%s = %s_%s,\n", fns[i], g->name, impl[i]);
+    const char *fns[] = {"bind", "forward", "loss", "backward", "train_step", "output"};
+    for (int i = 0; i < 6; i++)
+        fprintf(o, "    .%s = %s_%s,\n", fns[i], g->name, fns[i]);
     if (e->eval)
         fprintf(o,
                 "    .eval_forward = %s_eval_forward,\n    .eval_loss = %s_eval_loss,\n"

@@ -2,11 +2,12 @@
  *
  * A checkpoint is a safetensors file that PyTorch still loads as a state_dict: the
  * parameters under their state_dict names; the optimizer's state under the prefix
- * "optimizer." (SGD's momentum buffer of parameter P is "optimizer.P.momentum_buffer", as
- * torch.optim.SGD names it in its state); and the scalars in the header's __metadata__, as
+ * "optimizer.", each slot named as torch.optim names it in its state (Adam's first moment
+ * of parameter P is "optimizer.P.exp_avg"); and the scalars in the header's __metadata__, as
  * strings: the format, the model's name, the epochs completed, the training steps taken (the
- * dropout masks' seed counts them), the shuffle stream's PCG32 state, and the optimizer's
- * settings. Resuming restores all of it, so the run goes on exactly as if never stopped.
+ * dropout masks' seed counts them), the shuffle stream's PCG32 state, the optimizer, its step
+ * count and its settings. Resuming restores all of it, so the run goes on exactly as if
+ * never stopped; the learning-rate schedule's position is the epoch.
  *
  * The write is crash-safe: a temporary file beside the checkpoint, fsynced, renamed over
  * it, and the directory fsynced (mlc_safetensors_write_meta).
@@ -19,67 +20,78 @@
 
 #define FORMAT "mlc-checkpoint-1"
 
-/* "optimizer.<param>.momentum_buffer" */
-static char *momentum_name(const char *param) {
-    size_t len = strlen(param) + 32;
+/* "optimizer.<param>.<slot>" */
+static char *slot_name(const char *param, const char *slot) {
+    size_t len = strlen(param) + strlen(slot) + 16;
     char *s = malloc(len);
     if (s)
-        snprintf(s, len, "optimizer.%s.momentum_buffer", param);
+        snprintf(s, len, "optimizer.%s.%s", param, slot);
     return s;
 }
 
 bool mlc_checkpoint_write(const char *path, const MlcModel *m, const MlcBuffers *b,
-                          const MlcSgd *opt, const MlcCheckpoint *c, char *err, size_t errlen) {
-    int n = m->nparam * (b->velocity ? 2 : 1);
+                          const MlcOptim *opt, const MlcOptimState *state, const MlcCheckpoint *c,
+                          char *err, size_t errlen) {
+    int n = m->nparam * (1 + state->nslots);
     MlcTensor *t = calloc((size_t)n + 1, sizeof *t);
-    char **names = calloc((size_t)m->nparam + 1, sizeof *names);
+    char **names = calloc((size_t)n + 1, sizeof *names);
     bool ok = t && names;
     for (int i = 0; ok && i < m->nparam; i++) {
         const MlcParam *p = &m->params[i];
         t[i] = (MlcTensor){p->name, p->rank, {0}, b->params + p->offset};
         memcpy(t[i].shape, p->shape, sizeof p->shape);
-        if (!b->velocity)
-            continue;
-        names[i] = momentum_name(p->name);
-        ok = names[i] != NULL;
-        t[m->nparam + i] = t[i];
-        t[m->nparam + i].name = names[i];
-        t[m->nparam + i].data = b->velocity + p->offset;
+        for (int k = 0; ok && k < state->nslots; k++) {
+            int j = m->nparam * (1 + k) + i;
+            ok = (names[j] = slot_name(p->name, state->slot_names[k])) != NULL;
+            t[j] = t[i];
+            t[j].name = names[j];
+            t[j].data = state->slot[k] + p->offset;
+        }
     }
-    char epoch[32], step[32], state[32], inc[32], lr[32], momentum[32], decay[32];
-    snprintf(epoch, sizeof epoch, "%" PRId64, c->epoch);
-    snprintf(step, sizeof step, "%" PRIu64, c->step);
-    snprintf(state, sizeof state, "%" PRIu64, c->rng.state);
-    snprintf(inc, sizeof inc, "%" PRIu64, c->rng.inc);
-    snprintf(lr, sizeof lr, "%.9g", (double)opt->lr);
-    snprintf(momentum, sizeof momentum, "%.9g", (double)opt->momentum);
-    snprintf(decay, sizeof decay, "%.9g", (double)opt->weight_decay);
+    /* the scalars, as strings; every setting of the optimizer by its name */
+    char num[8][32], settings[512] = "";
+    snprintf(num[0], sizeof num[0], "%" PRId64, c->epoch);
+    snprintf(num[1], sizeof num[1], "%" PRIu64, c->step);
+    snprintf(num[2], sizeof num[2], "%" PRIu64, c->rng.state);
+    snprintf(num[3], sizeof num[3], "%" PRIu64, c->rng.inc);
+    snprintf(num[4], sizeof num[4], "%" PRIu64, state->step);
+    for (int i = 0; i < mlc_nsettings; i++) {
+        const MlcSetting *st = &mlc_settings[i];
+        const double *v = (const double *)((const char *)opt + st->offset);
+        size_t len = strlen(settings);
+        if ((MlcOptimKind)st->optim != opt->kind)
+            continue;
+        if (st->kind == MLC_SETTING_PAIR)
+            snprintf(settings + len, sizeof settings - len, "%s%s=%.17g,%.17g", len ? " " : "",
+                     st->name, v[0], v[1]);
+        else
+            snprintf(settings + len, sizeof settings - len, "%s%s=%.17g", len ? " " : "", st->name,
+                     v[0]);
+    }
     const char *meta[] = {"mlc.format",
                           FORMAT,
                           "mlc.model",
                           m->name,
                           "mlc.epoch",
-                          epoch,
+                          num[0],
                           "mlc.step",
-                          step,
+                          num[1],
                           "mlc.rng_state",
-                          state,
+                          num[2],
                           "mlc.rng_inc",
-                          inc,
+                          num[3],
                           "mlc.optimizer",
-                          "sgd",
-                          "mlc.lr",
-                          lr,
-                          "mlc.momentum",
-                          momentum,
-                          "mlc.weight_decay",
-                          decay,
+                          mlc_optim_names[opt->kind],
+                          "mlc.optimizer_step",
+                          num[4],
+                          "mlc.settings",
+                          settings,
                           NULL};
     if (ok)
         ok = mlc_safetensors_write_meta(path, t, n, meta, err, errlen);
     else
         mlc_fail(err, errlen, "%s: out of memory", path);
-    for (int i = 0; names && i < m->nparam; i++)
+    for (int i = 0; names && i < n; i++)
         free(names[i]);
     free(names);
     free(t);
@@ -117,9 +129,9 @@ static bool take(const char *path, const MlcTensor *t, int nt, const char *name,
     return mlc_fail(err, errlen, "%s: tensor '%s' is missing", path, name);
 }
 
-bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, MlcCheckpoint *c,
-                         char *err, size_t errlen) {
-    char format[64], model[256];
+bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, const MlcOptim *opt,
+                         MlcOptimState *state, MlcCheckpoint *c, char *err, size_t errlen) {
+    char format[64], model[256], optim[64];
     if (!mlc_safetensors_metadata(path, "mlc.format", format, sizeof format, err, errlen))
         return mlc_fail(err, errlen,
                         "%s: not a checkpoint (no mlc.format in its metadata); a weight file "
@@ -128,16 +140,21 @@ bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, Mlc
     if (strcmp(format, FORMAT) != 0)
         return mlc_fail(err, errlen, "%s: checkpoint format '%s', this program reads '%s'", path,
                         format, FORMAT);
-    if (!mlc_safetensors_metadata(path, "mlc.model", model, sizeof model, err, errlen))
+    if (!mlc_safetensors_metadata(path, "mlc.model", model, sizeof model, err, errlen) ||
+        !mlc_safetensors_metadata(path, "mlc.optimizer", optim, sizeof optim, err, errlen))
         return false;
     if (strcmp(model, m->name) != 0)
         return mlc_fail(err, errlen, "%s: a checkpoint of model '%s', not of '%s'", path, model,
                         m->name);
+    if (strcmp(optim, mlc_optim_names[opt->kind]) != 0)
+        return mlc_fail(err, errlen, "%s: written with optimizer %s, resumed with %s", path, optim,
+                        mlc_optim_names[opt->kind]);
     uint64_t epoch;
     if (!meta_u64(path, "mlc.epoch", &epoch, err, errlen) ||
         !meta_u64(path, "mlc.step", &c->step, err, errlen) ||
         !meta_u64(path, "mlc.rng_state", &c->rng.state, err, errlen) ||
-        !meta_u64(path, "mlc.rng_inc", &c->rng.inc, err, errlen))
+        !meta_u64(path, "mlc.rng_inc", &c->rng.inc, err, errlen) ||
+        !meta_u64(path, "mlc.optimizer_step", &state->step, err, errlen))
         return false;
     c->epoch = (int64_t)epoch;
     MlcTensor *t;
@@ -148,15 +165,9 @@ bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, Mlc
     for (int i = 0; ok && i < m->nparam; i++) {
         const MlcParam *p = &m->params[i];
         ok = take(path, t, nt, p->name, b->params + p->offset, p->size, err, errlen);
-        if (ok && b->velocity) {
-            /* a checkpoint written without momentum has no buffer: it starts at zero, as
-             * torch.optim.SGD's does (its first step sets it to the gradient) */
-            char *name = momentum_name(p->name);
-            char ignored[256];
-            ok = name != NULL;
-            if (ok &&
-                !take(path, t, nt, name, b->velocity + p->offset, p->size, ignored, sizeof ignored))
-                memset(b->velocity + p->offset, 0, p->size * sizeof(float));
+        for (int k = 0; ok && k < state->nslots; k++) {
+            char *name = slot_name(p->name, state->slot_names[k]);
+            ok = name && take(path, t, nt, name, state->slot[k] + p->offset, p->size, err, errlen);
             free(name);
         }
     }
