@@ -3,11 +3,13 @@
 # FashionMNIST subset:
 #   - stopping after epoch 1 of 3 and resuming gives, bit for bit, the weights of the
 #     uninterrupted run and the same printed lines, for SGD with momentum and shuffling and
-#     for a network with dropout (whose masks follow the step count);
+#     for a network with dropout (whose masks follow the step count), and for Adam and
+#     RMSprop (their moments and step count);
 #   - --checkpoint-every N writes every N epochs and after the last, and leaves no temporary
 #     file; the checkpoint holds the optimizer's state under "optimizer." and its scalars in
 #     the metadata;
-#   - --resume of a weight file, of another model's checkpoint, or with --load is refused.
+#   - --resume of a weight file, of another model's checkpoint, with another optimizer, or
+#     with --load is refused.
 set -eu
 mlc=$1 src=$2
 data=$src/tests/e2e/data
@@ -39,6 +41,8 @@ resume() {
 resume fashion --momentum 0.9 --shuffle --lr 0.01
 resume fashion --lr 0.05 --weight-decay 0.01 --momentum 0.5
 resume dropnet --shuffle --lr 0.05
+resume fashion --optimizer adam --lr 1e-3 --shuffle
+resume fashion --optimizer rmsprop --lr 1e-3 --momentum 0.5 --centered
 
 ./fashion --data "$data" --epochs 3 --momentum 0.9 --checkpoint every.safetensors \
     --checkpoint-every 2 >/dev/null
@@ -62,4 +66,5 @@ refused() { # refused WANT ARGS...: fashion ARGS exits 1 saying WANT
 refused "not a checkpoint" --resume weights.safetensors
 refused "not of 'fashion'" --resume other.safetensors
 refused "--load" --resume every.safetensors --load weights.safetensors
+refused "written with optimizer sgd, resumed with adam" --resume every.safetensors --optimizer adam
 echo PASS
