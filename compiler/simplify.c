@@ -181,23 +181,31 @@ void simplify(Graph *g) {
     for (int i = 0; i < g->grads.len; i++)
         g->grads.data[i] = resolve(repl, g->grads.data[i]);
 
-    /* Dead code: keep what the roots reach, plus every leaf the program binds. */
+    /* Dead code: keep what the roots reach, plus every leaf the program binds. The nodes
+     * rules appended sit after the nodes that use them, so this follows inputs with a work
+     * list instead of one backward sweep over the indices. */
     bool *live = arena_alloc(a, sizeof(bool) * (size_t)g->nodes.len);
-    if (g->loss)
-        live[g->loss->id] = true;
-    if (g->output)
-        live[g->output->id] = true;
-    for (int i = 0; i < g->grads.len; i++)
-        if (g->grads.data[i])
-            live[((Node *)g->grads.data[i])->id] = true;
-    for (int i = g->nodes.len - 1; i >= 0; i--) {
+    Node **work = arena_alloc(a, sizeof(Node *) * (size_t)(g->nodes.len + 1));
+    int nwork = 0;
+    for (int i = 0; i < g->nodes.len; i++) {
         Node *n = g->nodes.data[i];
         if (n->op == OP_PARAM || n->op == OP_INPUT || n->op == OP_TARGET)
-            live[i] = true;
-        if (!live[i])
-            continue;
+            live[i] = true, work[nwork++] = n;
+    }
+    Node *roots[2] = {g->loss, g->output};
+    for (int r = 0; r < 2; r++)
+        if (roots[r] && !live[roots[r]->id])
+            live[roots[r]->id] = true, work[nwork++] = roots[r];
+    for (int i = 0; i < g->grads.len; i++) {
+        Node *d = g->grads.data[i];
+        if (d && !live[d->id])
+            live[d->id] = true, work[nwork++] = d;
+    }
+    while (nwork > 0) {
+        Node *n = work[--nwork];
         for (int k = 0; k < n->nin; k++)
-            live[n->in[k]->id] = true;
+            if (!live[n->in[k]->id])
+                live[n->in[k]->id] = true, work[nwork++] = n->in[k];
     }
 
     /* Compact, keeping the order. The nodes a rule appended (a constant, an expand of one)
