@@ -833,17 +833,20 @@ static void emit_model(Emit *e) {
     snprintf(kind, sizeof kind, "MLC_%s", t->optimizer);
     for (char *p = kind; *p; p++)
         *p = (char)toupper((unsigned char)*p);
-    fprintf(o, "    .optim = {.kind = %s", kind);
+    PtrVec items = {0};
+    vec_push(a, &items, arena_printf(a, ".kind = %s", kind));
     for (int i = 0; i < noptim_settings; i++) {
         if (strcmp(optim_settings[i].optimizer, t->optimizer) != 0)
             continue;
         if (optim_settings[i].kind == SETTING_PAIR)
-            fprintf(o, ", .%s = {%.17g, %.17g}", optim_settings[i].name, t->setting[i][0],
-                    t->setting[i][1]);
+            vec_push(a, &items,
+                     arena_printf(a, ".%s = {%.17g, %.17g}", optim_settings[i].name,
+                                  t->setting[i][0], t->setting[i][1]));
         else
-            fprintf(o, ", .%s = %.17g", optim_settings[i].name, t->setting[i][0]);
+            vec_push(a, &items,
+                     arena_printf(a, ".%s = %.17g", optim_settings[i].name, t->setting[i][0]));
     }
-    fprintf(o, "},\n");
+    print_list(o, "    .optim = {", &items, "},");
     const ScheduleSpec *sc = &t->schedule;
     static const char *const schedules[] = {"MLC_SCHEDULE_NONE", "MLC_SCHEDULE_STEP",
                                             "MLC_SCHEDULE_COSINE"};
