@@ -16,10 +16,8 @@
  * Views (reshape), leaves and constants are no kernel at all.
  *
  * Kernels keep the topological order of the nodes they compute; a fused GEMM moves to its
- * epilogue's place, which is safe because the epilogue is its only user. One more move: a
- * GEMM that computes a weight's gradient, read by nothing else, runs after the last kernel
- * that reads the weight. Then a training step can fold plain SGD into it (W -= lr * dYᵀX,
- * with beta = 1), as no later kernel needs the old W.
+ * epilogue's place, which is safe because the epilogue is its only user. (optim.c may then
+ * move weight-gradient GEMMs later, for plain SGD.)
  */
 #include "mlc.h"
 
@@ -95,54 +93,6 @@ PtrVec kernel_reads(Arena *a, Schedule *s, Kernel *k) {
         }
     }
     return reads;
-}
-
-/* Does kernel k read node x? */
-static bool reads(Schedule *s, Kernel *k, Node *x) {
-    PtrVec all = kernel_reads(s->g->cx->arena, s, k);
-    for (int i = 0; i < all.len; i++)
-        if (all.data[i] == x)
-            return true;
-    return false;
-}
-
-/* Weight-gradient GEMMs that plain SGD can fold into, moved after the weight's last reader. */
-static void mark_sgd_folds(Schedule *s, const int *uses) {
-    Graph *g = s->g;
-    for (int p = 0; p < g->grads.len; p++) {
-        Node *d = g->grads.data[p], *w = g->params.data[p];
-        if (!d || d->id < g->nforward || uses[d->id] != 1)
-            continue; /* read by another kernel, or not computed in the backward pass */
-        int at = -1;
-        for (int i = s->nforward; i < s->kernels.len; i++) {
-            Kernel *k = s->kernels.data[i];
-            if (k->root == d && k->kind == K_GEMM && k->nodes.len == 0 && !k->reduce)
-                at = i;
-        }
-        bool shared = false; /* the same value is another parameter's gradient too */
-        for (int q = 0; q < g->grads.len; q++)
-            shared |= q != p && g->grads.data[q] == d;
-        if (at < 0 || shared)
-            continue;
-        Kernel *k = s->kernels.data[at];
-        int last = at;
-        for (int i = at + 1; i < s->kernels.len; i++)
-            if (reads(s, s->kernels.data[i], w))
-                last = i;
-        /* It must not pass a kernel that already updates a weight it reads: in x @ (w @ v)
-         * the gradient of w reads v and that of v reads w, so only one of them can fold. */
-        bool blocked = false;
-        for (int i = at + 1; i <= last; i++) {
-            Node *q = ((Kernel *)s->kernels.data[i])->sgd_param;
-            blocked |= q && reads(s, k, q);
-        }
-        if (blocked)
-            continue;
-        k->sgd_param = w;
-        for (int i = at; i < last; i++) /* move it down to just after the last reader */
-            s->kernels.data[i] = s->kernels.data[i + 1];
-        s->kernels.data[last] = k;
-    }
 }
 
 Schedule *fuse_kernels(Graph *g) {
@@ -253,6 +203,5 @@ Schedule *fuse_kernels(Graph *g) {
         for (int j = 0; j < k->nodes.len; j++)
             s->kernel_of[((Node *)k->nodes.data[j])->id] = k;
     }
-    mark_sgd_folds(s, uses);
     return s;
 }

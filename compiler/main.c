@@ -193,6 +193,7 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
     }
     Program p = {g, NULL, NULL, NULL, NULL, NULL};
     p.s = fuse_kernels(g);
+    plan_sgd_folds(p.s);
     p.mp = plan_memory(p.s, t->reserved, NULL, "");
     /* cheap enough to run always: a wrong plan would silently compute wrong numbers */
     MLC_ASSERT(memplan_check(p.s, p.mp, stderr) == 0);

@@ -515,6 +515,14 @@ enum {
 };
 
 Schedule *fuse_kernels(Graph *g);
+
+/* ------------------------------------------------------------------------------------------
+ * optim.c: plain SGD folded into the weight-gradient GEMMs (after fusion)
+ * ------------------------------------------------------------------------------------------ */
+
+/* Marks each weight-gradient GEMM that can apply plain SGD itself (Kernel.sgd_param) and
+ * moves it after the weight's last reader. */
+void plan_sgd_folds(Schedule *s);
 /* Every node a kernel evaluates: its GEMM, its inlined nodes and root, its reduction. */
 PtrVec kernel_nodes(Arena *a, Kernel *k);
 /* The values a kernel reads from memory, each once: the operands of its nodes that it does

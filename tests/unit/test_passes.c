@@ -35,6 +35,7 @@ static Compiled compile_text(const char *path, const char *text) {
     build_backward(c.g);
     simplify(c.g);
     c.s = fuse_kernels(c.g);
+    plan_sgd_folds(c.s);
     c.mp = plan_memory(c.s, target_c.reserved, NULL, "");
     return c;
 }

@@ -344,6 +344,7 @@ static void compile_one(const Buf *b, const char *what, int i) {
     print_gradients(code_out, g);
     ir_print_dot(code_out, g);
     Schedule *s = fuse_kernels(g);
+    plan_sgd_folds(s);
     MemPlan *mp = plan_memory(s, target_c.reserved, NULL, "");
     CHECK(0, memplan_check(s, mp, stderr));
     Program p = {g, s, mp, eval_graph(g), NULL, NULL};
