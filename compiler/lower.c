@@ -750,6 +750,15 @@ const OptimSetting optim_settings[] = {
 #undef SETTING
 const int noptim_settings = sizeof optim_settings / sizeof optim_settings[0];
 
+/* The value of the chosen optimizer's setting key (0 if it has none). */
+static double setting_value(const TrainSpec *t, const char *key) {
+    for (int r = 0; r < noptim_settings; r++)
+        if (!strcmp(optim_settings[r].optimizer, t->optimizer) &&
+            !strcmp(optim_settings[r].name, key))
+            return t->setting[r][0];
+    return 0;
+}
+
 /* "lr, momentum, ..." for the optimizer's settings. */
 static const char *setting_list(Lower *L, const char *optimizer) {
     const char *list = "";
@@ -815,6 +824,10 @@ static void lower_optimizer(Lower *L, Ast *v) {
             break;
         }
     }
+    /* torch.optim.SGD's own check */
+    if (setting_value(t, "nesterov") != 0 &&
+        (setting_value(t, "momentum") <= 0 || setting_value(t, "dampening") != 0))
+        diag_error(L->cx, v->loc, "nesterov = true needs a momentum and no dampening");
 }
 
 /* schedule = step_lr(step_size = N, gamma = X) | cosine(T_max = N, eta_min = X), and
@@ -848,17 +861,20 @@ static void lower_schedule(Lower *L, Ast *v, bool warmup) {
         Ast *arg = v->call.args.data[i];
         const char *key = arg->kind == AST_KWARG ? arg->kwarg.name : "";
         Ast *val = arg->kind == AST_KWARG ? arg->kwarg.value : arg;
-        double x;
-        if (kind == 1 && !strcmp(key, "step_size"))
-            need_n = !positive_int(L, val, "step_size", INT32_MAX, &s->step_size);
-        else if (kind == 2 && !strcmp(key, "T_max")) {
-            int64_t n;
-            need_n = !positive_int(L, val, "T_max", INT32_MAX, &n);
+        double x = 0;
+        int64_t n = 1; /* a wrong N is reported by positive_int, and only there */
+        if (kind == 1 && !strcmp(key, "step_size")) {
+            need_n = false;
+            positive_int(L, val, "step_size", INT32_MAX, &s->step_size);
+        } else if (kind == 2 && !strcmp(key, "T_max")) {
+            need_n = false;
+            positive_int(L, val, "T_max", INT32_MAX, &n);
             s->t_max = (double)n;
-        } else if (kind == 3 && !strcmp(key, "epochs"))
-            need_n = !positive_int(L, val, "epochs", INT32_MAX, &s->warmup_epochs);
-        else if ((kind == 1 && !strcmp(key, "gamma")) || (kind == 2 && !strcmp(key, "eta_min")) ||
-                 (kind == 3 && !strcmp(key, "start_factor"))) {
+        } else if (kind == 3 && !strcmp(key, "epochs")) {
+            need_n = false;
+            positive_int(L, val, "epochs", INT32_MAX, &s->warmup_epochs);
+        } else if ((kind == 1 && !strcmp(key, "gamma")) || (kind == 2 && !strcmp(key, "eta_min")) ||
+                   (kind == 3 && !strcmp(key, "start_factor"))) {
             if (number_setting(L, val, key, &x) && x < 0)
                 diag_error(L->cx, val->loc, "%s must not be negative, got %.15g", key, x);
             *(kind == 1 ? &s->gamma : kind == 2 ? &s->eta_min : &s->warmup_start) = x;

@@ -185,6 +185,9 @@ static bool apply_settings(MlcOptions *o, const MlcModel *m, const char *optimiz
         }
         }
     }
+    if (o->optim.nesterov != 0.0 && (o->optim.momentum <= 0.0 || o->optim.dampening != 0.0))
+        return mlc_fail(err, errlen,
+                        "--nesterov needs a momentum and no dampening (as torch.optim.SGD)");
     return true;
 }
 

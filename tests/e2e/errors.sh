@@ -136,6 +136,10 @@ expect_error 1 "--lr" $t --data "$data" --lr -1
 expect_error 1 "--lr" $t --data "$data" --lr nan
 expect_error 1 "--seed" $t --data "$data" --seed -3
 expect_error 1 "--threads" $t --data "$data" --threads 0
+expect_error 1 "--amsgrad does not apply to sgd" $t --data "$data" --amsgrad
+expect_error 1 "--optimizer: 'lamb'" $t --data "$data" --optimizer lamb
+expect_error 1 "--betas" $t --data "$data" --optimizer adam --betas 0.9
+expect_error 1 "--nesterov needs a momentum" $t --data "$data" --nesterov
 expect_error 1 "--predict" $t --data "$data" --predict 512
 expect_error 1 "--eval" $t --data "$data" --eval=1
 expect_error 1 "--bogus" $t --data "$data" --bogus
