@@ -120,6 +120,9 @@ Schedule *fuse_kernels(Graph *g) {
     for (int i = 0; i < g->grads.len; i++)
         if (g->grads.data[i])
             uses[((Node *)g->grads.data[i])->id]++;
+    for (int i = 0; i < g->updates.len; i++)
+        if (g->updates.data[i])
+            uses[((Node *)g->updates.data[i])->id]++;
 
     for (int i = 0; i < n; i++) {
         Node *x = g->nodes.data[i];
@@ -186,8 +189,11 @@ Schedule *fuse_kernels(Graph *g) {
         case OPC_REDUCE:
         case OPC_ROWWISE:
         case OPC_LOSS:
-            if (!reduced[i])
+        case OPC_IMAGE:
+            if (!reduced[i]) {
                 k = new_kernel(s, K_OP, x);
+                k->scratch = op_scratch(x);
+            }
             break;
         }
         if (!k)

@@ -108,6 +108,25 @@ Node *ir_dropout(Graph *g, Loc loc, Node *x, double p, int stream) {
     return finish_node(g, n, OP_DROPOUT, loc, 1, &x);
 }
 
+/* An op of the window family (attr.win), made with its window and, for the backward ops
+ * and the pooling ops, the shape of the result. */
+Node *ir_window_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, const Window *w,
+                     Shape shape) {
+    MLC_ASSERT(op_has_window(op));
+    Node *n = NEW(g->cx->arena, Node);
+    n->attr.win = *w;
+    n->shape = shape;
+    return finish_node(g, n, op, loc, nin, in);
+}
+
+/* A batch norm op with its eps. */
+Node *ir_bn_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, double eps) {
+    MLC_ASSERT(op_has_eps(op));
+    Node *n = NEW(g->cx->arena, Node);
+    n->attr.bn.eps = eps;
+    return finish_node(g, n, op, loc, nin, in);
+}
+
 Node *ir_copy(Graph *g, const Node *n, Node **in) {
     Node *c = NEW(g->cx->arena, Node);
     *c = *n;
@@ -297,7 +316,22 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *name
     case OP_SOFTMAX:
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
-    case OP_BCE_LOGITS: break;
+    case OP_BCE_LOGITS:
+    case OP_STATE:
+    case OP_CONV2D:
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR:
+    case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D:
+    case OP_AVGPOOL2D_BWD:
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_BATCHNORM_EVAL: break;
     case OP_COUNT: unreachable();
     }
     /* everything else reads as a function call; a reshape to [N, k] is a flatten */
@@ -356,7 +390,7 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
         if (n->op == OP_CONST) {
             fprintf(out, " ");
             print_const(out, n);
-        } else if (n->op == OP_PARAM) {
+        } else if (n->op == OP_PARAM || n->op == OP_STATE) {
             fprintf(out, " '%s' %s", n->attr.leaf.pname, init_name(n->attr.leaf.init));
             if (n->attr.leaf.init == INIT_UNIFORM)
                 fprintf(out, "(fan_in=%lld)", (long long)n->attr.leaf.fan_in);
@@ -370,6 +404,7 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
     case OPC_REDUCE:
     case OPC_ROWWISE:
     case OPC_LOSS:
+    case OPC_IMAGE:
         fprintf(out, "(");
         for (int i = 0; i < n->nin; i++) {
             if (i)
@@ -379,6 +414,18 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
         fprintf(out, ")");
         if (n->op == OP_DROPOUT)
             fprintf(out, " p=%g stream=%d", n->attr.dropout.p, n->attr.dropout.stream);
+        if (op_has_window(n->op)) {
+            const Window *w = &n->attr.win;
+            fprintf(out, " kernel=%lldx%lld stride=%lldx%lld padding=%lldx%lld", (long long)w->k[0],
+                    (long long)w->k[1], (long long)w->stride[0], (long long)w->stride[1],
+                    (long long)w->pad[0], (long long)w->pad[1]);
+            if (w->dil[0] != 1 || w->dil[1] != 1)
+                fprintf(out, " dilation=%lldx%lld", (long long)w->dil[0], (long long)w->dil[1]);
+            if (w->groups != 1)
+                fprintf(out, " groups=%lld", (long long)w->groups);
+        }
+        if (op_has_eps(n->op))
+            fprintf(out, " eps=%g", n->attr.bn.eps);
         if (n->op == OP_MATMUL && (n->attr.gemm.ta || n->attr.gemm.tb))
             fprintf(out, " %s%s", n->attr.gemm.ta ? "Aᵀ" : "A", n->attr.gemm.tb ? "Bᵀ" : "B");
         break;

@@ -69,6 +69,9 @@ KernelArgs kernel_args(Schedule *s, MemPlan *mp, Kernel *k) {
     add_arg(a, &reads, buffer(mp, k->root), true);
     if (k->reduce)
         add_arg(a, &reads, buffer(mp, k->reduce), true);
+    Buffer *scratch = kernel_scratch(s, mp, k);
+    if (scratch)
+        add_arg(a, &reads, scratch, true);
     /* what the kernel only reads first, then what it writes (a buffer an in-place epilogue
      * reads and writes is passed once, writable) */
     for (int pass = 0; pass < 2; pass++)
@@ -76,6 +79,13 @@ KernelArgs kernel_args(Schedule *s, MemPlan *mp, Kernel *k) {
             if (kernel_arg_written(&reads, i) == (pass == 1))
                 add_arg(a, &args, reads.bufs.data[i], pass == 1);
     return args;
+}
+
+Buffer *kernel_scratch(Schedule *s, MemPlan *mp, Kernel *k) {
+    for (int i = 0; i < s->kernels.len; i++)
+        if (s->kernels.data[i] == k)
+            return mp->scratch[i];
+    unreachable();
 }
 
 /* ---- where a kernel comes from, and what it computes ------------------------------------- */
@@ -233,6 +243,36 @@ GemmDesc kernel_gemm(MemPlan *mp, Kernel *k) {
     return d;
 }
 
+/* ---- image ops ------------------------------------------------------------------------------ */
+
+/* The operands and geometry of an OPC_IMAGE op. The window's input and output are the
+ * convolution's x and y, whichever operands or result hold them in a backward op. */
+static OpDesc image_op(Schedule *s, MemPlan *mp, Kernel *k, OpDesc d) {
+    Node *n = k->root;
+    for (int i = 0; i < n->nin; i++)
+        d.in[i] = n->in[i]->op == OP_CONST ? NULL : buffer(mp, n->in[i]);
+    d.scratch = kernel_scratch(s, mp, k);
+    if (op_has_eps(n->op))
+        d.eps = n->attr.bn.eps;
+    const Shape *x = &n->in[0]->shape, *y = &n->shape; /* window: input, output */
+    if (op_has_window(n->op)) {
+        d.win = n->attr.win;
+        if (n->op == OP_CONV2D_BWD_W) /* (dy, x) -> dw */
+            x = &n->in[1]->shape, y = &n->in[0]->shape;
+        else if (n->op != OP_CONV2D && n->op != OP_MAXPOOL2D && n->op != OP_AVGPOOL2D)
+            x = &n->shape, y = &n->in[0]->shape; /* (dy, ...) -> dx */
+        d.oc = y->dim[1], d.oh = y->dim[2], d.ow = y->dim[3];
+        d.h = x->dim[2], d.w = x->dim[3];
+    } else if (n->op == OP_BATCHNORM_BWD || n->op == OP_BN_DGAMMA) {
+        x = &n->in[1]->shape; /* (dy, x, ...) */
+    }
+    d.c = x->dim[1];
+    d.spatial = 1;
+    for (int i = 2; i < x->rank; i++)
+        d.spatial *= x->dim[i];
+    return d;
+}
+
 /* ---- row-wise, reduce and loss ops ------------------------------------------------------- */
 
 OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k) {
@@ -250,6 +290,8 @@ OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k) {
     }
     if (n->nin > 1)
         d.y = buffer(mp, n->in[1]);
+    if (op_info[n->op].cls == OPC_IMAGE)
+        return image_op(s, mp, k, d);
     if (n->nin > 2) /* cross_entropy_bwd's dL: a constant or one element */
         d.scale = elem_of(s, mp, k, n->in[2], false);
     return d;

@@ -418,6 +418,337 @@ static Node *dropout(Lower *L, Ast *arg, Loc loc, Node *x) {
     return ir_dropout(L->g, loc, x, p, L->g->ndropout++);
 }
 
+/* ---- image layers ----------------------------------------------------------------------------
+ * conv2d, maxpool2d, avgpool2d, batchnorm2d and batchnorm1d take named arguments as PyTorch's
+ * layers do; positional ones fill the names in order. */
+
+enum {
+    LAYER_SLOTS = 5, /* parameters and state a layer makes: batchnorm's five at most */
+    MAX_LAYER_ARGS = 8
+};
+
+/* Fills out[i] with the argument for names[i] (NULL if absent), from the call's arguments
+ * after the first `skip` (the tensor of a function form). The first `required` names must be
+ * given. what names the callee in messages. */
+static bool layer_args(Lower *L, Ast *call, int skip, const char *what, const char *const *names,
+                       int nnames, int required, Ast **out) {
+    for (int i = 0; i < nnames; i++)
+        out[i] = NULL;
+    int nargs = call->kind == AST_CALL ? call->call.args.len : 0;
+    int pos = 0;
+    for (int a = skip; a < nargs; a++) {
+        Ast *arg = call->call.args.data[a];
+        int at = -1;
+        if (arg->kind == AST_KWARG) {
+            for (int i = 0; i < nnames; i++)
+                if (!strcmp(names[i], arg->kwarg.name))
+                    at = i;
+            if (at < 0) {
+                const char *list = "";
+                for (int i = 0; i < nnames; i++)
+                    list = arena_printf(L->cx->arena, "%s%s%s", list, i ? ", " : "", names[i]);
+                diag_error(L->cx, arg->kwarg.name_loc, "%s has no setting '%s'; it has %s", what,
+                           arg->kwarg.name, list);
+                return false;
+            }
+            arg = arg->kwarg.value;
+        } else {
+            if (pos >= nnames) {
+                diag_error(L->cx, arg->loc, "%s takes at most %d arguments", what, nnames);
+                return false;
+            }
+            at = pos++;
+        }
+        if (out[at]) {
+            diag_error(L->cx, arg->loc, "%s: '%s' is given twice", what, names[at]);
+            return false;
+        }
+        out[at] = arg;
+    }
+    for (int i = 0; i < required; i++) {
+        if (!out[i]) {
+            diag_error(L->cx, call->loc, "%s needs its %s", what, names[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A size along the two image dimensions: one whole number for both, or [height, width]. */
+static bool pair_arg(Lower *L, Ast *e, const char *what, int64_t min, int64_t def, int64_t out[2]) {
+    out[0] = out[1] = def;
+    if (!e)
+        return true;
+    if (e->kind == AST_LIST) {
+        if (e->list.len != 2) {
+            diag_error(L->cx, e->loc, "%s is one number or two, [height, width]; got %d", what,
+                       e->list.len);
+            return false;
+        }
+        return whole_number(L, e->list.data[0], what, min, MAX_DIM, &out[0]) &&
+               whole_number(L, e->list.data[1], what, min, MAX_DIM, &out[1]);
+    }
+    if (!whole_number(L, e, what, min, MAX_DIM, &out[0]))
+        return false;
+    out[1] = out[0];
+    return true;
+}
+
+static bool flag_arg(Lower *L, Ast *e, const char *what, bool def, bool *out) {
+    *out = def;
+    if (!e)
+        return true;
+    if (e->kind == AST_IDENT && (!strcmp(e->str, "true") || !strcmp(e->str, "false"))) {
+        *out = !strcmp(e->str, "true");
+        return true;
+    }
+    diag_error(L->cx, e->loc, "%s is true or false, got %s", what, describe(L, e));
+    return false;
+}
+
+/* conv2d(out_channels, kernel, stride = 1, padding = 0, dilation = 1, groups = 1,
+ *        bias = true), padding a number, a pair or "same" (stride 1; the same padding on both
+ * sides, so dilation (kernel - 1) must be even). */
+typedef struct ConvSpec {
+    int64_t out;
+    Window win;
+    bool bias;
+} ConvSpec;
+
+static bool conv_spec(Lower *L, Ast *call, int skip, ConvSpec *c) {
+    static const char *const names[] = {"out_channels", "kernel", "stride", "padding",
+                                        "dilation",     "groups", "bias"};
+    Ast *a[7];
+    if (!layer_args(L, call, skip, "conv2d", names, 7, 2, a))
+        return false;
+    Window *w = &c->win;
+    if (!positive_int(L, a[0], "conv2d's out_channels", MAX_DIM, &c->out) ||
+        !pair_arg(L, a[1], "conv2d's kernel", 1, 1, w->k) ||
+        !pair_arg(L, a[2], "conv2d's stride", 1, 1, w->stride) ||
+        !pair_arg(L, a[4], "conv2d's dilation", 1, 1, w->dil) ||
+        !positive_int(L, a[5] ? a[5] : a[0], "conv2d's groups", MAX_DIM, &w->groups) ||
+        !flag_arg(L, a[6], "conv2d's bias", true, &c->bias))
+        return false;
+    if (!a[5])
+        w->groups = 1;
+    if (a[3] && a[3]->kind == AST_STR) {
+        if (strcmp(a[3]->str, "same") != 0) {
+            diag_error(L->cx, a[3]->loc, "conv2d's padding is a number, a pair or \"same\"");
+            return false;
+        }
+        for (int d = 0; d < 2; d++) {
+            int64_t span = w->dil[d] * (w->k[d] - 1);
+            if (w->stride[d] != 1 || span % 2 != 0) {
+                diag_error(L->cx, a[3]->loc,
+                           "padding \"same\" needs stride 1 and an odd kernel (or an even "
+                           "dilation), so both sides get the same padding; got kernel %lld, "
+                           "stride %lld, dilation %lld",
+                           (long long)w->k[d], (long long)w->stride[d], (long long)w->dil[d]);
+                return false;
+            }
+            w->pad[d] = span / 2;
+        }
+    } else if (!pair_arg(L, a[3], "conv2d's padding", 0, 0, w->pad)) {
+        return false;
+    }
+    if (c->out % w->groups != 0) {
+        diag_error(L->cx, a[5]->loc, "conv2d's groups (%lld) must divide out_channels (%lld)",
+                   (long long)w->groups, (long long)c->out);
+        return false;
+    }
+    return true;
+}
+
+/* maxpool2d(kernel, stride = kernel, padding = 0, dilation = 1) and avgpool2d(kernel,
+ * stride = kernel, padding = 0). */
+static bool pool_spec(Lower *L, Ast *call, int skip, const char *what, Window *w) {
+    static const char *const names[] = {"kernel", "stride", "padding", "dilation"};
+    bool max = !strcmp(what, "maxpool2d");
+    Ast *a[4];
+    if (!layer_args(L, call, skip, what, names, max ? 4 : 3, 1, a))
+        return false;
+    if (!pair_arg(L, a[0], arena_printf(L->cx->arena, "%s's kernel", what), 1, 1, w->k) ||
+        !pair_arg(L, a[1], arena_printf(L->cx->arena, "%s's stride", what), 1, 1, w->stride) ||
+        !pair_arg(L, a[2], arena_printf(L->cx->arena, "%s's padding", what), 0, 0, w->pad) ||
+        !pair_arg(L, max ? a[3] : NULL, "maxpool2d's dilation", 1, 1, w->dil))
+        return false;
+    if (!a[1])
+        w->stride[0] = w->k[0], w->stride[1] = w->k[1];
+    w->groups = 1;
+    return true;
+}
+
+/* batchnorm2d(eps = 1e-5, momentum = 0.1) and batchnorm1d(...). */
+static bool bn_spec(Lower *L, Ast *call, int skip, const char *what, double *eps,
+                    double *momentum) {
+    static const char *const names[] = {"eps", "momentum"};
+    Ast *a[2];
+    if (!layer_args(L, call, skip, what, names, 2, 0, a))
+        return false;
+    *eps = 1e-5, *momentum = 0.1;
+    if ((a[0] && (!const_value(a[0], eps) || !(*eps > 0.0))) ||
+        (a[1] && (!const_value(a[1], momentum) || !(*momentum > 0.0 && *momentum <= 1.0)))) {
+        Ast *bad = a[0] && !(*eps > 0.0) ? a[0] : a[1];
+        diag_error(L->cx, bad->loc, "%s's %s must be a number %s, got %s", what,
+                   bad == a[0] ? "eps" : "momentum",
+                   bad == a[0] ? "above 0" : "above 0 and at most 1", describe(L, bad));
+        return false;
+    }
+    return true;
+}
+
+/* Is x a batch of images [N, C, H, W]? If not, an error at loc (with a hint for the usual
+ * mistake, an image declared flat). */
+static bool want_images(Lower *L, Loc loc, const char *what, Node *x) {
+    if (x->shape.rank == 4 && x->shape.dim[0] == DIM_N && x->dtype == DT_F32)
+        return true;
+    diag_error(L->cx, loc, "%s expects images f32[N, channels, height, width], got %s", what,
+               shape_str(L->cx->arena, x->shape, x->dtype));
+    if (x->op == OP_INPUT)
+        diag_note(L->cx, x->loc,
+                  "'%s' is declared here as %s; an image input is declared as "
+                  "f32[channels, height, width]",
+                  x->name, sample_str(L, x->shape, x->dtype));
+    return false;
+}
+
+/* A parameter or a state of a layer, named "<prefix>.<what>" as PyTorch names it. */
+static Node *layer_leaf(Lower *L, Loc loc, OpKind op, const char *prefix, const char *what,
+                        Shape shape, InitKind init, int64_t fan_in) {
+    const char *pname = arena_printf(L->cx->arena, "%s.%s", prefix, what);
+    Node *n = ir_leaf(L->g, op, loc, c_name(L, pname), shape, DT_F32);
+    n->attr.leaf.init = init;
+    n->attr.leaf.fan_in = fan_in;
+    n->attr.leaf.pname = pname;
+    vec_push(L->cx->arena, op == OP_PARAM ? &L->g->params : &L->g->states, n);
+    return n;
+}
+
+/* The same layer met again (a net called twice) with an input of another shape. */
+static bool layer_reused_badly(Lower *L, Loc loc, const char *what, Node *w, Shape want) {
+    if (shape_eq(w->shape, want))
+        return false;
+    diag_error(L->cx, loc, "%s was first used with weights %s, now it would need %s", what,
+               shape_str(L->cx->arena, w->shape, w->dtype), shape_str(L->cx->arena, want, DT_F32));
+    return true;
+}
+
+/* y = conv2d(x) with weight [out, C / groups, kh, kw] and bias [out], initialised as
+ * PyTorch's Conv2d (uniform in +-1/sqrt(fan_in), fan_in = C / groups kh kw). */
+static Node *conv2d(Lower *L, Ast *call, int skip, Node *x, const char *prefix, Node **params) {
+    ConvSpec c;
+    if (!conv_spec(L, call, skip, &c) || !want_images(L, call->loc, "conv2d", x))
+        return NULL;
+    int64_t in = x->shape.dim[1], g = c.win.groups;
+    if (in % g != 0) {
+        diag_error(L->cx, call->loc, "conv2d's groups (%lld) must divide the input's %lld channels",
+                   (long long)g, (long long)in);
+        return NULL;
+    }
+    Shape ws = {4, {c.out, in / g, c.win.k[0], c.win.k[1]}};
+    int64_t fan_in = in / g * c.win.k[0] * c.win.k[1];
+    if (!params[0]) {
+        params[0] = layer_leaf(L, call->loc, OP_PARAM, prefix, "weight", ws, INIT_UNIFORM, fan_in);
+        params[1] = c.bias ? layer_leaf(L, call->loc, OP_PARAM, prefix, "bias", (Shape){1, {c.out}},
+                                        INIT_UNIFORM, fan_in)
+                           : ir_const(L->g, call->loc, 0.0, 0);
+    } else if (layer_reused_badly(L, call->loc, "conv2d", params[0], ws)) {
+        return NULL;
+    }
+    Node *in3[3] = {x, params[0], params[1]};
+    return ir_window_node(L->g, OP_CONV2D, call->loc, 3, in3, &c.win, (Shape){0, {0}});
+}
+
+static Node *pool2d(Lower *L, Ast *call, int skip, const char *what, Node *x) {
+    Window w;
+    if (!pool_spec(L, call, skip, what, &w) || !want_images(L, call->loc, what, x))
+        return NULL;
+    OpKind op = !strcmp(what, "maxpool2d") ? OP_MAXPOOL2D : OP_AVGPOOL2D;
+    return ir_window_node(L->g, op, call->loc, 1, &x, &w, (Shape){0, {0}});
+}
+
+/* batch norm: weight (ones) and bias (zeros) trained; running_mean (zeros), running_var
+ * (ones) and num_batches_tracked (0) kept as state, updated by every training step as
+ * PyTorch's BatchNorm does:
+ *     running_mean = (1 - momentum) running_mean + momentum mean(x)
+ *     running_var = (1 - momentum) running_var + momentum var(x)   (unbiased)
+ *     num_batches_tracked = num_batches_tracked + 1 */
+static Node *batchnorm(Lower *L, Ast *call, int skip, const char *what, Node *x, const char *prefix,
+                       Node **params) {
+    double eps, m;
+    if (!bn_spec(L, call, skip, what, &eps, &m))
+        return NULL;
+    bool two_d = !strcmp(what, "batchnorm2d");
+    bool ok = x->dtype == DT_F32 && x->shape.dim[0] == DIM_N &&
+              (two_d ? x->shape.rank == 4 : x->shape.rank == 2 || x->shape.rank == 3);
+    if (!ok) {
+        diag_error(L->cx, call->loc, "%s expects %s, got %s", what,
+                   two_d ? "images f32[N, channels, height, width]"
+                         : "f32[N, features] or f32[N, channels, length]",
+                   shape_str(L->cx->arena, x->shape, x->dtype));
+        return NULL;
+    }
+    if (params[0]) {
+        diag_error(L->cx, call->loc,
+                   "this %s is used a second time: its running statistics would be updated "
+                   "twice in one step; give each use its own layer",
+                   what);
+        return NULL;
+    }
+    Graph *g = L->g;
+    Loc loc = call->loc;
+    Shape cs = {1, {x->shape.dim[1]}};
+    params[0] = layer_leaf(L, loc, OP_PARAM, prefix, "weight", cs, INIT_ONES, 0);
+    params[1] = layer_leaf(L, loc, OP_PARAM, prefix, "bias", cs, INIT_ZEROS, 0);
+    int state = g->states.len;
+    Node *rm = layer_leaf(L, loc, OP_STATE, prefix, "running_mean", cs, INIT_ZEROS, 0);
+    Node *rv = layer_leaf(L, loc, OP_STATE, prefix, "running_var", cs, INIT_ONES, 0);
+    Node *nb =
+        layer_leaf(L, loc, OP_STATE, prefix, "num_batches_tracked", (Shape){0, {0}}, INIT_ZEROS, 0);
+    params[2] = rm, params[3] = rv, params[4] = nb;
+    Node *in3[3] = {x, params[0], params[1]};
+    Node *y = ir_bn_node(g, OP_BATCHNORM, loc, 3, in3, eps);
+    if (!y)
+        return NULL;
+    y->attr.bn.state = state;
+    Node *keep = ir_const(g, loc, 1.0 - m, 0), *take = ir_const(g, loc, m, 0);
+    Node *stats[2] = {ir_unary(g, OP_CHANNEL_MEAN, loc, x), ir_unary(g, OP_CHANNEL_VAR, loc, x)};
+    for (int i = 0; i < 2; i++) {
+        Node *old = ir_binary(g, OP_MUL, loc, i == 0 ? rm : rv, keep);
+        vec_push(L->cx->arena, &g->updates,
+                 ir_binary(g, OP_ADD, loc, old, ir_binary(g, OP_MUL, loc, stats[i], take)));
+    }
+    vec_push(L->cx->arena, &g->updates, ir_binary(g, OP_ADD, loc, nb, ir_const(g, loc, 1.0, 0)));
+    return y;
+}
+
+/* Checks an image layer's arguments where its net is defined. */
+static bool check_image_layer(Lower *L, Ast *layer, const char *fn) {
+    ConvSpec c;
+    Window w;
+    double eps, m;
+    if (!strcmp(fn, "conv2d"))
+        return conv_spec(L, layer, 0, &c);
+    if (!strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d"))
+        return pool_spec(L, layer, 0, fn, &w);
+    return bn_spec(L, layer, 0, fn, &eps, &m);
+}
+
+static bool is_image_layer(const char *fn) {
+    return !strcmp(fn, "conv2d") || !strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d") ||
+           !strcmp(fn, "batchnorm2d") || !strcmp(fn, "batchnorm1d");
+}
+
+/* An image layer applied to x; skip is 1 for the function form (x is its first argument). */
+static Node *image_layer(Lower *L, Ast *call, int skip, const char *fn, Node *x, const char *prefix,
+                         Node **params) {
+    if (!strcmp(fn, "conv2d"))
+        return conv2d(L, call, skip, x, prefix, params);
+    if (!strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d"))
+        return pool2d(L, call, skip, fn, x);
+    return batchnorm(L, call, skip, fn, x, prefix, params);
+}
+
 /* Applies layer number index of a net to x. lower_net has checked the layer's name and
  * arguments. */
 static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
@@ -425,8 +756,11 @@ static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
     const char *fn = layer->kind == AST_IDENT ? layer->str : layer->call.name;
     const char *prefix = arena_printf(L->cx->arena, "%s.%d", net->name, index);
     Node *y;
+    Node **params = &net->params[LAYER_SLOTS * index];
     if (!strcmp(fn, "linear"))
-        y = linear(L, layer, layer->call.args.data[0], x, prefix, &net->params[2 * index]);
+        y = linear(L, layer, layer->call.args.data[0], x, prefix, params);
+    else if (is_image_layer(fn))
+        y = image_layer(L, layer, 0, fn, x, prefix, params);
     else if (!strcmp(fn, "flatten"))
         y = flatten(L, layer->loc, x);
     else if (!strcmp(fn, "dropout"))
@@ -455,6 +789,8 @@ static bool check_layer(Lower *L, Ast *layer) {
         return false;
     }
     int nargs = layer->kind == AST_CALL ? layer->call.args.len : 0;
+    if (is_image_layer(fn))
+        return check_image_layer(L, layer, fn);
     if (!strcmp(fn, "dropout")) {
         double p;
         if (nargs != 1) {
@@ -501,7 +837,8 @@ static void lower_net(Lower *L, Ast *st) {
     if (!s || !ok)
         return;
     s->ast = st;
-    s->params = arena_alloc(L->cx->arena, sizeof(Node *) * 2 * (size_t)st->net.layers.len);
+    s->params =
+        arena_alloc(L->cx->arena, sizeof(Node *) * LAYER_SLOTS * (size_t)st->net.layers.len);
 }
 
 /* ---- expressions --------------------------------------------------------------------------- */
@@ -568,6 +905,30 @@ static Node *lower_call(Lower *L, Ast *e) {
         const char *prefix = L->target;
         L->target = NULL; /* one linear per assignment gets the name */
         return linear(L, e, e->call.args.data[1], x, prefix, params);
+    }
+    if (is_image_layer(fn)) {
+        /* conv2d(x, ...), batchnorm2d(x, ...): parameters named after the value assigned */
+        if (e->call.args.len < 1 || ((Ast *)e->call.args.data[0])->kind == AST_KWARG) {
+            diag_error(L->cx, e->loc, "%s's first argument is the tensor it applies to", fn);
+            return NULL;
+        }
+        Node *x = lower_expr(L, e->call.args.data[0]);
+        if (!x)
+            return NULL;
+        bool named = !strcmp(fn, "conv2d") || !strncmp(fn, "batchnorm", 9);
+        if (named && !L->target) {
+            diag_error(L->cx, e->loc,
+                       "one %s(x, ...) per statement: its parameters are named after the value "
+                       "assigned%s%s%s",
+                       fn, L->stmt_name ? ", '" : "", L->stmt_name ? L->stmt_name : "",
+                       L->stmt_name ? "'" : "");
+            return NULL;
+        }
+        Node **params = arena_alloc(L->cx->arena, LAYER_SLOTS * sizeof(Node *));
+        const char *prefix = L->target;
+        if (named)
+            L->target = NULL;
+        return image_layer(L, e, 1, fn, x, prefix, params);
     }
     if (!strcmp(fn, "dropout")) {
         if (!check_args(L, e, fn, 2))

@@ -87,6 +87,15 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *be
         param_name[p] = unique_name(a, &taken, reserved, w->name);
         mp->grad_name[p] = unique_name(a, &taken, reserved, arena_printf(a, "d_%s", param_name[p]));
     }
+    mp->state_name = arena_alloc(a, sizeof(char *) * (size_t)(g->states.len + 1));
+    mp->state_offset = arena_alloc(a, sizeof(int64_t) * (size_t)(g->states.len + 1));
+    for (int p = 0; p < g->states.len; p++) {
+        Node *st = g->states.data[p];
+        mp->state_name[p] =
+            beside ? beside->state_name[p] : unique_name(a, &taken, reserved, st->name);
+        mp->state_offset[p] = mp->nstates;
+        mp->nstates += shape_numel_const(st->shape);
+    }
 
     /* Kernel index of every node a kernel computes. */
     int *kidx = arena_alloc(a, sizeof(int) * (size_t)n);
@@ -137,11 +146,19 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *be
             for (int p = 0; p < g->params.len; p++)
                 if (g->params.data[p] == x)
                     b->param = p;
+        } else if (x->op == OP_STATE) {
+            b->kind = BUF_STATE;
+            for (int p = 0; p < g->states.len; p++)
+                if (g->states.data[p] == x)
+                    b->param = p;
+            b->name = mp->state_name[b->param];
         } else {
             b->kind = grad_of[i] ? BUF_GRAD : BUF_ACT; /* computed by a kernel */
             b->param = grad_of[i] - 1;
         }
-        if (b->kind == BUF_PARAM)
+        if (b->kind == BUF_STATE)
+            ; /* named above */
+        else if (b->kind == BUF_PARAM)
             b->name = param_name[b->param];
         else if (b->kind == BUF_GRAD)
             b->name = mp->grad_name[b->param];
@@ -152,6 +169,35 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *be
         mp->buf_of[i] = b;
         if (k && k->gemm && k->root == x)
             mp->buf_of[k->gemm->id] = b;
+        vec_push(a, &mp->buffers, b);
+    }
+    /* A state's update is computed in the state's own memory: each element is read, then
+     * written (the kernel gets the buffer once, writable); nothing reads the state after. */
+    for (int p = 0; p < g->updates.len; p++) {
+        Node *u = g->updates.data[p], *st = g->states.data[p];
+        if (!u)
+            continue;
+        MLC_ASSERT(kidx[u->id] >= 0 && !s->inlined[u->id] && s->kernel_of[u->id]->root == u);
+        mp->buf_of[u->id] = mp->buf_of[st->id];
+    }
+    /* Each kernel's scratch (a convolution's columns): fixed, alive while the kernel runs. */
+    mp->scratch = arena_alloc(a, sizeof(Buffer *) * (size_t)(nk + 1));
+    int first_scratch = mp->buffers.len;
+    for (int i = 0; i < nk; i++) {
+        Kernel *k = s->kernels.data[i];
+        if (!k->scratch)
+            continue;
+        Buffer *b = NEW(a, Buffer);
+        b->kind = BUF_ACT;
+        b->node = k->root;
+        b->size = k->scratch;
+        b->param = -1;
+        b->first = b->last = i;
+        b->name = unique_name(
+            a, &taken, reserved,
+            arena_printf(a, "%scols_%s", prefix,
+                         k->root->name ? k->root->name : arena_printf(a, "t%d", k->root->id)));
+        mp->scratch[i] = b;
         vec_push(a, &mp->buffers, b);
     }
 
@@ -180,6 +226,10 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *be
             if (bi >= 0 && kidx[i] > end[bi])
                 end[bi] = kidx[i];
         }
+    }
+    for (int i = first_scratch; i < nb; i++) {
+        Buffer *b = mp->buffers.data[i];
+        start[i] = end[i] = b->first;
     }
     PtrVec after = read_after_kernels(g);
     for (int r = 0; r < after.len; r++) {
@@ -307,6 +357,32 @@ int memplan_check(Schedule *s, MemPlan *mp, FILE *out) {
                     problems++;
                 }
             }
+        }
+        /* its scratch is written over nothing it reads; what shares memory with it is
+         * overwritten (a later read of that is caught as clobbered) */
+        Buffer *sb = mp->scratch[i];
+        if (sb) {
+            for (int r = 0; r < reads.len; r++) {
+                Buffer *rb = mp->buf_of[((Node *)reads.data[r])->id];
+                if (rb && share_memory(sb, rb)) {
+                    fprintf(out, "memplan: kernel %d's scratch %s overlaps %s, which it reads\n", i,
+                            sb->name, rb->name);
+                    problems++;
+                }
+            }
+            written[buffer_index(mp, sb)] = i;
+        }
+        /* a state is read by no kernel after the one that updates it */
+        Buffer *rootb = mp->buf_of[k->root->id];
+        for (int j = i + 1; rootb && rootb->kind == BUF_STATE && k->root->op != OP_STATE && j < nk;
+             j++) {
+            PtrVec later = kernel_reads(a, s, s->kernels.data[j]);
+            for (int r = 0; r < later.len; r++)
+                if (mp->buf_of[((Node *)later.data[r])->id] == rootb) {
+                    fprintf(out, "memplan: kernel %d reads %s after kernel %d updated it\n", j,
+                            rootb->name, i);
+                    problems++;
+                }
         }
         /* a weight updated inside its gradient's GEMM is read by no later kernel */
         for (int j = i + 1; k->sgd_param && j < nk; j++) {

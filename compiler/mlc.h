@@ -238,7 +238,8 @@ AstModel *parse_model(Ctx *cx);
 
 enum {
     MLC_MAX_RANK = 4,
-    DIM_N = -1, /* the batch dimension: symbolic, known only when the program runs */
+    MLC_MAX_INPUTS = 5, /* batchnorm in evaluation: x, weight, bias, running mean and var */
+    DIM_N = -1,         /* the batch dimension: symbolic, known only when the program runs */
 };
 
 typedef enum DType {
@@ -267,6 +268,8 @@ typedef enum OpClass {
     OPC_REDUCE,   /* sums */
     OPC_ROWWISE,  /* one row of the last dimension at a time (softmax) */
     OPC_LOSS,     /* a loss and its fused gradient */
+    OPC_IMAGE,    /* over [N, C, H, W] or [N, C, ...]: convolution, pooling, batch norm, and
+                     per-channel statistics; one kernel each */
 } OpClass;
 
 /* How an elementwise op is written in a kernel language (ops.def's element form). */
@@ -284,14 +287,22 @@ typedef enum InitKind {
     INIT_ZEROS,   /* zeros */
     INIT_ONES,    /* ones */
     INIT_RANDN,   /* standard normal */
-    INIT_UNIFORM, /* uniform in +-1/sqrt(fan_in), PyTorch's Linear default */
+    INIT_UNIFORM, /* uniform in +-1/sqrt(fan_in), PyTorch's Linear and Conv2d default */
 } InitKind;
+
+/* The window of a convolution or pooling over the last two dimensions: kernel size,
+ * stride, padding (the same on both sides) and dilation, each [height, width]; groups for a
+ * convolution. */
+typedef struct Window {
+    int64_t k[2], stride[2], pad[2], dil[2];
+    int64_t groups;
+} Window;
 
 typedef struct Node Node;
 struct Node {
     OpKind op;
     int nin;
-    Node *in[3];
+    Node *in[MLC_MAX_INPUTS];
     Shape shape;
     DType dtype;
     Loc loc;          /* the model text this node comes from */
@@ -309,12 +320,18 @@ struct Node {
             double p;   /* the probability of dropping an element, in [0, 1) */
             int stream; /* which dropout of the model: each draws its own mask */
         } dropout;      /* OP_DROPOUT */
+        Window win;     /* OP_CONV2D and its backward ops, the pooling ops and theirs */
+        struct {
+            double eps; /* added to the variance */
+            int state;  /* OP_BATCHNORM: its running mean is g->states[state], its running
+                           variance the next one */
+        } bn;           /* OP_BATCHNORM and its backward ops, OP_BATCHNORM_EVAL */
         struct {
             InitKind init;
             int64_t fan_in;    /* INIT_UNIFORM */
             int64_t nclass;    /* OP_TARGET of dtype DT_I32 */
-            const char *pname; /* OP_PARAM: the state_dict name, "linear_relu_stack.0.weight" */
-        } leaf;                /* OP_INPUT, OP_TARGET, OP_PARAM */
+            const char *pname; /* OP_PARAM, OP_STATE: the state_dict name, "stack.0.weight" */
+        } leaf;                /* OP_INPUT, OP_TARGET, OP_PARAM, OP_STATE */
     } attr;
 };
 
@@ -367,8 +384,13 @@ typedef struct Graph {
     Node *output;     /* the 'output' value, or NULL */
     PtrVec params;    /* OP_PARAM nodes in declaration (state_dict) order */
     PtrVec grads;     /* after autodiff: grads.data[i] = d loss / d params.data[i], or NULL */
-    PtrVec classes;   /* const char* class names, or empty */
-    int ndropout;     /* dropouts made so far: the next one's stream */
+    /* Persistent state that is not trained (batch norm's running statistics): OP_STATE
+     * leaves in state_dict order, and for each the value a training step leaves in it
+     * (updates.data[i], computed by the training forward pass), or NULL. */
+    PtrVec states;
+    PtrVec updates;
+    PtrVec classes; /* const char* class names, or empty */
+    int ndropout;   /* dropouts made so far: the next one's stream */
     TrainSpec train;
 } Graph;
 
@@ -386,6 +408,11 @@ Node *ir_reshape(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_expand(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_sum_to(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_dropout(Graph *g, Loc loc, Node *x, double p, int stream);
+Node *ir_window_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, const Window *w,
+                     Shape shape);
+Node *ir_bn_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, double eps);
+bool op_has_window(OpKind op); /* attr.win: convolution, pooling and their backward ops */
+bool op_has_eps(OpKind op);    /* attr.bn: batch norm and its backward ops */
 /* A copy of n in g, with the inputs in (n's own attributes, name and place in the model). */
 Node *ir_copy(Graph *g, const Node *n, Node **in);
 int64_t shape_numel_const(Shape s); /* product of the constant dims (N counts as 1) */
@@ -433,6 +460,15 @@ typedef struct OpInfo {
 } OpInfo;
 
 extern const OpInfo op_info[OP_COUNT];
+
+/* Floats of working memory an op needs while it runs, not per sample: a convolution's
+ * columns of one image (im2col), or 0. */
+int64_t op_scratch(const Node *n);
+/* Is a convolution's column matrix its input itself (a 1x1 kernel, stride 1, no padding)? */
+bool window_columns_are_input(const Window *w);
+/* The output size of a window along one dimension of size in (PyTorch's formula), which is
+ * < 1 when the window does not fit. */
+int64_t window_out(const Window *w, int d, int64_t in);
 
 /* Shape inference, symbolic in the batch dimension N: runs op_info[n->op].shape, which sets
  * n's shape or reports an error and returns false. The builders of ir.c call it as they make
@@ -494,6 +530,7 @@ typedef struct Kernel {
     Node *gemm;      /* K_GEMM: the matrix product */
     PtrVec nodes;    /* K_ELEMWISE, K_GEMM epilogue: elementwise nodes in evaluation order */
     Node *reduce;    /* an OP_SUM_TO of root computed in the same loop, or NULL */
+    int64_t scratch; /* K_OP: floats of working memory it needs (op_scratch), or 0 */
     int64_t inner;   /* elementwise loops: the row width broadcast operands repeat along (the
                         reduce's size), or 0 for one flat loop */
     bool backward;   /* part of the backward pass */
@@ -539,6 +576,7 @@ typedef enum BufKind {
     BUF_PARAM, /* in the parameter block */
     BUF_GRAD,  /* in the gradient block, at the parameter's offset */
     BUF_ACT,   /* in the activation block */
+    BUF_STATE, /* in the state block (running statistics): a state, or the update of one */
 } BufKind;
 
 typedef struct Buffer {
@@ -548,7 +586,7 @@ typedef struct Buffer {
     bool batched;     /* size and offset scale with the batch: size * max_batch floats */
     int64_t size;     /* floats (per sample if batched) */
     int64_t offset;   /* floats from the start of its pool (per sample if batched) */
-    int param;        /* BUF_PARAM, BUF_GRAD: index into g->params */
+    int param;        /* BUF_PARAM, BUF_GRAD: index into g->params; BUF_STATE: g->states */
     int first, last;  /* BUF_ACT: live from kernel first (its writer) to kernel last (its last
                          reader; kernels.len for what the runtime reads after the pass) */
 } Buffer;
@@ -563,6 +601,10 @@ typedef struct MemPlan {
     int64_t *param_offset;    /* per parameter */
     const char **param_name;  /* per parameter: the C name of its pointer */
     const char **grad_name;   /* per parameter: the C name of its gradient */
+    int64_t nstates;          /* floats in the state block */
+    int64_t *state_offset;    /* per state */
+    const char **state_name;  /* per state: the C name of its pointer */
+    Buffer **scratch;         /* per kernel (index in the schedule): its scratch, or NULL */
 } MemPlan;
 
 /* reserved: names the target's code uses itself, NULL-terminated (Target.reserved). A plan
@@ -617,6 +659,8 @@ typedef struct KernelArgs {
 } KernelArgs;
 KernelArgs kernel_args(Schedule *s, MemPlan *mp, Kernel *k);
 bool kernel_arg_written(const KernelArgs *args, int i);
+/* The kernel's scratch buffer (Kernel.scratch floats), or NULL. */
+Buffer *kernel_scratch(Schedule *s, MemPlan *mp, Kernel *k);
 /* compute_<what it leaves in memory>: compute_logits, compute_d_logits */
 const char *kernel_name(Arena *a, MemPlan *mp, Kernel *k);
 /* "models/fashion.model:8  linear(512)" for each model line the kernel comes from
@@ -684,6 +728,15 @@ typedef struct OpDesc {
     Elem *scale;         /* cross_entropy_bwd: dL, a constant or one element */
     Count total, rows;
     int64_t width;
+    /* OPC_IMAGE ops: every operand in order (NULL for a constant, such as a convolution's
+     * absent bias), the scratch, and the geometry: the window's input has c channels of
+     * h x w, its output oc channels of oh x ow; per-channel ops see c channels of spatial
+     * values per sample. */
+    Buffer *in[MLC_MAX_INPUTS];
+    Buffer *scratch;
+    int64_t c, h, w, oc, oh, ow, spatial;
+    Window win;
+    double eps;
 } OpDesc;
 OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k);
 

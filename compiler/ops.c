@@ -460,6 +460,279 @@ static void grad_bce_with_logits(Grad *gr, Node *n, Node *dy) {
     }
 }
 
+/* ---- state --------------------------------------------------------------------------------
+ * state: a value kept from step to step that is not trained (batch norm's running
+ *        statistics). The training forward pass computes its next value (g->updates); the
+ *        loss never reads it, so no gradient flows to it. */
+#define shape_state shape_leaf
+#define grad_state  grad_leaf
+
+/* ---- images: the window family -------------------------------------------------------------
+ * conv2d, maxpool2d and avgpool2d slide a window over the last two dimensions of x
+ * [N, C, H, W]. Along each, the output has (in + 2 pad - dil (k - 1) - 1) / stride + 1
+ * positions (PyTorch's formula, rounding down). */
+int64_t window_out(const Window *w, int d, int64_t in) {
+    int64_t room = in + 2 * w->pad[d] - w->dil[d] * (w->k[d] - 1) - 1;
+    return room < 0 ? 0 : room / w->stride[d] + 1;
+}
+
+bool op_has_window(OpKind op) {
+    return op == OP_CONV2D || op == OP_CONV2D_BWD_X || op == OP_CONV2D_BWD_W ||
+           op == OP_MAXPOOL2D || op == OP_MAXPOOL2D_BWD || op == OP_AVGPOOL2D ||
+           op == OP_AVGPOOL2D_BWD;
+}
+
+bool op_has_eps(OpKind op) {
+    return op == OP_BATCHNORM || op == OP_BATCHNORM_BWD || op == OP_BN_DGAMMA ||
+           op == OP_BATCHNORM_EVAL;
+}
+
+static bool require_images(Ctx *cx, Node *n, Node *x) {
+    if (!require_f32(cx, n, x))
+        return false;
+    if (x->shape.rank == 4 && x->shape.dim[0] == DIM_N)
+        return true;
+    diag_error(cx, n->loc, "%s expects a batch of images f32[N, channels, height, width], got %s",
+               op_symbol(n->op), shape_str(cx->arena, x->shape, x->dtype));
+    return false;
+}
+
+/* n's shape [N, channels, OH, OW] for its window over x, or an error if it does not fit. */
+static bool window_shape(Ctx *cx, Node *n, Node *x, int64_t channels) {
+    const Window *w = &n->attr.win;
+    int64_t oh = window_out(w, 0, x->shape.dim[2]), ow = window_out(w, 1, x->shape.dim[3]);
+    if (oh < 1 || ow < 1) {
+        diag_error(cx, n->loc,
+                   "%s: a %lldx%lld window (padding %lldx%lld, dilation %lldx%lld) does not fit "
+                   "in %s",
+                   op_symbol(n->op), (long long)w->k[0], (long long)w->k[1], (long long)w->pad[0],
+                   (long long)w->pad[1], (long long)w->dil[0], (long long)w->dil[1],
+                   shape_str(cx->arena, x->shape, x->dtype));
+        return false;
+    }
+    n->shape = (Shape){4, {DIM_N, channels, oh, ow}};
+    n->dtype = DT_F32;
+    return true;
+}
+
+/* conv2d: y[n, o] = b[o] + sum over c in o's group, i < kh, j < kw of
+ *             w[o, c, i, j] x[n, c, oh stride + i dil - pad, ow stride + j dil - pad]
+ *         (PyTorch's Conv2d: cross-correlation, zero padding), inputs (x, w, b); b is the
+ *         constant 0 for a convolution without bias. x [N, C, H, W], w [O, C/groups, kh, kw].
+ * grad:   dx = conv2d_bwd_x(dy, w), the transposed convolution of dy;
+ *         dw = conv2d_bwd_w(dy, x), the correlation of dy with x summed over the batch;
+ *         db = channel_sum(dy) */
+static bool shape_conv2d(Ctx *cx, Node *n) {
+    Node *x = n->in[0], *w = n->in[1], *b = n->in[2];
+    if (!require_images(cx, n, x))
+        return false;
+    const Window *win = &n->attr.win;
+    int64_t c = x->shape.dim[1], g = win->groups;
+    int64_t o = w->shape.dim[0];
+    if (c % g != 0 || w->shape.rank != 4 || w->shape.dim[1] != c / g ||
+        w->shape.dim[2] != win->k[0] || w->shape.dim[3] != win->k[1]) {
+        diag_error(cx, n->loc,
+                   "conv2d of %s needs weights f32[out, %lld, %lld, %lld] (%lld groups), got %s",
+                   shape_str(cx->arena, x->shape, x->dtype), (long long)(c / g),
+                   (long long)win->k[0], (long long)win->k[1], (long long)g,
+                   shape_str(cx->arena, w->shape, w->dtype));
+        return false;
+    }
+    MLC_ASSERT(o % g == 0);
+    MLC_ASSERT(b->op == OP_CONST ? node_is_const(b, 0.0)
+                                 : b->shape.rank == 1 && b->shape.dim[0] == o);
+    return window_shape(cx, n, x, o);
+}
+static void grad_conv2d(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    Node *x = n->in[0], *w = n->in[1], *b = n->in[2];
+    if (needs_grad(gr, x)) {
+        Node *in[2] = {dy, w};
+        add_grad(gr, x, ir_window_node(g, OP_CONV2D_BWD_X, n->loc, 2, in, &n->attr.win, x->shape));
+    }
+    if (needs_grad(gr, w)) {
+        Node *in[2] = {dy, x};
+        add_grad(gr, w, ir_window_node(g, OP_CONV2D_BWD_W, n->loc, 2, in, &n->attr.win, w->shape));
+    }
+    if (b->op != OP_CONST && needs_grad(gr, b))
+        add_grad(gr, b, ir_unary(g, OP_CHANNEL_SUM, n->loc, dy));
+}
+
+/* conv2d_bwd_x: dx from (dy, w), dx of the shape the builder set; backward only.
+ * conv2d_bwd_w: dw from (dy, x), dw of the shape the builder set; backward only. */
+static bool shape_conv2d_bwd(Ctx *cx, Node *n) {
+    (void)cx;
+    Node *dy = n->in[0];
+    MLC_ASSERT(dy->shape.rank == 4);
+    if (n->op == OP_CONV2D_BWD_X)
+        MLC_ASSERT(window_out(&n->attr.win, 0, n->shape.dim[2]) == dy->shape.dim[2] &&
+                   window_out(&n->attr.win, 1, n->shape.dim[3]) == dy->shape.dim[3]);
+    else
+        MLC_ASSERT(n->shape.dim[0] == dy->shape.dim[1]);
+    n->dtype = DT_F32;
+    return true;
+}
+#define shape_conv2d_bwd_x shape_conv2d_bwd
+#define shape_conv2d_bwd_w shape_conv2d_bwd
+
+static void grad_backward_only(Grad *gr, Node *n, Node *dy) {
+    (void)gr;
+    (void)n;
+    (void)dy;
+    unreachable(); /* backward ops are never differentiated */
+}
+#define grad_conv2d_bwd_x  grad_backward_only
+#define grad_conv2d_bwd_w  grad_backward_only
+#define grad_maxpool2d_bwd grad_backward_only
+#define grad_avgpool2d_bwd grad_backward_only
+#define grad_batchnorm_bwd grad_backward_only
+#define grad_bn_dgamma     grad_backward_only
+#define grad_channel_sum   grad_backward_only
+
+/* maxpool2d: y[n, c, p, q] = the largest x[n, c, ...] in the window at (p, q); padding
+ *            counts as -infinity (PyTorch's MaxPool2d)
+ * grad:      dx = maxpool2d_bwd(dy, x): each dy goes to the first largest element of its
+ *            window, as PyTorch routes it (the window is searched again, not stored) */
+static bool shape_maxpool2d(Ctx *cx, Node *n) {
+    Node *x = n->in[0];
+    if (!require_images(cx, n, x))
+        return false;
+    const Window *w = &n->attr.win;
+    for (int d = 0; d < 2; d++) {
+        if (w->pad[d] * 2 > w->k[d]) {
+            diag_error(cx, n->loc, "%s: padding %lld is more than half the window %lld",
+                       op_symbol(n->op), (long long)w->pad[d], (long long)w->k[d]);
+            return false;
+        }
+    }
+    return window_shape(cx, n, x, x->shape.dim[1]);
+}
+static void grad_maxpool2d(Grad *gr, Node *n, Node *dy) {
+    Node *in[2] = {dy, n->in[0]};
+    add_grad(gr, n->in[0],
+             ir_window_node(gr->g, OP_MAXPOOL2D_BWD, n->loc, 2, in, &n->attr.win, n->in[0]->shape));
+}
+
+/* avgpool2d: y = the mean of the window, padding counted as zeros in it (PyTorch's
+ *            AvgPool2d with count_include_pad = True)
+ * grad:      dx = avgpool2d_bwd(dy): dy / (kh kw) to every element of its window */
+#define shape_avgpool2d shape_maxpool2d
+static void grad_avgpool2d(Grad *gr, Node *n, Node *dy) {
+    add_grad(
+        gr, n->in[0],
+        ir_window_node(gr->g, OP_AVGPOOL2D_BWD, n->loc, 1, &dy, &n->attr.win, n->in[0]->shape));
+}
+
+/* maxpool2d_bwd: dx from (dy, x); avgpool2d_bwd: dx from dy; backward only. */
+static bool shape_pool_bwd(Ctx *cx, Node *n) {
+    (void)cx;
+    Node *dy = n->in[0];
+    MLC_ASSERT(window_out(&n->attr.win, 0, n->shape.dim[2]) == dy->shape.dim[2] &&
+               window_out(&n->attr.win, 1, n->shape.dim[3]) == dy->shape.dim[3]);
+    n->dtype = DT_F32;
+    return true;
+}
+#define shape_maxpool2d_bwd shape_pool_bwd
+#define shape_avgpool2d_bwd shape_pool_bwd
+
+/* ---- images: per channel ---------------------------------------------------------------------
+ * x [N, C, ...]: a channel is dimension 1; its M values are the N samples times the rest.
+ * channel_sum:  y[c] = sum of channel c (a convolution's bias gradient)
+ * channel_mean: y[c] = its mean;  channel_var: y[c] = its unbiased variance (M - 1)
+ * These three run in the backward pass or in the updates of running statistics, which the
+ * loss never reads: they are never differentiated. */
+static bool shape_channel(Ctx *cx, Node *n) {
+    Node *x = n->in[0];
+    if (!require_f32(cx, n, x))
+        return false;
+    MLC_ASSERT(x->shape.rank >= 2 && x->shape.dim[0] == DIM_N);
+    n->shape = (Shape){1, {x->shape.dim[1]}};
+    n->dtype = DT_F32;
+    return true;
+}
+#define shape_channel_sum  shape_channel
+#define shape_channel_mean shape_channel
+#define shape_channel_var  shape_channel
+#define grad_channel_mean  grad_backward_only
+#define grad_channel_var   grad_backward_only
+
+/* batchnorm: y = (x - mean) / sqrt(var + eps) * gamma + beta per channel, mean and var the
+ *            batch's (biased variance), inputs (x, gamma, beta) (PyTorch's BatchNorm in
+ *            training); the running statistics are updated beside it (lower.c)
+ * grad:      with xhat = (x - mean) / sqrt(var + eps), M values per channel:
+ *            dx = gamma / sqrt(var + eps) (dy - mean(dy) - xhat mean(dy xhat))
+ *                                                          (batchnorm_bwd(dy, x, gamma))
+ *            dgamma = sum(dy xhat) (bn_dgamma(dy, x)),  dbeta = sum(dy) (channel_sum) */
+static bool shape_batchnorm(Ctx *cx, Node *n) {
+    Node *x = n->in[0];
+    if (!require_f32(cx, n, x))
+        return false;
+    if (x->shape.rank < 2 || x->shape.dim[0] != DIM_N) {
+        diag_error(cx, n->loc, "%s expects a batch f32[N, channels, ...], got %s", op_symbol(n->op),
+                   shape_str(cx->arena, x->shape, x->dtype));
+        return false;
+    }
+    for (int i = 1; i < n->nin; i++)
+        MLC_ASSERT(n->in[i]->shape.rank == 1 && n->in[i]->shape.dim[0] == x->shape.dim[1]);
+    n->shape = x->shape;
+    n->dtype = DT_F32;
+    return true;
+}
+static void grad_batchnorm(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    Node *x = n->in[0], *gamma = n->in[1], *beta = n->in[2];
+    double eps = n->attr.bn.eps;
+    if (needs_grad(gr, x)) {
+        Node *in[3] = {dy, x, gamma};
+        add_grad(gr, x, ir_bn_node(g, OP_BATCHNORM_BWD, n->loc, 3, in, eps));
+    }
+    if (needs_grad(gr, gamma)) {
+        Node *in[2] = {dy, x};
+        add_grad(gr, gamma, ir_bn_node(g, OP_BN_DGAMMA, n->loc, 2, in, eps));
+    }
+    if (needs_grad(gr, beta))
+        add_grad(gr, beta, ir_unary(g, OP_CHANNEL_SUM, n->loc, dy));
+}
+
+/* batchnorm_bwd: dx from (dy, x, gamma); bn_dgamma: dgamma from (dy, x); backward only,
+ * both computing the batch's statistics again rather than keeping them */
+static bool shape_batchnorm_bwd(Ctx *cx, Node *n) {
+    (void)cx;
+    MLC_ASSERT(shape_eq(n->in[0]->shape, n->in[1]->shape));
+    n->shape = n->op == OP_BN_DGAMMA ? (Shape){1, {n->in[1]->shape.dim[1]}} : n->in[1]->shape;
+    n->dtype = DT_F32;
+    return true;
+}
+#define shape_bn_dgamma shape_batchnorm_bwd
+
+/* batchnorm_eval: y = (x - running_mean) / sqrt(running_var + eps) * gamma + beta, inputs
+ *                 (x, gamma, beta, running_mean, running_var) (batch norm in evaluation)
+ * grad:           dx = dy gamma / sqrt(running_var + eps) per channel; the evaluation pass
+ *                 is never differentiated (segment.c), so this is not built */
+#define shape_batchnorm_eval shape_batchnorm
+#define grad_batchnorm_eval  grad_backward_only
+
+/* ---- working memory ------------------------------------------------------------------------ */
+
+bool window_columns_are_input(const Window *w) {
+    return w->k[0] == 1 && w->k[1] == 1 && w->stride[0] == 1 && w->stride[1] == 1 &&
+           w->pad[0] == 0 && w->pad[1] == 0;
+}
+
+int64_t op_scratch(const Node *n) {
+    if (n->op != OP_CONV2D && n->op != OP_CONV2D_BWD_X && n->op != OP_CONV2D_BWD_W)
+        return 0;
+    if (window_columns_are_input(&n->attr.win))
+        return 0;
+    /* the columns of one group of one image: (C / groups) kh kw rows of OH OW */
+    const Window *w = &n->attr.win;
+    const Shape *x = n->op == OP_CONV2D         ? &n->in[0]->shape
+                     : n->op == OP_CONV2D_BWD_X ? &n->shape
+                                                : &n->in[1]->shape;
+    const Shape *y = n->op == OP_CONV2D ? &n->shape : &n->in[0]->shape;
+    return x->dim[1] / w->groups * w->k[0] * w->k[1] * y->dim[2] * y->dim[3];
+}
+
 /* ---- shape inference ---------------------------------------------------------------------
  * The model describes one sample; every input and target gets a leading dimension N, known
  * only when the program runs (the last batch of an epoch is smaller). Shapes are inferred

@@ -3,20 +3,29 @@
  * A program runs four segments: the training forward pass, the backward pass, the update,
  * and the evaluation forward pass (the test pass, --eval and --predict: PyTorch's
  * model.eval()). The first three come from one graph. The evaluation pass differs wherever
- * an op behaves differently in evaluation: dropout passes its input through. eval_graph()
+ * an op behaves differently in evaluation: dropout passes its input through, and batch norm
+ * normalises with its running statistics instead of the batch's. eval_graph()
  * makes it: a copy of the forward pass in which every such op is replaced by what it does
  * in evaluation, then simplified, so that what only training needed is dead. A model
  * without such an op gets NULL, and its program evaluates with the training forward pass.
  *
- * The evaluation pass reads no gradient: its graph has no backward part.
+ * The evaluation pass reads no gradient (its graph has no backward part) and updates no
+ * running statistics (it has no updates).
  */
 #include "mlc.h"
 
-/* What node n of the training forward pass is in evaluation: itself (copied), or one of its
- * operands. Every op says, so a new op with a mode cannot be forgotten. */
-static bool passes_through_in_eval(OpKind op) {
+typedef enum EvalForm {
+    EVAL_SAME,    /* the node itself, copied */
+    EVAL_OPERAND, /* its first operand: the node does nothing in evaluation */
+    EVAL_BN,      /* batchnorm with the running statistics (batchnorm_eval) */
+} EvalForm;
+
+/* What node n of the training forward pass is in evaluation. Every op says, so a new op
+ * with a mode cannot be forgotten. */
+static EvalForm eval_form(OpKind op) {
     switch (op) {
-    case OP_DROPOUT: return true; /* drops nothing, scales nothing */
+    case OP_DROPOUT: return EVAL_OPERAND; /* drops nothing, scales nothing */
+    case OP_BATCHNORM: return EVAL_BN;
     case OP_INPUT:
     case OP_TARGET:
     case OP_PARAM:
@@ -42,7 +51,21 @@ static bool passes_through_in_eval(OpKind op) {
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
-    case OP_BCE_LOGITS: return false;
+    case OP_BCE_LOGITS:
+    case OP_STATE:
+    case OP_CONV2D:
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR:
+    case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D:
+    case OP_AVGPOOL2D_BWD:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_BATCHNORM_EVAL: return EVAL_SAME;
     case OP_COUNT: break;
     }
     unreachable();
@@ -52,7 +75,7 @@ Graph *eval_graph(Graph *g) {
     int nf = g->nforward ? g->nforward : g->nodes.len;
     bool differs = false;
     for (int i = 0; i < nf; i++)
-        differs |= passes_through_in_eval(((Node *)g->nodes.data[i])->op);
+        differs |= eval_form(((Node *)g->nodes.data[i])->op) != EVAL_SAME;
     if (!differs)
         return NULL;
 
@@ -63,18 +86,24 @@ Graph *eval_graph(Graph *g) {
     Node **map = arena_alloc(a, sizeof(Node *) * (size_t)nf);
     for (int i = 0; i < nf; i++) {
         Node *n = g->nodes.data[i];
-        if (passes_through_in_eval(n->op)) {
-            map[i] = map[n->in[0]->id];
-            continue;
-        }
-        Node *in[3] = {NULL, NULL, NULL};
+        Node *in[MLC_MAX_INPUTS] = {NULL};
         for (int k = 0; k < n->nin; k++)
             in[k] = map[n->in[k]->id];
-        map[i] = ir_copy(e, n, in);
+        switch (eval_form(n->op)) {
+        case EVAL_SAME: map[i] = ir_copy(e, n, in); break;
+        case EVAL_OPERAND: map[i] = in[0]; break;
+        case EVAL_BN:
+            in[3] = map[((Node *)g->states.data[n->attr.bn.state])->id];
+            in[4] = map[((Node *)g->states.data[n->attr.bn.state + 1])->id];
+            map[i] = ir_bn_node(e, OP_BATCHNORM_EVAL, n->loc, 5, in, n->attr.bn.eps);
+            break;
+        }
         MLC_ASSERT(map[i]);
     }
     for (int p = 0; p < g->params.len; p++) /* the same parameters, in state_dict order */
         vec_push(a, &e->params, map[((Node *)g->params.data[p])->id]);
+    for (int p = 0; p < g->states.len; p++) /* the same state, never updated */
+        vec_push(a, &e->states, map[((Node *)g->states.data[p])->id]);
     e->input = g->input ? map[g->input->id] : NULL;
     e->target = g->target ? map[g->target->id] : NULL;
     e->loss = map[g->loss->id];

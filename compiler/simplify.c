@@ -3,9 +3,9 @@
  * One walk in topological order. Each node's inputs are first replaced by what they
  * simplified to (so rules always see simplified operands), then the rules below may replace
  * the node itself; finally an identical earlier node (same op, inputs and attributes) takes
- * its place. The walk ends with dead-code removal from the roots: the loss, the output and
- * the parameter gradients. Shapes never change: a node is only ever replaced by one of the
- * same shape.
+ * its place. The walk ends with dead-code removal from the roots: the loss, the output, the
+ * parameter gradients and the updates of the running state. Shapes never change: a node is
+ * only ever replaced by one of the same shape.
  *
  * Rules (x a tensor, c a constant, s a scalar):
  *   x * 1 = 1 * x = x,   x + 0 = 0 + x = x,   x - 0 = x,   -(-x) = x
@@ -36,6 +36,12 @@ static bool same_attrs(const Node *a, const Node *b) {
     case OPC_REDUCE:
     case OPC_ROWWISE:
     case OPC_LOSS: return true;
+    case OPC_IMAGE:
+        if (op_has_window(a->op))
+            return !memcmp(&a->attr.win, &b->attr.win, sizeof a->attr.win);
+        if (op_has_eps(a->op))
+            return a->attr.bn.eps == b->attr.bn.eps;
+        return true;
     }
     unreachable();
 }
@@ -130,7 +136,22 @@ static Node *rewrite(Graph *g, Node *n) {
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
-    case OP_BCE_LOGITS: break;
+    case OP_BCE_LOGITS:
+    case OP_STATE:
+    case OP_CONV2D:
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR:
+    case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D:
+    case OP_AVGPOOL2D_BWD:
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_BATCHNORM_EVAL: break;
     case OP_COUNT: unreachable();
     }
     return n;
@@ -180,6 +201,8 @@ void simplify(Graph *g) {
     g->output = resolve(repl, g->output);
     for (int i = 0; i < g->grads.len; i++)
         g->grads.data[i] = resolve(repl, g->grads.data[i]);
+    for (int i = 0; i < g->updates.len; i++)
+        g->updates.data[i] = resolve(repl, g->updates.data[i]);
 
     /* Dead code: keep what the roots reach, plus every leaf the program binds. The nodes
      * rules appended sit after the nodes that use them, so this follows inputs with a work
@@ -189,7 +212,7 @@ void simplify(Graph *g) {
     int nwork = 0;
     for (int i = 0; i < g->nodes.len; i++) {
         Node *n = g->nodes.data[i];
-        if (n->op == OP_PARAM || n->op == OP_INPUT || n->op == OP_TARGET)
+        if (n->op == OP_PARAM || n->op == OP_STATE || n->op == OP_INPUT || n->op == OP_TARGET)
             live[i] = true, work[nwork++] = n;
     }
     Node *roots[2] = {g->loss, g->output};
@@ -200,6 +223,11 @@ void simplify(Graph *g) {
         Node *d = g->grads.data[i];
         if (d && !live[d->id])
             live[d->id] = true, work[nwork++] = d;
+    }
+    for (int i = 0; i < g->updates.len; i++) {
+        Node *u = g->updates.data[i];
+        if (u && !live[u->id])
+            live[u->id] = true, work[nwork++] = u;
     }
     while (nwork > 0) {
         Node *n = work[--nwork];

@@ -40,8 +40,9 @@ static inline double mlc_sum(const float *x, int64_t n) {
     for (; i + 8 <= n; i += 8)
         for (int j = 0; j < 8; j++)
             part[j] += (double)x[i + j];
-    for (int j = 0; i < n; i++, j++)
-        part[j] += (double)x[i];
+    for (int j = 0; j < 8; j++) /* fewer than 8 left */
+        if (i + j < n)
+            part[j] += (double)x[i + j];
     return ((part[0] + part[1]) + (part[2] + part[3])) +
            ((part[4] + part[5]) + (part[6] + part[7]));
 }
@@ -86,6 +87,342 @@ static inline uint64_t mlc_step_seed(uint64_t seed, uint64_t step) {
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
     return h ^ (h >> 31);
+}
+
+/* ---- images ------------------------------------------------------------------------------
+ * What generated code calls for convolutions, pooling and batch norm, one image or one
+ * channel at a time, the batch loop and the matrix products being in the generated code.
+ * Images are stored [C, H, W], row-major; a window's output is oc x oh x ow. */
+
+/* A window over an image (a convolution's or a pooling's): the input's channels and size,
+ * kernel, stride, padding, dilation, and the output's size. */
+typedef struct MlcWindow {
+    int64_t c, h, w;
+    int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+    int64_t oh, ow;
+} MlcWindow;
+
+/* The input position of output position o at kernel offset i along one dimension. */
+static inline int64_t mlc_window_at(int64_t o, int64_t i, int64_t stride, int64_t pad,
+                                    int64_t dil) {
+    return o * stride - pad + i * dil;
+}
+
+/* The output positions q in [*lo, *hi) whose input position q stride - pad + i dil falls
+ * inside [0, size): the rest read padding. */
+static inline void mlc_window_inside(int64_t out, int64_t i, int64_t stride, int64_t pad,
+                                     int64_t dil, int64_t size, int64_t *lo, int64_t *hi) {
+    int64_t first = pad - i * dil;       /* q stride >= first */
+    int64_t last = size + pad - i * dil; /* q stride < last */
+    *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+    *hi = last <= 0 ? 0 : (last + stride - 1) / stride;
+    if (*hi > out)
+        *hi = out;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
+/* im2col: the patches of image x as the columns of a (c kh kw) x (oh ow) matrix,
+ *     cols[(ch * kh + i) * kw + j][p * ow + q] = x[ch][p sh - ph + i dh][q sw - pw + j dw],
+ * 0 where that falls in the padding. The convolution is then one matrix product,
+ * y = W cols with W as [oc, c kh kw]. Each row of the result is copied in runs: the padding
+ * on either side, and between them a strided (or, at stride 1, contiguous) copy. */
+static inline void mlc_im2col(const float *x, const MlcWindow *g, float *cols) {
+    for (int64_t ch = 0; ch < g->c; ch++)
+        for (int64_t i = 0; i < g->kh; i++)
+            for (int64_t j = 0; j < g->kw; j++) {
+                float *row = cols + ((ch * g->kh + i) * g->kw + j) * g->oh * g->ow;
+                int64_t qlo, qhi;
+                mlc_window_inside(g->ow, j, g->sw, g->pw, g->dw, g->w, &qlo, &qhi);
+                for (int64_t p = 0; p < g->oh; p++) {
+                    const int64_t r = mlc_window_at(p, i, g->sh, g->ph, g->dh);
+                    float *out = row + p * g->ow;
+                    if (r < 0 || r >= g->h) {
+                        for (int64_t q = 0; q < g->ow; q++)
+                            out[q] = 0.0f;
+                        continue;
+                    }
+                    /* input column q sw + at0 (at0 < 0 when the padding comes first) */
+                    const int64_t at0 = (ch * g->h + r) * g->w + j * g->dw - g->pw;
+                    for (int64_t q = 0; q < qlo; q++)
+                        out[q] = 0.0f;
+                    if (g->sw == 1)
+                        for (int64_t q = qlo; q < qhi; q++)
+                            out[q] = x[at0 + q];
+                    else
+                        for (int64_t q = qlo; q < qhi; q++)
+                            out[q] = x[at0 + q * g->sw];
+                    for (int64_t q = qhi; q < g->ow; q++)
+                        out[q] = 0.0f;
+                }
+            }
+}
+
+/* col2im: the opposite of im2col, summing: x = 0, then every column entry added back to the
+ * image position it was taken from (the gradient of im2col). */
+static inline void mlc_col2im(const float *cols, const MlcWindow *g, float *x) {
+    for (int64_t k = 0; k < g->c * g->h * g->w; k++)
+        x[k] = 0.0f;
+    for (int64_t ch = 0; ch < g->c; ch++)
+        for (int64_t i = 0; i < g->kh; i++)
+            for (int64_t j = 0; j < g->kw; j++) {
+                const float *row = cols + ((ch * g->kh + i) * g->kw + j) * g->oh * g->ow;
+                int64_t qlo, qhi;
+                mlc_window_inside(g->ow, j, g->sw, g->pw, g->dw, g->w, &qlo, &qhi);
+                for (int64_t p = 0; p < g->oh; p++) {
+                    const int64_t r = mlc_window_at(p, i, g->sh, g->ph, g->dh);
+                    if (r < 0 || r >= g->h)
+                        continue;
+                    const float *in = row + p * g->ow;
+                    const int64_t at0 = (ch * g->h + r) * g->w + j * g->dw - g->pw;
+                    if (g->sw == 1)
+                        for (int64_t q = qlo; q < qhi; q++)
+                            x[at0 + q] += in[q];
+                    else
+                        for (int64_t q = qlo; q < qhi; q++)
+                            x[at0 + q * g->sw] += in[q];
+                }
+            }
+}
+
+/* Does every window lie inside the image (no padding)? Then no position needs checking. */
+static inline bool mlc_window_all_inside(const MlcWindow *g) {
+    return g->ph == 0 && g->pw == 0;
+}
+
+/* The flat index in one channel's plane of the first largest element of window (p, q), or
+ * -1 for a window that lies wholly in the padding (PyTorch's MaxPool2d: NaN counts as the
+ * largest). */
+static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g, int64_t p,
+                                         int64_t q) {
+    if (mlc_window_all_inside(g)) {
+        const int64_t at = p * g->sh * g->w + q * g->sw;
+        int64_t best = at;
+        for (int64_t i = 0; i < g->kh; i++)
+            for (int64_t j = 0; j < g->kw; j++) {
+                const int64_t k = at + i * g->dh * g->w + j * g->dw;
+                if (plane[k] != plane[k])
+                    return k;
+                if (plane[k] > plane[best])
+                    best = k;
+            }
+        return best;
+    }
+    int64_t best = -1;
+    float max = 0.0f;
+    for (int64_t i = 0; i < g->kh; i++) {
+        const int64_t r = mlc_window_at(p, i, g->sh, g->ph, g->dh);
+        for (int64_t j = 0; r >= 0 && r < g->h && j < g->kw; j++) {
+            const int64_t s = mlc_window_at(q, j, g->sw, g->pw, g->dw);
+            if (s < 0 || s >= g->w)
+                continue;
+            const float v = plane[r * g->w + s];
+            if (best < 0 || v > max || isnan(v)) {
+                best = r * g->w + s;
+                max = v;
+                if (isnan(v))
+                    return best;
+            }
+        }
+    }
+    return best;
+}
+
+/* maxpool2d over `planes` channel planes (all channels of all samples): y is the largest of
+ * each window; the backward pass sends each dy to that element (the window searched again). */
+static inline void mlc_maxpool(const float *x, const MlcWindow *g, int64_t planes, float *y) {
+    if (mlc_window_all_inside(g)) { /* the same search, without the bounds checks */
+        for (int64_t c = 0; c < planes; c++) {
+            const float *plane = x + c * g->h * g->w;
+            for (int64_t p = 0; p < g->oh; p++)
+                for (int64_t q = 0; q < g->ow; q++) {
+                    const float *at = plane + p * g->sh * g->w + q * g->sw;
+                    float max = at[0];
+                    for (int64_t i = 0; i < g->kh; i++)
+                        for (int64_t j = 0; j < g->kw; j++) {
+                            const float v = at[i * g->dh * g->w + j * g->dw];
+                            max = v > max || v != v ? v : max;
+                        }
+                    y[(c * g->oh + p) * g->ow + q] = max;
+                }
+        }
+        return;
+    }
+    for (int64_t c = 0; c < planes; c++) {
+        const float *plane = x + c * g->h * g->w;
+        for (int64_t p = 0; p < g->oh; p++)
+            for (int64_t q = 0; q < g->ow; q++) {
+                const int64_t at = mlc_maxpool_argmax(plane, g, p, q);
+                y[(c * g->oh + p) * g->ow + q] = at < 0 ? -INFINITY : plane[at];
+            }
+    }
+}
+static inline void mlc_maxpool_bwd(const float *dy, const float *x, const MlcWindow *g,
+                                   int64_t planes, float *dx) {
+    for (int64_t k = 0; k < planes * g->h * g->w; k++)
+        dx[k] = 0.0f;
+    for (int64_t c = 0; c < planes; c++) {
+        const float *plane = x + c * g->h * g->w;
+        for (int64_t p = 0; p < g->oh; p++)
+            for (int64_t q = 0; q < g->ow; q++) {
+                const int64_t at = mlc_maxpool_argmax(plane, g, p, q);
+                if (at >= 0)
+                    dx[c * g->h * g->w + at] += dy[(c * g->oh + p) * g->ow + q];
+            }
+    }
+}
+
+/* avgpool2d (padding counted in the window, PyTorch's count_include_pad = True): y is the
+ * sum of the window / (kh kw); the backward pass spreads dy / (kh kw) over it. */
+static inline void mlc_avgpool(const float *x, const MlcWindow *g, int64_t planes, float *y) {
+    const float scale = 1.0f / (float)(g->kh * g->kw);
+    for (int64_t c = 0; c < planes; c++) {
+        const float *plane = x + c * g->h * g->w;
+        for (int64_t p = 0; p < g->oh; p++)
+            for (int64_t q = 0; q < g->ow; q++) {
+                double sum = 0.0;
+                for (int64_t i = 0; i < g->kh; i++) {
+                    const int64_t r = mlc_window_at(p, i, g->sh, g->ph, g->dh);
+                    for (int64_t j = 0; r >= 0 && r < g->h && j < g->kw; j++) {
+                        const int64_t s = mlc_window_at(q, j, g->sw, g->pw, g->dw);
+                        if (s >= 0 && s < g->w)
+                            sum += (double)plane[r * g->w + s];
+                    }
+                }
+                y[(c * g->oh + p) * g->ow + q] = (float)sum * scale;
+            }
+    }
+}
+static inline void mlc_avgpool_bwd(const float *dy, const MlcWindow *g, int64_t planes, float *dx) {
+    const float scale = 1.0f / (float)(g->kh * g->kw);
+    for (int64_t k = 0; k < planes * g->h * g->w; k++)
+        dx[k] = 0.0f;
+    for (int64_t c = 0; c < planes; c++)
+        for (int64_t p = 0; p < g->oh; p++)
+            for (int64_t q = 0; q < g->ow; q++) {
+                const float d = dy[(c * g->oh + p) * g->ow + q] * scale;
+                for (int64_t i = 0; i < g->kh; i++) {
+                    const int64_t r = mlc_window_at(p, i, g->sh, g->ph, g->dh);
+                    for (int64_t j = 0; r >= 0 && r < g->h && j < g->kw; j++) {
+                        const int64_t s = mlc_window_at(q, j, g->sw, g->pw, g->dw);
+                        if (s >= 0 && s < g->w)
+                            dx[(c * g->h + r) * g->w + s] += d;
+                    }
+                }
+            }
+}
+
+/* mlc_sum's order for sum of (x[k] - m)^2 and of x[k] * z[k]: eight partial sums in double,
+ * combined pairwise (so the loops vectorise without reassociating anything). */
+static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {
+    double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            part[j] += ((double)x[i + j] - m) * ((double)x[i + j] - m);
+    for (int j = 0; j < 8; j++)
+        if (i + j < n)
+            part[j] += ((double)x[i + j] - m) * ((double)x[i + j] - m);
+    return ((part[0] + part[1]) + (part[2] + part[3])) +
+           ((part[4] + part[5]) + (part[6] + part[7]));
+}
+static inline double mlc_dot(const float *x, const float *z, int64_t n) {
+    double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            part[j] += (double)x[i + j] * (double)z[i + j];
+    for (int j = 0; j < 8; j++)
+        if (i + j < n)
+            part[j] += (double)x[i + j] * (double)z[i + j];
+    return ((part[0] + part[1]) + (part[2] + part[3])) +
+           ((part[4] + part[5]) + (part[6] + part[7]));
+}
+
+/* Per channel: x is [n, c, spatial]; channel ch has n * spatial values. Sums in double, in
+ * the order of the samples. mlc_channel_sum of y * z where z is given (else of y alone). */
+static inline double mlc_channel_sum(const float *y, const float *z, int64_t n, int64_t c,
+                                     int64_t spatial, int64_t ch) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        const int64_t at = (i * c + ch) * spatial;
+        sum += z ? mlc_dot(y + at, z + at, spatial) : mlc_sum(y + at, spatial);
+    }
+    return sum;
+}
+
+/* The mean and the biased variance (sum of squared deviations / count, two passes) of
+ * channel ch. */
+static inline void mlc_channel_stats(const float *x, int64_t n, int64_t c, int64_t spatial,
+                                     int64_t ch, double *mean, double *var) {
+    const double count = (double)(n * spatial);
+    const double m = mlc_channel_sum(x, NULL, n, c, spatial, ch) / count;
+    double ss = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        ss += mlc_sum_sq_dev(x + (i * c + ch) * spatial, m, spatial);
+    *mean = m;
+    *var = ss / count;
+}
+
+/* batchnorm in training: y = (x - mean) / sqrt(var + eps) * gamma + beta per channel, with
+ * the batch's mean and biased variance. */
+static inline void mlc_batchnorm(const float *x, const float *gamma, const float *beta, int64_t n,
+                                 int64_t c, int64_t spatial, double eps, float *y) {
+    for (int64_t ch = 0; ch < c; ch++) {
+        double mean, var;
+        mlc_channel_stats(x, n, c, spatial, ch, &mean, &var);
+        const float m = (float)mean, scale = (float)((double)gamma[ch] / sqrt(var + eps));
+        for (int64_t i = 0; i < n; i++) {
+            const int64_t at = (i * c + ch) * spatial;
+            for (int64_t k = 0; k < spatial; k++)
+                y[at + k] = (x[at + k] - m) * scale + beta[ch];
+        }
+    }
+}
+
+/* Its gradients, with xhat = (x - mean) / sqrt(var + eps) and M = n * spatial:
+ *     dx = gamma / sqrt(var + eps) * (dy - sum(dy) / M - xhat * sum(dy xhat) / M)
+ *     dgamma = sum(dy xhat) = (sum(dy x) - mean sum(dy)) / sqrt(var + eps)
+ * (the statistics computed again from x; the sums in double, the elements in float). dx may
+ * be NULL, or dgamma. */
+static inline void mlc_batchnorm_bwd(const float *dy, const float *x, const float *gamma, int64_t n,
+                                     int64_t c, int64_t spatial, double eps, float *dx,
+                                     float *dgamma) {
+    const double count = (double)(n * spatial);
+    for (int64_t ch = 0; ch < c; ch++) {
+        double mean, var;
+        mlc_channel_stats(x, n, c, spatial, ch, &mean, &var);
+        const double invstd = 1.0 / sqrt(var + eps);
+        const double sum_dy = mlc_channel_sum(dy, NULL, n, c, spatial, ch);
+        const double sum_dy_x = mlc_channel_sum(dy, x, n, c, spatial, ch);
+        const double sum_dy_xhat = (sum_dy_x - mean * sum_dy) * invstd;
+        if (dgamma)
+            dgamma[ch] = (float)sum_dy_xhat;
+        if (!dx)
+            continue;
+        const float m = (float)mean, is = (float)invstd;
+        const float scale = (float)((double)gamma[ch] * invstd);
+        const float a = (float)(sum_dy / count), b = (float)(sum_dy_xhat / count);
+        for (int64_t i = 0; i < n; i++) {
+            const int64_t at = (i * c + ch) * spatial;
+            for (int64_t k = 0; k < spatial; k++)
+                dx[at + k] = scale * (dy[at + k] - a - (x[at + k] - m) * is * b);
+        }
+    }
+}
+
+/* batchnorm in evaluation: the running statistics instead of the batch's. */
+static inline void mlc_batchnorm_eval(const float *x, const float *gamma, const float *beta,
+                                      const float *mean, const float *var, int64_t n, int64_t c,
+                                      int64_t spatial, double eps, float *y) {
+    for (int64_t ch = 0; ch < c; ch++) {
+        const float invstd = (float)(1.0 / sqrt((double)var[ch] + eps));
+        for (int64_t i = 0; i < n; i++) {
+            const int64_t at = (i * c + ch) * spatial;
+            for (int64_t k = 0; k < spatial; k++)
+                y[at + k] = (x[at + k] - mean[ch]) * invstd * gamma[ch] + beta[ch];
+        }
+    }
 }
 
 /* How a tensor is filled before training (or, for a constant input, once). */
@@ -203,6 +540,7 @@ double mlc_schedule_lr(const MlcSchedule *s, double base, int64_t epoch);
 typedef struct MlcBuffers {
     float *params; /* MlcModel.nparams floats */
     float *grads;  /* MlcModel.nparams floats, same layout as params */
+    float *states; /* MlcModel.nstates floats: running statistics, saved with the parameters */
     float *acts;   /* MlcModel.acts_per_sample * max_batch + acts_fixed floats */
     int64_t max_batch;
     uint64_t seed; /* this training step's seed (mlc_step_seed), which draws dropout masks */
@@ -216,6 +554,12 @@ typedef struct MlcModel {
     const MlcParam *params;
     int nparam;
     size_t nparams; /* floats in the parameter block */
+
+    /* running state that is not trained (batch norm's running statistics): a block of its
+     * own, initialised, saved and loaded with the parameters, updated by forward() */
+    const MlcParam *states;
+    int nstate;
+    size_t nstates;
 
     /* one sample's input (floats) and target */
     const char *x_name;
@@ -315,6 +659,8 @@ float mlc_rng_normal(MlcRng *r);                   /* Box-Muller */
 
 /* Fills every parameter as its MlcParam.init says, in the order of model->params. */
 void mlc_init_params(const MlcModel *m, float *params, uint64_t seed);
+/* Fills the running state as its MlcParam.init says (zeros or ones: nothing random). */
+void mlc_init_states(const MlcModel *m, float *states);
 
 /* A data set in memory: n samples of x_size floats (already scaled) and their targets. */
 typedef struct MlcDataset {
@@ -374,6 +720,12 @@ bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const flo
                                   char *err, size_t errlen);
 bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
                           size_t errlen);
+/* The whole model, as a PyTorch state_dict holds it: the parameters and the running state
+ * (which read also takes as I32 or I64, as PyTorch stores num_batches_tracked). */
+bool mlc_safetensors_write_model(const char *path, const MlcModel *m, const MlcBuffers *b,
+                                 char *err, size_t errlen);
+bool mlc_safetensors_read_model(const char *path, const MlcModel *m, const MlcBuffers *b, char *err,
+                                size_t errlen);
 /* Every tensor of PATH, in the order of its header, checked as strictly as
  * mlc_safetensors_read checks; each name and data allocated. Free with mlc_tensors_free.
  * Tensors are F32, or I32/I64 integers of at most 2^24 in magnitude (class labels), which

@@ -86,3 +86,11 @@ void mlc_init_params(const MlcModel *m, float *params, uint64_t seed) {
         }
     }
 }
+
+void mlc_init_states(const MlcModel *m, float *states) {
+    for (int i = 0; i < m->nstate; i++) {
+        const MlcParam *p = &m->states[i];
+        for (size_t j = 0; j < p->size; j++)
+            states[p->offset + j] = p->init == MLC_INIT_ONES ? 1.0f : 0.0f;
+    }
+}

@@ -233,19 +233,40 @@ bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
     return ok;
 }
 
-bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const float *params,
-                                  char *err, size_t errlen) {
-    MlcTensor *t = calloc((size_t)m->nparam + 1, sizeof *t);
-    if (!t)
-        return mlc_fail(err, errlen, "%s: out of memory", path);
-    for (int i = 0; i < m->nparam; i++) {
-        const MlcParam *p = &m->params[i];
+/* The parameters, then (when states is not NULL) the running state, as named tensors. */
+static MlcTensor *model_tensors(const MlcModel *m, const float *params, const float *states,
+                                int *count) {
+    int nstate = states ? m->nstate : 0;
+    MlcTensor *t = calloc((size_t)(m->nparam + nstate) + 1, sizeof *t);
+    for (int i = 0; t && i < m->nparam + nstate; i++) {
+        const MlcParam *p = i < m->nparam ? &m->params[i] : &m->states[i - m->nparam];
         t[i].name = p->name;
         t[i].rank = p->rank;
         memcpy(t[i].shape, p->shape, sizeof p->shape);
-        t[i].data = params + p->offset;
+        t[i].data = (i < m->nparam ? params : states) + p->offset;
     }
-    bool ok = mlc_safetensors_write(path, t, m->nparam, err, errlen);
+    *count = m->nparam + nstate;
+    return t;
+}
+
+bool mlc_safetensors_write_params(const char *path, const MlcModel *m, const float *params,
+                                  char *err, size_t errlen) {
+    int n;
+    MlcTensor *t = model_tensors(m, params, NULL, &n);
+    if (!t)
+        return mlc_fail(err, errlen, "%s: out of memory", path);
+    bool ok = mlc_safetensors_write(path, t, n, err, errlen);
+    free(t);
+    return ok;
+}
+
+bool mlc_safetensors_write_model(const char *path, const MlcModel *m, const MlcBuffers *b,
+                                 char *err, size_t errlen) {
+    int n;
+    MlcTensor *t = model_tensors(m, b->params, b->states, &n);
+    if (!t)
+        return mlc_fail(err, errlen, "%s: out of memory", path);
+    bool ok = mlc_safetensors_write_meta(path, t, n, NULL, err, errlen);
     free(t);
     return ok;
 }
@@ -508,18 +529,28 @@ static bool open_file(const char *path, FILE **fp, cJSON **json, Entry **e, int 
     return read_header(*fp, path, (uint64_t)st.st_size, json, e, n, start, err, errlen);
 }
 
-bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
-                          size_t errlen) {
+/* The model's parameters (into params) and its running state (into states, when the model
+ * has any), every one present with its shape; a state may be stored as I32 or I64 (PyTorch's
+ * num_batches_tracked), converted exactly. */
+static bool read_model(const char *path, const MlcModel *m, float *params, float *states, char *err,
+                       size_t errlen) {
     FILE *f;
     cJSON *json;
     Entry *e;
     int n;
     uint64_t start = 0;
     bool ok = open_file(path, &f, &json, &e, &n, &start, err, errlen);
+    int nstate = states ? m->nstate : 0, total = m->nparam + nstate;
+    const MlcParam **want = calloc((size_t)total + 1, sizeof *want);
+    const Entry **have = calloc((size_t)total + 1, sizeof *have);
+    if (ok && (!want || !have))
+        ok = mlc_fail(err, errlen, "%s: out of memory", path);
+    for (int i = 0; ok && i < total; i++)
+        want[i] = i < m->nparam ? &m->params[i] : &m->states[i - m->nparam];
 
-    /* Every parameter, with its dtype and shape, before any data is read. */
-    for (int i = 0; ok && i < m->nparam; i++) {
-        const MlcParam *p = &m->params[i];
+    /* Every tensor, with its dtype and shape, before any data is read. */
+    for (int i = 0; ok && i < total; i++) {
+        const MlcParam *p = want[i];
         const Entry *t = NULL;
         for (int k = 0; k < n; k++)
             if (strcmp(e[k].name, p->name) == 0)
@@ -528,7 +559,8 @@ bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, ch
             ok = mlc_fail(err, errlen, "%s: tensor '%s' is missing", path, p->name);
             break;
         }
-        if (strcmp(t->dtype, "F32") != 0) {
+        bool integer = strcmp(t->dtype, "I64") == 0 || strcmp(t->dtype, "I32") == 0;
+        if (strcmp(t->dtype, "F32") != 0 && !(integer && i >= m->nparam)) {
             ok = mlc_fail(err, errlen, "%s: tensor '%s' has dtype %s, only F32 is supported", path,
                           p->name, t->dtype);
             break;
@@ -537,36 +569,52 @@ bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, ch
         for (int d = 0; same && d < p->rank; d++)
             same = t->shape[d] == p->shape[d];
         if (!same) {
-            char got[128], want[128];
+            char got[128], want_s[128];
             format_shape(got, sizeof got, t->rank, t->shape);
-            format_shape(want, sizeof want, p->rank, p->shape);
+            format_shape(want_s, sizeof want_s, p->rank, p->shape);
             ok = mlc_fail(err, errlen, "%s: tensor '%s' has shape %s, the model's is %s", path,
-                          p->name, got, want);
+                          p->name, got, want_s);
         }
+        have[i] = t;
     }
     for (int k = 0; ok && k < n; k++) {
         bool known = false;
-        for (int i = 0; i < m->nparam && !known; i++)
-            known = strcmp(e[k].name, m->params[i].name) == 0;
+        for (int i = 0; i < total && !known; i++)
+            known = strcmp(e[k].name, want[i]->name) == 0;
         if (!known)
             fprintf(stderr, "%s: warning: ignoring tensor '%s', the model has no such parameter\n",
                     path, e[k].name);
     }
-    for (int i = 0; ok && i < m->nparam; i++) {
-        const MlcParam *p = &m->params[i];
-        const Entry *t = NULL;
-        for (int k = 0; k < n && !t; k++)
-            if (strcmp(e[k].name, p->name) == 0)
-                t = &e[k];
+    for (int i = 0; ok && i < total; i++) {
+        const MlcParam *p = want[i];
+        const Entry *t = have[i];
+        float *to = (i < m->nparam ? params : states) + p->offset;
+        int isize = strcmp(t->dtype, "I64") == 0 ? 8 : strcmp(t->dtype, "I32") == 0 ? 4 : 0;
+        bool exact = true;
         if (fseeko(f, (off_t)(start + t->begin), SEEK_SET) != 0 ||
-            !read_floats(f, params + p->offset, p->size))
+            !(isize ? read_ints(f, to, p->size, isize, &exact) : read_floats(f, to, p->size)))
             ok = mlc_fail(err, errlen, "%s: read error in tensor '%s'", path, p->name);
+        else if (!exact)
+            ok = mlc_fail(err, errlen, "%s: tensor '%s' holds an integer beyond 2^24", path,
+                          p->name);
     }
+    free(want);
+    free(have);
     free(e);
     cJSON_Delete(json);
     if (f)
         fclose(f);
     return ok;
+}
+
+bool mlc_safetensors_read(const char *path, const MlcModel *m, float *params, char *err,
+                          size_t errlen) {
+    return read_model(path, m, params, NULL, err, errlen);
+}
+
+bool mlc_safetensors_read_model(const char *path, const MlcModel *m, const MlcBuffers *b, char *err,
+                                size_t errlen) {
+    return read_model(path, m, b->params, b->states, err, errlen);
 }
 
 bool mlc_safetensors_read_all(const char *path, MlcTensor **tensors, int *count, char *err,

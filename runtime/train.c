@@ -52,6 +52,7 @@ static void run_close(Run *r) {
     mlc_dataset_free(&r->test);
     free(r->buf.params);
     free(r->buf.grads);
+    free(r->buf.states);
     mlc_optim_state_close(&r->ostate);
     free(r->buf.acts);
     free(r->state);
@@ -101,6 +102,7 @@ static int allocate(Run *r, int64_t max_batch) {
     b->max_batch = max_batch;
     b->params = calloc(np, sizeof(float));
     b->grads = calloc(np, sizeof(float));
+    b->states = calloc(m->nstates ? m->nstates : 1, sizeof(float));
     /* acts_per_sample * max_batch + acts_fixed, with the overflow checked */
     size_t nacts = 0;
     if (m->acts_per_sample > (SIZE_MAX / sizeof(float) - m->acts_fixed - 1) / (size_t)max_batch)
@@ -108,7 +110,7 @@ static int allocate(Run *r, int64_t max_batch) {
     nacts = m->acts_per_sample * (size_t)max_batch + m->acts_fixed;
     b->acts = calloc(nacts ? nacts : 1, sizeof(float));
     r->state = calloc(m->state_size ? m->state_size : 1, 1);
-    if (!b->params || !b->grads || !b->acts || !r->state ||
+    if (!b->params || !b->grads || !b->states || !b->acts || !r->state ||
         !mlc_optim_state_open(&r->ostate, &r->opt.optim, m->nparams))
         return error(r, "out of memory for %zu parameters and %zu activations", m->nparams, nacts);
     m->bind(r->state, b);
@@ -424,23 +426,27 @@ static float batch_grads(Run *r, const Batch *b) {
     return loss;
 }
 
+/* --grads FILE: every parameter's gradient under the parameter's name, the loss, and the
+ * running state as the training forward pass left it (batch norm's statistics). */
 static int write_grads(Run *r, float loss) {
     const MlcModel *m = r->m;
-    MlcTensor *t = calloc((size_t)m->nparam + 1, sizeof *t);
+    int n = m->nparam + 1 + m->nstate;
+    MlcTensor *t = calloc((size_t)n, sizeof *t);
     if (!t)
         return error(r, "out of memory");
-    for (int i = 0; i < m->nparam; i++) {
-        const MlcParam *p = &m->params[i];
-        t[i].name = p->name;
-        t[i].rank = p->rank;
-        memcpy(t[i].shape, p->shape, sizeof p->shape);
-        t[i].data = r->buf.grads + p->offset;
+    for (int i = 0; i < m->nparam + m->nstate; i++) {
+        const MlcParam *p = i < m->nparam ? &m->params[i] : &m->states[i - m->nparam];
+        int at = i < m->nparam ? i : i + 1;
+        t[at].name = p->name;
+        t[at].rank = p->rank;
+        memcpy(t[at].shape, p->shape, sizeof p->shape);
+        t[at].data = (i < m->nparam ? r->buf.grads : r->buf.states) + p->offset;
     }
     t[m->nparam].name = "loss";
     t[m->nparam].rank = 0;
     t[m->nparam].data = &loss;
     char err[1024];
-    bool ok = mlc_safetensors_write(r->opt.grads, t, m->nparam + 1, err, sizeof err);
+    bool ok = mlc_safetensors_write(r->opt.grads, t, n, err, sizeof err);
     free(t);
     return ok ? 0 : error(r, "%s", err);
 }
@@ -536,12 +542,13 @@ static int run(Run *r, int argc, char **argv) {
         }
         r->resumed = true;
     } else if (o->load) {
-        if (!mlc_safetensors_read(o->load, m, r->buf.params, err, sizeof err)) {
+        if (!mlc_safetensors_read_model(o->load, m, &r->buf, err, sizeof err)) {
             rc = error(r, "%s", err);
             goto out;
         }
     } else {
         mlc_init_params(m, r->buf.params, o->seed);
+        mlc_init_states(m, r->buf.states);
         if (o->eval || o->predict >= 0)
             fprintf(stderr,
                     "%s: warning: no --load, so this uses the untrained initial weights "
@@ -568,7 +575,7 @@ static int run(Run *r, int argc, char **argv) {
         else if ((rc = train(r)))
             goto out;
     }
-    if (o->save && !mlc_safetensors_write_params(o->save, m, r->buf.params, err, sizeof err))
+    if (o->save && !mlc_safetensors_write_model(o->save, m, &r->buf, err, sizeof err))
         rc = error(r, "%s", err);
 out:
     batch_free(&gb);

@@ -242,6 +242,21 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
     case OP_BCE_LOGITS:
+    case OP_STATE:
+    case OP_CONV2D:
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR:
+    case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D:
+    case OP_AVGPOOL2D_BWD:
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_BATCHNORM_EVAL:
     case OP_COUNT: break;
     }
     unreachable();
@@ -313,6 +328,216 @@ static void emit_gemm(Emit *e, Kernel *k) {
     emit_gemm_call(e, k, "1.0f", "0.0f", buf(e, k->root)->name);
 }
 
+/* ---- image ops ----------------------------------------------------------------------------
+ * A convolution is one matrix product per image and group, over the image's columns
+ * (mlc_im2col, into the kernel's scratch); its backward ops are the two transposed products,
+ * the data gradient folded back with mlc_col2im and the weight gradient summed over the
+ * batch (beta = 1 after the first image). Pooling and batch norm call the runtime's loops. */
+
+/* The window, as a static MlcWindow named win, and the sizes the loops use. */
+static void emit_window(Emit *e, const OpDesc *d, int64_t channels) {
+    const Window *w = &d->win;
+    fprintf(e->out,
+            "    static const MlcWindow win = {%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, "
+            "%lld, %lld, %lld, %lld, %lld};\n",
+            (long long)channels, (long long)d->h, (long long)d->w, (long long)w->k[0],
+            (long long)w->k[1], (long long)w->stride[0], (long long)w->stride[1],
+            (long long)w->pad[0], (long long)w->pad[1], (long long)w->dil[0], (long long)w->dil[1],
+            (long long)d->oh, (long long)d->ow);
+}
+
+/* cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc); wrapped
+ * like every other call, at the given indent. */
+static void emit_sgemm_at(Emit *e, const char *indent, const char *const args[13]) {
+    Arena *a = e->g->cx->arena;
+    PtrVec list = {0};
+    vec_push(a, &list, (void *)"CblasRowMajor");
+    for (int i = 0; i < 13; i++)
+        vec_push(a, &list, (void *)args[i]);
+    print_list(e->out, arena_printf(a, "%scblas_sgemm(", indent), &list, ");");
+}
+
+/* One image (n) and, with groups, one group (grp) at a time:
+ *   conv2d:       y_n = W cols(x_n) (+ b, stored first: beta = 1)
+ *   conv2d_bwd_x: dx_n = col2im(Wᵀ dy_n)
+ *   conv2d_bwd_w: dW = sum over n of dy_n cols(x_n)ᵀ (beta = 0 for the first image)
+ * A 1x1 convolution with stride 1 and no padding uses the image itself as its columns. */
+static void emit_conv(Emit *e, const OpDesc *d) {
+    FILE *o = e->out;
+    Arena *a = e->g->cx->arena;
+    int64_t g = d->win.groups, cg = d->c / g, og = d->oc / g;
+    int64_t rows = cg * d->win.k[0] * d->win.k[1], cols = d->oh * d->ow;
+    bool direct = window_columns_are_input(&d->win);
+    const char *cols_name = direct ? NULL : d->scratch->name;
+    if (!direct)
+        emit_window(e, d, cg);
+    fprintf(o, "    for (int64_t n = 0; n < N; n++) {\n");
+    if (g > 1)
+        fprintf(o, "        for (int64_t grp = 0; grp < %lld; grp++) {\n", (long long)g);
+    const char *ind = g > 1 ? "            " : "        ";
+    /* where this image's (and group's) planes start: its input, its output, its weights */
+    const char *image = g > 1 ? arena_printf(a, "(n * %lld + grp)", (long long)g) : "n";
+    const char *in_at = arena_printf(a, "%s * %lld", image, (long long)(cg * d->h * d->w));
+    const char *out_at = arena_printf(a, "%s * %lld", image, (long long)(og * cols));
+    const char *w_at = g > 1 ? arena_printf(a, " + grp * %lld", (long long)(og * rows)) : "";
+    const char *R = arena_printf(a, "%lld", (long long)rows);
+    const char *C = arena_printf(a, "%lld", (long long)cols);
+    const char *O = arena_printf(a, "%lld", (long long)og);
+    const char *x_or_dx =
+        d->op == OP_CONV2D_BWD_X ? d->out->name : d->in[d->op == OP_CONV2D ? 0 : 1]->name;
+    const char *image_cols = direct ? arena_printf(a, "%s + %s", x_or_dx, in_at) : cols_name;
+    if (!direct && d->op != OP_CONV2D_BWD_X)
+        fprintf(o, "%smlc_im2col(%s + %s, &win, %s);\n", ind, x_or_dx, in_at, cols_name);
+    if (d->op == OP_CONV2D) {
+        const char *w = arena_printf(a, "%s%s", d->in[1]->name, w_at);
+        const char *y = arena_printf(a, "%s + %s", d->out->name, out_at);
+        if (d->in[2]) { /* the bias first, then the product added to it */
+            fprintf(o, "%sfor (int64_t c = 0; c < %s; c++)\n", ind, O);
+            fprintf(o, "%s    for (int64_t k = 0; k < %s; k++)\n", ind, C);
+            fprintf(o, "%s        %s[%s + c * %s + k] = %s[%sc];\n", ind, d->out->name, out_at, C,
+                    d->in[2]->name, g > 1 ? arena_printf(a, "grp * %s + ", O) : "");
+        }
+        const char *args[13] = {"CblasNoTrans",
+                                "CblasNoTrans",
+                                O,
+                                C,
+                                R,
+                                "1.0f",
+                                w,
+                                R,
+                                image_cols,
+                                C,
+                                d->in[2] ? "1.0f" : "0.0f",
+                                y,
+                                C};
+        emit_sgemm_at(e, ind, args);
+    } else if (d->op == OP_CONV2D_BWD_X) {
+        const char *args[13] = {"CblasTrans",
+                                "CblasNoTrans",
+                                R,
+                                C,
+                                O,
+                                "1.0f",
+                                arena_printf(a, "%s%s", d->in[1]->name, w_at),
+                                R,
+                                arena_printf(a, "%s + %s", d->in[0]->name, out_at),
+                                C,
+                                "0.0f",
+                                image_cols,
+                                C};
+        emit_sgemm_at(e, ind, args);
+        if (!direct)
+            fprintf(o, "%smlc_col2im(%s, &win, %s + %s);\n", ind, cols_name, d->out->name, in_at);
+    } else {
+        const char *args[13] = {"CblasNoTrans",
+                                "CblasTrans",
+                                O,
+                                R,
+                                C,
+                                "1.0f",
+                                arena_printf(a, "%s + %s", d->in[0]->name, out_at),
+                                C,
+                                image_cols,
+                                C,
+                                "n == 0 ? 0.0f : 1.0f",
+                                arena_printf(a, "%s%s", d->out->name, w_at),
+                                R};
+        emit_sgemm_at(e, ind, args);
+    }
+    if (g > 1)
+        fprintf(o, "        }\n");
+    fprintf(o, "    }\n");
+}
+
+static void emit_image(Emit *e, const OpDesc *d) {
+    FILE *o = e->out;
+    const char *y = d->out->name;
+    long long c = (long long)d->c, s = (long long)d->spatial;
+    switch (d->op) {
+    case OP_CONV2D:
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W: emit_conv(e, d); return;
+    case OP_MAXPOOL2D:
+    case OP_AVGPOOL2D:
+        emit_window(e, d, d->c);
+        fprintf(o, "    mlc_%s(%s, &win, N * %lld, %s);\n",
+                d->op == OP_MAXPOOL2D ? "maxpool" : "avgpool", d->in[0]->name, c, y);
+        return;
+    case OP_MAXPOOL2D_BWD:
+        emit_window(e, d, d->c);
+        fprintf(o, "    mlc_maxpool_bwd(%s, %s, &win, N * %lld, %s);\n", d->in[0]->name,
+                d->in[1]->name, c, y);
+        return;
+    case OP_AVGPOOL2D_BWD:
+        emit_window(e, d, d->c);
+        fprintf(o, "    mlc_avgpool_bwd(%s, &win, N * %lld, %s);\n", d->in[0]->name, c, y);
+        return;
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+        fprintf(o, "    for (int64_t c = 0; c < %lld; c++)\n", c);
+        fprintf(o, "        %s[c] = (float)(mlc_channel_sum(%s, NULL, N, %lld, %lld, c)%s);\n", y,
+                d->in[0]->name, c, s,
+                d->op == OP_CHANNEL_MEAN ? arena_printf(e->g->cx->arena, " / (double)(N * %lld)", s)
+                                         : "");
+        return;
+    case OP_CHANNEL_VAR: /* unbiased, as batch norm's running variance takes it */
+        fprintf(o, "    const double count = (double)(N * %lld);\n", s);
+        fprintf(o, "    for (int64_t c = 0; c < %lld; c++) {\n", c);
+        fprintf(o, "        double mean, var;\n");
+        fprintf(o, "        mlc_channel_stats(%s, N, %lld, %lld, c, &mean, &var);\n",
+                d->in[0]->name, c, s);
+        fprintf(o, "        %s[c] = (float)(var * count / (count - 1.0));\n    }\n", y);
+        return;
+    case OP_BATCHNORM:
+        fprintf(o, "    mlc_batchnorm(%s, %s, %s, N, %lld, %lld, %.9g, %s);\n", d->in[0]->name,
+                d->in[1]->name, d->in[2]->name, c, s, d->eps, y);
+        return;
+    case OP_BATCHNORM_BWD:
+        fprintf(o, "    mlc_batchnorm_bwd(%s, %s, %s, N, %lld, %lld, %.9g, %s, NULL);\n",
+                d->in[0]->name, d->in[1]->name, d->in[2]->name, c, s, d->eps, y);
+        return;
+    case OP_BN_DGAMMA:
+        fprintf(o, "    mlc_batchnorm_bwd(%s, %s, NULL, N, %lld, %lld, %.9g, NULL, %s);\n",
+                d->in[0]->name, d->in[1]->name, c, s, d->eps, y);
+        return;
+    case OP_BATCHNORM_EVAL:
+        fprintf(o, "    mlc_batchnorm_eval(%s, %s, %s, %s, %s, N, %lld, %lld, %.9g, %s);\n",
+                d->in[0]->name, d->in[1]->name, d->in[2]->name, d->in[3]->name, d->in[4]->name, c,
+                s, d->eps, y);
+        return;
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_STATE:
+    case OP_CONST:
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_NEG:
+    case OP_RELU:
+    case OP_STEP:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_EXP:
+    case OP_LOG:
+    case OP_EXPAND:
+    case OP_DROPOUT:
+    case OP_MATMUL:
+    case OP_RESHAPE:
+    case OP_SUM:
+    case OP_MEAN:
+    case OP_SUM_TO:
+    case OP_SOFTMAX:
+    case OP_SOFTMAX_BWD:
+    case OP_CROSS_ENTROPY:
+    case OP_CROSS_ENTROPY_BWD:
+    case OP_BCE_LOGITS:
+    case OP_COUNT: break;
+    }
+    unreachable();
+}
+
 /* Row-wise, reduce and loss ops: one case each. Sums accumulate in double, in a fixed
  * order (mlc_sum, mlc_sum_rows), so they keep float precision over millions of elements and
  * the result is the same whatever the thread count. Softmax and the losses subtract the
@@ -323,6 +548,10 @@ static void emit_op(Emit *e, Kernel *k) {
     const char *y = d.out->name, *xs = d.x->name;
     const char *rows = count_expr(e, d.rows), *total = count_expr(e, d.total);
     long long last = (long long)d.width;
+    if (op_info[d.op].cls == OPC_IMAGE) {
+        emit_image(e, &d);
+        return;
+    }
     switch (d.op) {
     case OP_SUM: fprintf(o, "    %s[0] = (float)mlc_sum(%s, %s);\n", y, xs, total); return;
     case OP_MEAN:
@@ -409,6 +638,21 @@ static void emit_op(Emit *e, Kernel *k) {
     case OP_DROPOUT:
     case OP_MATMUL:
     case OP_RESHAPE:
+    case OP_STATE:
+    case OP_CONV2D:
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR:
+    case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D:
+    case OP_AVGPOOL2D_BWD:
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_BATCHNORM_EVAL:
     case OP_COUNT: break;
     }
     unreachable();
@@ -534,6 +778,13 @@ static void emit_struct(Emit *e) {
         Node *w = g->params.data[p];
         fprintf(o, "    float *%s; /* %s */\n", e->mp->grad_name[p], shape_comment(e, w->shape));
     }
+    if (g->states.len)
+        fprintf(o, "    /* running state, one block saved with the parameters; the forward pass "
+                   "updates it */\n");
+    for (int p = 0; p < g->states.len; p++) {
+        Node *st = g->states.data[p];
+        fprintf(o, "    float *%s; /* %s */\n", e->mp->state_name[p], shape_comment(e, st->shape));
+    }
     fprintf(o,
             "    /* activations, one block; buffers whose lives do not overlap share memory */\n");
     for (int i = 0; i < e->mp->buffers.len; i++) {
@@ -598,6 +849,9 @@ static void emit_bind(Emit *e) {
         fprintf(o, "    m->%s = b->grads + %lld;\n", mp->grad_name[p],
                 (long long)mp->param_offset[p]);
     }
+    for (int p = 0; p < g->states.len; p++)
+        fprintf(o, "    m->%s = b->states + %lld;\n", mp->state_name[p],
+                (long long)mp->state_offset[p]);
     bind_activations(e, mp);
     if (e->eval)
         bind_activations(e, e->eval->mp);
@@ -777,17 +1031,25 @@ static void emit_model(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
     Arena *a = g->cx->arena;
-    fprintf(o, "static const MlcParam %s_params[] = {\n", g->name);
-    for (int p = 0; p < g->params.len; p++) {
-        Node *w = g->params.data[p];
-        fprintf(o, "    {%s, %d, {", c_string(a, w->attr.leaf.pname), w->shape.rank);
-        for (int i = 0; i < w->shape.rank; i++)
-            fprintf(o, "%s%lld", i ? ", " : "", (long long)w->shape.dim[i]);
-        fprintf(o, "}, %lld, %lld, %s, %lld},\n", (long long)e->mp->param_offset[p],
-                (long long)shape_numel_const(w->shape), init_const(w->attr.leaf.init),
-                (long long)w->attr.leaf.fan_in);
+    for (int table = 0; table < 2; table++) {
+        PtrVec *leaves = table == 0 ? &g->params : &g->states;
+        if (table == 1 && !leaves->len)
+            break;
+        fprintf(o, "static const MlcParam %s_%s[] = {\n", g->name, table ? "states" : "params");
+        for (int p = 0; p < leaves->len; p++) {
+            Node *w = leaves->data[p];
+            fprintf(o, "    {%s, %d, {", c_string(a, w->attr.leaf.pname), w->shape.rank);
+            for (int i = 0; i < w->shape.rank; i++)
+                fprintf(o, "%s%lld", i ? ", " : "", (long long)w->shape.dim[i]);
+            if (w->shape.rank == 0) /* a scalar: C has no empty initialiser */
+                fprintf(o, "0");
+            fprintf(o, "}, %lld, %lld, %s, %lld},\n",
+                    (long long)(table ? e->mp->state_offset[p] : e->mp->param_offset[p]),
+                    (long long)shape_numel_const(w->shape), init_const(w->attr.leaf.init),
+                    (long long)w->attr.leaf.fan_in);
+        }
+        fprintf(o, "};\n\n");
     }
-    fprintf(o, "};\n\n");
     if (g->classes.len) {
         fprintf(o, "static const char *const %s_classes[] = {\n", g->name);
         for (int i = 0; i < g->classes.len; i++)
@@ -801,6 +1063,9 @@ static void emit_model(Emit *e) {
             c_string(a, g->cx->path));
     fprintf(o, "    .params = %s_params,\n    .nparam = %d,\n    .nparams = %lld,\n", g->name,
             g->params.len, (long long)e->mp->nparams);
+    if (g->states.len)
+        fprintf(o, "    .states = %s_states,\n    .nstate = %d,\n    .nstates = %lld,\n", g->name,
+                g->states.len, (long long)e->mp->nstates);
     fprintf(o, "    .x_name = %s,\n    .x_rank = %d,\n    .x_shape = {", c_string(a, x->name),
             x->shape.rank - 1);
     for (int i = 1; i < x->shape.rank; i++)

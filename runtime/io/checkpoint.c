@@ -32,7 +32,7 @@ static char *slot_name(const char *param, const char *slot) {
 bool mlc_checkpoint_write(const char *path, const MlcModel *m, const MlcBuffers *b,
                           const MlcOptim *opt, const MlcOptimState *state, const MlcCheckpoint *c,
                           char *err, size_t errlen) {
-    int n = m->nparam * (1 + state->nslots);
+    int n = m->nparam * (1 + state->nslots) + m->nstate;
     MlcTensor *t = calloc((size_t)n + 1, sizeof *t);
     char **names = calloc((size_t)n + 1, sizeof *names);
     bool ok = t && names;
@@ -47,6 +47,12 @@ bool mlc_checkpoint_write(const char *path, const MlcModel *m, const MlcBuffers 
             t[j].name = names[j];
             t[j].data = state->slot[k] + p->offset;
         }
+    }
+    for (int i = 0; ok && i < m->nstate; i++) { /* the running state, as in a state_dict */
+        const MlcParam *p = &m->states[i];
+        int j = m->nparam * (1 + state->nslots) + i;
+        t[j] = (MlcTensor){p->name, p->rank, {0}, b->states + p->offset};
+        memcpy(t[j].shape, p->shape, sizeof p->shape);
     }
     /* the scalars, as strings; every setting of the optimizer by its name */
     char num[8][32], settings[512] = "";
@@ -170,6 +176,10 @@ bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, con
             ok = name && take(path, t, nt, name, state->slot[k] + p->offset, p->size, err, errlen);
             free(name);
         }
+    }
+    for (int i = 0; ok && i < m->nstate; i++) {
+        const MlcParam *p = &m->states[i];
+        ok = take(path, t, nt, p->name, b->states + p->offset, p->size, err, errlen);
     }
     mlc_tensors_free(t, nt);
     return ok;

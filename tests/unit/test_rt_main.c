@@ -267,7 +267,8 @@ typedef struct Ref {
 
 static void ref_open(Ref *r, int64_t max_batch, uint64_t seed) {
     memset(r, 0, sizeof *r);
-    r->buf = (MlcBuffers){r->params, r->grads, r->acts, max_batch, 0};
+    r->buf = (MlcBuffers){
+        .params = r->params, .grads = r->grads, .acts = r->acts, .max_batch = max_batch};
     lr_bind(&r->state, &r->buf);
     mlc_init_params(&logreg, r->params, seed);
 }
@@ -615,7 +616,7 @@ static const MlcModel demo = {
 static void test_demo(void) {
     /* The reference: the same functions on x = ones, y = zeros, w and b from seed 0. */
     float params[18], grads[18], acts[3], x[5] = {1, 1, 1, 1, 1}, y[3] = {0, 0, 0};
-    MlcBuffers buf = {params, grads, acts, 1, 0};
+    MlcBuffers buf = {.params = params, .grads = grads, .acts = acts, .max_batch = 1};
     Demo s;
     demo_bind(&s, &buf);
     mlc_init_params(&demo, params, 0);
