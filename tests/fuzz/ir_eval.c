@@ -291,9 +291,120 @@ static void eval_node(IrEval *ev, Node *nd) {
         e[0] = es / (double)na + fabs(y[0]);
         return;
     }
+    case OP_STATE:
+        /* its initial value (zeros or ones): the loss never reads a state */
+        for (int64_t i = 0; i < ny; i++)
+            y[i] = nd->attr.leaf.init == INIT_ONES ? 1.0 : 0.0, e[i] = 0.0;
+        return;
+    case OP_CONV2D: {
+        /* y[n, o, p, q] = b[o] + sum over c, i, j of w[o, c, i, j] x[n, g c0 + c, r, s] */
+        const Window *w = &nd->attr.win;
+        Shape sx = nd->in[0]->shape, sw = nd->in[1]->shape;
+        int64_t C = sx.dim[1], H = sx.dim[2], W = sx.dim[3], O = nd->shape.dim[1];
+        int64_t OH = nd->shape.dim[2], OW = nd->shape.dim[3], cg = sw.dim[1];
+        int64_t og = O / w->groups, K = cg * w->k[0] * w->k[1];
+        bool bias = nd->in[2]->op != OP_CONST;
+        const double *bv = ev->val[nd->in[2]->id];
+        for (int64_t n = 0; n < ev->n; n++)
+            for (int64_t o = 0; o < O; o++)
+                for (int64_t p = 0; p < OH; p++)
+                    for (int64_t q = 0; q < OW; q++) {
+                        double s = bias ? bv[o] : 0.0, es = 0, abs_sum = 0;
+                        for (int64_t c = 0; c < cg; c++)
+                            for (int64_t i = 0; i < w->k[0]; i++)
+                                for (int64_t j = 0; j < w->k[1]; j++) {
+                                    int64_t r = p * w->stride[0] - w->pad[0] + i * w->dil[0];
+                                    int64_t t = q * w->stride[1] - w->pad[1] + j * w->dil[1];
+                                    if (r < 0 || r >= H || t < 0 || t >= W)
+                                        continue;
+                                    int64_t ix = ((n * C + o / og * cg + c) * H + r) * W + t;
+                                    int64_t iw = ((o * cg + c) * w->k[0] + i) * w->k[1] + j;
+                                    s += a[ix] * b[iw];
+                                    es += fabs(b[iw]) * ea[ix] + fabs(a[ix]) * eb[iw];
+                                    abs_sum += fabs(a[ix] * b[iw]);
+                                }
+                        int64_t at = ((n * O + o) * OH + p) * OW + q;
+                        y[at] = s;
+                        e[at] = es + sqrt((double)K) * abs_sum + fabs(s);
+                    }
+        return;
+    }
+    case OP_MAXPOOL2D:
+    case OP_AVGPOOL2D: {
+        const Window *w = &nd->attr.win;
+        Shape sx = nd->in[0]->shape;
+        int64_t H = sx.dim[2], W = sx.dim[3], OH = nd->shape.dim[2], OW = nd->shape.dim[3];
+        int64_t planes = ny / (OH * OW);
+        for (int64_t c = 0; c < planes; c++)
+            for (int64_t p = 0; p < OH; p++)
+                for (int64_t q = 0; q < OW; q++) {
+                    double best = -INFINITY, eb_ = 0, sum = 0, esum = 0;
+                    for (int64_t i = 0; i < w->k[0]; i++)
+                        for (int64_t j = 0; j < w->k[1]; j++) {
+                            int64_t r = p * w->stride[0] - w->pad[0] + i * w->dil[0];
+                            int64_t t = q * w->stride[1] - w->pad[1] + j * w->dil[1];
+                            if (r < 0 || r >= H || t < 0 || t >= W)
+                                continue;
+                            int64_t ix = (c * H + r) * W + t;
+                            if (a[ix] > best)
+                                best = a[ix], eb_ = ea[ix];
+                            sum += a[ix], esum += ea[ix];
+                        }
+                    int64_t at = (c * OH + p) * OW + q;
+                    double k = (double)(w->k[0] * w->k[1]);
+                    y[at] = nd->op == OP_MAXPOOL2D ? best : sum / k;
+                    e[at] = nd->op == OP_MAXPOOL2D ? eb_ : esum / k + 2 * fabs(y[at]);
+                }
+        return;
+    }
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR:
+    case OP_BATCHNORM: {
+        /* per channel c of x [N, C, ...]: the batch's mean and variance */
+        Shape sx = nd->in[0]->shape;
+        int64_t C = sx.dim[1], S = na / (ev->n * C), M = ev->n * S;
+        for (int64_t c = 0; c < C; c++) {
+            double mean = 0, ss = 0, emax = 0;
+            for (int64_t n = 0; n < ev->n; n++)
+                for (int64_t k = 0; k < S; k++)
+                    mean += a[(n * C + c) * S + k];
+            mean /= (double)M;
+            for (int64_t n = 0; n < ev->n; n++)
+                for (int64_t k = 0; k < S; k++) {
+                    double d = a[(n * C + c) * S + k] - mean;
+                    ss += d * d;
+                    emax = fmax(emax, ea[(n * C + c) * S + k]);
+                }
+            if (nd->op == OP_CHANNEL_MEAN || nd->op == OP_CHANNEL_VAR) {
+                y[c] = nd->op == OP_CHANNEL_MEAN ? mean : ss / (double)(M - 1);
+                e[c] = emax + fabs(y[c]);
+                continue;
+            }
+            double invstd = 1.0 / sqrt(ss / (double)M + nd->attr.bn.eps);
+            double gamma = b[c], beta = ev->val[nd->in[2]->id][c];
+            for (int64_t n = 0; n < ev->n; n++)
+                for (int64_t k = 0; k < S; k++) {
+                    int64_t at = (n * C + c) * S + k;
+                    double xhat = (a[at] - mean) * invstd;
+                    y[at] = xhat * gamma + beta;
+                    /* the element's error and the statistics', through 1/std */
+                    e[at] = fabs(gamma) * invstd * (ea[at] + 2 * emax) + fabs(xhat) * eb[c] +
+                            4 * (fabs(xhat * gamma) + fabs(y[at]));
+                }
+        }
+        return;
+    }
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_CHANNEL_SUM:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D_BWD:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_BATCHNORM_EVAL:
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY_BWD:
-        /* backward ops: lower_model never makes them */
+        /* backward and evaluation ops: lower_model never makes them */
         break;
     case OP_COUNT: break;
     }

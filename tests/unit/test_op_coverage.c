@@ -2,8 +2,8 @@
  *
  * Each op names the model in tests/grad/ that exercises it, and this test compiles that
  * model (parse, lower, autodiff, simplify) and checks that the op is really in its graph,
- * forward or backward. The grad/<name> tests then check those models' gradients by finite
- * differences. An op added to ops.def without a row here, or whose model lost it, fails.
+ * forward, backward or evaluation. The grad/<name> tests then check those models' gradients by
+ * finite differences. An op added to ops.def without a row here, or whose model lost it, fails.
  */
 #include "mlc.h"
 
@@ -39,6 +39,21 @@ static const char *const covered_by[OP_COUNT] = {
     [OP_CROSS_ENTROPY] = "cross_entropy",
     [OP_CROSS_ENTROPY_BWD] = "cross_entropy",
     [OP_BCE_LOGITS] = "bce_with_logits",
+    [OP_STATE] = "batchnorm",
+    [OP_CONV2D] = "conv2d",
+    [OP_CONV2D_BWD_X] = "conv2d",
+    [OP_CONV2D_BWD_W] = "conv2d",
+    [OP_CHANNEL_SUM] = "conv2d",
+    [OP_CHANNEL_MEAN] = "batchnorm",
+    [OP_CHANNEL_VAR] = "batchnorm",
+    [OP_MAXPOOL2D] = "maxpool2d",
+    [OP_MAXPOOL2D_BWD] = "maxpool2d",
+    [OP_AVGPOOL2D] = "conv2d",
+    [OP_AVGPOOL2D_BWD] = "conv2d",
+    [OP_BATCHNORM] = "batchnorm",
+    [OP_BATCHNORM_BWD] = "batchnorm",
+    [OP_BN_DGAMMA] = "batchnorm",
+    [OP_BATCHNORM_EVAL] = "batchnorm",
 };
 
 static char *slurp(const char *path, size_t *len) {
@@ -70,10 +85,13 @@ static bool model_has_op(const char *model, OpKind op) {
     AstModel *m = parse_model(cx);
     Graph *g = m ? lower_model(cx, m) : NULL;
     if (g && cx->nerrors == 0) {
+        Graph *eval = eval_graph(g); /* the evaluation pass, where it differs */
         build_backward(g);
         simplify(g);
         for (int i = 0; i < g->nodes.len; i++)
             found |= ((Node *)g->nodes.data[i])->op == op;
+        for (int i = 0; eval && i < eval->nodes.len; i++)
+            found |= ((Node *)eval->nodes.data[i])->op == op;
     }
     CHECK(0, cx->nerrors);
     ctx_free(cx);

@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""Make the PyTorch fixtures that tests/image/check.sh holds mlc's image layers against.
+
+Usage (needs Debian's python3-torch): /usr/bin/python3 tests/image/make_fixtures.py
+
+For tests/image/cnn.model (conv2d with stride, padding, dilation and groups, batchnorm2d,
+relu, overlapping maxpool2d, a 1x1 conv2d without bias, avgpool2d with padding, flatten,
+batchnorm1d, linear, cross_entropy), the same network in PyTorch, built after
+torch.manual_seed(0), writes next to this script:
+    cnn_init.safetensors     its state_dict (running statistics included), a batch of 8
+                             inputs "x" [8, 4, 7, 6] and labels "y" [8] (as float)
+    cnn_grads.safetensors    after one forward in training mode and loss.backward():
+                             "loss", every parameter's gradient under the parameter's name,
+                             and the running statistics as that forward updated them
+                             (num_batches_tracked as float)
+check.sh runs `cnn --load cnn_init.safetensors --inputs cnn_init.safetensors --grads OUT` and
+compares OUT with cnn_grads.safetensors. One thread, so reruns give the same bytes.
+"""
+import json
+import os
+import struct
+
+import torch
+import torch.nn as nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write_safetensors(path, tensors):
+    header = {"__metadata__": {"format": "pt"}}
+    offset = 0
+    for name in sorted(tensors):
+        n = tensors[name].numel() * 4
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape),
+                        "data_offsets": [offset, offset + n]}
+        offset += n
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for name in sorted(tensors):
+            f.write(tensors[name].detach().contiguous().float().numpy().astype("<f4").tobytes())
+
+
+def main():
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    body = nn.Sequential(
+        nn.Conv2d(4, 6, (3, 2), stride=(1, 2), padding=(1, 0), dilation=(1, 2), groups=2),
+        nn.BatchNorm2d(6),
+        nn.ReLU(),
+        nn.MaxPool2d(2, stride=1),
+        nn.Conv2d(6, 4, 1, bias=False),
+        nn.AvgPool2d(2, padding=1),
+        nn.Flatten(),
+        nn.BatchNorm1d(16),
+        nn.Linear(16, 5),
+    )
+    # running statistics away from their defaults, so loading them is checked too
+    with torch.no_grad():
+        for m in body:
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+                m.num_batches_tracked.fill_(3)
+    x = torch.randn(8, 4, 7, 6)
+    y = torch.randint(0, 5, (8,))
+    init = {"body." + k: v.clone() for k, v in body.state_dict().items()}
+    write_safetensors(os.path.join(HERE, "cnn_init.safetensors"),
+                      dict(init, x=x, y=y.float()))
+    body.train()
+    loss = nn.functional.cross_entropy(body(x), y)
+    loss.backward()
+    out = {"loss": loss.detach()}
+    for k, p in body.named_parameters():
+        out["body." + k] = p.grad
+    for k, v in body.state_dict().items():
+        if "running" in k or "num_batches" in k:
+            out["body." + k] = v.clone()
+    write_safetensors(os.path.join(HERE, "cnn_grads.safetensors"), out)
+
+
+if __name__ == "__main__":
+    main()
