@@ -672,7 +672,9 @@ static Node *pool2d(Lower *L, Ast *call, int skip, const char *what, Node *x) {
  * PyTorch's BatchNorm does:
  *     running_mean = (1 - momentum) running_mean + momentum mean(x)
  *     running_var = (1 - momentum) running_var + momentum var(x)   (unbiased)
- *     num_batches_tracked = num_batches_tracked + 1 */
+ *     num_batches_tracked = num_batches_tracked + 1
+ * A layer called again (a net called twice) updates them again, from the first call's
+ * values, as calling a PyTorch module twice does. */
 static Node *batchnorm(Lower *L, Ast *call, int skip, const char *what, Node *x, const char *prefix,
                        Node **params) {
     double eps, m;
@@ -688,37 +690,41 @@ static Node *batchnorm(Lower *L, Ast *call, int skip, const char *what, Node *x,
                    shape_str(L->cx->arena, x->shape, x->dtype));
         return NULL;
     }
-    if (params[0]) {
-        diag_error(L->cx, call->loc,
-                   "this %s is used a second time: its running statistics would be updated "
-                   "twice in one step; give each use its own layer",
-                   what);
-        return NULL;
-    }
     Graph *g = L->g;
     Loc loc = call->loc;
     Shape cs = {1, {x->shape.dim[1]}};
-    params[0] = layer_leaf(L, loc, OP_PARAM, prefix, "weight", cs, INIT_ONES, 0);
-    params[1] = layer_leaf(L, loc, OP_PARAM, prefix, "bias", cs, INIT_ZEROS, 0);
-    int state = g->states.len;
-    Node *rm = layer_leaf(L, loc, OP_STATE, prefix, "running_mean", cs, INIT_ZEROS, 0);
-    Node *rv = layer_leaf(L, loc, OP_STATE, prefix, "running_var", cs, INIT_ONES, 0);
-    Node *nb =
-        layer_leaf(L, loc, OP_STATE, prefix, "num_batches_tracked", (Shape){0, {0}}, INIT_ZEROS, 0);
-    params[2] = rm, params[3] = rv, params[4] = nb;
+    if (!params[0]) {
+        params[0] = layer_leaf(L, loc, OP_PARAM, prefix, "weight", cs, INIT_ONES, 0);
+        params[1] = layer_leaf(L, loc, OP_PARAM, prefix, "bias", cs, INIT_ZEROS, 0);
+        params[2] = layer_leaf(L, loc, OP_STATE, prefix, "running_mean", cs, INIT_ZEROS, 0);
+        params[3] = layer_leaf(L, loc, OP_STATE, prefix, "running_var", cs, INIT_ONES, 0);
+        params[4] = layer_leaf(L, loc, OP_STATE, prefix, "num_batches_tracked", (Shape){0, {0}},
+                               INIT_ZEROS, 0);
+        for (int i = 0; i < 3; i++)
+            vec_push(L->cx->arena, &g->updates, NULL);
+    } else if (layer_reused_badly(L, loc, what, params[0], cs)) {
+        return NULL;
+    }
+    int state = 0; /* the index of running_mean in g->states */
+    while (g->states.data[state] != params[2])
+        state++;
     Node *in3[3] = {x, params[0], params[1]};
     Node *y = ir_bn_node(g, OP_BATCHNORM, loc, 3, in3, eps);
     if (!y)
         return NULL;
     y->attr.bn.state = state;
+    /* the values so far: the states themselves, or what an earlier call left in them */
+    Node *now[3];
+    for (int i = 0; i < 3; i++)
+        now[i] = g->updates.data[state + i] ? g->updates.data[state + i] : params[2 + i];
     Node *keep = ir_const(g, loc, 1.0 - m, 0), *take = ir_const(g, loc, m, 0);
     Node *stats[2] = {ir_unary(g, OP_CHANNEL_MEAN, loc, x), ir_unary(g, OP_CHANNEL_VAR, loc, x)};
     for (int i = 0; i < 2; i++) {
-        Node *old = ir_binary(g, OP_MUL, loc, i == 0 ? rm : rv, keep);
-        vec_push(L->cx->arena, &g->updates,
-                 ir_binary(g, OP_ADD, loc, old, ir_binary(g, OP_MUL, loc, stats[i], take)));
+        Node *old = ir_binary(g, OP_MUL, loc, now[i], keep);
+        g->updates.data[state + i] =
+            ir_binary(g, OP_ADD, loc, old, ir_binary(g, OP_MUL, loc, stats[i], take));
     }
-    vec_push(L->cx->arena, &g->updates, ir_binary(g, OP_ADD, loc, nb, ir_const(g, loc, 1.0, 0)));
+    g->updates.data[state + 2] = ir_binary(g, OP_ADD, loc, now[2], ir_const(g, loc, 1.0, 0));
     return y;
 }
 

@@ -1,13 +1,16 @@
 #!/bin/sh
 # check.sh MLC ST_COMPARE WORKDIR: the image layers against PyTorch. Builds
-# tests/image/cnn.model, loads the weights and running statistics PyTorch made
+# tests/image/cnn.model and twice.model, loads the weights and running statistics PyTorch made
 # (make_fixtures.py), runs one training forward and backward on PyTorch's batch (--grads) and
 # compares the loss, every gradient and the updated running statistics with PyTorch's.
 set -eu
 mlc=$1 compare=$2 work=$3
 here=$(dirname "$0")
 mkdir -p "$work"
-"$mlc" "$here/cnn.model" -o "$work/cnn"
-"$work/cnn" --load "$here/cnn_init.safetensors" --inputs "$here/cnn_init.safetensors" \
-    --grads "$work/cnn.grads.safetensors" 2>"$work/cnn.err"
-"$compare" "$here/cnn_grads.safetensors" "$work/cnn.grads.safetensors" 1e-4 1e-6
+for name in cnn twice; do
+    "$mlc" "$here/$name.model" -o "$work/$name"
+    "$work/$name" --load "$here/${name}_init.safetensors" \
+        --inputs "$here/${name}_init.safetensors" \
+        --grads "$work/$name.grads.safetensors" 2>"$work/$name.err"
+    "$compare" "$here/${name}_grads.safetensors" "$work/$name.grads.safetensors" 1e-4 1e-6
+done

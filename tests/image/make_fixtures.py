@@ -13,8 +13,11 @@ torch.manual_seed(0), writes next to this script:
                              "loss", every parameter's gradient under the parameter's name,
                              and the running statistics as that forward updated them
                              (num_batches_tracked as float)
-check.sh runs `cnn --load cnn_init.safetensors --inputs cnn_init.safetensors --grads OUT` and
-compares OUT with cnn_grads.safetensors. One thread, so reruns give the same bytes.
+For tests/image/twice.model (a conv2d and batchnorm2d net called twice, the second time
+on half the first call's output), twice_init.safetensors and twice_grads.safetensors the same
+way: both calls update the running statistics, as calling a PyTorch module twice does.
+check.sh runs `NAME --load NAME_init.safetensors --inputs NAME_init.safetensors --grads OUT`
+and compares OUT with NAME_grads.safetensors. One thread, so reruns give the same bytes.
 """
 import json
 import os
@@ -81,6 +84,29 @@ def main():
         if "running" in k or "num_batches" in k:
             out["body." + k] = v.clone()
     write_safetensors(os.path.join(HERE, "cnn_grads.safetensors"), out)
+    twice()
+
+
+def twice():
+    torch.manual_seed(1)
+    body = nn.Sequential(nn.Conv2d(2, 2, 3, padding=1), nn.BatchNorm2d(2, momentum=0.3))
+    head = nn.Sequential(nn.Flatten(), nn.Linear(40, 3))
+    x = torch.randn(6, 2, 5, 4)
+    y = torch.randint(0, 3, (6,))
+    init = {"body." + k: v.clone() for k, v in body.state_dict().items()}
+    init.update({"head." + k: v.clone() for k, v in head.state_dict().items()})
+    write_safetensors(os.path.join(HERE, "twice_init.safetensors"), dict(init, x=x, y=y.float()))
+    h = body(x)
+    loss = nn.functional.cross_entropy(head(body(h * 0.5) + h), y)
+    loss.backward()
+    out = {"loss": loss.detach()}
+    for prefix, net in (("body.", body), ("head.", head)):
+        for k, p in net.named_parameters():
+            out[prefix + k] = p.grad
+    for k, v in body.state_dict().items():
+        if "running" in k or "num_batches" in k:
+            out["body." + k] = v.clone()
+    write_safetensors(os.path.join(HERE, "twice_grads.safetensors"), out)
 
 
 if __name__ == "__main__":
