@@ -255,12 +255,25 @@ static MlcTensor tensor_of(const char *name, Shape s, int64_t n, const float *da
 static bool write_data(const char *wpath, const char *bpath, Graph *g, int64_t n, Data *d,
                        Result *r) {
     char err[1024];
-    MlcTensor *t = xmalloc((size_t)(d->nparam + 1) * sizeof *t);
+    int nt = d->nparam + g->states.len;
+    MlcTensor *t = xmalloc((size_t)(nt + 1) * sizeof *t);
+    float **state = xmalloc((size_t)(g->states.len + 1) * sizeof *state);
     for (int p = 0; p < d->nparam; p++) {
         Node *pn = g->params.data[p];
         t[p] = tensor_of(pn->attr.leaf.pname, pn->shape, n, d->pf[p]);
     }
-    bool ok = mlc_safetensors_write(wpath, t, d->nparam, err, sizeof err);
+    for (int i = 0; i < g->states.len; i++) { /* running statistics: their initial values */
+        Node *sn = g->states.data[i];
+        int64_t k = ir_eval_numel(sn->shape, n);
+        state[i] = xmalloc((size_t)(k + 1) * sizeof(float));
+        for (int64_t j = 0; j < k; j++)
+            state[i][j] = sn->attr.leaf.init == INIT_ONES ? 1.0f : 0.0f;
+        t[d->nparam + i] = tensor_of(sn->attr.leaf.pname, sn->shape, n, state[i]);
+    }
+    bool ok = mlc_safetensors_write(wpath, t, nt, err, sizeof err);
+    for (int i = 0; i < g->states.len; i++)
+        free(state[i]);
+    free(state);
     if (ok) {
         MlcTensor b[2] = {tensor_of(g->input->name, g->input->shape, n, d->xf),
                           tensor_of(g->target->name, g->target->shape, n, d->yf)};

@@ -5,7 +5,8 @@
  * and applies one to a few random operations, each of which may read other pool values or
  * create parameters: elementwise ops with mlc's broadcasting (equal shapes, a trailing
  * suffix, one element), matmul, linear(x, n), nets (new or called again, sharing their
- * parameters), flatten, softmax, sum and mean. Every expression carries its shape, so each
+ * parameters; on images they start with conv2d, maxpool2d, avgpool2d and batchnorm2d
+ * layers), flatten, softmax, sum and mean. Every expression carries its shape, so each
  * operation is only chosen where mlc accepts it; a model that mlc rejects is a bug here or
  * there, and the checker reports it.
  *
@@ -374,16 +375,62 @@ static GenExpr *operand_for(Gen *G, GenShape s) {
 static const char *const activations[] = {"relu", "sigmoid", "tanh", "softmax"};
 static const double dropout_ps[] = {0.1, 0.25, 0.5};
 
+/* The output size of a window along a dimension of size in (mlc's and PyTorch's formula). */
+static int64_t window_out(const GenLayer *l, int64_t in) {
+    int64_t room = in + 2 * l->pad - l->dil * (l->k - 1) - 1;
+    return room < 0 ? 0 : room / l->stride + 1;
+}
+
+static bool is_image_layer(const char *fn) {
+    return !strcmp(fn, "conv2d") || !strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d");
+}
+
+/* The shape after one layer. */
+static GenShape layer_out(const GenLayer *l, GenShape s) {
+    if (!strcmp(l->fn, "flatten"))
+        return shape2(GEN_N, numel_per_sample(s));
+    if (!strcmp(l->fn, "linear"))
+        return shape2(GEN_N, l->n);
+    if (is_image_layer(l->fn)) {
+        GenShape o = {4, {GEN_N, s.dim[1], window_out(l, s.dim[2]), window_out(l, s.dim[3])}};
+        if (!strcmp(l->fn, "conv2d"))
+            o.dim[1] = l->n;
+        return o;
+    }
+    return s;
+}
+
 /* The shape of the output of a net called on a value of shape in. */
 static GenShape net_out(const GenStmt *net, GenShape in) {
     GenShape s = in;
-    for (int i = 0; i < net->nlayers; i++) {
-        if (!strcmp(net->layers[i].fn, "flatten"))
-            s = shape2(GEN_N, numel_per_sample(s));
-        else if (!strcmp(net->layers[i].fn, "linear"))
-            s = shape2(GEN_N, net->layers[i].n);
-    }
+    for (int i = 0; i < net->nlayers; i++)
+        s = layer_out(&net->layers[i], s);
     return s;
+}
+
+/* A random convolution or pooling layer that fits images of shape s, or one with fn NULL. */
+static GenLayer image_layer(Gen *G, GenShape s) {
+    static const char *const kinds[] = {"conv2d", "conv2d", "maxpool2d", "avgpool2d"};
+    GenLayer l = {
+        .fn = kinds[below(G, 4)], .k = 1 + (int64_t)below(G, 3), .groups = 1, .bias = true};
+    bool conv = !strcmp(l.fn, "conv2d");
+    l.stride = chance(G, 30) ? 2 : 1;
+    l.pad = (int64_t)below(G, (uint64_t)(conv ? 2 : l.k / 2 + 1)); /* pools: at most k / 2 */
+    if (!strcmp(l.fn, "avgpool2d") || chance(G, 75))
+        l.dil = 1;
+    else
+        l.dil = 2;
+    if (conv) {
+        l.n = 1 + (int64_t)below(G, 4);
+        l.bias = chance(G, 80);
+        if (s.dim[1] > 1 && chance(G, 30)) { /* groups: a divisor of both channel counts */
+            l.groups = s.dim[1];
+            l.n = s.dim[1] * (1 + (int64_t)below(G, 2));
+        }
+    }
+    if (window_out(&l, s.dim[2]) < 1 || window_out(&l, s.dim[3]) < 1)
+        l.fn = NULL;
+    return l;
 }
 
 /* A new net for arguments of shape in, ending in linear(nout) if nout > 0. */
@@ -392,19 +439,34 @@ static int new_net(Gen *G, GenShape in, int64_t nout) {
     snprintf(name, sizeof name, "net%d", ++G->nnet);
     GenStmt *st = add_stmt(G, GS_NET, name);
     st->shape = in;
+    /* images: convolutions, pooling and batch norm first (eps large enough that a channel
+     * of nearly equal values stays well conditioned in float32) */
+    GenShape s = in;
+    int nimage = in.rank == 4 && chance(G, 70) ? 1 + (int)below(G, 3) : 0;
+    for (int i = 0; i < nimage; i++) {
+        GenLayer l = image_layer(G, s);
+        if (!l.fn)
+            continue;
+        st->layers[st->nlayers++] = l;
+        s = layer_out(&l, s);
+        if (chance(G, 35))
+            st->layers[st->nlayers++] = (GenLayer){.fn = "batchnorm2d", .p = 0.1};
+        if (chance(G, 60))
+            st->layers[st->nlayers++] = (GenLayer){.fn = activations[below(G, 3)]};
+    }
     if (in.rank > 2 || chance(G, 15))
-        st->layers[st->nlayers++] = (GenLayer){"flatten", 0, 0};
+        st->layers[st->nlayers++] = (GenLayer){.fn = "flatten"};
     int nlin = 1 + (int)below(G, 3);
     for (int i = 0; i < nlin; i++) {
         if (chance(G, 25) && st->nlayers < GEN_MAX_LAYERS - 3)
-            st->layers[st->nlayers++] = (GenLayer){activations[below(G, 4)], 0, 0};
+            st->layers[st->nlayers++] = (GenLayer){.fn = activations[below(G, 4)]};
         bool last = i == nlin - 1;
         int64_t n = last && nout > 0 ? nout : 1 + (int64_t)below(G, 8);
-        st->layers[st->nlayers++] = (GenLayer){"linear", n, 0};
+        st->layers[st->nlayers++] = (GenLayer){.fn = "linear", .n = n};
         if ((!last || nout == 0) && chance(G, 70))
-            st->layers[st->nlayers++] = (GenLayer){activations[below(G, 3)], 0, 0};
+            st->layers[st->nlayers++] = (GenLayer){.fn = activations[below(G, 3)]};
         if (!last && G->with_dropout && chance(G, 20))
-            st->layers[st->nlayers++] = (GenLayer){"dropout", 0, dropout_ps[below(G, 3)]};
+            st->layers[st->nlayers++] = (GenLayer){.fn = "dropout", .p = dropout_ps[below(G, 3)]};
     }
     return G->m->nstmts - 1;
 }
@@ -756,8 +818,10 @@ GenModel *gen_model(GenPool *p, uint64_t seed, bool with_dropout) {
     int rank = 1 + (int)below(&G, 3);
     x->shape.rank = rank + 1;
     x->shape.dim[0] = GEN_N;
-    for (int i = 1; i <= rank; i++)
-        x->shape.dim[i] = rank == 3 ? 1 + (int64_t)below(&G, 4) : dims[below(&G, 7)];
+    for (int i = 1; i <= rank; i++) /* images: 1 to 3 channels of 2 to 7 pixels a side */
+        x->shape.dim[i] = rank != 3 ? dims[below(&G, 7)]
+                          : i == 1  ? 1 + (int64_t)below(&G, 3)
+                                    : 2 + (int64_t)below(&G, 6);
     x->init = "randn";
 
     GenStmt *y = add_stmt(&G, GS_TARGET, "y");
@@ -864,8 +928,26 @@ char *gen_print(const GenModel *m) {
         case GS_NET:
             fprintf(f, "net %s = sequential {\n", st->name);
             for (int j = 0; j < st->nlayers; j++) {
-                if (!strcmp(st->layers[j].fn, "linear"))
-                    fprintf(f, "    linear(%lld)\n", (long long)st->layers[j].n);
+                const GenLayer *l = &st->layers[j];
+                if (!strcmp(l->fn, "linear"))
+                    fprintf(f, "    linear(%lld)\n", (long long)l->n);
+                else if (!strcmp(l->fn, "conv2d"))
+                    fprintf(
+                        f,
+                        "    conv2d(%lld, %lld, stride = %lld, padding = %lld, dilation = %lld, "
+                        "groups = %lld%s)\n",
+                        (long long)l->n, (long long)l->k, (long long)l->stride, (long long)l->pad,
+                        (long long)l->dil, (long long)l->groups, l->bias ? "" : ", bias = false");
+                else if (!strcmp(l->fn, "maxpool2d"))
+                    fprintf(f,
+                            "    maxpool2d(%lld, stride = %lld, padding = %lld, dilation = %lld)\n",
+                            (long long)l->k, (long long)l->stride, (long long)l->pad,
+                            (long long)l->dil);
+                else if (!strcmp(l->fn, "avgpool2d"))
+                    fprintf(f, "    avgpool2d(%lld, stride = %lld, padding = %lld)\n",
+                            (long long)l->k, (long long)l->stride, (long long)l->pad);
+                else if (!strcmp(l->fn, "batchnorm2d"))
+                    fprintf(f, "    batchnorm2d(eps = %g)\n", l->p);
                 else if (!strcmp(st->layers[j].fn, "dropout"))
                     fprintf(f, "    dropout(%g)\n", st->layers[j].p);
                 else
@@ -992,6 +1074,14 @@ static GenExpr *replace_node(GenPool *p, GenExpr *e, int *k, int which, bool *do
     return c;
 }
 
+/* The shape that reaches layer l of a net. */
+static GenShape net_shape_before(const GenStmt *net, int l) {
+    GenShape s = net->shape;
+    for (int i = 0; i < l; i++)
+        s = layer_out(&net->layers[i], s);
+    return s;
+}
+
 int gen_shrink_count(const GenModel *m) {
     int nodes = 0;
     GenModel *mm = (GenModel *)m;
@@ -1048,7 +1138,9 @@ GenModel *gen_shrink(const GenModel *m, int k) {
     if (net->kind != GS_NET || net->dead || l >= net->nlayers || net->nlayers < 2)
         return NULL;
     const char *fn = net->layers[l].fn;
-    if (!strcmp(fn, "linear") || (!strcmp(fn, "flatten") && net->shape.rank != 2))
+    if (!strcmp(fn, "linear") || is_image_layer(fn) ||
+        (!strcmp(fn, "flatten") && layer_out(&net->layers[l], net_shape_before(net, l)).rank !=
+                                       net_shape_before(net, l).rank))
         return NULL;
     for (int i = l; i < net->nlayers - 1; i++)
         net->layers[i] = net->layers[i + 1];
@@ -1149,9 +1241,30 @@ char *gen_print_torch(const GenModel *m) {
             fprintf(f, "    def %s(h):\n", st->name);
             for (int j = 0; j < st->nlayers; j++) {
                 const char *fn = st->layers[j].fn;
+                const GenLayer *l = &st->layers[j];
                 if (!strcmp(fn, "linear"))
                     fprintf(f, "        h = F.linear(h, t[\"%s.%d.weight\"], t[\"%s.%d.bias\"])\n",
                             st->name, j, st->name, j);
+                else if (!strcmp(fn, "conv2d")) {
+                    fprintf(f, "        h = F.conv2d(h, t[\"%s.%d.weight\"], ", st->name, j);
+                    if (l->bias)
+                        fprintf(f, "t[\"%s.%d.bias\"]", st->name, j);
+                    else
+                        fputs("None", f);
+                    fprintf(f, ", %lld, %lld, %lld, %lld)\n", (long long)l->stride,
+                            (long long)l->pad, (long long)l->dil, (long long)l->groups);
+                } else if (!strcmp(fn, "maxpool2d"))
+                    fprintf(f, "        h = F.max_pool2d(h, %lld, %lld, %lld, %lld)\n",
+                            (long long)l->k, (long long)l->stride, (long long)l->pad,
+                            (long long)l->dil);
+                else if (!strcmp(fn, "avgpool2d"))
+                    fprintf(f, "        h = F.avg_pool2d(h, %lld, %lld, %lld)\n", (long long)l->k,
+                            (long long)l->stride, (long long)l->pad);
+                else if (!strcmp(fn, "batchnorm2d"))
+                    fprintf(f,
+                            "        h = F.batch_norm(h, None, None, t[\"%s.%d.weight\"], "
+                            "t[\"%s.%d.bias\"], True, 0.1, %g)\n",
+                            st->name, j, st->name, j, l->p);
                 else if (!strcmp(fn, "flatten"))
                     fputs("        h = torch.flatten(h, 1)\n", f);
                 else if (!strcmp(fn, "softmax"))

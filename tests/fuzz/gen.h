@@ -27,7 +27,7 @@ enum {
     GEN_MAX_RANK = 4,    /* counting the batch, as mlc */
     GEN_MAX_STMTS = 96,  /* statements of one model */
     GEN_MAX_TERMS = 4,   /* terms of the loss */
-    GEN_MAX_LAYERS = 12, /* layers of one net */
+    GEN_MAX_LAYERS = 24, /* layers of one net: up to 9 image layers, flatten, 12 more */
 };
 
 typedef struct GenShape {
@@ -71,9 +71,12 @@ typedef enum GenStmtKind {
 } GenStmtKind;
 
 typedef struct GenLayer {
-    const char *fn; /* linear, relu, sigmoid, tanh, softmax, flatten, dropout */
-    int64_t n;      /* linear(n) */
-    double p;       /* dropout(p) */
+    const char *fn; /* linear, relu, sigmoid, tanh, softmax, flatten, dropout, conv2d,
+                       maxpool2d, avgpool2d, batchnorm2d */
+    int64_t n;      /* linear(n), conv2d's out_channels */
+    double p;       /* dropout(p); batchnorm2d's eps */
+    int64_t k, stride, pad, dil, groups; /* conv2d, the pools (square windows) */
+    bool bias;                           /* conv2d */
 } GenLayer;
 
 typedef struct GenStmt {

@@ -2,28 +2,26 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    v1 = F.linear(torch.softmax(torch.tanh(x), -1), t["v1.weight"], t["v1.bias"])
-    v2 = torch.softmax(F.linear(torch.tanh(v1), t["v2.weight"], t["v2.bias"]), -1)
-    v3 = F.linear(torch.softmax((torch.tensor(0.10000000000000001) - v2), -1), t["v3.weight"], t["v3.bias"])
-    v4 = (F.linear(v2, t["v4.weight"], t["v4.bias"]) + torch.tensor(1.5))
-    def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
-        return h
-    v5 = net1(v4)
-    def net2(h):
-        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.tanh(h)
-        return h
-    v6 = net2(torch.log((torch.sigmoid(x) + torch.tensor(0.5))))
-    def net3(h):
-        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net3.2.weight"], t["net3.2.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net3.4.weight"], t["net3.4.bias"])
-        return h
-    v7 = net3(v6)
-    v8 = (x / ((x * x) + torch.tensor(1)))
     p1 = t["p1"]
-    v9 = torch.matmul(v7, p1)
-    return torch.mean(((v9 - y) * (v9 - y)))
+    p2 = t["p2"]
+    v1 = (torch.matmul(torch.softmax(x, -1), p1) / (torch.sigmoid(p2) + torch.tensor(0.5)))
+    v2 = (x + (-torch.tanh(x)))
+    v3 = (y + torch.tensor(1.5))
+    v4 = F.linear(v3, t["v4.weight"], t["v4.bias"])
+    v5 = (torch.tensor(1.5) + v4)
+    v6 = torch.softmax(v5, -1)
+    v7 = torch.relu((-v2))
+    v8 = (v7 / (torch.sigmoid(v7) + torch.tensor(0.5)))
+    def net1(h):
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = torch.relu(h)
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
+        h = torch.tanh(h)
+        h = F.linear(h, t["net1.6.weight"], t["net1.6.bias"])
+        return h
+    v9 = torch.tanh(net1(v8))
+    p3 = t["p3"]
+    z = torch.matmul(v9, p3)
+    return torch.mean(((z - y) * (z - y))) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.10000000000000001) * torch.sum(v6)) + (torch.tensor(0.10000000000000001) * torch.mean((v6 * v6)))

@@ -2,31 +2,45 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    def net1(h):
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
-        h = torch.relu(h)
-        h = torch.tanh(h)
-        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
-        h = torch.tanh(h)
-        return h
-    v1 = torch.mean(torch.log((torch.sigmoid(net1(torch.softmax(x, -1))) + torch.tensor(0.5))))
-    v2 = torch.tanh(x)
     p1 = t["p1"]
-    p2 = t["p2"]
-    v3 = (p2 + (torch.log(torch.exp(v2)) / ((p1 * p1) + torch.tensor(1))))
-    v4 = torch.tanh(p2)
-    p3 = t["p3"]
-    v5 = (p3 * (-x))
-    v6 = (torch.tensor(0.25) - y)
-    p4 = t["p4"]
-    v7 = (v1 - (torch.softmax(y, -1) * p4))
-    v8 = (v4 * v7)
-    def net2(h):
-        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.tanh(h)
+    def net1(h):
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
+        h = torch.sigmoid(h)
         return h
-    v9 = F.linear(net2(torch.relu(v8)), t["v9.weight"], t["v9.bias"])
-    p5 = t["p5"]
-    z = torch.matmul(v9, p5)
-    return torch.mean(((torch.sigmoid(z) - y) * (torch.sigmoid(z) - y)))
+    v1 = net1(torch.matmul(torch.flatten(x, 1), p1))
+    def net2(h):
+        h = F.conv2d(h, t["net2.0.weight"], t["net2.0.bias"], 1, 1, 2, 3)
+        h = F.avg_pool2d(h, 3, 2, 1)
+        h = torch.relu(h)
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
+        h = torch.tanh(h)
+        h = torch.tanh(h)
+        h = F.linear(h, t["net2.7.weight"], t["net2.7.bias"])
+        h = F.linear(h, t["net2.8.weight"], t["net2.8.bias"])
+        return h
+    v2 = (torch.tensor(0.10000000000000001) * net2(torch.sigmoid(x)))
+    v3 = torch.exp(torch.tanh(torch.tanh(v2)))
+    p2 = t["p2"]
+    p3 = t["p3"]
+    def net3(h):
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net3.1.weight"], t["net3.1.bias"])
+        h = torch.sigmoid(h)
+        return h
+    p4 = t["p4"]
+    v4 = (p4 + net3(torch.matmul((torch.tensor(0.5) - (-(v3 * p2))), p3)))
+    v5 = torch.softmax(x, -1)
+    v6 = torch.exp(torch.tanh(v5))
+    v7 = torch.flatten(torch.sigmoid(torch.sigmoid(v6)), 1)
+    v8 = (p4 - torch.softmax(torch.log((torch.sigmoid((torch.softmax(p4, -1) - p4)) + torch.tensor(0.5))), -1))
+    v9 = torch.sigmoid((-v8))
+    def net4(h):
+        h = F.linear(h, t["net4.0.weight"], t["net4.0.bias"])
+        h = F.linear(h, t["net4.1.weight"], t["net4.1.bias"])
+        h = F.linear(h, t["net4.2.weight"], t["net4.2.bias"])
+        return h
+    v10 = net4(v4)
+    return torch.mean(((v10 - y) * (v10 - y))) + (torch.tensor(0.10000000000000001) * torch.mean(v1))

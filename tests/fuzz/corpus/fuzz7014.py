@@ -2,35 +2,14 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
+    v1 = (torch.tensor(3) + torch.sigmoid(x))
+    v2 = torch.tanh(torch.sigmoid(y))
+    v3 = ((F.linear(v2, t["v3.weight"], t["v3.bias"]) - torch.tensor(2)) / (torch.sigmoid(v2) + torch.tensor(0.5)))
+    v4 = torch.softmax(torch.log((torch.sigmoid(v3) + torch.tensor(0.5))), -1)
+    v5 = (v4 / ((v4 * v4) + torch.tensor(1)))
+    v6 = (-v5)
     def net1(h):
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
-        h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
         return h
-    v1 = net1(torch.flatten(x, 1))
-    p1 = t["p1"]
-    v2 = F.linear((y / torch.exp(torch.tanh(p1))), t["v2.weight"], t["v2.bias"])
-    def net2(h):
-        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
-        return h
-    v3 = net2(torch.tanh(v2))
-    p2 = t["p2"]
-    p3 = t["p3"]
-    v4 = F.linear(torch.matmul((v3 / ((p2 * p2) + torch.tensor(1))), p3), t["v4.weight"], t["v4.bias"])
-    def net3(h):
-        h = torch.tanh(h)
-        h = F.linear(h, t["net3.1.weight"], t["net3.1.bias"])
-        h = torch.relu(h)
-        return h
-    v5 = torch.softmax(net3(v4), -1)
-    def net4(h):
-        h = torch.tanh(h)
-        h = F.linear(h, t["net4.1.weight"], t["net4.1.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net4.3.weight"], t["net4.3.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net4.5.weight"], t["net4.5.bias"])
-        return h
-    z = net4(v5)
-    return torch.mean(((z - y) * (z - y)))
+    v7 = net1(v6)
+    return torch.mean(((v7 - y) * (v7 - y))) + torch.sum(torch.tanh(v1)) + torch.sum(v2)

@@ -2,26 +2,27 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    v1 = F.linear((x - x), t["v1.weight"], t["v1.bias"])
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = torch.relu(h)
+        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
         h = torch.relu(h)
         return h
+    v1 = net1(net1(x))
+    v2 = net1(torch.log((torch.sigmoid(x) + torch.tensor(0.5))))
+    v3 = (torch.tensor(0.5) + torch.softmax(v2, -1))
+    v4 = torch.log((torch.sigmoid(net1(net1((v3 / (torch.sigmoid(v3) + torch.tensor(0.5)))))) + torch.tensor(0.5)))
+    v5 = F.linear(torch.softmax(v4, -1), t["v5.weight"], t["v5.bias"])
+    v6 = (-(-(-x)))
+    v7 = torch.mean(torch.exp(torch.tanh(net1((-(-torch.relu(v6)))))))
+    v8 = (v7 - (v7 + v7))
     def net2(h):
         h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.relu(h)
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
         return h
-    v2 = torch.sigmoid((-net2(torch.log((torch.sigmoid(torch.exp(torch.tanh(net1(x)))) + torch.tensor(0.5))))))
-    v3 = torch.softmax(F.linear(x, t["v3.weight"], t["v3.bias"]), -1)
-    v4 = torch.exp(torch.tanh(x))
-    p1 = t["p1"]
-    v5 = torch.mean((v4 + p1))
-    v6 = torch.sigmoid(((-v5) / ((torch.tensor(2) * torch.tensor(2)) + torch.tensor(1))))
-    v7 = torch.relu((v6 / torch.exp(torch.tanh(v6))))
-    def net3(h):
-        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
-        h = F.linear(h, t["net3.1.weight"], t["net3.1.bias"])
-        h = torch.tanh(h)
-        h = F.linear(h, t["net3.3.weight"], t["net3.3.bias"])
-        return h
-    return F.cross_entropy(net3(torch.tanh(v1)), y)
+    logits = net2(v6)
+    return F.cross_entropy(logits, y)

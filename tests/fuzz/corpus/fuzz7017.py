@@ -2,18 +2,9 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
+    v1 = torch.sum(torch.exp(torch.tanh((-x))))
+    v2 = torch.sigmoid(v1)
     def net1(h):
-        h = torch.flatten(h, 1)
-        h = torch.softmax(h, -1)
-        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
-        h = torch.relu(h)
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
         return h
-    v1 = net1((-x))
-    v2 = torch.sum(torch.sigmoid(x))
-    def net2(h):
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
-        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
-        return h
-    logits = net2(v1)
-    return F.cross_entropy(logits, y)
+    return F.cross_entropy(net1(torch.flatten(x, 1)), y) + torch.mean(v1)

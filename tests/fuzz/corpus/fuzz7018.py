@@ -3,17 +3,25 @@ def loss_fn(t):
     x = t["x"]
     y = t["y"]
     p1 = t["p1"]
-    v1 = torch.exp(torch.tanh((x - p1)))
-    v2 = torch.softmax(v1, -1)
-    v3 = (v2 - x)
+    v1 = ((x / torch.exp(torch.tanh(p1))) / (torch.sigmoid(x) + torch.tensor(0.5)))
     p2 = t["p2"]
-    v4 = (torch.matmul(p2, p1) / torch.exp(torch.tanh(torch.tensor(0.10000000000000001))))
-    v5 = (v4 / ((v4 * v4) + torch.tensor(1)))
-    v6 = (v4 + v5)
-    v7 = ((-p2) - torch.tensor(3))
-    v8 = torch.tanh(v7)
-    v9 = torch.mean((torch.matmul(y, p2) - torch.tensor(3)))
-    p3 = t["p3"]
-    v10 = torch.relu(torch.tanh((v3 * (torch.softmax(x, -1) / ((p3 * p3) + torch.tensor(1))))))
-    z = F.linear(torch.flatten(v10, 1), t["z.weight"], t["z.bias"])
-    return F.binary_cross_entropy_with_logits(z, y) + (torch.tensor(0.01) * torch.sum(v9)) + (torch.tensor(0.01) * torch.sum(v8))
+    v2 = (torch.tensor(1.5) + (-(p2 - torch.sigmoid(v1))))
+    v3 = torch.sum(torch.sigmoid(p1))
+    v4 = (v3 / ((v3 * v3) + torch.tensor(1)))
+    v5 = torch.sigmoid(torch.tanh(v4))
+    v6 = torch.relu(v5)
+    v7 = torch.sigmoid(v6)
+    v8 = ((v5 - v7) / torch.exp(torch.tanh(v3)))
+    v9 = ((y + v8) * y)
+    def net1(h):
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = torch.tanh(h)
+        return h
+    v10 = net1((y + v9))
+    def net2(h):
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
+        h = torch.softmax(h, -1)
+        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
+        return h
+    return F.binary_cross_entropy_with_logits(net2(v10), y) + torch.sum(v2) + torch.sum(v6)

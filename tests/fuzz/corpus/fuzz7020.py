@@ -2,9 +2,15 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    p1 = t["p1"]
-    v1 = (p1 + (x / ((x * x) + torch.tensor(1))))
-    v2 = torch.softmax(torch.sigmoid(v1), -1)
-    v3 = torch.relu(F.linear(v2, t["v3.weight"], t["v3.bias"]))
-    logits = F.linear(v3, t["logits.weight"], t["logits.bias"])
-    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + (torch.tensor(0.01) * torch.mean((p1 * p1)))
+    v1 = torch.tanh(F.linear(x, t["v1.weight"], t["v1.bias"]))
+    def net1(h):
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = torch.relu(h)
+        h = torch.softmax(h, -1)
+        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
+        h = torch.sigmoid(h)
+        return h
+    v2 = torch.tanh(net1(torch.softmax(x, -1)))
+    v3 = torch.sum(F.linear(v2, t["v3.weight"], t["v3.bias"]))
+    logits = F.linear(v2, t["logits.weight"], t["logits.bias"])
+    return F.cross_entropy(logits, y) + torch.sum(v3) + torch.mean((logits * logits)) + torch.sum(torch.tanh(v1))

@@ -2,17 +2,14 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
+    v1 = (-torch.log((torch.sigmoid(torch.tanh(x)) + torch.tensor(0.5))))
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = torch.flatten(h, 1)
         h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = torch.tanh(h)
+        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
         h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
         return h
-    v1 = torch.softmax(net1((x / torch.exp(torch.tanh(x)))), -1)
-    def net2(h):
-        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.tanh(h)
-        h = torch.tanh(h)
-        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
-        return h
-    logits = net2(v1)
-    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((x * x))) + torch.mean(v1)
+    logits = net1(v1)
+    return F.cross_entropy(logits, y) + torch.sum(torch.tanh(logits)) + (torch.tensor(0.10000000000000001) * torch.mean((v1 * v1))) + (torch.tensor(0.10000000000000001) * torch.sum(logits))

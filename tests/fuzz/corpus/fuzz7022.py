@@ -2,40 +2,33 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
+    v1 = torch.relu(x)
+    v2 = (v1 / ((v1 * v1) + torch.tensor(1)))
+    p1 = t["p1"]
+    v3 = torch.mean((x - p1))
     def net1(h):
-        h = torch.flatten(h, 1)
+        h = torch.tanh(h)
         h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
-        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
         h = torch.relu(h)
-        return h
-    def net2(h):
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
+        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
         h = torch.sigmoid(h)
-        h = torch.softmax(h, -1)
+        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
+        return h
+    v4 = torch.sum(net1(x))
+    v5 = torch.sigmoid((v2 - (v4 / ((v4 * v4) + torch.tensor(1)))))
+    v6 = torch.tanh(x)
+    p2 = t["p2"]
+    v7 = (p2 * net1(v6))
+    p3 = t["p3"]
+    v8 = torch.matmul((torch.sigmoid(x) / ((v2 * v2) + torch.tensor(1))), p3)
+    v9 = torch.log((torch.sigmoid((x * v5)) + torch.tensor(0.5)))
+    v10 = (F.linear((-v1), t["v10.weight"], t["v10.bias"]) * v3)
+    def net2(h):
+        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
+        h = torch.sigmoid(h)
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
         h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
         return h
-    v1 = net2(net1(x))
-    p1 = t["p1"]
-    v2 = torch.matmul(torch.softmax(x, -1), p1)
-    v3 = ((torch.sigmoid(x) + x) - x)
-    v4 = net1(torch.exp(torch.tanh(x)))
-    v5 = (v4 * torch.tensor(1.5))
-    v6 = torch.log(((v5 * v5) + torch.tensor(1)))
-    def net3(h):
-        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net3.2.weight"], t["net3.2.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net3.4.weight"], t["net3.4.bias"])
-        return h
-    v7 = torch.softmax(torch.relu(net3(v2)), -1)
-    v8 = (-torch.sigmoid(v3))
-    p2 = t["p2"]
-    p3 = t["p3"]
-    v9 = torch.matmul(torch.matmul((v8 - v8), p2), p3)
-    p4 = t["p4"]
-    v10 = ((v9 / ((v9 * v9) + torch.tensor(1))) / torch.exp(torch.tanh(p4)))
-    p5 = t["p5"]
-    logits = torch.matmul(v6, p5)
-    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p2 * p2)))
+    logits = net2(torch.tanh(v10))
+    return F.cross_entropy(logits, y)

@@ -2,26 +2,23 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
+    v1 = torch.softmax(torch.flatten(x, 1), -1)
+    v2 = F.linear((-v1), t["v2.weight"], t["v2.bias"])
+    v3 = (v1 / (torch.sigmoid(v2) + torch.tensor(0.5)))
+    p1 = t["p1"]
+    v4 = ((-F.linear(v3, t["v4.weight"], t["v4.bias"])) / ((p1 * p1) + torch.tensor(1)))
+    p2 = t["p2"]
+    v5 = (torch.log((torch.sigmoid(torch.relu(v4)) + torch.tensor(0.5))) / ((p2 * p2) + torch.tensor(1)))
+    v6 = torch.relu(torch.softmax(v2, -1))
+    v7 = torch.tanh(x)
     def net1(h):
         h = torch.flatten(h, 1)
         h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = torch.relu(h)
+        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
+        h = torch.tanh(h)
         return h
-    p1 = t["p1"]
-    v1 = (p1 * net1(x))
-    p2 = t["p2"]
-    p3 = t["p3"]
-    v2 = ((torch.sigmoid(p1) / (torch.sigmoid(p2) + torch.tensor(0.5))) * p3)
-    p4 = t["p4"]
-    v3 = (p4 + ((-v2) - torch.tensor(0.10000000000000001)))
-    p5 = t["p5"]
-    v4 = (x / ((p5 * p5) + torch.tensor(1)))
-    v5 = torch.relu(v4)
-    v6 = torch.flatten(torch.relu(x), 1)
-    p6 = t["p6"]
-    v7 = F.linear(net1(torch.matmul(torch.relu(y), p6)), t["v7.weight"], t["v7.bias"])
-    v8 = F.linear((v7 / ((v7 * v7) + torch.tensor(1))), t["v8.weight"], t["v8.bias"])
-    v9 = torch.log(((v8 * v8) + torch.tensor(1)))
-    v10 = torch.sigmoid(F.linear(net1(x), t["v10.weight"], t["v10.bias"]))
-    v11 = torch.tanh((v10 * p2))
-    z = F.linear(v8, t["z.weight"], t["z.bias"])
-    return torch.mean(((torch.sigmoid(z) - y) * (torch.sigmoid(z) - y)))
+    v8 = net1(torch.tanh(v7))
+    v9 = torch.relu(torch.softmax((v8 + v8), -1))
+    v10 = F.linear(v5, t["v10.weight"], t["v10.bias"])
+    return torch.mean(((torch.sigmoid(v10) - y) * (torch.sigmoid(v10) - y))) + torch.sum(torch.tanh(v8))

@@ -2,6 +2,6 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    v1 = F.linear(torch.flatten(x, 1), t["v1.weight"], t["v1.bias"])
-    logits = F.linear(v1, t["logits.weight"], t["logits.bias"])
+    v1 = (-torch.tanh(x))
+    logits = F.linear(torch.flatten(v1, 1), t["logits.weight"], t["logits.bias"])
     return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean(logits)) + (torch.tensor(0.01) * torch.mean(logits))
