@@ -659,6 +659,39 @@ static Node *conv2d(Lower *L, Ast *call, int skip, Node *x, const char *prefix, 
     return ir_window_node(L->g, OP_CONV2D, call->loc, 3, in3, &c.win, (Shape){0, {0}});
 }
 
+/* adaptive_avgpool2d(h, w = h): the output h x w whatever the input size, as PyTorch's
+ * AdaptiveAvgPool2d; here for inputs whose size is a multiple of it, where it is avgpool2d
+ * with kernel and stride = input / output. */
+static bool adaptive_spec(Lower *L, Ast *call, int skip, int64_t out[2], Ast **where) {
+    static const char *const names[] = {"h", "w"};
+    Ast *a[2];
+    if (!layer_args(L, call, skip, "adaptive_avgpool2d", names, 2, 1, a))
+        return false;
+    *where = a[0];
+    if (!positive_int(L, a[0], "adaptive_avgpool2d's h", MAX_DIM, &out[0]) ||
+        !positive_int(L, a[1] ? a[1] : a[0], "adaptive_avgpool2d's w", MAX_DIM, &out[1]))
+        return false;
+    return true;
+}
+
+static Node *adaptive_avgpool2d(Lower *L, Ast *call, int skip, Node *x) {
+    int64_t out[2];
+    Ast *where;
+    if (!adaptive_spec(L, call, skip, out, &where) ||
+        !want_images(L, call->loc, "adaptive_avgpool2d", x))
+        return NULL;
+    int64_t h = x->shape.dim[2], w = x->shape.dim[3];
+    if (h % out[0] != 0 || w % out[1] != 0) {
+        diag_error(L->cx, call->loc,
+                   "adaptive_avgpool2d(%lld, %lld) of %lldx%lld images: mlc supports input sizes "
+                   "that are multiples of the output size",
+                   (long long)out[0], (long long)out[1], (long long)h, (long long)w);
+        return NULL;
+    }
+    Window win = {{h / out[0], w / out[1]}, {h / out[0], w / out[1]}, {0, 0}, {1, 1}, 1};
+    return ir_window_node(L->g, OP_AVGPOOL2D, call->loc, 1, &x, &win, (Shape){0, {0}});
+}
+
 static Node *pool2d(Lower *L, Ast *call, int skip, const char *what, Node *x) {
     Window w;
     if (!pool_spec(L, call, skip, what, &w) || !want_images(L, call->loc, what, x))
@@ -737,12 +770,18 @@ static bool check_image_layer(Lower *L, Ast *layer, const char *fn) {
         return conv_spec(L, layer, 0, &c);
     if (!strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d"))
         return pool_spec(L, layer, 0, fn, &w);
+    if (!strcmp(fn, "adaptive_avgpool2d")) {
+        int64_t out[2];
+        Ast *where;
+        return adaptive_spec(L, layer, 0, out, &where);
+    }
     return bn_spec(L, layer, 0, fn, &eps, &m);
 }
 
 static bool is_image_layer(const char *fn) {
     return !strcmp(fn, "conv2d") || !strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d") ||
-           !strcmp(fn, "batchnorm2d") || !strcmp(fn, "batchnorm1d");
+           !strcmp(fn, "adaptive_avgpool2d") || !strcmp(fn, "batchnorm2d") ||
+           !strcmp(fn, "batchnorm1d");
 }
 
 /* An image layer applied to x; skip is 1 for the function form (x is its first argument). */
@@ -752,6 +791,8 @@ static Node *image_layer(Lower *L, Ast *call, int skip, const char *fn, Node *x,
         return conv2d(L, call, skip, x, prefix, params);
     if (!strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d"))
         return pool2d(L, call, skip, fn, x);
+    if (!strcmp(fn, "adaptive_avgpool2d"))
+        return adaptive_avgpool2d(L, call, skip, x);
     return batchnorm(L, call, skip, fn, x, prefix, params);
 }
 
