@@ -766,7 +766,9 @@ typedef struct MlcOptions {
     const char *load;         /* --load FILE, or NULL */
     const char *save;         /* --save FILE, or NULL */
     const char *grads;        /* --grads FILE, or NULL */
-    const char *inputs;       /* --inputs FILE: the batch for --grads and --check-grads, or NULL */
+    const char *inputs;       /* --inputs FILE: the batch for --grads, --check-grads and
+                                 --outputs, or NULL */
+    const char *outputs;      /* --outputs FILE: the evaluation pass's outputs, or NULL */
     const char *checkpoint;   /* --checkpoint FILE, or NULL */
     int64_t checkpoint_every; /* --checkpoint-every N epochs (default 1) */
     const char *resume;       /* --resume FILE, or NULL */

@@ -95,8 +95,12 @@ static const Opt opts[] = {
      "write the loss and all gradients on the first training\n"
      "batch to FILE (safetensors); no training"},
     {"--inputs", "FILE", false,
-     "the batch for --grads and --check-grads: tensors named\n"
-     "after the input and the target, [n, ...] (safetensors)"},
+     "the batch for --grads, --check-grads and --outputs: tensors\n"
+     "named after the input and the target, [n, ...] (safetensors)"},
+    {"--outputs", "FILE", false,
+     "write the model's output as evaluation computes it (no\n"
+     "dropout, batch norm's running statistics) for the --inputs\n"
+     "batch, or for every test sample, to FILE (safetensors)"},
     {"--check-grads", NULL, false,
      "check the gradients on the first training batch against\n"
      "finite differences, and one training step; no training"},
@@ -321,6 +325,8 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->save = v;
         } else if (strcmp(name, "--grads") == 0) {
             o->grads = v;
+        } else if (strcmp(name, "--outputs") == 0) {
+            o->outputs = v;
         } else if (strcmp(name, "--inputs") == 0) {
             o->inputs = v;
         } else if (strcmp(name, "--checkpoint") == 0) {

@@ -418,6 +418,33 @@ static int const_batch(Run *r, Batch *b, int64_t n) {
     return 0;
 }
 
+/* --outputs FILE: the evaluation pass's output for the batch b, or (b NULL) for every test
+ * sample in batches of --batch, as one tensor [n, <output shape>] named after the output;
+ * for a batch, its mean loss too ("loss"). */
+static int write_outputs(Run *r, const Batch *b) {
+    const MlcModel *m = r->m;
+    const MlcDataset *d = &r->test;
+    int64_t total = b ? b->n : d->n, B = b ? b->n : r->opt.batch;
+    float *all = malloc((size_t)total * m->out_size * sizeof(float) + 1), loss = 0.0f;
+    if (!all)
+        return error(r, "out of memory for %lld outputs", (long long)total);
+    for (int64_t start = 0; start < total; start += B) {
+        int64_t n = total - start < B ? total - start : B;
+        const float *x = b ? b->x : d->x + (size_t)start * d->x_size;
+        const void *y = b ? b->y : (const void *)(d->y + start);
+        eval_forward(r, x, y, n);
+        memcpy(all + (size_t)start * m->out_size, eval_output(r),
+               (size_t)n * m->out_size * sizeof(float));
+        loss = eval_loss(r);
+    }
+    MlcTensor t[2] = {{m->out_name, 2, {total, (int64_t)m->out_size}, all},
+                      {"loss", 0, {0}, &loss}};
+    char err[1024];
+    bool ok = mlc_safetensors_write(r->opt.outputs, t, b ? 2 : 1, err, sizeof err);
+    free(all);
+    return ok ? 0 : error(r, "%s", err);
+}
+
 /* Forward and backward on a batch, no update. Returns the loss. */
 static float batch_grads(Run *r, const Batch *b) {
     r->m->forward(r->state, b->x, b->y, b->n);
@@ -491,14 +518,25 @@ static int run(Run *r, int argc, char **argv) {
 #endif
 
     /* What to do, and so which data sets to load. */
-    bool action = o->eval || o->predict >= 0 || o->grads || o->check_grads;
+    bool action = o->eval || o->predict >= 0 || o->grads || o->check_grads || o->outputs;
     bool training = !nodata && !action && o->epochs > 0;
-    if (o->inputs && !o->grads && !o->check_grads)
-        return error(r, "--inputs: give --grads FILE or --check-grads to say what to do with it");
+    if (o->inputs && !o->grads && !o->check_grads && !o->outputs)
+        return error(r, "--inputs: give --grads FILE, --check-grads or --outputs FILE to say what "
+                        "to do with it");
+    if (o->outputs && !m->out_size)
+        return error(r,
+                     "--outputs: model '%s' has no output (declare one with 'output NAME = "
+                     "...')",
+                     m->name);
+    if (o->outputs && !o->inputs && nodata)
+        return error(r, "--outputs: model '%s' has no data set; give the batch with --inputs FILE",
+                     m->name);
+    bool test_outputs = o->outputs && !o->inputs;
     bool first_batch = (o->grads || o->check_grads) && !o->inputs;
     if (!nodata && (training || first_batch) && load_set(r, &r->train, "train"))
         return 1;
-    if (!nodata && (training || o->eval || o->predict >= 0) && load_set(r, &r->test, "test"))
+    if (!nodata && (training || o->eval || o->predict >= 0 || test_outputs) &&
+        load_set(r, &r->test, "test"))
         return 1;
     if (o->predict >= r->test.n && o->predict >= 0)
         return error(r, "--predict: %lld is out of range, the test set has %lld images (0 to %lld)",
@@ -565,6 +603,8 @@ static int run(Run *r, int argc, char **argv) {
         rc = 1;
         goto out;
     }
+    if (o->outputs && (rc = write_outputs(r, o->inputs ? &gb : NULL)))
+        goto out;
     if (o->eval)
         evaluate(r);
     if (o->predict >= 0 && (rc = predict(r)))

@@ -16,8 +16,10 @@ torch.manual_seed(0), writes next to this script:
 For tests/image/twice.model (a conv2d and batchnorm2d net called twice, the second time
 on half the first call's output), twice_init.safetensors and twice_grads.safetensors the same
 way: both calls update the running statistics, as calling a PyTorch module twice does.
+    cnn_eval.safetensors     before that, in evaluation mode (running statistics, no
+                             dropout): its output "logits" and "loss"
 check.sh runs `NAME --load NAME_init.safetensors --inputs NAME_init.safetensors --grads OUT`
-and compares OUT with NAME_grads.safetensors. One thread, so reruns give the same bytes.
+and compares OUT with NAME_grads.safetensors, and cnn's --outputs with cnn_eval.safetensors. One thread, so reruns give the same bytes.
 """
 import json
 import os
@@ -74,6 +76,11 @@ def main():
     init = {"body." + k: v.clone() for k, v in body.state_dict().items()}
     write_safetensors(os.path.join(HERE, "cnn_init.safetensors"),
                       dict(init, x=x, y=y.float()))
+    body.eval()
+    with torch.no_grad():
+        logits = body(x)
+        write_safetensors(os.path.join(HERE, "cnn_eval.safetensors"),
+                          {"logits": logits, "loss": nn.functional.cross_entropy(logits, y)})
     body.train()
     loss = nn.functional.cross_entropy(body(x), y)
     loss.backward()
