@@ -1,6 +1,7 @@
 /* build.c: compiling generated C into a program.
  *
  * Runs the system C compiler ($CC, default cc) on the generated file with -O3 -march=native
+ * (and OpenMP, where the compiler has it: the image kernels split the batch across threads)
  * and links the runtime and what it needs (OpenBLAS, cJSON, zlib, libm). The runtime is found
  * next to the mlc program: after `cmake --install`, mlc lives in <prefix>/bin and the runtime
  * in <prefix>/lib/mlc and <prefix>/include/mlc; in a build tree, the paths CMake wrote into
@@ -171,8 +172,8 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
     snprintf(blas_flag, sizeof blas_flag, "-I%s", MLC_CBLAS_INCLUDE_DIR);
     /* the user's flags last, so that they win: MLC_CFLAGS=-march=x86-64-v2 for a program
      * that runs on other machines */
-    snprintf(words, sizeof words, "%s -std=c99 -O3 -march=native %s %s", cc, MLC_PROGRAM_FLAGS,
-             extra);
+    snprintf(words, sizeof words, "%s -std=c99 -O3 -march=native %s %s %s", cc, MLC_OPENMP_FLAG,
+             MLC_PROGRAM_FLAGS, extra);
     argc = split_words(words, argv, 200);
     argv[argc++] = inc_flag;
     argv[argc++] = blas_flag;

@@ -180,7 +180,8 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *be
         MLC_ASSERT(kidx[u->id] >= 0 && !s->inlined[u->id] && s->kernel_of[u->id]->root == u);
         mp->buf_of[u->id] = mp->buf_of[st->id];
     }
-    /* Each kernel's scratch (a convolution's columns): fixed, alive while the kernel runs. */
+    /* Each kernel's scratch (a convolution's columns and partial sums): fixed, alive while the
+     * kernel runs. */
     mp->scratch = arena_alloc(a, sizeof(Buffer *) * (size_t)(nk + 1));
     int first_scratch = mp->buffers.len;
     for (int i = 0; i < nk; i++) {
@@ -195,7 +196,7 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *be
         b->first = b->last = i;
         b->name = unique_name(
             a, &taken, reserved,
-            arena_printf(a, "%scols_%s", prefix,
+            arena_printf(a, "%swork_%s", prefix,
                          k->root->name ? k->root->name : arena_printf(a, "t%d", k->root->id)));
         mp->scratch[i] = b;
         vec_push(a, &mp->buffers, b);

@@ -548,7 +548,10 @@ typedef struct Schedule {
 
 enum {
     /* the widest row whose column sums a loop keeps in double on the stack (32 KiB) */
-    MLC_FUSED_REDUCE_MAX = 4096
+    MLC_FUSED_REDUCE_MAX = 4096,
+    /* the parts a convolution splits the batch into, each with its own columns and weight
+     * gradient sum (run in parallel where the program has threads) */
+    MLC_PARTS = 2
 };
 
 Schedule *fuse_kernels(Graph *g);

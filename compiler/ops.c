@@ -722,15 +722,17 @@ bool window_columns_are_input(const Window *w) {
 int64_t op_scratch(const Node *n) {
     if (n->op != OP_CONV2D && n->op != OP_CONV2D_BWD_X && n->op != OP_CONV2D_BWD_W)
         return 0;
-    if (window_columns_are_input(&n->attr.win))
-        return 0;
-    /* the columns of one group of one image: (C / groups) kh kw rows of OH OW */
+    /* per part of the batch, the columns of one group of one image: (C / groups) kh kw rows
+     * of OH OW; for the weight gradient, the sums of the parts after the first */
     const Window *w = &n->attr.win;
     const Shape *x = n->op == OP_CONV2D         ? &n->in[0]->shape
                      : n->op == OP_CONV2D_BWD_X ? &n->shape
                                                 : &n->in[1]->shape;
     const Shape *y = n->op == OP_CONV2D ? &n->shape : &n->in[0]->shape;
-    return x->dim[1] / w->groups * w->k[0] * w->k[1] * y->dim[2] * y->dim[3];
+    int64_t rows = x->dim[1] / w->groups * w->k[0] * w->k[1];
+    int64_t cols = window_columns_are_input(w) ? 0 : MLC_PARTS * rows * y->dim[2] * y->dim[3];
+    int64_t sums = n->op == OP_CONV2D_BWD_W ? (MLC_PARTS - 1) * shape_numel_const(n->shape) : 0;
+    return cols + sums;
 }
 
 /* ---- shape inference ---------------------------------------------------------------------

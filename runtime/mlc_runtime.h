@@ -94,6 +94,17 @@ static inline uint64_t mlc_step_seed(uint64_t seed, uint64_t step) {
  * channel at a time, the batch loop and the matrix products being in the generated code.
  * Images are stored [C, H, W], row-major; a window's output is oc x oh x ow. */
 
+/* The image kernels split their work (the batch's parts, the channels, the channel planes)
+ * across threads where the program is compiled with OpenMP, and run it in order otherwise;
+ * no sum is split differently, so the numbers are the same either way. (A convolution
+ * splits the batch into a fixed number of parts, each with its own columns; its weight
+ * gradient sums each part's images separately, then the parts in order.) */
+#ifdef _OPENMP
+#define MLC_PARALLEL_FOR _Pragma("omp parallel for schedule(static)")
+#else
+#define MLC_PARALLEL_FOR
+#endif
+
 /* A window over an image (a convolution's or a pooling's): the input's channels and size,
  * kernel, stride, padding, dilation, and the output's size. */
 typedef struct MlcWindow {
@@ -232,6 +243,7 @@ static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g,
  * each window; the backward pass sends each dy to that element (the window searched again). */
 static inline void mlc_maxpool(const float *x, const MlcWindow *g, int64_t planes, float *y) {
     if (mlc_window_all_inside(g)) { /* the same search, without the bounds checks */
+        MLC_PARALLEL_FOR
         for (int64_t c = 0; c < planes; c++) {
             const float *plane = x + c * g->h * g->w;
             for (int64_t p = 0; p < g->oh; p++)
@@ -248,6 +260,7 @@ static inline void mlc_maxpool(const float *x, const MlcWindow *g, int64_t plane
         }
         return;
     }
+    MLC_PARALLEL_FOR
     for (int64_t c = 0; c < planes; c++) {
         const float *plane = x + c * g->h * g->w;
         for (int64_t p = 0; p < g->oh; p++)
@@ -259,9 +272,10 @@ static inline void mlc_maxpool(const float *x, const MlcWindow *g, int64_t plane
 }
 static inline void mlc_maxpool_bwd(const float *dy, const float *x, const MlcWindow *g,
                                    int64_t planes, float *dx) {
-    for (int64_t k = 0; k < planes * g->h * g->w; k++)
-        dx[k] = 0.0f;
+    MLC_PARALLEL_FOR
     for (int64_t c = 0; c < planes; c++) {
+        for (int64_t k = 0; k < g->h * g->w; k++)
+            dx[c * g->h * g->w + k] = 0.0f;
         const float *plane = x + c * g->h * g->w;
         for (int64_t p = 0; p < g->oh; p++)
             for (int64_t q = 0; q < g->ow; q++) {
@@ -276,6 +290,7 @@ static inline void mlc_maxpool_bwd(const float *dy, const float *x, const MlcWin
  * sum of the window / (kh kw); the backward pass spreads dy / (kh kw) over it. */
 static inline void mlc_avgpool(const float *x, const MlcWindow *g, int64_t planes, float *y) {
     const float scale = 1.0f / (float)(g->kh * g->kw);
+    MLC_PARALLEL_FOR
     for (int64_t c = 0; c < planes; c++) {
         const float *plane = x + c * g->h * g->w;
         for (int64_t p = 0; p < g->oh; p++)
@@ -295,9 +310,10 @@ static inline void mlc_avgpool(const float *x, const MlcWindow *g, int64_t plane
 }
 static inline void mlc_avgpool_bwd(const float *dy, const MlcWindow *g, int64_t planes, float *dx) {
     const float scale = 1.0f / (float)(g->kh * g->kw);
-    for (int64_t k = 0; k < planes * g->h * g->w; k++)
-        dx[k] = 0.0f;
-    for (int64_t c = 0; c < planes; c++)
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < planes; c++) {
+        for (int64_t k = 0; k < g->h * g->w; k++)
+            dx[c * g->h * g->w + k] = 0.0f;
         for (int64_t p = 0; p < g->oh; p++)
             for (int64_t q = 0; q < g->ow; q++) {
                 const float d = dy[(c * g->oh + p) * g->ow + q] * scale;
@@ -310,6 +326,7 @@ static inline void mlc_avgpool_bwd(const float *dy, const MlcWindow *g, int64_t 
                     }
                 }
             }
+    }
 }
 
 /* mlc_sum's order for sum of (x[k] - m)^2 and of x[k] * z[k]: eight partial sums in double,
@@ -368,6 +385,7 @@ static inline void mlc_channel_stats(const float *x, int64_t n, int64_t c, int64
  * the batch's mean and biased variance. */
 static inline void mlc_batchnorm(const float *x, const float *gamma, const float *beta, int64_t n,
                                  int64_t c, int64_t spatial, double eps, float *y) {
+    MLC_PARALLEL_FOR
     for (int64_t ch = 0; ch < c; ch++) {
         double mean, var;
         mlc_channel_stats(x, n, c, spatial, ch, &mean, &var);
@@ -389,6 +407,7 @@ static inline void mlc_batchnorm_bwd(const float *dy, const float *x, const floa
                                      int64_t c, int64_t spatial, double eps, float *dx,
                                      float *dgamma) {
     const double count = (double)(n * spatial);
+    MLC_PARALLEL_FOR
     for (int64_t ch = 0; ch < c; ch++) {
         double mean, var;
         mlc_channel_stats(x, n, c, spatial, ch, &mean, &var);
@@ -415,6 +434,7 @@ static inline void mlc_batchnorm_bwd(const float *dy, const float *x, const floa
 static inline void mlc_batchnorm_eval(const float *x, const float *gamma, const float *beta,
                                       const float *mean, const float *var, int64_t n, int64_t c,
                                       int64_t spatial, double eps, float *y) {
+    MLC_PARALLEL_FOR
     for (int64_t ch = 0; ch < c; ch++) {
         const float invstd = (float)(1.0 / sqrt((double)var[ch] + eps));
         for (int64_t i = 0; i < n; i++) {
@@ -587,6 +607,11 @@ typedef struct MlcModel {
     MlcOptim optim;       /* the train block's optimizer */
     MlcSchedule schedule; /* and its learning-rate schedule */
     int shuffle;          /* 0: in file order, as the quickstart */
+
+    /* 1: its kernels run threads of their own (OpenMP), so BLAS is kept to one thread
+     * unless --threads says otherwise (two pools of busy threads on the same cores are far
+     * slower than either) */
+    int own_threads;
 
     /* activation memory, as planned by the compiler */
     size_t acts_per_sample; /* floats per sample of the batch */

@@ -104,7 +104,9 @@ static const Opt opts[] = {
     {"--check-grads", NULL, false,
      "check the gradients on the first training batch against\n"
      "finite differences, and one training step; no training"},
-    {"--threads", "N", false, "OpenBLAS threads"},
+    {"--threads", "N", false,
+     "OpenBLAS threads (default: all cores; one in a program whose\n"
+     "image kernels use the cores themselves, see OMP_NUM_THREADS)"},
     {"--quiet", NULL, true, "do not print the loss every 100 batches"},
     {"--time", NULL, true, "print the seconds each epoch takes to stderr"},
     {"--help", NULL, false, "print this help and exit"},

@@ -511,6 +511,8 @@ static int run(Run *r, int argc, char **argv) {
 #ifdef OPENBLAS_THREAD /* only OpenBLAS's cblas.h defines it */
     if (o->threads > 0)
         openblas_set_num_threads(o->threads);
+    else if (m->own_threads)
+        openblas_set_num_threads(1);
 #else
     if (o->threads > 0)
         fprintf(stderr, "%s: warning: --threads: this program's BLAS has no thread setting\n",

@@ -360,21 +360,38 @@ static void emit_sgemm_at(Emit *e, const char *indent, const char *const args[13
 /* One image (n) and, with groups, one group (grp) at a time:
  *   conv2d:       y_n = W cols(x_n) (+ b, stored first: beta = 1)
  *   conv2d_bwd_x: dx_n = col2im(Wᵀ dy_n)
- *   conv2d_bwd_w: dW = sum over n of dy_n cols(x_n)ᵀ (beta = 0 for the first image)
- * A 1x1 convolution with stride 1 and no padding uses the image itself as its columns. */
+ *   conv2d_bwd_w: dW = sum over n of dy_n cols(x_n)ᵀ
+ * A 1x1 convolution with stride 1 and no padding uses the image itself as its columns. The
+ * batch goes in MLC_PARTS parts, each with its own columns (in parallel where the program
+ * has threads); the weight gradient sums each part's images into its own sum, then adds the
+ * parts in order, so the result does not depend on the thread count. */
 static void emit_conv(Emit *e, const OpDesc *d) {
     FILE *o = e->out;
     Arena *a = e->g->cx->arena;
     int64_t g = d->win.groups, cg = d->c / g, og = d->oc / g;
     int64_t rows = cg * d->win.k[0] * d->win.k[1], cols = d->oh * d->ow;
     bool direct = window_columns_are_input(&d->win);
-    const char *cols_name = direct ? NULL : d->scratch->name;
+    bool dw = d->op == OP_CONV2D_BWD_W;
+    int64_t wsize = d->oc * rows; /* the whole weight, every group */
     if (!direct)
         emit_window(e, d, cg);
-    fprintf(o, "    for (int64_t n = 0; n < N; n++) {\n");
+    fprintf(o, "    MLC_PARALLEL_FOR\n");
+    fprintf(o, "    for (int64_t part = 0; part < %d; part++) {\n", MLC_PARTS);
+    if (!direct)
+        fprintf(o, "        float *part_cols = %s + part * %lld;\n", d->scratch->name,
+                (long long)(rows * cols));
+    if (dw) { /* part 0 sums into dW itself, the others into the scratch after the columns */
+        fprintf(o, "        float *part_dw = %s;\n        if (part > 0)\n", d->out->name);
+        fprintf(o, "            part_dw = %s + %lld + (part - 1) * %lld;\n", d->scratch->name,
+                (long long)(direct ? 0 : MLC_PARTS * rows * cols), (long long)wsize);
+        fprintf(o, "        for (int64_t k = 0; k < %lld; k++)\n", (long long)wsize);
+        fprintf(o, "            part_dw[k] = 0.0f;\n");
+    }
+    fprintf(o, "        for (int64_t n = N * part / %d; n < N * (part + 1) / %d; n++) {\n",
+            MLC_PARTS, MLC_PARTS);
     if (g > 1)
-        fprintf(o, "        for (int64_t grp = 0; grp < %lld; grp++) {\n", (long long)g);
-    const char *ind = g > 1 ? "            " : "        ";
+        fprintf(o, "            for (int64_t grp = 0; grp < %lld; grp++) {\n", (long long)g);
+    const char *ind = g > 1 ? "                " : "            ";
     /* where this image's (and group's) planes start: its input, its output, its weights */
     const char *image = g > 1 ? arena_printf(a, "(n * %lld + grp)", (long long)g) : "n";
     const char *in_at = arena_printf(a, "%s * %lld", image, (long long)(cg * d->h * d->w));
@@ -385,9 +402,9 @@ static void emit_conv(Emit *e, const OpDesc *d) {
     const char *O = arena_printf(a, "%lld", (long long)og);
     const char *x_or_dx =
         d->op == OP_CONV2D_BWD_X ? d->out->name : d->in[d->op == OP_CONV2D ? 0 : 1]->name;
-    const char *image_cols = direct ? arena_printf(a, "%s + %s", x_or_dx, in_at) : cols_name;
+    const char *image_cols = direct ? arena_printf(a, "%s + %s", x_or_dx, in_at) : "part_cols";
     if (!direct && d->op != OP_CONV2D_BWD_X)
-        fprintf(o, "%smlc_im2col(%s + %s, &win, %s);\n", ind, x_or_dx, in_at, cols_name);
+        fprintf(o, "%smlc_im2col(%s + %s, &win, part_cols);\n", ind, x_or_dx, in_at);
     if (d->op == OP_CONV2D) {
         const char *w = arena_printf(a, "%s%s", d->in[1]->name, w_at);
         const char *y = arena_printf(a, "%s + %s", d->out->name, out_at);
@@ -427,7 +444,7 @@ static void emit_conv(Emit *e, const OpDesc *d) {
                                 C};
         emit_sgemm_at(e, ind, args);
         if (!direct)
-            fprintf(o, "%smlc_col2im(%s, &win, %s + %s);\n", ind, cols_name, d->out->name, in_at);
+            fprintf(o, "%smlc_col2im(part_cols, &win, %s + %s);\n", ind, d->out->name, in_at);
     } else {
         const char *args[13] = {"CblasNoTrans",
                                 "CblasTrans",
@@ -439,14 +456,21 @@ static void emit_conv(Emit *e, const OpDesc *d) {
                                 C,
                                 image_cols,
                                 C,
-                                "n == 0 ? 0.0f : 1.0f",
-                                arena_printf(a, "%s%s", d->out->name, w_at),
+                                "1.0f",
+                                arena_printf(a, "part_dw%s", w_at),
                                 R};
         emit_sgemm_at(e, ind, args);
     }
     if (g > 1)
-        fprintf(o, "        }\n");
-    fprintf(o, "    }\n");
+        fprintf(o, "            }\n");
+    fprintf(o, "        }\n    }\n");
+    if (dw) {
+        fprintf(o, "    for (int64_t part = 1; part < %d; part++)\n", MLC_PARTS);
+        fprintf(o, "        for (int64_t k = 0; k < %lld; k++)\n", (long long)wsize);
+        fprintf(o, "            %s[k] += %s[%lld + (part - 1) * %lld + k];\n", d->out->name,
+                d->scratch->name, (long long)(direct ? 0 : MLC_PARTS * rows * cols),
+                (long long)wsize);
+    }
 }
 
 static void emit_image(Emit *e, const OpDesc *d) {
@@ -752,6 +776,13 @@ static void emit_header(Emit *e) {
     fprintf(o, " * %d kernels: %d in the forward pass, %d in the backward pass.\n */\n",
             e->s->kernels.len, e->s->nforward, e->s->kernels.len - e->s->nforward);
     fprintf(o, "#include <cblas.h>\n#include \"mlc_runtime.h\"\n\n");
+}
+
+static bool uses_image_ops(Graph *g) {
+    for (int i = 0; i < g->nodes.len; i++)
+        if (op_info[((Node *)g->nodes.data[i])->op].cls == OPC_IMAGE)
+            return true;
+    return false;
 }
 
 static bool uses_dropout(Graph *g) {
@@ -1125,6 +1156,8 @@ static void emit_model(Emit *e) {
     fprintf(o, "    .shuffle = %d,\n", t->shuffle ? 1 : 0);
     fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
             (long long)acts_per_sample(e), (long long)acts_fixed(e));
+    if (uses_image_ops(g)) /* the image kernels' threads, where the compiler gave them */
+        fprintf(o, "#ifdef _OPENMP\n    .own_threads = 1,\n#endif\n");
     fprintf(o, "    .state_size = sizeof(%s),\n", e->type);
     const char *fns[] = {"bind", "forward", "loss", "backward", "train_step", "output"};
     for (int i = 0; i < 6; i++)
@@ -1170,11 +1203,15 @@ static const char *const reserved[] = {
     "unsigned", "void", "volatile", "while", "main",
     /* names the generated code uses itself */
     "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "out",
-    "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity",
+    "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity", "c", "count",
+    "mean", "var", "win", "grp", "part", "part_cols", "part_dw", "states", "seed",
     /* what kernels call or name, which a parameter of the same name would hide */
     "expf", "logf", "log", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "mlc_sum",
     "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
-    "int32_t", "NULL", "INFINITY", "NAN", NULL};
+    "mlc_im2col", "mlc_col2im", "mlc_maxpool", "mlc_maxpool_bwd", "mlc_avgpool", "mlc_avgpool_bwd",
+    "mlc_channel_sum", "mlc_channel_stats", "mlc_batchnorm", "mlc_batchnorm_bwd",
+    "mlc_batchnorm_eval", "mlc_dropout", "MlcWindow", "MLC_PARALLEL_FOR", "int32_t", "NULL",
+    "INFINITY", "NAN", NULL};
 
 const Target target_c = {
     .name = "c",
