@@ -796,6 +796,51 @@ static Node *image_layer(Lower *L, Ast *call, int skip, const char *fn, Node *x,
     return batchnorm(L, call, skip, fn, x, prefix, params);
 }
 
+/* ---- activations made of other ops ---------------------------------------------------------
+ *   silu(x) = x * sigmoid(x)
+ *   leaky_relu(x, slope) = relu(x) - relu(-x) * slope   (x * slope below 0, as PyTorch rounds
+ *                                                        it; slope 0.01 by default)
+ *   abs(x) = relu(x) + relu(-x)
+ * Their gradients follow from their parts'. */
+static bool is_composite(const char *fn) {
+    return !strcmp(fn, "silu") || !strcmp(fn, "leaky_relu") || !strcmp(fn, "abs");
+}
+
+/* leaky_relu's slope: the argument after the tensor, if given (a number >= 0). */
+static bool slope_arg(Lower *L, Ast *call, int skip, double *slope) {
+    *slope = 0.01;
+    int nargs = call->kind == AST_CALL ? call->call.args.len : 0;
+    if (nargs > skip + 1) {
+        diag_error(L->cx, call->loc, "leaky_relu takes one number, its slope below 0");
+        return false;
+    }
+    if (nargs == skip + 1) {
+        Ast *a = call->call.args.data[skip];
+        if (a->kind == AST_KWARG && !strcmp(a->kwarg.name, "slope"))
+            a = a->kwarg.value;
+        if (!const_value(a, slope) || !(*slope >= 0.0) || !isfinite(*slope)) {
+            diag_error(L->cx, a->loc, "leaky_relu's slope must be a number >= 0, got %s",
+                       describe(L, a));
+            return false;
+        }
+    }
+    return true;
+}
+
+static Node *composite(Lower *L, Loc loc, const char *fn, Node *x, double slope) {
+    Graph *g = L->g;
+    if (!x)
+        return NULL;
+    if (!strcmp(fn, "silu"))
+        return ir_binary(g, OP_MUL, loc, x, ir_unary(g, OP_SIGMOID, loc, x));
+    Node *pos = ir_unary(g, OP_RELU, loc, x);
+    Node *neg = ir_unary(g, OP_RELU, loc, ir_unary(g, OP_NEG, loc, x));
+    if (!strcmp(fn, "abs"))
+        return ir_binary(g, OP_ADD, loc, pos, neg);
+    return ir_binary(g, OP_SUB, loc, pos,
+                     ir_binary(g, OP_MUL, loc, neg, ir_const(g, loc, slope, 0)));
+}
+
 /* Applies layer number index of a net to x. lower_net has checked the layer's name and
  * arguments. */
 static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
@@ -812,7 +857,10 @@ static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
         y = flatten(L, layer->loc, x);
     else if (!strcmp(fn, "dropout"))
         y = dropout(L, layer->call.args.data[0], layer->loc, x);
-    else
+    else if (is_composite(fn)) {
+        double slope;
+        y = slope_arg(L, layer, 0, &slope) ? composite(L, layer->loc, fn, x, slope) : NULL;
+    } else
         y = ir_unary(L->g, builtin_find(fn)->op, layer->loc, x);
     if (y && !y->name)
         y->name = c_name(L, prefix);
@@ -838,6 +886,10 @@ static bool check_layer(Lower *L, Ast *layer) {
     int nargs = layer->kind == AST_CALL ? layer->call.args.len : 0;
     if (is_image_layer(fn))
         return check_image_layer(L, layer, fn);
+    if (!strcmp(fn, "leaky_relu")) {
+        double slope;
+        return slope_arg(L, layer, 0, &slope);
+    }
     if (!strcmp(fn, "dropout")) {
         double p;
         if (nargs != 1) {
@@ -982,6 +1034,16 @@ static Node *lower_call(Lower *L, Ast *e) {
             return NULL;
         return dropout(L, e->call.args.data[1], e->loc, lower_expr(L, e->call.args.data[0]));
     }
+    if (!strcmp(fn, "leaky_relu")) { /* leaky_relu(x) or leaky_relu(x, slope) */
+        double slope;
+        if (e->call.args.len < 1) {
+            diag_error(L->cx, e->loc, "leaky_relu expects a tensor, and optionally its slope");
+            return NULL;
+        }
+        if (!slope_arg(L, e, 1, &slope))
+            return NULL;
+        return composite(L, e->loc, fn, lower_expr(L, e->call.args.data[0]), slope);
+    }
     const Builtin *b = builtin_find(fn);
     if (!b) {
         diag_error(L->cx, e->call.name_loc, "unknown function '%s'; the functions are %s", fn,
@@ -999,6 +1061,8 @@ static Node *lower_call(Lower *L, Ast *e) {
         return flatten(L, e->loc, args[0]);
     if (b->arity == 2)
         return ir_binary(L->g, b->op, e->loc, args[0], args[1]);
+    if (is_composite(fn))
+        return composite(L, e->loc, fn, args[0], 0.0);
     return ir_unary(L->g, b->op, e->loc, args[0]);
 }
 

@@ -150,14 +150,18 @@ static bool shape_unary(Ctx *cx, Node *n) {
     n->dtype = DT_F32;
     return true;
 }
-#define shape_neg     shape_unary
-#define shape_relu    shape_unary
-#define shape_step    shape_unary
-#define shape_sigmoid shape_unary
-#define shape_tanh    shape_unary
-#define shape_exp     shape_unary
-#define shape_log     shape_unary
-#define shape_dropout shape_unary
+#define shape_neg       shape_unary
+#define shape_relu      shape_unary
+#define shape_step      shape_unary
+#define shape_sigmoid   shape_unary
+#define shape_tanh      shape_unary
+#define shape_exp       shape_unary
+#define shape_log       shape_unary
+#define shape_dropout   shape_unary
+#define shape_gelu      shape_unary
+#define shape_gelu_grad shape_unary
+#define shape_elu       shape_unary
+#define shape_sqrt      shape_unary
 
 /* neg:  y = -x
  * grad: dx = -dy */
@@ -209,6 +213,44 @@ static void grad_exp(Grad *gr, Node *n, Node *dy) {
  * grad: dx = dy / x */
 static void grad_log(Grad *gr, Node *n, Node *dy) {
     add_grad(gr, n->in[0], ir_binary(gr->g, OP_DIV, n->loc, dy, n->in[0]));
+}
+
+/* gelu: y = x Phi(x), Phi the standard normal distribution function, 0.5 (1 + erf(x / sqrt 2))
+ *       (PyTorch's exact GELU)
+ * grad: dx = dy gelu_grad(x), gelu_grad(x) = Phi(x) + x phi(x), phi the normal density */
+static void grad_gelu(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    add_grad(gr, n->in[0],
+             ir_binary(g, OP_MUL, n->loc, dy, ir_unary(g, OP_GELU_GRAD, n->loc, n->in[0])));
+}
+
+/* gelu_grad: the derivative of gelu; backward only */
+static void grad_gelu_grad(Grad *gr, Node *n, Node *dy) {
+    (void)gr;
+    (void)n;
+    (void)dy;
+    unreachable(); /* backward ops are never differentiated */
+}
+
+/* elu:  y = x for x > 0, exp(x) - 1 otherwise (PyTorch's ELU, alpha 1; expm1 keeps small x
+ *       exact)
+ * grad: dx = dy for y > 0, dy (y + 1) otherwise: dy (step(y) + (1 - step(y)) (y + 1)) */
+static void grad_elu(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    Loc l = n->loc;
+    Node *pos = ir_unary(g, OP_STEP, l, n);
+    Node *neg = ir_binary(g, OP_SUB, l, ir_const(g, l, 1.0, 0), pos);
+    Node *slope = ir_binary(g, OP_ADD, l, n, ir_const(g, l, 1.0, 0));
+    Node *dydx = ir_binary(g, OP_ADD, l, pos, ir_binary(g, OP_MUL, l, neg, slope));
+    add_grad(gr, n->in[0], ir_binary(g, OP_MUL, l, dy, dydx));
+}
+
+/* sqrt: y = sqrt(x)
+ * grad: dx = dy / (2 y) */
+static void grad_sqrt(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    Node *twice = ir_binary(g, OP_MUL, n->loc, n, ir_const(g, n->loc, 2.0, 0));
+    add_grad(gr, n->in[0], ir_binary(g, OP_DIV, n->loc, dy, twice));
 }
 
 /* expand: y = x broadcast to the shape in n->shape (x a suffix of it, or a scalar)
@@ -345,7 +387,7 @@ static bool shape_softmax(Ctx *cx, Node *n) {
     if (!require_f32(cx, n, n->in[0]))
         return false;
     if (n->in[0]->shape.rank == 0) {
-        diag_error(cx, n->loc, "softmax expects at least one dimension, got a scalar");
+        diag_error(cx, n->loc, "%s expects at least one dimension, got a scalar", op_symbol(n->op));
         return false;
     }
     n->shape = n->in[0]->shape;
@@ -356,6 +398,18 @@ static void grad_softmax(Grad *gr, Node *n, Node *dy) {
     Node *in[2] = {n, dy};
     add_grad(gr, n->in[0], ir_node(gr->g, OP_SOFTMAX_BWD, n->loc, 2, in));
 }
+
+/* log_softmax: y_j = x_j - max x - log sum_k exp(x_k - max x), along the last dimension
+ * grad:        dx_j = dy_j - exp(y_j) sum_k dy_k      (log_softmax_bwd) */
+#define shape_log_softmax shape_softmax
+static void grad_log_softmax(Grad *gr, Node *n, Node *dy) {
+    Node *in[2] = {n, dy};
+    add_grad(gr, n->in[0], ir_node(gr->g, OP_LOG_SOFTMAX_BWD, n->loc, 2, in));
+}
+
+/* log_softmax_bwd: inputs (y, dy); backward only */
+#define shape_log_softmax_bwd shape_softmax_bwd
+#define grad_log_softmax_bwd  grad_softmax_bwd
 
 /* softmax_bwd: dx = y * (dy - rowsum(dy * y)), inputs (y, dy); backward only */
 static bool shape_softmax_bwd(Ctx *cx, Node *n) {

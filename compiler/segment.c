@@ -52,6 +52,12 @@ static EvalForm eval_form(OpKind op) {
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
     case OP_BCE_LOGITS:
+    case OP_GELU:
+    case OP_GELU_GRAD:
+    case OP_ELU:
+    case OP_SQRT:
+    case OP_LOG_SOFTMAX:
+    case OP_LOG_SOFTMAX_BWD:
     case OP_STATE:
     case OP_CONV2D:
     case OP_CONV2D_BWD_X:

@@ -137,6 +137,12 @@ static Node *rewrite(Graph *g, Node *n) {
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
     case OP_BCE_LOGITS:
+    case OP_GELU:
+    case OP_GELU_GRAD:
+    case OP_ELU:
+    case OP_SQRT:
+    case OP_LOG_SOFTMAX:
+    case OP_LOG_SOFTMAX_BWD:
     case OP_STATE:
     case OP_CONV2D:
     case OP_CONV2D_BWD_X:

@@ -27,6 +27,20 @@ static inline float mlc_relu(float x) {
     return x < 0.0f ? 0.0f : x;
 }
 
+/* gelu (PyTorch's exact form) and its derivative, and elu (alpha 1), as generated code
+ * writes them: x Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2; Phi(x) + x phi(x) with phi
+ * the normal density; x, or expm1(x) for x <= 0. */
+static inline float mlc_gelu(float x) {
+    return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+}
+static inline float mlc_gelu_grad(float x) {
+    return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) +
+           x * 0.39894228040143268f * expf(-0.5f * x * x);
+}
+static inline float mlc_elu(float x) {
+    return x > 0.0f ? x : expm1f(x);
+}
+
 /* Sums, as generated code and the runtime compute them: in double, in a fixed order that
  * does not depend on the thread count. A float accumulator loses what it adds once it is
  * 2^24 times larger (the mean of 47 million pixels came out half its value); a double one

@@ -214,6 +214,10 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_TANH: return (CExpr){arena_printf(a, "tanhf(%s)", t), 1};
     case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
     case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
+    case OP_GELU: return (CExpr){arena_printf(a, "mlc_gelu(%s)", t), 1};
+    case OP_GELU_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_grad(%s)", t), 1};
+    case OP_ELU: return (CExpr){arena_printf(a, "mlc_elu(%s)", t), 1};
+    case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
     case OP_DROPOUT: {
         /* kept when a hash of (step seed, stream, k) is at least p * 2^32, then scaled */
         double p = x->dropout_p;
@@ -242,6 +246,8 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
     case OP_BCE_LOGITS:
+    case OP_LOG_SOFTMAX:
+    case OP_LOG_SOFTMAX_BWD:
     case OP_STATE:
     case OP_CONV2D:
     case OP_CONV2D_BWD_X:
@@ -532,6 +538,12 @@ static void emit_image(Emit *e, const OpDesc *d) {
     case OP_INPUT:
     case OP_TARGET:
     case OP_PARAM:
+    case OP_GELU:
+    case OP_GELU_GRAD:
+    case OP_ELU:
+    case OP_SQRT:
+    case OP_LOG_SOFTMAX:
+    case OP_LOG_SOFTMAX_BWD:
     case OP_STATE:
     case OP_CONST:
     case OP_ADD:
@@ -607,6 +619,30 @@ static void emit_op(Emit *e, Kernel *k) {
         fprintf(o, "            %s[i * %lld + j] = yr[j] * (dyr[j] - (float)dot);\n    }\n", y,
                 last);
         return;
+    case OP_LOG_SOFTMAX: /* x - max - log(sum exp(x - max)), the sum in double */
+        fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
+        fprintf(o, "        const float *row = %s + i * %lld;\n", xs, last);
+        fprintf(o, "        float max = row[0];\n");
+        fprintf(o, "        for (int64_t j = 1; j < %lld; j++)\n", last);
+        fprintf(o, "            max = fmaxf(max, row[j]);\n");
+        fprintf(o, "        double sum = 0.0;\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
+        fprintf(o, "            sum += (double)expf(row[j] - max);\n");
+        fprintf(o, "        const float shift = max + (float)log(sum);\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
+        fprintf(o, "            %s[i * %lld + j] = row[j] - shift;\n    }\n", y, last);
+        return;
+    case OP_LOG_SOFTMAX_BWD: /* dy - exp(y) * rowsum(dy) */
+        fprintf(o, "    for (int64_t i = 0; i < %s; i++) {\n", rows);
+        fprintf(o, "        const float *yr = %s + i * %lld, *dyr = %s + i * %lld;\n", xs, last,
+                d.y->name, last);
+        fprintf(o, "        double sum = 0.0;\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
+        fprintf(o, "            sum += (double)dyr[j];\n");
+        fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
+        fprintf(o, "            %s[i * %lld + j] = dyr[j] - expf(yr[j]) * (float)sum;\n    }\n", y,
+                last);
+        return;
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD: {
         const char *label = d.y->name;
@@ -662,6 +698,10 @@ static void emit_op(Emit *e, Kernel *k) {
     case OP_DROPOUT:
     case OP_MATMUL:
     case OP_RESHAPE:
+    case OP_GELU:
+    case OP_GELU_GRAD:
+    case OP_ELU:
+    case OP_SQRT:
     case OP_STATE:
     case OP_CONV2D:
     case OP_CONV2D_BWD_X:

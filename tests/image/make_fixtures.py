@@ -13,6 +13,8 @@ torch.manual_seed(0), writes next to this script:
                              "loss", every parameter's gradient under the parameter's name,
                              and the running statistics as that forward updated them
                              (num_batches_tracked as float)
+For tests/image/activations.model (gelu, elu, silu, leaky_relu, abs, sqrt, log_softmax),
+activations_init.safetensors and activations_grads.safetensors likewise.
 For tests/image/twice.model (a conv2d and batchnorm2d net called twice, the second time
 on half the first call's output), twice_init.safetensors and twice_grads.safetensors the same
 way: both calls update the running statistics, as calling a PyTorch module twice does.
@@ -92,6 +94,29 @@ def main():
             out["body." + k] = v.clone()
     write_safetensors(os.path.join(HERE, "cnn_grads.safetensors"), out)
     twice()
+    activations()
+
+
+def activations():
+    """tests/image/activations.model in PyTorch."""
+    F = nn.functional
+    torch.manual_seed(2)
+    w = torch.randn(6, 6, requires_grad=True)
+    lin = nn.Linear(6, 4)
+    x = torch.randn(5, 6)
+    y = torch.randint(0, 4, (5,))
+    init = {"w": w.detach().clone(), "s.weight": lin.weight.detach().clone(),
+            "s.bias": lin.bias.detach().clone()}
+    write_safetensors(os.path.join(HERE, "activations_init.safetensors"),
+                      dict(init, x=x, y=y.float()))
+    h = F.leaky_relu(F.silu(F.elu(F.gelu(x @ w))), 0.2)
+    r = torch.sqrt(torch.abs(h) + 0.5) + F.leaky_relu(h) + F.gelu(-h)
+    s = lin(r)
+    loss = -torch.mean(F.log_softmax(s, -1) * s) + F.cross_entropy(F.log_softmax(s, -1), y)
+    loss.backward()
+    write_safetensors(os.path.join(HERE, "activations_grads.safetensors"),
+                      {"loss": loss.detach(), "w": w.grad, "s.weight": lin.weight.grad,
+                       "s.bias": lin.bias.grad})
 
 
 def twice():

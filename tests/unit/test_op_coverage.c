@@ -54,6 +54,12 @@ static const char *const covered_by[OP_COUNT] = {
     [OP_BATCHNORM_BWD] = "batchnorm",
     [OP_BN_DGAMMA] = "batchnorm",
     [OP_BATCHNORM_EVAL] = "batchnorm",
+    [OP_GELU] = "activations",
+    [OP_GELU_GRAD] = "activations",
+    [OP_ELU] = "activations",
+    [OP_SQRT] = "activations",
+    [OP_LOG_SOFTMAX] = "activations",
+    [OP_LOG_SOFTMAX_BWD] = "activations",
 };
 
 static char *slurp(const char *path, size_t *len) {
