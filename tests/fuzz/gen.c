@@ -225,8 +225,15 @@ static GenExpr *ex_call(Gen *G, const char *fn, GenExpr *a) {
         mag = exp(a->mag < 5 ? a->mag : 5);
     } else if (!strcmp(fn, "log")) {
         mag = log(a->mag + 1.0) + 1.0;
-    } else if (!strcmp(fn, "relu")) {
+    } else if (!strcmp(fn, "relu") || !strcmp(fn, "abs")) {
         bounded = a->bounded;
+    } else if (!strcmp(fn, "gelu") || !strcmp(fn, "elu") || !strcmp(fn, "silu") ||
+               !strcmp(fn, "leaky_relu")) {
+        mag = a->mag + 1.0;
+    } else if (!strcmp(fn, "log_softmax")) {
+        mag = 2 * a->mag + 3.0; /* x - max - log(sum): at most 2 |x| + log(width) */
+    } else if (!strcmp(fn, "sqrt")) {
+        mag = sqrt(a->mag) + 1.0;
     } else if (!strcmp(fn, "flatten")) {
         s = shape2(GEN_N, numel_per_sample(a->shape));
         bounded = a->bounded;
@@ -372,7 +379,20 @@ static GenExpr *operand_for(Gen *G, GenShape s) {
 
 /* ---- nets --------------------------------------------------------------------------------- */
 
-static const char *const activations[] = {"relu", "sigmoid", "tanh", "softmax"};
+/* Activations a net's layers use: relu, sigmoid and tanh most often, softmax and the others
+ * (which do not bound their values) now and then. */
+static const char *const activations[] = {"relu", "sigmoid", "tanh",       "softmax",    "gelu",
+                                          "elu",  "silu",    "leaky_relu", "log_softmax"};
+enum {
+    NACTIVATIONS = sizeof activations / sizeof activations[0]
+};
+
+/* One of the first `common` activations, or one of the rest (one time in four). */
+static const char *pick_activation(Gen *G, uint64_t common) {
+    if (chance(G, 25))
+        return activations[4 + below(G, NACTIVATIONS - 4)];
+    return activations[below(G, common)];
+}
 static const double dropout_ps[] = {0.1, 0.25, 0.5};
 
 /* The output size of a window along a dimension of size in (mlc's and PyTorch's formula). */
@@ -452,19 +472,19 @@ static int new_net(Gen *G, GenShape in, int64_t nout) {
         if (chance(G, 35))
             st->layers[st->nlayers++] = (GenLayer){.fn = "batchnorm2d", .p = 0.1};
         if (chance(G, 60))
-            st->layers[st->nlayers++] = (GenLayer){.fn = activations[below(G, 3)]};
+            st->layers[st->nlayers++] = (GenLayer){.fn = pick_activation(G, 3)};
     }
     if (in.rank > 2 || chance(G, 15))
         st->layers[st->nlayers++] = (GenLayer){.fn = "flatten"};
     int nlin = 1 + (int)below(G, 3);
     for (int i = 0; i < nlin; i++) {
         if (chance(G, 25) && st->nlayers < GEN_MAX_LAYERS - 3)
-            st->layers[st->nlayers++] = (GenLayer){.fn = activations[below(G, 4)]};
+            st->layers[st->nlayers++] = (GenLayer){.fn = pick_activation(G, 4)};
         bool last = i == nlin - 1;
         int64_t n = last && nout > 0 ? nout : 1 + (int64_t)below(G, 8);
         st->layers[st->nlayers++] = (GenLayer){.fn = "linear", .n = n};
         if ((!last || nout == 0) && chance(G, 70))
-            st->layers[st->nlayers++] = (GenLayer){.fn = activations[below(G, 3)]};
+            st->layers[st->nlayers++] = (GenLayer){.fn = pick_activation(G, 3)};
         if (!last && G->with_dropout && chance(G, 20))
             st->layers[st->nlayers++] = (GenLayer){.fn = "dropout", .p = dropout_ps[below(G, 3)]};
     }
@@ -485,7 +505,8 @@ static GenExpr *ex_net(Gen *G, int net, GenExpr *a) {
     e->var = net;
     e->a = a;
     const char *lastfn = st->layers[st->nlayers - 1].fn;
-    e->bounded = strcmp(lastfn, "linear") != 0 && strcmp(lastfn, "relu") != 0;
+    e->bounded =
+        !strcmp(lastfn, "sigmoid") || !strcmp(lastfn, "tanh") || !strcmp(lastfn, "softmax");
     e->mag = e->bounded ? 1.0 : a->mag + 1.0;
     return e;
 }
@@ -616,7 +637,7 @@ static GenExpr *grow(Gen *G, GenExpr *e) {
     bool big = e->mag > 6;
     for (int tries = 0; tries < 100; tries++) {
         GenExpr *r = NULL;
-        switch (below(G, 17)) {
+        switch (below(G, 19)) {
         case 0:
             if (!big)
                 r = ex_call(G, "relu", e);
@@ -661,6 +682,20 @@ static GenExpr *grow(Gen *G, GenExpr *e) {
             r = ex_bin(G, '/', e, guard(ex_bin(G, '+', guard(ex_bin(G, '*', e, e)), ex_num(G, 1))));
             r->mag = 0.5;
             r->bounded = true;
+            break;
+        case 17: {
+            const char *fn = activations[4 + below(G, NACTIVATIONS - 4)];
+            if (!big && (e->shape.rank >= 1 || strcmp(fn, "log_softmax") != 0))
+                r = ex_call(G, fn, e);
+            break;
+        }
+        case 18:
+            /* sqrt(abs(e) + 0.5): never of a number near 0, where its slope is steep */
+            if (big)
+                break;
+            r = ex_call(G, "sqrt",
+                        guard(ex_bin(G, '+', guard(ex_call(G, "abs", e)), ex_num(G, 0.5))));
+            r->guard = true;
             break;
         case 16:
             /* dropout(e, p): a kept element grows by 1 / (1 - p), at most twice */
@@ -1153,6 +1188,39 @@ GenModel *gen_shrink(const GenModel *m, int k) {
 
 /* ---- the same model in PyTorch ------------------------------------------------------------ */
 
+/* How PyTorch calls a one-argument function or layer of mlc's: torch.X(x) or F.X(x), and
+ * the arguments after x (the dimension of flatten, softmax and log_softmax). */
+static const char *torch_fn(const char *fn) {
+    static const char *const names[][2] = {{"relu", "torch.relu"},
+                                           {"sigmoid", "torch.sigmoid"},
+                                           {"tanh", "torch.tanh"},
+                                           {"exp", "torch.exp"},
+                                           {"log", "torch.log"},
+                                           {"sqrt", "torch.sqrt"},
+                                           {"abs", "torch.abs"},
+                                           {"sum", "torch.sum"},
+                                           {"mean", "torch.mean"},
+                                           {"flatten", "torch.flatten"},
+                                           {"softmax", "torch.softmax"},
+                                           {"gelu", "F.gelu"},
+                                           {"elu", "F.elu"},
+                                           {"silu", "F.silu"},
+                                           {"leaky_relu", "F.leaky_relu"},
+                                           {"log_softmax", "F.log_softmax"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(fn, names[i][0]))
+            return names[i][1];
+    fprintf(stderr, "gen: no PyTorch name for '%s'\n", fn);
+    exit(1);
+}
+static const char *torch_args(const char *fn) {
+    if (!strcmp(fn, "flatten"))
+        return ", 1)";
+    if (!strcmp(fn, "softmax") || !strcmp(fn, "log_softmax"))
+        return ", -1)";
+    return ")";
+}
+
 /* stmt: the statement being printed, whose name linear(x, n)'s parameters take. */
 static void print_torch_expr(FILE *f, const GenModel *m, const GenExpr *e, const char *stmt) {
     switch (e->kind) {
@@ -1163,15 +1231,10 @@ static void print_torch_expr(FILE *f, const GenModel *m, const GenExpr *e, const
             fprintf(stderr, "gen: a model with dropout has no PyTorch form\n");
             exit(1);
         }
-        if (!strcmp(e->fn, "flatten") || !strcmp(e->fn, "softmax")) {
-            fprintf(f, "torch.%s(", e->fn);
-            print_torch_expr(f, m, e->a, stmt);
-            fputs(!strcmp(e->fn, "flatten") ? ", 1)" : ", -1)", f);
-        } else {
-            fprintf(f, "torch.%s(", e->fn);
-            print_torch_expr(f, m, e->a, stmt);
-            fputc(')', f);
-        }
+        fputs(torch_fn(e->fn), f);
+        fputc('(', f);
+        print_torch_expr(f, m, e->a, stmt);
+        fputs(torch_args(e->fn), f);
         break;
     case GE_NEG:
         fputs("(-", f);
@@ -1265,15 +1328,11 @@ char *gen_print_torch(const GenModel *m) {
                             "        h = F.batch_norm(h, None, None, t[\"%s.%d.weight\"], "
                             "t[\"%s.%d.bias\"], True, 0.1, %g)\n",
                             st->name, j, st->name, j, l->p);
-                else if (!strcmp(fn, "flatten"))
-                    fputs("        h = torch.flatten(h, 1)\n", f);
-                else if (!strcmp(fn, "softmax"))
-                    fputs("        h = torch.softmax(h, -1)\n", f);
                 else if (!strcmp(fn, "dropout")) {
                     fprintf(stderr, "gen: a model with dropout has no PyTorch form\n");
                     exit(1);
                 } else
-                    fprintf(f, "        h = torch.%s(h)\n", fn);
+                    fprintf(f, "        h = %s(h%s\n", torch_fn(fn), torch_args(fn));
             }
             fputs("        return h\n", f);
             break;

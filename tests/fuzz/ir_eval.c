@@ -167,6 +167,9 @@ static void eval_node(IrEval *ev, Node *nd) {
     case OP_TANH:
     case OP_EXP:
     case OP_LOG:
+    case OP_GELU:
+    case OP_ELU:
+    case OP_SQRT:
     case OP_EXPAND:
     case OP_RESHAPE:
         for (int64_t i = 0; i < ny; i++) {
@@ -179,6 +182,17 @@ static void eval_node(IrEval *ev, Node *nd) {
             case OP_TANH: y[i] = tanh(u), e[i] = (1 - y[i] * y[i]) * eu + 2 * fabs(y[i]); break;
             case OP_EXP: y[i] = exp(u), e[i] = y[i] * eu + 2 * y[i]; break;
             case OP_LOG: y[i] = log(u), e[i] = eu / fabs(u) + 2 * fabs(y[i]); break;
+            case OP_GELU: {
+                double cdf = 0.5 * (1 + erf(u / sqrt(2.0)));
+                double d = cdf + u * exp(-0.5 * u * u) / sqrt(2 * 3.141592653589793);
+                y[i] = u * cdf, e[i] = fabs(d) * eu + 4 * fabs(y[i]);
+                break;
+            }
+            case OP_ELU:
+                y[i] = u > 0 ? u : expm1(u);
+                e[i] = (u > 0 ? 1 : exp(u)) * eu + 2 * fabs(y[i]);
+                break;
+            case OP_SQRT: y[i] = sqrt(u), e[i] = eu / (2 * y[i]) + fabs(y[i]); break;
             default: y[i] = u, e[i] = eu; break; /* expand, reshape: the same numbers */
             }
         }
@@ -238,6 +252,26 @@ static void eval_node(IrEval *ev, Node *nd) {
         for (int64_t i = 0; i < ny; i++)
             e[i] += fabs(y[i]);
         return;
+    case OP_LOG_SOFTMAX: {
+        /* x_j - max - log(sum exp(x_k - max)) */
+        int64_t w = last_dim(ev, nd->shape);
+        for (int64_t r = 0; r < ny / w; r++) {
+            const double *x = a + r * w, *ex = ea + r * w;
+            double mx = x[0], emax = 0, sum = 0;
+            for (int64_t j = 0; j < w; j++) {
+                mx = x[j] > mx ? x[j] : mx;
+                emax = ex[j] > emax ? ex[j] : emax;
+            }
+            for (int64_t j = 0; j < w; j++)
+                sum += exp(x[j] - mx);
+            double shift = mx + log(sum);
+            for (int64_t j = 0; j < w; j++) {
+                y[r * w + j] = x[j] - shift;
+                e[r * w + j] = ex[j] + emax + 4 * (fabs(x[j]) + fabs(shift));
+            }
+        }
+        return;
+    }
     case OP_SOFTMAX: {
         int64_t w = last_dim(ev, nd->shape);
         for (int64_t r = 0; r < ny / w; r++) {
@@ -403,6 +437,8 @@ static void eval_node(IrEval *ev, Node *nd) {
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
     case OP_SOFTMAX_BWD:
+    case OP_LOG_SOFTMAX_BWD:
+    case OP_GELU_GRAD:
     case OP_CROSS_ENTROPY_BWD:
         /* backward and evaluation ops: lower_model never makes them */
         break;

@@ -2,26 +2,20 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
+    v1 = (x * torch.sqrt((torch.abs((-torch.relu(torch.sqrt((torch.abs((x / torch.exp(torch.tanh(x)))) + torch.tensor(0.5)))))) + torch.tensor(0.5))))
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = torch.flatten(h, 1)
         h = torch.tanh(h)
+        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
+        h = torch.relu(h)
         return h
-    v1 = net1(torch.softmax(torch.exp(torch.tanh(torch.relu(torch.relu((x - x))))), -1))
     p1 = t["p1"]
-    def net2(h):
-        h = torch.tanh(h)
-        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
-        h = torch.tanh(h)
-        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
-        return h
-    v2 = net2(torch.matmul((torch.relu(torch.softmax(x, -1)) - torch.tensor(0.5)), p1))
-    v3 = torch.log(((v2 * v2) + torch.tensor(1)))
+    v2 = torch.matmul(net1(v1), p1)
+    v3 = torch.log((torch.sigmoid(v2) + torch.tensor(0.5)))
+    v4 = torch.sigmoid(torch.sigmoid(F.elu(x)))
     p2 = t["p2"]
-    p3 = t["p3"]
-    v4 = torch.mean(torch.tanh((torch.sigmoid(torch.sigmoid((p3 + (x * p2)))) * torch.tensor(1.5))))
-    v5 = torch.sigmoid(v4)
-    v6 = (p2 / torch.exp(torch.tanh(p3)))
-    v7 = torch.sigmoid(torch.relu(v2))
-    p4 = t["p4"]
-    z = torch.matmul(v7, p4)
-    return torch.mean(((torch.sigmoid(z) - y) * (torch.sigmoid(z) - y))) + torch.mean(v1) + (torch.tensor(0.01) * torch.mean(v3))
+    v5 = (p2 + x)
+    v6 = net1((v5 * torch.tensor(1.5)))
+    v7 = (v6 / ((v6 * v6) + torch.tensor(1)))
+    z = F.linear(v4, t["z.weight"], t["z.bias"])
+    return torch.mean(((z - y) * (z - y)))

@@ -2,17 +2,10 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    v1 = torch.relu(x)
-    v2 = torch.relu(x)
-    def net1(h):
-        h = torch.flatten(h, 1)
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
-        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
-        h = torch.tanh(h)
-        return h
-    v3 = net1(torch.log(((v2 * v2) + torch.tensor(1))))
-    v4 = F.linear(v3, t["v4.weight"], t["v4.bias"])
-    return torch.mean(((v4 - y) * (v4 - y))) + (torch.tensor(0.01) * torch.mean((v1 * v1))) + torch.sum(v2)
+    p1 = t["p1"]
+    v1 = torch.mean((x / (torch.sigmoid(p1) + torch.tensor(0.5))))
+    v2 = (v1 - v1)
+    v3 = torch.tanh((v2 / ((v2 * v2) + torch.tensor(1))))
+    p2 = t["p2"]
+    z = torch.matmul(torch.flatten(x, 1), p2)
+    return F.binary_cross_entropy_with_logits(z, y) + (torch.tensor(0.10000000000000001) * torch.mean((v3 * v3)))

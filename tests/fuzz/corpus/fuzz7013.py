@@ -2,31 +2,28 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    v1 = torch.sigmoid(torch.relu((-x)))
-    p1 = t["p1"]
-    v2 = ((v1 / (torch.sigmoid(v1) + torch.tensor(0.5))) - p1)
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
-        h = torch.relu(h)
-        return h
-    v3 = torch.tanh(net1(torch.softmax(v2, -1)))
-    p2 = t["p2"]
-    v4 = torch.matmul(((-v3) - v3), p2)
-    v5 = (v1 + torch.log((torch.sigmoid(x) + torch.tensor(0.5))))
-    v6 = torch.softmax((v5 / ((v5 * v5) + torch.tensor(1))), -1)
-    v7 = (v6 / ((v6 * v6) + torch.tensor(1)))
-    def net2(h):
-        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.tanh(h)
-        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
-        h = torch.tanh(h)
-        return h
-    v8 = net2(net1(v1))
-    def net3(h):
         h = torch.flatten(h, 1)
-        h = F.linear(h, t["net3.1.weight"], t["net3.1.bias"])
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = F.elu(h)
         return h
-    logits = net3(v8)
-    return F.cross_entropy(logits, y) + (torch.tensor(0.10000000000000001) * torch.mean((v5 * v5)))
+    v1 = (-net1(torch.softmax(x, -1)))
+    p1 = t["p1"]
+    v2 = torch.sum(torch.matmul(F.silu(F.leaky_relu(v1)), p1))
+    v3 = F.elu(F.linear(x, t["v3.weight"], t["v3.bias"]))
+    v4 = (x - F.leaky_relu(torch.relu(x)))
+    v5 = torch.sum(torch.softmax(v4, -1))
+    v6 = torch.sqrt((torch.abs(v3) + torch.tensor(0.5)))
+    p2 = t["p2"]
+    def net2(h):
+        h = torch.tanh(h)
+        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
+        h = torch.tanh(h)
+        h = torch.relu(h)
+        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
+        h = torch.softmax(h, -1)
+        h = F.linear(h, t["net2.6.weight"], t["net2.6.bias"])
+        h = torch.sigmoid(h)
+        return h
+    v7 = torch.sum(net2(F.linear(torch.matmul(v6, p2), t["v7.weight"], t["v7.bias"])))
+    return F.cross_entropy(F.linear(x, t["loss.weight"], t["loss.bias"]), y) + (torch.tensor(0.01) * torch.sum(p2)) + torch.sum(torch.tanh(v7)) + (torch.tensor(0.10000000000000001) * torch.sum(v3))

@@ -2,14 +2,19 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    v1 = (torch.tensor(3) + torch.sigmoid(x))
-    v2 = torch.tanh(torch.sigmoid(y))
-    v3 = ((F.linear(v2, t["v3.weight"], t["v3.bias"]) - torch.tensor(2)) / (torch.sigmoid(v2) + torch.tensor(0.5)))
-    v4 = torch.softmax(torch.log((torch.sigmoid(v3) + torch.tensor(0.5))), -1)
-    v5 = (v4 / ((v4 * v4) + torch.tensor(1)))
-    v6 = (-v5)
+    v1 = torch.mean(torch.sqrt((torch.abs(torch.relu(x)) + torch.tensor(0.5))))
+    v2 = torch.relu(torch.sqrt((torch.abs(x) + torch.tensor(0.5))))
+    v3 = torch.mean(((-v2) / ((v1 * v1) + torch.tensor(1))))
+    v4 = (torch.tanh((torch.exp(torch.tanh(x)) - v3)) * x)
+    p1 = t["p1"]
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = F.avg_pool2d(h, 2, 2, 1)
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
+        h = F.log_softmax(h, -1)
+        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
         return h
-    v7 = net1(v6)
-    return torch.mean(((v7 - y) * (v7 - y))) + torch.sum(torch.tanh(v1)) + torch.sum(v2)
+    v5 = net1((v4 * (p1 + x)))
+    p2 = t["p2"]
+    v6 = torch.matmul(torch.tanh(v5), p2)
+    return torch.mean(((v6 - y) * (v6 - y)))

@@ -2,27 +2,18 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
+    v1 = torch.mean(torch.sqrt((torch.abs(torch.sqrt((torch.abs(x) + torch.tensor(0.5)))) + torch.tensor(0.5))))
+    p1 = t["p1"]
+    v2 = (p1 - torch.log((torch.sigmoid((p1 - v1)) + torch.tensor(0.5))))
+    v3 = torch.relu((-torch.tanh(v2)))
+    v4 = torch.softmax(F.leaky_relu(torch.tanh(v3)), -1)
+    v5 = (p1 * torch.softmax(v4, -1))
+    v6 = torch.sum(torch.sigmoid(torch.sqrt((torch.abs(v5) + torch.tensor(0.5)))))
+    v7 = ((v6 / ((v6 * v6) + torch.tensor(1))) + p1)
     def net1(h):
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
-        h = torch.relu(h)
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = F.elu(h)
+        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
         return h
-    v1 = net1(net1(x))
-    v2 = net1(torch.log((torch.sigmoid(x) + torch.tensor(0.5))))
-    v3 = (torch.tensor(0.5) + torch.softmax(v2, -1))
-    v4 = torch.log((torch.sigmoid(net1(net1((v3 / (torch.sigmoid(v3) + torch.tensor(0.5)))))) + torch.tensor(0.5)))
-    v5 = F.linear(torch.softmax(v4, -1), t["v5.weight"], t["v5.bias"])
-    v6 = (-(-(-x)))
-    v7 = torch.mean(torch.exp(torch.tanh(net1((-(-torch.relu(v6)))))))
-    v8 = (v7 - (v7 + v7))
-    def net2(h):
-        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
-        return h
-    logits = net2(v6)
+    logits = net1(x)
     return F.cross_entropy(logits, y)

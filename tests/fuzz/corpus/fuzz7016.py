@@ -2,6 +2,13 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    v1 = F.linear(x, t["v1.weight"], t["v1.bias"])
-    p1 = t["p1"]
-    return F.cross_entropy(torch.matmul(v1, p1), y) + (torch.tensor(0.01) * torch.mean((p1 * p1)))
+    def net1(h):
+        h = F.elu(h)
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
+        h = F.gelu(h)
+        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
+        h = F.gelu(h)
+        return h
+    v1 = net1(x)
+    return F.cross_entropy(F.linear(v1, t["loss.weight"], t["loss.bias"]), y) + torch.mean((x * x)) + (torch.tensor(0.10000000000000001) * torch.mean(x)) + torch.sum(v1)

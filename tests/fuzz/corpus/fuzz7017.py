@@ -2,9 +2,17 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    v1 = torch.sum(torch.exp(torch.tanh((-x))))
-    v2 = torch.sigmoid(v1)
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = F.log_softmax(h, -1)
+        h = torch.softmax(h, -1)
+        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
+        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
+        h = torch.sigmoid(h)
         return h
-    return F.cross_entropy(net1(torch.flatten(x, 1)), y) + torch.mean(v1)
+    v1 = torch.softmax(net1(x), -1)
+    v2 = torch.log((torch.sigmoid(v1) + torch.tensor(0.5)))
+    p1 = t["p1"]
+    logits = torch.matmul(v2, p1)
+    return F.cross_entropy(logits, y)

@@ -2,15 +2,25 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    v1 = torch.tanh(F.linear(x, t["v1.weight"], t["v1.bias"]))
+    v1 = torch.sqrt((torch.abs(torch.sigmoid(x)) + torch.tensor(0.5)))
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
-        h = torch.relu(h)
-        h = torch.softmax(h, -1)
-        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
         h = torch.sigmoid(h)
         return h
-    v2 = torch.tanh(net1(torch.softmax(x, -1)))
-    v3 = torch.sum(F.linear(v2, t["v3.weight"], t["v3.bias"]))
-    logits = F.linear(v2, t["logits.weight"], t["logits.bias"])
-    return F.cross_entropy(logits, y) + torch.sum(v3) + torch.mean((logits * logits)) + torch.sum(torch.tanh(v1))
+    p1 = t["p1"]
+    v2 = (p1 + torch.sqrt((torch.abs(net1(v1)) + torch.tensor(0.5))))
+    p2 = t["p2"]
+    def net2(h):
+        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
+        return h
+    v3 = net2(torch.matmul(v2, p2))
+    def net3(h):
+        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net3.2.weight"], t["net3.2.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net3.4.weight"], t["net3.4.bias"])
+        return h
+    logits = net3(torch.tanh(v3))
+    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + torch.sum(v1)

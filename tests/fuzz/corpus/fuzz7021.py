@@ -2,14 +2,7 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    v1 = (-torch.log((torch.sigmoid(torch.tanh(x)) + torch.tensor(0.5))))
-    def net1(h):
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
-        h = torch.tanh(h)
-        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
-        return h
-    logits = net1(v1)
-    return F.cross_entropy(logits, y) + torch.sum(torch.tanh(logits)) + (torch.tensor(0.10000000000000001) * torch.mean((v1 * v1))) + (torch.tensor(0.10000000000000001) * torch.sum(logits))
+    p1 = t["p1"]
+    v1 = torch.sigmoid(torch.matmul((x / ((x * x) + torch.tensor(1))), p1))
+    p2 = t["p2"]
+    return F.cross_entropy(torch.matmul(v1, p2), y) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + (torch.tensor(0.01) * torch.sum(x)) + (torch.tensor(0.10000000000000001) * torch.mean((x * x)))

@@ -2,22 +2,22 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    v1 = torch.relu(y)
-    p1 = t["p1"]
-    v2 = F.linear(torch.matmul(v1, p1), t["v2.weight"], t["v2.bias"])
-    p2 = t["p2"]
-    p3 = t["p3"]
+    v1 = (y + y)
+    v2 = torch.sqrt((torch.abs(torch.sqrt((torch.abs(v1) + torch.tensor(0.5)))) + torch.tensor(0.5)))
     def net1(h):
         h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
-        h = torch.tanh(h)
-        h = torch.softmax(h, -1)
-        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
-        h = torch.tanh(h)
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = torch.sigmoid(h)
         return h
-    v3 = torch.sum(F.linear(net1(((torch.tanh(v1) + p2) - p3)), t["v3.weight"], t["v3.bias"]))
-    v4 = torch.sigmoid(((v3 / ((v3 * v3) + torch.tensor(1))) + v3))
     def net2(h):
-        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
+        h = F.elu(h)
+        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
         return h
-    z = net2(torch.flatten(x, 1))
-    return torch.mean(((torch.sigmoid(z) - y) * (torch.sigmoid(z) - y))) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + (torch.tensor(0.01) * torch.mean((p2 * p2)))
+    v3 = torch.sum(net2(torch.softmax(net1(y), -1)))
+    p1 = t["p1"]
+    v4 = (p1 + x)
+    p2 = t["p2"]
+    z = torch.matmul(torch.flatten(v4, 1), p2)
+    return F.binary_cross_entropy_with_logits(z, y) + (torch.tensor(0.01) * torch.mean((p2 * p2)))
