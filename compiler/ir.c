@@ -77,11 +77,16 @@ Node *ir_matmul(Graph *g, Loc loc, Node *a, Node *b, bool ta, bool tb) {
     return finish_node(g, n, OP_MATMUL, loc, 2, in);
 }
 
-/* A node whose result shape is an attribute (reshape, expand, sum_to), checked by its rule. */
-static Node *shaped_node(Graph *g, OpKind op, Loc loc, Node *x, Shape shape) {
+/* A node whose result shape is an attribute (reshape, expand, sum_to, nll_bwd), checked by
+ * its rule. */
+Node *ir_shaped(Graph *g, OpKind op, Loc loc, int nin, Node **in, Shape shape) {
     Node *n = NEW(g->cx->arena, Node);
     n->shape = shape;
-    return finish_node(g, n, op, loc, 1, &x);
+    return finish_node(g, n, op, loc, nin, in);
+}
+
+static Node *shaped_node(Graph *g, OpKind op, Loc loc, Node *x, Shape shape) {
+    return ir_shaped(g, op, loc, 1, &x, shape);
 }
 
 Node *ir_reshape(Graph *g, Loc loc, Node *x, Shape shape) {
@@ -316,6 +321,8 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *name
     case OP_SOFTMAX:
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
+    case OP_NLL:
+    case OP_NLL_BWD:
     case OP_BCE_LOGITS:
     case OP_GELU:
     case OP_GELU_GRAD:

@@ -288,6 +288,13 @@ OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k) {
         d.width = shape_numel_const(n->shape);
         d.rows = (Count){d.total.c / d.width, d.total.n};
     }
+    if (n->op == OP_NLL_BWD) { /* (labels, dL) -> [N, K]: rows of the result's width */
+        d.total = count_of(n->shape);
+        d.width = n->shape.dim[1];
+        d.rows = (Count){1, true};
+        d.scale = elem_of(s, mp, k, n->in[1], false);
+        return d;
+    }
     if (n->nin > 1)
         d.y = buffer(mp, n->in[1]);
     if (op_info[n->op].cls == OPC_IMAGE)

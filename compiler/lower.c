@@ -841,6 +841,92 @@ static Node *composite(Lower *L, Loc loc, const char *fn, Node *x, double slope)
                      ir_binary(g, OP_MUL, loc, neg, ir_const(g, loc, slope, 0)));
 }
 
+/* ---- losses --------------------------------------------------------------------------------
+ *   cross_entropy(x, y, label_smoothing = e): labels y: class(K), or probabilities y f32[N, K]
+ *       (PyTorch's CrossEntropyLoss: -mean_i sum_j t_ij log_softmax(x)_ij, t = y, or the
+ *       one-hot labels, smoothed: t (1 - e) + e / K)
+ *   nll(logp, y)   -mean_i logp_i[y_i]
+ *   mse(a, b)      mean((a - b)^2)
+ *   l1(a, b)       mean(|a - b|)
+ *   bce(p, y)      -mean(y log p + (1 - y) log(1 - p)), p in (0, 1)
+ * Everything but nll and the plain cross_entropy is made of other ops, so the gradients
+ * follow. */
+static Node *lower_expr(Lower *L, Ast *e);
+
+static bool is_loss(const char *fn) {
+    return !strcmp(fn, "cross_entropy") || !strcmp(fn, "nll") || !strcmp(fn, "mse") ||
+           !strcmp(fn, "l1") || !strcmp(fn, "bce");
+}
+
+static Node *loss_call(Lower *L, Ast *e) {
+    const char *fn = e->call.name;
+    Graph *g = L->g;
+    Loc loc = e->loc;
+    bool ce = !strcmp(fn, "cross_entropy");
+    static const char *const names[] = {"input", "target", "label_smoothing"};
+    Ast *a[3] = {NULL, NULL, NULL};
+    if (!layer_args(L, e, 0, fn, names, ce ? 3 : 2, 2, a))
+        return NULL;
+    double eps = 0.0;
+    if (a[2] && (!const_value(a[2], &eps) || !(eps >= 0.0 && eps <= 1.0))) {
+        diag_error(L->cx, a[2]->loc, "label_smoothing must be a number from 0 to 1, got %s",
+                   describe(L, a[2]));
+        return NULL;
+    }
+    Node *x = lower_expr(L, a[0]), *y = lower_expr(L, a[1]);
+    if (!x || !y)
+        return NULL;
+    if (!strcmp(fn, "nll"))
+        return ir_binary(g, OP_NLL, loc, x, y);
+    if (!ce) {
+        if (!shape_eq(x->shape, y->shape) || x->dtype != DT_F32 || y->dtype != DT_F32) {
+            diag_error(L->cx, loc, "%s expects two tensors of one shape, got %s and %s", fn,
+                       shape_str(L->cx->arena, x->shape, x->dtype),
+                       shape_str(L->cx->arena, y->shape, y->dtype));
+            return NULL;
+        }
+        if (!strcmp(fn, "bce")) {
+            Node *one = ir_const(g, loc, 1.0, 0);
+            Node *pos = ir_binary(g, OP_MUL, loc, y, ir_unary(g, OP_LOG, loc, x));
+            Node *neg = ir_binary(g, OP_MUL, loc, ir_binary(g, OP_SUB, loc, one, y),
+                                  ir_unary(g, OP_LOG, loc, ir_binary(g, OP_SUB, loc, one, x)));
+            return ir_unary(g, OP_NEG, loc,
+                            ir_unary(g, OP_MEAN, loc, ir_binary(g, OP_ADD, loc, pos, neg)));
+        }
+        Node *d = ir_binary(g, OP_SUB, loc, x, y);
+        Node *per =
+            !strcmp(fn, "mse") ? ir_binary(g, OP_MUL, loc, d, d) : composite(L, loc, "abs", d, 0.0);
+        return ir_unary(g, OP_MEAN, loc, per);
+    }
+    if (y->dtype == DT_I32) { /* class labels: the fused op, smoothed towards the uniform */
+        Node *plain = ir_binary(g, OP_CROSS_ENTROPY, loc, x, y);
+        if (eps == 0.0 || !plain)
+            return plain;
+        Node *uniform = ir_unary(g, OP_NEG, loc,
+                                 ir_unary(g, OP_MEAN, loc, ir_unary(g, OP_LOG_SOFTMAX, loc, x)));
+        return ir_binary(g, OP_ADD, loc,
+                         ir_binary(g, OP_MUL, loc, plain, ir_const(g, loc, 1 - eps, 0)),
+                         ir_binary(g, OP_MUL, loc, uniform, ir_const(g, loc, eps, 0)));
+    }
+    if (x->shape.rank != 2 || x->shape.dim[0] != DIM_N || !shape_eq(x->shape, y->shape)) {
+        diag_error(L->cx, loc,
+                   "cross_entropy with probability targets expects logits f32[N, classes] and "
+                   "targets of the same shape, got %s and %s",
+                   shape_str(L->cx->arena, x->shape, x->dtype),
+                   shape_str(L->cx->arena, y->shape, y->dtype));
+        return NULL;
+    }
+    /* -sum(t * log_softmax(x)) / N, written as -mean(...) * K */
+    double k = (double)x->shape.dim[1];
+    Node *t = y;
+    if (eps != 0.0)
+        t = ir_binary(g, OP_ADD, loc, ir_binary(g, OP_MUL, loc, y, ir_const(g, loc, 1 - eps, 0)),
+                      ir_const(g, loc, eps / k, 0));
+    Node *mean = ir_unary(g, OP_MEAN, loc,
+                          ir_binary(g, OP_MUL, loc, t, ir_unary(g, OP_LOG_SOFTMAX, loc, x)));
+    return ir_binary(g, OP_MUL, loc, mean, ir_const(g, loc, -k, 0));
+}
+
 /* Applies layer number index of a net to x. lower_net has checked the layer's name and
  * arguments. */
 static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
@@ -1034,6 +1120,8 @@ static Node *lower_call(Lower *L, Ast *e) {
             return NULL;
         return dropout(L, e->call.args.data[1], e->loc, lower_expr(L, e->call.args.data[0]));
     }
+    if (is_loss(fn))
+        return loss_call(L, e);
     if (!strcmp(fn, "leaky_relu")) { /* leaky_relu(x) or leaky_relu(x, slope) */
         double slope;
         if (e->call.args.len < 1) {

@@ -408,6 +408,7 @@ Node *ir_reshape(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_expand(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_sum_to(Graph *g, Loc loc, Node *x, Shape shape);
 Node *ir_dropout(Graph *g, Loc loc, Node *x, double p, int stream);
+Node *ir_shaped(Graph *g, OpKind op, Loc loc, int nin, Node **in, Shape shape);
 Node *ir_window_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, const Window *w,
                      Shape shape);
 Node *ir_bn_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, double eps);

@@ -479,6 +479,44 @@ static void grad_cross_entropy_bwd(Grad *gr, Node *n, Node *dy) {
     unreachable(); /* backward ops are never differentiated */
 }
 
+/* nll:  L = -mean_i x_i[c_i], x [N, K] (log-probabilities), labels c in 0..K-1 (PyTorch's
+ *       NLLLoss)
+ * grad: dx_ij = -dL / N where j = c_i, else 0       (nll_bwd(labels, dL), x's shape) */
+static bool shape_nll(Ctx *cx, Node *n) {
+    Node *x = n->in[0], *c = n->in[1];
+    if (!require_f32(cx, n, x))
+        return false;
+    if (x->shape.rank != 2 || x->shape.dim[0] != DIM_N) {
+        diag_error(cx, n->loc, "nll expects log-probabilities f32[N, classes], got %s",
+                   shape_str(cx->arena, x->shape, x->dtype));
+        return false;
+    }
+    if (c->dtype != DT_I32 || c->op != OP_TARGET || c->attr.leaf.nclass != x->shape.dim[1]) {
+        diag_error(cx, n->loc, "nll of %s needs class(%lld) labels as its second argument, got %s",
+                   shape_str(cx->arena, x->shape, x->dtype), (long long)x->shape.dim[1],
+                   c->dtype == DT_I32 && c->op == OP_TARGET
+                       ? arena_printf(cx->arena, "class(%lld)", (long long)c->attr.leaf.nclass)
+                       : shape_str(cx->arena, c->shape, c->dtype));
+        return false;
+    }
+    n->shape = (Shape){0, {0}};
+    n->dtype = DT_F32;
+    return true;
+}
+static void grad_nll(Grad *gr, Node *n, Node *dy) {
+    Node *in[2] = {n->in[1], dy};
+    add_grad(gr, n->in[0], ir_shaped(gr->g, OP_NLL_BWD, n->loc, 2, in, n->in[0]->shape));
+}
+
+/* nll_bwd: inputs (labels, dL), the shape the builder set; backward only */
+static bool shape_nll_bwd(Ctx *cx, Node *n) {
+    (void)cx;
+    MLC_ASSERT(n->shape.rank == 2 && n->in[1]->shape.rank == 0);
+    n->dtype = DT_F32;
+    return true;
+}
+#define grad_nll_bwd grad_backward_only
+
 /* bce_with_logits: L = mean (max(z, 0) - z y + log(1 + exp(-|z|))), z and y the same shape
  *                  (PyTorch's binary_cross_entropy_with_logits, stable for any z)
  * grad:            dz = dL (sigmoid(z) - y) / numel,   dy = -dL z / numel */

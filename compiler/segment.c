@@ -51,6 +51,8 @@ static EvalForm eval_form(OpKind op) {
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
+    case OP_NLL:
+    case OP_NLL_BWD:
     case OP_BCE_LOGITS:
     case OP_GELU:
     case OP_GELU_GRAD:

@@ -245,6 +245,8 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
+    case OP_NLL:
+    case OP_NLL_BWD:
     case OP_BCE_LOGITS:
     case OP_LOG_SOFTMAX:
     case OP_LOG_SOFTMAX_BWD:
@@ -568,6 +570,8 @@ static void emit_image(Emit *e, const OpDesc *d) {
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
+    case OP_NLL:
+    case OP_NLL_BWD:
     case OP_BCE_LOGITS:
     case OP_COUNT: break;
     }
@@ -667,6 +671,20 @@ static void emit_op(Emit *e, Kernel *k) {
         fprintf(o, "            %s[i * %lld + j] = expf(row[j] - max) / (float)sum * scale;\n", y,
                 last);
         fprintf(o, "        %s[i * %lld + %s[i]] -= scale;\n    }\n", y, last, label);
+        return;
+    }
+    case OP_NLL: /* -mean of the log-probability of each sample's label */
+        fprintf(o, "    double total = 0.0;\n");
+        fprintf(o, "    for (int64_t i = 0; i < N; i++)\n");
+        fprintf(o, "        total -= (double)%s[i * %lld + %s[i]];\n", xs, last, d.y->name);
+        fprintf(o, "    %s[0] = (float)(total / (double)N);\n", y);
+        return;
+    case OP_NLL_BWD: { /* inputs (labels, dL): -dL / N at each label, 0 elsewhere */
+        const char *scale = operand(e->g->cx->arena, c_elem(e, d.scale), 3);
+        fprintf(o, "    for (int64_t k = 0; k < N * %lld; k++)\n", last);
+        fprintf(o, "        %s[k] = 0.0f;\n", y);
+        fprintf(o, "    for (int64_t i = 0; i < N; i++)\n");
+        fprintf(o, "        %s[i * %lld + %s[i]] = -%s / (float)N;\n", y, last, xs, scale);
         return;
     }
     case OP_BCE_LOGITS:

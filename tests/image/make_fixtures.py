@@ -15,6 +15,8 @@ torch.manual_seed(0), writes next to this script:
                              (num_batches_tracked as float)
 For tests/image/activations.model (gelu, elu, silu, leaky_relu, abs, sqrt, log_softmax),
 activations_init.safetensors and activations_grads.safetensors likewise.
+For tests/image/losses.model (nll, mse, l1, bce, cross_entropy with label smoothing and
+probability targets), losses_init.safetensors and losses_grads.safetensors likewise.
 For tests/image/twice.model (a conv2d and batchnorm2d net called twice, the second time
 on half the first call's output), twice_init.safetensors and twice_grads.safetensors the same
 way: both calls update the running statistics, as calling a PyTorch module twice does.
@@ -95,6 +97,28 @@ def main():
     write_safetensors(os.path.join(HERE, "cnn_grads.safetensors"), out)
     twice()
     activations()
+    losses()
+
+
+def losses():
+    """tests/image/losses.model in PyTorch."""
+    F = nn.functional
+    torch.manual_seed(3)
+    w = torch.randn(5, 3, requires_grad=True)
+    v = torch.randn(5, 3, requires_grad=True)
+    x = torch.randn(6, 5)
+    y = torch.randint(0, 3, (6,))
+    write_safetensors(os.path.join(HERE, "losses_init.safetensors"),
+                      {"w": w.detach().clone(), "v": v.detach().clone(), "x": x, "y": y.float()})
+    z = x @ w
+    p = torch.softmax(x @ v, -1)
+    a = F.nll_loss(F.log_softmax(z, -1), y) + F.cross_entropy(z, y, label_smoothing=0.1)
+    b = F.cross_entropy(z, p) + F.cross_entropy(z, p, label_smoothing=0.3)
+    loss = (a + b + F.mse_loss(z, p) + F.l1_loss(z, p * 3)
+            + F.binary_cross_entropy(torch.sigmoid(z), p))
+    loss.backward()
+    write_safetensors(os.path.join(HERE, "losses_grads.safetensors"),
+                      {"loss": loss.detach(), "w": w.grad, "v": v.grad})
 
 
 def activations():

@@ -60,6 +60,8 @@ static const char *const covered_by[OP_COUNT] = {
     [OP_SQRT] = "activations",
     [OP_LOG_SOFTMAX] = "activations",
     [OP_LOG_SOFTMAX_BWD] = "activations",
+    [OP_NLL] = "losses",
+    [OP_NLL_BWD] = "losses",
 };
 
 static char *slurp(const char *path, size_t *len) {
