@@ -807,15 +807,24 @@ static void make_loss(Gen *G, int target) {
     if (chance(G, 80))
         h = ex_var(G, add_assign(G, y->nclass ? "logits" : "z", h));
     GenExpr *t;
+    int pick = (int)below(G, 100);
     if (y->nclass) {
+        /* cross_entropy, sometimes with label smoothing, or nll of log_softmax */
         t = ex_new(m->pool, GE_LOSS, (GenShape){0, {0}});
-        t->fn = "cross_entropy";
+        t->fn = pick < 70 ? "cross_entropy" : "nll";
+        t->num = pick < 55 ? 0.0 : pick < 70 ? 0.1 : 0.0; /* label_smoothing */
+        t->a = pick < 70 ? h : ex_call(G, "log_softmax", h);
+        t->b = yv;
+    } else if (pick < 30 || (pick < 65 && !h->bounded)) {
+        /* bce_with_logits, or mse and l1 of a value that cannot grow large */
+        t = ex_new(m->pool, GE_LOSS, (GenShape){0, {0}});
+        t->fn = pick < 30 ? "bce_with_logits" : "mse";
         t->a = h;
         t->b = yv;
-    } else if (chance(G, 40)) {
+    } else if (pick < 65) {
         t = ex_new(m->pool, GE_LOSS, (GenShape){0, {0}});
-        t->fn = "bce_with_logits";
-        t->a = h;
+        t->fn = pick < 45 ? "mse" : pick < 55 ? "l1" : "bce";
+        t->a = !strcmp(t->fn, "bce") ? ex_call(G, "sigmoid", h) : h;
         t->b = yv;
     } else {
         h = share(G, h);
@@ -917,6 +926,8 @@ static void print_expr(FILE *f, const GenModel *m, const GenExpr *e, bool nested
         print_expr(f, m, e->a, false);
         fputs(", ", f);
         print_expr(f, m, e->b, false);
+        if (e->kind == GE_LOSS && e->num > 0)
+            fprintf(f, ", label_smoothing = %g", e->num);
         fputc(')', f);
         break;
     case GE_LINEAR:
@@ -1260,10 +1271,16 @@ static void print_torch_expr(FILE *f, const GenModel *m, const GenExpr *e, const
     case GE_LOSS:
         fprintf(f, "F.%s(",
                 !strcmp(e->fn, "bce_with_logits") ? "binary_cross_entropy_with_logits"
+                : !strcmp(e->fn, "bce")           ? "binary_cross_entropy"
+                : !strcmp(e->fn, "nll")           ? "nll_loss"
+                : !strcmp(e->fn, "mse")           ? "mse_loss"
+                : !strcmp(e->fn, "l1")            ? "l1_loss"
                                                   : "cross_entropy");
         print_torch_expr(f, m, e->a, stmt);
         fputs(", ", f);
         print_torch_expr(f, m, e->b, stmt);
+        if (e->num > 0)
+            fprintf(f, ", label_smoothing=%.17g", e->num);
         fputc(')', f);
         break;
     case GE_LINEAR:

@@ -44,7 +44,8 @@ typedef enum GenExprKind {
     GE_MATMUL, /* matmul(a, b) */
     GE_LINEAR, /* linear(a, nout) */
     GE_NET,    /* net(a), the net being stmts[var] */
-    GE_LOSS,   /* fn(a, b): cross_entropy, bce_with_logits */
+    GE_LOSS,   /* fn(a, b): cross_entropy (num: its label_smoothing), nll, bce_with_logits, bce,
+                  mse, l1 */
 } GenExprKind;
 
 typedef struct GenExpr GenExpr;

@@ -312,6 +312,19 @@ static void eval_node(IrEval *ev, Node *nd) {
         e[0] = es / (double)rows + fabs(y[0]);
         return;
     }
+    case OP_NLL: {
+        /* -mean over rows of x_i[c_i] */
+        int64_t w = last_dim(ev, nd->in[0]->shape), rows = na / w;
+        double s = 0, es = 0;
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t c = (int64_t)b[r];
+            s -= a[r * w + c];
+            es += ea[r * w + c];
+        }
+        y[0] = s / (double)rows;
+        e[0] = es / (double)rows + fabs(y[0]);
+        return;
+    }
     case OP_BCE_LOGITS: {
         /* mean of max(z, 0) - z y + log(1 + exp(-|z|)) */
         double s = 0, es = 0;
@@ -437,6 +450,7 @@ static void eval_node(IrEval *ev, Node *nd) {
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
     case OP_SOFTMAX_BWD:
+    case OP_NLL_BWD:
     case OP_LOG_SOFTMAX_BWD:
     case OP_GELU_GRAD:
     case OP_CROSS_ENTROPY_BWD:

@@ -10,4 +10,4 @@ def loss_fn(t):
     v3 = ((torch.softmax(torch.log((torch.sigmoid((-torch.sqrt((torch.abs(v2) + torch.tensor(0.5))))) + torch.tensor(0.5))), -1) * p2) * p3)
     p4 = t["p4"]
     logits = torch.matmul(x, p4)
-    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean(v3))
+    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p4 * p4))) + (torch.tensor(0.01) * torch.mean((p3 * p3)))

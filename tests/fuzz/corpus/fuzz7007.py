@@ -20,4 +20,4 @@ def loss_fn(t):
         h = F.linear(h, t["net2.5.weight"], t["net2.5.bias"])
         return h
     z = net2(v6)
-    return torch.mean(((torch.sigmoid(z) - y) * (torch.sigmoid(z) - y))) + torch.sum(v3) + (torch.tensor(0.01) * torch.mean((v3 * v3)))
+    return F.mse_loss(z, y) + (torch.tensor(0.10000000000000001) * torch.mean((v3 * v3))) + (torch.tensor(0.01) * torch.mean((v3 * v3)))

@@ -14,4 +14,4 @@ def loss_fn(t):
     p1 = t["p1"]
     v4 = torch.sum((p1 + v3))
     v5 = torch.tanh(v4)
-    return F.cross_entropy(F.linear(torch.flatten(x, 1), t["loss.weight"], t["loss.bias"]), y) + torch.mean(v2)
+    return F.cross_entropy(F.linear(torch.flatten(x, 1), t["loss.weight"], t["loss.bias"]), y)

@@ -37,4 +37,4 @@ def loss_fn(t):
     v10 = torch.softmax(torch.matmul(net4(v9), p5), -1)
     p6 = t["p6"]
     logits = torch.matmul(v10, p6)
-    return F.cross_entropy(logits, y) + torch.sum(torch.tanh(p4))
+    return F.nll_loss(F.log_softmax(logits, -1), y) + torch.sum(v7) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p5 * p5)))

@@ -16,5 +16,4 @@ def loss_fn(t):
         return h
     v5 = net1((v4 * (p1 + x)))
     p2 = t["p2"]
-    v6 = torch.matmul(torch.tanh(v5), p2)
-    return torch.mean(((v6 - y) * (v6 - y)))
+    return F.mse_loss(torch.matmul(torch.tanh(v5), p2), y)

@@ -11,4 +11,4 @@ def loss_fn(t):
         h = F.gelu(h)
         return h
     v1 = net1(x)
-    return F.cross_entropy(F.linear(v1, t["loss.weight"], t["loss.bias"]), y) + torch.mean((x * x)) + (torch.tensor(0.10000000000000001) * torch.mean(x)) + torch.sum(v1)
+    return F.nll_loss(F.log_softmax(F.linear(v1, t["loss.weight"], t["loss.bias"]), -1), y)

@@ -15,4 +15,4 @@ def loss_fn(t):
     v2 = torch.log((torch.sigmoid(v1) + torch.tensor(0.5)))
     p1 = t["p1"]
     logits = torch.matmul(v2, p1)
-    return F.cross_entropy(logits, y)
+    return F.nll_loss(F.log_softmax(logits, -1), y) + torch.sum(torch.tanh(v2))

@@ -23,4 +23,4 @@ def loss_fn(t):
         h = F.linear(h, t["net3.4.weight"], t["net3.4.bias"])
         return h
     logits = net3(torch.tanh(v3))
-    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + torch.sum(v1)
+    return F.cross_entropy(logits, y, label_smoothing=0.10000000000000001)

@@ -5,4 +5,4 @@ def loss_fn(t):
     p1 = t["p1"]
     v1 = torch.sigmoid(torch.matmul((x / ((x * x) + torch.tensor(1))), p1))
     p2 = t["p2"]
-    return F.cross_entropy(torch.matmul(v1, p2), y) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + (torch.tensor(0.01) * torch.sum(x)) + (torch.tensor(0.10000000000000001) * torch.mean((x * x)))
+    return F.cross_entropy(torch.matmul(v1, p2), y)

@@ -35,4 +35,4 @@ def loss_fn(t):
         h = F.linear(h, t["net4.1.weight"], t["net4.1.bias"])
         return h
     logits = net4(v5)
-    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p2 * p2)))
+    return F.nll_loss(F.log_softmax(logits, -1), y) + torch.mean((v9 * v9))

@@ -45,4 +45,4 @@ def loss_fn(t):
     v10 = torch.tanh(F.gelu(v9))
     p2 = t["p2"]
     logits = torch.matmul(v3, p2)
-    return F.cross_entropy(logits, y) + (torch.tensor(0.10000000000000001) * torch.sum(v6))
+    return F.cross_entropy(logits, y)

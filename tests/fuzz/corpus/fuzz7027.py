@@ -4,4 +4,4 @@ def loss_fn(t):
     y = t["y"].long()
     v1 = torch.sqrt((torch.abs(torch.relu(x)) + torch.tensor(0.5)))
     logits = F.linear(torch.flatten(v1, 1), t["logits.weight"], t["logits.bias"])
-    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean(logits)) + (torch.tensor(0.01) * torch.mean(logits))
+    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.sum(logits))

@@ -22,4 +22,4 @@ def loss_fn(t):
         h = F.linear(h, t["net2.5.weight"], t["net2.5.bias"])
         return h
     z = net2(v3)
-    return torch.mean(((z - y) * (z - y))) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.10000000000000001) * torch.sum(torch.tanh(x))) + (torch.tensor(0.01) * torch.mean(v2))
+    return F.mse_loss(z, y) + torch.mean((v2 * v2)) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p2 * p2)))

@@ -20,4 +20,4 @@ def loss_fn(t):
     v4 = (p1 + x)
     p2 = t["p2"]
     z = torch.matmul(torch.flatten(v4, 1), p2)
-    return F.binary_cross_entropy_with_logits(z, y) + (torch.tensor(0.01) * torch.mean((p2 * p2)))
+    return F.mse_loss(z, y) + (torch.tensor(0.01) * torch.mean((p2 * p2)))
