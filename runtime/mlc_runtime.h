@@ -359,7 +359,10 @@ typedef struct MlcTensor {
     const float *data;
 } MlcTensor;
 /* The forms that do not exit: false and "file: reason" in err on failure. write goes through
- * a temporary file in the same directory and rename(), so PATH is never half written.
+ * a temporary file in the same directory and rename(), so PATH is never half written; it
+ * writes through symbolic links to their target, keeps the mode of the file it replaces,
+ * and refuses to replace what is not a regular file (a device, a directory), a file with
+ * other hard links, or a write-protected one (mlc_output_check says so beforehand).
  * read fills every parameter of m from PATH (see safetensors.c for what it checks); tensors
  * the model does not have are skipped with a warning on stderr. */
 bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *err, size_t errlen);
@@ -367,6 +370,9 @@ bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *er
  * safetensors' __metadata__ holds them); the write is fsynced, file and directory. */
 bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
                                 const char *const *meta, char *err, size_t errlen);
+/* Would a write to path be refused (see above)? Checked before training, so a typo does not
+ * cost the run. */
+bool mlc_output_check(const char *path, char *err, size_t errlen);
 /* The string the header's __metadata__ holds for key, into value (len bytes). */
 bool mlc_safetensors_metadata(const char *path, const char *key, char *value, size_t len, char *err,
                               size_t errlen);

@@ -263,20 +263,12 @@ static int train(Run *r) {
 }
 
 /* Can the run write path at the end (or every epoch)? Checked before training starts, so
- * a typo does not cost the whole run: its directory must exist and be writable, and what is
- * there must be a regular file, which is replaced (never a device or a directory). */
+ * a typo does not cost the whole run (mlc_output_check: a writable directory, and nothing
+ * there that is not a regular file). */
 static int check_output(Run *r, const char *option, const char *path) {
-    struct stat st;
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-    if (access(dir, W_OK) != 0)
-        return error(r, "%s %s: cannot write in %s: %s", option, path, dir, strerror(errno));
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return error(r, "%s %s: not a regular file, so it will not be replaced", option, path);
+    char err[1024];
+    if (!mlc_output_check(path, err, sizeof err))
+        return error(r, "%s %s", option, err);
     return 0;
 }
 

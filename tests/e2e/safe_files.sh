@@ -1,0 +1,84 @@
+#!/bin/sh
+# safe_files.sh MLC SRCDIR: the trainer never loses or destroys work (CTest e2e/safe_files).
+# --save through a symbolic link writes the link's target and keeps the link; the mode of
+# the file replaced is kept; a device (/dev/null), a file with two hard links and a
+# write-protected file are refused before training; a temporary file left by a killed run
+# (unlocked) is removed by the next save, one that a live process holds is not.
+set -eu
+mlc=$1 src=$2
+data=$src/tests/e2e/data
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+cd "$work"
+
+fail() {
+    echo "FAIL: $*"
+    exit 1
+}
+
+"$mlc" "$src/models/fashion.model" -o train_fashion || fail "mlc could not build train_fashion"
+t="./train_fashion --data $data"
+
+# refused STATUS-PATTERN ARGS...: the trainer exits 1 before training with PATTERN on stderr.
+refused() {
+    pattern=$1
+    shift
+    status=0
+    $t --epochs 1 "$@" >out.txt 2>err.txt || status=$?
+    [ "$status" -eq 1 ] || { cat out.txt err.txt; fail "$*: exit status $status, expected 1"; }
+    grep -q Epoch out.txt && fail "$*: refused only after training"
+    grep -qF -- "$pattern" err.txt || { cat err.txt; fail "$*: no '$pattern' in the message"; }
+    echo "ok: $*: $(head -n 1 err.txt)"
+}
+
+# --- symbolic links and modes ---
+$t --epochs 0 --save w.safetensors >/dev/null
+chmod 640 w.safetensors
+ln -s w.safetensors link.safetensors
+mkdir sub
+ln -s ../w.safetensors sub/rel.safetensors
+$t --epochs 1 --quiet --save link.safetensors >/dev/null || fail "--save through a link"
+[ -L link.safetensors ] || fail "--save replaced the symbolic link"
+[ "$(stat -c %a w.safetensors)" = 640 ] || fail "the mode became $(stat -c %a w.safetensors)"
+cmp -s w.safetensors link.safetensors || fail "link and target differ"
+$t --epochs 0 --save sub/rel.safetensors >/dev/null || fail "--save through a relative link"
+[ -L sub/rel.safetensors ] || fail "--save replaced the relative link"
+[ ! -e sub/rel.safetensors.mlc-tmp.* ] 2>/dev/null || fail "a temporary file in sub/"
+echo "ok: --save through links keeps them and the mode"
+
+# --- what is not replaced ---
+refused "not a regular file" --save /dev/null
+refused "not a regular file" --save sub
+refused "not a regular file" --checkpoint /dev/null
+ln w.safetensors hard.safetensors
+refused "2 hard links" --save w.safetensors
+rm hard.safetensors
+chmod 444 w.safetensors
+refused "write-protected" --save w.safetensors
+chmod 644 w.safetensors
+ln -s loop2 loop1
+ln -s loop1 loop2
+refused "symbolic link" --save loop1
+
+# --- temporary files of killed runs ---
+: >w.safetensors.mlc-tmp.AAAAAA      # left by a killed run: nobody holds it
+: >w.safetensors.mlc-tmp.BBBBBB      # being written by a live process: locked
+: >w.safetensors.tmp.CCCCCC          # not this tool's name: never touched
+python3 -c '
+import fcntl, os, sys, time
+fd = os.open("w.safetensors.mlc-tmp.BBBBBB", os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX)
+open("locked", "w").close()
+time.sleep(30)
+' &
+holder=$!
+i=0
+while [ ! -e locked ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+$t --epochs 0 --save w.safetensors >/dev/null || fail "--save with stale temporary files"
+kill $holder
+[ ! -e w.safetensors.mlc-tmp.AAAAAA ] || fail "a stale temporary file was not removed"
+[ -e w.safetensors.mlc-tmp.BBBBBB ] || fail "a locked temporary file was removed"
+[ -e w.safetensors.tmp.CCCCCC ] || fail "a file of another name was removed"
+ls ./*.mlc-tmp.* | grep -v BBBBBB && fail "a temporary file was left behind"
+echo "ok: stale temporary files"
+echo "PASS"
