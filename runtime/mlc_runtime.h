@@ -422,6 +422,7 @@ typedef struct MlcOptions {
     const char *grads;        /* --grads FILE, or NULL */
     const char *inputs;       /* --inputs FILE: the batch for --grads and --check-grads, or NULL */
     const char *checkpoint;   /* --checkpoint FILE, or NULL */
+    bool no_checkpoint;       /* --no-checkpoint: not even the one --save implies */
     int64_t checkpoint_every; /* --checkpoint-every N epochs (default 1) */
     const char *resume;       /* --resume FILE, or NULL */
     MlcSchedule schedule;     /* the model's */

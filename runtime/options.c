@@ -81,10 +81,15 @@ static const Opt opts[] = {
     {"--shuffle", NULL, true, "shuffle the training set every epoch"},
     {"--no-shuffle", NULL, true, "keep the training set in file order"},
     {"--load", "FILE", false, "start from the weights in FILE (safetensors), not init"},
-    {"--save", "FILE", false, "write the weights to FILE (safetensors) at the end"},
+    {"--save", "FILE", false,
+     "write the weights to FILE (safetensors) at the end; when\n"
+     "training, also a checkpoint after every epoch (below)"},
     {"--checkpoint", "FILE", true,
      "after every epoch, write FILE: weights, optimizer state,\n"
-     "epoch, step and shuffle state (safetensors)"},
+     "epoch, step and shuffle state (safetensors), so a killed\n"
+     "run loses at most an epoch (--resume FILE); with --save\n"
+     "NAME.safetensors the default is NAME.checkpoint.safetensors"},
+    {"--no-checkpoint", NULL, true, "write no checkpoint (--save only at the end)"},
     {"--checkpoint-every", "N", true, "write the checkpoint every N epochs (and the last)"},
     {"--resume", "FILE", true,
      "go on from the checkpoint FILE, as if never stopped\n"
@@ -325,6 +330,8 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->inputs = v;
         } else if (strcmp(name, "--checkpoint") == 0) {
             o->checkpoint = v;
+        } else if (strcmp(name, "--no-checkpoint") == 0) {
+            o->no_checkpoint = true;
         } else if (strcmp(name, "--checkpoint-every") == 0) {
             if (!parse_int(name, v, 1, INT32_MAX, &o->checkpoint_every, err, errlen))
                 return false;

@@ -44,6 +44,8 @@ typedef struct Run {
     MlcOptimState ostate; /* the optimizer's moments and step count */
     double lr;            /* this epoch's learning rate (the schedule's) */
     bool resumed;         /* --resume: training goes on from `from` */
+    int64_t kept;         /* the epoch of the last checkpoint this run wrote, or 0 */
+    char *checkpoint;     /* the checkpoint --save implies, or NULL */
     MlcCheckpoint from;
 } Run;
 
@@ -58,6 +60,7 @@ static void run_close(Run *r) {
     free(r->xbatch);
     free(r->ybatch);
     free(r->perm);
+    free(r->checkpoint);
 }
 
 static int error(const Run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -145,7 +148,7 @@ static const float *eval_output(const Run *r) {
 
 /* The quickstart's test_loop: mean of the per-batch mean losses, and the fraction of
  * samples whose largest output is the label. */
-static void evaluate(Run *r) {
+static double evaluate(Run *r) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->test;
     int64_t B = r->opt.batch;
@@ -171,10 +174,13 @@ static void evaluate(Run *r) {
                100.0 * ((double)correct / (double)d->n), test_loss);
     else
         printf("Test Error: \n Avg loss: %8f \n\n", test_loss);
+    return test_loss;
 }
 
-/* The quickstart's train_loop for one epoch. */
-static void train_epoch(Run *r, MlcRng *rng) {
+/* The quickstart's train_loop for one epoch. The loss is read every 100 batches (printed
+ * unless --quiet) and after the last one; a loss that is not finite (the run diverged)
+ * stops the epoch at once: returns false with the batch in *bad and the loss in *loss. */
+static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->train;
     int64_t B = r->opt.batch;
@@ -213,10 +219,36 @@ static void train_epoch(Run *r, MlcRng *rng) {
             mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
                            m->nparams);
         }
-        if (batch % 100 == 0 && !r->opt.quiet) /* the only time a step's loss is read */
-            printf("loss: %7f  [%5lld/%5lld]\n", (double)m->loss(r->state),
-                   (long long)((batch + 1) * n), (long long)d->n);
+        bool last = start + B >= d->n;
+        if (batch % 100 != 0 && !last)
+            continue;
+        *loss = (double)m->loss(r->state); /* the only times a step's loss is read */
+        if (batch % 100 == 0 && !r->opt.quiet)
+            printf("loss: %7f  [%5lld/%5lld]\n", *loss, (long long)((batch + 1) * n),
+                   (long long)d->n);
+        if (!isfinite(*loss)) {
+            *bad = batch + 1;
+            return false;
+        }
     }
+    return true;
+}
+
+/* Training diverged in epoch t (from 0): say so, and where the last good weights are. The
+ * weights in memory are not finite any more, so neither --save nor this epoch's checkpoint is
+ * written: the files there keep what they had. */
+static int diverged(Run *r, int64_t t, const char *where, double loss) {
+    char last[4200];
+    if (r->kept)
+        snprintf(last, sizeof last, "%s keeps the weights of epoch %lld", r->opt.checkpoint,
+                 (long long)r->kept);
+    else
+        snprintf(last, sizeof last, "no epoch of this run finished, so it kept no weights");
+    return error(r,
+                 "the loss is %g %s of epoch %lld: training diverged, so it stopped (try a "
+                 "smaller --lr); %s%s%s%s",
+                 loss, where, (long long)t + 1, last, r->opt.save ? "; " : "",
+                 r->opt.save ? r->opt.save : "", r->opt.save ? " was not written" : "");
 }
 
 static int train(Run *r) {
@@ -240,10 +272,16 @@ static int train(Run *r) {
         /* the schedule's rate for this epoch, as scheduler.step() after each epoch gives */
         r->lr = mlc_schedule_lr(&r->opt.schedule, r->opt.optim.lr, t);
         printf("Epoch %lld\n-------------------------------\n", (long long)(t + 1));
-        double t0 = now();
-        train_epoch(r, &rng);
+        double t0 = now(), loss = 0.0;
+        int64_t bad = 0;
+        if (!train_epoch(r, &rng, &bad, &loss)) {
+            char where[64];
+            snprintf(where, sizeof where, "at batch %lld", (long long)bad);
+            return diverged(r, t, where, loss);
+        }
         double t1 = now();
-        evaluate(r);
+        if (!isfinite(loss = evaluate(r)))
+            return diverged(r, t, "on the test set after", loss);
         if (r->opt.time) {
             fflush(stdout);
             fprintf(stderr, "time: epoch %lld: train %.3f s, test %.3f s\n", (long long)(t + 1),
@@ -256,6 +294,7 @@ static int train(Run *r) {
             if (!mlc_checkpoint_write(r->opt.checkpoint, r->m, &r->buf, &r->opt.optim, &r->ostate,
                                       &c, err, sizeof err))
                 return error(r, "%s", err);
+            r->kept = t + 1;
         }
     }
     printf("Done!\n");
@@ -270,6 +309,21 @@ static int check_output(Run *r, const char *option, const char *path) {
     if (!mlc_output_check(path, err, sizeof err))
         return error(r, "%s %s", option, err);
     return 0;
+}
+
+/* The checkpoint that --save FILE implies when training, so that a run killed in its last
+ * epoch loses one epoch, not all: NAME.checkpoint.safetensors for NAME.safetensors, else
+ * FILE.checkpoint. Allocated. */
+static char *checkpoint_name(const char *save) {
+    const char *ext = ".safetensors";
+    size_t len = strlen(save), elen = strlen(ext);
+    bool has_ext = len > elen && strcmp(save + len - elen, ext) == 0;
+    char *s = malloc(len + 32);
+    if (s && has_ext)
+        sprintf(s, "%.*s.checkpoint%s", (int)(len - elen), save, ext);
+    else if (s)
+        sprintf(s, "%s.checkpoint", save);
+    return s;
 }
 
 static int predict(Run *r) {
@@ -513,6 +567,14 @@ static int run(Run *r, int argc, char **argv) {
     if ((rc = allocate(r, max_batch)))
         goto out;
     r->buf.seed = mlc_step_seed(o->seed, 0); /* --grads and --check-grads: step 0's masks */
+    if (training && o->save && !o->checkpoint && !o->no_checkpoint) {
+        if (!(o->checkpoint = r->checkpoint = checkpoint_name(o->save))) {
+            rc = error(r, "out of memory");
+            goto out;
+        }
+    }
+    if (o->no_checkpoint)
+        o->checkpoint = NULL;
     if ((o->save && (rc = check_output(r, "--save", o->save))) ||
         (o->checkpoint && (rc = check_output(r, "--checkpoint", o->checkpoint))))
         goto out;

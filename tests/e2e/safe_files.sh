@@ -3,7 +3,9 @@
 # --save through a symbolic link writes the link's target and keeps the link; the mode of
 # the file replaced is kept; a device (/dev/null), a file with two hard links and a
 # write-protected file are refused before training; a temporary file left by a killed run
-# (unlocked) is removed by the next save, one that a live process holds is not.
+# (unlocked) is removed by the next save, one that a live process holds is not. --save
+# keeps a checkpoint per epoch (not with --no-checkpoint). A run that diverges (--lr 1e3)
+# stops with exit status 1 and a message, and leaves the files there as they were.
 set -eu
 mlc=$1 src=$2
 data=$src/tests/e2e/data
@@ -81,4 +83,33 @@ kill $holder
 [ -e w.safetensors.tmp.CCCCCC ] || fail "a file of another name was removed"
 ls ./*.mlc-tmp.* | grep -v BBBBBB && fail "a temporary file was left behind"
 echo "ok: stale temporary files"
+# --- a checkpoint per epoch with --save ---
+rm -f ./*.safetensors
+$t --epochs 2 --quiet --save run.safetensors >/dev/null || fail "training with --save"
+head -c 4096 run.checkpoint.safetensors | grep -q '"mlc.epoch":"2"' ||
+    fail "--save kept no checkpoint of epoch 2"
+$t --epochs 3 --resume run.checkpoint.safetensors --save more.safetensors >/dev/null ||
+    fail "--resume from the checkpoint --save kept"
+$t --epochs 1 --quiet --no-checkpoint --save none.safetensors >/dev/null
+[ ! -e none.checkpoint.safetensors ] || fail "--no-checkpoint wrote a checkpoint"
+echo "ok: --save keeps a checkpoint per epoch"
+
+# --- a diverging run ---
+cp run.safetensors good.safetensors
+cp run.checkpoint.safetensors goodck.safetensors
+status=0
+$t --epochs 3 --lr 1e3 --save run.safetensors >out.txt 2>err.txt || status=$?
+[ "$status" -eq 1 ] || { cat out.txt err.txt; fail "--lr 1e3: exit status $status, expected 1"; }
+grep -q "diverged" err.txt || { cat err.txt; fail "--lr 1e3: no message"; }
+grep -q "Done" out.txt && fail "--lr 1e3 finished"
+cmp -s run.safetensors good.safetensors || fail "--lr 1e3 overwrote the saved weights"
+cmp -s run.checkpoint.safetensors goodck.safetensors || fail "--lr 1e3 overwrote the checkpoint"
+echo "ok: --lr 1e3: $(cat err.txt)"
+# diverging in epoch 2: the checkpoint of epoch 1 stays, and says so
+status=0
+$t --epochs 3 --lr 1 --checkpoint ck.safetensors >out.txt 2>err.txt || status=$?
+[ "$status" -eq 1 ] || { cat out.txt err.txt; fail "--lr 1: exit status $status, expected 1"; }
+grep -q "ck.safetensors keeps the weights of epoch 1" err.txt || { cat err.txt; fail "--lr 1"; }
+head -c 4096 ck.safetensors | grep -q '"mlc.epoch":"1"' || fail "--lr 1: no checkpoint of epoch 1"
+echo "ok: --lr 1: $(cat err.txt)"
 echo "PASS"
