@@ -499,6 +499,37 @@ static int cmp_entry(const void *a, const void *b) {
     return x->end < y->end ? -1 : x->end > y->end;
 }
 
+/* What torch.save writes, recognised by its first bytes, so that a .pth file given for a
+ * safetensors one is named for what it is: since PyTorch 1.6 a zip archive ("PK\3\4")
+ * whose first entry is "<name>/data.pkl", before that a pickle (protocol 2: 0x80 0x02). A
+ * zip archive of another kind (an .npz) is named too. Returns false with the message. */
+#define CONVERTER "scripts/pth-to-safetensors.py"
+static bool not_pytorch(FILE *f, const char *path, const unsigned char *head, char *err,
+                        size_t errlen) {
+    if (head[0] == 0x80 && head[1] >= 2 && head[1] <= 5)
+        return mlc_fail(err, errlen,
+                        "%s: a Python pickle (torch.save's legacy format), not safetensors: "
+                        "convert it with " CONVERTER " %s OUT.safetensors",
+                        path, path);
+    if (memcmp(head, "PK\3\4", 4) != 0)
+        return true;
+    /* The local file header: the name's length at offset 26, the name at 30. */
+    unsigned char lfh[30];
+    char name[256] = "";
+    if (fseek(f, 0, SEEK_SET) == 0 && fread(lfh, 1, 30, f) == 30) {
+        size_t len = (size_t)lfh[26] | (size_t)lfh[27] << 8;
+        if (len < sizeof name && fread(name, 1, len, f) == len)
+            name[len] = '\0';
+    }
+    size_t len = strlen(name);
+    if (len >= 8 && strcmp(name + len - 8, "data.pkl") == 0)
+        return mlc_fail(err, errlen,
+                        "%s: a PyTorch file (torch.save's zip format), not safetensors: convert "
+                        "it with " CONVERTER " %s OUT.safetensors",
+                        path, path);
+    return mlc_fail(err, errlen, "%s: a zip archive, not a safetensors file", path);
+}
+
 /* Parses and checks the header (see the top of the file). On success *entries holds the
  * *count tensors (allocated; the names point into *json). */
 static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json, Entry **entries,
@@ -515,6 +546,8 @@ static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json,
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++)
         hlen |= (uint64_t)len8[i] << (8 * i);
+    if (!not_pytorch(f, path, len8, err, errlen))
+        return false;
     if (hlen > fsize - 8)
         return mlc_fail(err, errlen, "%s: header length %llu is larger than the file (%llu bytes)",
                         path, (unsigned long long)hlen, (unsigned long long)fsize);

@@ -4,7 +4,7 @@
 # The trainer (train_fashion, built from models/fashion.model): a missing data directory, a
 # truncated .gz image file, a corrupt gzip stream, a wrong magic number, a label file whose
 # count disagrees with the images, --load of a missing, tiny or truncated safetensors file, of
-# one with the wrong shape and of the autograd_demo's weights, --inputs files without the
+# one with the wrong shape and of the autograd_demo's weights, of .pth files (zip and pickle), --inputs files without the
 # model's input and target, and bad option values. Each
 # must exit 1 with a message on stderr that names the bad file (or option), and no crash.
 # mlc: a missing model file, an unknown option, --emit bogus (non-zero, clear message); -o
@@ -116,6 +116,19 @@ expect_error 1 "shape.safetensors" $t --data "$data" --load shape.safetensors --
 expect_error 1 "demo.safetensors" $t --data "$data" --load demo.safetensors --eval
 printf 'not a safetensors file at all, but long enough to have a header\n' >text.safetensors
 expect_error 1 "text.safetensors" $t --data "$data" --load text.safetensors --eval
+# what torch.save writes (a zip archive with <name>/data.pkl, or a pickle), and another zip
+python3 -c '
+import zipfile
+with zipfile.ZipFile("model.pth", "w") as z:
+    z.writestr("model/data.pkl", b"\x80\x02}q\x00.")
+    z.writestr("model/data/0", bytes(64))
+with zipfile.ZipFile("arrays.npz", "w") as z:
+    z.writestr("x.npy", bytes(64))
+open("legacy.pth", "wb").write(b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.")
+'
+expect_error 1 "convert it with scripts/pth-to-safetensors.py model.pth" $t --data "$data" --load model.pth --eval
+expect_error 1 "legacy.pth: a Python pickle (torch.save's legacy format)" $t --data "$data" --load legacy.pth --eval
+expect_error 1 "arrays.npz: a zip archive, not a safetensors file" $t --data "$data" --load arrays.npz --eval
 $t --data "$data" --epochs 1 --save nodir/x.safetensors >/dev/null 2>err.txt && fail "--save into a missing directory succeeded"
 grep -qF "nodir/x.safetensors" err.txt || { cat err.txt; fail "--save nodir/x.safetensors: message does not name the file"; }
 echo "ok: --save nodir/x.safetensors: $(head -n 1 err.txt)"
