@@ -240,6 +240,32 @@ static void test_torch_fixture(void) {
     fclose(f);
 }
 
+/* A header of 160 000 tensors, the last a duplicate of the first: found (by sorting the
+ * names; comparing every pair took minutes, past the test's timeout), and a valid one of
+ * the same size loads, its extra tensors skipped. */
+static void test_many_entries(void) {
+    enum {
+        N = 160000
+    };
+    size_t cap = (size_t)N * 80 + 256, len = 0;
+    char *json = malloc(cap);
+    len += (size_t)snprintf(json + len, cap - len, "{" W_OK_ "," B_OK_);
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(
+            json + len, cap - len,
+            ",\"t%d\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[72,72]}", i);
+    snprintf(json + len, cap - len, "}");
+    write_st(json, -1, 72);
+    float params[18];
+    char err[1024] = "";
+    CHECK_TRUE(mlc_safetensors_read(path_of("t.safetensors"), &wb, params, err, sizeof err));
+    snprintf(json + len, cap - len,
+             ",\"t123\":{\"dtype\":\"F32\",\"shape\":[0],"
+             "\"data_offsets\":[72,72]}}");
+    expect_error(write_st(json, -1, 72), "tensor 't123' appears twice");
+    free(json);
+}
+
 int main(void) {
     wb.params = wb_params;
     wb.nparam = 2;
@@ -249,6 +275,7 @@ int main(void) {
     test_malformed();
     test_round_trip();
     test_torch_fixture();
+    test_many_entries();
     tmpdir_remove();
     return check_failures != 0;
 }
