@@ -10,7 +10,9 @@
  * header says", never a huge allocation. Every error names the file and the reason.
  *
  * As a loader (mlc_loader_idx): the split "train" is DIR/train-images-idx3-ubyte and
- * DIR/train-labels-idx1-ubyte, "test" the t10k-* files, each plain or with .gz.
+ * DIR/train-labels-idx1-ubyte, "test" the t10k-* files, each plain or with .gz. The images'
+ * rows and columns must be the model input's last two dimensions (or its only one, rows *
+ * cols): see images_fit.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -255,6 +257,43 @@ static char *data_file(const char *dir, const char *name) {
     return NULL;
 }
 
+/* "f32[1, 28, 28]" */
+static void format_input(char *s, size_t len, const MlcModel *m) {
+    size_t k = (size_t)snprintf(s, len, "f32[");
+    for (int i = 0; i < m->x_rank && k < len; i++)
+        k += (size_t)snprintf(s + k, len - k, i ? ", %lld" : "%lld", (long long)m->x_shape[i]);
+    if (k < len)
+        snprintf(s + k, len - k, "]");
+}
+
+/* Do images of rows x cols fit the model's input? Its shape must be the image, [rows, cols]
+ * after any leading 1s ([1, 28, 28] for a 28x28 image), or the image flattened, [rows *
+ * cols]. Equal sizes are not enough: 16x49 images are not 28x28 ones. Reads only the
+ * header (the loader then reads and checks the whole file). */
+static bool images_fit(const char *images, const MlcModel *m, char *err, size_t errlen) {
+    gzFile f = gzopen(images, "rb");
+    unsigned char head[16];
+    int got = f ? gzread(f, head, sizeof head) : -1;
+    if (f)
+        gzclose(f);
+    if (got != (int)sizeof head || be32(head) != IDX_MAGIC_IMAGES)
+        return true; /* mlc_idx_read says what is wrong with it */
+    int64_t rows = be32(head + 8), cols = be32(head + 12);
+    int r = m->x_rank;
+    bool fit = r == 1 && m->x_shape[0] == rows * cols;
+    if (r >= 2) {
+        fit = m->x_shape[r - 2] == rows && m->x_shape[r - 1] == cols;
+        for (int i = 0; i < r - 2; i++)
+            fit = fit && m->x_shape[i] == 1;
+    }
+    if (fit)
+        return true;
+    char shape[128];
+    format_input(shape, sizeof shape, m);
+    return mlc_fail(err, errlen, "%s: images are %lldx%lld, the model's input '%s' is %s", images,
+                    (long long)rows, (long long)cols, m->x_name, shape);
+}
+
 static bool idx_load(MlcDataset *d, const char *dir, const char *split, const MlcModel *m,
                      char *err, size_t errlen) {
     const char *prefix = strcmp(split, "train") == 0 ? "train" : "t10k";
@@ -269,7 +308,8 @@ static bool idx_load(MlcDataset *d, const char *dir, const char *split, const Ml
         free(images);
         return mlc_fail(err, errlen, "%s/%s: not found (nor %s.gz)", dir, lname, lname);
     }
-    bool ok = mlc_idx_read(d, images, labels, m->x_size, m->scale, m->nclass, err, errlen);
+    bool ok = images_fit(images, m, err, errlen) &&
+              mlc_idx_read(d, images, labels, m->x_size, m->scale, m->nclass, err, errlen);
     free(images);
     free(labels);
     return ok;

@@ -3,8 +3,9 @@
 # (CTest e2e/errors).
 # The trainer (train_fashion, built from models/fashion.model): a missing data directory, a
 # truncated .gz image file, a corrupt gzip stream, a wrong magic number, a label file whose
-# count disagrees with the images, --load of a missing, tiny or truncated safetensors file, of
-# one with the wrong shape and of the autograd_demo's weights, of .pth files (zip and pickle), --inputs files without the
+# count disagrees with the images, 16x49 images for a 28x28 input, --load of a missing, tiny
+# or truncated safetensors file, of one with the wrong shape, of the autograd_demo's weights
+# and of .pth files (zip and pickle), --inputs files without the
 # model's input and target, and bad option values. Each
 # must exit 1 with a message on stderr that names the bad file (or option), and no crash.
 # mlc: a missing model file, an unknown option, --emit bogus (non-zero, clear message); -o
@@ -75,6 +76,11 @@ copy_data plain                     # uncompressed and cut inside the header
 gzip -dc "$data/t10k-images-idx3-ubyte.gz" | head -c 10 >plain/t10k-images-idx3-ubyte
 rm plain/t10k-images-idx3-ubyte.gz
 expect_error 1 "plain/t10k-images-idx3-ubyte" $t --data plain --epochs 1
+
+copy_data dims                      # 16x49 images: 784 values, but not 28x28
+{ gzip -dc "$data/train-images-idx3-ubyte.gz" | head -c 8; printf '\000\000\000\020\000\000\000\061'
+  gzip -dc "$data/train-images-idx3-ubyte.gz" | tail -c +17; } | gzip >dims/train-images-idx3-ubyte.gz
+expect_error 1 "dims/train-images-idx3-ubyte.gz: images are 16x49, the model's input 'image' is f32[1, 28, 28]" $t --data dims --epochs 1
 
 copy_data magic                     # a labels magic number on the image file
 { printf '\000\000\010\001'; gzip -dc "$data/train-images-idx3-ubyte.gz" | tail -c +5; } |
