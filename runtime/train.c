@@ -146,6 +146,14 @@ static const float *eval_output(const Run *r) {
     return r->m->eval_output ? r->m->eval_output(r->state) : r->m->output(r->state);
 }
 
+/* stdout could not be written (a full disk, a closed pipe when SIGPIPE is ignored). The
+ * reason is errno from the failed write, if nothing has changed it since. */
+static int stdout_error(Run *r) {
+    int e = errno;
+    clearerr(stdout);
+    return error(r, "cannot write to standard output%s%s", e ? ": " : "", e ? strerror(e) : "");
+}
+
 /* The quickstart's test_loop: mean of the per-batch mean losses, and the fraction of
  * samples whose largest output is the label. */
 static double evaluate(Run *r) {
@@ -280,8 +288,11 @@ static int train(Run *r) {
             return diverged(r, t, where, loss);
         }
         double t1 = now();
+        errno = 0;
         if (!isfinite(loss = evaluate(r)))
             return diverged(r, t, "on the test set after", loss);
+        if (fflush(stdout) != 0 || ferror(stdout)) /* a full disk: stop, as cat would */
+            return stdout_error(r);
         if (r->opt.time) {
             fflush(stdout);
             fprintf(stderr, "time: epoch %lld: train %.3f s, test %.3f s\n", (long long)(t + 1),
@@ -637,8 +648,14 @@ int mlc_main(int argc, char **argv, const MlcModel *model) {
     const char *slash = strrchr(r.prog, '/');
     if (slash)
         r.prog = slash + 1;
+    /* A log that goes to a file or a pipe is written line by line, as on a terminal, so a
+     * killed run keeps what it printed. */
+    if (!isatty(fileno(stdout)))
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    errno = 0;
     int rc = run(&r, argc, argv);
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0)
+        rc = stdout_error(&r);
     run_close(&r);
-    fflush(stdout);
     return rc;
 }

@@ -5,7 +5,9 @@
 # write-protected file are refused before training; a temporary file left by a killed run
 # (unlocked) is removed by the next save, one that a live process holds is not. --save
 # keeps a checkpoint per epoch (not with --no-checkpoint). A run that diverges (--lr 1e3)
-# stops with exit status 1 and a message, and leaves the files there as they were.
+# stops with exit status 1 and a message, and leaves the files there as they were. Output
+# to a full disk (/dev/full) is an error (exit status 1); a log in a file is written line
+# by line, so a killed run keeps it.
 set -eu
 mlc=$1 src=$2
 data=$src/tests/e2e/data
@@ -112,4 +114,23 @@ $t --epochs 3 --lr 1 --checkpoint ck.safetensors >out.txt 2>err.txt || status=$?
 grep -q "ck.safetensors keeps the weights of epoch 1" err.txt || { cat err.txt; fail "--lr 1"; }
 head -c 4096 ck.safetensors | grep -q '"mlc.epoch":"1"' || fail "--lr 1: no checkpoint of epoch 1"
 echo "ok: --lr 1: $(cat err.txt)"
+# --- the log ---
+for args in "--epochs 1" "--eval" "--help"; do
+    status=0
+    $t $args >/dev/full 2>err.txt || status=$?
+    [ "$status" -eq 1 ] && grep -q "cannot write to standard output" err.txt ||
+        { cat err.txt; fail "$args >/dev/full: exit status $status"; }
+    echo "ok: $args >/dev/full: $(tail -n 1 err.txt)"
+done
+# Fully buffered, nothing would reach the file before 4096 bytes (about 25 epochs).
+$t --epochs 1000 --quiet >log.txt &
+pid=$!
+i=0
+while ! grep -q "Avg loss" log.txt && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+size=$(wc -c <log.txt)
+kill $pid
+wait $pid || true
+grep -q "Avg loss" log.txt || fail "the log is empty after 30 seconds"
+[ "$size" -lt 4096 ] || fail "the log arrived in blocks ($size bytes at once)"
+echo "ok: the log is written line by line ($size bytes when the first epoch ended)"
 echo "PASS"
