@@ -38,7 +38,7 @@ typedef struct Run {
     MlcBuffers buf;
     void *state;
     float *xbatch;        /* shuffled batches are gathered here */
-    int32_t *ybatch;      /* and their labels */
+    void *ybatch;         /* and their targets */
     int64_t *perm;        /* the order of the training set */
     uint64_t step;        /* training steps taken, over all epochs: the dropout masks' seed */
     MlcOptimState ostate; /* the optimizer's moments and step count */
@@ -81,13 +81,19 @@ static double now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Loads the split ("train" or "test") of the data set at --data with the model's loader. */
+/* Loads the split ("train" or "test") of the data set with the model's loader: --data (an
+ * idx directory holds both splits) or --test. */
 static int load_set(Run *r, MlcDataset *d, const char *split) {
     const MlcLoader *loader = mlc_loader_find(r->m->data_kind);
     char err[1024];
     if (!loader)
         return error(r, "model '%s': no loader for its data set", r->m->name);
-    if (!loader->load(d, r->opt.data, split, r->m, err, sizeof err))
+    bool test = strcmp(split, "test") == 0 && r->m->data_kind != MLC_DATA_IDX;
+    MlcSource src = {split, test ? r->opt.test : r->opt.data, test ? r->opt.test2 : r->opt.data2};
+    if (!src.path)
+        return error(r, "no %s set: give --%s PATH", test ? "test" : "training",
+                     test ? "test" : "data");
+    if (!loader->load(d, &src, r->m, err, sizeof err))
         return error(r, "%s", err);
     if (d->n > INT32_MAX) {
         mlc_dataset_free(d);
@@ -162,18 +168,17 @@ static double evaluate(Run *r) {
     int64_t B = r->opt.batch;
     double test_loss = 0.0;
     int64_t correct = 0, num_batches = 0;
-    bool classify = m->out_size == (size_t)m->nclass && m->output;
+    bool classify = m->y_kind == MLC_TARGET_CLASS && m->out_size == (size_t)m->nclass && m->output;
     for (int64_t start = 0; start < d->n; start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
         const float *x = d->x + (size_t)start * d->x_size;
-        const int32_t *y = d->y + start;
-        eval_forward(r, x, y, n);
+        eval_forward(r, x, mlc_dataset_y(d, start), n);
         test_loss += (double)eval_loss(r);
         num_batches++;
         if (classify) {
             const float *out = eval_output(r);
             for (int64_t i = 0; i < n; i++)
-                correct += argmax(out + (size_t)i * m->out_size, m->nclass) == y[i];
+                correct += argmax(out + (size_t)i * m->out_size, m->nclass) == d->y[start + i];
         }
     }
     test_loss /= (double)num_batches;
@@ -206,13 +211,14 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
     for (int64_t batch = 0, start = 0; start < d->n; batch++, start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
         const float *x = d->x + (size_t)start * d->x_size;
-        const int32_t *y = d->y + start;
+        const void *y = mlc_dataset_y(d, start);
         if (r->opt.shuffle) {
+            size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
             for (int64_t i = 0; i < n; i++) {
                 int64_t k = r->perm[start + i];
                 memcpy(r->xbatch + (size_t)i * d->x_size, d->x + (size_t)k * d->x_size,
                        d->x_size * sizeof(float));
-                r->ybatch[i] = d->y[k];
+                memcpy((char *)r->ybatch + (size_t)i * ybytes, mlc_dataset_y(d, k), ybytes);
             }
             x = r->xbatch;
             y = r->ybatch;
@@ -263,7 +269,7 @@ static int train(Run *r) {
     if (r->opt.shuffle && r->opt.epochs > 0) {
         size_t B = (size_t)r->opt.batch;
         r->xbatch = malloc(B * r->m->x_size * sizeof(float));
-        r->ybatch = malloc(B * sizeof(int32_t));
+        r->ybatch = malloc(B * (r->train.y_size + 1) * sizeof(float));
         r->perm = malloc((size_t)r->train.n * sizeof(int64_t));
         if (!r->xbatch || !r->ybatch || !r->perm)
             return error(r, "out of memory for shuffling");
@@ -289,7 +295,7 @@ static int train(Run *r) {
         }
         double t1 = now();
         errno = 0;
-        if (!isfinite(loss = evaluate(r)))
+        if (r->test.n > 0 && !isfinite(loss = evaluate(r)))
             return diverged(r, t, "on the test set after", loss);
         if (fflush(stdout) != 0 || ferror(stdout)) /* a full disk: stop, as cat would */
             return stdout_error(r);
@@ -337,13 +343,69 @@ static char *checkpoint_name(const char *save) {
     return s;
 }
 
+/* --val-split X: a seeded choice of round(X * n) samples of the training set becomes the
+ * test set (the same samples for the same --seed, whatever else changes); both keep the
+ * file's order. */
+static int split_off(Run *r) {
+    MlcDataset *d = &r->train, *v = &r->test;
+    int64_t nv = (int64_t)llround((double)d->n * r->opt.val_split);
+    if (nv < 1 || nv >= d->n)
+        return error(r, "--val-split %g of %lld samples leaves %s", r->opt.val_split,
+                     (long long)d->n, nv < 1 ? "no test set" : "no training set");
+    bool *chosen = calloc((size_t)d->n, sizeof *chosen);
+    int64_t *perm = malloc((size_t)d->n * sizeof *perm);
+    size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
+    v->x = malloc((size_t)nv * d->x_size * sizeof(float) + 1);
+    void *vy = malloc((size_t)nv * ybytes + 1);
+    if (!chosen || !perm || !v->x || !vy) {
+        free(chosen);
+        free(perm);
+        free(vy);
+        return error(r, "out of memory splitting off the test set");
+    }
+    /* the first nv of a Fisher-Yates shuffle of the sample numbers */
+    MlcRng rng;
+    mlc_rng_seed_stream(&rng, r->opt.seed, MLC_RNG_STREAM_SPLIT);
+    for (int64_t i = 0; i < d->n; i++)
+        perm[i] = i;
+    for (int64_t i = 0; i < nv; i++) {
+        int64_t j = i + mlc_rng_below(&rng, (uint32_t)(d->n - i));
+        int64_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        chosen[perm[i]] = true;
+    }
+    /* the chosen samples to v, the others moved up in place */
+    int64_t kv = 0, kt = 0;
+    for (int64_t i = 0; i < d->n; i++) {
+        float *dst = chosen[i] ? v->x + (size_t)kv * d->x_size : d->x + (size_t)kt * d->x_size;
+        char *ydst = chosen[i]
+                         ? (char *)vy + (size_t)kv * ybytes
+                         : (char *)(d->y ? (void *)d->y : (void *)d->yf) + (size_t)kt * ybytes;
+        memmove(dst, d->x + (size_t)i * d->x_size, d->x_size * sizeof(float));
+        memmove(ydst, mlc_dataset_y(d, i), ybytes);
+        *(chosen[i] ? &kv : &kt) += 1;
+    }
+    v->n = nv;
+    v->x_size = d->x_size;
+    v->y_size = d->y_size;
+    if (d->y)
+        v->y = vy;
+    else
+        v->yf = vy;
+    d->n = kt;
+    free(chosen);
+    free(perm);
+    return 0;
+}
+
 static int predict(Run *r) {
     const MlcModel *m = r->m;
     int64_t i = r->opt.predict;
     if (!m->output || m->out_size != (size_t)m->nclass)
         return error(r, "--predict: model '%s' has no output of %lld class scores", m->name,
                      (long long)m->nclass);
-    eval_forward(r, r->test.x + (size_t)i * r->test.x_size, r->test.y + i, 1);
+    eval_forward(r, r->test.x + (size_t)i * r->test.x_size, mlc_dataset_y(&r->test, i), 1);
     int64_t pred = argmax(eval_output(r), m->nclass);
     int64_t actual = r->test.y[i];
     if (m->class_names)
@@ -528,7 +590,7 @@ static int run(Run *r, int argc, char **argv) {
         return 0;
     }
     bool nodata = m->data_kind == MLC_DATA_NONE;
-    if (!nodata && m->y_kind != MLC_TARGET_CLASS)
+    if (m->data_kind == MLC_DATA_IDX && m->y_kind != MLC_TARGET_CLASS)
         return error(r, "model '%s': IDX data needs a class target", m->name);
     if (!nodata && o->batch < 1)
         return error(r, "model '%s' has no batch size: give --batch N", m->name);
@@ -547,10 +609,21 @@ static int run(Run *r, int argc, char **argv) {
     if (o->inputs && !o->grads && !o->check_grads)
         return error(r, "--inputs: give --grads FILE or --check-grads to say what to do with it");
     bool first_batch = (o->grads || o->check_grads) && !o->inputs;
-    if (!nodata && (training || first_batch) && load_set(r, &r->train, "train"))
+    /* The test set: idx's directory has one; other formats name a file (--test), or split
+     * one off the training set (--val-split), or have none (training prints no test lines,
+     * and --eval and --predict have nothing to work on). */
+    bool testing = training || o->eval || o->predict >= 0;
+    bool split = !nodata && testing && m->data_kind != MLC_DATA_IDX && !o->test && o->val_split > 0;
+    if (!nodata && (training || first_batch || split) && load_set(r, &r->train, "train"))
         return 1;
-    if (!nodata && (training || o->eval || o->predict >= 0) && load_set(r, &r->test, "test"))
+    if (split && split_off(r))
         return 1;
+    if (!nodata && testing && !split && (m->data_kind == MLC_DATA_IDX || o->test) &&
+        load_set(r, &r->test, "test"))
+        return 1;
+    if ((o->eval || o->predict >= 0) && r->test.n == 0)
+        return error(r, "%s: no test set: give --test PATH, or --val-split X to split one off",
+                     o->eval ? "--eval" : "--predict");
     if (o->predict >= r->test.n && o->predict >= 0)
         return error(r, "--predict: %lld is out of range, the test set has %lld images (0 to %lld)",
                      (long long)o->predict, (long long)r->test.n, (long long)r->test.n - 1);
@@ -565,7 +638,7 @@ static int run(Run *r, int argc, char **argv) {
     if (!o->inputs && !nodata && r->train.n > 0) {
         gb.n = r->train.n < o->batch ? r->train.n : o->batch;
         gb.x = r->train.x;
-        gb.y = r->train.y;
+        gb.y = mlc_dataset_y(&r->train, 0);
     }
 
     /* No batch is larger than the largest data set (or the batch in use). */

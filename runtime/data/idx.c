@@ -206,6 +206,7 @@ bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t 
 
     d->n = im.dims[0];
     d->x_size = x_size;
+    d->y_size = 1;
     d->x = malloc(im.n * sizeof(float));
     d->y = malloc(lb.n * sizeof(int32_t));
     if (!d->x || !d->y) {
@@ -231,12 +232,6 @@ void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t 
         fprintf(stderr, "%s\n", err);
         exit(1);
     }
-}
-
-void mlc_dataset_free(MlcDataset *d) {
-    free(d->x);
-    free(d->y);
-    memset(d, 0, sizeof *d);
 }
 
 /* DIR/NAME if it exists, else DIR/NAME.gz if that exists, else NULL. */
@@ -294,9 +289,10 @@ static bool images_fit(const char *images, const MlcModel *m, char *err, size_t 
                     (long long)rows, (long long)cols, m->x_name, shape);
 }
 
-static bool idx_load(MlcDataset *d, const char *dir, const char *split, const MlcModel *m,
-                     char *err, size_t errlen) {
-    const char *prefix = strcmp(split, "train") == 0 ? "train" : "t10k";
+static bool idx_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, char *err,
+                     size_t errlen) {
+    const char *dir = src->path;
+    const char *prefix = strcmp(src->split, "train") == 0 ? "train" : "t10k";
     char iname[64], lname[64];
     snprintf(iname, sizeof iname, "%s-images-idx3-ubyte", prefix);
     snprintf(lname, sizeof lname, "%s-labels-idx1-ubyte", prefix);
