@@ -325,18 +325,24 @@ float mlc_rng_normal(MlcRng *r);                   /* Box-Muller */
 /* Fills every parameter as its MlcParam.init says, in the order of model->params. */
 void mlc_init_params(const MlcModel *m, float *params, uint64_t seed);
 
-/* A data set in memory: n samples of x_size floats (already scaled) and their targets:
- * class labels in y, or (MLC_TARGET_F32) y_size floats each in yf. */
+/* A data set in memory: n samples of x_size floats (already scaled), or of x_size bytes
+ * (IDX images: a quarter of the memory) that become floats, times scale, a batch at a time;
+ * and their targets: class labels in y, or (MLC_TARGET_F32) y_size floats each in yf. */
 typedef struct MlcDataset {
     int64_t n;
     size_t x_size;
-    float *x;   /* n * x_size */
-    int32_t *y; /* n labels, or NULL */
+    float *x;    /* n * x_size, or NULL when x8 holds the inputs */
+    uint8_t *x8; /* n * x_size bytes, or NULL */
+    float scale; /* for x8 */
+    int32_t *y;  /* n labels, or NULL */
     size_t y_size;
     float *yf; /* n * y_size float targets, or NULL */
 } MlcDataset;
 /* The targets of sample i on: what forward() takes as y. */
 const void *mlc_dataset_y(const MlcDataset *d, int64_t i);
+/* The inputs of samples start .. start + n - 1 as floats: in the data set, or (bytes)
+ * converted into buf (n * x_size floats). */
+const float *mlc_dataset_x(const MlcDataset *d, int64_t start, int64_t n, float *buf);
 /* Reads an IDX image file and its label file (plain or gzip). Exits with a message on a
  * missing, short or malformed file, or if the image size differs from x_size. */
 void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,

@@ -37,7 +37,7 @@ typedef struct Run {
     MlcDataset train, test;
     MlcBuffers buf;
     void *state;
-    float *xbatch;        /* shuffled batches are gathered here */
+    float *xbatch;        /* batches of bytes become floats here, shuffled ones gathered */
     void *ybatch;         /* and their targets */
     int64_t *perm;        /* the order of the training set */
     uint64_t step;        /* training steps taken, over all epochs: the dropout masks' seed */
@@ -171,7 +171,7 @@ static double evaluate(Run *r) {
     bool classify = m->y_kind == MLC_TARGET_CLASS && m->out_size == (size_t)m->nclass && m->output;
     for (int64_t start = 0; start < d->n; start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
-        const float *x = d->x + (size_t)start * d->x_size;
+        const float *x = mlc_dataset_x(d, start, n, r->xbatch);
         eval_forward(r, x, mlc_dataset_y(d, start), n);
         test_loss += (double)eval_loss(r);
         num_batches++;
@@ -210,14 +210,16 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
     }
     for (int64_t batch = 0, start = 0; start < d->n; batch++, start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
-        const float *x = d->x + (size_t)start * d->x_size;
+        const float *x = r->opt.shuffle ? NULL : mlc_dataset_x(d, start, n, r->xbatch);
         const void *y = mlc_dataset_y(d, start);
         if (r->opt.shuffle) {
             size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
             for (int64_t i = 0; i < n; i++) {
                 int64_t k = r->perm[start + i];
-                memcpy(r->xbatch + (size_t)i * d->x_size, d->x + (size_t)k * d->x_size,
-                       d->x_size * sizeof(float));
+                float *dst = r->xbatch + (size_t)i * d->x_size;
+                const float *src = mlc_dataset_x(d, k, 1, dst); /* dst, for bytes */
+                if (src != dst)
+                    memcpy(dst, src, d->x_size * sizeof(float));
                 memcpy((char *)r->ybatch + (size_t)i * ybytes, mlc_dataset_y(d, k), ybytes);
             }
             x = r->xbatch;
@@ -268,10 +270,9 @@ static int diverged(Run *r, int64_t t, const char *where, double loss) {
 static int train(Run *r) {
     if (r->opt.shuffle && r->opt.epochs > 0) {
         size_t B = (size_t)r->opt.batch;
-        r->xbatch = malloc(B * r->m->x_size * sizeof(float));
         r->ybatch = malloc(B * (r->train.y_size + 1) * sizeof(float));
         r->perm = malloc((size_t)r->train.n * sizeof(int64_t));
-        if (!r->xbatch || !r->ybatch || !r->perm)
+        if (!r->ybatch || !r->perm)
             return error(r, "out of memory for shuffling");
     }
     MlcRng rng;
@@ -405,7 +406,7 @@ static int predict(Run *r) {
     if (!m->output || m->out_size != (size_t)m->nclass)
         return error(r, "--predict: model '%s' has no output of %lld class scores", m->name,
                      (long long)m->nclass);
-    eval_forward(r, r->test.x + (size_t)i * r->test.x_size, mlc_dataset_y(&r->test, i), 1);
+    eval_forward(r, mlc_dataset_x(&r->test, i, 1, r->xbatch), mlc_dataset_y(&r->test, i), 1);
     int64_t pred = argmax(eval_output(r), m->nclass);
     int64_t actual = r->test.y[i];
     if (m->class_names)
@@ -628,6 +629,15 @@ static int run(Run *r, int argc, char **argv) {
         return error(r, "--predict: %lld is out of range, the test set has %lld images (0 to %lld)",
                      (long long)o->predict, (long long)r->test.n, (long long)r->test.n - 1);
 
+    /* A batch's inputs as floats: images kept as bytes become floats here, and shuffled
+     * samples are gathered here. */
+    if (!nodata) {
+        int64_t most = r->train.n > r->test.n ? r->train.n : r->test.n;
+        size_t b = (size_t)(o->batch < most ? o->batch : most);
+        if (!(r->xbatch = malloc(b * m->x_size * sizeof(float) + 1)))
+            return error(r, "out of memory for a batch of %zu samples", b);
+    }
+
     /* The batch of --grads, --check-grads and a data-less model's printout. */
     Batch gb = {0};
     int rc = 0;
@@ -637,7 +647,7 @@ static int run(Run *r, int argc, char **argv) {
         goto out;
     if (!o->inputs && !nodata && r->train.n > 0) {
         gb.n = r->train.n < o->batch ? r->train.n : o->batch;
-        gb.x = r->train.x;
+        gb.x = mlc_dataset_x(&r->train, 0, gb.n, r->xbatch);
         gb.y = mlc_dataset_y(&r->train, 0);
     }
 

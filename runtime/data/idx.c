@@ -12,7 +12,8 @@
  * As a loader (mlc_loader_idx): the split "train" is DIR/train-images-idx3-ubyte and
  * DIR/train-labels-idx1-ubyte, "test" the t10k-* files, each plain or with .gz. The images'
  * rows and columns must be the model input's last two dimensions (or its only one, rows *
- * cols): see images_fit.
+ * cols): see images_fit. The loader keeps the images as bytes, a quarter of the memory of
+ * floats; the runtime scales each batch as it uses it (mlc_dataset_x).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -172,8 +173,9 @@ static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim
     return true;
 }
 
-bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
-                  int64_t nclass, char *err, size_t errlen) {
+/* mlc_idx_read, with the images kept as bytes (d->x8) when bytes is set. */
+static bool idx_read(MlcDataset *d, const char *images, const char *labels, size_t x_size,
+                     float scale, int64_t nclass, bool bytes, char *err, size_t errlen) {
     memset(d, 0, sizeof *d);
     IdxFile im, lb;
     if (!idx_read_file(&im, images, IDX_MAGIC_IMAGES, 3, "image", err, errlen))
@@ -207,14 +209,20 @@ bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t 
     d->n = im.dims[0];
     d->x_size = x_size;
     d->y_size = 1;
-    d->x = malloc(im.n * sizeof(float));
+    d->scale = scale;
+    if (bytes) {
+        d->x8 = im.data;
+        im.data = NULL;
+    } else {
+        d->x = malloc(im.n * sizeof(float));
+    }
     d->y = malloc(lb.n * sizeof(int32_t));
-    if (!d->x || !d->y) {
+    if ((!d->x && !d->x8) || !d->y) {
         mlc_dataset_free(d);
         mlc_fail(err, errlen, "%s: out of memory for %zu floats", images, im.n);
         goto out;
     }
-    for (size_t i = 0; i < im.n; i++)
+    for (size_t i = 0; d->x && i < im.n; i++)
         d->x[i] = (float)im.data[i] * scale;
     for (size_t i = 0; i < lb.n; i++)
         d->y[i] = lb.data[i];
@@ -223,6 +231,11 @@ out:
     free(im.data);
     free(lb.data);
     return ok;
+}
+
+bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
+                  int64_t nclass, char *err, size_t errlen) {
+    return idx_read(d, images, labels, x_size, scale, nclass, false, err, errlen);
 }
 
 void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
@@ -305,7 +318,7 @@ static bool idx_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
         return mlc_fail(err, errlen, "%s/%s: not found (nor %s.gz)", dir, lname, lname);
     }
     bool ok = images_fit(images, m, err, errlen) &&
-              mlc_idx_read(d, images, labels, m->x_size, m->scale, m->nclass, err, errlen);
+              idx_read(d, images, labels, m->x_size, m->scale, m->nclass, true, err, errlen);
     free(images);
     free(labels);
     return ok;

@@ -24,9 +24,19 @@ const MlcLoader *mlc_loader_find(MlcDataKind kind) {
 
 void mlc_dataset_free(MlcDataset *d) {
     free(d->x);
+    free(d->x8);
     free(d->y);
     free(d->yf);
     memset(d, 0, sizeof *d);
+}
+
+const float *mlc_dataset_x(const MlcDataset *d, int64_t start, int64_t n, float *buf) {
+    if (d->x)
+        return d->x + (size_t)start * d->x_size;
+    const uint8_t *b = d->x8 + (size_t)start * d->x_size;
+    for (size_t i = 0; i < (size_t)n * d->x_size; i++)
+        buf[i] = (float)b[i] * d->scale; /* as the loader once did for the whole set */
+    return buf;
 }
 
 const void *mlc_dataset_y(const MlcDataset *d, int64_t i) {
