@@ -112,7 +112,9 @@ static const Opt opts[] = {
      "check the gradients on the first training batch against\n"
      "finite differences, and one training step; no training"},
     {"--threads", "N", false, "OpenBLAS threads"},
-    {"--quiet", NULL, true, "do not print the loss every 100 batches"},
+    {"--quiet", NULL, true,
+     "do not print the loss every 100 batches (on a terminal,\n"
+     "the progress bar that replaces those lines)"},
     {"--time", NULL, true, "print the seconds each epoch takes to stderr"},
     {"--help", NULL, false, "print this help and exit"},
     {"--version", NULL, false, "print what this program is and exit"},

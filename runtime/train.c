@@ -46,6 +46,9 @@ typedef struct Run {
     bool resumed;         /* --resume: training goes on from `from` */
     int64_t kept;         /* the epoch of the last checkpoint this run wrote, or 0 */
     char *checkpoint;     /* the checkpoint --save implies, or NULL */
+    bool bar;             /* a progress bar: stdout is a terminal, and no --quiet */
+    double epoch_start;   /* when this epoch began, for the bar */
+    double drawn;         /* when the bar was last drawn */
     MlcCheckpoint from;
 } Run;
 
@@ -190,8 +193,27 @@ static double evaluate(Run *r) {
     return test_loss;
 }
 
+/* On a terminal, the epoch's progress on one line, redrawn: a bar, the samples done, the
+ * last batch's loss, samples per second and the time left; done ends the line. */
+static void progress(Run *r, int64_t done, double loss, bool end) {
+    int64_t total = r->train.n;
+    double t = now() - r->epoch_start, rate = t > 0 ? (double)done / t : 0.0;
+    double left = rate > 0 ? (double)(total - done) / rate : 0.0;
+    char bar[31];
+    int fill = (int)(30 * done / total);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
+    bar[30] = '\0';
+    printf("\r[%s] %lld/%lld  loss %.4f  %.0f samples/s  %s %d:%02d\033[K%s", bar, (long long)done,
+           (long long)total, loss, rate, end ? "took" : "ETA", (int)(end ? t : left) / 60,
+           (int)(end ? t : left) % 60, end ? "\n" : "");
+    fflush(stdout);
+    r->drawn = now();
+}
+
 /* The quickstart's train_loop for one epoch. The loss is read every 100 batches (printed
- * unless --quiet) and after the last one; a loss that is not finite (the run diverged)
+ * unless --quiet; on a terminal, a progress bar instead, redrawn five times a second) and
+ * after the last one; a loss that is not finite (the run diverged)
  * stops the epoch at once: returns false with the batch in *bad and the loss in *loss. */
 static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
     const MlcModel *m = r->m;
@@ -236,14 +258,19 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
                            m->nparams);
         }
         bool last = start + B >= d->n;
-        if (batch % 100 != 0 && !last)
+        bool draw = r->bar && (last || now() - r->drawn >= 0.2);
+        if (batch % 100 != 0 && !last && !draw)
             continue;
         *loss = (double)m->loss(r->state); /* the only times a step's loss is read */
-        if (batch % 100 == 0 && !r->opt.quiet)
+        if (draw)
+            progress(r, start + n, *loss, last);
+        else if (batch % 100 == 0 && !r->opt.quiet && !r->bar)
             printf("loss: %7f  [%5lld/%5lld]\n", *loss, (long long)((batch + 1) * n),
                    (long long)d->n);
         if (!isfinite(*loss)) {
             *bad = batch + 1;
+            if (r->bar && !last)
+                printf("\n"); /* end the bar's line before the message */
             return false;
         }
     }
@@ -288,6 +315,7 @@ static int train(Run *r) {
         r->lr = mlc_schedule_lr(&r->opt.schedule, r->opt.optim.lr, t);
         printf("Epoch %lld\n-------------------------------\n", (long long)(t + 1));
         double t0 = now(), loss = 0.0;
+        r->epoch_start = r->drawn = t0;
         int64_t bad = 0;
         if (!train_epoch(r, &rng, &bad, &loss)) {
             char where[64];
@@ -582,6 +610,7 @@ static int run(Run *r, int argc, char **argv) {
     char err[1024];
     if (!mlc_options_parse(o, argc, argv, m, err, sizeof err))
         return error(r, "%s", err);
+    r->bar = r->bar && !o->quiet;
     if (o->help) {
         mlc_usage(stdout, r->prog, m);
         return 0;
@@ -735,6 +764,8 @@ int mlc_main(int argc, char **argv, const MlcModel *model) {
      * killed run keeps what it printed. */
     if (!isatty(fileno(stdout)))
         setvbuf(stdout, NULL, _IOLBF, 0);
+    else
+        r.bar = true; /* unless --quiet (run) */
     errno = 0;
     int rc = run(&r, argc, argv);
     if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0)
