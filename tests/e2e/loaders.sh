@@ -1,15 +1,17 @@
 #!/bin/sh
 # loaders.sh MLC SRCDIR: the npy, npz and csv loaders (CTest e2e/loaders), on the files
 # tests/e2e/tabular/make_data.py wrote with NumPy:
-#   - blobs.model (two .npy files per split) and blobs_npz.model (.npz, shuffled, adam)
-#     classify three separable blobs: test accuracy at least 95% after 5 epochs;
+#   - blobs.model (two .npy files per split), blobs_npz.model (.npz, shuffled, adam) and
+#     blobs_csv.model (csv, class labels) classify three separable blobs: test accuracy at
+#     least 95% after 5 epochs; big-endian float64 inputs train as the float32 ones do;
 #   - regression.model (csv, the target's column by name, in the middle) and
 #     regression_split.model (npz, val_split = 0.2) fit a linear regression with a mean
 #     squared error loss: the test loss must fall below 1.5 times the least-squares fit's
 #     (reg_limit.txt), from a first loss 100 times that; the split is seeded (same seed,
 #     same output; another seed, another split); --save, --load and --eval agree;
-#   - malformed files (wrong dtype, wrong shape, truncated, ragged rows, a missing column,
-#     a missing array, not a zip, not a number) exit 1 with a message naming the file.
+#   - malformed files (wrong dtype, wrong shape, truncated, a NaN, ragged rows, a missing
+#     column, a class of 1.5, a missing array, not a zip, a CRC error, not a number) exit 1
+#     with a message naming the file.
 set -eu
 mlc=$1 src=$2
 tab=$src/tests/e2e/tabular
@@ -21,7 +23,7 @@ fail() {
     exit 1
 }
 
-for m in blobs blobs_npz regression regression_split; do
+for m in blobs blobs_npz blobs_csv regression regression_split; do
     "$mlc" "$tab/$m.model" -o "$work/$m" || fail "mlc could not build $m"
 done
 cd "$tab" # the models name their files relative to it
@@ -40,12 +42,15 @@ below() {
 }
 
 # --- training ---
-for m in blobs blobs_npz; do
+for m in blobs blobs_npz blobs_csv; do
     "$work/$m" >"$work/$m.txt" || fail "$m: training failed"
     acc=$(last_accuracy "$work/$m.txt")
     [ "$acc" -ge 95 ] || { cat "$work/$m.txt"; fail "$m: accuracy $acc%, expected at least 95%"; }
     echo "ok: $m: accuracy $acc%"
 done
+"$work/blobs" --data blobs_train_x_be.npy,blobs_train_y.npy >"$work/be.txt"
+cmp -s "$work/blobs.txt" "$work/be.txt" || fail "big-endian float64 inputs train differently"
+echo "ok: big-endian float64 inputs"
 limit=$(cat reg_limit.txt)
 for m in regression regression_split; do
     "$work/$m" >"$work/$m.txt" || fail "$m: training failed"
@@ -89,6 +94,7 @@ expect_error "bad_float_labels.npy: float32 values of shape (600,); the target '
 expect_error "bad_shape.npy: samples of shape (7,), the model's input 'x' is one of shape (4,)" \
     $b --data bad_shape.npy,blobs_train_y.npy
 expect_error "blobs_test_y.npy: 200 targets for the 600 samples" $b --data blobs_train_x.npy,blobs_test_y.npy
+expect_error "bad_nan.npy: sample 17 holds nan, not a finite float" $b --data bad_nan.npy,blobs_train_y.npy
 head -c 3000 blobs_train_x.npy >"$work/trunc.npy"
 expect_error "trunc.npy: 2872 bytes of data, the shape needs 9600 (truncated)" $b --data "$work/trunc.npy,blobs_train_y.npy"
 head -c 40 blobs_train_x.npy >"$work/header.npy"
@@ -113,6 +119,10 @@ expect_error "word.csv:7: column 1 ('f0'): 'abc' is not a finite number" $r --da
 sed '1s/f7,//; s/,[^,]*$//' reg_train.csv >"$work/narrow.csv"
 expect_error "narrow.csv:1: 7 feature columns (all but 'price'), but the input 'features' has 8 values" \
     $r --data "$work/narrow.csv"
+sed '9s/^[0-9]*,/1.5,/' blobs_train.csv >"$work/half.csv"
+expect_error "half.csv:9: target 'label' is 1.5, not a class in 0..2" "$work/blobs_csv" --data "$work/half.csv"
+sed '9s/^[0-9]*,/3,/' blobs_train.csv >"$work/three.csv"
+expect_error "three.csv:9: target 'label' is 3, not a class in 0..2" "$work/blobs_csv" --data "$work/three.csv"
 head -n 1 reg_train.csv >"$work/header.csv"
 expect_error "header.csv: a header row but no samples" $r --data "$work/header.csv"
 expect_error "--eval: no test set" "$work/regression_split" --eval --val-split 0

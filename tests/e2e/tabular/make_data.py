@@ -12,7 +12,12 @@ rerun gives the same bytes; run from anywhere: the files go beside this script).
   reg_limit.txt
         the test set's mean squared error of the least-squares fit (numpy.linalg.lstsq on the
         training set), times 1.5: training must get below it
-  bad_*.npy     malformed inputs: complex values, float class labels, a sample shape of 7
+  blobs_train.csv, blobs_test.csv
+        the blobs as CSV: columns label, x0..x3
+  blobs_train_x_be.npy
+        blobs_train_x.npy as big-endian float64 (the same values)
+  bad_*.npy     malformed inputs: complex values, float class labels, a sample shape of 7,
+                a NaN
 """
 import os
 
@@ -83,3 +88,12 @@ with open(out("reg_limit.txt"), "w") as f:
 np.save(out("bad_complex.npy"), (bx[:, 0] + 1j * bx[:, 1]).astype(np.complex64))
 np.save(out("bad_float_labels.npy"), by.astype(np.float32))
 np.save(out("bad_shape.npy"), rng.normal(size=(600, 7)).astype(np.float32))
+np.save(out("blobs_train_x_be.npy"), bx.astype(">f8"))
+for name, x, y in (("blobs_train.csv", bx, by), ("blobs_test.csv", tx, ty)):
+    with open(out(name), "w") as f:
+        f.write("label,x0,x1,x2,x3\n")
+        for xi, yi in zip(x, y):
+            f.write(f"{yi}," + ",".join(repr(float(v)) for v in xi) + "\n")
+nan = bx.copy()
+nan[17, 2] = np.nan
+np.save(out("bad_nan.npy"), nan)
