@@ -985,6 +985,7 @@ static void lower_data(Lower *L, Ast *v) {
 
 static void lower_train(Lower *L, Ast *st) {
     TrainSpec *t = &L->g->train;
+    Loc split_loc = {0};
     for (int i = 0; i < st->list.len; i++) {
         Ast *kv = st->list.data[i];
         const char *key = kv->kwarg.name;
@@ -1005,11 +1006,14 @@ static void lower_train(Lower *L, Ast *st) {
         } else if (!strcmp(key, "schedule") || !strcmp(key, "warmup")) {
             lower_schedule(L, v, !strcmp(key, "warmup"));
         } else if (!strcmp(key, "val_split")) {
-            if (number_setting(L, v, "val_split", &num) && !(num >= 0 && num < 1))
+            if (!number_setting(L, v, "val_split", &num))
+                continue;
+            if (!(num >= 0 && num < 1))
                 diag_error(L->cx, v->loc, "val_split is a fraction from 0 to below 1, got %.15g",
                            num);
             else
                 t->val_split = num;
+            split_loc = v->loc;
         } else if (!strcmp(key, "shuffle")) {
             if (v->kind == AST_IDENT && (!strcmp(v->str, "true") || !strcmp(v->str, "false")))
                 t->shuffle = !strcmp(v->str, "true");
@@ -1028,6 +1032,11 @@ static void lower_train(Lower *L, Ast *st) {
                        key);
         }
     }
+    /* after the loop: data = ... may come after val_split */
+    if (t->val_split > 0 && (t->data_kind == DATA_IDX || t->test_path))
+        diag_error(L->cx, split_loc, "val_split splits a test set off, but %s",
+                   t->data_kind == DATA_IDX ? "an idx directory has its own"
+                                            : "the data set names one (test = ...)");
 }
 
 /* ---- the model ------------------------------------------------------------------------------ */

@@ -431,6 +431,9 @@ static int split_off(Run *r) {
 static int predict(Run *r) {
     const MlcModel *m = r->m;
     int64_t i = r->opt.predict;
+    if (m->y_kind != MLC_TARGET_CLASS)
+        return error(r, "--predict: model '%s' has a float target, not classes to predict",
+                     m->name);
     if (!m->output || m->out_size != (size_t)m->nclass)
         return error(r, "--predict: model '%s' has no output of %lld class scores", m->name,
                      (long long)m->nclass);

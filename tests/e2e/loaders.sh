@@ -125,6 +125,7 @@ sed '9s/^[0-9]*,/3,/' blobs_train.csv >"$work/three.csv"
 expect_error "three.csv:9: target 'label' is 3, not a class in 0..2" "$work/blobs_csv" --data "$work/three.csv"
 head -n 1 reg_train.csv >"$work/header.csv"
 expect_error "header.csv: a header row but no samples" $r --data "$work/header.csv"
+expect_error "--predict: model 'regression' has a float target" $r --predict 0
 expect_error "--eval: no test set" "$work/regression_split" --eval --val-split 0
 expect_error "--val-split 0.0001 of 1000 samples leaves no test set" "$work/regression_split" --val-split 0.0001
 echo "PASS"
