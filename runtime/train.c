@@ -15,7 +15,12 @@
  *
  * Batches are taken in file order (or a seeded Fisher-Yates permutation with --shuffle), the
  * last one partial, like DataLoader(drop_last=False). In file order the generated code reads
- * straight from the preloaded data set; shuffled batches are gathered into a buffer first.
+ * straight from a data set of floats; images kept as bytes become floats in a buffer a
+ * batch at a time, and shuffled batches are gathered into it.
+ *
+ * Nothing is lost: --save and --checkpoint are checked before training; --save implies a
+ * checkpoint after every epoch; a loss that is not finite stops the run before anything is
+ * written; output that cannot be written stops it too (exit status 1).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -213,8 +218,8 @@ static void progress(Run *r, int64_t done, double loss, bool end) {
 
 /* The quickstart's train_loop for one epoch. The loss is read every 100 batches (printed
  * unless --quiet; on a terminal, a progress bar instead, redrawn five times a second) and
- * after the last one; a loss that is not finite (the run diverged)
- * stops the epoch at once: returns false with the batch in *bad and the loss in *loss. */
+ * after the last one; a loss that is not finite (the run diverged) stops the epoch at once:
+ * returns false with the batch in *bad and the loss in *loss. */
 static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->train;
