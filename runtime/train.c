@@ -388,12 +388,15 @@ static int split_off(Run *r) {
                      (long long)d->n, nv < 1 ? "no test set" : "no training set");
     bool *chosen = calloc((size_t)d->n, sizeof *chosen);
     int64_t *perm = malloc((size_t)d->n * sizeof *perm);
+    /* inputs are floats or bytes, targets labels or floats: moved as bytes */
+    size_t xbytes = d->x_size * (d->x ? sizeof(float) : 1);
     size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
-    v->x = malloc((size_t)nv * d->x_size * sizeof(float) + 1);
-    void *vy = malloc((size_t)nv * ybytes + 1);
-    if (!chosen || !perm || !v->x || !vy) {
+    char *vx = malloc((size_t)nv * xbytes + 1), *vy = malloc((size_t)nv * ybytes + 1);
+    char *tx = d->x ? (char *)d->x : (char *)d->x8, *ty = d->y ? (char *)d->y : (char *)d->yf;
+    if (!chosen || !perm || !vx || !vy) {
         free(chosen);
         free(perm);
+        free(vx);
         free(vy);
         return error(r, "out of memory splitting off the test set");
     }
@@ -412,21 +415,22 @@ static int split_off(Run *r) {
     /* the chosen samples to v, the others moved up in place */
     int64_t kv = 0, kt = 0;
     for (int64_t i = 0; i < d->n; i++) {
-        float *dst = chosen[i] ? v->x + (size_t)kv * d->x_size : d->x + (size_t)kt * d->x_size;
-        char *ydst = chosen[i]
-                         ? (char *)vy + (size_t)kv * ybytes
-                         : (char *)(d->y ? (void *)d->y : (void *)d->yf) + (size_t)kt * ybytes;
-        memmove(dst, d->x + (size_t)i * d->x_size, d->x_size * sizeof(float));
-        memmove(ydst, mlc_dataset_y(d, i), ybytes);
-        *(chosen[i] ? &kv : &kt) += 1;
+        size_t k = (size_t)(chosen[i] ? kv++ : kt++);
+        memmove((chosen[i] ? vx : tx) + k * xbytes, tx + (size_t)i * xbytes, xbytes);
+        memmove((chosen[i] ? vy : ty) + k * ybytes, ty + (size_t)i * ybytes, ybytes);
     }
     v->n = nv;
     v->x_size = d->x_size;
     v->y_size = d->y_size;
-    if (d->y)
-        v->y = vy;
+    v->scale = d->scale;
+    if (d->x)
+        v->x = (float *)(void *)vx;
     else
-        v->yf = vy;
+        v->x8 = (uint8_t *)vx;
+    if (d->y)
+        v->y = (int32_t *)(void *)vy;
+    else
+        v->yf = (float *)(void *)vy;
     d->n = kt;
     free(chosen);
     free(perm);

@@ -155,20 +155,28 @@ bool mlc_dataset_from_arrays(MlcDataset *d, const MlcArray *x, const MlcArray *y
                         y->name, shape_str(y->rank, y->shape, 1, s1, sizeof s1), m->y_name,
                         m->y_size);
 
+    /* uint8 inputs (images) stay bytes, scaled a batch at a time (mlc_dataset_x) */
+    bool bytes = x->kind == 'u' && x->size == 1;
     size_t nx = (size_t)n * m->x_size, ny = (size_t)n * (klass ? 1 : m->y_size);
     d->n = n;
     d->x_size = m->x_size;
     d->y_size = klass ? 1 : m->y_size;
-    d->x = malloc(nx * sizeof(float) + 1);
+    d->scale = m->scale;
+    if (bytes)
+        d->x8 = malloc(nx + 1);
+    else
+        d->x = malloc(nx * sizeof(float) + 1);
     if (klass)
         d->y = malloc(ny * sizeof(int32_t) + 1);
     else
         d->yf = malloc(ny * sizeof(float) + 1);
-    if (!d->x || (!d->y && !d->yf)) {
+    if ((!d->x && !d->x8) || (!d->y && !d->yf)) {
         mlc_dataset_free(d);
         return mlc_fail(err, errlen, "%s: out of memory for %lld samples", x->name, (long long)n);
     }
-    for (size_t i = 0; i < nx; i++) {
+    if (bytes)
+        memcpy(d->x8, x->data, nx);
+    for (size_t i = 0; !bytes && i < nx; i++) {
         double v = element(x, i) * (double)m->scale;
         if (!isfinite(v) || fabs(v) > 3.4e38) {
             mlc_dataset_free(d);

@@ -4,6 +4,8 @@
 #   - blobs.model (two .npy files per split), blobs_npz.model (.npz, shuffled, adam) and
 #     blobs_csv.model (csv, class labels) classify three separable blobs: test accuracy at
 #     least 95% after 5 epochs; big-endian float64 inputs train as the float32 ones do;
+#     uint8 inputs (bytes.model: kept as bytes, scaled, split with val_split, shuffled) as
+#     float32 ones of the same values;
 #   - regression.model (csv, the target's column by name, in the middle) and
 #     regression_split.model (npz, val_split = 0.2) fit a linear regression with a mean
 #     squared error loss: the test loss must fall below 1.5 times the least-squares fit's
@@ -23,7 +25,7 @@ fail() {
     exit 1
 }
 
-for m in blobs blobs_npz blobs_csv regression regression_split; do
+for m in blobs blobs_npz blobs_csv bytes regression regression_split; do
     "$mlc" "$tab/$m.model" -o "$work/$m" || fail "mlc could not build $m"
 done
 cd "$tab" # the models name their files relative to it
@@ -42,12 +44,15 @@ below() {
 }
 
 # --- training ---
-for m in blobs blobs_npz blobs_csv; do
+for m in blobs blobs_npz blobs_csv bytes; do
     "$work/$m" >"$work/$m.txt" || fail "$m: training failed"
     acc=$(last_accuracy "$work/$m.txt")
     [ "$acc" -ge 95 ] || { cat "$work/$m.txt"; fail "$m: accuracy $acc%, expected at least 95%"; }
     echo "ok: $m: accuracy $acc%"
 done
+"$work/bytes" --data bytes_f.npz >"$work/bytes_f.txt"
+cmp -s "$work/bytes.txt" "$work/bytes_f.txt" || fail "uint8 inputs train differently from floats"
+echo "ok: uint8 inputs (kept as bytes, split, shuffled) train as their floats do"
 "$work/blobs" --data blobs_train_x_be.npy,blobs_train_y.npy >"$work/be.txt"
 cmp -s "$work/blobs.txt" "$work/be.txt" || fail "big-endian float64 inputs train differently"
 echo "ok: big-endian float64 inputs"

@@ -14,6 +14,8 @@ rerun gives the same bytes; run from anywhere: the files go beside this script).
         training set), times 1.5: training must get below it
   blobs_train.csv, blobs_test.csv
         the blobs as CSV: columns label, x0..x3
+  bytes.npz, bytes_f.npz
+        the training blobs as uint8 (x * 20 + 128, clipped), and the same values as float32
   blobs_train_x_be.npy
         blobs_train_x.npy as big-endian float64 (the same values)
   bad_*.npy     malformed inputs: complex values, float class labels, a sample shape of 7,
@@ -89,6 +91,9 @@ np.save(out("bad_complex.npy"), (bx[:, 0] + 1j * bx[:, 1]).astype(np.complex64))
 np.save(out("bad_float_labels.npy"), by.astype(np.float32))
 np.save(out("bad_shape.npy"), rng.normal(size=(600, 7)).astype(np.float32))
 np.save(out("blobs_train_x_be.npy"), bx.astype(">f8"))
+q = np.clip(np.round(bx * 20 + 128), 0, 255).astype(np.uint8)
+np.savez(out("bytes.npz"), x=q, y=by)
+np.savez(out("bytes_f.npz"), x=q.astype(np.float32), y=by)
 for name, x, y in (("blobs_train.csv", bx, by), ("blobs_test.csv", tx, ty)):
     with open(out(name), "w") as f:
         f.write("label,x0,x1,x2,x3\n")
