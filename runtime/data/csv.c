@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A growable array of doubles. */
 typedef struct Vals {
@@ -92,6 +93,11 @@ static bool csv_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
     FILE *f = fopen(path, "rb");
     if (!f)
         return mlc_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return mlc_fail(err, errlen, "%s: not a regular file", path);
+    }
     char *line = NULL;
     size_t cap = 0;
     int ncol = 0, tcol = -1;
@@ -104,6 +110,14 @@ static bool csv_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
+        if (memchr(line, '\0', (size_t)len)) { /* a binary file: say what it is, if we can */
+            ok = mlc_fail(err, errlen, "%s:%lld: not a CSV text file (it holds NUL bytes%s)", path,
+                          (long long)lineno,
+                          strncmp(line, "PK\3\4", 4) == 0 ? "; a zip archive, as .npz files are"
+                          : strncmp(line, "\x93NUMPY", 6) == 0 ? "; a .npy file"
+                                                               : "");
+            break;
+        }
         char *text = line;
         if (lineno == 1 && strncmp(text, "\xef\xbb\xbf", 3) == 0)
             text += 3;
