@@ -359,6 +359,14 @@ static int check_output(Run *r, const char *option, const char *path) {
     char err[1024];
     if (!mlc_output_check(path, err, sizeof err))
         return error(r, "%s %s", option, err);
+    /* nor one of the data set's files (it is there: the data set was loaded from it) */
+    const char *inputs[] = {r->opt.data, r->opt.data2, r->opt.test, r->opt.test2};
+    struct stat out, in;
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        if (inputs[i] && stat(path, &out) == 0 && stat(inputs[i], &in) == 0 &&
+            out.st_dev == in.st_dev && out.st_ino == in.st_ino)
+            return error(r, "%s %s: that is the data set's file %s; it will not be replaced",
+                         option, path, inputs[i]);
     return 0;
 }
 

@@ -137,6 +137,10 @@ expect_error "not a regular file" "$work/blobs_csv" --data "$work"
 head -n 1 reg_train.csv >"$work/header.csv"
 expect_error "header.csv: a header row but no samples" $r --data "$work/header.csv"
 expect_error "--predict: model 'regression' has a float target" $r --predict 0
+cp reg_train.csv "$work/mine.csv"
+expect_error "--save $work/mine.csv: that is the data set's file" $r --data "$work/mine.csv" --save "$work/mine.csv"
+cmp -s reg_train.csv "$work/mine.csv" || fail "--save replaced the data set"
+expect_error "--checkpoint reg_test.csv: that is the data set's file" $r --checkpoint reg_test.csv
 expect_error "--eval: no test set" "$work/regression_split" --eval --val-split 0
 expect_error "--val-split 0.0001 of 1000 samples leaves no test set" "$work/regression_split" --val-split 0.0001
 echo "PASS"
