@@ -569,8 +569,13 @@ static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json,
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++)
         hlen |= (uint64_t)len8[i] << (8 * i);
-    if (!not_pytorch(f, path, len8, err, errlen))
+    /* A header is a JSON object, so byte 8 is '{'; otherwise it may be a torch.save file,
+     * whose first bytes can read as any length, a valid one included. */
+    int first = fgetc(f);
+    if (first != '{' && !not_pytorch(f, path, len8, err, errlen))
         return false;
+    if (fseek(f, 8, SEEK_SET) != 0)
+        return mlc_fail(err, errlen, "%s: read error", path);
     if (hlen > fsize - 8)
         return mlc_fail(err, errlen, "%s: header length %llu is larger than the file (%llu bytes)",
                         path, (unsigned long long)hlen, (unsigned long long)fsize);

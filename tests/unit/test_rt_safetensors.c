@@ -266,6 +266,20 @@ static void test_many_entries(void) {
     free(json);
 }
 
+/* A header of 640 bytes begins the file with 0x80 0x02, as a pickle does: it must load as
+ * safetensors (byte 8 is '{'), not be taken for a torch.save file. */
+static void test_pickle_like_length(void) {
+    char json[641];
+    snprintf(json, sizeof json, "{" W_OK_ "," B_OK_ "}");
+    for (size_t i = strlen(json); i < 640; i++)
+        json[i] = ' ';
+    json[640] = '\0';
+    float params[18];
+    char err[1024] = "";
+    CHECK_TRUE(mlc_safetensors_read(write_st(json, -1, 72), &wb, params, err, sizeof err));
+    CHECK_STR("", err);
+}
+
 int main(void) {
     wb.params = wb_params;
     wb.nparam = 2;
@@ -276,6 +290,7 @@ int main(void) {
     test_round_trip();
     test_torch_fixture();
     test_many_entries();
+    test_pickle_like_length();
     tmpdir_remove();
     return check_failures != 0;
 }
