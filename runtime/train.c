@@ -663,6 +663,10 @@ static int run(Run *r, int argc, char **argv) {
      * one off the training set (--val-split), or have none (training prints no test lines,
      * and --eval and --predict have nothing to work on). */
     bool testing = training || o->eval || o->predict >= 0;
+    if (o->val_split > 0 && m->data_kind == MLC_DATA_IDX)
+        return error(r, "--val-split: an idx data set's directory has its own test set");
+    if (o->val_split > 0 && o->val_split != m->val_split && o->test)
+        return error(r, "--val-split: the test set is %s (--test); give one or the other", o->test);
     bool split = !nodata && testing && m->data_kind != MLC_DATA_IDX && !o->test && o->val_split > 0;
     if (!nodata && (training || first_batch || split) && load_set(r, &r->train, "train"))
         return 1;

@@ -153,6 +153,7 @@ expect_error 1 "--batch" $t --data "$data" --batch 0
 expect_error 1 "--lr" $t --data "$data" --lr abc
 expect_error 1 "--lr" $t --data "$data" --lr -1
 expect_error 1 "--lr" $t --data "$data" --lr nan
+expect_error 1 "--val-split: an idx data set's directory has its own test set" $t --data "$data" --val-split 0.1
 expect_error 1 "--seed" $t --data "$data" --seed -3
 expect_error 1 "--threads" $t --data "$data" --threads 0
 expect_error 1 "--amsgrad does not apply to sgd" $t --data "$data" --amsgrad

@@ -141,6 +141,7 @@ cp reg_train.csv "$work/mine.csv"
 expect_error "--save $work/mine.csv: that is the data set's file" $r --data "$work/mine.csv" --save "$work/mine.csv"
 cmp -s reg_train.csv "$work/mine.csv" || fail "--save replaced the data set"
 expect_error "--checkpoint reg_test.csv: that is the data set's file" $r --checkpoint reg_test.csv
+expect_error "--val-split: the test set is reg_test.csv" $r --val-split 0.1
 expect_error "--eval: no test set" "$work/regression_split" --eval --val-split 0
 expect_error "--val-split 0.0001 of 1000 samples leaves no test set" "$work/regression_split" --val-split 0.0001
 echo "PASS"
