@@ -1450,23 +1450,109 @@ static void lower_schedule(Lower *L, Ast *v, bool warmup) {
                                : "epochs = N");
 }
 
+/* The string v, or NULL after an error saying that `what` is a string. */
+static const char *string_arg(Lower *L, Ast *v, const char *what) {
+    if (v->kind == AST_STR)
+        return v->str;
+    diag_error(L->cx, v->loc, "%s is a string, got %s", what, describe(L, v));
+    return NULL;
+}
+
+/* data = idx("DIR") | npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"])
+ *      | npz("FILE.npz", test = "FILE.npz") | csv("FILE.csv", target = "COLUMN", test = "F")
+ * The positional arguments are the training set's files; test names the test set's (idx
+ * has both in its directory). Each wrong form is reported at the argument at fault. */
+static void lower_data(Lower *L, Ast *v) {
+    TrainSpec *t = &L->g->train;
+    static const char *const forms =
+        "idx(\"DIR\"), npy(\"X.npy\", \"Y.npy\"), npz(\"FILE.npz\") or "
+        "csv(\"FILE.csv\", target = \"COLUMN\")";
+    const char *name = v->kind == AST_CALL ? v->call.name : "";
+    DataKind kind = !strcmp(name, "idx")   ? DATA_IDX
+                    : !strcmp(name, "npy") ? DATA_NPY
+                    : !strcmp(name, "npz") ? DATA_NPZ
+                    : !strcmp(name, "csv") ? DATA_CSV
+                                           : DATA_NONE;
+    if (kind == DATA_NONE) {
+        diag_error(L->cx, v->loc, "the data set is %s, got %s", forms, describe(L, v));
+        return;
+    }
+    int want = kind == DATA_NPY ? 2 : 1; /* positional arguments */
+    const char *what = kind == DATA_IDX   ? "the directory of IDX files"
+                       : kind == DATA_NPY ? "the inputs' and the targets' .npy files"
+                       : kind == DATA_NPZ ? "the .npz file"
+                                          : "the .csv file";
+    const char *path[2] = {NULL, NULL}, *test[2] = {NULL, NULL}, *target = NULL;
+    int npos = 0;
+    bool ok = true;
+    for (int i = 0; i < v->call.args.len; i++) {
+        Ast *arg = v->call.args.data[i];
+        if (arg->kind != AST_KWARG) {
+            if (npos < want)
+                ok &= (path[npos] = string_arg(
+                           L, arg, kind == DATA_IDX ? "the directory" : "a file name")) != NULL;
+            npos++;
+            continue;
+        }
+        const char *key = arg->kwarg.name;
+        Ast *val = arg->kwarg.value;
+        if (!strcmp(key, "test") && kind == DATA_NPY) {
+            if (val->kind != AST_LIST || val->list.len != 2) {
+                diag_error(L->cx, val->loc,
+                           "test is the test set's inputs and targets, [\"X.npy\", \"Y.npy\"]; "
+                           "got %s",
+                           describe(L, val));
+                ok = false;
+                continue;
+            }
+            for (int k = 0; k < 2; k++)
+                ok &= (test[k] = string_arg(L, val->list.data[k], "a test file")) != NULL;
+        } else if (!strcmp(key, "test") && kind != DATA_IDX) {
+            ok &= (test[0] = string_arg(L, val, "test")) != NULL;
+        } else if (!strcmp(key, "target") && kind == DATA_CSV) {
+            ok &= (target = string_arg(L, val, "target")) != NULL;
+        } else {
+            diag_error(L->cx, arg->loc, "%s() takes no setting '%s'; the form is %s", name, key,
+                       kind == DATA_IDX   ? "idx(\"DIR\")"
+                       : kind == DATA_NPY ? "npy(\"X.npy\", \"Y.npy\", test = [\"X.npy\", "
+                                            "\"Y.npy\"])"
+                       : kind == DATA_NPZ ? "npz(\"FILE.npz\", test = \"FILE.npz\")"
+                                          : "csv(\"FILE.csv\", target = \"COLUMN\", test = "
+                                            "\"FILE.csv\")");
+            ok = false;
+        }
+    }
+    if (npos != want) {
+        diag_error(L->cx, v->loc, "%s() takes %s, got %d argument%s", name, what, npos,
+                   npos == 1 ? "" : "s");
+        ok = false;
+    }
+    if (kind == DATA_CSV && !target && ok) {
+        diag_error(L->cx, v->loc, "csv() needs the target's column: target = \"COLUMN\"");
+        ok = false;
+    }
+    if (!ok)
+        return;
+    t->has_data = true;
+    t->data_kind = kind;
+    t->data_loc = v->loc;
+    t->data_path = path[0];
+    t->data_path2 = path[1];
+    t->test_path = test[0];
+    t->test_path2 = test[1];
+    t->target_column = target;
+}
+
 static void lower_train(Lower *L, Ast *st) {
     TrainSpec *t = &L->g->train;
+    Loc split_loc = {0};
     for (int i = 0; i < st->list.len; i++) {
         Ast *kv = st->list.data[i];
         const char *key = kv->kwarg.name;
         Ast *v = kv->kwarg.value;
         double num;
         if (!strcmp(key, "data")) {
-            if (v->kind != AST_CALL || strcmp(v->call.name, "idx") != 0 || v->call.args.len != 1 ||
-                ((Ast *)v->call.args.data[0])->kind != AST_STR) {
-                diag_error(L->cx, v->loc,
-                           "the data set is idx(\"directory\"), a directory of "
-                           "IDX files (train-images-idx3-ubyte and friends, .gz or not)");
-                continue;
-            }
-            t->has_data = true;
-            t->data_path = ((Ast *)v->call.args.data[0])->str;
+            lower_data(L, v);
         } else if (!strcmp(key, "scale")) {
             if (number_setting(L, v, "scale", &num))
                 t->scale = num;
@@ -1479,6 +1565,15 @@ static void lower_train(Lower *L, Ast *st) {
             lower_optimizer(L, v);
         } else if (!strcmp(key, "schedule") || !strcmp(key, "warmup")) {
             lower_schedule(L, v, !strcmp(key, "warmup"));
+        } else if (!strcmp(key, "val_split")) {
+            if (!number_setting(L, v, "val_split", &num))
+                continue;
+            if (!(num >= 0 && num < 1))
+                diag_error(L->cx, v->loc, "val_split is a fraction from 0 to below 1, got %.15g",
+                           num);
+            else
+                t->val_split = num;
+            split_loc = v->loc;
         } else if (!strcmp(key, "shuffle")) {
             if (v->kind == AST_IDENT && (!strcmp(v->str, "true") || !strcmp(v->str, "false")))
                 t->shuffle = !strcmp(v->str, "true");
@@ -1492,10 +1587,16 @@ static void lower_train(Lower *L, Ast *st) {
         } else {
             diag_error(L->cx, kv->kwarg.name_loc,
                        "unknown train setting '%s'; the settings "
-                       "are data, scale, batch, epochs, optimizer, schedule, warmup and shuffle",
+                       "are data, val_split, scale, batch, epochs, optimizer, schedule, warmup and "
+                       "shuffle",
                        key);
         }
     }
+    /* after the loop: data = ... may come after val_split */
+    if (t->val_split > 0 && (t->data_kind == DATA_IDX || t->test_path))
+        diag_error(L->cx, split_loc, "val_split splits a test set off, but %s",
+                   t->data_kind == DATA_IDX ? "an idx directory has its own"
+                                            : "the data set names one (test = ...)");
 }
 
 /* ---- the model ------------------------------------------------------------------------------ */
@@ -1557,10 +1658,16 @@ static void check_program(Lower *L, AstModel *m) {
         return;
     Node *leaves[2] = {g->input, g->target};
     if (g->train.has_data) {
-        if (g->target->dtype != DT_I32)
+        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_IDX)
             diag_error(cx, g->target->loc,
                        "an idx data set has class labels: declare the "
                        "target as class(K), not %s",
+                       sample_str(L, g->target->shape, g->target->dtype));
+        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_CSV &&
+            shape_numel_const(g->target->shape) != 1)
+            diag_error(cx, g->target->loc,
+                       "a csv data set has one target column: declare the target as class(K) "
+                       "or f32[1], not %s",
                        sample_str(L, g->target->shape, g->target->dtype));
         for (int i = 0; i < 2; i++)
             if (leaves[i]->attr.leaf.init != INIT_NONE)

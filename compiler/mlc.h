@@ -362,9 +362,25 @@ typedef struct ScheduleSpec {
     double warmup_start;
 } ScheduleSpec;
 
+/* The data set's format (train { data = FORMAT(...) }), as the runtime's MlcDataKind. */
+typedef enum DataKind {
+    DATA_NONE, /* no data set */
+    DATA_IDX,  /* idx("DIR") */
+    DATA_NPY,  /* npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"]) */
+    DATA_NPZ,  /* npz("FILE.npz", test = "FILE.npz") */
+    DATA_CSV,  /* csv("FILE.csv", target = "COLUMN", test = "FILE.csv") */
+} DataKind;
+
 typedef struct TrainSpec {
     bool has_data;
-    const char *data_path; /* idx("...") */
+    DataKind data_kind;
+    Loc data_loc;              /* of the data = ... call */
+    const char *data_path;     /* the training set's file (idx: directory; npy: the inputs) */
+    const char *data_path2;    /* npy: the targets, or NULL */
+    const char *test_path;     /* the test set's file (npy: its inputs), or NULL */
+    const char *test_path2;    /* npy: the test set's targets, or NULL */
+    const char *target_column; /* csv: the target's column */
+    double val_split;          /* the fraction split off as a test set when there is none */
     double scale;
     int64_t batch, epochs;
     const char *optimizer;               /* its name: "sgd" unless the block says */

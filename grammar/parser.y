@@ -247,10 +247,12 @@ arg_list:
   | arg_list ',' arg            { $$ = $1; vec_push(ps->cx->arena, &$$, $3); }
     ;
 
-/* arg: expr | IDENT '=' expr */
+/* arg: expr | IDENT '=' expr | 'target' '=' expr
+ * The reserved word 'target' names a setting too: csv("FILE", target = "COLUMN"). */
 arg:
     expr
   | IDENT '=' expr              { $$ = ast_kwarg(ps->cx, $1, @1, $3, @$); }
+  | TARGET '=' expr             { $$ = ast_kwarg(ps->cx, "target", @1, $3, @$); }
     ;
 
 /* items: empty | item_list [','] */

@@ -484,6 +484,9 @@ typedef enum MlcDataKind {
     MLC_DATA_NONE, /* no data set: inputs are constants (MlcModel.x_init, y_init) */
     MLC_DATA_IDX,  /* a directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
                       t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz] */
+    MLC_DATA_NPY,  /* two .npy files: the inputs and the targets (data/npy.c) */
+    MLC_DATA_NPZ,  /* one .npz file with arrays named after the input and the target */
+    MLC_DATA_CSV,  /* a .csv file: a header row, the target's column and feature columns */
 } MlcDataKind;
 
 /* What the target of one sample is. */
@@ -614,8 +617,13 @@ typedef struct MlcModel {
 
     /* training defaults from the model's train block (options override them) */
     MlcDataKind data_kind;
-    const char *data_path; /* default --data */
-    float scale;           /* input bytes are multiplied by this (ToTensor: 1/255) */
+    const char *data_path;     /* default --data: the training set (idx: a directory) */
+    const char *data_path2;    /* npy: the training set's targets */
+    const char *test_path;     /* default --test: the test set's file, or NULL (idx: none) */
+    const char *test_path2;    /* npy: the test set's targets */
+    const char *target_column; /* csv: the target's column */
+    double val_split;          /* default --val-split: the fraction split off as the test set */
+    float scale;               /* input bytes are multiplied by this (ToTensor: 1/255) */
     int64_t batch;
     int64_t epochs;
     MlcOptim optim;       /* the train block's optimizer */
@@ -694,6 +702,7 @@ float mlc_rng_normal(MlcRng *r);                   /* Box-Muller */
  * order of the batches is the same whether the weights were initialised or loaded. */
 #define MLC_RNG_STREAM_INIT    0x6d6c63   /* "mlc" */
 #define MLC_RNG_STREAM_SHUFFLE 0x73687566 /* "shuf" */
+#define MLC_RNG_STREAM_SPLIT   0x73706c74 /* "splt": --val-split's choice */
 #define MLC_DEFAULT_SEED       0
 
 /* Fills every parameter as its MlcParam.init says, in the order of model->params. */
@@ -701,13 +710,24 @@ void mlc_init_params(const MlcModel *m, float *params, uint64_t seed);
 /* Fills the running state as its MlcParam.init says (zeros or ones: nothing random). */
 void mlc_init_states(const MlcModel *m, float *states);
 
-/* A data set in memory: n samples of x_size floats (already scaled) and their targets. */
+/* A data set in memory: n samples of x_size floats (already scaled), or of x_size bytes
+ * (IDX images: a quarter of the memory) that become floats, times scale, a batch at a time;
+ * and their targets: class labels in y, or (MLC_TARGET_F32) y_size floats each in yf. */
 typedef struct MlcDataset {
     int64_t n;
     size_t x_size;
-    float *x;   /* n * x_size */
-    int32_t *y; /* n labels */
+    float *x;    /* n * x_size, or NULL when x8 holds the inputs */
+    uint8_t *x8; /* n * x_size bytes, or NULL */
+    float scale; /* for x8 */
+    int32_t *y;  /* n labels, or NULL */
+    size_t y_size;
+    float *yf; /* n * y_size float targets, or NULL */
 } MlcDataset;
+/* The targets of sample i on: what forward() takes as y. */
+const void *mlc_dataset_y(const MlcDataset *d, int64_t i);
+/* The inputs of samples start .. start + n - 1 as floats: in the data set, or (bytes)
+ * converted into buf (n * x_size floats). */
+const float *mlc_dataset_x(const MlcDataset *d, int64_t start, int64_t n, float *buf);
 /* Reads an IDX image file and its label file (plain or gzip). Exits with a message on a
  * missing, short or malformed file, or if the image size differs from x_size. */
 void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
@@ -718,17 +738,43 @@ bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t 
                   int64_t nclass, char *err, size_t errlen);
 void mlc_dataset_free(MlcDataset *d);
 
-/* A data set format (runtime/data/): load fills d with the split "train" or "test" of the
- * data set at path (a directory or file, as the format has it), or returns false with
- * "file: reason" in err. */
+/* Where one split of a data set is: the training set or the test set. */
+typedef struct MlcSource {
+    const char *split; /* "train" or "test" */
+    const char *path;  /* the file (idx: the directory, which holds both splits) */
+    const char *path2; /* npy: the targets' file */
+} MlcSource;
+/* A data set format (runtime/data/): load fills d with the split at src, as the model's input
+ * and target describe it, or returns false with "file: reason" in err. */
 typedef struct MlcLoader {
     const char *name;
-    bool (*load)(MlcDataset *d, const char *path, const char *split, const MlcModel *m, char *err,
-                 size_t errlen);
+    bool (*load)(MlcDataset *d, const MlcSource *src, const MlcModel *m, char *err, size_t errlen);
 } MlcLoader;
 extern const MlcLoader mlc_loader_idx; /* data/idx.c */
+extern const MlcLoader mlc_loader_npy; /* data/npy.c */
+extern const MlcLoader mlc_loader_npz; /* data/npy.c */
+extern const MlcLoader mlc_loader_csv; /* data/csv.c */
 /* The loader of a model's data set, or NULL (MLC_DATA_NONE). */
 const MlcLoader *mlc_loader_find(MlcDataKind kind);
+
+/* An array as a file holds it, before it becomes a data set (data/npy.c, data/csv.c): its
+ * element type as NumPy writes it ('f' float, 'i' signed, 'u' unsigned integer, 'b' bool;
+ * size in bytes; byte order), its shape (shape[0]: the samples) and its bytes. */
+typedef struct MlcArray {
+    const char *name; /* for messages: "train.npz: 'image'" */
+    char kind;
+    int size;
+    bool big_endian;
+    int rank;
+    int64_t shape[8];
+    const unsigned char *data;
+} MlcArray;
+/* d from the arrays of a split: x [n, the input's shape] and y [n] class indices or [n, the
+ * target's shape] floats, checked against the model (shapes, dtypes, class range, finite
+ * values) with errors that name the array and what the model wants. x is multiplied by
+ * the model's scale. */
+bool mlc_dataset_from_arrays(MlcDataset *d, const MlcArray *x, const MlcArray *y, const MlcModel *m,
+                             char *err, size_t errlen);
 
 /* safetensors (F32 only). save writes every parameter of m under its name (see
  * mlc_safetensors_write for other tensors); load checks that every parameter is present with
@@ -744,7 +790,10 @@ typedef struct MlcTensor {
     const float *data;
 } MlcTensor;
 /* The forms that do not exit: false and "file: reason" in err on failure. write goes through
- * a temporary file in the same directory and rename(), so PATH is never half written.
+ * a temporary file in the same directory and rename(), so PATH is never half written; it
+ * writes through symbolic links to their target, keeps the mode of the file it replaces,
+ * and refuses to replace what is not a regular file (a device, a directory), a file with
+ * other hard links, or a write-protected one (mlc_output_check says so beforehand).
  * read fills every parameter of m from PATH (see safetensors.c for what it checks); tensors
  * the model does not have are skipped with a warning on stderr. */
 bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *err, size_t errlen);
@@ -752,6 +801,9 @@ bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *er
  * safetensors' __metadata__ holds them); the write is fsynced, file and directory. */
 bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
                                 const char *const *meta, char *err, size_t errlen);
+/* Would a write to path be refused (see above)? Checked before training, so a typo does not
+ * cost the run. */
+bool mlc_output_check(const char *path, char *err, size_t errlen);
 /* The string the header's __metadata__ holds for key, into value (len bytes). */
 bool mlc_safetensors_metadata(const char *path, const char *key, char *value, size_t len, char *err,
                               size_t errlen);
@@ -796,7 +848,12 @@ void mlc_print_tensor(FILE *f, const float *data, int rank, const int64_t *shape
 
 /* The command line of mlc_main (options.c). */
 typedef struct MlcOptions {
-    const char *data;         /* --data DIR */
+    const char *data;         /* --data PATH: the training set (npy: X.npy,Y.npy) */
+    const char *data2;        /* npy: the targets' file of --data */
+    const char *test;         /* --test PATH: the test set (npy: X.npy,Y.npy), or NULL */
+    const char *test2;        /* npy: the targets' file of --test */
+    double val_split;         /* --val-split X */
+    char paths[2][4096];      /* --data and --test split in two (npy) */
     int64_t epochs;           /* --epochs N, >= 0 */
     int64_t batch;            /* --batch N, >= 1 */
     MlcOptim optim;           /* --optimizer, --lr, --momentum, ... (optimizers.def) */
@@ -809,6 +866,7 @@ typedef struct MlcOptions {
                                  --outputs, or NULL */
     const char *outputs;      /* --outputs FILE: the evaluation pass's outputs, or NULL */
     const char *checkpoint;   /* --checkpoint FILE, or NULL */
+    bool no_checkpoint;       /* --no-checkpoint: not even the one --save implies */
     int64_t checkpoint_every; /* --checkpoint-every N epochs (default 1) */
     const char *resume;       /* --resume FILE, or NULL */
     MlcSchedule schedule;     /* the model's */

@@ -59,7 +59,13 @@ typedef struct Opt {
 } Opt;
 
 static const Opt opts[] = {
-    {"--data", "DIR", true, "directory with the train-* and t10k-* IDX files"},
+    {"--data", "PATH", true,
+     "the training set: idx, the directory of the train-* and\n"
+     "t10k-* IDX files; npy, X.npy,Y.npy; npz, csv: the file"},
+    {"--test", "PATH", true, "the test set (npy: X.npy,Y.npy; npz, csv: the file)"},
+    {"--val-split", "X", true,
+     "with no test set, split this fraction of the training set\n"
+     "off as one (seeded by --seed)"},
     {"--epochs", "N", true, "passes over the training set"},
     {"--batch", "N", false,
      "samples per batch (training and test; without a data set,\n"
@@ -81,10 +87,15 @@ static const Opt opts[] = {
     {"--shuffle", NULL, true, "shuffle the training set every epoch"},
     {"--no-shuffle", NULL, true, "keep the training set in file order"},
     {"--load", "FILE", false, "start from the weights in FILE (safetensors), not init"},
-    {"--save", "FILE", false, "write the weights to FILE (safetensors) at the end"},
+    {"--save", "FILE", false,
+     "write the weights to FILE (safetensors) at the end; when\n"
+     "training, also a checkpoint after every epoch (below)"},
     {"--checkpoint", "FILE", true,
      "after every epoch, write FILE: weights, optimizer state,\n"
-     "epoch, step and shuffle state (safetensors)"},
+     "epoch, step and shuffle state (safetensors), so a killed\n"
+     "run loses at most an epoch (--resume FILE); with --save\n"
+     "NAME.safetensors the default is NAME.checkpoint.safetensors"},
+    {"--no-checkpoint", NULL, true, "write no checkpoint (--save only at the end)"},
     {"--checkpoint-every", "N", true, "write the checkpoint every N epochs (and the last)"},
     {"--resume", "FILE", true,
      "go on from the checkpoint FILE, as if never stopped\n"
@@ -107,7 +118,9 @@ static const Opt opts[] = {
     {"--threads", "N", false,
      "OpenBLAS threads (default: all cores; one in a program whose\n"
      "image kernels use the cores themselves, see OMP_NUM_THREADS)"},
-    {"--quiet", NULL, true, "do not print the loss every 100 batches"},
+    {"--quiet", NULL, true,
+     "do not print the loss every 100 batches (on a terminal,\n"
+     "the progress bar that replaces those lines)"},
     {"--time", NULL, true, "print the seconds each epoch takes to stderr"},
     {"--help", NULL, false, "print this help and exit"},
     {"--version", NULL, false, "print what this program is and exit"},
@@ -197,12 +210,44 @@ static bool apply_settings(MlcOptions *o, const MlcModel *m, const char *optimiz
     return true;
 }
 
+/* --data or --test PATH: for npy the inputs' and the targets' files, "X.npy,Y.npy" (kept
+ * in o->paths), else one path. */
+static bool split_paths(MlcOptions *o, bool test, const char *v, const MlcModel *m, char *err,
+                        size_t errlen) {
+    const char *name = test ? "--test" : "--data";
+    const char **first = test ? &o->test : &o->data, **second = test ? &o->test2 : &o->data2;
+    if (m->data_kind != MLC_DATA_NPY) {
+        if (m->data_kind == MLC_DATA_IDX && test)
+            return mlc_fail(err, errlen, "--test: an idx data set's directory (--data) holds it");
+        *first = v;
+        return true;
+    }
+    const char *comma = strchr(v, ',');
+    char *buf = o->paths[test];
+    if (!comma || comma == v || !comma[1] || strchr(comma + 1, ','))
+        return mlc_fail(err, errlen,
+                        "%s: '%s' is not the inputs' and the targets' files, X.npy,Y.npy", name, v);
+    if (strlen(v) >= sizeof o->paths[test])
+        return mlc_fail(err, errlen, "%s: the paths are too long", name);
+    strcpy(buf, v);
+    buf[comma - v] = '\0';
+    *first = buf;
+    *second = buf + (comma - v) + 1;
+    return true;
+}
+
 /* The default of an option for this model, as --help shows it; "" for none. */
 static void option_default(char *s, size_t len, const Opt *o, const MlcModel *m) {
     const char *n = o->name;
     s[0] = '\0';
     if (strcmp(n, "--data") == 0 && m->data_path)
-        snprintf(s, len, "%s", m->data_path);
+        snprintf(s, len, "%s%s%s", m->data_path, m->data_path2 ? "," : "",
+                 m->data_path2 ? m->data_path2 : "");
+    else if (strcmp(n, "--test") == 0 && m->test_path)
+        snprintf(s, len, "%s%s%s", m->test_path, m->test_path2 ? "," : "",
+                 m->test_path2 ? m->test_path2 : "");
+    else if (strcmp(n, "--val-split") == 0 && m->val_split > 0)
+        snprintf(s, len, "%g", m->val_split);
     else if (strcmp(n, "--epochs") == 0)
         snprintf(s, len, "%lld", (long long)m->epochs);
     else if (strcmp(n, "--batch") == 0)
@@ -276,6 +321,10 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
                        size_t errlen) {
     memset(o, 0, sizeof *o);
     o->data = m->data_path;
+    o->data2 = m->data_path2;
+    o->test = m->test_path;
+    o->test2 = m->test_path2;
+    o->val_split = m->val_split;
     o->epochs = m->epochs;
     o->batch = m->data_kind == MLC_DATA_NONE ? 1 : m->batch; /* one constant sample */
     o->schedule = m->schedule;
@@ -319,8 +368,17 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
         int64_t n;
         if (opt->arg && v[0] == '\0')
             return mlc_fail(err, errlen, "%s: the value is empty", name);
-        if (strcmp(name, "--data") == 0) {
-            o->data = v;
+        if (strcmp(name, "--data") == 0 || strcmp(name, "--test") == 0) {
+            bool test = name[2] == 't';
+            if (!split_paths(o, test, v, m, err, errlen))
+                return false;
+        } else if (strcmp(name, "--val-split") == 0) {
+            float x;
+            if (!parse_float(name, v, &x, err, errlen))
+                return false;
+            if (!(x < 1.0f))
+                return mlc_fail(err, errlen, "%s: %s is not a fraction below 1", name, v);
+            o->val_split = (double)x;
         } else if (strcmp(name, "--load") == 0) {
             o->load = v;
         } else if (strcmp(name, "--save") == 0) {
@@ -333,6 +391,8 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->inputs = v;
         } else if (strcmp(name, "--checkpoint") == 0) {
             o->checkpoint = v;
+        } else if (strcmp(name, "--no-checkpoint") == 0) {
+            o->no_checkpoint = true;
         } else if (strcmp(name, "--checkpoint-every") == 0) {
             if (!parse_int(name, v, 1, INT32_MAX, &o->checkpoint_every, err, errlen))
                 return false;

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,7 +123,9 @@ bool mlc_safetensors_write(const char *path, const MlcTensor *t, int n, char *er
     return mlc_safetensors_write_meta(path, t, n, NULL, err, errlen);
 }
 
-/* The directory part of path, for fsync: "." for a bare name. Allocated. */
+/* ---- replacing a file safely ------------------------------------------------------------- */
+
+/* The directory part of path: "." for a bare name. Allocated. */
 static char *dir_of(const char *path) {
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -136,9 +139,123 @@ static char *dir_of(const char *path) {
     return d;
 }
 
-/* Writes to "PATH.tmp.XXXXXX" beside PATH, fsyncs it, renames it over PATH and fsyncs the
- * directory: a reader, or a machine that lost power, sees the old file or the whole new
- * one, and a failure leaves nothing behind. */
+/* Where a write to path lands: path, or through symbolic links (40 at most, as the kernel
+ * allows) the file they point to, so that saving through a link updates its target and
+ * leaves the link. A relative link is relative to the link's directory. Allocated; NULL with
+ * err set for a loop or when out of memory. */
+static char *follow_links(const char *path, char *err, size_t errlen) {
+    char *p = strdup(path);
+    for (int hops = 0; p; hops++) {
+        struct stat st;
+        if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+            return p;
+        char link[4096];
+        ssize_t n = readlink(p, link, sizeof link - 1);
+        if (n < 0 || hops == 40) {
+            mlc_fail(err, errlen, "%s: cannot follow the symbolic link: %s", path,
+                     n < 0 ? strerror(errno) : "too many levels");
+            free(p);
+            return NULL;
+        }
+        link[n] = '\0';
+        char *dir = link[0] == '/' ? strdup("") : dir_of(p);
+        char *next = dir ? malloc(strlen(dir) + (size_t)n + 2) : NULL;
+        if (next)
+            sprintf(next, "%s%s%s", dir, dir[0] ? "/" : "", link);
+        free(dir);
+        free(p);
+        p = next;
+    }
+    mlc_fail(err, errlen, "%s: out of memory", path);
+    return NULL;
+}
+
+/* Can path be replaced by a new file (the target of its links)? It may be missing, in a
+ * writable directory; a file that is there must be a regular file with one name (renaming
+ * over a hard link would split it from its other names) that is not write-protected. A
+ * device, a directory or a pipe is never replaced: --save /dev/null is refused. *real is the
+ * file that will be written (allocated) and *st its status (st_mode 0 when missing). */
+static bool check_replace(const char *path, char **real, struct stat *st, char *err,
+                          size_t errlen) {
+    *real = follow_links(path, err, errlen);
+    if (!*real)
+        return false;
+    memset(st, 0, sizeof *st);
+    bool ok = true;
+    char *dir = dir_of(*real);
+    if (!dir)
+        ok = mlc_fail(err, errlen, "%s: out of memory", path);
+    else if (access(dir, W_OK) != 0)
+        ok = mlc_fail(err, errlen, "%s: cannot write in %s: %s", path, dir, strerror(errno));
+    else if (stat(*real, st) != 0 && errno != ENOENT)
+        ok = mlc_fail(err, errlen, "%s: %s", path, strerror(errno));
+    else if (st->st_mode && !S_ISREG(st->st_mode))
+        ok = mlc_fail(err, errlen, "%s: not a regular file, so it will not be replaced", path);
+    else if (st->st_mode && st->st_nlink > 1)
+        ok = mlc_fail(err, errlen,
+                      "%s: has %lu hard links, which replacing it would break; remove the other "
+                      "names or save under a new one",
+                      path, (unsigned long)st->st_nlink);
+    else if (st->st_mode && (st->st_mode & 0222) == 0)
+        ok = mlc_fail(err, errlen, "%s: is write-protected, so it will not be replaced", path);
+    free(dir);
+    if (!ok) {
+        free(*real);
+        *real = NULL;
+    }
+    return ok;
+}
+
+bool mlc_output_check(const char *path, char *err, size_t errlen) {
+    char *real;
+    struct stat st;
+    bool ok = check_replace(path, &real, &st, err, errlen);
+    free(real);
+    return ok;
+}
+
+/* Temporary files are named "<file>.mlc-tmp.XXXXXX" and write-locked (fcntl) by the process
+ * that writes them, until renamed or removed. A lock dies with its process, so a temporary
+ * file of this name that nobody holds a lock on was left by a run that was killed: it is
+ * removed before the next write to the same file. Nothing else in the directory is touched:
+ * the name must match exactly, and it must be a regular file. */
+#define TMP_TAG ".mlc-tmp."
+
+static void remove_stale_temps(const char *real) {
+    char *dir = dir_of(real);
+    const char *slash = strrchr(real, '/');
+    const char *base = slash ? slash + 1 : real;
+    size_t blen = strlen(base), tlen = strlen(TMP_TAG);
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        const char *name = de->d_name;
+        if (strlen(name) != blen + tlen + 6 || strncmp(name, base, blen) != 0 ||
+            strncmp(name + blen, TMP_TAG, tlen) != 0)
+            continue;
+        char *p = malloc(strlen(dir) + strlen(name) + 2);
+        if (!p)
+            break;
+        sprintf(p, "%s/%s", dir, name);
+        int fd = open(p, O_RDWR | O_NOFOLLOW | O_NONBLOCK);
+        struct stat st;
+        struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+            fcntl(fd, F_SETLK, &lk) == 0)
+            unlink(p);
+        if (fd >= 0)
+            close(fd); /* closing releases the lock */
+        free(p);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
+/* Writes to a locked temporary file beside the real file (see above), with the mode of the
+ * file it replaces (or 0666 less the umask for a new one, as any new file), fsyncs it,
+ * renames it over the file and fsyncs the directory: a reader, or a machine that lost
+ * power, sees the old file or the whole new one. A failure removes the temporary file. */
 bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
                                 const char *const *meta, char *err, size_t errlen) {
     Buf h = {0};
@@ -170,29 +287,52 @@ bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
         return mlc_fail(err, errlen, "%s: out of memory writing the header", path);
     }
 
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 12);
+    char *real;
+    struct stat old;
+    if (!check_replace(path, &real, &old, err, errlen)) {
+        free(h.s);
+        return false;
+    }
+    remove_stale_temps(real);
+    size_t plen = strlen(real);
+    char *tmp = malloc(plen + strlen(TMP_TAG) + 7);
     if (!tmp) {
+        free(real);
         free(h.s);
         return mlc_fail(err, errlen, "%s: out of memory", path);
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    sprintf(tmp, "%s%sXXXXXX", real, TMP_TAG);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         mlc_fail(err, errlen, "%s: cannot create %s: %s", path, tmp, strerror(errno));
         free(tmp);
+        free(real);
         free(h.s);
         return false;
     }
-    /* mkstemp makes the file private; a weight file is an ordinary document. */
-    fchmod(fd, 0644);
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    fcntl(fd, F_SETLK, &lk); /* a fresh file: nobody else can hold it */
+    /* mkstemp makes the file private; keep the mode of the file replaced, else 0666 less the
+     * umask, as open(2) would give a new file. */
+    mode_t mode;
+    if (old.st_mode) {
+        mode = old.st_mode & 07777;
+        /* the owner too, where we may (root); a file that changes owner loses set-id bits */
+        if (fchown(fd, old.st_uid, old.st_gid) != 0)
+            mode &= ~(mode_t)(S_ISUID | S_ISGID);
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    fchmod(fd, mode);
     FILE *f = fdopen(fd, "wb");
     if (!f) {
         mlc_fail(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        close(fd);
         unlink(tmp);
+        close(fd);
         free(tmp);
+        free(real);
         free(h.s);
         return false;
     }
@@ -205,18 +345,20 @@ bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
         ok = write_floats(f, t[i].data, tensor_floats(&t[i]));
     int saved = errno;
     ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (ok)
+    if (!ok)
         saved = errno;
-    if (fclose(f) != 0 && ok) {
+    if (ok && rename(tmp, real) != 0) {
         ok = false;
         saved = errno;
     }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
+    if (!ok)
+        unlink(tmp); /* before fclose drops the lock, so no cleaner races for it */
+    if (fclose(f) != 0 && ok) {
+        ok = false; /* after the rename: the data was fsynced, so this cannot lose it */
         saved = errno;
     }
     if (ok) { /* the rename itself reaches the disk with the directory */
-        char *dir = dir_of(path);
+        char *dir = dir_of(real);
         int dfd = dir ? open(dir, O_RDONLY) : -1;
         if (dfd >= 0) {
             fsync(dfd);
@@ -224,11 +366,10 @@ bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
         }
         free(dir);
     }
-    if (!ok) {
+    if (!ok)
         mlc_fail(err, errlen, "%s: cannot write: %s", path, strerror(saved));
-        unlink(tmp);
-    }
     free(tmp);
+    free(real);
     free(h.s);
     return ok;
 }
@@ -379,6 +520,60 @@ static int cmp_entry(const void *a, const void *b) {
     return x->end < y->end ? -1 : x->end > y->end;
 }
 
+static int cmp_name(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* No name twice in the header's object (a second "__metadata__" included): sorted, equal
+ * names are neighbours, so n log n comparisons (a header of
+ * 160 000 tensors takes milliseconds, where comparing every pair took minutes). */
+static bool no_duplicates(const cJSON *header, int n, const char *path, char *err, size_t errlen) {
+    const char **names = malloc(((size_t)n + 1) * sizeof *names);
+    if (!names)
+        return mlc_fail(err, errlen, "%s: out of memory", path);
+    n = 0;
+    for (const cJSON *it = header->child; it; it = it->next)
+        names[n++] = it->string;
+    qsort(names, (size_t)n, sizeof *names, cmp_name);
+    bool ok = true;
+    for (int i = 1; i < n && ok; i++)
+        if (strcmp(names[i - 1], names[i]) == 0)
+            ok = mlc_fail(err, errlen, "%s: tensor '%s' appears twice", path, names[i]);
+    free(names);
+    return ok;
+}
+
+/* What torch.save writes, recognised by its first bytes, so that a .pth file given for a
+ * safetensors one is named for what it is: since PyTorch 1.6 a zip archive ("PK\3\4")
+ * whose first entry is "<name>/data.pkl", before that a pickle (protocol 2: 0x80 0x02). A
+ * zip archive of another kind (an .npz) is named too. Returns false with the message. */
+#define CONVERTER "scripts/pth-to-safetensors.py"
+static bool not_pytorch(FILE *f, const char *path, const unsigned char *head, char *err,
+                        size_t errlen) {
+    if (head[0] == 0x80 && head[1] >= 2 && head[1] <= 5)
+        return mlc_fail(err, errlen,
+                        "%s: a Python pickle (torch.save's legacy format), not safetensors: "
+                        "convert it with " CONVERTER " %s OUT.safetensors",
+                        path, path);
+    if (memcmp(head, "PK\3\4", 4) != 0)
+        return true;
+    /* The local file header: the name's length at offset 26, the name at 30. */
+    unsigned char lfh[30];
+    char name[256] = "";
+    if (fseek(f, 0, SEEK_SET) == 0 && fread(lfh, 1, 30, f) == 30) {
+        size_t len = (size_t)lfh[26] | (size_t)lfh[27] << 8;
+        if (len < sizeof name && fread(name, 1, len, f) == len)
+            name[len] = '\0';
+    }
+    size_t len = strlen(name);
+    if (len >= 8 && strcmp(name + len - 8, "data.pkl") == 0)
+        return mlc_fail(err, errlen,
+                        "%s: a PyTorch file (torch.save's zip format), not safetensors: convert "
+                        "it with " CONVERTER " %s OUT.safetensors",
+                        path, path);
+    return mlc_fail(err, errlen, "%s: a zip archive, not a safetensors file", path);
+}
+
 /* Parses and checks the header (see the top of the file). On success *entries holds the
  * *count tensors (allocated; the names point into *json). */
 static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json, Entry **entries,
@@ -395,6 +590,13 @@ static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json,
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++)
         hlen |= (uint64_t)len8[i] << (8 * i);
+    /* A header is a JSON object, so byte 8 is '{'; otherwise it may be a torch.save file,
+     * whose first bytes can read as any length, a valid one included. */
+    int first = fgetc(f);
+    if (first != '{' && !not_pytorch(f, path, len8, err, errlen))
+        return false;
+    if (fseek(f, 8, SEEK_SET) != 0)
+        return mlc_fail(err, errlen, "%s: read error", path);
     if (hlen > fsize - 8)
         return mlc_fail(err, errlen, "%s: header length %llu is larger than the file (%llu bytes)",
                         path, (unsigned long long)hlen, (unsigned long long)fsize);
@@ -432,13 +634,12 @@ static bool read_header(FILE *f, const char *path, uint64_t fsize, cJSON **json,
     if (!e)
         return mlc_fail(err, errlen, "%s: out of memory", path);
     *entries = e;
+    if (!no_duplicates(j, n, path, err, errlen))
+        return false;
     int k = 0;
     for (const cJSON *it = j->child; it; it = it->next) {
         if (strcmp(it->string, "__metadata__") == 0)
             continue;
-        for (int i = 0; i < k; i++)
-            if (strcmp(e[i].name, it->string) == 0)
-                return mlc_fail(err, errlen, "%s: tensor '%s' appears twice", path, it->string);
         if (!parse_entry(it, &e[k], path, err, errlen))
             return false;
         k++;
@@ -577,14 +778,18 @@ static bool read_model(const char *path, const MlcModel *m, float *params, float
         }
         have[i] = t;
     }
+    int unknown = 0; /* warned about one by one up to 10, then counted */
     for (int k = 0; ok && k < n; k++) {
         bool known = false;
         for (int i = 0; i < total && !known; i++)
             known = strcmp(e[k].name, want[i]->name) == 0;
-        if (!known)
+        if (!known && unknown++ < 10)
             fprintf(stderr, "%s: warning: ignoring tensor '%s', the model has no such parameter\n",
                     path, e[k].name);
     }
+    if (unknown > 10)
+        fprintf(stderr, "%s: warning: ignoring %d more tensors the model has no parameter for\n",
+                path, unknown - 10);
     for (int i = 0; ok && i < total; i++) {
         const MlcParam *p = want[i];
         const Entry *t = have[i];

@@ -15,7 +15,12 @@
  *
  * Batches are taken in file order (or a seeded Fisher-Yates permutation with --shuffle), the
  * last one partial, like DataLoader(drop_last=False). In file order the generated code reads
- * straight from the preloaded data set; shuffled batches are gathered into a buffer first.
+ * straight from a data set of floats; images kept as bytes become floats in a buffer a
+ * batch at a time, and shuffled batches are gathered into it.
+ *
+ * Nothing is lost: --save and --checkpoint are checked before training; --save implies a
+ * checkpoint after every epoch; a loss that is not finite stops the run before anything is
+ * written; output that cannot be written stops it too (exit status 1).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -37,13 +42,18 @@ typedef struct Run {
     MlcDataset train, test;
     MlcBuffers buf;
     void *state;
-    float *xbatch;        /* shuffled batches are gathered here */
-    int32_t *ybatch;      /* and their labels */
+    float *xbatch;        /* batches of bytes become floats here, shuffled ones gathered */
+    void *ybatch;         /* and their targets */
     int64_t *perm;        /* the order of the training set */
     uint64_t step;        /* training steps taken, over all epochs: the dropout masks' seed */
     MlcOptimState ostate; /* the optimizer's moments and step count */
     double lr;            /* this epoch's learning rate (the schedule's) */
     bool resumed;         /* --resume: training goes on from `from` */
+    int64_t kept;         /* the epoch of the last checkpoint this run wrote, or 0 */
+    char *checkpoint;     /* the checkpoint --save implies, or NULL */
+    bool bar;             /* a progress bar: stdout is a terminal, and no --quiet */
+    double epoch_start;   /* when this epoch began, for the bar */
+    double drawn;         /* when the bar was last drawn */
     MlcCheckpoint from;
 } Run;
 
@@ -59,6 +69,7 @@ static void run_close(Run *r) {
     free(r->xbatch);
     free(r->ybatch);
     free(r->perm);
+    free(r->checkpoint);
 }
 
 static int error(const Run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -79,13 +90,19 @@ static double now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Loads the split ("train" or "test") of the data set at --data with the model's loader. */
+/* Loads the split ("train" or "test") of the data set with the model's loader: --data (an
+ * idx directory holds both splits) or --test. */
 static int load_set(Run *r, MlcDataset *d, const char *split) {
     const MlcLoader *loader = mlc_loader_find(r->m->data_kind);
     char err[1024];
     if (!loader)
         return error(r, "model '%s': no loader for its data set", r->m->name);
-    if (!loader->load(d, r->opt.data, split, r->m, err, sizeof err))
+    bool test = strcmp(split, "test") == 0 && r->m->data_kind != MLC_DATA_IDX;
+    MlcSource src = {split, test ? r->opt.test : r->opt.data, test ? r->opt.test2 : r->opt.data2};
+    if (!src.path)
+        return error(r, "no %s set: give --%s PATH", test ? "test" : "training",
+                     test ? "test" : "data");
+    if (!loader->load(d, &src, r->m, err, sizeof err))
         return error(r, "%s", err);
     if (d->n > INT32_MAX) {
         mlc_dataset_free(d);
@@ -145,26 +162,33 @@ static const float *eval_output(const Run *r) {
     return r->m->eval_output ? r->m->eval_output(r->state) : r->m->output(r->state);
 }
 
+/* stdout could not be written (a full disk, a closed pipe when SIGPIPE is ignored). The
+ * reason is errno from the failed write, if nothing has changed it since. */
+static int stdout_error(Run *r) {
+    int e = errno;
+    clearerr(stdout);
+    return error(r, "cannot write to standard output%s%s", e ? ": " : "", e ? strerror(e) : "");
+}
+
 /* The quickstart's test_loop: mean of the per-batch mean losses, and the fraction of
  * samples whose largest output is the label. */
-static void evaluate(Run *r) {
+static double evaluate(Run *r) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->test;
     int64_t B = r->opt.batch;
     double test_loss = 0.0;
     int64_t correct = 0, num_batches = 0;
-    bool classify = m->out_size == (size_t)m->nclass && m->output;
+    bool classify = m->y_kind == MLC_TARGET_CLASS && m->out_size == (size_t)m->nclass && m->output;
     for (int64_t start = 0; start < d->n; start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
-        const float *x = d->x + (size_t)start * d->x_size;
-        const int32_t *y = d->y + start;
-        eval_forward(r, x, y, n);
+        const float *x = mlc_dataset_x(d, start, n, r->xbatch);
+        eval_forward(r, x, mlc_dataset_y(d, start), n);
         test_loss += (double)eval_loss(r);
         num_batches++;
         if (classify) {
             const float *out = eval_output(r);
             for (int64_t i = 0; i < n; i++)
-                correct += argmax(out + (size_t)i * m->out_size, m->nclass) == y[i];
+                correct += argmax(out + (size_t)i * m->out_size, m->nclass) == d->y[start + i];
         }
     }
     test_loss /= (double)num_batches;
@@ -173,10 +197,32 @@ static void evaluate(Run *r) {
                100.0 * ((double)correct / (double)d->n), test_loss);
     else
         printf("Test Error: \n Avg loss: %8f \n\n", test_loss);
+    return test_loss;
 }
 
-/* The quickstart's train_loop for one epoch. */
-static void train_epoch(Run *r, MlcRng *rng) {
+/* On a terminal, the epoch's progress on one line, redrawn: a bar, the samples done, the
+ * last batch's loss, samples per second and the time left; done ends the line. */
+static void progress(Run *r, int64_t done, double loss, bool end) {
+    int64_t total = r->train.n;
+    double t = now() - r->epoch_start, rate = t > 0 ? (double)done / t : 0.0;
+    double left = rate > 0 ? (double)(total - done) / rate : 0.0;
+    char bar[31];
+    int fill = (int)(30 * done / total);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
+    bar[30] = '\0';
+    printf("\r[%s] %lld/%lld  loss %.4f  %.0f samples/s  %s %d:%02d\033[K%s", bar, (long long)done,
+           (long long)total, loss, rate, end ? "took" : "ETA", (int)(end ? t : left) / 60,
+           (int)(end ? t : left) % 60, end ? "\n" : "");
+    fflush(stdout);
+    r->drawn = now();
+}
+
+/* The quickstart's train_loop for one epoch. The loss is read every 100 batches (printed
+ * unless --quiet; on a terminal, a progress bar instead, redrawn five times a second) and
+ * after the last one; a loss that is not finite (the run diverged) stops the epoch at once:
+ * returns false with the batch in *bad and the loss in *loss. */
+static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->train;
     int64_t B = r->opt.batch;
@@ -193,14 +239,17 @@ static void train_epoch(Run *r, MlcRng *rng) {
     }
     for (int64_t batch = 0, start = 0; start < d->n; batch++, start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
-        const float *x = d->x + (size_t)start * d->x_size;
-        const int32_t *y = d->y + start;
+        const float *x = r->opt.shuffle ? NULL : mlc_dataset_x(d, start, n, r->xbatch);
+        const void *y = mlc_dataset_y(d, start);
         if (r->opt.shuffle) {
+            size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
             for (int64_t i = 0; i < n; i++) {
                 int64_t k = r->perm[start + i];
-                memcpy(r->xbatch + (size_t)i * d->x_size, d->x + (size_t)k * d->x_size,
-                       d->x_size * sizeof(float));
-                r->ybatch[i] = d->y[k];
+                float *dst = r->xbatch + (size_t)i * d->x_size;
+                const float *src = mlc_dataset_x(d, k, 1, dst); /* dst, for bytes */
+                if (src != dst)
+                    memcpy(dst, src, d->x_size * sizeof(float));
+                memcpy((char *)r->ybatch + (size_t)i * ybytes, mlc_dataset_y(d, k), ybytes);
             }
             x = r->xbatch;
             y = r->ybatch;
@@ -215,19 +264,49 @@ static void train_epoch(Run *r, MlcRng *rng) {
             mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
                            m->nparams);
         }
-        if (batch % 100 == 0 && !r->opt.quiet) /* the only time a step's loss is read */
-            printf("loss: %7f  [%5lld/%5lld]\n", (double)m->loss(r->state),
-                   (long long)((batch + 1) * n), (long long)d->n);
+        bool last = start + B >= d->n;
+        bool draw = r->bar && (last || now() - r->drawn >= 0.2);
+        if (batch % 100 != 0 && !last && !draw)
+            continue;
+        *loss = (double)m->loss(r->state); /* the only times a step's loss is read */
+        if (draw)
+            progress(r, start + n, *loss, last);
+        else if (batch % 100 == 0 && !r->opt.quiet && !r->bar)
+            printf("loss: %7f  [%5lld/%5lld]\n", *loss, (long long)((batch + 1) * n),
+                   (long long)d->n);
+        if (!isfinite(*loss)) {
+            *bad = batch + 1;
+            if (r->bar && !last)
+                printf("\n"); /* end the bar's line before the message */
+            return false;
+        }
     }
+    return true;
+}
+
+/* Training diverged in epoch t (from 0): say so, and where the last good weights are. The
+ * weights in memory are not finite any more, so neither --save nor this epoch's checkpoint is
+ * written: the files there keep what they had. */
+static int diverged(Run *r, int64_t t, const char *where, double loss) {
+    char last[4200];
+    if (r->kept)
+        snprintf(last, sizeof last, "%s keeps the weights of epoch %lld", r->opt.checkpoint,
+                 (long long)r->kept);
+    else
+        snprintf(last, sizeof last, "no epoch of this run finished, so it kept no weights");
+    return error(r,
+                 "the loss is %g %s of epoch %lld: training diverged, so it stopped (try a "
+                 "smaller --lr); %s%s%s%s",
+                 loss, where, (long long)t + 1, last, r->opt.save ? "; " : "",
+                 r->opt.save ? r->opt.save : "", r->opt.save ? " was not written" : "");
 }
 
 static int train(Run *r) {
     if (r->opt.shuffle && r->opt.epochs > 0) {
         size_t B = (size_t)r->opt.batch;
-        r->xbatch = malloc(B * r->m->x_size * sizeof(float));
-        r->ybatch = malloc(B * sizeof(int32_t));
+        r->ybatch = malloc(B * (r->train.y_size + 1) * sizeof(float));
         r->perm = malloc((size_t)r->train.n * sizeof(int64_t));
-        if (!r->xbatch || !r->ybatch || !r->perm)
+        if (!r->ybatch || !r->perm)
             return error(r, "out of memory for shuffling");
     }
     MlcRng rng;
@@ -242,10 +321,20 @@ static int train(Run *r) {
         /* the schedule's rate for this epoch, as scheduler.step() after each epoch gives */
         r->lr = mlc_schedule_lr(&r->opt.schedule, r->opt.optim.lr, t);
         printf("Epoch %lld\n-------------------------------\n", (long long)(t + 1));
-        double t0 = now();
-        train_epoch(r, &rng);
+        double t0 = now(), loss = 0.0;
+        r->epoch_start = r->drawn = t0;
+        int64_t bad = 0;
+        if (!train_epoch(r, &rng, &bad, &loss)) {
+            char where[64];
+            snprintf(where, sizeof where, "at batch %lld", (long long)bad);
+            return diverged(r, t, where, loss);
+        }
         double t1 = now();
-        evaluate(r);
+        errno = 0;
+        if (r->test.n > 0 && !isfinite(loss = evaluate(r)))
+            return diverged(r, t, "on the test set after", loss);
+        if (fflush(stdout) != 0 || ferror(stdout)) /* a full disk: stop, as cat would */
+            return stdout_error(r);
         if (r->opt.time) {
             fflush(stdout);
             fprintf(stderr, "time: epoch %lld: train %.3f s, test %.3f s\n", (long long)(t + 1),
@@ -258,6 +347,7 @@ static int train(Run *r) {
             if (!mlc_checkpoint_write(r->opt.checkpoint, r->m, &r->buf, &r->opt.optim, &r->ostate,
                                       &c, err, sizeof err))
                 return error(r, "%s", err);
+            r->kept = t + 1;
         }
     }
     printf("Done!\n");
@@ -265,30 +355,108 @@ static int train(Run *r) {
 }
 
 /* Can the run write path at the end (or every epoch)? Checked before training starts, so
- * a typo does not cost the whole run: its directory must exist and be writable, and what is
- * there must be a regular file, which is replaced (never a device or a directory). */
+ * a typo does not cost the whole run (mlc_output_check: a writable directory, and nothing
+ * there that is not a regular file). */
 static int check_output(Run *r, const char *option, const char *path) {
-    struct stat st;
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
+    char err[1024];
+    if (!mlc_output_check(path, err, sizeof err))
+        return error(r, "%s %s", option, err);
+    /* nor one of the data set's files (it is there: the data set was loaded from it) */
+    const char *inputs[] = {r->opt.data, r->opt.data2, r->opt.test, r->opt.test2};
+    struct stat out, in;
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        if (inputs[i] && stat(path, &out) == 0 && stat(inputs[i], &in) == 0 &&
+            out.st_dev == in.st_dev && out.st_ino == in.st_ino)
+            return error(r, "%s %s: that is the data set's file %s; it will not be replaced",
+                         option, path, inputs[i]);
+    return 0;
+}
+
+/* The checkpoint that --save FILE implies when training, so that a run killed in its last
+ * epoch loses one epoch, not all: NAME.checkpoint.safetensors for NAME.safetensors, else
+ * FILE.checkpoint. Allocated. */
+static char *checkpoint_name(const char *save) {
+    const char *ext = ".safetensors";
+    size_t len = strlen(save), elen = strlen(ext);
+    bool has_ext = len > elen && strcmp(save + len - elen, ext) == 0;
+    char *s = malloc(len + 32);
+    if (s && has_ext)
+        sprintf(s, "%.*s.checkpoint%s", (int)(len - elen), save, ext);
+    else if (s)
+        sprintf(s, "%s.checkpoint", save);
+    return s;
+}
+
+/* --val-split X: a seeded choice of round(X * n) samples of the training set becomes the
+ * test set (the same samples for the same --seed, whatever else changes); both keep the
+ * file's order. */
+static int split_off(Run *r) {
+    MlcDataset *d = &r->train, *v = &r->test;
+    int64_t nv = (int64_t)llround((double)d->n * r->opt.val_split);
+    if (nv < 1 || nv >= d->n)
+        return error(r, "--val-split %g of %lld samples leaves %s", r->opt.val_split,
+                     (long long)d->n, nv < 1 ? "no test set" : "no training set");
+    bool *chosen = calloc((size_t)d->n, sizeof *chosen);
+    int64_t *perm = malloc((size_t)d->n * sizeof *perm);
+    /* inputs are floats or bytes, targets labels or floats: moved as bytes */
+    size_t xbytes = d->x_size * (d->x ? sizeof(float) : 1);
+    size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
+    char *vx = malloc((size_t)nv * xbytes + 1), *vy = malloc((size_t)nv * ybytes + 1);
+    char *tx = d->x ? (char *)d->x : (char *)d->x8, *ty = d->y ? (char *)d->y : (char *)d->yf;
+    if (!chosen || !perm || !vx || !vy) {
+        free(chosen);
+        free(perm);
+        free(vx);
+        free(vy);
+        return error(r, "out of memory splitting off the test set");
+    }
+    /* the first nv of a Fisher-Yates shuffle of the sample numbers */
+    MlcRng rng;
+    mlc_rng_seed_stream(&rng, r->opt.seed, MLC_RNG_STREAM_SPLIT);
+    for (int64_t i = 0; i < d->n; i++)
+        perm[i] = i;
+    for (int64_t i = 0; i < nv; i++) {
+        int64_t j = i + mlc_rng_below(&rng, (uint32_t)(d->n - i));
+        int64_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        chosen[perm[i]] = true;
+    }
+    /* the chosen samples to v, the others moved up in place */
+    int64_t kv = 0, kt = 0;
+    for (int64_t i = 0; i < d->n; i++) {
+        size_t k = (size_t)(chosen[i] ? kv++ : kt++);
+        memmove((chosen[i] ? vx : tx) + k * xbytes, tx + (size_t)i * xbytes, xbytes);
+        memmove((chosen[i] ? vy : ty) + k * ybytes, ty + (size_t)i * ybytes, ybytes);
+    }
+    v->n = nv;
+    v->x_size = d->x_size;
+    v->y_size = d->y_size;
+    v->scale = d->scale;
+    if (d->x)
+        v->x = (float *)(void *)vx;
     else
-        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-    if (access(dir, W_OK) != 0)
-        return error(r, "%s %s: cannot write in %s: %s", option, path, dir, strerror(errno));
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return error(r, "%s %s: not a regular file, so it will not be replaced", option, path);
+        v->x8 = (uint8_t *)vx;
+    if (d->y)
+        v->y = (int32_t *)(void *)vy;
+    else
+        v->yf = (float *)(void *)vy;
+    d->n = kt;
+    free(chosen);
+    free(perm);
     return 0;
 }
 
 static int predict(Run *r) {
     const MlcModel *m = r->m;
     int64_t i = r->opt.predict;
+    if (m->y_kind != MLC_TARGET_CLASS)
+        return error(r, "--predict: model '%s' has a float target, not classes to predict",
+                     m->name);
     if (!m->output || m->out_size != (size_t)m->nclass)
         return error(r, "--predict: model '%s' has no output of %lld class scores", m->name,
                      (long long)m->nclass);
-    eval_forward(r, r->test.x + (size_t)i * r->test.x_size, r->test.y + i, 1);
+    eval_forward(r, mlc_dataset_x(&r->test, i, 1, r->xbatch), mlc_dataset_y(&r->test, i), 1);
     int64_t pred = argmax(eval_output(r), m->nclass);
     int64_t actual = r->test.y[i];
     if (m->class_names)
@@ -495,6 +663,7 @@ static int run(Run *r, int argc, char **argv) {
     char err[1024];
     if (!mlc_options_parse(o, argc, argv, m, err, sizeof err))
         return error(r, "%s", err);
+    r->bar = r->bar && !o->quiet;
     if (o->help) {
         mlc_usage(stdout, r->prog, m);
         return 0;
@@ -504,7 +673,7 @@ static int run(Run *r, int argc, char **argv) {
         return 0;
     }
     bool nodata = m->data_kind == MLC_DATA_NONE;
-    if (!nodata && m->y_kind != MLC_TARGET_CLASS)
+    if (m->data_kind == MLC_DATA_IDX && m->y_kind != MLC_TARGET_CLASS)
         return error(r, "model '%s': IDX data needs a class target", m->name);
     if (!nodata && o->batch < 1)
         return error(r, "model '%s' has no batch size: give --batch N", m->name);
@@ -535,14 +704,37 @@ static int run(Run *r, int argc, char **argv) {
                      m->name);
     bool test_outputs = o->outputs && !o->inputs;
     bool first_batch = (o->grads || o->check_grads) && !o->inputs;
-    if (!nodata && (training || first_batch) && load_set(r, &r->train, "train"))
+    /* The test set: idx's directory has one; other formats name a file (--test), or split
+     * one off the training set (--val-split), or have none (training prints no test lines,
+     * and --eval and --predict have nothing to work on). */
+    bool testing = training || o->eval || o->predict >= 0 || test_outputs;
+    if (o->val_split > 0 && m->data_kind == MLC_DATA_IDX)
+        return error(r, "--val-split: an idx data set's directory has its own test set");
+    if (o->val_split > 0 && o->val_split != m->val_split && o->test)
+        return error(r, "--val-split: the test set is %s (--test); give one or the other", o->test);
+    bool split = !nodata && testing && m->data_kind != MLC_DATA_IDX && !o->test && o->val_split > 0;
+    if (!nodata && (training || first_batch || split) && load_set(r, &r->train, "train"))
         return 1;
-    if (!nodata && (training || o->eval || o->predict >= 0 || test_outputs) &&
+    if (split && split_off(r))
+        return 1;
+    if (!nodata && testing && !split && (m->data_kind == MLC_DATA_IDX || o->test) &&
         load_set(r, &r->test, "test"))
         return 1;
+    if ((o->eval || o->predict >= 0) && r->test.n == 0)
+        return error(r, "%s: no test set: give --test PATH, or --val-split X to split one off",
+                     o->eval ? "--eval" : "--predict");
     if (o->predict >= r->test.n && o->predict >= 0)
         return error(r, "--predict: %lld is out of range, the test set has %lld images (0 to %lld)",
                      (long long)o->predict, (long long)r->test.n, (long long)r->test.n - 1);
+
+    /* A batch's inputs as floats: images kept as bytes become floats here, and shuffled
+     * samples are gathered here. */
+    if (!nodata) {
+        int64_t most = r->train.n > r->test.n ? r->train.n : r->test.n;
+        size_t b = (size_t)(o->batch < most ? o->batch : most);
+        if (!(r->xbatch = malloc(b * m->x_size * sizeof(float) + 1)))
+            return error(r, "out of memory for a batch of %zu samples", b);
+    }
 
     /* The batch of --grads, --check-grads and a data-less model's printout. */
     Batch gb = {0};
@@ -553,8 +745,8 @@ static int run(Run *r, int argc, char **argv) {
         goto out;
     if (!o->inputs && !nodata && r->train.n > 0) {
         gb.n = r->train.n < o->batch ? r->train.n : o->batch;
-        gb.x = r->train.x;
-        gb.y = r->train.y;
+        gb.x = mlc_dataset_x(&r->train, 0, gb.n, r->xbatch);
+        gb.y = mlc_dataset_y(&r->train, 0);
     }
 
     /* No batch is larger than the largest data set (or the batch in use). */
@@ -567,6 +759,14 @@ static int run(Run *r, int argc, char **argv) {
     if ((rc = allocate(r, max_batch)))
         goto out;
     r->buf.seed = mlc_step_seed(o->seed, 0); /* --grads and --check-grads: step 0's masks */
+    if (training && o->save && !o->checkpoint && !o->no_checkpoint) {
+        if (!(o->checkpoint = r->checkpoint = checkpoint_name(o->save))) {
+            rc = error(r, "out of memory");
+            goto out;
+        }
+    }
+    if (o->no_checkpoint)
+        o->checkpoint = NULL;
     if ((o->save && (rc = check_output(r, "--save", o->save))) ||
         (o->checkpoint && (rc = check_output(r, "--checkpoint", o->checkpoint))))
         goto out;
@@ -632,8 +832,16 @@ int mlc_main(int argc, char **argv, const MlcModel *model) {
     const char *slash = strrchr(r.prog, '/');
     if (slash)
         r.prog = slash + 1;
+    /* A log that goes to a file or a pipe is written line by line, as on a terminal, so a
+     * killed run keeps what it printed. */
+    if (!isatty(fileno(stdout)))
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    else
+        r.bar = true; /* unless --quiet (run) */
+    errno = 0;
     int rc = run(&r, argc, argv);
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0)
+        rc = stdout_error(&r);
     run_close(&r);
-    fflush(stdout);
     return rc;
 }

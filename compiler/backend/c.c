@@ -1175,11 +1175,18 @@ static void emit_model(Emit *e) {
                 (long long)shape_numel_const(g->output->shape));
     if (g->classes.len)
         fprintf(o, "    .class_names = %s_classes,\n", g->name);
-    if (t->has_data)
-        fprintf(o, "    .data_kind = MLC_DATA_IDX,\n    .data_path = %s,\n",
-                c_string(a, t->data_path));
-    else
-        fprintf(o, "    .data_kind = MLC_DATA_NONE,\n");
+    static const char *const kinds[] = {"NONE", "IDX", "NPY", "NPZ", "CSV"};
+    fprintf(o, "    .data_kind = MLC_DATA_%s,\n", kinds[t->data_kind]);
+    const char *const paths[][2] = {{"data_path", t->data_path},
+                                    {"data_path2", t->data_path2},
+                                    {"test_path", t->test_path},
+                                    {"test_path2", t->test_path2},
+                                    {"target_column", t->target_column}};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (paths[i][1])
+            fprintf(o, "    .%s = %s,\n", paths[i][0], c_string(a, paths[i][1]));
+    if (t->val_split > 0)
+        fprintf(o, "    .val_split = %.17g,\n", t->val_split);
     fprintf(o, "    .scale = %s,\n    .batch = %lld,\n    .epochs = %lld,\n",
             float_lit(a, t->scale), (long long)t->batch, (long long)t->epochs);
     /* the optimizer's settings, each by its MlcOptim field (runtime/optimizers.def) */

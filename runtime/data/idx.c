@@ -10,7 +10,10 @@
  * header says", never a huge allocation. Every error names the file and the reason.
  *
  * As a loader (mlc_loader_idx): the split "train" is DIR/train-images-idx3-ubyte and
- * DIR/train-labels-idx1-ubyte, "test" the t10k-* files, each plain or with .gz.
+ * DIR/train-labels-idx1-ubyte, "test" the t10k-* files, each plain or with .gz. The images'
+ * rows and columns must be the model input's last two dimensions (or its only one, rows *
+ * cols): see images_fit. The loader keeps the images as bytes, a quarter of the memory of
+ * floats; the runtime scales each batch as it uses it (mlc_dataset_x).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -170,8 +173,9 @@ static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim
     return true;
 }
 
-bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
-                  int64_t nclass, char *err, size_t errlen) {
+/* mlc_idx_read, with the images kept as bytes (d->x8) when bytes is set. */
+static bool idx_read(MlcDataset *d, const char *images, const char *labels, size_t x_size,
+                     float scale, int64_t nclass, bool bytes, char *err, size_t errlen) {
     memset(d, 0, sizeof *d);
     IdxFile im, lb;
     if (!idx_read_file(&im, images, IDX_MAGIC_IMAGES, 3, "image", err, errlen))
@@ -204,14 +208,21 @@ bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t 
 
     d->n = im.dims[0];
     d->x_size = x_size;
-    d->x = malloc(im.n * sizeof(float));
+    d->y_size = 1;
+    d->scale = scale;
+    if (bytes) {
+        d->x8 = im.data;
+        im.data = NULL;
+    } else {
+        d->x = malloc(im.n * sizeof(float));
+    }
     d->y = malloc(lb.n * sizeof(int32_t));
-    if (!d->x || !d->y) {
+    if ((!d->x && !d->x8) || !d->y) {
         mlc_dataset_free(d);
         mlc_fail(err, errlen, "%s: out of memory for %zu floats", images, im.n);
         goto out;
     }
-    for (size_t i = 0; i < im.n; i++)
+    for (size_t i = 0; d->x && i < im.n; i++)
         d->x[i] = (float)im.data[i] * scale;
     for (size_t i = 0; i < lb.n; i++)
         d->y[i] = lb.data[i];
@@ -222,6 +233,11 @@ out:
     return ok;
 }
 
+bool mlc_idx_read(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
+                  int64_t nclass, char *err, size_t errlen) {
+    return idx_read(d, images, labels, x_size, scale, nclass, false, err, errlen);
+}
+
 void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t x_size, float scale,
                   int64_t nclass) {
     char err[1024];
@@ -229,12 +245,6 @@ void mlc_idx_load(MlcDataset *d, const char *images, const char *labels, size_t 
         fprintf(stderr, "%s\n", err);
         exit(1);
     }
-}
-
-void mlc_dataset_free(MlcDataset *d) {
-    free(d->x);
-    free(d->y);
-    memset(d, 0, sizeof *d);
 }
 
 /* DIR/NAME if it exists, else DIR/NAME.gz if that exists, else NULL. */
@@ -255,9 +265,47 @@ static char *data_file(const char *dir, const char *name) {
     return NULL;
 }
 
-static bool idx_load(MlcDataset *d, const char *dir, const char *split, const MlcModel *m,
-                     char *err, size_t errlen) {
-    const char *prefix = strcmp(split, "train") == 0 ? "train" : "t10k";
+/* "f32[1, 28, 28]" */
+static void format_input(char *s, size_t len, const MlcModel *m) {
+    size_t k = (size_t)snprintf(s, len, "f32[");
+    for (int i = 0; i < m->x_rank && k < len; i++)
+        k += (size_t)snprintf(s + k, len - k, i ? ", %lld" : "%lld", (long long)m->x_shape[i]);
+    if (k < len)
+        snprintf(s + k, len - k, "]");
+}
+
+/* Do images of rows x cols fit the model's input? Its shape must be the image, [rows, cols]
+ * after any leading 1s ([1, 28, 28] for a 28x28 image), or the image flattened, [rows *
+ * cols]. Equal sizes are not enough: 16x49 images are not 28x28 ones. Reads only the
+ * header (the loader then reads and checks the whole file). */
+static bool images_fit(const char *images, const MlcModel *m, char *err, size_t errlen) {
+    gzFile f = gzopen(images, "rb");
+    unsigned char head[16];
+    int got = f ? gzread(f, head, sizeof head) : -1;
+    if (f)
+        gzclose(f);
+    if (got != (int)sizeof head || be32(head) != IDX_MAGIC_IMAGES)
+        return true; /* mlc_idx_read says what is wrong with it */
+    int64_t rows = be32(head + 8), cols = be32(head + 12);
+    int r = m->x_rank;
+    bool fit = r == 1 && m->x_shape[0] == rows * cols;
+    if (r >= 2) {
+        fit = m->x_shape[r - 2] == rows && m->x_shape[r - 1] == cols;
+        for (int i = 0; i < r - 2; i++)
+            fit = fit && m->x_shape[i] == 1;
+    }
+    if (fit)
+        return true;
+    char shape[128];
+    format_input(shape, sizeof shape, m);
+    return mlc_fail(err, errlen, "%s: images are %lldx%lld, the model's input '%s' is %s", images,
+                    (long long)rows, (long long)cols, m->x_name, shape);
+}
+
+static bool idx_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, char *err,
+                     size_t errlen) {
+    const char *dir = src->path;
+    const char *prefix = strcmp(src->split, "train") == 0 ? "train" : "t10k";
     char iname[64], lname[64];
     snprintf(iname, sizeof iname, "%s-images-idx3-ubyte", prefix);
     snprintf(lname, sizeof lname, "%s-labels-idx1-ubyte", prefix);
@@ -269,7 +317,8 @@ static bool idx_load(MlcDataset *d, const char *dir, const char *split, const Ml
         free(images);
         return mlc_fail(err, errlen, "%s/%s: not found (nor %s.gz)", dir, lname, lname);
     }
-    bool ok = mlc_idx_read(d, images, labels, m->x_size, m->scale, m->nclass, err, errlen);
+    bool ok = images_fit(images, m, err, errlen) &&
+              idx_read(d, images, labels, m->x_size, m->scale, m->nclass, true, err, errlen);
     free(images);
     free(labels);
     return ok;

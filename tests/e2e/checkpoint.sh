@@ -49,7 +49,7 @@ resume fashion --optimizer rmsprop --lr 1e-3 --momentum 0.5 --centered
 head -c 4096 every.safetensors | grep -q '"mlc.epoch":"3"' || fail "no checkpoint after the last epoch"
 head -c 4096 every.safetensors | grep -q '"optimizer.linear_relu_stack.0.weight.momentum_buffer"' ||
     fail "no momentum buffer in the checkpoint"
-ls ./*.tmp.* >/dev/null 2>&1 && fail "a temporary file was left behind"
+ls ./*.mlc-tmp.* >/dev/null 2>&1 && fail "a temporary file was left behind"
 echo "ok: --checkpoint-every 2 of 3 epochs ends with epoch 3's checkpoint, no temporary file"
 
 # refused: a weight file, another model's checkpoint, --resume with --load

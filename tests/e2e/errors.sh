@@ -3,8 +3,9 @@
 # (CTest e2e/errors).
 # The trainer (train_fashion, built from models/fashion.model): a missing data directory, a
 # truncated .gz image file, a corrupt gzip stream, a wrong magic number, a label file whose
-# count disagrees with the images, --load of a missing, tiny or truncated safetensors file, of
-# one with the wrong shape and of the autograd_demo's weights, --inputs files without the
+# count disagrees with the images, 16x49 images for a 28x28 input, --load of a missing, tiny
+# or truncated safetensors file, of one with the wrong shape, of the autograd_demo's weights
+# and of .pth files (zip and pickle), --inputs files without the
 # model's input and target, and bad option values. Each
 # must exit 1 with a message on stderr that names the bad file (or option), and no crash.
 # mlc: a missing model file, an unknown option, --emit bogus (non-zero, clear message); -o
@@ -76,6 +77,11 @@ gzip -dc "$data/t10k-images-idx3-ubyte.gz" | head -c 10 >plain/t10k-images-idx3-
 rm plain/t10k-images-idx3-ubyte.gz
 expect_error 1 "plain/t10k-images-idx3-ubyte" $t --data plain --epochs 1
 
+copy_data dims                      # 16x49 images: 784 values, but not 28x28
+{ gzip -dc "$data/train-images-idx3-ubyte.gz" | head -c 8; printf '\000\000\000\020\000\000\000\061'
+  gzip -dc "$data/train-images-idx3-ubyte.gz" | tail -c +17; } | gzip >dims/train-images-idx3-ubyte.gz
+expect_error 1 "dims/train-images-idx3-ubyte.gz: images are 16x49, the model's input 'image' is f32[1, 28, 28]" $t --data dims --epochs 1
+
 copy_data magic                     # a labels magic number on the image file
 { printf '\000\000\010\001'; gzip -dc "$data/train-images-idx3-ubyte.gz" | tail -c +5; } |
     gzip >magic/train-images-idx3-ubyte.gz
@@ -116,6 +122,19 @@ expect_error 1 "shape.safetensors" $t --data "$data" --load shape.safetensors --
 expect_error 1 "demo.safetensors" $t --data "$data" --load demo.safetensors --eval
 printf 'not a safetensors file at all, but long enough to have a header\n' >text.safetensors
 expect_error 1 "text.safetensors" $t --data "$data" --load text.safetensors --eval
+# what torch.save writes (a zip archive with <name>/data.pkl, or a pickle), and another zip
+python3 -c '
+import zipfile
+with zipfile.ZipFile("model.pth", "w") as z:
+    z.writestr("model/data.pkl", b"\x80\x02}q\x00.")
+    z.writestr("model/data/0", bytes(64))
+with zipfile.ZipFile("arrays.npz", "w") as z:
+    z.writestr("x.npy", bytes(64))
+open("legacy.pth", "wb").write(b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.")
+'
+expect_error 1 "convert it with scripts/pth-to-safetensors.py model.pth" $t --data "$data" --load model.pth --eval
+expect_error 1 "legacy.pth: a Python pickle (torch.save's legacy format)" $t --data "$data" --load legacy.pth --eval
+expect_error 1 "arrays.npz: a zip archive, not a safetensors file" $t --data "$data" --load arrays.npz --eval
 $t --data "$data" --epochs 1 --save nodir/x.safetensors >/dev/null 2>err.txt && fail "--save into a missing directory succeeded"
 grep -qF "nodir/x.safetensors" err.txt || { cat err.txt; fail "--save nodir/x.safetensors: message does not name the file"; }
 echo "ok: --save nodir/x.safetensors: $(head -n 1 err.txt)"
@@ -134,6 +153,7 @@ expect_error 1 "--batch" $t --data "$data" --batch 0
 expect_error 1 "--lr" $t --data "$data" --lr abc
 expect_error 1 "--lr" $t --data "$data" --lr -1
 expect_error 1 "--lr" $t --data "$data" --lr nan
+expect_error 1 "--val-split: an idx data set's directory has its own test set" $t --data "$data" --val-split 0.1
 expect_error 1 "--seed" $t --data "$data" --seed -3
 expect_error 1 "--threads" $t --data "$data" --threads 0
 expect_error 1 "--amsgrad does not apply to sgd" $t --data "$data" --amsgrad
