@@ -587,8 +587,9 @@ static int const_batch(Run *r, Batch *b, int64_t n) {
 }
 
 /* --outputs FILE: the evaluation pass's output for the batch b, or (b NULL) for every test
- * sample in batches of --batch, as one tensor [n, <output shape>] named after the output;
- * for a batch, its mean loss too ("loss"). */
+ * sample in batches of --batch as the test pass runs it, as one tensor "outputs"
+ * [n, out_size]; for a batch, its mean loss too ("loss"). What another build of the same
+ * model (the firmware target) or PyTorch is checked against, value by value. */
 static int write_outputs(Run *r, const Batch *b) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->test;
@@ -605,7 +606,7 @@ static int write_outputs(Run *r, const Batch *b) {
                (size_t)n * m->out_size * sizeof(float));
         loss = eval_loss(r);
     }
-    MlcTensor t[2] = {{m->out_name, 2, {total, (int64_t)m->out_size}, all},
+    MlcTensor t[2] = {{"outputs", 2, {total, (int64_t)m->out_size}, all},
                       {"loss", 0, {0}, &loss}};
     char err[1024];
     bool ok = mlc_safetensors_write(r->opt.outputs, t, b ? 2 : 1, err, sizeof err);
@@ -768,6 +769,7 @@ static int run(Run *r, int argc, char **argv) {
     if (o->no_checkpoint)
         o->checkpoint = NULL;
     if ((o->save && (rc = check_output(r, "--save", o->save))) ||
+        (o->outputs && (rc = check_output(r, "--outputs", o->outputs))) ||
         (o->checkpoint && (rc = check_output(r, "--checkpoint", o->checkpoint))))
         goto out;
     if (o->resume) {

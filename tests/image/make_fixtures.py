@@ -21,7 +21,7 @@ For tests/image/twice.model (a conv2d and batchnorm2d net called twice, the seco
 on half the first call's output), twice_init.safetensors and twice_grads.safetensors the same
 way: both calls update the running statistics, as calling a PyTorch module twice does.
     cnn_eval.safetensors     before that, in evaluation mode (running statistics, no
-                             dropout): its output "logits" and "loss"
+                             dropout): its output ("outputs": the logits) and "loss"
 check.sh runs `NAME --load NAME_init.safetensors --inputs NAME_init.safetensors --grads OUT`
 and compares OUT with NAME_grads.safetensors, and cnn's --outputs with cnn_eval.safetensors. One thread, so reruns give the same bytes.
 """
@@ -84,7 +84,7 @@ def main():
     with torch.no_grad():
         logits = body(x)
         write_safetensors(os.path.join(HERE, "cnn_eval.safetensors"),
-                          {"logits": logits, "loss": nn.functional.cross_entropy(logits, y)})
+                          {"outputs": logits, "loss": nn.functional.cross_entropy(logits, y)})
     body.train()
     loss = nn.functional.cross_entropy(body(x), y)
     loss.backward()
