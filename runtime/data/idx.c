@@ -2,18 +2,20 @@
  *
  * An IDX file is a big-endian header, then the values: a magic word 0x000008DD (0x08: unsigned
  * bytes; DD: the number of dimensions), DD 32-bit sizes, and the product of the sizes in bytes.
- * Images are 0x00000803 [count, rows, cols]; labels 0x00000801 [count].
+ * Images are 0x00000803 [count, rows, cols], or 0x00000804 [count, channels, rows, cols] for
+ * images of several channels; labels 0x00000801 [count].
  *
  * zlib's gzopen/gzread read gzip and plain files alike. The header's sizes are never trusted
  * for allocation: the file is read into a buffer that grows as bytes arrive, up to the size
  * the header claims plus one byte, so a lying header gives "truncated" or "longer than its
  * header says", never a huge allocation. Every error names the file and the reason.
  *
- * As a loader (mlc_loader_idx): the split "train" is DIR/train-images-idx3-ubyte and
- * DIR/train-labels-idx1-ubyte, "test" the t10k-* files, each plain or with .gz. The images'
- * rows and columns must be the model input's last two dimensions (or its only one, rows *
- * cols): see images_fit. The loader keeps the images as bytes, a quarter of the memory of
- * floats; the runtime scales each batch as it uses it (mlc_dataset_x).
+ * As a loader (mlc_loader_idx): the split "train" is DIR/train-images-idx3-ubyte (or
+ * -idx4-ubyte, for images with channels) and DIR/train-labels-idx1-ubyte, "test" the t10k-*
+ * files, each plain or with .gz. The images' channels, rows and columns must be the model
+ * input's last dimensions (or its only one, their product): see images_fit. The loader keeps the
+ * images as bytes, a quarter of the memory of floats; the runtime scales each batch as it uses it
+ * (mlc_dataset_x).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -25,8 +27,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#define IDX_MAGIC_IMAGES 0x00000803u
-#define IDX_MAGIC_LABELS 0x00000801u
+#define IDX_MAGIC_IMAGES  0x00000803u
+#define IDX_MAGIC_IMAGES4 0x00000804u
+#define IDX_MAGIC_LABELS  0x00000801u
 
 static uint32_t be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
@@ -34,7 +37,7 @@ static uint32_t be32(const unsigned char *p) {
 
 /* One IDX file in memory: its sizes and its values (bytes). */
 typedef struct IdxFile {
-    uint32_t dims[3];
+    uint32_t dims[4];
     unsigned char *data;
     size_t n; /* bytes of data: the product of dims */
 } IdxFile;
@@ -110,10 +113,10 @@ static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim
                         errno ? strerror(errno) : "out of memory");
     gzbuffer(f, 1u << 17);
 
-    unsigned char head[16];
-    size_t headlen = 4 + 4 * (size_t)ndim;
+    /* The magic first: it says how many sizes follow (images: three, or four with channels). */
+    unsigned char head[20];
     unsigned char *hb = NULL;
-    int64_t got = read_all(f, path, headlen, &hb, err, errlen);
+    int64_t got = read_all(f, path, 4, &hb, err, errlen);
     if (got < 0) {
         gzclose(f);
         return false;
@@ -127,17 +130,30 @@ static bool idx_read_file(IdxFile *x, const char *path, uint32_t magic, int ndim
                         (long long)got);
     }
     uint32_t m = be32(head);
+    if (magic == IDX_MAGIC_IMAGES && m == IDX_MAGIC_IMAGES4) {
+        magic = m;
+        ndim = 4;
+    }
     if (m != magic) {
         gzclose(f);
         return mlc_fail(err, errlen, "%s: bad magic 0x%08x, expected 0x%08x (an IDX %s file)", path,
                         (unsigned)m, (unsigned)magic, what);
     }
-    if ((size_t)got < headlen) {
+    size_t headlen = 4 + 4 * (size_t)ndim;
+    got = read_all(f, path, headlen - 4, &hb, err, errlen);
+    if (got < 0) {
+        gzclose(f);
+        return false;
+    }
+    if (got > 0)
+        memcpy(head + 4, hb, (size_t)got);
+    free(hb);
+    if ((size_t)got < headlen - 4) {
         gzclose(f);
         return mlc_fail(err, errlen, "%s: truncated: %lld bytes, the IDX header needs %zu", path,
-                        (long long)got, headlen);
+                        (long long)got + 4, headlen);
     }
-    /* The product of up to three 32-bit sizes: check it against SIZE_MAX step by step. */
+    /* The product of up to four 32-bit sizes: check it against SIZE_MAX step by step. */
     size_t n = 1;
     for (int i = 0; i < ndim; i++) {
         x->dims[i] = be32(head + 4 + 4 * i);
@@ -186,11 +202,13 @@ static bool idx_read(MlcDataset *d, const char *images, const char *labels, size
     }
 
     bool ok = false;
-    uint64_t pixels = (uint64_t)im.dims[1] * im.dims[2];
+    uint64_t pixels = (uint64_t)im.dims[1] * im.dims[2] * (im.dims[3] ? im.dims[3] : 1);
     if (pixels != x_size) {
-        mlc_fail(err, errlen, "%s: images are %ux%u = %llu values, the model's input has %zu",
-                 images, (unsigned)im.dims[1], (unsigned)im.dims[2], (unsigned long long)pixels,
-                 x_size);
+        char dims[64];
+        snprintf(dims, sizeof dims, im.dims[3] ? "%ux%ux%u" : "%ux%u", (unsigned)im.dims[1],
+                 (unsigned)im.dims[2], (unsigned)im.dims[3]);
+        mlc_fail(err, errlen, "%s: images are %s = %llu values, the model's input has %zu", images,
+                 dims, (unsigned long long)pixels, x_size);
         goto out;
     }
     if (lb.dims[0] != im.dims[0]) {
@@ -274,32 +292,45 @@ static void format_input(char *s, size_t len, const MlcModel *m) {
         snprintf(s + k, len - k, "]");
 }
 
-/* Do images of rows x cols fit the model's input? Its shape must be the image, [rows, cols]
- * after any leading 1s ([1, 28, 28] for a 28x28 image), or the image flattened, [rows *
- * cols]. Equal sizes are not enough: 16x49 images are not 28x28 ones. Reads only the
+/* Do the images fit the model's input? Its shape must be the image's, [rows, cols] or
+ * [channels, rows, cols], after any leading 1s ([1, 28, 28] for a 28x28 image), or the image
+ * flattened. Equal sizes are not enough: 16x49 images are not 28x28 ones. Reads only the
  * header (the loader then reads and checks the whole file). */
 static bool images_fit(const char *images, const MlcModel *m, char *err, size_t errlen) {
     gzFile f = gzopen(images, "rb");
-    unsigned char head[16];
+    unsigned char head[20];
     int got = f ? gzread(f, head, sizeof head) : -1;
     if (f)
         gzclose(f);
-    if (got != (int)sizeof head || be32(head) != IDX_MAGIC_IMAGES)
+    if (got < 16 || (be32(head) != IDX_MAGIC_IMAGES && be32(head) != IDX_MAGIC_IMAGES4) ||
+        (be32(head) == IDX_MAGIC_IMAGES4 && got < 20))
         return true; /* mlc_idx_read says what is wrong with it */
-    int64_t rows = be32(head + 8), cols = be32(head + 12);
+    /* the image's shape: [rows, cols], or [channels, rows, cols] */
+    int64_t shape[3];
+    int rank = be32(head) == IDX_MAGIC_IMAGES4 ? 3 : 2;
+    for (int i = 0; i < rank; i++)
+        shape[i] = be32(head + 8 + 4 * i);
+    int64_t numel = shape[0] * shape[1] * (rank == 3 ? shape[2] : 1);
     int r = m->x_rank;
-    bool fit = r == 1 && m->x_shape[0] == rows * cols;
-    if (r >= 2) {
-        fit = m->x_shape[r - 2] == rows && m->x_shape[r - 1] == cols;
-        for (int i = 0; i < r - 2; i++)
+    bool fit = r == 1 && m->x_shape[0] == numel;
+    if (r >= rank) {
+        fit = true;
+        for (int i = 0; i < rank; i++)
+            fit = fit && m->x_shape[r - rank + i] == shape[i];
+        for (int i = 0; i < r - rank; i++)
             fit = fit && m->x_shape[i] == 1;
     }
     if (fit)
         return true;
-    char shape[128];
-    format_input(shape, sizeof shape, m);
-    return mlc_fail(err, errlen, "%s: images are %lldx%lld, the model's input '%s' is %s", images,
-                    (long long)rows, (long long)cols, m->x_name, shape);
+    char want[128], have[64];
+    format_input(want, sizeof want, m);
+    if (rank == 3)
+        snprintf(have, sizeof have, "%lldx%lldx%lld (channels x rows x cols)", (long long)shape[0],
+                 (long long)shape[1], (long long)shape[2]);
+    else
+        snprintf(have, sizeof have, "%lldx%lld", (long long)shape[0], (long long)shape[1]);
+    return mlc_fail(err, errlen, "%s: images are %s, the model's input '%s' is %s", images, have,
+                    m->x_name, want);
 }
 
 static bool idx_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, char *err,
@@ -307,11 +338,16 @@ static bool idx_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
     const char *dir = src->path;
     const char *prefix = strcmp(src->split, "train") == 0 ? "train" : "t10k";
     char iname[64], lname[64];
+    char iname4[64];
     snprintf(iname, sizeof iname, "%s-images-idx3-ubyte", prefix);
+    snprintf(iname4, sizeof iname4, "%s-images-idx4-ubyte", prefix);
     snprintf(lname, sizeof lname, "%s-labels-idx1-ubyte", prefix);
     char *images = data_file(dir, iname);
     if (!images)
-        return mlc_fail(err, errlen, "%s/%s: not found (nor %s.gz)", dir, iname, iname);
+        images = data_file(dir, iname4); /* images with channels */
+    if (!images)
+        return mlc_fail(err, errlen, "%s/%s: not found (nor %s.gz, nor %s)", dir, iname, iname,
+                        iname4);
     char *labels = data_file(dir, lname);
     if (!labels) {
         free(images);

@@ -166,9 +166,41 @@ static void test_errors(void) {
     expect_error(img, lbl, 4, 3, "%s: read error: unexpected end of file", img, NULL);
 }
 
+/* Images with channels (0x804, [count, channels, rows, cols]) load through the loader for
+ * an input [channels, rows, cols], and not for one of the same size in another shape. */
+static void test_channels(void) {
+    static const uint32_t dims4[4] = {3, 2, 1, 2};
+    write_idx(0, "train-images-idx4-ubyte", 0x804, 4, dims4, NULL, 0);
+    write_idx(1, "train-labels-idx1-ubyte", 0x801, 1, lbl_dims, labels, 0);
+    MlcModel m = {.name = "rgb",
+                  .x_name = "image",
+                  .x_rank = 3,
+                  .x_shape = {2, 1, 2},
+                  .x_size = 4,
+                  .y_kind = MLC_TARGET_CLASS,
+                  .nclass = 3,
+                  .scale = 1.0f};
+    MlcSource src = {.split = "train", .path = dir};
+    MlcDataset d;
+    char err[512] = "";
+    CHECK_TRUE(mlc_loader_idx.load(&d, &src, &m, err, sizeof err));
+    CHECK_STR("", err);
+    CHECK(3, d.n);
+    mlc_dataset_free(&d);
+    m.x_rank = 3, m.x_shape[0] = 1, m.x_shape[1] = 2, m.x_shape[2] = 2; /* [1, 2, 2]: no */
+    CHECK_TRUE(!mlc_loader_idx.load(&d, &src, &m, err, sizeof err));
+    char want[512];
+    snprintf(want, sizeof want,
+             "%s/train-images-idx4-ubyte: images are 2x1x2 (channels x rows x cols), the "
+             "model's input 'image' is f32[1, 2, 2]",
+             dir);
+    CHECK_STR(want, err);
+}
+
 int main(void) {
     if (!tmpdir_make("mlc_test_idx"))
         return 1;
+    test_channels();
     test_good("img", "lbl");
     test_good("img.gz", "lbl.gz");
     test_errors();
