@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "config.h" /* written by CMake: version, and where the runtime is */
+/* The runtime's safetensors reader (weights.c) and MLC_MAX_RANK, which the two share. */
+#include "mlc_runtime.h"
 
 /* Compiler bugs (never bad input) stop with a message naming the place. Always on. */
 #define MLC_ASSERT(c)                                   \
@@ -237,7 +239,6 @@ AstModel *parse_model(Ctx *cx);
  * ------------------------------------------------------------------------------------------ */
 
 enum {
-    MLC_MAX_RANK = 4,
     DIM_N = -1, /* the batch dimension: symbolic, known only when the program runs */
 };
 
@@ -359,6 +360,7 @@ typedef struct TrainSpec {
 typedef struct Graph {
     Ctx *cx;
     const char *name; /* the model's name */
+    Loc name_loc;     /* where the model names itself ('model fashion') */
     PtrVec nodes;     /* Node*, in topological order */
     int nforward;     /* nodes[0, nforward) are the forward pass; the rest the backward */
     Node *input;      /* OP_INPUT, or NULL */
@@ -584,9 +586,16 @@ int memplan_check(Schedule *s, MemPlan *mp, FILE *out);
  * when it is the training forward pass. */
 Graph *eval_graph(Graph *g);
 
+/* The evaluation forward pass reduced to the output (no loss, no target): what a program
+ * that only predicts runs (Target.predict_only). NULL after reporting an error when the
+ * model has no output, no input, or an output that reads the target. */
+Graph *predict_graph(Graph *g);
+
 /* A whole program, by segment: the training forward and backward passes (and the update)
  * from g, s and mp; the evaluation forward pass from eval, es and emp, which are NULL when it
- * is the training forward pass. */
+ * is the training forward pass. For a target that only predicts, eval is predict_graph()'s
+ * pass, planned on its own, and weights holds the trained parameters. */
+typedef struct Weights Weights;
 typedef struct Program {
     Graph *g;
     Schedule *s;
@@ -594,7 +603,22 @@ typedef struct Program {
     Graph *eval;
     Schedule *es;
     MemPlan *emp;
+    Weights *weights;
 } Program;
+
+/* ------------------------------------------------------------------------------------------
+ * weights.c: trained parameters from a weight file, for targets that embed them
+ * ------------------------------------------------------------------------------------------ */
+
+struct Weights {
+    const char *path;
+    const float **data; /* data[p]: the values of g->params.data[p], row-major in its shape */
+};
+/* Reads the safetensors file path (through the runtime's reader) and checks that it holds
+ * every parameter of g under its state_dict name, as F32 with the parameter's shape. Each
+ * problem is an error at the model line that made the parameter, naming the file; a file
+ * that cannot be read is one error naming it. NULL after an error. */
+Weights *weights_load(Graph *g, const char *path);
 
 /* ------------------------------------------------------------------------------------------
  * kernel.c: what every target shares about a kernel (backends print it)
@@ -699,16 +723,25 @@ typedef struct Target {
     bool has_blas;      /* GEMMs through a BLAS library */
     bool has_device;    /* buffers live on an accelerator */
     bool static_memory; /* every buffer static, sized at compile time (no malloc) */
+    /* The program is the evaluation pass alone at batch 1 (Program.eval, predict_graph()),
+     * with the trained weights built in (--weights FILE, Program.weights). */
+    bool predict_only;
     /* Writes the whole program's source. */
     void (*emit)(FILE *out, const Program *p);
-    /* Compiles src_path into the program exe_path; false (after saying why) on failure. */
+    /* Writes the header that goes with the source, or NULL: the target has none. */
+    void (*emit_header)(FILE *out, const Program *p);
+    /* Compiles src_path into the program exe_path; false (after saying why) on failure. NULL
+     * for a target whose output is source: -o names a directory that gets NAME + extension
+     * (and NAME.h when the target has a header). */
     bool (*build)(const char *src_path, const char *exe_path, bool verbose);
 } Target;
 
 extern const Target target_c; /* backend/c.c: C99 with OpenBLAS, linked with the runtime */
+/* backend/firmware.c: freestanding C99 inference for microcontrollers, weights built in */
+extern const Target target_firmware;
 /* The target called name, or NULL. */
 const Target *target_find(const char *name);
-/* "c" (every target's name, for messages) */
+/* "c, firmware" (every target's name, for messages) */
 const char *target_names(Arena *a);
 
 /* ------------------------------------------------------------------------------------------
