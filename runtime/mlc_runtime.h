@@ -422,6 +422,7 @@ typedef struct MlcOptions {
     bool eval;                /* --eval */
     bool check_grads;         /* --check-grads */
     int64_t predict;          /* --predict I, or -1 */
+    const char *outputs;      /* --outputs FILE: the evaluation outputs of the test set, or NULL */
     int threads;              /* --threads N, or 0 for OpenBLAS's default */
     bool quiet;               /* --quiet: no per-batch loss lines */
     bool time;                /* --time: seconds per epoch on stderr */

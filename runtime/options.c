@@ -91,6 +91,9 @@ static const Opt opts[] = {
      "(then --epochs counts the epochs of the whole run)"},
     {"--eval", NULL, true, "only evaluate on the test set, no training"},
     {"--predict", "I", true, "print the predicted and actual class of test image I"},
+    {"--outputs", "FILE", true,
+     "write the output of the evaluation pass for every test\n"
+     "image to FILE (safetensors: 'outputs', [n, ...]); no training"},
     {"--grads", "FILE", false,
      "write the loss and all gradients on the first training\n"
      "batch to FILE (safetensors); no training"},
@@ -323,6 +326,8 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->grads = v;
         } else if (strcmp(name, "--inputs") == 0) {
             o->inputs = v;
+        } else if (strcmp(name, "--outputs") == 0) {
+            o->outputs = v;
         } else if (strcmp(name, "--checkpoint") == 0) {
             o->checkpoint = v;
         } else if (strcmp(name, "--checkpoint-every") == 0) {

@@ -8,6 +8,7 @@
  *   --check-grads  the same gradients checked against finite differences (gradcheck.c)
  *   --eval         the test-set evaluation only
  *   --predict I    the class of test image I
+ *   --outputs FILE the evaluation pass's output for every test image, into FILE
  *   (none)         train for --epochs, evaluating after each epoch (the PyTorch quickstart's
  *                  output, line for line), or for a model without data, print its loss and
  *                  gradients on the constant input (the quickstart's autograd example)
@@ -296,6 +297,31 @@ static int predict(Run *r) {
     return 0;
 }
 
+/* --outputs: the evaluation pass's output for every test image, in batches of --batch as
+ * the test pass runs it, into a safetensors file ("outputs", [n, out_size]): what another
+ * build of the same model (the firmware target) is checked against. */
+static int write_outputs(Run *r) {
+    const MlcModel *m = r->m;
+    const MlcDataset *d = &r->test;
+    if (!m->output)
+        return error(r, "--outputs: model '%s' has no output", m->name);
+    float *all = malloc((size_t)(d->n ? d->n : 1) * m->out_size * sizeof(float));
+    if (!all)
+        return error(r, "--outputs: out of memory for %lld outputs", (long long)d->n);
+    int64_t B = r->opt.batch;
+    for (int64_t start = 0; start < d->n; start += B) {
+        int64_t n = d->n - start < B ? d->n - start : B;
+        eval_forward(r, d->x + (size_t)start * d->x_size, d->y + start, n);
+        memcpy(all + (size_t)start * m->out_size, eval_output(r),
+               (size_t)n * m->out_size * sizeof(float));
+    }
+    MlcTensor t = {"outputs", 2, {d->n, (int64_t)m->out_size}, all};
+    char err[1024];
+    bool ok = mlc_safetensors_write(r->opt.outputs, &t, 1, err, sizeof err);
+    free(all);
+    return ok ? 0 : error(r, "%s", err);
+}
+
 /* A constant input or target, filled as init says (random values from their own stream). */
 static void fill(float *v, size_t n, MlcInit init, MlcRng *rng) {
     for (size_t i = 0; i < n; i++) {
@@ -485,14 +511,15 @@ static int run(Run *r, int argc, char **argv) {
 #endif
 
     /* What to do, and so which data sets to load. */
-    bool action = o->eval || o->predict >= 0 || o->grads || o->check_grads;
+    bool action = o->eval || o->predict >= 0 || o->outputs || o->grads || o->check_grads;
     bool training = !nodata && !action && o->epochs > 0;
     if (o->inputs && !o->grads && !o->check_grads)
         return error(r, "--inputs: give --grads FILE or --check-grads to say what to do with it");
     bool first_batch = (o->grads || o->check_grads) && !o->inputs;
     if (!nodata && (training || first_batch) && load_set(r, &r->train, "train"))
         return 1;
-    if (!nodata && (training || o->eval || o->predict >= 0) && load_set(r, &r->test, "test"))
+    if (!nodata && (training || o->eval || o->predict >= 0 || o->outputs) &&
+        load_set(r, &r->test, "test"))
         return 1;
     if (o->predict >= r->test.n && o->predict >= 0)
         return error(r, "--predict: %lld is out of range, the test set has %lld images (0 to %lld)",
@@ -522,6 +549,7 @@ static int run(Run *r, int argc, char **argv) {
         goto out;
     r->buf.seed = mlc_step_seed(o->seed, 0); /* --grads and --check-grads: step 0's masks */
     if ((o->save && (rc = check_output(r, "--save", o->save))) ||
+        (o->outputs && (rc = check_output(r, "--outputs", o->outputs))) ||
         (o->checkpoint && (rc = check_output(r, "--checkpoint", o->checkpoint))))
         goto out;
     if (o->resume) {
@@ -542,7 +570,7 @@ static int run(Run *r, int argc, char **argv) {
         }
     } else {
         mlc_init_params(m, r->buf.params, o->seed);
-        if (o->eval || o->predict >= 0)
+        if (o->eval || o->predict >= 0 || o->outputs)
             fprintf(stderr,
                     "%s: warning: no --load, so this uses the untrained initial weights "
                     "(seed %llu)\n",
@@ -561,6 +589,8 @@ static int run(Run *r, int argc, char **argv) {
     if (o->eval)
         evaluate(r);
     if (o->predict >= 0 && (rc = predict(r)))
+        goto out;
+    if (o->outputs && (rc = write_outputs(r)))
         goto out;
     if (!action) {
         if (nodata)
