@@ -695,11 +695,15 @@ static void emit_firmware_header(FILE *out, const Program *p) {
     Arena *a = g->cx->arena;
     emit_top(&f);
     fprintf(out, "#ifndef %s_H\n#define %s_H\n\n", f.upper, f.upper);
-    fprintf(out, "/* floats of the input, %s f32%s", buf(&f, g->input)->name,
+    fprintf(out, "/* floats of the input, %s f32%s */\n", buf(&f, g->input)->name,
             shape_at_1(a, g->input->shape));
-    if (g->train.has_data && g->train.scale != 1.0)
-        fprintf(out, ":\n * the data's values times %.9g, as the train block says", g->train.scale);
-    fprintf(out, " */\n#define %s_INPUT_SIZE %lld\n", f.upper, (long long)count(f.in_size));
+    fprintf(out, "#define %s_INPUT_SIZE %lld\n", f.upper, (long long)count(f.in_size));
+    if (g->train.has_data)
+        fprintf(out,
+                "/* what the trainer multiplies the data set's values by (the train block's\n"
+                " * scale): in[k] = (float)value * %s_INPUT_SCALE, as it was trained */\n"
+                "#define %s_INPUT_SCALE %s\n",
+                f.upper, f.upper, float_lit(a, g->train.scale));
     fprintf(out, "/* floats of the output, %s f32%s */\n",
             g->output->name ? g->output->name : "output", shape_at_1(a, g->output->shape));
     fprintf(out, "#define %s_OUTPUT_SIZE %lld\n", f.upper, (long long)count(f.out_size));

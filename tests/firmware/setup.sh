@@ -1,0 +1,34 @@
+#!/bin/sh
+# setup.sh MLC SRCDIR WORK: what the firmware tests share (CTest fixture firmware/setup).
+# Trains models/fashion.model for one epoch, writes the trainer's evaluation outputs of the
+# test set (--outputs) and the firmware target's source for the trained weights, and
+# unpacks the test images. The data: the full FashionMNIST when a verified copy is on the
+# machine ($MLC_DATA_COPY, ../shared/data/fashion-mnist beside the source, or
+# data/fashion-mnist in it), else the small subset in tests/e2e/data (512 test images).
+set -eu
+mlc=$1 src=$2 work=$3
+fail() {
+    echo "FAIL: $*"
+    exit 1
+}
+data=$src/tests/e2e/data
+for d in "${MLC_DATA_COPY:-}" "$src/../shared/data/fashion-mnist" "$src/data/fashion-mnist"; do
+    if [ -n "$d" ] && [ -f "$d/t10k-images-idx3-ubyte.gz" ] && [ -f "$d/train-images-idx3-ubyte.gz" ]; then
+        data=$d
+        break
+    fi
+done
+echo "data: $data"
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+"$mlc" "$src/models/fashion.model" -o train_fashion || fail "mlc could not build the trainer"
+./train_fashion --data "$data" --epochs 1 --quiet --save weights.safetensors >train.txt ||
+    fail "training failed"
+./train_fashion --data "$data" --load weights.safetensors --outputs expected.safetensors ||
+    fail "--outputs failed"
+"$mlc" "$src/models/fashion.model" --target firmware --weights weights.safetensors -o gen ||
+    fail "mlc --target firmware failed"
+[ -f gen/fashion.c ] && [ -f gen/fashion.h ] || fail "no gen/fashion.c and gen/fashion.h"
+gzip -dc "$data/t10k-images-idx3-ubyte.gz" >t10k-images || fail "cannot unpack the test images"
+echo "setup: trained, generated gen/fashion.c and gen/fashion.h"
