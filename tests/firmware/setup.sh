@@ -2,7 +2,7 @@
 # setup.sh MLC SRCDIR WORK: what the firmware tests share (CTest fixture firmware/setup).
 # Trains models/fashion.model for one epoch, writes the trainer's evaluation outputs of the
 # test set (--outputs) and the firmware target's source for the trained weights, and
-# unpacks the test images. The data: the full FashionMNIST when a verified copy is on the
+# unpacks the test images; the same for tests/firmware/ops.model (other ops) on the subset. The data: the full FashionMNIST when a verified copy is on the
 # machine ($MLC_DATA_COPY, ../shared/data/fashion-mnist beside the source, or
 # data/fashion-mnist in it), else the small subset in tests/e2e/data (512 test images).
 set -eu
@@ -31,4 +31,14 @@ cd "$work"
     fail "mlc --target firmware failed"
 [ -f gen/fashion.c ] && [ -f gen/fashion.h ] || fail "no gen/fashion.c and gen/fashion.h"
 gzip -dc "$data/t10k-images-idx3-ubyte.gz" >t10k-images || fail "cannot unpack the test images"
-echo "setup: trained, generated gen/fashion.c and gen/fashion.h"
+
+subset=$src/tests/e2e/data
+"$mlc" "$src/tests/firmware/ops.model" -o train_ops || fail "mlc could not build ops"
+./train_ops --data "$subset" --quiet --save ops-weights.safetensors >train-ops.txt ||
+    fail "training ops failed"
+./train_ops --data "$subset" --load ops-weights.safetensors --outputs ops-expected.safetensors ||
+    fail "--outputs failed for ops"
+"$mlc" "$src/tests/firmware/ops.model" --target firmware --weights ops-weights.safetensors \
+    -o gen || fail "mlc --target firmware failed for ops"
+gzip -dc "$subset/t10k-images-idx3-ubyte.gz" >subset-images || fail "cannot unpack the subset"
+echo "setup: trained, generated gen/fashion.c, gen/fashion.h, gen/ops.c and gen/ops.h"
