@@ -1,7 +1,7 @@
 /* main.c: command-line options and the pipeline, one line per pass.
  *
- * mlc FILE.model [-o PROGRAM] [--target c|firmware] [--weights FILE] [--emit ast|ir|grad|c|dot]
- *     [--check]
+ * mlc FILE.model [-o PROGRAM] [--target c|firmware] [--weights FILE] [--quantize int8]
+ *     [--data DIR] [--calibrate N] [--emit ast|ir|grad|c|dot] [--check]
  *
  * The passes run in order and the pipeline stops after any pass that reported an error.
  * Debug builds check the IR after every pass that changes it.
@@ -23,6 +23,11 @@ static const char usage[] =
     "                     firmware  freestanding C99, the evaluation pass at batch 1 with\n"
     "                               the weights built in: no malloc, no stdio, static memory\n"
     "  --weights FILE   the trained weights (safetensors) --target firmware builds in\n"
+    "  --quantize int8  --target firmware: int8 weights and activations (post-training,\n"
+    "                   calibrated on the training set, accuracies in the header)\n"
+    "  --data DIR       the data set --quantize calibrates and tests on (default: the\n"
+    "                   train block's)\n"
+    "  --calibrate N    training batches --quantize calibrates on (default 10)\n"
     "  --emit STAGE     print a stage of the compiler instead of building a program:\n"
     "                     ast   the syntax tree\n"
     "                     ir    the forward graph, with inferred shapes\n"
@@ -41,6 +46,9 @@ typedef struct Options {
     const char *out;
     const char *target;  /* --target NAME, or NULL for c */
     const char *weights; /* --weights FILE, or NULL */
+    bool quantize;       /* --quantize int8 */
+    const char *data;    /* --data DIR, or NULL */
+    int64_t calibrate;   /* --calibrate N */
     EmitKind emit;
     bool check;
     bool verbose;
@@ -57,7 +65,8 @@ static int parse_options(int argc, char **argv, Options *o) {
             printf("mlc %s\n", MLC_VERSION);
             return -1;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--emit") || !strcmp(a, "--target") ||
-                   !strcmp(a, "--weights")) {
+                   !strcmp(a, "--weights") || !strcmp(a, "--quantize") || !strcmp(a, "--data") ||
+                   !strcmp(a, "--calibrate")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "mlc: %s needs a value\n", a);
                 return 2;
@@ -73,6 +82,30 @@ static int parse_options(int argc, char **argv, Options *o) {
             }
             if (!strcmp(a, "--weights")) {
                 o->weights = v;
+                continue;
+            }
+            if (!strcmp(a, "--quantize")) {
+                if (strcmp(v, "int8") != 0) {
+                    fprintf(stderr, "mlc: --quantize %s: the one quantization is int8\n", v);
+                    return 2;
+                }
+                o->quantize = true;
+                continue;
+            }
+            if (!strcmp(a, "--data")) {
+                o->data = v;
+                continue;
+            }
+            if (!strcmp(a, "--calibrate")) {
+                char *end;
+                errno = 0;
+                long long n = strtoll(v, &end, 10);
+                if (end == v || *end != '\0' || errno || n < 1 || n > 1000000) {
+                    fprintf(stderr, "mlc: --calibrate %s: give a number of batches, 1 or more\n",
+                            v);
+                    return 2;
+                }
+                o->calibrate = n;
                 continue;
             }
             static const char *const stages[] = {"ast", "ir", "grad", "c", "dot"};
@@ -247,7 +280,7 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
         ir_print_dot(stdout, g);
         return 0;
     }
-    Program p = {g, NULL, NULL, NULL, NULL, NULL, NULL};
+    Program p = {.g = g};
     if (t->predict_only) {
         /* the evaluation pass alone, to the output, with the weights built in */
         p.eval = predict_graph(g);
@@ -257,6 +290,10 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
         p.emp = plan_memory(p.es, t->reserved, NULL, "");
         MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
         p.weights = weights_load(p.eval, o->weights);
+        if (cx->nerrors)
+            return 1;
+        if (o->quantize)
+            p.quant = quant_plan(&p, o->data, o->calibrate ? o->calibrate : 10);
         if (cx->nerrors)
             return 1;
         if (o->emit == EMIT_C) {
@@ -302,6 +339,15 @@ int main(int argc, char **argv) {
         o.emit != EMIT_GRAD && o.emit != EMIT_DOT) {
         fprintf(stderr, "mlc: --target %s builds the trained weights in: give --weights FILE\n",
                 t->name);
+        return 2;
+    }
+    if (!t->predict_only && (o.quantize || o.data || o.calibrate)) {
+        fprintf(stderr, "mlc: --quantize, --data and --calibrate are for --target firmware\n");
+        return 2;
+    }
+    if (!o.quantize && (o.data || o.calibrate)) {
+        fprintf(stderr, "mlc: --data and --calibrate say how --quantize int8 calibrates: give "
+                        "--quantize int8 too\n");
         return 2;
     }
     if (!t->predict_only && o.weights) {

@@ -596,6 +596,7 @@ Graph *predict_graph(Graph *g);
  * is the training forward pass. For a target that only predicts, eval is predict_graph()'s
  * pass, planned on its own, and weights holds the trained parameters. */
 typedef struct Weights Weights;
+typedef struct Quant Quant;
 typedef struct Program {
     Graph *g;
     Schedule *s;
@@ -604,6 +605,7 @@ typedef struct Program {
     Schedule *es;
     MemPlan *emp;
     Weights *weights;
+    Quant *quant; /* --quantize int8: the int8 form of the prediction pass, or NULL */
 } Program;
 
 /* ------------------------------------------------------------------------------------------
@@ -735,6 +737,33 @@ typedef struct Target {
      * (and NAME.h when the target has a header). */
     bool (*build)(const char *src_path, const char *exe_path, bool verbose);
 } Target;
+
+/* backend/quant.c: int8 post-training quantization of a chain of linear layers (with relu,
+ * and a final softmax) for the firmware target. A layer: y = W x + b, W [out][in]. */
+typedef struct QuantLayer {
+    int64_t in, out;
+    bool relu;
+    const float *w, *b;  /* the float weights (b NULL without a bias) */
+    const float *wt;     /* w transposed, [in][out], for the float pass of quant.c */
+    int8_t *qw;          /* [out][in]: round(w / s_w[j]), s_w[j] = max |w[j]| / 127 */
+    int32_t *qb;         /* [out]: round(b / (s_x s_w[j])) */
+    int32_t *m0, *shift; /* [out] (not the last layer): y = (acc m0 + 2^(shift-1)) >> shift */
+    float *deq;          /* [out] (the last layer): logit = acc * deq[j] = acc s_x s_w[j] */
+} QuantLayer;
+struct Quant {
+    int nlayers;
+    QuantLayer *layers;
+    bool softmax;     /* the output is the softmax of the last layer */
+    double *scale;    /* [nlayers]: the scale of each layer's input */
+    float inv_scale0; /* 1 / scale[0]: the input's x_q = round(x * inv_scale0) */
+    int64_t ncalib;   /* training samples calibrated on */
+    int64_t ntest;    /* test samples of the accuracies */
+    double float_accuracy, int8_accuracy; /* percent, on the test set */
+};
+/* Calibrates on the first `batches` batches of the training set in data_dir (NULL: the
+ * train block's), quantizes, and measures both accuracies on the test set. NULL after
+ * reporting an error (a pass that is not such a chain, data that cannot be read). */
+Quant *quant_plan(Program *p, const char *data_dir, int64_t batches);
 
 extern const Target target_c; /* backend/c.c: C99 with OpenBLAS, linked with the runtime */
 /* backend/firmware.c: freestanding C99 inference for microcontrollers, weights built in */

@@ -28,6 +28,7 @@ typedef struct Fw {
     Schedule *s;
     MemPlan *mp;
     const Weights *w;
+    const Quant *q;       /* --quantize int8, or NULL */
     const char *name;     /* the model's name: the prefix of every global */
     const char *upper;    /* the same in capitals: the prefix of the header's macros */
     bool *stored_plain;   /* per parameter: its array is emitted as the file has it */
@@ -552,6 +553,8 @@ static const PtrVec *io_params(Fw *f) {
     return v;
 }
 
+static void emit_tail(Fw *f);
+
 static void emit_predict(Fw *f) {
     FILE *o = f->out;
     Arena *a = f->g->cx->arena;
@@ -596,6 +599,15 @@ static void emit_predict(Fw *f) {
         fprintf(o, "        out[k] = %s[%s];\n", ref(f, buf(f, g->output), false),
                 shape_is_scalar(g->output->shape) ? "0" : "k");
     fprintf(o, "}\n\n");
+    emit_tail(f);
+}
+
+/* The static arena, NAME_predict, the argmax and the class names. */
+static void emit_tail(Fw *f) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    Graph *g = f->g;
+    long long size = count(f->out_size);
     fprintf(o,
             "/* The activations of %s_predict: %lld bytes, the most the memory plan keeps\n"
             " * live at once. */\n",
@@ -637,6 +649,21 @@ static Fw fw_new(FILE *out, const Program *p) {
     f.out_size = count_of(f.g->output->shape);
     for (int i = 0; i < f.g->classes.len; i++)
         f.class_bytes += (int64_t)strlen(f.g->classes.data[i]) + 1;
+    f.q = p->quant;
+    if (f.q) {
+        /* int8: two buffers, even layers read the first and odd ones the second */
+        int64_t even = 0, odd = 0;
+        for (int l = 0; l < f.q->nlayers; l++) {
+            const QuantLayer *L = &f.q->layers[l];
+            int64_t *b = l % 2 ? &odd : &even;
+            *b = L->in > *b ? L->in : *b;
+            /* int8 weights, int32 biases, then an int32 multiplier and an int8 shift per
+             * output, or (the last layer) a float scale */
+            f.weight_bytes += L->in * L->out + 4 * L->out + (l + 1 < f.q->nlayers ? 5 : 4) * L->out;
+        }
+        f.workspace = (even + odd + 3) / 4;
+        return f;
+    }
     plan_weights(&f);
     for (int i = 0; i < f.g->params.len; i++) {
         int64_t size = 4 * shape_numel_const(((Node *)f.g->params.data[i])->shape);
@@ -665,15 +692,134 @@ static void emit_top(Fw *f) {
             " *   RAM:   %lld bytes, the static arena of %s_predict (%s_predict_with uses\n"
             " *          the caller's workspace instead: then none)\n",
             (long long)(4 * f->workspace), g->name, g->name);
+    if (f->q) {
+        fprintf(o,
+                " * int8 (--quantize int8): weights per output channel and activations per\n"
+                " * tensor, symmetric, calibrated on %lld training samples; int32 sums and\n"
+                " * integer requantization. Test accuracy (%lld images): float %.2f%%, int8 "
+                "%.2f%%.\n */\n",
+                (long long)f->q->ncalib, (long long)f->q->ntest, f->q->float_accuracy,
+                f->q->int8_accuracy);
+        return;
+    }
     fprintf(o, " * Sums: each output of a matrix product adds its terms in order of the shared\n"
                " * index, from 0, in float (the same order however the loops are vectorised).\n"
                " * Compiled with the same floating-point contraction setting (-ffp-contract=off,\n"
                " * the default at -std=c99), two machines give the same bits.\n */\n");
 }
 
+/* ---- int8 ------------------------------------------------------------------------------ */
+
+/* A const array of n integers, 16 to a line. */
+static void int_array(Fw *f, const char *type, const char *name, const void *data, int64_t n,
+                      int size) {
+    fprintf(f->out, "static const %s %s[%lld] = {", type, name, (long long)n);
+    for (int64_t i = 0; i < n; i++) {
+        long long v = size == 1 ? ((const int8_t *)data)[i] : ((const int32_t *)data)[i];
+        fprintf(f->out, "%s%lld%s", i % 16 ? " " : "\n    ", v, i + 1 < n ? "," : "");
+    }
+    fprintf(f->out, "\n};\n\n");
+}
+
+static void emit_int8(Fw *f) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    const Quant *q = f->q;
+    int64_t even = 0;
+    for (int l = 0; l < q->nlayers; l += 2)
+        even = q->layers[l].in > even ? q->layers[l].in : even;
+    for (int l = 0; l < q->nlayers; l++) {
+        const QuantLayer *L = &q->layers[l];
+        bool last = l + 1 == q->nlayers;
+        Kernel *k = f->s->kernels.data[l];
+        fprintf(o, "/* layer %d, ", l + 1);
+        PtrVec src = kernel_sources(f->s, k);
+        for (int i = 0; i < src.len; i++)
+            fprintf(o, "%s%s", i ? ", " : "", (const char *)src.data[i]);
+        fprintf(o,
+                ": [%lld] -> [%lld]\n * weights [%lld][%lld], int8 per output channel; biases "
+                "int32%s */\n",
+                (long long)L->in, (long long)L->out, (long long)L->out, (long long)L->in,
+                last ? "; float scales of the sums" : "; requantization m0, shift");
+        const char *pre = arena_printf(a, "%s_layer%d", f->name, l + 1);
+        int_array(f, "int8_t", arena_printf(a, "%s_weight", pre), L->qw, L->in * L->out, 1);
+        int_array(f, "int32_t", arena_printf(a, "%s_bias", pre), L->qb, L->out, 4);
+        if (last) {
+            fprintf(o, "static const float %s_scale[%lld] = {", pre, (long long)L->out);
+            for (int64_t j = 0; j < L->out; j++)
+                fprintf(o, "%s%s%s", j % 8 ? " " : "\n    ", float_lit(a, L->deq[j]),
+                        j + 1 < L->out ? "," : "");
+            fprintf(o, "\n};\n\n");
+        } else {
+            int_array(f, "int32_t", arena_printf(a, "%s_m0", pre), L->m0, L->out, 4);
+            int8_t *sh = arena_alloc(a, (size_t)L->out);
+            for (int64_t j = 0; j < L->out; j++)
+                sh[j] = (int8_t)L->shift[j];
+            int_array(f, "int8_t", arena_printf(a, "%s_shift", pre), sh, L->out, 1);
+        }
+        /* the layer: int32 sums, each an integer dot product (vectorised without any
+         * question of order), then requantized to int8 or scaled to float */
+        fprintf(o, "static void %s(const int8_t *restrict x, %s *restrict y) {\n", pre,
+                last ? "float" : "int8_t");
+        fprintf(o, "    for (int32_t j = 0; j < %lld; j++) {\n", (long long)L->out);
+        fprintf(o, "        const int8_t *const w = %s_weight + j * %lld;\n", pre,
+                (long long)L->in);
+        fprintf(o, "        int32_t acc = %s_bias[j];\n", pre);
+        fprintf(o, "        for (int32_t p = 0; p < %lld; p++)\n", (long long)L->in);
+        fprintf(o, "            acc += (int32_t)x[p] * (int32_t)w[p];\n");
+        if (last) {
+            fprintf(o, "        y[j] = (float)acc * %s_scale[j];\n    }\n}\n\n", pre);
+            continue;
+        }
+        fprintf(o, "        /* acc * m0 / 2^shift, rounded half up (>> of a negative int64 is an\n"
+                   "         * arithmetic shift on every compiler this targets) */\n");
+        fprintf(o,
+                "        const int64_t v = ((int64_t)acc * %s_m0[j] + ((int64_t)1 << (%s_shift[j] "
+                "- 1))) >>\n                          %s_shift[j];\n",
+                pre, pre, pre);
+        fprintf(o, "        y[j] = (int8_t)(v < %d ? %d : v > 127 ? 127 : v);\n    }\n}\n\n",
+                L->relu ? 0 : -128, L->relu ? 0 : -128);
+    }
+    /* the prediction */
+    PtrVec io = *io_params(f);
+    print_list(o, arena_printf(a, "void %s_predict_with(", f->name), &io, ") {");
+    fprintf(o, "    int8_t *const a = (int8_t *)workspace, *const b = a + %lld;\n",
+            (long long)even);
+    fprintf(o, "    /* the input to int8: round(in * 1 / scale), clamped */\n");
+    fprintf(o, "    for (int32_t k = 0; k < %lld; k++) {\n", (long long)q->layers[0].in);
+    fprintf(o, "        const float v = in[k] * %s;\n", float_lit(a, q->inv_scale0));
+    fprintf(o, "        const int32_t r = (int32_t)(v < 0.0f ? v - 0.5f : v + 0.5f);\n");
+    fprintf(o, "        a[k] = (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);\n    }\n");
+    for (int l = 0; l < q->nlayers; l++)
+        fprintf(o, "    %s_layer%d(%s, %s);\n", f->name, l + 1, l % 2 ? "b" : "a",
+                l + 1 == q->nlayers ? "out"
+                : l % 2             ? "a"
+                                    : "b");
+    if (q->softmax) {
+        long long n = (long long)q->layers[q->nlayers - 1].out;
+        fprintf(o, "    float max = out[0];\n");
+        fprintf(o, "    for (int32_t j = 1; j < %lld; j++)\n", n);
+        fprintf(o, "        max = out[j] > max ? out[j] : max;\n");
+        fprintf(o, "    double sum = 0.0;\n");
+        fprintf(o, "    for (int32_t j = 0; j < %lld; j++) {\n", n);
+        fprintf(o, "        out[j] = expf(out[j] - max);\n");
+        fprintf(o, "        sum += (double)out[j];\n    }\n");
+        fprintf(o, "    for (int32_t j = 0; j < %lld; j++)\n", n);
+        fprintf(o, "        out[j] /= (float)sum;\n");
+    }
+    fprintf(o, "}\n\n");
+}
+
 static void emit_firmware(FILE *out, const Program *p) {
     Fw f = fw_new(out, p);
     emit_top(&f);
+    if (f.q) {
+        fprintf(out, "#include \"%s.h\"\n\n#include <stdint.h>\n%s\n", f.name,
+                f.q->softmax ? "#include <math.h>\n" : "");
+        emit_int8(&f);
+        emit_tail(&f);
+        return;
+    }
     fprintf(out, "#include \"%s.h\"\n\n#include <stdint.h>\n", f.name);
     if (needs_math(&f))
         fprintf(out, "#include <math.h>\n");

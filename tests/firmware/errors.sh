@@ -80,4 +80,17 @@ expect 1 "cheat.model:7:15: error: the output 'diff' reads the target 'y', which
     cheat.model --target firmware --weights small.safetensors
 expect 1 "mlc: -o file: not a directory (--target firmware writes small.c and small.h there)" \
     small.model --target firmware --weights small.safetensors -o file
+sed 's/^    relu$/    sigmoid/' small.model >sig.model
+expect 1 "sig.model:7:5: error: --quantize int8 handles chains of linear layers with relu (and a final softmax); this is a linear layer followed by more than a bias and relu" \
+    sig.model --target firmware --weights small.safetensors --quantize int8
+expect 1 "mlc: error: --quantize int8: $work/nodata/train-images-idx3-ubyte: not found" \
+    small.model --target firmware --weights small.safetensors --quantize int8 --data "$work/nodata"
+expect 2 "mlc: --quantize int4: the one quantization is int8" \
+    small.model --target firmware --weights small.safetensors --quantize int4
+expect 2 "mlc: --quantize, --data and --calibrate are for --target firmware" \
+    small.model --quantize int8
+expect 2 "mlc: --data and --calibrate say how --quantize int8 calibrates: give --quantize int8 too" \
+    small.model --target firmware --weights small.safetensors --calibrate 3
+expect 2 "mlc: --calibrate 0: give a number of batches, 1 or more" \
+    small.model --target firmware --weights small.safetensors --quantize int8 --calibrate 0
 echo "errors: all as expected"

@@ -1,12 +1,12 @@
 #!/bin/sh
 # setup.sh MLC SRCDIR WORK: what the firmware tests share (CTest fixture firmware/setup).
-# Trains models/fashion.model for one epoch on the small subset in tests/e2e/data, writes
+# Trains models/fashion.model (3 epochs, lr 0.05) on the small subset in tests/e2e/data, writes
 # the trainer's evaluation outputs of the test set (--outputs) and the firmware target's
 # source for the trained weights, and unpacks the test images; the same for
 # tests/firmware/ops.model (other ops) on the subset. The test set: the full FashionMNIST's
 # (10000 images) when a verified copy is on the machine ($MLC_DATA_COPY,
 # ../shared/data/fashion-mnist beside the source, or data/fashion-mnist in it), else the
-# subset's (512 images).
+# subset's (512 images). The int8 code (--quantize int8) calibrates on that data set.
 set -eu
 mlc=$1 src=$2 work=$3
 fail() {
@@ -25,14 +25,17 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 "$mlc" "$src/models/fashion.model" -o train_fashion || fail "mlc could not build the trainer"
-./train_fashion --data "$src/tests/e2e/data" --epochs 1 --quiet --save weights.safetensors \
-    >train.txt || fail "training failed"
+./train_fashion --data "$src/tests/e2e/data" --epochs 3 --lr 0.05 --quiet \
+    --save weights.safetensors >train.txt || fail "training failed"
 ./train_fashion --data "$data" --load weights.safetensors --outputs expected.safetensors ||
     fail "--outputs failed"
 "$mlc" "$src/models/fashion.model" --target firmware --weights weights.safetensors -o gen ||
     fail "mlc --target firmware failed"
 [ -f gen/fashion.c ] && [ -f gen/fashion.h ] || fail "no gen/fashion.c and gen/fashion.h"
 gzip -dc "$data/t10k-images-idx3-ubyte.gz" >t10k-images || fail "cannot unpack the test images"
+gzip -dc "$data/t10k-labels-idx1-ubyte.gz" >t10k-labels || fail "cannot unpack the test labels"
+"$mlc" "$src/models/fashion.model" --target firmware --weights weights.safetensors \
+    --quantize int8 --data "$data" -o gen-int8 || fail "mlc --quantize int8 failed"
 
 subset=$src/tests/e2e/data
 "$mlc" "$src/tests/firmware/ops.model" -o train_ops || fail "mlc could not build ops"
