@@ -8,6 +8,7 @@
 #   - the warnings of that compile with -Wall -Wextra -pedantic;
 #   - static RAM and flash: size(1) of the object, and arm-none-eabi-size for a Cortex-M4F
 #     when arm-none-eabi-gcc is installed;
+#   - the same for the --quantize int8 code, with the accuracies its header states;
 #   - PyTorch eager at batch 1 under torch.no_grad(), 1 thread and the default, with the same
 #     weights and images (bench/firmware_torch.py, /usr/bin/python3 with python3-torch), and
 #     whether its predictions are the firmware code's.
@@ -41,6 +42,8 @@ if [ -z "$weights" ]; then
     weights=$work/weights.safetensors
 fi
 "$mlc" "$root/models/fashion.model" --target firmware --weights "$weights" -o gen
+"$mlc" "$root/models/fashion.model" --target firmware --weights "$weights" --quantize int8 \
+    --data "$data" -o gen-int8
 gzip -dc "$data/t10k-images-idx3-ubyte.gz" >t10k-images
 
 cc=${CC:-cc}
@@ -50,14 +53,24 @@ nwarn=$(grep -c 'warning:' warnings.txt || true)
 $cc $flags -Igen "$root/bench/firmware_bench.c" fashion.o -lm -o firmware_bench
 weight_bytes=$(sed -n 's/.*flash: \([0-9]*\) bytes of weights.*/\1/p' gen/fashion.h)
 ./firmware_bench t10k-images "$weight_bytes" predictions.txt >bench.txt 2>/dev/null
+$cc $flags -Wall -Wextra -pedantic -c gen-int8/fashion.c -o fashion-int8.o 2>warnings-int8.txt
+nwarn_int8=$(grep -c 'warning:' warnings-int8.txt || true)
+$cc $flags -Igen-int8 "$root/bench/firmware_bench.c" fashion-int8.o -lm -o firmware_bench_int8
+weight_bytes_int8=$(sed -n 's/.*flash: \([0-9]*\) bytes of weights.*/\1/p' gen-int8/fashion.h)
+./firmware_bench_int8 t10k-images "$weight_bytes_int8" predictions-int8.txt >bench-int8.txt \
+    2>/dev/null
 set -- $(size fashion.o | tail -1)
 host_text=$1 host_data=$2 host_bss=$3
-arm="(arm-none-eabi-gcc not installed)"
+arm="(arm-none-eabi-gcc not installed)" arm_int8=$arm
 if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
     arm-none-eabi-gcc -std=c99 -O2 -mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb \
         -c gen/fashion.c -o fashion-m4.o
     set -- $(arm-none-eabi-size fashion-m4.o | tail -1)
     arm="flash $1 B (text; data $2), RAM $(($2 + $3)) B (bss $3)"
+    arm-none-eabi-gcc -std=c99 -O2 -mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb \
+        -c gen-int8/fashion.c -o fashion-int8-m4.o
+    set -- $(arm-none-eabi-size fashion-int8-m4.o | tail -1)
+    arm_int8="flash $1 B (text; data $2), RAM $(($2 + $3)) B (bss $3)"
 fi
 value() { sed -n "s/^$1 //p" "$2"; }
 
@@ -72,6 +85,14 @@ printf '  %-28s %s\n' "static RAM (host):" \
     "$host_bss B of bss; data $host_data B (on x86-64 the class names' pointers are relocated data)"
 printf '  %-28s %s\n' "flash (host, x86-64):" "$host_text B (text)"
 printf '  %-28s %s\n' "Cortex-M4F:" "$arm"
+set -- $(size fashion-int8.o | tail -1)
+echo "int8 (--quantize int8): $(sed -n 's/.*Test accuracy (\([0-9]*\) images): \(.*\)\./\2 on \1 test images/p' gen-int8/fashion.h)"
+printf '  %-28s %s\n' "microseconds per inference:" \
+    "$(value us_best bench-int8.txt) best, $(value us_median bench-int8.txt) median"
+printf '  %-28s %s\n' "warnings:" "$nwarn_int8 (-Wall -Wextra -pedantic)"
+printf '  %-28s %s\n' "static RAM (host):" "$3 B of bss"
+printf '  %-28s %s\n' "flash (host, x86-64):" "$1 B (text)"
+printf '  %-28s %s\n' "Cortex-M4F:" "$arm_int8"
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
     /usr/bin/python3 "$root/bench/firmware_torch.py" "$weights" t10k-images predictions.txt \
         >torch.txt
