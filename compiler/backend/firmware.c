@@ -757,28 +757,55 @@ static void emit_int8(Fw *f) {
                 sh[j] = (int8_t)L->shift[j];
             int_array(f, "int8_t", arena_printf(a, "%s_shift", pre), sh, L->out, 1);
         }
+        /* an output from its int32 sum: requantized to int8, or scaled to float */
+        fprintf(o, "static %s %s_out(int32_t acc, int32_t j) {\n", last ? "float" : "int8_t", pre);
+        if (last) {
+            fprintf(o, "    return (float)acc * %s_scale[j];\n}\n\n", pre);
+        } else {
+            fprintf(o, "    /* acc * m0 / 2^shift, rounded half up (>> of a negative int64 is an\n"
+                       "     * arithmetic shift on every compiler this targets) */\n");
+            fprintf(
+                o,
+                "    const int64_t v = ((int64_t)acc * %s_m0[j] + ((int64_t)1 << (%s_shift[j] - "
+                "1))) >>\n                      %s_shift[j];\n",
+                pre, pre, pre);
+            fprintf(o, "    return (int8_t)(v < %d ? %d : v > 127 ? 127 : v);\n}\n\n",
+                    L->relu ? 0 : -128, L->relu ? 0 : -128);
+        }
         /* the layer: int32 sums, each an integer dot product (vectorised without any
-         * question of order), then requantized to int8 or scaled to float */
+         * question of order), four outputs at a time so the four sums are independent and
+         * share each widened x */
+        long long in = (long long)L->in, nout = (long long)L->out, out4 = nout - nout % 4;
         fprintf(o, "static void %s(const int8_t *restrict x, %s *restrict y) {\n", pre,
                 last ? "float" : "int8_t");
-        fprintf(o, "    for (int32_t j = 0; j < %lld; j++) {\n", (long long)L->out);
-        fprintf(o, "        const int8_t *const w = %s_weight + j * %lld;\n", pre,
-                (long long)L->in);
-        fprintf(o, "        int32_t acc = %s_bias[j];\n", pre);
-        fprintf(o, "        for (int32_t p = 0; p < %lld; p++)\n", (long long)L->in);
-        fprintf(o, "            acc += (int32_t)x[p] * (int32_t)w[p];\n");
-        if (last) {
-            fprintf(o, "        y[j] = (float)acc * %s_scale[j];\n    }\n}\n\n", pre);
-            continue;
+        if (out4) {
+            fprintf(o, "    for (int32_t j = 0; j < %lld; j += 4) {\n", out4);
+            fprintf(
+                o,
+                "        const int8_t *const w0 = %s_weight + j * %lld, *const w1 = w0 + %lld;\n",
+                pre, in, in);
+            fprintf(o, "        const int8_t *const w2 = w1 + %lld, *const w3 = w2 + %lld;\n", in,
+                    in);
+            fprintf(o, "        int32_t acc0 = %s_bias[j], acc1 = %s_bias[j + 1];\n", pre, pre);
+            fprintf(o, "        int32_t acc2 = %s_bias[j + 2], acc3 = %s_bias[j + 3];\n", pre, pre);
+            fprintf(o, "        for (int32_t p = 0; p < %lld; p++) {\n", in);
+            fprintf(o, "            const int32_t xp = x[p];\n");
+            for (int r = 0; r < 4; r++)
+                fprintf(o, "            acc%d += xp * w%d[p];\n", r, r);
+            fprintf(o, "        }\n");
+            for (int r = 0; r < 4; r++)
+                fprintf(o, "        y[j + %d] = %s_out(acc%d, j + %d);\n", r, pre, r, r);
+            fprintf(o, "    }\n");
         }
-        fprintf(o, "        /* acc * m0 / 2^shift, rounded half up (>> of a negative int64 is an\n"
-                   "         * arithmetic shift on every compiler this targets) */\n");
-        fprintf(o,
-                "        const int64_t v = ((int64_t)acc * %s_m0[j] + ((int64_t)1 << (%s_shift[j] "
-                "- 1))) >>\n                          %s_shift[j];\n",
-                pre, pre, pre);
-        fprintf(o, "        y[j] = (int8_t)(v < %d ? %d : v > 127 ? 127 : v);\n    }\n}\n\n",
-                L->relu ? 0 : -128, L->relu ? 0 : -128);
+        if (nout % 4) {
+            fprintf(o, "    for (int32_t j = %lld; j < %lld; j++) {\n", out4, nout);
+            fprintf(o, "        const int8_t *const w = %s_weight + j * %lld;\n", pre, in);
+            fprintf(o, "        int32_t acc = %s_bias[j];\n", pre);
+            fprintf(o, "        for (int32_t p = 0; p < %lld; p++)\n", in);
+            fprintf(o, "            acc += (int32_t)x[p] * w[p];\n");
+            fprintf(o, "        y[j] = %s_out(acc, j);\n    }\n", pre);
+        }
+        fprintf(o, "}\n\n");
     }
     /* the prediction */
     PtrVec io = *io_params(f);
