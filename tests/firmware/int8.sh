@@ -1,19 +1,21 @@
 #!/bin/sh
-# int8.sh SRCDIR WORK: the firmware target's int8 code (--quantize int8) on the host (CTest
-# firmware/int8, after firmware/host).
+# int8.sh MLC SRCDIR WORK: the firmware target's int8 code (--quantize int8, calibrated on
+# the data set of firmware/setup) on the host (CTest firmware/int8, after firmware/host).
 #   - it compiles without a warning at C99 with -Wall -Wextra -pedantic -Werror under gcc
 #     (and clang, when installed) and needs nothing but expf from outside;
 #   - its accuracy on every test image is the int8 accuracy its header states (mlc
 #     simulates the same integer arithmetic), and within 1 point of the float code's;
 #   - its predictions go to WORK/int8-predictions.txt for firmware/qemu_int8.
 set -eu
-src=$1 work=$2
+mlc=$1 src=$2 work=$3
 fail() {
     echo "FAIL: $*"
     exit 1
 }
 cd "$work"
-[ -f gen-int8/fashion.c ] || fail "no generated int8 code: run firmware/setup first"
+[ -f data-dir ] || fail "no trained weights: run firmware/setup first"
+"$mlc" "$src/models/fashion.model" --target firmware --weights weights.safetensors \
+    --quantize int8 --data "$(cat data-dir)" -o gen-int8 || fail "mlc --quantize int8 failed"
 [ -f predictions.txt ] || fail "no float predictions: run firmware/host first"
 strict="-std=c99 -Wall -Wextra -pedantic -Werror -Wdouble-promotion -O2"
 gcc $strict -c gen-int8/fashion.c -o fashion-int8.o || fail "gcc warns or fails on the int8 code"
