@@ -1695,6 +1695,7 @@ static void check_program(Lower *L, AstModel *m) {
 /* Lowers every statement, in order, going on after errors so that all are reported. */
 Graph *lower_model(Ctx *cx, AstModel *m) {
     Lower L = {.cx = cx, .g = ir_new_graph(cx, m->name)};
+    L.g->name_loc = m->name_loc;
     for (int i = 0; i < m->stmts.len; i++) {
         Ast *st = m->stmts.data[i];
         switch (st->kind) {

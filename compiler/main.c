@@ -1,6 +1,7 @@
 /* main.c: command-line options and the pipeline, one line per pass.
  *
- * mlc FILE.model [-o PROGRAM] [--target c] [--emit ast|ir|grad|c|dot] [--check]
+ * mlc FILE.model [-o PROGRAM] [--target c|firmware] [--weights FILE] [--quantize int8]
+ *     [--data DIR] [--calibrate N] [--emit ast|ir|grad|c|dot] [--check]
  *
  * The passes run in order and the pipeline stops after any pass that reported an error.
  * Debug builds check the IR after every pass that changes it.
@@ -10,16 +11,28 @@
 static const char usage[] =
     "usage: mlc FILE.model [options]\n"
     "\n"
-    "Compiles a model description into a standalone C training program.\n"
+    "Compiles a model description into a standalone C training program, or (--target\n"
+    "firmware) into C99 source that predicts with trained weights on a microcontroller.\n"
     "\n"
     "options:\n"
-    "  -o FILE          write the program to FILE (default: train_<model name>)\n"
-    "  --target NAME    what to write the program for (default c: C99 with OpenBLAS)\n"
+    "  -o FILE          write the program to FILE (default: train_<model name>); with\n"
+    "                   --target firmware, the directory for <model>.c and <model>.h\n"
+    "                   (default: the current directory)\n"
+    "  --target NAME    what to write the program for:\n"
+    "                     c         C99 with OpenBLAS, a training program (the default)\n"
+    "                     firmware  freestanding C99, the evaluation pass at batch 1 with\n"
+    "                               the weights built in: no malloc, no stdio, static memory\n"
+    "  --weights FILE   the trained weights (safetensors) --target firmware builds in\n"
+    "  --quantize int8  --target firmware: int8 weights and activations (post-training,\n"
+    "                   calibrated on the training set, accuracies in the header)\n"
+    "  --data DIR       the data set --quantize calibrates and tests on (default: the\n"
+    "                   train block's)\n"
+    "  --calibrate N    training batches --quantize calibrates on (default 10)\n"
     "  --emit STAGE     print a stage of the compiler instead of building a program:\n"
     "                     ast   the syntax tree\n"
     "                     ir    the forward graph, with inferred shapes\n"
     "                     grad  the derived gradients, as math\n"
-    "                     c     the generated C\n"
+    "                     c     the generated C (of the --target)\n"
     "                     dot   the forward and backward graph, for graphviz\n"
     "  --check          check the model (syntax, shapes, gradients) and build nothing\n"
     "  -v, --verbose    show the kernel count, the memory plan and the C compiler command\n"
@@ -31,7 +44,11 @@ static const char usage[] =
 typedef struct Options {
     const char *path;
     const char *out;
-    const char *target; /* --target NAME, or NULL for c */
+    const char *target;  /* --target NAME, or NULL for c */
+    const char *weights; /* --weights FILE, or NULL */
+    bool quantize;       /* --quantize int8 */
+    const char *data;    /* --data DIR, or NULL */
+    int64_t calibrate;   /* --calibrate N */
     EmitKind emit;
     bool check;
     bool verbose;
@@ -47,7 +64,9 @@ static int parse_options(int argc, char **argv, Options *o) {
         } else if (!strcmp(a, "--version")) {
             printf("mlc %s\n", MLC_VERSION);
             return -1;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--emit") || !strcmp(a, "--target")) {
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--emit") || !strcmp(a, "--target") ||
+                   !strcmp(a, "--weights") || !strcmp(a, "--quantize") || !strcmp(a, "--data") ||
+                   !strcmp(a, "--calibrate")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "mlc: %s needs a value\n", a);
                 return 2;
@@ -59,6 +78,34 @@ static int parse_options(int argc, char **argv, Options *o) {
             }
             if (!strcmp(a, "--target")) {
                 o->target = v;
+                continue;
+            }
+            if (!strcmp(a, "--weights")) {
+                o->weights = v;
+                continue;
+            }
+            if (!strcmp(a, "--quantize")) {
+                if (strcmp(v, "int8") != 0) {
+                    fprintf(stderr, "mlc: --quantize %s: the one quantization is int8\n", v);
+                    return 2;
+                }
+                o->quantize = true;
+                continue;
+            }
+            if (!strcmp(a, "--data")) {
+                o->data = v;
+                continue;
+            }
+            if (!strcmp(a, "--calibrate")) {
+                char *end;
+                errno = 0;
+                long long n = strtoll(v, &end, 10);
+                if (end == v || *end != '\0' || errno || n < 1 || n > 1000000) {
+                    fprintf(stderr, "mlc: --calibrate %s: give a number of batches, 1 or more\n",
+                            v);
+                    return 2;
+                }
+                o->calibrate = n;
                 continue;
             }
             static const char *const stages[] = {"ast", "ir", "grad", "c", "dot"};
@@ -131,6 +178,48 @@ static char *read_file(const char *path, size_t *len) {
 #define VERIFY(g) ((void)0)
 #endif
 
+/* Writes one file of a target's source (emit) to dir/name. */
+static bool write_source(const char *dir, const char *name, void (*emit)(FILE *, const Program *),
+                         const Program *p) {
+    const char *path = arena_printf(p->eval->cx->arena, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    bool ok = f != NULL;
+    if (f) {
+        emit(f, p);
+        ok = !ferror(f);
+        ok &= fclose(f) == 0;
+    }
+    if (!ok)
+        fprintf(stderr, "mlc: cannot write %s: %s\n", path, strerror(errno));
+    return ok;
+}
+
+/* A target whose output is source: NAME.c (and NAME.h) into the directory -o names, made
+ * if it does not exist. */
+static int write_sources(const Target *t, const Program *p, Options *o) {
+    Graph *g = p->eval;
+    const char *dir = o->out ? o->out : ".";
+    struct stat st;
+    if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0) {
+        fprintf(stderr, "mlc: cannot make the directory %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "mlc: -o %s: not a directory (--target %s writes %s%s and %s.h there)\n",
+                dir, t->name, g->name, t->extension, g->name);
+        return 1;
+    }
+    Arena *a = g->cx->arena;
+    bool ok = write_source(dir, arena_printf(a, "%s%s", g->name, t->extension), t->emit, p);
+    if (ok && t->emit_header)
+        ok = write_source(dir, arena_printf(a, "%s.h", g->name), t->emit_header, p);
+    if (ok && o->verbose)
+        fprintf(stderr, "mlc: %s: %d kernels; activations %lld bytes; wrote %s/%s%s\n", g->name,
+                p->es->kernels.len, (long long)(4 * (p->emp->per_sample + p->emp->fixed)), dir,
+                g->name, t->extension);
+    return ok ? 0 : 1;
+}
+
 /* Writes the target's source into a temporary directory and builds it. */
 static int build(const Target *t, const Program *p, Options *o) {
     Schedule *s = p->s;
@@ -191,7 +280,28 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
         ir_print_dot(stdout, g);
         return 0;
     }
-    Program p = {g, NULL, NULL, NULL, NULL, NULL};
+    Program p = {.g = g};
+    if (t->predict_only) {
+        /* the evaluation pass alone, to the output, with the weights built in */
+        p.eval = predict_graph(g);
+        if (cx->nerrors || (t->supports && !t->supports(p.eval)))
+            return 1;
+        p.es = fuse_kernels(p.eval);
+        p.emp = plan_memory(p.es, t->reserved, NULL, "");
+        MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
+        p.weights = weights_load(p.eval, o->weights);
+        if (cx->nerrors)
+            return 1;
+        if (o->quantize)
+            p.quant = quant_plan(&p, o->data, o->calibrate ? o->calibrate : 10);
+        if (cx->nerrors)
+            return 1;
+        if (o->emit == EMIT_C) {
+            t->emit(stdout, &p);
+            return 0;
+        }
+        return o->check ? 0 : write_sources(t, &p, o);
+    }
     p.s = fuse_kernels(g);
     plan_sgd_folds(p.s);
     p.mp = plan_memory(p.s, t->reserved, NULL, "");
@@ -223,6 +333,28 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mlc: unknown target '%s'; the targets are %s\n", o.target,
                 target_names(a));
         arena_free(a);
+        return 2;
+    }
+    if (t->predict_only && !o.weights && o.emit != EMIT_AST && o.emit != EMIT_IR &&
+        o.emit != EMIT_GRAD && o.emit != EMIT_DOT) {
+        fprintf(stderr, "mlc: --target %s builds the trained weights in: give --weights FILE\n",
+                t->name);
+        return 2;
+    }
+    if (!t->predict_only && (o.quantize || o.data || o.calibrate)) {
+        fprintf(stderr, "mlc: --quantize, --data and --calibrate are for --target firmware\n");
+        return 2;
+    }
+    if (!o.quantize && (o.data || o.calibrate)) {
+        fprintf(stderr, "mlc: --data and --calibrate say how --quantize int8 calibrates: give "
+                        "--quantize int8 too\n");
+        return 2;
+    }
+    if (!t->predict_only && o.weights) {
+        fprintf(stderr,
+                "mlc: --weights is for targets that build the weights in (firmware); a program "
+                "of --target %s loads them when it runs (--load FILE)\n",
+                t->name);
         return 2;
     }
     size_t len;

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "config.h" /* written by CMake: version, and where the runtime is */
+/* The runtime's safetensors reader (weights.c) and MLC_MAX_RANK, which the two share. */
+#include "mlc_runtime.h"
 
 /* Compiler bugs (never bad input) stop with a message naming the place. Always on. */
 #define MLC_ASSERT(c)                                   \
@@ -237,7 +239,6 @@ AstModel *parse_model(Ctx *cx);
  * ------------------------------------------------------------------------------------------ */
 
 enum {
-    MLC_MAX_RANK = 4,
     MLC_MAX_INPUTS = 5, /* batchnorm in evaluation: x, weight, bias, running mean and var */
     DIM_N = -1,         /* the batch dimension: symbolic, known only when the program runs */
 };
@@ -392,6 +393,7 @@ typedef struct TrainSpec {
 typedef struct Graph {
     Ctx *cx;
     const char *name; /* the model's name */
+    Loc name_loc;     /* where the model names itself ('model fashion') */
     PtrVec nodes;     /* Node*, in topological order */
     int nforward;     /* nodes[0, nforward) are the forward pass; the rest the backward */
     Node *input;      /* OP_INPUT, or NULL */
@@ -646,9 +648,17 @@ int memplan_check(Schedule *s, MemPlan *mp, FILE *out);
  * when it is the training forward pass. */
 Graph *eval_graph(Graph *g);
 
+/* The evaluation forward pass reduced to the output (no loss, no target): what a program
+ * that only predicts runs (Target.predict_only). NULL after reporting an error when the
+ * model has no output, no input, or an output that reads the target. */
+Graph *predict_graph(Graph *g);
+
 /* A whole program, by segment: the training forward and backward passes (and the update)
  * from g, s and mp; the evaluation forward pass from eval, es and emp, which are NULL when it
- * is the training forward pass. */
+ * is the training forward pass. For a target that only predicts, eval is predict_graph()'s
+ * pass, planned on its own, and weights holds the trained parameters. */
+typedef struct Weights Weights;
+typedef struct Quant Quant;
 typedef struct Program {
     Graph *g;
     Schedule *s;
@@ -656,7 +666,23 @@ typedef struct Program {
     Graph *eval;
     Schedule *es;
     MemPlan *emp;
+    Weights *weights;
+    Quant *quant; /* --quantize int8: the int8 form of the prediction pass, or NULL */
 } Program;
+
+/* ------------------------------------------------------------------------------------------
+ * weights.c: trained parameters from a weight file, for targets that embed them
+ * ------------------------------------------------------------------------------------------ */
+
+struct Weights {
+    const char *path;
+    const float **data; /* data[p]: the values of g->params.data[p], row-major in its shape */
+};
+/* Reads the safetensors file path (through the runtime's reader) and checks that it holds
+ * every parameter of g under its state_dict name, as F32 with the parameter's shape. Each
+ * problem is an error at the model line that made the parameter, naming the file; a file
+ * that cannot be read is one error naming it. NULL after an error. */
+Weights *weights_load(Graph *g, const char *path);
 
 /* ------------------------------------------------------------------------------------------
  * kernel.c: what every target shares about a kernel (backends print it)
@@ -772,16 +798,55 @@ typedef struct Target {
     bool has_blas;      /* GEMMs through a BLAS library */
     bool has_device;    /* buffers live on an accelerator */
     bool static_memory; /* every buffer static, sized at compile time (no malloc) */
+    /* The program is the evaluation pass alone at batch 1 (Program.eval, predict_graph()),
+     * with the trained weights built in (--weights FILE, Program.weights). */
+    bool predict_only;
+    /* Reports each node of g the target cannot compile (at its model line) and returns
+     * false, or NULL: the target compiles every op. */
+    bool (*supports)(Graph *g);
     /* Writes the whole program's source. */
     void (*emit)(FILE *out, const Program *p);
-    /* Compiles src_path into the program exe_path; false (after saying why) on failure. */
+    /* Writes the header that goes with the source, or NULL: the target has none. */
+    void (*emit_header)(FILE *out, const Program *p);
+    /* Compiles src_path into the program exe_path; false (after saying why) on failure. NULL
+     * for a target whose output is source: -o names a directory that gets NAME + extension
+     * (and NAME.h when the target has a header). */
     bool (*build)(const char *src_path, const char *exe_path, bool verbose);
 } Target;
 
+/* backend/quant.c: int8 post-training quantization of a chain of linear layers (with relu,
+ * and a final softmax) for the firmware target. A layer: y = W x + b, W [out][in]. */
+typedef struct QuantLayer {
+    int64_t in, out;
+    bool relu;
+    const float *w, *b;  /* the float weights (b NULL without a bias) */
+    const float *wt;     /* w transposed, [in][out], for the float pass of quant.c */
+    int8_t *qw;          /* [out][in]: round(w / s_w[j]), s_w[j] = max |w[j]| / 127 */
+    int32_t *qb;         /* [out]: round(b / (s_x s_w[j])) */
+    int32_t *m0, *shift; /* [out] (not the last layer): y = (acc m0 + 2^(shift-1)) >> shift */
+    float *deq;          /* [out] (the last layer): logit = acc * deq[j] = acc s_x s_w[j] */
+} QuantLayer;
+struct Quant {
+    int nlayers;
+    QuantLayer *layers;
+    bool softmax;     /* the output is the softmax of the last layer */
+    double *scale;    /* [nlayers]: the scale of each layer's input */
+    float inv_scale0; /* 1 / scale[0]: the input's x_q = round(x * inv_scale0) */
+    int64_t ncalib;   /* training samples calibrated on */
+    int64_t ntest;    /* test samples of the accuracies */
+    double float_accuracy, int8_accuracy; /* percent, on the test set */
+};
+/* Calibrates on the first `batches` batches of the training set in data_dir (NULL: the
+ * train block's), quantizes, and measures both accuracies on the test set. NULL after
+ * reporting an error (a pass that is not such a chain, data that cannot be read). */
+Quant *quant_plan(Program *p, const char *data_dir, int64_t batches);
+
 extern const Target target_c; /* backend/c.c: C99 with OpenBLAS, linked with the runtime */
+/* backend/firmware.c: freestanding C99 inference for microcontrollers, weights built in */
+extern const Target target_firmware;
 /* The target called name, or NULL. */
 const Target *target_find(const char *name);
-/* "c" (every target's name, for messages) */
+/* "c, firmware" (every target's name, for messages) */
 const char *target_names(Arena *a);
 
 /* ------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@
  * without such an op gets NULL, and its program evaluates with the training forward pass.
  *
  * The evaluation pass reads no gradient (its graph has no backward part) and updates no
- * running statistics (it has no updates).
+ * running statistics (it has no updates). predict_graph() makes the same pass without the
+ * loss, for targets that only predict (firmware): the input in, the output out, nothing else.
  */
 #include "mlc.h"
 
@@ -79,18 +80,15 @@ static EvalForm eval_form(OpKind op) {
     unreachable();
 }
 
-Graph *eval_graph(Graph *g) {
+/* A copy of g's forward pass as evaluation runs it, simplified. Without the loss (with_loss
+ * false), what only the loss needed is dead and goes. */
+static Graph *copy_eval(Graph *g, bool with_loss) {
     int nf = g->nforward ? g->nforward : g->nodes.len;
-    bool differs = false;
-    for (int i = 0; i < nf; i++)
-        differs |= eval_form(((Node *)g->nodes.data[i])->op) != EVAL_SAME;
-    if (!differs)
-        return NULL;
-
     Arena *a = g->cx->arena;
     Graph *e = ir_new_graph(g->cx, g->name);
     e->train = g->train;
     e->classes = g->classes;
+    e->name_loc = g->name_loc;
     Node **map = arena_alloc(a, sizeof(Node *) * (size_t)nf);
     for (int i = 0; i < nf; i++) {
         Node *n = g->nodes.data[i];
@@ -114,9 +112,49 @@ Graph *eval_graph(Graph *g) {
         vec_push(a, &e->states, map[((Node *)g->states.data[p])->id]);
     e->input = g->input ? map[g->input->id] : NULL;
     e->target = g->target ? map[g->target->id] : NULL;
-    e->loss = map[g->loss->id];
+    e->loss = with_loss ? map[g->loss->id] : NULL;
     e->output = g->output ? map[g->output->id] : NULL;
     simplify(e);
     ir_verify(e);
+    return e;
+}
+
+Graph *eval_graph(Graph *g) {
+    int nf = g->nforward ? g->nforward : g->nodes.len;
+    bool differs = false;
+    for (int i = 0; i < nf; i++)
+        differs |= eval_form(((Node *)g->nodes.data[i])->op) != EVAL_SAME;
+    if (!differs)
+        return NULL;
+    return copy_eval(g, true);
+}
+
+Graph *predict_graph(Graph *g) {
+    Ctx *cx = g->cx;
+    Loc model = g->name_loc;
+    if (!g->output) {
+        diag_error(cx, model, "model '%s' has no output to predict: declare one with 'output'",
+                   g->name);
+        return NULL;
+    }
+    if (!g->input) {
+        diag_error(cx, model, "model '%s' has no input to predict from", g->name);
+        return NULL;
+    }
+    Graph *e = copy_eval(g, false);
+    /* simplify kept only what the output needs (and the leaves): any reader of the target
+     * is something the output needs */
+    for (int i = 0; i < e->nodes.len; i++) {
+        Node *n = e->nodes.data[i];
+        for (int k = 0; k < n->nin; k++) {
+            if (n->in[k]->op == OP_TARGET) {
+                diag_error(cx, g->output->loc,
+                           "the output '%s' reads the target '%s', which a prediction does not "
+                           "have",
+                           g->output->name ? g->output->name : "output", n->in[k]->name);
+                return NULL;
+            }
+        }
+    }
     return e;
 }

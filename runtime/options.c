@@ -111,7 +111,8 @@ static const Opt opts[] = {
     {"--outputs", "FILE", false,
      "write the model's output as evaluation computes it (no\n"
      "dropout, batch norm's running statistics) for the --inputs\n"
-     "batch, or for every test sample, to FILE (safetensors)"},
+     "batch, or for every test sample, to FILE (safetensors:\n"
+     "'outputs', [n, ...]); no training"},
     {"--check-grads", NULL, false,
      "check the gradients on the first training batch against\n"
      "finite differences, and one training step; no training"},

@@ -8,6 +8,7 @@
  *   --check-grads  the same gradients checked against finite differences (gradcheck.c)
  *   --eval         the test-set evaluation only
  *   --predict I    the class of test image I
+ *   --outputs FILE the evaluation pass's output for every test image, into FILE
  *   (none)         train for --epochs, evaluating after each epoch (the PyTorch quickstart's
  *                  output, line for line), or for a model without data, print its loss and
  *                  gradients on the constant input (the quickstart's autograd example)
@@ -599,15 +600,14 @@ static int write_outputs(Run *r, const Batch *b) {
         return error(r, "out of memory for %lld outputs", (long long)total);
     for (int64_t start = 0; start < total; start += B) {
         int64_t n = total - start < B ? total - start : B;
-        const float *x = b ? b->x : d->x + (size_t)start * d->x_size;
-        const void *y = b ? b->y : (const void *)(d->y + start);
+        const float *x = b ? b->x : mlc_dataset_x(d, start, n, r->xbatch);
+        const void *y = b ? b->y : mlc_dataset_y(d, start);
         eval_forward(r, x, y, n);
         memcpy(all + (size_t)start * m->out_size, eval_output(r),
                (size_t)n * m->out_size * sizeof(float));
         loss = eval_loss(r);
     }
-    MlcTensor t[2] = {{"outputs", 2, {total, (int64_t)m->out_size}, all},
-                      {"loss", 0, {0}, &loss}};
+    MlcTensor t[2] = {{"outputs", 2, {total, (int64_t)m->out_size}, all}, {"loss", 0, {0}, &loss}};
     char err[1024];
     bool ok = mlc_safetensors_write(r->opt.outputs, t, b ? 2 : 1, err, sizeof err);
     free(all);
@@ -791,7 +791,7 @@ static int run(Run *r, int argc, char **argv) {
     } else {
         mlc_init_params(m, r->buf.params, o->seed);
         mlc_init_states(m, r->buf.states);
-        if (o->eval || o->predict >= 0)
+        if (o->eval || o->predict >= 0 || o->outputs)
             fprintf(stderr,
                     "%s: warning: no --load, so this uses the untrained initial weights "
                     "(seed %llu)\n",

@@ -347,7 +347,7 @@ static void compile_one(const Buf *b, const char *what, int i) {
     plan_sgd_folds(s);
     MemPlan *mp = plan_memory(s, target_c.reserved, NULL, "");
     CHECK(0, memplan_check(s, mp, stderr));
-    Program p = {g, s, mp, eval_graph(g), NULL, NULL};
+    Program p = {.g = g, .s = s, .mp = mp, .eval = eval_graph(g)};
     if (p.eval) {
         p.es = fuse_kernels(p.eval);
         p.emp = plan_memory(p.es, target_c.reserved, mp, "eval_");

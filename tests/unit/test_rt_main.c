@@ -505,7 +505,7 @@ static void test_errors(void) {
     expect_fail(m, "--data", dir, "--predict", "7", NULL);
     snprintf(m, sizeof m,
              "%s/none/train-images-idx3-ubyte: not found (nor "
-             "train-images-idx3-ubyte.gz)",
+             "train-images-idx3-ubyte.gz, nor train-images-idx4-ubyte)",
              dir);
     expect_fail(m, "--data", path_in(0, "none"), NULL);
     snprintf(m, sizeof m, "%s: cannot open: No such file or directory", path_in(0, "no.st"));

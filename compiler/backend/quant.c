@@ -1,0 +1,321 @@
+/* backend/quant.c: post-training static int8 quantization for the firmware target.
+ *
+ * Takes the prediction pass (its kernels from kernel.c), the trained weights and a data set,
+ * and gives the int8 form of a chain of linear layers with relu (and an optional softmax at
+ * the end), as CMSIS-NN and TFLite Micro compute it:
+ *   - weights: per output channel, symmetric: w_q = round(w / s_w[j]), s_w[j] = max|w[j]|/127;
+ *   - activations: per tensor, symmetric, zero point 0: s = max|x| / 127 over the first
+ *     batches of the training set (calibration, read by the trainer's own loader);
+ *   - each output: acc = b_q[j] + sum over p of x_q[p] w_q[j][p] in int32 (b_q = round(b /
+ *     (s_x s_w[j]))), then y_q = clamp(round(acc M[j])) with M[j] = s_x s_w[j] / s_y as an
+ *     integer multiplier and shift: (acc * m0 + 2^(r-1)) >> r; relu clamps at 0;
+ *   - float only at the ends: the input is scaled into int8, the last layer's accumulators
+ *     are scaled back to float (and softmax, when the model ends with one, runs in float).
+ * quant_evaluate() runs that arithmetic exactly as the generated code does, and the float
+ * chain, over the test set, so the header can state both accuracies.
+ */
+#include "mlc.h"
+
+/* round half away from zero, in float, as the generated code writes it */
+static int32_t round_float(float v) {
+    return (int32_t)(v < 0.0f ? v - 0.5f : v + 0.5f);
+}
+
+static int32_t clamp8(int64_t v, int32_t lo) {
+    return v < lo ? lo : v > 127 ? 127 : (int32_t)v;
+}
+
+/* The chain of the prediction pass, or NULL after saying what is not part of one. */
+static Quant *match_chain(Graph *g, Schedule *s, MemPlan *mp, const Weights *w) {
+    Ctx *cx = g->cx;
+    Arena *a = cx->arena;
+    Quant *q = NEW(a, Quant);
+    q->layers = arena_alloc(a, sizeof(QuantLayer) * (size_t)(s->kernels.len + 1));
+    Buffer *prev = mp->buf_of[g->input->id];
+    for (int i = 0; i < s->kernels.len; i++) {
+        Kernel *k = s->kernels.data[i];
+        const char *why = NULL;
+        if (k->kind == K_OP && k->root->op == OP_SOFTMAX && i == s->kernels.len - 1 &&
+            kernel_op(s, mp, k).x == prev && q->nlayers > 0) {
+            q->softmax = true;
+            break;
+        }
+        GemmDesc d = {0};
+        if (k->kind != K_GEMM)
+            why = "not a linear layer";
+        else if (d = kernel_gemm(mp, k),
+                 d.ta || !d.tb || d.b->kind != BUF_PARAM || d.a != prev || d.m.c != 1)
+            why = "not a linear layer on the previous layer's output";
+        QuantLayer *l = &q->layers[q->nlayers];
+        if (!why) {
+            l->in = d.k.c;
+            l->out = d.n.c;
+            l->w = w->data[d.b->param];
+            /* the epilogue: nothing, + bias, relu, or relu(+ bias) */
+            const Elem *e = k->nodes.len ? kernel_loop(s, mp, k).value : NULL;
+            if (e && e->kind == ELEM_OP && e->op == OP_RELU) {
+                l->relu = true;
+                e = e->arg[0];
+            }
+            if (e && e->kind == ELEM_OP && e->op == OP_ADD && e->arg[0]->kind == ELEM_LOAD &&
+                e->arg[0]->at == AT_K && e->arg[1]->kind == ELEM_LOAD && e->arg[1]->at == AT_J &&
+                e->arg[1]->buf->kind == BUF_PARAM)
+                l->b = w->data[e->arg[1]->buf->param];
+            else if (e && !(e->kind == ELEM_LOAD && e->at == AT_K))
+                why = "a linear layer followed by more than a bias and relu";
+        }
+        if (why) {
+            diag_error(cx, k->root->loc,
+                       "--quantize int8 handles chains of linear layers with relu (and a final "
+                       "softmax); this is %s",
+                       why);
+            return NULL;
+        }
+        q->nlayers++;
+        prev = mp->buf_of[k->root->id];
+    }
+    Buffer *out = g->output->op == OP_CONST ? NULL : mp->buf_of[g->output->id];
+    bool ends = q->nlayers > 0 && (q->softmax || out == prev) && out &&
+                (!q->softmax || out->node->op == OP_SOFTMAX);
+    if (!ends || q->layers[q->nlayers - 1].relu) {
+        diag_error(cx, g->output->loc,
+                   "--quantize int8 needs the output to be the last linear layer (or its "
+                   "softmax), without relu");
+        return NULL;
+    }
+    return q;
+}
+
+/* The float chain on one sample (sums in double, over the weights transposed, skipping the
+ * zeros of the input and of relu), recording max |value| of every layer's input in amax[l];
+ * the logits end in buf0. acc: doubles as many as the widest layer. */
+static void run_float(const Quant *q, const float *x, float *buf0, float *buf1, double *acc,
+                      double *amax) {
+    const float *in = x;
+    float *bufs[2] = {buf0, buf1};
+    for (int l = 0; l < q->nlayers; l++) {
+        const QuantLayer *L = &q->layers[l];
+        float *y = bufs[l % 2];
+        for (int64_t j = 0; j < L->out; j++)
+            acc[j] = L->b ? L->b[j] : 0.0;
+        for (int64_t p = 0; p < L->in; p++) {
+            double xp = in[p];
+            amax[l] = fmax(amax[l], fabs(xp));
+            if (xp == 0.0)
+                continue;
+            const float *wt = L->wt + p * L->out;
+            for (int64_t j = 0; j < L->out; j++)
+                acc[j] += (double)wt[j] * xp;
+        }
+        for (int64_t j = 0; j < L->out; j++)
+            y[j] = L->relu && acc[j] < 0.0 ? 0.0f : (float)acc[j];
+        in = y;
+    }
+    if (buf0 != in)
+        memcpy(buf0, in, sizeof(float) * (size_t)q->layers[q->nlayers - 1].out);
+}
+
+/* The integer multiplier and right shift of a real multiplier m > 0: m = m0 2^-r with m0 in
+ * [2^30, 2^31). */
+static void multiplier(double m, int32_t *m0, int32_t *r) {
+    int e;
+    double f = frexp(m, &e); /* m = f 2^e, f in [0.5, 1) */
+    int64_t q = llround(f * 2147483648.0);
+    if (q == 2147483648LL) {
+        q /= 2;
+        e++;
+    }
+    *m0 = (int32_t)q;
+    *r = 31 - e;
+}
+
+/* Weights, biases and requantization from the scales. */
+static bool quantize(Ctx *cx, Quant *q, Loc where) {
+    Arena *a = cx->arena;
+    for (int l = 0; l < q->nlayers; l++) {
+        QuantLayer *L = &q->layers[l];
+        double sx = q->scale[l];
+        bool last = l == q->nlayers - 1;
+        L->qw = arena_alloc(a, (size_t)(L->in * L->out));
+        L->qb = arena_alloc(a, sizeof(int32_t) * (size_t)L->out);
+        L->m0 = arena_alloc(a, sizeof(int32_t) * (size_t)L->out);
+        L->shift = arena_alloc(a, sizeof(int32_t) * (size_t)L->out);
+        L->deq = arena_alloc(a, sizeof(float) * (size_t)L->out);
+        for (int64_t j = 0; j < L->out; j++) {
+            double wmax = 0.0;
+            for (int64_t p = 0; p < L->in; p++)
+                wmax = fmax(wmax, fabs((double)L->w[j * L->in + p]));
+            double sw = wmax > 0.0 ? wmax / 127.0 : 1.0;
+            for (int64_t p = 0; p < L->in; p++)
+                L->qw[j * L->in + p] = (int8_t)llround(L->w[j * L->in + p] / sw);
+            double qb = L->b ? llround(L->b[j] / (sx * sw)) : 0;
+            if (fabs(qb) > 1e9) {
+                diag_error(cx, where, "--quantize int8: a bias of layer %d is too large for int32",
+                           l + 1);
+                return false;
+            }
+            L->qb[j] = (int32_t)qb;
+            L->deq[j] = (float)(sx * sw);
+            if (!last) {
+                multiplier(sx * sw / q->scale[l + 1], &L->m0[j], &L->shift[j]);
+                if (L->shift[j] < 1 || L->shift[j] > 62) {
+                    diag_error(cx, where,
+                               "--quantize int8: layer %d's requantization is out of range", l + 1);
+                    return false;
+                }
+            }
+        }
+    }
+    return true;
+}
+
+/* The int8 chain on one sample, exactly as the generated code computes it: the logits
+ * (float) into out. a0, a1: int8 buffers as large as the widest layer. */
+static void run_int8(const Quant *q, const float *x, int8_t *a0, int8_t *a1, float *out) {
+    const QuantLayer *first = &q->layers[0];
+    for (int64_t p = 0; p < first->in; p++)
+        a0[p] = (int8_t)clamp8(round_float(x[p] * q->inv_scale0), -128);
+    int8_t *in = a0, *y = a1;
+    for (int l = 0; l < q->nlayers; l++) {
+        const QuantLayer *L = &q->layers[l];
+        bool last = l == q->nlayers - 1;
+        for (int64_t j = 0; j < L->out; j++) {
+            int32_t acc = L->qb[j];
+            const int8_t *w = L->qw + j * L->in;
+            for (int64_t p = 0; p < L->in; p++)
+                acc += (int32_t)in[p] * (int32_t)w[p];
+            if (last) {
+                out[j] = (float)acc * L->deq[j];
+            } else {
+                int64_t v =
+                    ((int64_t)acc * L->m0[j] + ((int64_t)1 << (L->shift[j] - 1))) >> L->shift[j];
+                y[j] = (int8_t)clamp8(v, L->relu ? 0 : -128);
+            }
+        }
+        int8_t *t = in;
+        in = y;
+        y = t;
+    }
+}
+
+/* softmax as the generated code computes it (max by compare, the sum in double, expf) */
+static void softmax(float *v, int64_t n) {
+    float max = v[0];
+    for (int64_t j = 1; j < n; j++)
+        max = v[j] > max ? v[j] : max;
+    double sum = 0.0;
+    for (int64_t j = 0; j < n; j++) {
+        v[j] = expf(v[j] - max);
+        sum += (double)v[j];
+    }
+    for (int64_t j = 0; j < n; j++)
+        v[j] /= (float)sum;
+}
+
+static int64_t argmax(const float *v, int64_t n) {
+    int64_t best = 0;
+    for (int64_t k = 1; k < n; k++)
+        if (v[k] > v[best] || (v[k] != v[k] && v[best] == v[best]))
+            best = k;
+    return best;
+}
+
+/* The train block's data set through the runtime's loader: split is "train" or "test". */
+static bool load(Ctx *cx, Graph *g, const char *dir, const char *split, MlcDataset *d) {
+    MlcModel m = {0};
+    m.name = g->name;
+    m.x_name = g->input->name;
+    m.x_rank = g->input->shape.rank - 1;
+    for (int i = 1; i < g->input->shape.rank; i++)
+        m.x_shape[i - 1] = g->input->shape.dim[i];
+    m.x_size = (size_t)shape_numel_const(g->input->shape);
+    m.scale = (float)g->train.scale;
+    m.y_kind = MLC_TARGET_CLASS;
+    m.nclass = g->target && g->target->dtype == DT_I32 ? g->target->attr.leaf.nclass : 0;
+    MlcSource src = {.split = split, .path = dir};
+    char err[1024];
+    if (!mlc_loader_idx.load(d, &src, &m, err, sizeof err)) {
+        fprintf(cx->err, "mlc: error: --quantize int8: %s\n", err);
+        cx->nerrors++;
+        return false;
+    }
+    return true;
+}
+
+Quant *quant_plan(Program *p, const char *data_dir, int64_t batches) {
+    Graph *g = p->eval;
+    Ctx *cx = g->cx;
+    Quant *q = match_chain(g, p->es, p->emp, p->weights);
+    if (!q)
+        return NULL;
+    if (!g->train.has_data && !data_dir) {
+        diag_error(cx, g->name_loc,
+                   "--quantize int8 calibrates on the training set: the model has no data set "
+                   "(give --data DIR)");
+        return NULL;
+    }
+    if (g->train.has_data && g->train.data_kind != DATA_IDX && !data_dir) {
+        diag_error(cx, g->train.data_loc,
+                   "--quantize int8 calibrates on an idx data set; give one with --data DIR");
+        return NULL;
+    }
+    if (!g->target || g->target->dtype != DT_I32) {
+        diag_error(cx, g->name_loc, "--quantize int8 needs a class target to measure accuracy");
+        return NULL;
+    }
+    const char *dir = data_dir ? data_dir : g->train.data_path;
+    MlcDataset train = {0}, test = {0};
+    if (!load(cx, g, dir, "train", &train) || !load(cx, g, dir, "test", &test)) {
+        mlc_dataset_free(&train);
+        return NULL;
+    }
+    int64_t widest = q->layers[0].in;
+    for (int l = 0; l < q->nlayers; l++)
+        widest = q->layers[l].out > widest ? q->layers[l].out : widest;
+    int64_t nout = q->layers[q->nlayers - 1].out;
+    Arena *a = cx->arena;
+    float *f0 = arena_alloc(a, sizeof(float) * (size_t)widest);
+    float *f1 = arena_alloc(a, sizeof(float) * (size_t)widest);
+    int8_t *i0 = arena_alloc(a, (size_t)widest), *i1 = arena_alloc(a, (size_t)widest);
+    float *out = arena_alloc(a, sizeof(float) * (size_t)nout);
+    double *acc = arena_alloc(a, sizeof(double) * (size_t)widest);
+    for (int l = 0; l < q->nlayers; l++) { /* the float weights transposed, [in][out] */
+        QuantLayer *L = &q->layers[l];
+        float *wt = arena_alloc(a, sizeof(float) * (size_t)(L->in * L->out));
+        for (int64_t j = 0; j < L->out; j++)
+            for (int64_t i = 0; i < L->in; i++)
+                wt[i * L->out + j] = L->w[j * L->in + i];
+        L->wt = wt;
+    }
+    double *amax = arena_alloc(a, sizeof(double) * (size_t)(q->nlayers + 1));
+
+    /* calibration: the first batches of the training set */
+    q->ncalib = batches * g->train.batch < train.n ? batches * g->train.batch : train.n;
+    float *xbuf = arena_alloc(a, sizeof(float) * (size_t)(train.x_size + test.x_size + 1));
+    for (int64_t i = 0; i < q->ncalib; i++)
+        run_float(q, mlc_dataset_x(&train, i, 1, xbuf), f0, f1, acc, amax);
+    q->scale = arena_alloc(a, sizeof(double) * (size_t)(q->nlayers + 1));
+    for (int l = 0; l < q->nlayers; l++)
+        q->scale[l] = amax[l] > 0.0 ? amax[l] / 127.0 : 1.0;
+    q->inv_scale0 = (float)(1.0 / q->scale[0]);
+    bool ok = quantize(cx, q, g->name_loc);
+
+    /* accuracy of both on the whole test set */
+    int64_t right_f = 0, right_q = 0;
+    double *scratch = arena_alloc(a, sizeof(double) * (size_t)(q->nlayers + 1));
+    for (int64_t i = 0; ok && i < test.n; i++) {
+        const float *x = mlc_dataset_x(&test, i, 1, xbuf);
+        run_float(q, x, f0, f1, acc, scratch);
+        right_f += argmax(f0, nout) == test.y[i];
+        run_int8(q, x, i0, i1, out);
+        if (q->softmax)
+            softmax(out, nout);
+        right_q += argmax(out, nout) == test.y[i];
+    }
+    q->ntest = test.n;
+    q->float_accuracy = test.n ? 100.0 * (double)right_f / (double)test.n : 0.0;
+    q->int8_accuracy = test.n ? 100.0 * (double)right_q / (double)test.n : 0.0;
+    mlc_dataset_free(&train);
+    mlc_dataset_free(&test);
+    return ok ? q : NULL;
+}
