@@ -93,4 +93,21 @@ expect 2 "mlc: --data and --calibrate say how --quantize int8 calibrates: give -
     small.model --target firmware --weights small.safetensors --calibrate 3
 expect 2 "mlc: --calibrate 0: give a number of batches, 1 or more" \
     small.model --target firmware --weights small.safetensors --quantize int8 --calibrate 0
+cat >cnn.model <<EOM
+model cnn
+input  image : f32[1, 8, 8] = randn
+target label : class(10) = zeros
+net stack = sequential {
+    conv2d(4, 3)
+    batchnorm2d
+    flatten
+    linear(10)
+}
+output logits = stack(image)
+loss = cross_entropy(logits, label)
+EOM
+expect 1 "cnn.model:5:5: error: the firmware target cannot compile conv2d yet" \
+    cnn.model --target firmware --weights small.safetensors -o fw
+expect 1 "cnn.model:6:5: error: the firmware target cannot compile batch norm yet" \
+    cnn.model --target firmware --weights small.safetensors -o fw
 echo "errors: all as expected"
