@@ -346,6 +346,7 @@ static void compute_t14(int64_t N, const float *features_0, float *t14) {
  *   features_1_running_mean = (features_1_running_mean * 0.9) + (t13 * 0.1)
  */
 static void compute_features_1_running_mean(const float *t13, float *features_1_running_mean) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 16; k++)
         features_1_running_mean[k] = features_1_running_mean[k] * 0.899999976f + t13[k] * 0.100000001f;
 }
@@ -354,6 +355,7 @@ static void compute_features_1_running_mean(const float *t13, float *features_1_
  *   features_1_running_var = (features_1_running_var * 0.9) + (t14 * 0.1)
  */
 static void compute_features_1_running_var(const float *t14, float *features_1_running_var) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 16; k++)
         features_1_running_var[k] = features_1_running_var[k] * 0.899999976f + t14[k] * 0.100000001f;
 }
@@ -362,6 +364,7 @@ static void compute_features_1_running_var(const float *t14, float *features_1_r
  *   features_1_num_batches_tracked = features_1_num_batches_tracked + 1
  */
 static void compute_features_1_num_batches_tracked(float *features_1_num_batches_tracked) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 1; k++)
         features_1_num_batches_tracked[k] = features_1_num_batches_tracked[0] + 1.0f;
 }
@@ -370,6 +373,7 @@ static void compute_features_1_num_batches_tracked(float *features_1_num_batches
  *   features_2 = relu(features_1)
  */
 static void compute_features_2(int64_t N, const float *features_1, float *features_2) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 12544; k++)
         features_2[k] = mlc_relu(features_1[k]);
 }
@@ -427,6 +431,7 @@ static void compute_t34(int64_t N, const float *features_3, float *t34) {
  *   features_4_running_mean = (features_4_running_mean * 0.9) + (t33 * 0.1)
  */
 static void compute_features_4_running_mean(const float *t33, float *features_4_running_mean) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 16; k++)
         features_4_running_mean[k] = features_4_running_mean[k] * 0.899999976f + t33[k] * 0.100000001f;
 }
@@ -435,6 +440,7 @@ static void compute_features_4_running_mean(const float *t33, float *features_4_
  *   features_4_running_var = (features_4_running_var * 0.9) + (t34 * 0.1)
  */
 static void compute_features_4_running_var(const float *t34, float *features_4_running_var) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 16; k++)
         features_4_running_var[k] = features_4_running_var[k] * 0.899999976f + t34[k] * 0.100000001f;
 }
@@ -443,6 +449,7 @@ static void compute_features_4_running_var(const float *t34, float *features_4_r
  *   features_4_num_batches_tracked = features_4_num_batches_tracked + 1
  */
 static void compute_features_4_num_batches_tracked(float *features_4_num_batches_tracked) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 1; k++)
         features_4_num_batches_tracked[k] = features_4_num_batches_tracked[0] + 1.0f;
 }
@@ -451,6 +458,7 @@ static void compute_features_4_num_batches_tracked(float *features_4_num_batches
  *   features_5 = relu(features_4)
  */
 static void compute_features_5(int64_t N, const float *features_4, float *features_5) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 12544; k++)
         features_5[k] = mlc_relu(features_4[k]);
 }
@@ -516,6 +524,7 @@ static void compute_t54(int64_t N, const float *features_7, float *t54) {
  *   features_8_running_mean = (features_8_running_mean * 0.9) + (t53 * 0.1)
  */
 static void compute_features_8_running_mean(const float *t53, float *features_8_running_mean) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 32; k++)
         features_8_running_mean[k] = features_8_running_mean[k] * 0.899999976f + t53[k] * 0.100000001f;
 }
@@ -524,6 +533,7 @@ static void compute_features_8_running_mean(const float *t53, float *features_8_
  *   features_8_running_var = (features_8_running_var * 0.9) + (t54 * 0.1)
  */
 static void compute_features_8_running_var(const float *t54, float *features_8_running_var) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 32; k++)
         features_8_running_var[k] = features_8_running_var[k] * 0.899999976f + t54[k] * 0.100000001f;
 }
@@ -532,6 +542,7 @@ static void compute_features_8_running_var(const float *t54, float *features_8_r
  *   features_8_num_batches_tracked = features_8_num_batches_tracked + 1
  */
 static void compute_features_8_num_batches_tracked(float *features_8_num_batches_tracked) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 1; k++)
         features_8_num_batches_tracked[k] = features_8_num_batches_tracked[0] + 1.0f;
 }
@@ -540,6 +551,7 @@ static void compute_features_8_num_batches_tracked(float *features_8_num_batches
  *   features_9 = relu(features_8)
  */
 static void compute_features_9(int64_t N, const float *features_8, float *features_9) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 6272; k++)
         features_9[k] = mlc_relu(features_8[k]);
 }
@@ -598,6 +610,7 @@ static void compute_t73(int64_t N, const float *features_10, float *t73) {
  *   features_11_running_mean = (features_11_running_mean * 0.9) + (t72 * 0.1)
  */
 static void compute_features_11_running_mean(const float *t72, float *features_11_running_mean) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 32; k++)
         features_11_running_mean[k] = features_11_running_mean[k] * 0.899999976f + t72[k] * 0.100000001f;
 }
@@ -606,6 +619,7 @@ static void compute_features_11_running_mean(const float *t72, float *features_1
  *   features_11_running_var = (features_11_running_var * 0.9) + (t73 * 0.1)
  */
 static void compute_features_11_running_var(const float *t73, float *features_11_running_var) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 32; k++)
         features_11_running_var[k] = features_11_running_var[k] * 0.899999976f + t73[k] * 0.100000001f;
 }
@@ -614,6 +628,7 @@ static void compute_features_11_running_var(const float *t73, float *features_11
  *   features_11_num_batches_tracked = features_11_num_batches_tracked + 1
  */
 static void compute_features_11_num_batches_tracked(float *features_11_num_batches_tracked) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < 1; k++)
         features_11_num_batches_tracked[k] = features_11_num_batches_tracked[0] + 1.0f;
 }
@@ -622,6 +637,7 @@ static void compute_features_11_num_batches_tracked(float *features_11_num_batch
  *   features_12 = relu(features_11)
  */
 static void compute_features_12(int64_t N, const float *features_11, float *features_12) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 6272; k++)
         features_12[k] = mlc_relu(features_11[k]);
 }
@@ -639,6 +655,7 @@ static void compute_features_13(int64_t N, const float *features_12, float *feat
  */
 static void compute_classifier_1(int64_t N, uint64_t seed, const float *features_13,
                                  float *classifier_1) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 1568; k++)
         classifier_1[k] = mlc_dropout(features_13[k], seed, 0u, k, 1073741824u, 1.33333337f);
 }
@@ -650,6 +667,7 @@ static void compute_logits(int64_t N, const float *classifier_1, const float *cl
                            const float *classifier_2_bias, float *logits) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 10, 1568, 1.0f, classifier_1, 1568,
                 classifier_2_weight, 1568, 0.0f, logits, 10);
+    MLC_PARALLEL_FOR
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 10; j++) {
             const int64_t k = i * 10 + j;
@@ -732,6 +750,7 @@ static void compute_d_classifier_0(int64_t N, uint64_t seed, const float *d_logi
                                    const float *classifier_2_weight, float *d_classifier_0) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, 1568, 10, 1.0f, d_logits, 10,
                 classifier_2_weight, 1568, 0.0f, d_classifier_0, 1568);
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 1568; k++)
         d_classifier_0[k] = mlc_dropout(d_classifier_0[k], seed, 0u, k, 1073741824u, 1.33333337f);
 }
@@ -770,6 +789,7 @@ static void compute_d_features_12(int64_t N, const float *d_classifier_0, const 
  */
 static void compute_d_features_11(int64_t N, const float *features_12, const float *d_features_12,
                                   float *d_features_11) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 6272; k++)
         d_features_11[k] = d_features_12[k] * (float)(features_12[k] > 0.0f);
 }
@@ -858,6 +878,7 @@ static void compute_d_features_10_bias(int64_t N, const float *d_features_10,
  */
 static void compute_d_features_8(int64_t N, const float *features_9, const float *d_features_9,
                                  float *d_features_8) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 6272; k++)
         d_features_8[k] = d_features_9[k] * (float)(features_9[k] > 0.0f);
 }
@@ -954,6 +975,7 @@ static void compute_d_features_5(int64_t N, const float *d_features_6, const flo
  */
 static void compute_d_features_4(int64_t N, const float *features_5, const float *d_features_5,
                                  float *d_features_4) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 12544; k++)
         d_features_4[k] = d_features_5[k] * (float)(features_5[k] > 0.0f);
 }
@@ -1042,6 +1064,7 @@ static void compute_d_features_3_bias(int64_t N, const float *d_features_3,
  */
 static void compute_d_features_1(int64_t N, const float *features_2, const float *d_features_2,
                                  float *d_features_1) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 12544; k++)
         d_features_1[k] = d_features_2[k] * (float)(features_2[k] > 0.0f);
 }
@@ -1144,6 +1167,7 @@ static void compute_eval_t10(int64_t N, const float *eval_features_0,
  *   eval_features_2 = relu(eval_t10)
  */
 static void compute_eval_features_2(int64_t N, const float *eval_t10, float *eval_features_2) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 12544; k++)
         eval_features_2[k] = mlc_relu(eval_t10[k]);
 }
@@ -1184,6 +1208,7 @@ static void compute_eval_t20(int64_t N, const float *eval_features_3,
  *   eval_features_5 = relu(eval_t20)
  */
 static void compute_eval_features_5(int64_t N, const float *eval_t20, float *eval_features_5) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 12544; k++)
         eval_features_5[k] = mlc_relu(eval_t20[k]);
 }
@@ -1233,6 +1258,7 @@ static void compute_eval_t31(int64_t N, const float *eval_features_7,
  *   eval_features_9 = relu(eval_t31)
  */
 static void compute_eval_features_9(int64_t N, const float *eval_t31, float *eval_features_9) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 6272; k++)
         eval_features_9[k] = mlc_relu(eval_t31[k]);
 }
@@ -1273,6 +1299,7 @@ static void compute_eval_t41(int64_t N, const float *eval_features_10,
  *   eval_features_12 = relu(eval_t41)
  */
 static void compute_eval_features_12(int64_t N, const float *eval_t41, float *eval_features_12) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 6272; k++)
         eval_features_12[k] = mlc_relu(eval_t41[k]);
 }
@@ -1294,6 +1321,7 @@ static void compute_eval_logits(int64_t N, const float *eval_features_13,
                                 float *eval_logits) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 10, 1568, 1.0f, eval_features_13, 1568,
                 classifier_2_weight, 1568, 0.0f, eval_logits, 10);
+    MLC_PARALLEL_FOR
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 10; j++) {
             const int64_t k = i * 10 + j;

@@ -500,6 +500,7 @@ static void compute_features_0(int64_t N, const float *image, const float *featu
  *   features_1 = relu(features_0)
  */
 static void compute_features_1(int64_t N, const float *features_0, float *features_1) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 3211264; k++)
         features_1[k] = mlc_relu(features_0[k]);
 }
@@ -530,6 +531,7 @@ static void compute_features_2(int64_t N, const float *features_1, const float *
  *   features_3 = relu(features_2)
  */
 static void compute_features_3(int64_t N, const float *features_2, float *features_3) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 3211264; k++)
         features_3[k] = mlc_relu(features_2[k]);
 }
@@ -568,6 +570,7 @@ static void compute_features_5(int64_t N, const float *features_4, const float *
  *   features_6 = relu(features_5)
  */
 static void compute_features_6(int64_t N, const float *features_5, float *features_6) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 1605632; k++)
         features_6[k] = mlc_relu(features_5[k]);
 }
@@ -598,6 +601,7 @@ static void compute_features_7(int64_t N, const float *features_6, const float *
  *   features_8 = relu(features_7)
  */
 static void compute_features_8(int64_t N, const float *features_7, float *features_8) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 1605632; k++)
         features_8[k] = mlc_relu(features_7[k]);
 }
@@ -636,6 +640,7 @@ static void compute_features_10(int64_t N, const float *features_9, const float 
  *   features_11 = relu(features_10)
  */
 static void compute_features_11(int64_t N, const float *features_10, float *features_11) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         features_11[k] = mlc_relu(features_10[k]);
 }
@@ -666,6 +671,7 @@ static void compute_features_12(int64_t N, const float *features_11,
  *   features_13 = relu(features_12)
  */
 static void compute_features_13(int64_t N, const float *features_12, float *features_13) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         features_13[k] = mlc_relu(features_12[k]);
 }
@@ -696,6 +702,7 @@ static void compute_features_14(int64_t N, const float *features_13,
  *   features_15 = relu(features_14)
  */
 static void compute_features_15(int64_t N, const float *features_14, float *features_15) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         features_15[k] = mlc_relu(features_14[k]);
 }
@@ -734,6 +741,7 @@ static void compute_features_17(int64_t N, const float *features_16,
  *   features_18 = relu(features_17)
  */
 static void compute_features_18(int64_t N, const float *features_17, float *features_18) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         features_18[k] = mlc_relu(features_17[k]);
 }
@@ -764,6 +772,7 @@ static void compute_features_19(int64_t N, const float *features_18,
  *   features_20 = relu(features_19)
  */
 static void compute_features_20(int64_t N, const float *features_19, float *features_20) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         features_20[k] = mlc_relu(features_19[k]);
 }
@@ -794,6 +803,7 @@ static void compute_features_21(int64_t N, const float *features_20,
  *   features_22 = relu(features_21)
  */
 static void compute_features_22(int64_t N, const float *features_21, float *features_22) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         features_22[k] = mlc_relu(features_21[k]);
 }
@@ -832,6 +842,7 @@ static void compute_features_24(int64_t N, const float *features_23,
  *   features_25 = relu(features_24)
  */
 static void compute_features_25(int64_t N, const float *features_24, float *features_25) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         features_25[k] = mlc_relu(features_24[k]);
 }
@@ -862,6 +873,7 @@ static void compute_features_26(int64_t N, const float *features_25,
  *   features_27 = relu(features_26)
  */
 static void compute_features_27(int64_t N, const float *features_26, float *features_27) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         features_27[k] = mlc_relu(features_26[k]);
 }
@@ -892,6 +904,7 @@ static void compute_features_28(int64_t N, const float *features_27,
  *   features_29 = relu(features_28)
  */
 static void compute_features_29(int64_t N, const float *features_28, float *features_29) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         features_29[k] = mlc_relu(features_28[k]);
 }
@@ -920,6 +933,7 @@ static void compute_classifier_1(int64_t N, const float *pooled, const float *cl
                                  const float *classifier_0_bias, float *classifier_1) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 4096, 25088, 1.0f, pooled, 25088,
                 classifier_0_weight, 25088, 0.0f, classifier_1, 4096);
+    MLC_PARALLEL_FOR
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 4096; j++) {
             const int64_t k = i * 4096 + j;
@@ -933,6 +947,7 @@ static void compute_classifier_1(int64_t N, const float *pooled, const float *cl
  */
 static void compute_classifier_2(int64_t N, uint64_t seed, const float *classifier_1,
                                  float *classifier_2) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 4096; k++)
         classifier_2[k] = mlc_dropout(classifier_1[k], seed, 0u, k, 2147483648u, 2.0f);
 }
@@ -946,6 +961,7 @@ static void compute_classifier_4(int64_t N, const float *classifier_2,
                                  float *classifier_4) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 4096, 4096, 1.0f, classifier_2, 4096,
                 classifier_3_weight, 4096, 0.0f, classifier_4, 4096);
+    MLC_PARALLEL_FOR
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 4096; j++) {
             const int64_t k = i * 4096 + j;
@@ -959,6 +975,7 @@ static void compute_classifier_4(int64_t N, const float *classifier_2,
  */
 static void compute_classifier_5(int64_t N, uint64_t seed, const float *classifier_4,
                                  float *classifier_5) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 4096; k++)
         classifier_5[k] = mlc_dropout(classifier_4[k], seed, 1u, k, 2147483648u, 2.0f);
 }
@@ -970,6 +987,7 @@ static void compute_logits(int64_t N, const float *classifier_5, const float *cl
                            const float *classifier_6_bias, float *logits) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 1000, 4096, 1.0f, classifier_5, 4096,
                 classifier_6_weight, 4096, 0.0f, logits, 1000);
+    MLC_PARALLEL_FOR
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 1000; j++) {
             const int64_t k = i * 1000 + j;
@@ -1163,6 +1181,7 @@ static void compute_d_features_29(int64_t N, const float *d_features_30, const f
  */
 static void compute_d_features_28(int64_t N, const float *features_29, const float *d_features_29,
                                   float *d_features_28) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         d_features_28[k] = d_features_29[k] * (float)(features_29[k] > 0.0f);
 }
@@ -1226,6 +1245,7 @@ static void compute_d_features_28_bias(int64_t N, const float *d_features_28,
  */
 static void compute_d_features_26(int64_t N, const float *features_27, const float *d_features_27,
                                   float *d_features_26) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         d_features_26[k] = d_features_27[k] * (float)(features_27[k] > 0.0f);
 }
@@ -1289,6 +1309,7 @@ static void compute_d_features_26_bias(int64_t N, const float *d_features_26,
  */
 static void compute_d_features_24(int64_t N, const float *features_25, const float *d_features_25,
                                   float *d_features_24) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         d_features_24[k] = d_features_25[k] * (float)(features_25[k] > 0.0f);
 }
@@ -1361,6 +1382,7 @@ static void compute_d_features_22(int64_t N, const float *d_features_23, const f
  */
 static void compute_d_features_21(int64_t N, const float *features_22, const float *d_features_22,
                                   float *d_features_21) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         d_features_21[k] = d_features_22[k] * (float)(features_22[k] > 0.0f);
 }
@@ -1424,6 +1446,7 @@ static void compute_d_features_21_bias(int64_t N, const float *d_features_21,
  */
 static void compute_d_features_19(int64_t N, const float *features_20, const float *d_features_20,
                                   float *d_features_19) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         d_features_19[k] = d_features_20[k] * (float)(features_20[k] > 0.0f);
 }
@@ -1487,6 +1510,7 @@ static void compute_d_features_19_bias(int64_t N, const float *d_features_19,
  */
 static void compute_d_features_17(int64_t N, const float *features_18, const float *d_features_18,
                                   float *d_features_17) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         d_features_17[k] = d_features_18[k] * (float)(features_18[k] > 0.0f);
 }
@@ -1559,6 +1583,7 @@ static void compute_d_features_15(int64_t N, const float *d_features_16, const f
  */
 static void compute_d_features_14(int64_t N, const float *features_15, const float *d_features_15,
                                   float *d_features_14) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         d_features_14[k] = d_features_15[k] * (float)(features_15[k] > 0.0f);
 }
@@ -1622,6 +1647,7 @@ static void compute_d_features_14_bias(int64_t N, const float *d_features_14,
  */
 static void compute_d_features_12(int64_t N, const float *features_13, const float *d_features_13,
                                   float *d_features_12) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         d_features_12[k] = d_features_13[k] * (float)(features_13[k] > 0.0f);
 }
@@ -1685,6 +1711,7 @@ static void compute_d_features_12_bias(int64_t N, const float *d_features_12,
  */
 static void compute_d_features_10(int64_t N, const float *features_11, const float *d_features_11,
                                   float *d_features_10) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         d_features_10[k] = d_features_11[k] * (float)(features_11[k] > 0.0f);
 }
@@ -1757,6 +1784,7 @@ static void compute_d_features_8(int64_t N, const float *d_features_9, const flo
  */
 static void compute_d_features_7(int64_t N, const float *features_8, const float *d_features_8,
                                  float *d_features_7) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 1605632; k++)
         d_features_7[k] = d_features_8[k] * (float)(features_8[k] > 0.0f);
 }
@@ -1820,6 +1848,7 @@ static void compute_d_features_7_bias(int64_t N, const float *d_features_7,
  */
 static void compute_d_features_5(int64_t N, const float *features_6, const float *d_features_6,
                                  float *d_features_5) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 1605632; k++)
         d_features_5[k] = d_features_6[k] * (float)(features_6[k] > 0.0f);
 }
@@ -1892,6 +1921,7 @@ static void compute_d_features_3(int64_t N, const float *d_features_4, const flo
  */
 static void compute_d_features_2(int64_t N, const float *features_3, const float *d_features_3,
                                  float *d_features_2) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 3211264; k++)
         d_features_2[k] = d_features_3[k] * (float)(features_3[k] > 0.0f);
 }
@@ -1955,6 +1985,7 @@ static void compute_d_features_2_bias(int64_t N, const float *d_features_2,
  */
 static void compute_d_features_0(int64_t N, const float *features_1, const float *d_features_1,
                                  float *d_features_0) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 3211264; k++)
         d_features_0[k] = d_features_1[k] * (float)(features_1[k] > 0.0f);
 }
@@ -2023,6 +2054,7 @@ static void compute_eval_features_0(int64_t N, const float *image, const float *
  */
 static void compute_eval_features_1(int64_t N, const float *eval_features_0,
                                     float *eval_features_1) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 3211264; k++)
         eval_features_1[k] = mlc_relu(eval_features_0[k]);
 }
@@ -2054,6 +2086,7 @@ static void compute_eval_features_2(int64_t N, const float *eval_features_1,
  */
 static void compute_eval_features_3(int64_t N, const float *eval_features_2,
                                     float *eval_features_3) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 3211264; k++)
         eval_features_3[k] = mlc_relu(eval_features_2[k]);
 }
@@ -2094,6 +2127,7 @@ static void compute_eval_features_5(int64_t N, const float *eval_features_4,
  */
 static void compute_eval_features_6(int64_t N, const float *eval_features_5,
                                     float *eval_features_6) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 1605632; k++)
         eval_features_6[k] = mlc_relu(eval_features_5[k]);
 }
@@ -2125,6 +2159,7 @@ static void compute_eval_features_7(int64_t N, const float *eval_features_6,
  */
 static void compute_eval_features_8(int64_t N, const float *eval_features_7,
                                     float *eval_features_8) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 1605632; k++)
         eval_features_8[k] = mlc_relu(eval_features_7[k]);
 }
@@ -2165,6 +2200,7 @@ static void compute_eval_features_10(int64_t N, const float *eval_features_9,
  */
 static void compute_eval_features_11(int64_t N, const float *eval_features_10,
                                      float *eval_features_11) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         eval_features_11[k] = mlc_relu(eval_features_10[k]);
 }
@@ -2196,6 +2232,7 @@ static void compute_eval_features_12(int64_t N, const float *eval_features_11,
  */
 static void compute_eval_features_13(int64_t N, const float *eval_features_12,
                                      float *eval_features_13) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         eval_features_13[k] = mlc_relu(eval_features_12[k]);
 }
@@ -2227,6 +2264,7 @@ static void compute_eval_features_14(int64_t N, const float *eval_features_13,
  */
 static void compute_eval_features_15(int64_t N, const float *eval_features_14,
                                      float *eval_features_15) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 802816; k++)
         eval_features_15[k] = mlc_relu(eval_features_14[k]);
 }
@@ -2267,6 +2305,7 @@ static void compute_eval_features_17(int64_t N, const float *eval_features_16,
  */
 static void compute_eval_features_18(int64_t N, const float *eval_features_17,
                                      float *eval_features_18) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         eval_features_18[k] = mlc_relu(eval_features_17[k]);
 }
@@ -2298,6 +2337,7 @@ static void compute_eval_features_19(int64_t N, const float *eval_features_18,
  */
 static void compute_eval_features_20(int64_t N, const float *eval_features_19,
                                      float *eval_features_20) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         eval_features_20[k] = mlc_relu(eval_features_19[k]);
 }
@@ -2329,6 +2369,7 @@ static void compute_eval_features_21(int64_t N, const float *eval_features_20,
  */
 static void compute_eval_features_22(int64_t N, const float *eval_features_21,
                                      float *eval_features_22) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 401408; k++)
         eval_features_22[k] = mlc_relu(eval_features_21[k]);
 }
@@ -2369,6 +2410,7 @@ static void compute_eval_features_24(int64_t N, const float *eval_features_23,
  */
 static void compute_eval_features_25(int64_t N, const float *eval_features_24,
                                      float *eval_features_25) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         eval_features_25[k] = mlc_relu(eval_features_24[k]);
 }
@@ -2400,6 +2442,7 @@ static void compute_eval_features_26(int64_t N, const float *eval_features_25,
  */
 static void compute_eval_features_27(int64_t N, const float *eval_features_26,
                                      float *eval_features_27) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         eval_features_27[k] = mlc_relu(eval_features_26[k]);
 }
@@ -2431,6 +2474,7 @@ static void compute_eval_features_28(int64_t N, const float *eval_features_27,
  */
 static void compute_eval_features_29(int64_t N, const float *eval_features_28,
                                      float *eval_features_29) {
+    MLC_PARALLEL_FOR
     for (int64_t k = 0; k < N * 100352; k++)
         eval_features_29[k] = mlc_relu(eval_features_28[k]);
 }
@@ -2461,6 +2505,7 @@ static void compute_eval_classifier_1(int64_t N, const float *eval_pooled,
                                       const float *classifier_0_bias, float *eval_classifier_1) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 4096, 25088, 1.0f, eval_pooled, 25088,
                 classifier_0_weight, 25088, 0.0f, eval_classifier_1, 4096);
+    MLC_PARALLEL_FOR
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 4096; j++) {
             const int64_t k = i * 4096 + j;
@@ -2478,6 +2523,7 @@ static void compute_eval_classifier_4(int64_t N, const float *eval_classifier_1,
                                       const float *classifier_3_bias, float *eval_classifier_4) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 4096, 4096, 1.0f, eval_classifier_1,
                 4096, classifier_3_weight, 4096, 0.0f, eval_classifier_4, 4096);
+    MLC_PARALLEL_FOR
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 4096; j++) {
             const int64_t k = i * 4096 + j;
@@ -2494,6 +2540,7 @@ static void compute_eval_logits(int64_t N, const float *eval_classifier_4,
                                 float *eval_logits) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, 1000, 4096, 1.0f, eval_classifier_4,
                 4096, classifier_6_weight, 4096, 0.0f, eval_logits, 1000);
+    MLC_PARALLEL_FOR
     for (int64_t i = 0; i < N; i++) {
         for (int64_t j = 0; j < 1000; j++) {
             const int64_t k = i * 1000 + j;

@@ -27,6 +27,7 @@ struct Emit {
     MemPlan *mp;
     const char *type; /* the state struct: "FashionState" */
     Emit *eval;       /* the evaluation forward pass, or NULL: it is the training one */
+    bool threads;     /* the program's kernels run on threads of their own (image models) */
 };
 
 /* ---- small helpers --------------------------------------------------------------------------- */
@@ -282,6 +283,9 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
     ElemLoop l = kernel_loop(e->s, e->mp, k);
     const char *out = l.out->name;
     const char *expr = c_elem(e, l.value).text;
+    /* in a program whose kernels use the cores, a loop without a sum is split across them */
+    if (e->threads && !l.reduce)
+        fprintf(o, "    MLC_PARALLEL_FOR\n");
     if (!l.inner) {
         fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n", count_expr(e, l.total));
         fprintf(o, "        %s[k] = %s;\n", out, expr);
@@ -1242,8 +1246,9 @@ static void emit_c(FILE *out, const Program *p) {
     /* the state type, FashionState: no model name can make it clash with a runtime type */
     Arena *a = p->g->cx->arena;
     const char *type = arena_printf(a, "%sState", camel(a, p->g->name));
-    Emit ev = {out, p->eval, p->es, p->emp, type, NULL};
-    Emit e = {out, p->g, p->s, p->mp, type, p->eval ? &ev : NULL};
+    bool threads = uses_image_ops(p->g);
+    Emit ev = {out, p->eval, p->es, p->emp, type, NULL, threads};
+    Emit e = {out, p->g, p->s, p->mp, type, p->eval ? &ev : NULL, threads};
     emit_header(&e);
     emit_struct(&e);
     emit_bind(&e);
