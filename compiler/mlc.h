@@ -787,6 +787,23 @@ typedef struct OpDesc {
 OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k);
 
 /* ------------------------------------------------------------------------------------------
+ * backend/ctext.c: what the targets that write C share
+ * ------------------------------------------------------------------------------------------ */
+
+/* An element expression in C, and how loosely it binds: 1 for a name, literal, call or
+ * parenthesised expression, 2 for a prefix operator, 3 for * and /, 4 for + and -. */
+typedef struct CExpr {
+    const char *text;
+    int prec;
+} CExpr;
+/* x in parentheses when it binds more loosely than `most` allows. */
+const char *operand(Arena *a, CExpr x, int most);
+/* A C string literal for any bytes (class names and paths come from the user). */
+const char *c_string(Arena *a, const char *s);
+/* head, the items separated by ", ", then tail, in lines of at most 100 columns. */
+void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail);
+
+/* ------------------------------------------------------------------------------------------
  * backend/: one file per target, each described by one Target
  * ------------------------------------------------------------------------------------------ */
 

@@ -77,47 +77,6 @@ static char *upper(Arena *a, const char *s) {
     return u;
 }
 
-/* A C string literal for any bytes (class names come from the user). */
-static const char *c_string(Arena *a, const char *s) {
-    char *out = arena_alloc(a, 4 * strlen(s) + 3);
-    size_t len = 0;
-    out[len++] = '"';
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '"' || c == '\\') {
-            out[len++] = '\\';
-            out[len++] = (char)c;
-        } else if (c < 32 || c >= 127) {
-            len += (size_t)sprintf(out + len, "\\%03o", c);
-        } else {
-            out[len++] = (char)c;
-        }
-    }
-    out[len++] = '"';
-    out[len] = '\0';
-    return out;
-}
-
-/* head, the items separated by ", ", then tail, in lines of at most 100 columns. */
-static void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail) {
-    size_t col = strlen(head), indent = strlen(head);
-    fputs(head, o);
-    for (int i = 0; i < items->len; i++) {
-        const char *item = items->data[i];
-        size_t need = strlen(item) + (i + 1 < items->len ? 1 : strlen(tail));
-        if (i > 0 && col + 2 + need > 100) {
-            fprintf(o, ",\n%*s", (int)indent, "");
-            col = indent;
-        } else if (i > 0) {
-            fputs(", ", o);
-            col += 2;
-        }
-        fputs(item, o);
-        col += strlen(item);
-    }
-    fprintf(o, "%s\n", tail);
-}
-
 /* Does the element expression x load buffer b, or use op? */
 static bool elem_loads(const Elem *x, const Buffer *b) {
     if (x->kind == ELEM_LOAD)
@@ -243,15 +202,6 @@ static void kernel_comment(Fw *f, Kernel *k) {
 
 /* An element expression, and how loosely it binds: 1 a name, literal, call or parenthesised
  * expression, 2 a prefix operator, 3 * and /, 4 + and -. */
-typedef struct CExpr {
-    const char *text;
-    int prec;
-} CExpr;
-
-static const char *operand(Arena *a, CExpr x, int most) {
-    return x.prec > most ? arena_printf(a, "(%s)", x.text) : x.text;
-}
-
 static CExpr fw_elem(Fw *f, const Elem *x) {
     Arena *a = f->g->cx->arena;
     static const char *const index[] = {[AT_K] = "k", [AT_J] = "j", [AT_SCALAR] = "0"};
