@@ -522,15 +522,14 @@ static bool conv_spec(Lower *L, Ast *call, int skip, ConvSpec *c) {
     if (!layer_args(L, call, skip, "conv2d", names, 7, 2, a))
         return false;
     Window *w = &c->win;
+    w->groups = 1;
     if (!positive_int(L, a[0], "conv2d's out_channels", MAX_DIM, &c->out) ||
         !pair_arg(L, a[1], "conv2d's kernel", 1, 1, w->k) ||
         !pair_arg(L, a[2], "conv2d's stride", 1, 1, w->stride) ||
         !pair_arg(L, a[4], "conv2d's dilation", 1, 1, w->dil) ||
-        !positive_int(L, a[5] ? a[5] : a[0], "conv2d's groups", MAX_DIM, &w->groups) ||
+        (a[5] && !positive_int(L, a[5], "conv2d's groups", MAX_DIM, &w->groups)) ||
         !flag_arg(L, a[6], "conv2d's bias", true, &c->bias))
         return false;
-    if (!a[5])
-        w->groups = 1;
     if (a[3] && a[3]->kind == AST_STR) {
         if (strcmp(a[3]->str, "same") != 0) {
             diag_error(L->cx, a[3]->loc, "conv2d's padding is a number, a pair or \"same\"");
