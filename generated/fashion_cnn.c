@@ -338,7 +338,7 @@ static void compute_t14(int64_t N, const float *features_0, float *t14) {
     for (int64_t c = 0; c < 16; c++) {
         double mean, var;
         mlc_channel_stats(features_0, N, 16, 784, c, &mean, &var);
-        t14[c] = (float)(var * count / (count - 1.0));
+        t14[c] = (float)(count > 1.0 ? var * count / (count - 1.0) : 0.0);
     }
 }
 
@@ -423,7 +423,7 @@ static void compute_t34(int64_t N, const float *features_3, float *t34) {
     for (int64_t c = 0; c < 16; c++) {
         double mean, var;
         mlc_channel_stats(features_3, N, 16, 784, c, &mean, &var);
-        t34[c] = (float)(var * count / (count - 1.0));
+        t34[c] = (float)(count > 1.0 ? var * count / (count - 1.0) : 0.0);
     }
 }
 
@@ -516,7 +516,7 @@ static void compute_t54(int64_t N, const float *features_7, float *t54) {
     for (int64_t c = 0; c < 32; c++) {
         double mean, var;
         mlc_channel_stats(features_7, N, 32, 196, c, &mean, &var);
-        t54[c] = (float)(var * count / (count - 1.0));
+        t54[c] = (float)(count > 1.0 ? var * count / (count - 1.0) : 0.0);
     }
 }
 
@@ -602,7 +602,7 @@ static void compute_t73(int64_t N, const float *features_10, float *t73) {
     for (int64_t c = 0; c < 32; c++) {
         double mean, var;
         mlc_channel_stats(features_10, N, 32, 196, c, &mean, &var);
-        t73[c] = (float)(var * count / (count - 1.0));
+        t73[c] = (float)(count > 1.0 ? var * count / (count - 1.0) : 0.0);
     }
 }
 

@@ -463,13 +463,16 @@ static void emit_image(Emit *e, const OpDesc *d) {
                 d->op == OP_CHANNEL_MEAN ? arena_printf(e->g->cx->arena, " / (double)(N * %lld)", s)
                                          : "");
         return;
-    case OP_CHANNEL_VAR: /* unbiased, as batch norm's running variance takes it */
+    case OP_CHANNEL_VAR: /* unbiased, as batch norm's running variance takes it; one value per
+                            channel (where PyTorch refuses to train) has variance 0, not NaN */
         fprintf(o, "    const double count = (double)(N * %lld);\n", s);
         fprintf(o, "    for (int64_t c = 0; c < %lld; c++) {\n", c);
         fprintf(o, "        double mean, var;\n");
         fprintf(o, "        mlc_channel_stats(%s, N, %lld, %lld, c, &mean, &var);\n",
                 d->in[0]->name, c, s);
-        fprintf(o, "        %s[c] = (float)(var * count / (count - 1.0));\n    }\n", y);
+        fprintf(
+            o, "        %s[c] = (float)(count > 1.0 ? var * count / (count - 1.0) : 0.0);\n    }\n",
+            y);
         return;
     case OP_BATCHNORM:
         fprintf(o, "    mlc_batchnorm(%s, %s, %s, N, %lld, %lld, %.9g, %s);\n", d->in[0]->name,

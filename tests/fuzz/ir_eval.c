@@ -423,7 +423,7 @@ static void eval_node(IrEval *ev, Node *nd) {
                     emax = fmax(emax, ea[(n * C + c) * S + k]);
                 }
             if (nd->op == OP_CHANNEL_MEAN || nd->op == OP_CHANNEL_VAR) {
-                y[c] = nd->op == OP_CHANNEL_MEAN ? mean : ss / (double)(M - 1);
+                y[c] = nd->op == OP_CHANNEL_MEAN ? mean : M > 1 ? ss / (double)(M - 1) : 0.0;
                 e[c] = emax + fabs(y[c]);
                 continue;
             }
