@@ -53,7 +53,8 @@ def main():
         lines, wall = compare.run_timed(label, cmd, os.path.join(work, log))
         return compare.Run(label, cmd, lines, wall)
 
-    runs = [run("mlc fashion_cnn", [trainer, "--data", data, "--epochs", E], "mlc.log")]
+    runs = [run("mlc fashion_cnn", [trainer, "--data", data, "--epochs", E, "--no-progress"],
+                "mlc.log")]
     for threads in (1, 2):
         runs.append(run("pytorch, torch threads %d" % threads,
                         ["/usr/bin/python3", os.path.join(BENCH, "cnn_torch.py"), "--data", data,

@@ -266,7 +266,7 @@ def compare(args, data, work):
 
     # 2. train_fashion.
     trainer = find_trainer(args)
-    cmd = [trainer] + common + ["--epochs", str(E), "--no-shuffle", "--load", init]
+    cmd = [trainer] + common + ["--epochs", str(E), "--no-shuffle", "--no-progress", "--load", init]
     if args.mlc_threads:
         cmd += ["--threads", str(args.mlc_threads)]
     lines, wall = run_timed("train_fashion", cmd, os.path.join(work, "train_fashion.log"),

@@ -875,6 +875,7 @@ typedef struct MlcOptions {
     int64_t predict;          /* --predict I, or -1 */
     int threads;              /* --threads N, or 0 for OpenBLAS's default */
     bool quiet;               /* --quiet: no per-batch loss lines */
+    bool no_progress;         /* --no-progress: the loss lines even on a terminal */
     bool time;                /* --time: seconds per epoch on stderr */
     bool help;                /* --help */
     bool version;             /* --version */

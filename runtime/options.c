@@ -119,6 +119,9 @@ static const Opt opts[] = {
     {"--threads", "N", false,
      "OpenBLAS threads (default: all cores; one in a program whose\n"
      "image kernels use the cores themselves, see OMP_NUM_THREADS)"},
+    {"--no-progress", NULL, true,
+     "on a terminal too, the quickstart's loss lines instead of\n"
+     "the progress bar"},
     {"--quiet", NULL, true,
      "do not print the loss every 100 batches (on a terminal,\n"
      "the progress bar that replaces those lines)"},
@@ -439,6 +442,8 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->threads = (int)n;
         } else if (strcmp(name, "--quiet") == 0) {
             o->quiet = true;
+        } else if (strcmp(name, "--no-progress") == 0) {
+            o->no_progress = true;
         } else if (strcmp(name, "--time") == 0) {
             o->time = true;
         } else if (strcmp(name, "--help") == 0) {

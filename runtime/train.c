@@ -664,7 +664,7 @@ static int run(Run *r, int argc, char **argv) {
     char err[1024];
     if (!mlc_options_parse(o, argc, argv, m, err, sizeof err))
         return error(r, "%s", err);
-    r->bar = r->bar && !o->quiet;
+    r->bar = r->bar && !o->quiet && !o->no_progress;
     if (o->help) {
         mlc_usage(stdout, r->prog, m);
         return 0;

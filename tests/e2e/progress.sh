@@ -26,6 +26,9 @@ grep -q "^loss:" tty.txt && fail "per-batch loss lines on a terminal"
 grep -q "Accuracy" tty.txt || fail "no test lines on a terminal"
 script -qec "./train_fashion --data $data --epochs 1 --quiet" /dev/null >quiet.txt </dev/null
 grep -q "samples/s" quiet.txt && fail "--quiet still draws the bar"
+script -qec "./train_fashion --data $data --epochs 1 --no-progress" /dev/null >plain.txt </dev/null
+grep -q "samples/s" plain.txt && fail "--no-progress still draws the bar"
+grep -q "^loss: " plain.txt || fail "no loss lines on a terminal with --no-progress"
 ./train_fashion --data "$data" --epochs 1 | cat >pipe.txt
 grep -q "^loss: " pipe.txt || fail "no loss lines through a pipe"
 tr -d '\n' <pipe.txt | grep -q "$(printf '[\r\033]')" && fail "control characters through a pipe"
