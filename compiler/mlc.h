@@ -798,6 +798,9 @@ typedef struct CExpr {
 } CExpr;
 /* x in parentheses when it binds more loosely than `most` allows. */
 const char *operand(Arena *a, CExpr x, int most);
+/* An elementwise op of form infix, prefix or "its operand" (ops.def), in C; .text is NULL for
+ * a call of the op's own function, which each target spells itself. */
+CExpr c_form(Arena *a, OpKind op, const CExpr *arg);
 /* A C string literal for any bytes (class names and paths come from the user). */
 const char *c_string(Arena *a, const char *s);
 /* head, the items separated by ", ", then tail, in lines of at most 100 columns. */

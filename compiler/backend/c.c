@@ -119,10 +119,6 @@ static void kernel_comment(Emit *e, Kernel *k) {
 
 /* An element expression in C, and how loosely it binds: 1 for a name, literal, call or
  * parenthesised expression, 2 for a prefix operator, 3 for * and /, 4 for + and -. */
-static int infix_prec(const char *sym) {
-    return sym[0] == '*' || sym[0] == '/' ? 3 : 4;
-}
-
 static CExpr c_elem(Emit *e, const Elem *x) {
     Arena *a = e->g->cx->arena;
     static const char *const index[] = {[AT_K] = "k", [AT_J] = "j", [AT_SCALAR] = "0"};
@@ -137,20 +133,9 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     CExpr arg[3];
     for (int i = 0; i < x->nargs; i++)
         arg[i] = c_elem(e, x->arg[i]);
-    const OpInfo *op = &op_info[x->op];
-    switch (op->form) {
-    case EF_INFIX: {
-        /* left-associative: the right operand needs parentheses at equal precedence too */
-        int p = infix_prec(op->sym);
-        return (CExpr){
-            arena_printf(a, "%s %s %s", operand(a, arg[0], p), op->sym, operand(a, arg[1], p - 1)),
-            p};
-    }
-    case EF_PREFIX: return (CExpr){arena_printf(a, "%s%s", op->sym, operand(a, arg[0], 1)), 2};
-    case EF_SAME: return arg[0];
-    case EF_CALL: break;
-    case EF_NONE: unreachable();
-    }
+    CExpr form = c_form(a, x->op, arg);
+    if (form.text)
+        return form;
     /* each op's own function, spelled in C (mlc_relu is a compare-and-select, where fmaxf
      * is a library call without -ffinite-math-only) */
     const char *t = arg[0].text;

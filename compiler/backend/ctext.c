@@ -49,3 +49,23 @@ void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail
 const char *operand(Arena *a, CExpr x, int most) {
     return x.prec > most ? arena_printf(a, "(%s)", x.text) : x.text;
 }
+
+/* An elementwise op of form infix, prefix or "its operand" (ops.def), in C; .text is NULL for
+ * a call of the op's own function, which each target spells itself. */
+CExpr c_form(Arena *a, OpKind op, const CExpr *arg) {
+    const OpInfo *info = &op_info[op];
+    switch (info->form) {
+    case EF_INFIX: {
+        /* left-associative: the right operand needs parentheses at equal precedence too */
+        int p = info->sym[0] == '*' || info->sym[0] == '/' ? 3 : 4;
+        return (CExpr){arena_printf(a, "%s %s %s", operand(a, arg[0], p), info->sym,
+                                    operand(a, arg[1], p - 1)),
+                       p};
+    }
+    case EF_PREFIX: return (CExpr){arena_printf(a, "%s%s", info->sym, operand(a, arg[0], 1)), 2};
+    case EF_SAME: return arg[0];
+    case EF_CALL: return (CExpr){NULL, 1};
+    case EF_NONE: break;
+    }
+    unreachable();
+}

@@ -219,19 +219,9 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     CExpr arg[3];
     for (int i = 0; i < x->nargs; i++)
         arg[i] = fw_elem(f, x->arg[i]);
-    const OpInfo *op = &op_info[x->op];
-    switch (op->form) {
-    case EF_INFIX: {
-        int p = op->sym[0] == '*' || op->sym[0] == '/' ? 3 : 4;
-        return (CExpr){
-            arena_printf(a, "%s %s %s", operand(a, arg[0], p), op->sym, operand(a, arg[1], p - 1)),
-            p};
-    }
-    case EF_PREFIX: return (CExpr){arena_printf(a, "%s%s", op->sym, operand(a, arg[0], 1)), 2};
-    case EF_SAME: return arg[0];
-    case EF_CALL: break;
-    case EF_NONE: unreachable();
-    }
+    CExpr form = c_form(a, x->op, arg);
+    if (form.text)
+        return form;
     const char *t = arg[0].text;
     switch (x->op) {
     case OP_RELU: return (CExpr){arena_printf(a, "%s_relu(%s)", f->name, t), 1};
