@@ -256,24 +256,6 @@ static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g,
 /* maxpool2d over `planes` channel planes (all channels of all samples): y is the largest of
  * each window; the backward pass sends each dy to that element (the window searched again). */
 static inline void mlc_maxpool(const float *x, const MlcWindow *g, int64_t planes, float *y) {
-    if (mlc_window_all_inside(g)) { /* the same search, without the bounds checks */
-        MLC_PARALLEL_FOR
-        for (int64_t c = 0; c < planes; c++) {
-            const float *plane = x + c * g->h * g->w;
-            for (int64_t p = 0; p < g->oh; p++)
-                for (int64_t q = 0; q < g->ow; q++) {
-                    const float *at = plane + p * g->sh * g->w + q * g->sw;
-                    float max = at[0];
-                    for (int64_t i = 0; i < g->kh; i++)
-                        for (int64_t j = 0; j < g->kw; j++) {
-                            const float v = at[i * g->dh * g->w + j * g->dw];
-                            max = v > max || v != v ? v : max;
-                        }
-                    y[(c * g->oh + p) * g->ow + q] = max;
-                }
-        }
-        return;
-    }
     MLC_PARALLEL_FOR
     for (int64_t c = 0; c < planes; c++) {
         const float *plane = x + c * g->h * g->w;
@@ -284,6 +266,7 @@ static inline void mlc_maxpool(const float *x, const MlcWindow *g, int64_t plane
             }
     }
 }
+
 static inline void mlc_maxpool_bwd(const float *dy, const float *x, const MlcWindow *g,
                                    int64_t planes, float *dx) {
     MLC_PARALLEL_FOR
