@@ -286,12 +286,16 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
         p.eval = predict_graph(g);
         if (cx->nerrors || (t->supports && !t->supports(p.eval)))
             return 1;
-        p.es = fuse_kernels(p.eval);
-        p.emp = plan_memory(p.es, t->reserved, NULL, "");
-        MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
         p.weights = weights_load(p.eval, o->weights);
         if (cx->nerrors)
             return 1;
+        if (t->prepare)
+            t->prepare(&p);
+        p.es = fuse_kernels(p.eval);
+        for (int i = 0; t->direct_conv && i < p.es->kernels.len; i++)
+            ((Kernel *)p.es->kernels.data[i])->scratch = 0;
+        p.emp = plan_memory(p.es, t->reserved, NULL, "");
+        MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
         if (o->quantize)
             p.quant = quant_plan(&p, o->data, o->calibrate ? o->calibrate : 10);
         if (cx->nerrors)

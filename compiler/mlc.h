@@ -668,6 +668,9 @@ typedef struct Program {
     MemPlan *emp;
     Weights *weights;
     Quant *quant; /* --quantize int8: the int8 form of the prediction pass, or NULL */
+    /* firmware: the batch norms folded into the convolution before them (Target.prepare),
+     * each a copy of the batch norm's node followed by the node now computing both */
+    PtrVec folded;
 } Program;
 
 /* ------------------------------------------------------------------------------------------
@@ -676,7 +679,8 @@ typedef struct Program {
 
 struct Weights {
     const char *path;
-    const float **data; /* data[p]: the values of g->params.data[p], row-major in its shape */
+    const float **data;  /* data[p]: the values of g->params.data[p], row-major in its shape */
+    const float **state; /* state[i]: the values of g->states.data[i] (running statistics) */
 };
 /* Reads the safetensors file path (through the runtime's reader) and checks that it holds
  * every parameter of g under its state_dict name, as F32 with the parameter's shape. Each
@@ -828,6 +832,12 @@ typedef struct Target {
     void (*emit)(FILE *out, const Program *p);
     /* Writes the header that goes with the source, or NULL: the target has none. */
     void (*emit_header)(FILE *out, const Program *p);
+    /* A predict-only target: rewrites p->eval with the weights (p->weights) before it is
+     * fused and planned (firmware: batch norm folded into the convolution before it), or
+     * NULL. */
+    void (*prepare)(Program *p);
+    /* Convolutions read the image directly: no im2col columns (Kernel.scratch) to plan. */
+    bool direct_conv;
     /* Compiles src_path into the program exe_path; false (after saying why) on failure. NULL
      * for a target whose output is source: -o names a directory that gets NAME + extension
      * (and NAME.h when the target has a header). */

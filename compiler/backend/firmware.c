@@ -38,6 +38,7 @@ typedef struct Fw {
     int64_t weight_bytes; /* of the const arrays */
     int64_t class_bytes;  /* of the class names' strings */
     Count in_size, out_size;
+    const PtrVec *folded; /* Program.folded: batch norms folded into a convolution */
 } Fw;
 
 /* ---- small helpers --------------------------------------------------------------------------- */
@@ -110,9 +111,66 @@ static bool uses_op(Fw *f, OpKind op) {
     return false;
 }
 
+/* Does a max pool have padding (a window wholly in it gives -HUGE_VALF)? */
+static bool padded_maxpool(Fw *f) {
+    for (int i = 0; i < f->s->kernels.len; i++) {
+        Kernel *k = f->s->kernels.data[i];
+        if (k->kind == K_OP && k->root->op == OP_MAXPOOL2D &&
+            (k->root->attr.win.pad[0] || k->root->attr.win.pad[1]))
+            return true;
+    }
+    return false;
+}
+
 static bool needs_math(Fw *f) {
     return uses_op(f, OP_SOFTMAX) || uses_op(f, OP_SIGMOID) || uses_op(f, OP_TANH) ||
-           uses_op(f, OP_EXP) || uses_op(f, OP_LOG);
+           uses_op(f, OP_EXP) || uses_op(f, OP_LOG) || uses_op(f, OP_GELU) || uses_op(f, OP_ELU) ||
+           uses_op(f, OP_SQRT) || uses_op(f, OP_LOG_SOFTMAX) || padded_maxpool(f);
+}
+
+/* The buffers a kernel's function takes: kernel_args(), except that a batch norm left as a
+ * per-channel scale and shift reads its two const arrays (emit_image) instead of gamma,
+ * beta and the running statistics. */
+static KernelArgs fw_args(Fw *f, Kernel *k) {
+    KernelArgs args = kernel_args(f->s, f->mp, k);
+    if (k->kind != K_OP || k->root->op != OP_BATCHNORM_EVAL)
+        return args;
+    KernelArgs kept = {0};
+    Arena *a = f->g->cx->arena;
+    for (int i = 0; i < args.bufs.len; i++) {
+        Buffer *b = args.bufs.data[i];
+        if (b->kind == BUF_PARAM || b->kind == BUF_STATE)
+            continue;
+        vec_push(a, &kept.bufs, b);
+        vec_push(a, &kept.written, args.written.data[i]);
+    }
+    return kept;
+}
+
+/* How many nodes read n (each operand counted), and whether n is the output. */
+static int readers(Graph *g, const Node *n) {
+    int uses = g->output == n;
+    for (int i = 0; i < g->nodes.len; i++) {
+        Node *m = g->nodes.data[i];
+        for (int k = 0; k < m->nin; k++)
+            uses += m->in[k] == n;
+    }
+    return uses;
+}
+
+static int param_index(Graph *g, const Node *n) {
+    for (int p = 0; p < g->params.len; p++)
+        if (g->params.data[p] == n)
+            return p;
+    return -1;
+}
+
+static int state_index(Graph *g, const Node *n) {
+    for (int i = 0; i < g->states.len; i++)
+        if (g->states.data[i] == n)
+            return i;
+    MLC_ASSERT(0 && "batchnorm_eval reads a running statistic that is not a state");
+    return -1;
 }
 
 /* ---- where the weights go ---------------------------------------------------------------- */
@@ -139,7 +197,7 @@ static void plan_weights(Fw *f) {
         f->uses_t[i] = bt != NULL;
         if (bt)
             f->stored_t[bt->param] = true;
-        KernelArgs args = kernel_args(f->s, f->mp, k);
+        KernelArgs args = fw_args(f, k);
         for (int j = 0; j < args.bufs.len; j++) {
             Buffer *b = args.bufs.data[j];
             if (b->kind == BUF_PARAM && b != bt)
@@ -170,6 +228,12 @@ static void emit_weights(Fw *f) {
             /* stored transposed: [cols][rows] of the [rows, cols] the file holds */
             int64_t rows = w->shape.rank == 2 ? w->shape.dim[0] : 1;
             int64_t cols = size / rows;
+            for (int i = 0; f->folded && i + 1 < f->folded->len; i += 2) {
+                const Node *bn = f->folded->data[i], *conv = f->folded->data[i + 1];
+                if (conv->in[1] == w || conv->in[2] == w)
+                    fprintf(o, "/* %s: batch norm %s folded in */\n",
+                            conv->in[1] == w ? "weights" : "bias", ir_where(f->g, bn->loc));
+            }
             if (t)
                 fprintf(o, "/* %s, %s, stored transposed: [%lld][%lld] */\n", w->attr.leaf.pname,
                         shape_str(a, w->shape, DT_F32), (long long)cols, (long long)rows);
@@ -188,11 +252,26 @@ static void emit_weights(Fw *f) {
 
 /* ---- comments: where a kernel comes from and what it computes ------------------------------- */
 
+/* The batch norm folded into the convolution n, or NULL. */
+static const Node *folded_bn(Fw *f, const Node *n) {
+    for (int i = 0; f->folded && i + 1 < f->folded->len; i += 2)
+        if (f->folded->data[i + 1] == n)
+            return f->folded->data[i];
+    return NULL;
+}
+
 static void kernel_comment(Fw *f, Kernel *k) {
     PtrVec src = kernel_sources(f->s, k), math = kernel_math(f->s, f->mp, k);
+    const Node *bn = folded_bn(f, k->root);
     fprintf(f->out, "/* ");
     for (int i = 0; i < src.len; i++)
         fprintf(f->out, "%s%s\n", i ? " * " : "", (const char *)src.data[i]);
+    if (bn)
+        fprintf(f->out,
+                " * %s, folded in: the weights scaled and the bias shifted per output\n"
+                " * channel by the running statistics (the bias array is the batch norm's)\n",
+                arena_printf(f->g->cx->arena, "%s  %s", ir_where(f->g, bn->loc),
+                             ir_source_text(f->g, bn->loc)));
     for (int i = 0; i < math.len; i++)
         fprintf(f->out, " *   %s\n", (const char *)math.data[i]);
     fprintf(f->out, " */\n");
@@ -231,6 +310,9 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_TANH: return (CExpr){arena_printf(a, "tanhf(%s)", t), 1};
     case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
     case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
+    case OP_GELU: return (CExpr){arena_printf(a, "%s_gelu(%s)", f->name, t), 1};
+    case OP_ELU: return (CExpr){arena_printf(a, "%s_elu(%s)", f->name, t), 1};
+    case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
     case OP_DROPOUT: /* the prediction pass is an evaluation pass: no dropout is left */
     case OP_INPUT:
     case OP_TARGET:
@@ -253,10 +335,7 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_CROSS_ENTROPY_BWD:
     case OP_BCE_LOGITS:
     case OP_STATE: /* fw_supports() stops before */
-    case OP_GELU:
     case OP_GELU_GRAD:
-    case OP_ELU:
-    case OP_SQRT:
     case OP_LOG_SOFTMAX:
     case OP_LOG_SOFTMAX_BWD:
     case OP_NLL:
@@ -384,6 +463,188 @@ static void emit_gemm(Fw *f, Kernel *k, bool bt) {
         fprintf(o, "    }\n");
 }
 
+/* ---- image ops ---------------------------------------------------------------------------- */
+
+/* Along one dimension, the output positions q in [*lo, *hi) whose input position
+ * q stride - pad + i dil, at kernel offset i, falls inside the image: the rest read padding
+ * (mlc_window_inside of the runtime). */
+static void inside(int64_t out, int64_t i, int64_t stride, int64_t pad, int64_t dil, int64_t size,
+                   int64_t *lo, int64_t *hi) {
+    int64_t first = pad - i * dil, last = size + pad - i * dil;
+    *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+    *hi = last <= 0 ? 0 : (last + stride - 1) / stride;
+    if (*hi > out)
+        *hi = out;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
+/* conv2d, one output channel o at a time (its group's input channels):
+ *     y[o][p][q] = b[o] + sum over (ic, i, j) of W[o][ic][i][j] x[ic][p sh - ph + i dh][q sw - pw +
+ * j dw] Each output starts from its bias and adds its terms in order of input channel, kernel row,
+ * kernel column (im2col's row order), in float; terms that fall in the padding are left out.
+ * No columns are built: the RAM is the input and the output. The kernel columns j are
+ * written out one by one, so the range of output columns q that each reads inside the image
+ * is a constant; the loop over q is innermost and contiguous in y, and it runs in a part
+ * whose length is a multiple of 4 and the rest, so that gcc vectorises it at -O2 (each lane
+ * is another output: no sum is reordered). */
+static void emit_conv(Fw *f, const OpDesc *d) {
+    FILE *o = f->out;
+    const Window *w = &d->win;
+    long long g = w->groups, cg = d->c / g, og = d->oc / g, kh = w->k[0], kw = w->k[1];
+    long long plane = d->oh * d->ow, in_plane = d->h * d->w;
+    const char *x = d->in[0]->name, *W = d->in[1]->name, *y = d->out->name;
+    fprintf(o, "    for (int32_t o = 0; o < %lld; o++) {\n", (long long)d->oc);
+    fprintf(o, "        float *const yo = %s + o * %lld;\n", y, plane);
+    if (g > 1)
+        fprintf(o, "        const float *const xg = %s + (o / %lld) * %lld;\n", x, og,
+                cg * in_plane);
+    else
+        fprintf(o, "        const float *const xg = %s;\n", x);
+    fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", plane);
+    if (d->in[2])
+        fprintf(o, "            yo[k] = %s[o];\n", d->in[2]->name);
+    else
+        fprintf(o, "            yo[k] = 0.0f;\n");
+    fprintf(o, "        for (int32_t ic = 0; ic < %lld; ic++)\n", cg);
+    fprintf(o, "            for (int32_t i = 0; i < %lld; i++) {\n", kh);
+    fprintf(o,
+            "                const float *const wr = %s + ((o * %lld + ic) * %lld + i) * %lld;\n",
+            W, cg, kh, kw);
+    fprintf(o, "                for (int32_t p = 0; p < %lld; p++) {\n", (long long)d->oh);
+    const char *ind = "                    ";
+    fprintf(o, "%sconst int32_t r = p * %lld - %lld + i * %lld;\n", ind, (long long)w->stride[0],
+            (long long)w->pad[0], (long long)w->dil[0]);
+    if (w->pad[0])
+        fprintf(o, "%sif (r < 0 || r >= %lld)\n%s    continue;\n", ind, (long long)d->h, ind);
+    fprintf(o, "%sconst float *const xr = xg + (ic * %lld + r) * %lld;\n", ind, (long long)d->h,
+            (long long)d->w);
+    fprintf(o, "%sfloat *const yr = yo + p * %lld;\n", ind, (long long)d->ow);
+    for (long long j = 0; j < kw; j++) {
+        int64_t lo, hi;
+        inside(d->ow, j, w->stride[1], w->pad[1], w->dil[1], d->w, &lo, &hi);
+        if (lo == hi)
+            continue;
+        long long mid = lo + (hi - lo) / 4 * 4, off = j * w->dil[1] - w->pad[1];
+        const char *at =
+            off == 0 && w->stride[1] == 1 ? "q"
+            : w->stride[1] == 1
+                ? arena_printf(f->g->cx->arena, "q %c %lld", off < 0 ? '-' : '+', llabs(off))
+                : arena_printf(f->g->cx->arena, "q * %lld %c %lld", (long long)w->stride[1],
+                               off < 0 ? '-' : '+', llabs(off));
+        fprintf(o, "%s{ /* kernel column %lld */\n", ind, j);
+        fprintf(o, "%s    const float wj = wr[%lld];\n", ind, j);
+        if (mid > lo)
+            fprintf(
+                o, "%s    for (int32_t q = %lld; q < %lld; q++)\n%s        yr[q] += wj * xr[%s];\n",
+                ind, (long long)lo, mid, ind, at);
+        if (hi > mid)
+            fprintf(
+                o, "%s    for (int32_t q = %lld; q < %lld; q++)\n%s        yr[q] += wj * xr[%s];\n",
+                ind, mid, (long long)hi, ind, at);
+        fprintf(o, "%s}\n", ind);
+    }
+    fprintf(o, "                }\n            }\n    }\n");
+}
+
+/* maxpool2d and avgpool2d, one channel plane at a time. Max: the first largest element of
+ * the window (NaN counts as the largest), as PyTorch; a window wholly in the padding gives
+ * -infinity. Avg: the window's sum in double, in row order, times 1 / (kh kw) in float
+ * (the padding counts in the window: count_include_pad), as the trainer computes it. */
+static void emit_pool(Fw *f, const OpDesc *d) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    const Window *w = &d->win;
+    bool max = d->op == OP_MAXPOOL2D;
+    fprintf(o, "    for (int32_t c = 0; c < %lld; c++) {\n", (long long)d->c);
+    fprintf(o, "        const float *const plane = %s + c * %lld;\n", d->in[0]->name,
+            (long long)(d->h * d->w));
+    fprintf(o, "        float *const yc = %s + c * %lld;\n", d->out->name,
+            (long long)(d->oh * d->ow));
+    fprintf(o, "        for (int32_t p = 0; p < %lld; p++)\n", (long long)d->oh);
+    fprintf(o, "            for (int32_t q = 0; q < %lld; q++) {\n", (long long)d->ow);
+    const char *ind = "                ";
+    if (max)
+        fprintf(o, "%sfloat best = 0.0f;\n%sint32_t seen = 0;\n", ind, ind);
+    else
+        fprintf(o, "%sdouble sum = 0.0;\n", ind);
+    fprintf(o, "%sfor (int32_t i = 0; i < %lld; i++) {\n", ind, (long long)w->k[0]);
+    fprintf(o, "%s    const int32_t r = p * %lld - %lld + i * %lld;\n", ind,
+            (long long)w->stride[0], (long long)w->pad[0], (long long)w->dil[0]);
+    if (w->pad[0])
+        fprintf(o, "%s    if (r < 0 || r >= %lld)\n%s        continue;\n", ind, (long long)d->h,
+                ind);
+    fprintf(o, "%s    for (int32_t j = 0; j < %lld; j++) {\n", ind, (long long)w->k[1]);
+    fprintf(o, "%s        const int32_t s = q * %lld - %lld + j * %lld;\n", ind,
+            (long long)w->stride[1], (long long)w->pad[1], (long long)w->dil[1]);
+    if (w->pad[1])
+        fprintf(o, "%s        if (s < 0 || s >= %lld)\n%s            continue;\n", ind,
+                (long long)d->w, ind);
+    fprintf(o, "%s        const float v = plane[r * %lld + s];\n", ind, (long long)d->w);
+    if (max) {
+        fprintf(o, "%s        if (!seen || v > best || (v != v && best == best))\n", ind);
+        fprintf(o, "%s            best = v;\n%s        seen = 1;\n", ind, ind);
+    } else {
+        fprintf(o, "%s        sum += (double)v;\n", ind);
+    }
+    fprintf(o, "%s    }\n%s}\n", ind, ind);
+    if (max && (w->pad[0] || w->pad[1]))
+        fprintf(o, "%syc[p * %lld + q] = seen ? best : -HUGE_VALF;\n", ind, (long long)d->ow);
+    else if (max)
+        fprintf(o, "%syc[p * %lld + q] = best;\n", ind, (long long)d->ow);
+    else
+        fprintf(o, "%syc[p * %lld + q] = (float)sum * %s;\n", ind, (long long)d->ow,
+                float_lit(a, (double)(1.0f / (float)(w->k[0] * w->k[1]))));
+    fprintf(o, "            }\n    }\n");
+}
+
+/* The arrays of a batch norm that stays one (not after a convolution): per channel,
+ * y = x scale + shift with scale = gamma / sqrt(var + eps) and shift = beta - mean scale,
+ * computed here in double and rounded once. */
+static const char *bn_array(Fw *f, Kernel *k, const char *what) {
+    return arena_printf(f->g->cx->arena, "%s_%s_%s", f->name, buf(f, k->root)->name, what);
+}
+
+static void emit_bn_arrays(Fw *f, Kernel *k) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    Graph *g = f->g;
+    Node *n = k->root;
+    int64_t c = n->in[0]->shape.dim[1];
+    const float *gamma = f->w->data[param_index(g, n->in[1])];
+    const float *beta = f->w->data[param_index(g, n->in[2])];
+    const float *mean = f->w->state[state_index(g, n->in[3])];
+    const float *var = f->w->state[state_index(g, n->in[4])];
+    for (int t = 0; t < 2; t++) {
+        fprintf(o, "/* %s, %s: batch norm as y = x * scale + shift per channel */\n",
+                t ? "shift" : "scale", ir_where(g, n->loc));
+        fprintf(o, "static const float %s[%lld] = {", bn_array(f, k, t ? "shift" : "scale"),
+                (long long)c);
+        for (int64_t i = 0; i < c; i++) {
+            double sc = (double)gamma[i] / sqrt((double)var[i] + n->attr.bn.eps);
+            double v = t ? (double)beta[i] - (double)mean[i] * sc : sc;
+            fprintf(o, "%s%s%s", i % 8 ? " " : "\n    ", float_lit(a, v), i + 1 < c ? "," : "");
+        }
+        fprintf(o, "\n};\n\n");
+    }
+}
+
+static void emit_image(Fw *f, Kernel *k, const OpDesc *d) {
+    FILE *o = f->out;
+    if (d->op == OP_CONV2D) {
+        emit_conv(f, d);
+    } else if (d->op == OP_MAXPOOL2D || d->op == OP_AVGPOOL2D) {
+        emit_pool(f, d);
+    } else {
+        MLC_ASSERT(d->op == OP_BATCHNORM_EVAL);
+        fprintf(o, "    for (int32_t c = 0; c < %lld; c++)\n", (long long)d->c);
+        fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", (long long)d->spatial);
+        fprintf(o, "            %s[c * %lld + k] = %s[c * %lld + k] * %s[c] + %s[c];\n",
+                d->out->name, (long long)d->spatial, d->in[0]->name, (long long)d->spatial,
+                bn_array(f, k, "scale"), bn_array(f, k, "shift"));
+    }
+}
+
 /* ---- row-wise and reduce ops -------------------------------------------------------------- */
 
 /* Sums in double, in order (as the trainer's, to float rounding); softmax subtracts the
@@ -434,6 +695,34 @@ static void emit_op(Fw *f, Kernel *k) {
             fprintf(o, "    }\n");
         return;
     }
+    case OP_LOG_SOFTMAX: {
+        /* x - max - log(sum of exp(x - max)), the sum in double, as the trainer */
+        const char *in = rows > 1 ? "        " : "    ";
+        if (rows > 1) {
+            fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", rows);
+            fprintf(o, "        const float *const row = %s + i * %lld;\n", xs, last);
+            fprintf(o, "        float *const out = %s + i * %lld;\n", y, last);
+        } else {
+            fprintf(o, "    const float *const row = %s;\n", xs);
+            fprintf(o, "    float *const out = %s;\n", y);
+        }
+        fprintf(o, "%sfloat max = row[0];\n", in);
+        fprintf(o, "%sfor (int32_t j = 1; j < %lld; j++)\n", in, last);
+        fprintf(o, "%s    max = row[j] > max ? row[j] : max;\n", in);
+        fprintf(o, "%sdouble sum = 0.0;\n", in);
+        fprintf(o, "%sfor (int32_t j = 0; j < %lld; j++)\n", in, last);
+        fprintf(o, "%s    sum += (double)expf(row[j] - max);\n", in);
+        fprintf(o, "%sconst float shift = max + (float)log(sum);\n", in);
+        fprintf(o, "%sfor (int32_t j = 0; j < %lld; j++)\n", in, last);
+        fprintf(o, "%s    out[j] = row[j] - shift;\n", in);
+        if (rows > 1)
+            fprintf(o, "    }\n");
+        return;
+    }
+    case OP_CONV2D:
+    case OP_MAXPOOL2D:
+    case OP_AVGPOOL2D:
+    case OP_BATCHNORM_EVAL: emit_image(f, k, &d); return;
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
@@ -462,24 +751,19 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_GELU_GRAD:
     case OP_ELU:
     case OP_SQRT:
-    case OP_LOG_SOFTMAX:
     case OP_LOG_SOFTMAX_BWD:
     case OP_NLL:
     case OP_NLL_BWD:
-    case OP_CONV2D:
     case OP_CONV2D_BWD_X:
     case OP_CONV2D_BWD_W:
     case OP_CHANNEL_SUM:
     case OP_CHANNEL_MEAN:
     case OP_CHANNEL_VAR:
-    case OP_MAXPOOL2D:
     case OP_MAXPOOL2D_BWD:
-    case OP_AVGPOOL2D:
     case OP_AVGPOOL2D_BWD:
     case OP_BATCHNORM:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL:
     case OP_COUNT: break;
     }
     unreachable();
@@ -495,7 +779,7 @@ static void emit_kernel(Fw *f, int i) {
     FILE *o = f->out;
     Kernel *k = f->s->kernels.data[i];
     Arena *a = f->g->cx->arena;
-    KernelArgs args = kernel_args(f->s, f->mp, k);
+    KernelArgs args = fw_args(f, k);
     kernel_comment(f, k);
     if (f->uses_t[i])
         fprintf(o, "/* (%s is stored transposed: [%lld][%lld]) */\n", kernel_gemm(f->mp, k).b->name,
@@ -568,7 +852,7 @@ static void emit_predict(Fw *f) {
     }
     for (int i = 0; i < f->s->kernels.len; i++) {
         Kernel *k = f->s->kernels.data[i];
-        KernelArgs args = kernel_args(f->s, f->mp, k);
+        KernelArgs args = fw_args(f, k);
         Buffer *bt = f->uses_t[i] ? kernel_gemm(f->mp, k).b : NULL;
         PtrVec list = {0};
         for (int j = 0; j < args.bufs.len; j++) {
@@ -655,6 +939,12 @@ static Fw fw_new(FILE *out, const Program *p) {
         int64_t size = 4 * shape_numel_const(((Node *)f.g->params.data[i])->shape);
         f.weight_bytes += (f.stored_plain[i] + f.stored_t[i]) * size;
     }
+    for (int i = 0; i < f.s->kernels.len; i++) { /* a batch norm's scale and shift */
+        Kernel *k = f.s->kernels.data[i];
+        if (k->kind == K_OP && k->root->op == OP_BATCHNORM_EVAL)
+            f.weight_bytes += 8 * k->root->in[0]->shape.dim[1];
+    }
+    f.folded = &p->folded;
     return f;
 }
 
@@ -838,6 +1128,22 @@ static void emit_firmware(FILE *out, const Program *p) {
         fprintf(out, "#include <math.h>\n");
     fprintf(out, "\n");
     emit_weights(&f);
+    for (int i = 0; i < f.s->kernels.len; i++) {
+        Kernel *k = f.s->kernels.data[i];
+        if (k->kind == K_OP && k->root->op == OP_BATCHNORM_EVAL)
+            emit_bn_arrays(&f, k);
+    }
+    if (uses_op(&f, OP_GELU))
+        fprintf(out,
+                "/* gelu, PyTorch's exact form: x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2 */\n"
+                "static float %s_gelu(float x) {\n"
+                "    return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));\n}\n\n",
+                f.name);
+    if (uses_op(&f, OP_ELU))
+        fprintf(out,
+                "/* elu (alpha 1): x, or exp(x) - 1 for x <= 0 */\n"
+                "static float %s_elu(float x) {\n    return x > 0.0f ? x : expm1f(x);\n}\n\n",
+                f.name);
     if (uses_op(&f, OP_RELU))
         fprintf(out,
                 "/* relu as one compare-and-select: NaN stays NaN, as in PyTorch */\n"
@@ -892,6 +1198,67 @@ static void emit_firmware_header(FILE *out, const Program *p) {
     fprintf(out, "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
 
+/* ---- batch norm folded into the convolution before it ------------------------------------ */
+
+/* Evaluation batch norm is y = (x - mean) s + beta per channel, s = gamma / sqrt(var + eps).
+ * After a convolution y = W x + b that nothing else reads, it is one convolution:
+ *     W'[o] = W[o] s[o],   b'[o] = (b[o] - mean[o]) s[o] + beta[o]
+ * (in double, then rounded to float once). The batch norm's node becomes that convolution,
+ * reading the convolution's weight with W' (the weight file's values are replaced: nothing
+ * else reads it) and the batch norm's beta with b' as its bias; simplify() then drops the
+ * old convolution. A batch norm after anything else stays, as a per-channel scale and shift
+ * (emit_image). */
+static void fw_prepare(Program *prog) {
+    Graph *g = prog->eval;
+    Weights *w = prog->weights;
+    Arena *a = g->cx->arena;
+    bool changed = false;
+    for (int i = 0; i < g->nodes.len; i++) {
+        Node *n = g->nodes.data[i], *c = n->in[0];
+        if (n->op != OP_BATCHNORM_EVAL || c->op != OP_CONV2D || readers(g, c) != 1)
+            continue;
+        Node *weight = c->in[1], *bias = c->in[2], *gamma = n->in[1], *beta = n->in[2];
+        int pw = param_index(g, weight), pg = param_index(g, gamma), pb = param_index(g, beta);
+        int pc = bias->op == OP_PARAM ? param_index(g, bias) : -1;
+        if (pw < 0 || pg < 0 || pb < 0 || readers(g, weight) != 1 || readers(g, beta) != 1 ||
+            (bias->op != OP_PARAM && !node_is_const(bias, 0.0)))
+            continue;
+        const float *mean = w->state[state_index(g, n->in[3])];
+        const float *var = w->state[state_index(g, n->in[4])];
+        int64_t oc = c->shape.dim[1], per = shape_numel_const(weight->shape) / oc;
+        float *wf = arena_alloc(a, sizeof(float) * (size_t)(oc * per));
+        float *bf = arena_alloc(a, sizeof(float) * (size_t)oc);
+        for (int64_t o = 0; o < oc; o++) {
+            double sc = (double)w->data[pg][o] / sqrt((double)var[o] + n->attr.bn.eps);
+            double b = pc >= 0 ? (double)w->data[pc][o] : 0.0;
+            bf[o] = (float)((b - (double)mean[o]) * sc + (double)w->data[pb][o]);
+            for (int64_t k = 0; k < per; k++)
+                wf[o * per + k] = (float)((double)w->data[pw][o * per + k] * sc);
+        }
+        w->data[pw] = wf;
+        w->data[pb] = bf;
+        Node *bn = NEW(a, Node);
+        *bn = *n;
+        vec_push(a, &prog->folded, bn);
+        vec_push(a, &prog->folded, n);
+        n->op = OP_CONV2D;
+        n->nin = 3;
+        n->in[0] = c->in[0];
+        n->in[1] = weight;
+        n->in[2] = beta;
+        n->in[3] = n->in[4] = NULL;
+        n->attr.win = c->attr.win;
+        n->loc = c->loc;
+        if (!n->name) /* evaluation's batch norm is a new, unnamed node: take the layer's */
+            n->name = c->name;
+        changed = true;
+    }
+    if (changed) {
+        simplify(g);
+        ir_verify(g);
+    }
+}
+
 /* ---- the target ------------------------------------------------------------------------------ */
 
 static const char *const reserved[] = {
@@ -902,9 +1269,10 @@ static const char *const reserved[] = {
     "unsigned", "void", "volatile", "while", "main",
     /* names the generated code uses itself */
     "in", "out", "workspace", "i", "j", "k", "p", "c", "v", "acc", "a0", "a1", "a2", "a3", "b0",
-    "b1", "b2", "b3", "row", "max", "sum", "best", "x",
+    "b1", "b2", "b3", "row", "max", "sum", "best", "x", "o", "q", "r", "s", "ic", "xg", "yo", "wj",
+    "wr", "xr", "yr", "yc", "plane", "seen", "shift",
     /* what kernels call or name, which a parameter of the same name would hide */
-    "expf", "logf", "tanhf", "int32_t", "int64_t", NULL};
+    "expf", "logf", "tanhf", "erff", "expm1f", "sqrtf", "log", "int32_t", "int64_t", NULL};
 
 /* The ops this target writes: an MLP's, its activations and sums. The image layers and the
  * newer activations are not written for it yet; they are reported where the model uses them. */
@@ -932,34 +1300,34 @@ static bool fw_op(OpKind op) {
     case OP_SUM:
     case OP_MEAN:
     case OP_SUM_TO:
-    case OP_SOFTMAX: return true;
+    case OP_SOFTMAX:
+    case OP_LOG_SOFTMAX:
+    case OP_GELU:
+    case OP_ELU:
+    case OP_SQRT:
+    case OP_STATE:
+    case OP_CONV2D:
+    case OP_MAXPOOL2D:
+    case OP_AVGPOOL2D:
+    case OP_BATCHNORM_EVAL: return true;
     case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD:
     case OP_BCE_LOGITS:
     case OP_NLL:
     case OP_NLL_BWD:
-    case OP_STATE:
-    case OP_GELU:
     case OP_GELU_GRAD:
-    case OP_ELU:
-    case OP_SQRT:
-    case OP_LOG_SOFTMAX:
     case OP_LOG_SOFTMAX_BWD:
-    case OP_CONV2D:
     case OP_CONV2D_BWD_X:
     case OP_CONV2D_BWD_W:
     case OP_CHANNEL_SUM:
     case OP_CHANNEL_MEAN:
     case OP_CHANNEL_VAR:
-    case OP_MAXPOOL2D:
     case OP_MAXPOOL2D_BWD:
-    case OP_AVGPOOL2D:
     case OP_AVGPOOL2D_BWD:
     case OP_BATCHNORM:
     case OP_BATCHNORM_BWD:
-    case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL: return false;
+    case OP_BN_DGAMMA: return false;
     case OP_COUNT: break;
     }
     unreachable();
@@ -969,9 +1337,9 @@ static bool fw_supports(Graph *g) {
     bool ok = true;
     for (int i = 0; i < g->nodes.len; i++) {
         Node *n = g->nodes.data[i];
-        if (!fw_op(n->op) && n->op != OP_STATE) { /* a state is batch norm's, reported there */
+        if (!fw_op(n->op)) {
             diag_error(g->cx, n->loc, "the firmware target cannot compile %s yet",
-                       n->op == OP_BATCHNORM_EVAL ? "batch norm" : op_info[n->op].name);
+                       op_info[n->op].name);
             ok = false;
         }
     }
@@ -990,4 +1358,6 @@ const Target target_firmware = {
     .emit = emit_firmware,
     .emit_header = emit_firmware_header,
     .build = NULL,
+    .prepare = fw_prepare,
+    .direct_conv = true,
 };
