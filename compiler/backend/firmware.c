@@ -268,8 +268,9 @@ static void kernel_comment(Fw *f, Kernel *k) {
         fprintf(f->out, "%s%s\n", i ? " * " : "", (const char *)src.data[i]);
     if (bn)
         fprintf(f->out,
-                " * %s, folded in: the weights scaled and the bias shifted per output\n"
-                " * channel by the running statistics (the bias array is the batch norm's)\n",
+                " * %s\n"
+                " *   folded in: the weights scaled and the bias shifted per output channel by\n"
+                " *   the running statistics (the bias array is the batch norm's)\n",
                 arena_printf(f->g->cx->arena, "%s  %s", ir_where(f->g, bn->loc),
                              ir_source_text(f->g, bn->loc)));
     for (int i = 0; i < math.len; i++)
@@ -957,7 +958,7 @@ static void emit_top(Fw *f) {
     fprintf(o,
             " * model %s: the evaluation forward pass at batch 1, for firmware (freestanding\n"
             " * C99: no malloc, no stdio%s).\n",
-            g->name, needs_math(f) ? "; <math.h> for exp" : ", no libm");
+            g->name, needs_math(f) ? "; <math.h> for what its ops call" : ", no libm");
     fprintf(o, " *   flash: %lld bytes of weights (static const arrays)",
             (long long)f->weight_bytes);
     if (g->classes.len)
@@ -979,8 +980,11 @@ static void emit_top(Fw *f) {
         return;
     }
     fprintf(o, " * Sums: each output of a matrix product adds its terms in order of the shared\n"
-               " * index, from 0, in float (the same order however the loops are vectorised).\n"
-               " * Compiled with the same floating-point contraction setting (-ffp-contract=off,\n"
+               " * index, from 0, in float (the same order however the loops are vectorised).\n");
+    if (uses_op(f, OP_CONV2D))
+        fprintf(o, " * Each output of a convolution starts from its bias and adds its terms in\n"
+                   " * order of input channel, kernel row, kernel column, in float.\n");
+    fprintf(o, " * Compiled with the same floating-point contraction setting (-ffp-contract=off,\n"
                " * the default at -std=c99), two machines give the same bits.\n */\n");
 }
 

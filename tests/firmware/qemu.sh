@@ -1,7 +1,8 @@
 #!/bin/sh
-# qemu.sh SRCDIR WORK [int8]: the firmware target's code on a Cortex-M4F (CTest
+# qemu.sh SRCDIR WORK [int8|cnn]: the firmware target's code on a Cortex-M4F (CTest
 # firmware/qemu after firmware/host; with int8, the --quantize int8 code: firmware/qemu_int8
-# after firmware/int8). Compiles it with arm-none-eabi-gcc (C99, -Wall -Wextra -pedantic
+# after firmware/int8; with cnn, models/fashion_cnn.model's: firmware/qemu_cnn after
+# firmware/cnn). Compiles it with arm-none-eabi-gcc (C99, -Wall -Wextra -pedantic
 # -Werror, hard float), checks the flash and RAM its header states against
 # arm-none-eabi-size, links it with startup.c, main.c and the first NIMAGES test images
 # for QEMU's mps2-an386 (newlib, semihosting), runs it under
@@ -21,27 +22,30 @@ for tool in arm-none-eabi-gcc arm-none-eabi-size qemu-system-arm; do
         fail "$tool is not installed (gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm)"
 done
 cd "$work"
-gen=gen host=predictions.txt obj=fashion-m4 elf=fashion
+gen=gen host=predictions.txt obj=fashion-m4 elf=fashion model=fashion
 if [ "$variant" = int8 ]; then
     gen=gen-int8 host=int8-predictions.txt obj=fashion-int8-m4 elf=fashion-int8
+elif [ "$variant" = cnn ]; then
+    # about 33 million instructions an image: 200 take about 15 seconds
+    host=cnn-predictions.txt obj=fashion_cnn-m4 elf=fashion_cnn model=fashion_cnn nimages=200
 fi
 [ -f $host ] || fail "no host predictions ($host): run firmware/host (firmware/int8) first"
 here=$src/tests/firmware
 arch="-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb"
-arm-none-eabi-gcc -std=c99 -Wall -Wextra -pedantic -Werror -O2 $arch -c $gen/fashion.c \
-    -o $obj.o || fail "arm-none-eabi-gcc warns or fails on $gen/fashion.c"
+arm-none-eabi-gcc -std=c99 -Wall -Wextra -pedantic -Werror -O2 $arch -c $gen/$model.c \
+    -o $obj.o || fail "arm-none-eabi-gcc warns or fails on $gen/$model.c"
 
 # The header's figures: weights and class names in flash, the arena in RAM.
-weights=$(sed -n 's/.*flash: \([0-9]*\) bytes of weights.*/\1/p' $gen/fashion.h)
-names=$(sed -n 's/.* \([0-9]*\) bytes of class names and \([0-9]*\) pointers.*/\1 \2/p' $gen/fashion.h)
-ram=$(sed -n 's/.*RAM: *\([0-9]*\) bytes.*/\1/p' $gen/fashion.h)
-[ -n "$weights" ] && [ -n "$names" ] && [ -n "$ram" ] || fail "$gen/fashion.h states no flash and RAM"
+weights=$(sed -n 's/.*flash: \([0-9]*\) bytes of weights.*/\1/p' $gen/$model.h)
+names=$(sed -n 's/.* \([0-9]*\) bytes of class names and \([0-9]*\) pointers.*/\1 \2/p' $gen/$model.h)
+ram=$(sed -n 's/.*RAM: *\([0-9]*\) bytes.*/\1/p' $gen/$model.h)
+[ -n "$weights" ] && [ -n "$names" ] && [ -n "$ram" ] || fail "$gen/$model.h states no flash and RAM"
 set -- $names
 consts=$((weights + $1 + 4 * $2))
 set -- $(arm-none-eabi-size $obj.o | tail -1)
 text=$1 data=$2 bss=$3
 echo "arm-none-eabi-size: text $text, data $data, bss $bss (header: $consts bytes of constants + code, RAM $ram)"
-[ "$data" -eq 0 ] || fail "$gen/fashion.c has $data bytes of initialised RAM"
+[ "$data" -eq 0 ] || fail "$gen/$model.c has $data bytes of initialised RAM"
 [ "$bss" -ge "$ram" ] && [ "$bss" -lt $((ram + 8)) ] || fail "bss $bss, the header says $ram"
 code=$((text - consts))
 [ "$code" -ge 0 ] && [ "$code" -lt 4096 ] ||
@@ -49,7 +53,9 @@ code=$((text - consts))
 echo "flash: $text bytes ($consts of weights and class names, $code of code); RAM: $bss bytes"
 
 tail -c +17 t10k-images | head -c $((nimages * 784)) >images.bin
-arm-none-eabi-gcc -std=c99 -O2 -Wall -Wextra -Werror $arch -I$gen -I. "$here/main.c" \
+upper=$(echo $model | tr a-z A-Z)
+sed "s/fashion/$model/g; s/FASHION/$upper/g" "$here/main.c" >$model-main.c
+arm-none-eabi-gcc -std=c99 -O2 -Wall -Wextra -Werror $arch -I$gen -I. $model-main.c \
     "$here/startup.c" "$here/images.S" $obj.o -T "$here/mps2-an386.ld" -nostartfiles \
     --specs=rdimon.specs -lm -o $elf.elf || fail "cannot link the firmware image"
 arm-none-eabi-size $elf.elf
