@@ -1,7 +1,7 @@
 /* main.c: command-line options and the pipeline, one line per pass.
  *
  * mlc FILE.model [-o PROGRAM] [--target c|firmware] [--weights FILE] [--quantize int8]
- *     [--data DIR] [--calibrate N] [--emit ast|ir|grad|c|dot] [--check]
+ *     [--data DIR] [--calibrate N] [--train] [--emit ast|ir|grad|c|dot] [--check]
  *
  * The passes run in order and the pipeline stops after any pass that reported an error.
  * Debug builds check the IR after every pass that changes it.
@@ -28,6 +28,8 @@ static const char usage[] =
     "  --data DIR       the data set --quantize calibrates and tests on (default: the\n"
     "                   train block's)\n"
     "  --calibrate N    training batches --quantize calibrates on (default 10)\n"
+    "  --train          --target firmware: also a training step on the device\n"
+    "                   (NAME_train_step: forward, backward and plain SGD at batch 1)\n"
     "  --emit STAGE     print a stage of the compiler instead of building a program:\n"
     "                     ast   the syntax tree\n"
     "                     ir    the forward graph, with inferred shapes\n"
@@ -49,6 +51,7 @@ typedef struct Options {
     bool quantize;       /* --quantize int8 */
     const char *data;    /* --data DIR, or NULL */
     int64_t calibrate;   /* --calibrate N */
+    bool train;          /* --train: the firmware target writes a training step too */
     EmitKind emit;
     bool check;
     bool verbose;
@@ -121,6 +124,8 @@ static int parse_options(int argc, char **argv, Options *o) {
                         v);
                 return 2;
             }
+        } else if (!strcmp(a, "--train")) {
+            o->train = true;
         } else if (!strcmp(a, "--check")) {
             o->check = true;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -286,16 +291,25 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
         p.eval = predict_graph(g);
         if (cx->nerrors || (t->supports && !t->supports(p.eval)))
             return 1;
+        /* --train: the training graph too, forward and backward, at the target's batch */
+        if (o->train && t->supports && !t->supports(g))
+            return 1;
         p.weights = weights_load(p.eval, o->weights);
         if (cx->nerrors)
             return 1;
-        if (t->prepare)
+        if (t->prepare && !o->train) /* training updates the weights as the file has them */
             t->prepare(&p);
         p.es = fuse_kernels(p.eval);
         for (int i = 0; t->direct_conv && i < p.es->kernels.len; i++)
             ((Kernel *)p.es->kernels.data[i])->scratch = 0;
         p.emp = plan_memory(p.es, t->reserved, NULL, "");
         MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
+        if (o->train) {
+            p.s = fuse_kernels(g);
+            plan_sgd_folds(p.s);
+            p.mp = plan_memory(p.s, t->reserved, p.emp, "train_");
+            MLC_ASSERT(memplan_check(p.s, p.mp, stderr) == 0);
+        }
         if (o->quantize)
             p.quant = quant_plan(&p, o->data, o->calibrate ? o->calibrate : 10);
         if (cx->nerrors)
@@ -347,6 +361,18 @@ int main(int argc, char **argv) {
     }
     if (!t->predict_only && (o.quantize || o.data || o.calibrate)) {
         fprintf(stderr, "mlc: --quantize, --data and --calibrate are for --target firmware\n");
+        return 2;
+    }
+    if (o.train && !t->predict_only) {
+        fprintf(stderr,
+                "mlc: --train is for --target firmware (a program of --target %s "
+                "trains already)\n",
+                t->name);
+        return 2;
+    }
+    if (o.train && o.quantize) {
+        fprintf(stderr, "mlc: --train and --quantize int8 do not go together: the training "
+                        "step is float\n");
         return 2;
     }
     if (!o.quantize && (o.data || o.calibrate)) {

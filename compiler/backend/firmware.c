@@ -34,11 +34,20 @@ typedef struct Fw {
     bool *stored_plain;   /* per parameter: its array is emitted as the file has it */
     bool *stored_t;       /* per parameter: its array is emitted transposed */
     bool *uses_t;         /* per kernel: its product reads its weight transposed */
-    int64_t workspace;    /* floats of the arena */
+    int64_t workspace;    /* floats of the prediction's workspace */
+    int64_t arena;        /* floats of the static arena (with --train: the larger plan's) */
     int64_t weight_bytes; /* of the const arrays */
     int64_t class_bytes;  /* of the class names' strings */
     Count in_size, out_size;
     const PtrVec *folded; /* Program.folded: batch norms folded into a convolution */
+    /* --train: the training graph at batch 1 (Program.g, .s, .mp: forward, backward, and
+     * plain SGD folded into the weight-gradient products); the weights are then static
+     * float arrays the training step updates, read by the prediction too. NULL otherwise. */
+    Graph *tg;
+    Schedule *ts;
+    MemPlan *tmp;
+    bool sgd;            /* writing the training kernels: a folded product updates its weight */
+    int64_t grad_floats; /* --train: of the gradients not folded into a product */
 } Fw;
 
 /* ---- small helpers --------------------------------------------------------------------------- */
@@ -98,17 +107,22 @@ static bool elem_uses(const Elem *x, OpKind op) {
     return false;
 }
 
-/* Does any kernel use op, in an element expression or as its own op? */
-static bool uses_op(Fw *f, OpKind op) {
-    for (int i = 0; i < f->s->kernels.len; i++) {
-        Kernel *k = f->s->kernels.data[i];
+/* Does any kernel of schedule s use op, in an element expression or as its own op? */
+static bool schedule_uses(Schedule *s, MemPlan *mp, OpKind op) {
+    for (int i = 0; i < s->kernels.len; i++) {
+        Kernel *k = s->kernels.data[i];
         if (k->kind == K_OP && k->root->op == op)
             return true;
         if ((k->kind == K_ELEMWISE || (k->kind == K_GEMM && k->nodes.len)) &&
-            elem_uses(kernel_loop(f->s, f->mp, k).value, op))
+            elem_uses(kernel_loop(s, mp, k).value, op))
             return true;
     }
     return false;
+}
+
+/* Does the prediction, or the training step, use op? */
+static bool uses_op(Fw *f, OpKind op) {
+    return schedule_uses(f->s, f->mp, op) || (f->ts && schedule_uses(f->ts, f->tmp, op));
 }
 
 /* Does a max pool have padding (a window wholly in it gives -HUGE_VALF)? */
@@ -125,7 +139,8 @@ static bool padded_maxpool(Fw *f) {
 static bool needs_math(Fw *f) {
     return uses_op(f, OP_SOFTMAX) || uses_op(f, OP_SIGMOID) || uses_op(f, OP_TANH) ||
            uses_op(f, OP_EXP) || uses_op(f, OP_LOG) || uses_op(f, OP_GELU) || uses_op(f, OP_ELU) ||
-           uses_op(f, OP_SQRT) || uses_op(f, OP_LOG_SOFTMAX) || padded_maxpool(f);
+           uses_op(f, OP_SQRT) || uses_op(f, OP_LOG_SOFTMAX) || uses_op(f, OP_CROSS_ENTROPY) ||
+           padded_maxpool(f);
 }
 
 /* The buffers a kernel's function takes: kernel_args(), except that a batch norm left as a
@@ -191,8 +206,8 @@ static void plan_weights(Fw *f) {
             GemmDesc d = kernel_gemm(f->mp, k);
             bool epilogue_reads =
                 k->nodes.len && elem_loads(kernel_loop(f->s, f->mp, k).value, d.b);
-            if (d.tb && d.b->kind == BUF_PARAM && d.a != d.b && !epilogue_reads)
-                bt = d.b;
+            if (d.tb && d.b->kind == BUF_PARAM && d.a != d.b && !epilogue_reads && !f->tg)
+                bt = d.b; /* (a weight the training step updates has one copy) */
         }
         f->uses_t[i] = bt != NULL;
         if (bt)
@@ -207,6 +222,8 @@ static void plan_weights(Fw *f) {
     Buffer *ob = f->g->output->op == OP_CONST ? NULL : buf(f, f->g->output);
     if (ob && ob->kind == BUF_PARAM)
         f->stored_plain[ob->param] = true;
+    for (int p = 0; f->tg && p < f->g->params.len; p++)
+        f->stored_plain[p] = true; /* the training step reads and updates every one */
 }
 
 /* The global array of parameter p: NAME_<buffer> or, stored transposed, NAME_<buffer>_t. */
@@ -239,7 +256,8 @@ static void emit_weights(Fw *f) {
                         shape_str(a, w->shape, DT_F32), (long long)cols, (long long)rows);
             else
                 fprintf(o, "/* %s, %s */\n", w->attr.leaf.pname, shape_str(a, w->shape, DT_F32));
-            fprintf(o, "static const float %s[%lld] = {", weight_array(f, p, t), (long long)size);
+            fprintf(o, "static %sfloat %s[%lld] = {", f->tg ? "" : "const ", weight_array(f, p, t),
+                    (long long)size);
             for (int64_t i = 0; i < size; i++) {
                 double x = t ? v[(i % rows) * cols + i / rows] : v[i];
                 fprintf(o, "%s%s%s", i % 8 ? " " : "\n    ", float_lit(a, x),
@@ -280,6 +298,12 @@ static void kernel_comment(Fw *f, Kernel *k) {
 
 /* ---- elementwise loops ------------------------------------------------------------------- */
 
+/* The exp of the kernels being written: the C library's expf, or in the training step its own
+ * (NAME_expf), which gives the same bits on every machine, so the weights do too. */
+static const char *fw_expf(Fw *f) {
+    return f->sgd ? arena_printf(f->g->cx->arena, "%s_expf", f->name) : "expf";
+}
+
 /* An element expression, and how loosely it binds: 1 a name, literal, call or parenthesised
  * expression, 2 a prefix operator, 3 * and /, 4 + and -. */
 static CExpr fw_elem(Fw *f, const Elem *x) {
@@ -307,9 +331,10 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_RELU: return (CExpr){arena_printf(a, "%s_relu(%s)", f->name, t), 1};
     case OP_STEP: return (CExpr){arena_printf(a, "(float)(%s > 0.0f)", t), 1};
     case OP_SIGMOID:
-        return (CExpr){arena_printf(a, "1.0f / (1.0f + expf(-%s))", operand(a, arg[0], 1)), 3};
+        return (CExpr){
+            arena_printf(a, "1.0f / (1.0f + %s(-%s))", fw_expf(f), operand(a, arg[0], 1)), 3};
     case OP_TANH: return (CExpr){arena_printf(a, "tanhf(%s)", t), 1};
-    case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
+    case OP_EXP: return (CExpr){arena_printf(a, "%s(%s)", fw_expf(f), t), 1};
     case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
     case OP_GELU: return (CExpr){arena_printf(a, "%s_gelu(%s)", f->name, t), 1};
     case OP_ELU: return (CExpr){arena_printf(a, "%s_elu(%s)", f->name, t), 1};
@@ -646,6 +671,26 @@ static void emit_image(Fw *f, Kernel *k, const OpDesc *d) {
     }
 }
 
+/* W -= lr * op(A) op(B), m x n, k shared: each element's product summed over p from 0 in
+ * float, as emit_gemm does, then scaled by lr and subtracted (W + (-lr) sum, as a BLAS's
+ * alpha = -lr, beta = 1 computes it). At batch 1 a weight gradient's k is 1: one product. */
+static void emit_sgd_gemm(Fw *f, Kernel *k, const char *w) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    GemmDesc d = kernel_gemm(f->mp, k);
+    long long m = count(d.m), n = count(d.n), kk = count(d.k);
+    const char *B = d.b->name;
+    fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", m);
+    fprintf(o, "        float *const row = %s + i * %lld;\n", w, n);
+    fprintf(o, "        for (int32_t j = 0; j < %lld; j++) {\n", n);
+    fprintf(o, "            float acc = 0.0f;\n");
+    fprintf(o, "            for (int32_t p = 0; p < %lld; p++)\n", kk);
+    fprintf(o, "                acc += %s * %s;\n", a_at(a, &d, 2, "p"),
+            d.tb ? arena_printf(a, "%s[j * %lld + p]", B, (long long)d.ldb)
+                 : arena_printf(a, "%s[p * %lld + j]", B, (long long)d.ldb));
+    fprintf(o, "            row[j] -= lr * acc;\n        }\n    }\n");
+}
+
 /* ---- row-wise and reduce ops -------------------------------------------------------------- */
 
 /* Sums in double, in order (as the trainer's, to float rounding); softmax subtracts the
@@ -724,9 +769,30 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D:
     case OP_BATCHNORM_EVAL: emit_image(f, k, &d); return;
-    case OP_SOFTMAX_BWD:
     case OP_CROSS_ENTROPY:
-    case OP_CROSS_ENTROPY_BWD:
+    case OP_CROSS_ENTROPY_BWD: {
+        /* as the trainer: log(sum of exp(x - max)) in double, + max - x[label]; the
+         * gradient softmax(x) scale - onehot(label) scale, scale = dL / N (N is 1) */
+        const char *label = d.y->name;
+        MLC_ASSERT(rows == 1);
+        fprintf(o, "    const float *const row = %s;\n", xs);
+        fprintf(o, "    float max = row[0];\n");
+        fprintf(o, "    for (int32_t j = 1; j < %lld; j++)\n", last);
+        fprintf(o, "        max = row[j] > max ? row[j] : max;\n");
+        fprintf(o, "    double sum = 0.0;\n");
+        fprintf(o, "    for (int32_t j = 0; j < %lld; j++)\n", last);
+        fprintf(o, "        sum += (double)%s(row[j] - max);\n", fw_expf(f));
+        if (d.op == OP_CROSS_ENTROPY) {
+            fprintf(o, "    %s[0] = (float)(log(sum) + (double)(max - row[%s[0]]));\n", y, label);
+            return;
+        }
+        fprintf(o, "    const float scale = %s;\n", fw_elem(f, d.scale).text);
+        fprintf(o, "    for (int32_t j = 0; j < %lld; j++)\n", last);
+        fprintf(o, "        %s[j] = %s(row[j] - max) / (float)sum * scale;\n", y, fw_expf(f));
+        fprintf(o, "    %s[%s[0]] -= scale;\n", y, label);
+        return;
+    }
+    case OP_SOFTMAX_BWD:
     case OP_BCE_LOGITS:
     case OP_INPUT:
     case OP_TARGET:
@@ -787,11 +853,27 @@ static void emit_kernel(Fw *f, int i) {
                 (long long)count(kernel_gemm(f->mp, k).k),
                 (long long)count(kernel_gemm(f->mp, k).n));
     PtrVec params = {0};
+    bool sgd = f->sgd && k->sgd_param;
     for (int j = 0; j < args.bufs.len; j++) {
         Buffer *b = args.bufs.data[j];
+        if (sgd && kernel_arg_written(&args, j))
+            continue; /* the gradient is never stored */
         vec_push(a, &params,
-                 arena_printf(a, "%sfloat *restrict %s",
-                              kernel_arg_written(&args, j) ? "" : "const ", b->name));
+                 arena_printf(a, "%s%s *restrict %s", kernel_arg_written(&args, j) ? "" : "const ",
+                              b->node->dtype == DT_I32 ? "int32_t" : "float", b->name));
+    }
+    if (sgd) {
+        const char *w = buf(f, k->sgd_param)->name;
+        fprintf(o,
+                "/* plain SGD folded into the product (the gradient is never stored):\n"
+                " *   %s -= lr * (%s)\n */\n",
+                w, kernel_gemm_math(f->s, f->mp, k));
+        vec_push(a, &params, (void *)"float lr");
+        vec_push(a, &params, arena_printf(a, "float *restrict %s", w));
+        print_list(o, arena_printf(a, "static void %s_sgd(", kernel_fn(f, k)), &params, ") {");
+        emit_sgd_gemm(f, k, w);
+        fprintf(o, "}\n\n");
+        return;
     }
     print_list(o, arena_printf(a, "static void %s(", kernel_fn(f, k)), &params, ") {");
     switch (k->kind) {
@@ -811,6 +893,8 @@ static void emit_kernel(Fw *f, int i) {
 static const char *ref(Fw *f, Buffer *b, bool transposed) {
     if (b->kind == BUF_PARAM)
         return weight_array(f, b->param, transposed);
+    if (b->kind == BUF_GRAD) /* the training step's gradient arrays */
+        return arena_printf(f->g->cx->arena, "%s_%s", f->name, b->name);
     return b->name;
 }
 
@@ -880,11 +964,11 @@ static void emit_tail(Fw *f) {
     Graph *g = f->g;
     long long size = count(f->out_size);
     fprintf(o,
-            "/* The activations of %s_predict: %lld bytes, the most the memory plan keeps\n"
-            " * live at once. */\n",
-            f->name, (long long)(4 * f->workspace));
-    fprintf(o, "static float %s_arena[%lld];\n\n", f->name,
-            (long long)(f->workspace ? f->workspace : 1));
+            "/* The activations of %s_predict%s: %lld bytes, the most the memory plan%s\n"
+            " * keeps live at once. */\n",
+            f->name, f->tg ? " and of the training step" : "", (long long)(4 * f->arena),
+            f->tg ? "s" : "");
+    fprintf(o, "static float %s_arena[%lld];\n\n", f->name, (long long)(f->arena ? f->arena : 1));
     PtrVec two = *io_params(f);
     two.len = 2;
     print_list(o, arena_printf(a, "void %s_predict(", f->name), &two, ") {");
@@ -902,6 +986,150 @@ static void emit_tail(Fw *f) {
     }
 }
 
+/* ---- the training step (--train) ---------------------------------------------------------- */
+
+/* Does the training step keep gradient buffer b: does a kernel write it other than as the
+ * product plain SGD folds into (which updates the weight instead)? */
+static bool grad_kept(Schedule *s, MemPlan *mp, const Buffer *b) {
+    for (int i = 0; i < s->kernels.len; i++) {
+        Kernel *k = s->kernels.data[i];
+        if (k->sgd_param)
+            continue;
+        KernelArgs args = kernel_args(s, mp, k);
+        for (int j = 0; j < args.bufs.len; j++)
+            if (args.bufs.data[j] == b)
+                return true;
+    }
+    return false;
+}
+
+/* The training graph's kernels at batch 1, each weight-gradient product with plain SGD folded
+ * in (its _sgd form), the gradients that are not folded in static arrays, and
+ *     float NAME_train_step(const float in[], int class_index, float lr)
+ * which runs the forward pass, the backward pass and the update w -= lr * grad, as the
+ * trainer's train_step does with plain SGD at batch 1, and returns the loss before the step;
+ * then the table of the parameters (pointers, sizes, state_dict names). */
+static void emit_train(Fw *f) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    Fw t = *f;
+    t.g = f->tg;
+    t.s = f->ts;
+    t.mp = f->tmp;
+    t.sgd = true;
+    t.uses_t = arena_alloc(a, sizeof(bool) * (size_t)(t.s->kernels.len + 1));
+    Graph *g = t.g;
+    fprintf(o, "\n/* ---- the training step ---- */\n\n");
+    fprintf(o,
+            "/* exp(x) in float, with IEEE arithmetic alone, so that every machine gives the same\n"
+            " * bits (C libraries' expf differ in the last bit), as the training step needs for\n"
+            " * the same weights everywhere: x = n ln 2 + r with |r| <= ln 2 / 2 (ln 2 in two\n"
+            " * parts), exp(r) by Cephes' polynomial (within 2 ulp), times 2^n through the\n"
+            " * exponent's bits (in two steps outside 2^-125 to 2^127). */\n"
+            "static float %s_expf(float x) {\n"
+            "    if (x != x)\n        return x;\n"
+            "    if (x < -103.972084f)\n        return 0.0f;\n"
+            "    if (x > 88.7228394f)\n        return HUGE_VALF;\n"
+            "    const int32_t n = (int32_t)(x * 1.44269504f + (x < 0.0f ? -0.5f : 0.5f));\n"
+            "    float r = x - (float)n * 0.693359375f;\n"
+            "    r = r + (float)n * 2.12194440e-4f;\n"
+            "    float p = 1.9875691500e-4f;\n"
+            "    p = p * r + 1.3981999507e-3f;\n"
+            "    p = p * r + 8.3334519073e-3f;\n"
+            "    p = p * r + 4.1665795894e-2f;\n"
+            "    p = p * r + 1.6666665459e-1f;\n"
+            "    p = p * r + 5.0000001201e-1f;\n"
+            "    const float e = p * r * r + r + 1.0f;\n"
+            "    union {\n        uint32_t u;\n        float f;\n    } two;\n"
+            "    if (n < -125) {\n"
+            "        two.u = (uint32_t)(n + 100 + 127) << 23;\n"
+            "        return e * two.f * 7.88860905e-31f; /* 2^-100 */\n    }\n"
+            "    if (n > 127) {\n"
+            "        two.u = (uint32_t)254 << 23; /* 2^127 */\n"
+            "        return e * two.f * 2.0f;\n    }\n"
+            "    two.u = (uint32_t)(n + 127) << 23;\n"
+            "    return e * two.f;\n}\n\n",
+            f->name);
+    for (int i = 0; i < t.s->kernels.len; i++)
+        emit_kernel(&t, i);
+    for (int i = 0; i < t.mp->buffers.len; i++) {
+        Buffer *b = t.mp->buffers.data[i];
+        if (b->kind == BUF_GRAD && grad_kept(t.s, t.mp, b))
+            fprintf(o, "/* d loss / d %s */\nstatic float %s[%lld];\n\n",
+                    ((Node *)g->params.data[b->param])->attr.leaf.pname, ref(&t, b, false),
+                    (long long)shape_numel_const(((Node *)g->params.data[b->param])->shape));
+    }
+    fprintf(o, "float %s_train_step(const float in[%s_INPUT_SIZE], int class_index, float lr) {\n",
+            f->name, f->upper);
+    fprintf(o, "    float *const workspace = %s_arena;\n", f->name);
+    for (int i = 0; i < t.mp->buffers.len; i++) {
+        Buffer *b = t.mp->buffers.data[i];
+        if (b->kind == BUF_INPUT && b->node == g->input)
+            fprintf(o, "    const float *const %s = in;\n", b->name);
+        else if (b->kind == BUF_INPUT)
+            fprintf(o, "    const int32_t %s[1] = {(int32_t)class_index};\n", b->name);
+        else if (b->kind == BUF_ACT)
+            fprintf(o, "    float *const %s = workspace + %lld; /* %s */\n", b->name,
+                    (long long)(b->batched ? b->offset : t.mp->per_sample + b->offset),
+                    shape_at_1(a, b->node->shape));
+    }
+    bool *folded = arena_alloc(a, sizeof(bool) * (size_t)(g->params.len + 1));
+    for (int i = 0; i < t.s->kernels.len; i++) {
+        Kernel *k = t.s->kernels.data[i];
+        KernelArgs args = fw_args(&t, k);
+        PtrVec list = {0};
+        for (int j = 0; j < args.bufs.len; j++)
+            if (!k->sgd_param || !kernel_arg_written(&args, j))
+                vec_push(a, &list, (void *)ref(&t, args.bufs.data[j], false));
+        if (k->sgd_param) {
+            vec_push(a, &list, (void *)"lr");
+            vec_push(a, &list, (void *)ref(&t, buf(&t, k->sgd_param), false));
+            folded[param_index(g, k->sgd_param)] = true;
+        }
+        print_list(o, arena_printf(a, "    %s%s(", kernel_fn(&t, k), k->sgd_param ? "_sgd" : ""),
+                   &list, ");");
+    }
+    /* the weights whose gradient no product updated: w -= lr * grad */
+    for (int p = 0; p < g->params.len; p++) {
+        Node *w = g->params.data[p], *d = g->grads.data[p];
+        if (folded[p] || !d)
+            continue; /* updated already, or the loss does not depend on it */
+        const char *grad;
+        if (d->op == OP_CONST)
+            grad = float_lit(a, d->attr.cnst.value); /* N is 1 */
+        else
+            grad = arena_printf(a, "%s[%s]", ref(&t, buf(&t, d), false),
+                                shape_is_scalar(d->shape) ? "0" : "k");
+        fprintf(o, "    for (int32_t k = 0; k < %lld; k++)\n",
+                (long long)shape_numel_const(w->shape));
+        fprintf(o, "        %s[k] -= lr * %s;\n", weight_array(&t, p, false), grad);
+    }
+    if (g->loss->op == OP_CONST)
+        fprintf(o, "    return %s;\n}\n\n", float_lit(a, g->loss->attr.cnst.value));
+    else
+        fprintf(o, "    return %s[0];\n}\n\n", buf(&t, g->loss)->name);
+
+    fprintf(o, "float *const %s_params[%s_NUM_PARAMS] = {\n", f->name, f->upper);
+    for (int p = 0; p < g->params.len; p++)
+        fprintf(o, "    %s,\n", weight_array(&t, p, false));
+    fprintf(o, "};\n\nconst int32_t %s_param_sizes[%s_NUM_PARAMS] = {\n", f->name, f->upper);
+    for (int p = 0; p < g->params.len; p++)
+        fprintf(o, "    %lld,\n", (long long)shape_numel_const(((Node *)g->params.data[p])->shape));
+    fprintf(o, "};\n\nconst int32_t %s_param_shapes[%s_NUM_PARAMS][%d] = {\n", f->name, f->upper,
+            MLC_MAX_RANK);
+    for (int p = 0; p < g->params.len; p++) {
+        Shape sh = ((Node *)g->params.data[p])->shape;
+        fprintf(o, "    {");
+        for (int i = 0; i < MLC_MAX_RANK; i++)
+            fprintf(o, "%s%lld", i ? ", " : "", (long long)(i < sh.rank ? sh.dim[i] : 0));
+        fprintf(o, "},\n");
+    }
+    fprintf(o, "};\n\nconst char *const %s_param_names[%s_NUM_PARAMS] = {\n", f->name, f->upper);
+    for (int p = 0; p < g->params.len; p++)
+        fprintf(o, "    %s,\n", c_string(a, ((Node *)g->params.data[p])->attr.leaf.pname));
+    fprintf(o, "};\n");
+}
+
 /* ---- the files --------------------------------------------------------------------------- */
 
 static Fw fw_new(FILE *out, const Program *p) {
@@ -917,6 +1145,11 @@ static Fw fw_new(FILE *out, const Program *p) {
     f.upper = upper(a, f.name);
     f.workspace = f.mp->per_sample + f.mp->fixed;
     f.in_size = count_of(f.g->input->shape);
+    if (p->s) { /* --train */
+        f.tg = p->g;
+        f.ts = p->s;
+        f.tmp = p->mp;
+    }
     f.out_size = count_of(f.g->output->shape);
     for (int i = 0; i < f.g->classes.len; i++)
         f.class_bytes += (int64_t)strlen(f.g->classes.data[i]) + 1;
@@ -933,6 +1166,7 @@ static Fw fw_new(FILE *out, const Program *p) {
             f.weight_bytes += L->in * L->out + 4 * L->out + (l + 1 < f.q->nlayers ? 5 : 4) * L->out;
         }
         f.workspace = (even + odd + 3) / 4;
+        f.arena = f.workspace;
         return f;
     }
     plan_weights(&f);
@@ -946,6 +1180,16 @@ static Fw fw_new(FILE *out, const Program *p) {
             f.weight_bytes += 8 * k->root->in[0]->shape.dim[1];
     }
     f.folded = &p->folded;
+    f.arena = f.workspace;
+    if (f.tg) {
+        f.arena = f.tmp->per_sample + f.tmp->fixed;
+        f.arena = f.arena > f.workspace ? f.arena : f.workspace;
+        for (int i = 0; i < f.tmp->buffers.len; i++) {
+            Buffer *b = f.tmp->buffers.data[i];
+            if (b->kind == BUF_GRAD && grad_kept(f.ts, f.tmp, b))
+                f.grad_floats += shape_numel_const(((Node *)f.tg->params.data[b->param])->shape);
+        }
+    }
     return f;
 }
 
@@ -959,16 +1203,30 @@ static void emit_top(Fw *f) {
             " * model %s: the evaluation forward pass at batch 1, for firmware (freestanding\n"
             " * C99: no malloc, no stdio%s).\n",
             g->name, needs_math(f) ? "; <math.h> for what its ops call" : ", no libm");
-    fprintf(o, " *   flash: %lld bytes of weights (static const arrays)",
-            (long long)f->weight_bytes);
+    fprintf(o, " *   flash: %lld bytes of weights (static %sarrays)", (long long)f->weight_bytes,
+            f->tg ? "float " : "const ");
     if (g->classes.len)
         fprintf(o, ",\n *          %lld bytes of class names and %d pointers to them",
                 (long long)f->class_bytes, g->classes.len);
     fprintf(o, ",\n *          and the code\n");
-    fprintf(o,
-            " *   RAM:   %lld bytes, the static arena of %s_predict (%s_predict_with uses\n"
-            " *          the caller's workspace instead: then none)\n",
-            (long long)(4 * f->workspace), g->name, g->name);
+    if (f->tg) {
+        /* the weights are initialised data: their first values in flash, copied to RAM */
+        fprintf(o,
+                " *   RAM:   %lld bytes of weights (static float arrays the training step\n"
+                " *          updates; their initial values take as much flash),\n"
+                " *          %lld bytes of gradients and %lld bytes of the static arena of\n"
+                " *          %s_predict and %s_train_step\n"
+                " * and %s_train_step: plain SGD at batch 1 (--train), the forward and backward\n"
+                " * passes of the training graph with each weight's update folded into the\n"
+                " * product that computes its gradient.\n",
+                (long long)f->weight_bytes, (long long)(4 * f->grad_floats),
+                (long long)(4 * f->arena), g->name, g->name, g->name);
+    } else {
+        fprintf(o,
+                " *   RAM:   %lld bytes, the static arena of %s_predict (%s_predict_with uses\n"
+                " *          the caller's workspace instead: then none)\n",
+                (long long)(4 * f->workspace), g->name, g->name);
+    }
     if (f->q) {
         fprintf(o,
                 " * int8 (--quantize int8): weights per output channel and activations per\n"
@@ -1156,6 +1414,8 @@ static void emit_firmware(FILE *out, const Program *p) {
     for (int i = 0; i < f.s->kernels.len; i++)
         emit_kernel(&f, i);
     emit_predict(&f);
+    if (f.tg)
+        emit_train(&f);
 }
 
 static void emit_firmware_header(FILE *out, const Program *p) {
@@ -1164,6 +1424,8 @@ static void emit_firmware_header(FILE *out, const Program *p) {
     Arena *a = g->cx->arena;
     emit_top(&f);
     fprintf(out, "#ifndef %s_H\n#define %s_H\n\n", f.upper, f.upper);
+    if (f.tg)
+        fprintf(out, "#include <stdint.h>\n\n");
     fprintf(out, "/* floats of the input, %s f32%s */\n", buf(&f, g->input)->name,
             shape_at_1(a, g->input->shape));
     fprintf(out, "#define %s_INPUT_SIZE %lld\n", f.upper, (long long)count(f.in_size));
@@ -1194,6 +1456,26 @@ static void emit_firmware_header(FILE *out, const Program *p) {
     fprintf(out,
             "/* The index of the largest output (the first on ties; NaN counts as largest). */\n");
     fprintf(out, "int %s_argmax(const float out[%s_OUTPUT_SIZE]);\n", f.name, f.upper);
+    if (f.tg) {
+        fprintf(out,
+                "/* One training step on the device: the forward pass, the backward pass and\n"
+                " * plain SGD (w -= lr * grad) for the sample in, of class class_index (batch 1);\n"
+                " * returns the loss before the step. Not reentrant: it updates the weights\n"
+                " * (which %s_predict then uses) and works in the static arena. */\n",
+                f.name);
+        fprintf(out,
+                "float %s_train_step(const float in[%s_INPUT_SIZE], int class_index, float lr);\n",
+                f.name, f.upper);
+        fprintf(out, "/* The parameters the training step updates: their values, sizes (floats),\n"
+                     " * shapes and state_dict names, to save them. */\n");
+        fprintf(out, "#define %s_NUM_PARAMS %d\n", f.upper, g->params.len);
+        fprintf(out, "extern float *const %s_params[%s_NUM_PARAMS];\n", f.name, f.upper);
+        fprintf(out, "extern const int32_t %s_param_sizes[%s_NUM_PARAMS];\n", f.name, f.upper);
+        fprintf(out, "/* each one's shape, its dimensions followed by zeros */\n");
+        fprintf(out, "extern const int32_t %s_param_shapes[%s_NUM_PARAMS][%d];\n", f.name, f.upper,
+                MLC_MAX_RANK);
+        fprintf(out, "extern const char *const %s_param_names[%s_NUM_PARAMS];\n", f.name, f.upper);
+    }
     if (g->classes.len)
         fprintf(out,
                 "/* The class names, in class order. */\n"
@@ -1274,7 +1556,7 @@ static const char *const reserved[] = {
     /* names the generated code uses itself */
     "in", "out", "workspace", "i", "j", "k", "p", "c", "v", "acc", "a0", "a1", "a2", "a3", "b0",
     "b1", "b2", "b3", "row", "max", "sum", "best", "x", "o", "q", "r", "s", "ic", "xg", "yo", "wj",
-    "wr", "xr", "yr", "yc", "plane", "seen", "shift",
+    "wr", "xr", "yr", "yc", "plane", "seen", "shift", "lr", "class_index", "scale", "two",
     /* what kernels call or name, which a parameter of the same name would hide */
     "expf", "logf", "tanhf", "erff", "expm1f", "sqrtf", "log", "int32_t", "int64_t", NULL};
 
@@ -1313,10 +1595,10 @@ static bool fw_op(OpKind op) {
     case OP_CONV2D:
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D:
-    case OP_BATCHNORM_EVAL: return true;
+    case OP_BATCHNORM_EVAL:
+    case OP_CROSS_ENTROPY: /* the training step's loss and its gradient */
+    case OP_CROSS_ENTROPY_BWD: return true;
     case OP_SOFTMAX_BWD:
-    case OP_CROSS_ENTROPY:
-    case OP_CROSS_ENTROPY_BWD:
     case OP_BCE_LOGITS:
     case OP_NLL:
     case OP_NLL_BWD:
@@ -1337,13 +1619,25 @@ static bool fw_op(OpKind op) {
     unreachable();
 }
 
+/* The prediction pass, or (--train) the training graph: the one with a loss. The training
+ * step takes a class index, and draws no dropout masks yet. */
 static bool fw_supports(Graph *g) {
     bool ok = true;
+    if (g->loss && (!g->target || g->target->dtype != DT_I32)) {
+        diag_error(g->cx, g->target ? g->target->loc : g->name_loc,
+                   "--train needs a class target: the training step takes a class index");
+        return false;
+    }
     for (int i = 0; i < g->nodes.len; i++) {
         Node *n = g->nodes.data[i];
-        if (!fw_op(n->op)) {
-            diag_error(g->cx, n->loc, "the firmware target cannot compile %s yet",
-                       op_info[n->op].name);
+        if (g->loss && n->op == OP_DROPOUT) {
+            diag_error(g->cx, n->loc,
+                       "the firmware target's training step cannot compile "
+                       "dropout yet");
+            ok = false;
+        } else if (!fw_op(n->op)) {
+            diag_error(g->cx, n->loc, "the firmware target%s cannot compile %s yet",
+                       g->loss ? "'s training step" : "", op_info[n->op].name);
             ok = false;
         }
     }

@@ -113,4 +113,24 @@ expect 1 "cnn.model:6:5: error: weight file 'small.safetensors' has no tensor 's
     cnn.model --target firmware --weights small.safetensors -o fw
 expect 1 "cnn.model:5:5: error: --quantize int8 handles chains of linear layers with relu (and a final softmax); this is not a linear layer" \
     cnn.model --target firmware --weights cnn.safetensors --quantize int8 --data "$work/nodata"
+# --train: the firmware target only, float, what its training step can compile
+expect 2 "mlc: --train is for --target firmware (a program of --target c trains already)" \
+    small.model --train
+expect 2 "mlc: --train and --quantize int8 do not go together: the training step is float" \
+    small.model --target firmware --weights small.safetensors --train --quantize int8
+sed 's/^    relu$/    relu\n    dropout(0.5)/' small.model >drop.model
+expect 1 "drop.model:8:5: error: the firmware target's training step cannot compile dropout yet" \
+    drop.model --target firmware --weights small.safetensors --train
+cat >reg.model <<EOM
+model reg
+input  x : f32[4] = randn
+target y : f32[2] = zeros
+param  w : f32[4, 2] = randn
+output z = x @ w
+loss = mean((z - y) * (z - y))
+EOM
+expect 1 "reg.model:3:8: error: --train needs a class target: the training step takes a class index" \
+    reg.model --target firmware --weights small.safetensors --train
+expect 1 "cnn.model:6:5: error: the firmware target's training step cannot compile batchnorm yet" \
+    cnn.model --target firmware --weights cnn.safetensors --train
 echo "errors: all as expected"
