@@ -846,15 +846,25 @@ typedef struct Target {
 
 /* backend/quant.c: int8 post-training quantization of a chain of linear layers (with relu,
  * and a final softmax) for the firmware target. A layer: y = W x + b, W [out][in]. */
+typedef enum QuantKind {
+    QL_LINEAR,  /* y = W x + b */
+    QL_CONV,    /* conv2d (a batch norm after it folded in): W [oc][c / groups][kh][kw] */
+    QL_MAXPOOL, /* the largest of each window: no weights, the input's scale */
+} QuantKind;
 typedef struct QuantLayer {
-    int64_t in, out;
+    QuantKind kind;
+    Kernel *kernel, *act;          /* the kernels it comes from (act: its relu, or NULL) */
+    int64_t in, out;               /* values of the input and the output */
+    int64_t nch, per;              /* output channels (scales) and weights per channel */
+    Window win;                    /* QL_CONV, QL_MAXPOOL: the window, and the images: */
+    int64_t c, ih, iw, oc, oh, ow; /* c x ih x iw in, oc x oh x ow out */
     bool relu;
     const float *w, *b;  /* the float weights (b NULL without a bias) */
     const float *wt;     /* w transposed, [in][out], for the float pass of quant.c */
-    int8_t *qw;          /* [out][in]: round(w / s_w[j]), s_w[j] = max |w[j]| / 127 */
-    int32_t *qb;         /* [out]: round(b / (s_x s_w[j])) */
-    int32_t *m0, *shift; /* [out] (not the last layer): y = (acc m0 + 2^(shift-1)) >> shift */
-    float *deq;          /* [out] (the last layer): logit = acc * deq[j] = acc s_x s_w[j] */
+    int8_t *qw;          /* [nch][per]: round(w / s_w[j]), s_w[j] = max |w[j]| / 127 */
+    int32_t *qb;         /* [nch]: round(b / (s_x s_w[j])) */
+    int32_t *m0, *shift; /* [nch] (not the last layer): y = (acc m0 + 2^(shift-1)) >> shift */
+    float *deq;          /* [nch] (the last layer): logit = acc * deq[j] = acc s_x s_w[j] */
 } QuantLayer;
 struct Quant {
     int nlayers;

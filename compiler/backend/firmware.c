@@ -1130,6 +1130,15 @@ static void emit_train(Fw *f) {
     fprintf(o, "};\n");
 }
 
+/* The int8 sums of the widest convolution's output channel: int32s at the workspace's start. */
+static int64_t int8_plane(const Quant *q) {
+    int64_t most = 0;
+    for (int l = 0; l < q->nlayers; l++)
+        if (q->layers[l].kind == QL_CONV && q->layers[l].oh * q->layers[l].ow > most)
+            most = q->layers[l].oh * q->layers[l].ow;
+    return most;
+}
+
 /* ---- the files --------------------------------------------------------------------------- */
 
 static Fw fw_new(FILE *out, const Program *p) {
@@ -1162,10 +1171,12 @@ static Fw fw_new(FILE *out, const Program *p) {
             int64_t *b = l % 2 ? &odd : &even;
             *b = L->in > *b ? L->in : *b;
             /* int8 weights, int32 biases, then an int32 multiplier and an int8 shift per
-             * output, or (the last layer) a float scale */
-            f.weight_bytes += L->in * L->out + 4 * L->out + (l + 1 < f.q->nlayers ? 5 : 4) * L->out;
+             * output channel, or (the last layer) a float scale; a max pool has none */
+            if (L->kind != QL_MAXPOOL)
+                f.weight_bytes +=
+                    L->nch * L->per + 4 * L->nch + (l + 1 < f.q->nlayers ? 5 : 4) * L->nch;
         }
-        f.workspace = (even + odd + 3) / 4;
+        f.workspace = int8_plane(f.q) + (even + odd + 3) / 4;
         f.arena = f.workspace;
         return f;
     }
@@ -1259,6 +1270,104 @@ static void int_array(Fw *f, const char *type, const char *name, const void *dat
     fprintf(f->out, "\n};\n\n");
 }
 
+/* An int8 convolution: as the float one (emit_conv), one output channel at a time, its int32
+ * sums in plane, each starting from the bias, then requantized. */
+static void emit_int8_conv(Fw *f, const QuantLayer *L, const char *pre) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    const Window *w = &L->win;
+    long long g = w->groups, cg = L->c / g, og = L->oc / g, kh = w->k[0], kw = w->k[1];
+    long long plane = L->oh * L->ow;
+    fprintf(
+        o,
+        "static void %s(const int8_t *restrict x, int8_t *restrict y, int32_t *restrict plane) {\n",
+        pre);
+    fprintf(o, "    for (int32_t o = 0; o < %lld; o++) {\n", (long long)L->oc);
+    if (g > 1)
+        fprintf(o, "        const int8_t *const xg = x + (o / %lld) * %lld;\n", og,
+                cg * L->ih * L->iw);
+    else
+        fprintf(o, "        const int8_t *const xg = x;\n");
+    fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", plane);
+    fprintf(o, "            plane[k] = %s_bias[o];\n", pre);
+    fprintf(o, "        for (int32_t ic = 0; ic < %lld; ic++)\n", cg);
+    fprintf(o, "            for (int32_t i = 0; i < %lld; i++) {\n", kh);
+    fprintf(o,
+            "                const int8_t *const wr = %s_weight + ((o * %lld + ic) * %lld + i) * "
+            "%lld;\n",
+            pre, cg, kh, kw);
+    fprintf(o, "                for (int32_t p = 0; p < %lld; p++) {\n", (long long)L->oh);
+    const char *ind = "                    ";
+    fprintf(o, "%sconst int32_t r = p * %lld - %lld + i * %lld;\n", ind, (long long)w->stride[0],
+            (long long)w->pad[0], (long long)w->dil[0]);
+    if (w->pad[0])
+        fprintf(o, "%sif (r < 0 || r >= %lld)\n%s    continue;\n", ind, (long long)L->ih, ind);
+    fprintf(o, "%sconst int8_t *const xr = xg + (ic * %lld + r) * %lld;\n", ind, (long long)L->ih,
+            (long long)L->iw);
+    fprintf(o, "%sint32_t *const acc = plane + p * %lld;\n", ind, (long long)L->ow);
+    for (long long j = 0; j < kw; j++) {
+        int64_t lo, hi;
+        inside(L->ow, j, w->stride[1], w->pad[1], w->dil[1], L->iw, &lo, &hi);
+        if (lo == hi)
+            continue;
+        long long mid = lo + (hi - lo) / 4 * 4, off = j * w->dil[1] - w->pad[1];
+        const char *at = w->stride[1] == 1
+                             ? arena_printf(a, "q %c %lld", off < 0 ? '-' : '+', llabs(off))
+                             : arena_printf(a, "q * %lld %c %lld", (long long)w->stride[1],
+                                            off < 0 ? '-' : '+', llabs(off));
+        fprintf(o, "%s{ /* kernel column %lld */\n", ind, j);
+        fprintf(o, "%s    const int32_t wj = wr[%lld];\n", ind, j);
+        if (mid > lo)
+            fprintf(
+                o,
+                "%s    for (int32_t q = %lld; q < %lld; q++)\n%s        acc[q] += wj * xr[%s];\n",
+                ind, (long long)lo, mid, ind, at);
+        if (hi > mid)
+            fprintf(
+                o,
+                "%s    for (int32_t q = %lld; q < %lld; q++)\n%s        acc[q] += wj * xr[%s];\n",
+                ind, mid, (long long)hi, ind, at);
+        fprintf(o, "%s}\n", ind);
+    }
+    fprintf(o, "                }\n            }\n");
+    fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", plane);
+    fprintf(o, "            y[o * %lld + k] = %s_out(plane[k], o);\n    }\n}\n\n", plane, pre);
+}
+
+/* An int8 max pool: the largest value of each window (-128 for a window wholly in the
+ * padding); the scale is the input's. */
+static void emit_int8_maxpool(Fw *f, const QuantLayer *L, const char *pre) {
+    FILE *o = f->out;
+    const Window *w = &L->win;
+    fprintf(o, "static void %s(const int8_t *restrict x, int8_t *restrict y) {\n", pre);
+    fprintf(o, "    for (int32_t c = 0; c < %lld; c++) {\n", (long long)L->c);
+    fprintf(o, "        const int8_t *const plane = x + c * %lld;\n", (long long)(L->ih * L->iw));
+    fprintf(o, "        int8_t *const yc = y + c * %lld;\n", (long long)(L->oh * L->ow));
+    fprintf(o, "        for (int32_t p = 0; p < %lld; p++)\n", (long long)L->oh);
+    fprintf(o, "            for (int32_t q = 0; q < %lld; q++) {\n", (long long)L->ow);
+    fprintf(o, "                int8_t best = -128;\n");
+    fprintf(o, "                for (int32_t i = 0; i < %lld; i++) {\n", (long long)w->k[0]);
+    fprintf(o, "                    const int32_t r = p * %lld - %lld + i * %lld;\n",
+            (long long)w->stride[0], (long long)w->pad[0], (long long)w->dil[0]);
+    if (w->pad[0])
+        fprintf(o,
+                "                    if (r < 0 || r >= %lld)\n                        continue;\n",
+                (long long)L->ih);
+    fprintf(o, "                    for (int32_t j = 0; j < %lld; j++) {\n", (long long)w->k[1]);
+    fprintf(o, "                        const int32_t s = q * %lld - %lld + j * %lld;\n",
+            (long long)w->stride[1], (long long)w->pad[1], (long long)w->dil[1]);
+    if (w->pad[1])
+        fprintf(o,
+                "                        if (s < 0 || s >= %lld)\n                            "
+                "continue;\n",
+                (long long)L->iw);
+    fprintf(o, "                        const int8_t v = plane[r * %lld + s];\n", (long long)L->iw);
+    fprintf(o, "                        best = v > best ? v : best;\n");
+    fprintf(o, "                    }\n                }\n");
+    fprintf(o, "                yc[p * %lld + q] = best;\n            }\n    }\n}\n\n",
+            (long long)L->ow);
+}
+
 static void emit_int8(Fw *f) {
     FILE *o = f->out;
     Arena *a = f->g->cx->arena;
@@ -1269,31 +1378,39 @@ static void emit_int8(Fw *f) {
     for (int l = 0; l < q->nlayers; l++) {
         const QuantLayer *L = &q->layers[l];
         bool last = l + 1 == q->nlayers;
-        Kernel *k = f->s->kernels.data[l];
         fprintf(o, "/* layer %d, ", l + 1);
-        PtrVec src = kernel_sources(f->s, k);
-        for (int i = 0; i < src.len; i++)
-            fprintf(o, "%s%s", i ? ", " : "", (const char *)src.data[i]);
+        for (int part = 0; part < 2; part++) {
+            Kernel *k = part ? L->act : L->kernel;
+            PtrVec src = k ? kernel_sources(f->s, k) : (PtrVec){0};
+            for (int i = 0; i < src.len; i++)
+                fprintf(o, "%s%s", i || part ? ", " : "", (const char *)src.data[i]);
+        }
+        const char *pre = arena_printf(a, "%s_layer%d", f->name, l + 1);
+        if (L->kind == QL_MAXPOOL) {
+            fprintf(o, ": [%lld] -> [%lld], int8 at the input's scale */\n", (long long)L->in,
+                    (long long)L->out);
+            emit_int8_maxpool(f, L, pre);
+            continue;
+        }
         fprintf(o,
                 ": [%lld] -> [%lld]\n * weights [%lld][%lld], int8 per output channel; biases "
                 "int32%s */\n",
-                (long long)L->in, (long long)L->out, (long long)L->out, (long long)L->in,
+                (long long)L->in, (long long)L->out, (long long)L->nch, (long long)L->per,
                 last ? "; float scales of the sums" : "; requantization m0, shift");
-        const char *pre = arena_printf(a, "%s_layer%d", f->name, l + 1);
-        int_array(f, "int8_t", arena_printf(a, "%s_weight", pre), L->qw, L->in * L->out, 1);
-        int_array(f, "int32_t", arena_printf(a, "%s_bias", pre), L->qb, L->out, 4);
+        int_array(f, "int8_t", arena_printf(a, "%s_weight", pre), L->qw, L->nch * L->per, 1);
+        int_array(f, "int32_t", arena_printf(a, "%s_bias", pre), L->qb, L->nch, 4);
         if (last) {
-            fprintf(o, "static const float %s_scale[%lld] = {", pre, (long long)L->out);
-            for (int64_t j = 0; j < L->out; j++)
+            fprintf(o, "static const float %s_scale[%lld] = {", pre, (long long)L->nch);
+            for (int64_t j = 0; j < L->nch; j++)
                 fprintf(o, "%s%s%s", j % 8 ? " " : "\n    ", float_lit(a, L->deq[j]),
-                        j + 1 < L->out ? "," : "");
+                        j + 1 < L->nch ? "," : "");
             fprintf(o, "\n};\n\n");
         } else {
-            int_array(f, "int32_t", arena_printf(a, "%s_m0", pre), L->m0, L->out, 4);
-            int8_t *sh = arena_alloc(a, (size_t)L->out);
-            for (int64_t j = 0; j < L->out; j++)
+            int_array(f, "int32_t", arena_printf(a, "%s_m0", pre), L->m0, L->nch, 4);
+            int8_t *sh = arena_alloc(a, (size_t)L->nch);
+            for (int64_t j = 0; j < L->nch; j++)
                 sh[j] = (int8_t)L->shift[j];
-            int_array(f, "int8_t", arena_printf(a, "%s_shift", pre), sh, L->out, 1);
+            int_array(f, "int8_t", arena_printf(a, "%s_shift", pre), sh, L->nch, 1);
         }
         /* an output from its int32 sum: requantized to int8, or scaled to float */
         fprintf(o, "static %s %s_out(int32_t acc, int32_t j) {\n", last ? "float" : "int8_t", pre);
@@ -1309,6 +1426,10 @@ static void emit_int8(Fw *f) {
                 pre, pre, pre);
             fprintf(o, "    return (int8_t)(v < %d ? %d : v > 127 ? 127 : v);\n}\n\n",
                     L->relu ? 0 : -128, L->relu ? 0 : -128);
+        }
+        if (L->kind == QL_CONV) {
+            emit_int8_conv(f, L, pre);
+            continue;
         }
         /* the layer: int32 sums, each an integer dot product (vectorised without any
          * question of order), four outputs at a time so the four sums are independent and
@@ -1361,7 +1482,10 @@ static void emit_int8(Fw *f) {
     /* the prediction */
     PtrVec io = *io_params(f);
     print_list(o, arena_printf(a, "void %s_predict_with(", f->name), &io, ") {");
-    fprintf(o, "    int8_t *const a = (int8_t *)workspace, *const b = a + %lld;\n",
+    long long nplane = (long long)int8_plane(q);
+    if (nplane)
+        fprintf(o, "    int32_t *const plane = (int32_t *)workspace; /* a convolution's sums */\n");
+    fprintf(o, "    int8_t *const a = (int8_t *)(workspace + %lld), *const b = a + %lld;\n", nplane,
             (long long)even);
     fprintf(o, "    /* the input to int8: round(in * 1 / scale), clamped */\n");
     fprintf(o, "    for (int32_t k = 0; k < %lld; k++) {\n", (long long)q->layers[0].in);
@@ -1369,10 +1493,11 @@ static void emit_int8(Fw *f) {
     fprintf(o, "        const int32_t r = (int32_t)(v < 0.0f ? v - 0.5f : v + 0.5f);\n");
     fprintf(o, "        a[k] = (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);\n    }\n");
     for (int l = 0; l < q->nlayers; l++)
-        fprintf(o, "    %s_layer%d(%s, %s);\n", f->name, l + 1, l % 2 ? "b" : "a",
+        fprintf(o, "    %s_layer%d(%s, %s%s);\n", f->name, l + 1, l % 2 ? "b" : "a",
                 l + 1 == q->nlayers ? "out"
                 : l % 2             ? "a"
-                                    : "b");
+                                    : "b",
+                q->layers[l].kind == QL_CONV ? ", plane" : "");
     if (q->softmax) {
         long long n = (long long)q->layers[q->nlayers - 1].out;
         fprintf(o, "    float max = out[0];\n");

@@ -81,7 +81,7 @@ expect 1 "cheat.model:7:15: error: the output 'diff' reads the target 'y', which
 expect 1 "mlc: -o file: not a directory (--target firmware writes small.c and small.h there)" \
     small.model --target firmware --weights small.safetensors -o file
 sed 's/^    relu$/    sigmoid/' small.model >sig.model
-expect 1 "sig.model:7:5: error: --quantize int8 handles chains of linear layers with relu (and a final softmax); this is a linear layer followed by more than a bias and relu" \
+expect 1 "sig.model:7:5: error: --quantize int8 handles convolutions and max pools, then linear layers, with relu (and a final softmax); this is a linear layer followed by more than a bias and relu" \
     sig.model --target firmware --weights small.safetensors --quantize int8
 expect 1 "mlc: error: --quantize int8: $work/nodata/train-images-idx3-ubyte: not found" \
     small.model --target firmware --weights small.safetensors --quantize int8 --data "$work/nodata"
@@ -111,8 +111,11 @@ EOM
 # the running statistics are read from the weight file like the parameters
 expect 1 "cnn.model:6:5: error: weight file 'small.safetensors' has no tensor 'stack.1.running_mean' (f32[4])" \
     cnn.model --target firmware --weights small.safetensors -o fw
-expect 1 "cnn.model:5:5: error: --quantize int8 handles chains of linear layers with relu (and a final softmax); this is not a linear layer" \
-    cnn.model --target firmware --weights cnn.safetensors --quantize int8 --data "$work/nodata"
+sed 's/    batchnorm2d/    avgpool2d(2)/' cnn.model >avg.model
+"$mlc" avg.model -o train_avg || fail "cannot build train_avg"
+./train_avg --save avg.safetensors >/dev/null || fail "cannot save avg's weights"
+expect 1 "avg.model:6:5: error: --quantize int8 handles convolutions and max pools, then linear layers, with relu (and a final softmax); this is not a linear layer" \
+    avg.model --target firmware --weights avg.safetensors --quantize int8 --data "$work/nodata"
 # --train: the firmware target only, float, what its training step can compile
 expect 2 "mlc: --train is for --target firmware (a program of --target c trains already)" \
     small.model --train

@@ -1,8 +1,9 @@
 #!/bin/sh
-# qemu.sh SRCDIR WORK [int8|cnn]: the firmware target's code on a Cortex-M4F (CTest
+# qemu.sh SRCDIR WORK [int8|cnn|cnn_int8]: the firmware target's code on a Cortex-M4F (CTest
 # firmware/qemu after firmware/host; with int8, the --quantize int8 code: firmware/qemu_int8
 # after firmware/int8; with cnn, models/fashion_cnn.model's: firmware/qemu_cnn after
-# firmware/cnn). Compiles it with arm-none-eabi-gcc (C99, -Wall -Wextra -pedantic
+# firmware/cnn; with cnn_int8, its int8 code's: firmware/qemu_cnn_int8 after
+# firmware/cnn_int8). Compiles it with arm-none-eabi-gcc (C99, -Wall -Wextra -pedantic
 # -Werror, hard float), checks the flash and RAM its header states against
 # arm-none-eabi-size, links it with startup.c, main.c and the first NIMAGES test images
 # for QEMU's mps2-an386 (newlib, semihosting), runs it under
@@ -28,6 +29,10 @@ if [ "$variant" = int8 ]; then
 elif [ "$variant" = cnn ]; then
     # about 33 million instructions an image: 200 take about 15 seconds
     host=cnn-predictions.txt obj=fashion_cnn-m4 elf=fashion_cnn model=fashion_cnn nimages=200
+elif [ "$variant" = cnn_int8 ]; then
+    # about 28 million instructions an image
+    gen=gen-cnn-int8 host=cnn-int8-predictions.txt obj=fashion_cnn-int8-m4 elf=fashion_cnn-int8
+    model=fashion_cnn nimages=200
 fi
 [ -f $host ] || fail "no host predictions ($host): run firmware/host (firmware/int8) first"
 here=$src/tests/firmware
