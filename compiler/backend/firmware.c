@@ -1270,6 +1270,23 @@ static void int_array(Fw *f, const char *type, const char *name, const void *dat
     fprintf(f->out, "\n};\n\n");
 }
 
+/* Does linear layer l read unsigned bytes: its input is at least 0 (a relu's output, perhaps
+ * through max pools), or it is the first layer, whose input is stored + 128 (and its biases
+ * less 128 times the sum of each row of weights: the same sums). A dot product of unsigned
+ * and signed bytes is one instruction on machines that have it (vpdpbusd), which gcc -O2
+ * finds; one of two signed bytes is not. */
+static bool int8_unsigned_in(const Quant *q, int l) {
+    if (q->layers[l].kind != QL_LINEAR)
+        return false;
+    if (l == 0)
+        return true;
+    for (int i = l - 1; i >= 0; i--) {
+        if (q->layers[i].kind != QL_MAXPOOL)
+            return q->layers[i].relu;
+    }
+    return false;
+}
+
 /* An int8 convolution: as the float one (emit_conv), one output channel at a time, its int32
  * sums in plane, each starting from the bias, then requantized. */
 static void emit_int8_conv(Fw *f, const QuantLayer *L, const char *pre) {
@@ -1398,7 +1415,18 @@ static void emit_int8(Fw *f) {
                 (long long)L->in, (long long)L->out, (long long)L->nch, (long long)L->per,
                 last ? "; float scales of the sums" : "; requantization m0, shift");
         int_array(f, "int8_t", arena_printf(a, "%s_weight", pre), L->qw, L->nch * L->per, 1);
-        int_array(f, "int32_t", arena_printf(a, "%s_bias", pre), L->qb, L->nch, 4);
+        if (l == 0 && int8_unsigned_in(q, 0)) { /* the input + 128: the bias - 128 sum of w */
+            int32_t *qb = arena_alloc(a, sizeof(int32_t) * (size_t)L->nch);
+            for (int64_t j = 0; j < L->nch; j++) {
+                int64_t sum = 0;
+                for (int64_t p = 0; p < L->per; p++)
+                    sum += L->qw[j * L->per + p];
+                qb[j] = (int32_t)(L->qb[j] - 128 * sum);
+            }
+            int_array(f, "int32_t", arena_printf(a, "%s_bias", pre), qb, L->nch, 4);
+        } else {
+            int_array(f, "int32_t", arena_printf(a, "%s_bias", pre), L->qb, L->nch, 4);
+        }
         if (last) {
             fprintf(o, "static const float %s_scale[%lld] = {", pre, (long long)L->nch);
             for (int64_t j = 0; j < L->nch; j++)
@@ -1438,8 +1466,8 @@ static void emit_int8(Fw *f) {
          * would run at a quarter of the widest vectors) */
         long long in = (long long)L->in, nout = (long long)L->out, out4 = nout - nout % 4;
         long long in64 = in - in % 64;
-        fprintf(o, "static void %s(const int8_t *restrict x, %s *restrict y) {\n", pre,
-                last ? "float" : "int8_t");
+        fprintf(o, "static void %s(const %s *restrict x, %s *restrict y) {\n", pre,
+                int8_unsigned_in(q, l) ? "uint8_t" : "int8_t", last ? "float" : "int8_t");
         if (out4) {
             fprintf(o, "    for (int32_t j = 0; j < %lld; j += 4) {\n", out4);
             fprintf(
@@ -1487,13 +1515,22 @@ static void emit_int8(Fw *f) {
         fprintf(o, "    int32_t *const plane = (int32_t *)workspace; /* a convolution's sums */\n");
     fprintf(o, "    int8_t *const a = (int8_t *)(workspace + %lld), *const b = a + %lld;\n", nplane,
             (long long)even);
-    fprintf(o, "    /* the input to int8: round(in * 1 / scale), clamped */\n");
+    bool shifted = int8_unsigned_in(q, 0);
+    fprintf(o, "    /* the input to int8: round(in * 1 / scale), clamped%s */\n",
+            shifted ? "; stored + 128, unsigned" : "");
+    if (shifted)
+        fprintf(o, "    uint8_t *const ua = (uint8_t *)a;\n");
     fprintf(o, "    for (int32_t k = 0; k < %lld; k++) {\n", (long long)q->layers[0].in);
     fprintf(o, "        const float v = in[k] * %s;\n", float_lit(a, q->inv_scale0));
     fprintf(o, "        const int32_t r = (int32_t)(v < 0.0f ? v - 0.5f : v + 0.5f);\n");
-    fprintf(o, "        a[k] = (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);\n    }\n");
+    if (shifted)
+        fprintf(o,
+                "        ua[k] = (uint8_t)((r < -128 ? -128 : r > 127 ? 127 : r) + 128);\n    }\n");
+    else
+        fprintf(o, "        a[k] = (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);\n    }\n");
     for (int l = 0; l < q->nlayers; l++)
-        fprintf(o, "    %s_layer%d(%s, %s%s);\n", f->name, l + 1, l % 2 ? "b" : "a",
+        fprintf(o, "    %s_layer%d(%s%s, %s%s);\n", f->name, l + 1,
+                int8_unsigned_in(q, l) ? "(const uint8_t *)" : "", l % 2 ? "b" : "a",
                 l + 1 == q->nlayers ? "out"
                 : l % 2             ? "a"
                                     : "b",
