@@ -306,6 +306,8 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
         MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
         if (o->train) {
             p.s = fuse_kernels(g);
+            for (int i = 0; t->direct_conv && i < p.s->kernels.len; i++)
+                ((Kernel *)p.s->kernels.data[i])->scratch = 0;
             plan_sgd_folds(p.s);
             p.mp = plan_memory(p.s, t->reserved, p.emp, "train_");
             MLC_ASSERT(memplan_check(p.s, p.mp, stderr) == 0);

@@ -655,10 +655,147 @@ static void emit_bn_arrays(Fw *f, Kernel *k) {
     }
 }
 
+/* The training step's image ops (one image), each output's terms added in a fixed order:
+ *   conv2d_bwd_x:  dx = 0, then for each output channel o, kernel row i and column j,
+ *                  dx[ic][p sh - ph + i dh][q sw - pw + j dw] += W[o][ic][i][j] dy[o][p][q]
+ *   conv2d_bwd_w:  dW[o][ic][i][j] = sum over p, q (in that order, in float) of dy[o][p][q] x[..]
+ *   maxpool2d_bwd: dx = 0, then each dy to the first largest element of its window
+ *   avgpool2d_bwd: dx = 0, then each dy / (kh kw) to every element of its window inside
+ *   channel_sum:   per channel, the sum of its values in double */
+static void emit_image_bwd(Fw *f, const OpDesc *d) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    const Window *w = &d->win;
+    const char *y = d->out->name;
+    if (d->op == OP_CHANNEL_SUM) {
+        fprintf(o, "    for (int32_t c = 0; c < %lld; c++) {\n", (long long)d->c);
+        fprintf(o, "        double sum = 0.0;\n");
+        fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", (long long)d->spatial);
+        fprintf(o, "            sum += (double)%s[c * %lld + k];\n", d->in[0]->name,
+                (long long)d->spatial);
+        fprintf(o, "        %s[c] = (float)sum;\n    }\n", y);
+        return;
+    }
+    long long in_plane = d->h * d->w, out_plane = d->oh * d->ow;
+    if (d->op == OP_CONV2D_BWD_W) {
+        long long g = w->groups, cg = d->c / g, og = d->oc / g;
+        fprintf(o, "    for (int32_t o = 0; o < %lld; o++)\n", (long long)d->oc);
+        fprintf(o, "        for (int32_t ic = 0; ic < %lld; ic++)\n", cg);
+        fprintf(o, "            for (int32_t i = 0; i < %lld; i++)\n", (long long)w->k[0]);
+        fprintf(o, "                for (int32_t j = 0; j < %lld; j++) {\n", (long long)w->k[1]);
+        const char *ind = "                    ";
+        fprintf(o, "%sconst float *const xc = %s + ((o / %lld) * %lld + ic) * %lld;\n", ind,
+                d->in[1]->name, og, cg, in_plane);
+        fprintf(o, "%sconst float *const dyo = %s + o * %lld;\n", ind, d->in[0]->name, out_plane);
+        fprintf(o, "%sconst int32_t first = %lld - j * %lld, last = %lld - j * %lld;\n", ind,
+                (long long)w->pad[1], (long long)w->dil[1], (long long)(d->w + w->pad[1]),
+                (long long)w->dil[1]);
+        fprintf(o, "%sconst int32_t lo = first <= 0 ? 0 : (first + %lld) / %lld;\n", ind,
+                (long long)(w->stride[1] - 1), (long long)w->stride[1]);
+        fprintf(o, "%sconst int32_t end = last <= 0 ? 0 : (last + %lld) / %lld;\n", ind,
+                (long long)(w->stride[1] - 1), (long long)w->stride[1]);
+        fprintf(o, "%sconst int32_t hi = end < %lld ? end : %lld;\n", ind, (long long)d->ow,
+                (long long)d->ow);
+        fprintf(o, "%sfloat acc = 0.0f;\n", ind);
+        fprintf(o, "%sfor (int32_t p = 0; p < %lld; p++) {\n", ind, (long long)d->oh);
+        fprintf(o, "%s    const int32_t r = p * %lld - %lld + i * %lld;\n", ind,
+                (long long)w->stride[0], (long long)w->pad[0], (long long)w->dil[0]);
+        fprintf(o, "%s    if (r < 0 || r >= %lld)\n%s        continue;\n", ind, (long long)d->h,
+                ind);
+        fprintf(o, "%s    for (int32_t q = lo; q < hi; q++)\n", ind);
+        fprintf(o,
+                "%s        acc += dyo[p * %lld + q] * xc[r * %lld + q * %lld + j * %lld - %lld];\n",
+                ind, (long long)d->ow, (long long)d->w, (long long)w->stride[1],
+                (long long)w->dil[1], (long long)w->pad[1]);
+        fprintf(o, "%s}\n", ind);
+        fprintf(o, "%s%s[((o * %lld + ic) * %lld + i) * %lld + j] = acc;\n", ind, y, cg,
+                (long long)w->k[0], (long long)w->k[1]);
+        fprintf(o, "                }\n");
+        return;
+    }
+    fprintf(o, "    for (int32_t k = 0; k < %lld; k++)\n", (long long)(d->c * in_plane));
+    fprintf(o, "        %s[k] = 0.0f;\n", y);
+    if (d->op == OP_CONV2D_BWD_X) {
+        long long g = w->groups, cg = d->c / g, og = d->oc / g;
+        fprintf(o, "    for (int32_t o = 0; o < %lld; o++)\n", (long long)d->oc);
+        fprintf(o, "        for (int32_t ic = 0; ic < %lld; ic++)\n", cg);
+        fprintf(o, "            for (int32_t i = 0; i < %lld; i++)\n", (long long)w->k[0]);
+        fprintf(o, "                for (int32_t j = 0; j < %lld; j++) {\n", (long long)w->k[1]);
+        const char *ind = "                    ";
+        fprintf(o, "%sconst float wv = %s[((o * %lld + ic) * %lld + i) * %lld + j];\n", ind,
+                d->in[1]->name, cg, (long long)w->k[0], (long long)w->k[1]);
+        fprintf(o, "%sfloat *const dxc = %s + ((o / %lld) * %lld + ic) * %lld;\n", ind, y, og, cg,
+                in_plane);
+        fprintf(o, "%sconst float *const dyo = %s + o * %lld;\n", ind, d->in[0]->name, out_plane);
+        fprintf(o, "%sconst int32_t first = %lld - j * %lld, last = %lld - j * %lld;\n", ind,
+                (long long)w->pad[1], (long long)w->dil[1], (long long)(d->w + w->pad[1]),
+                (long long)w->dil[1]);
+        fprintf(o, "%sconst int32_t lo = first <= 0 ? 0 : (first + %lld) / %lld;\n", ind,
+                (long long)(w->stride[1] - 1), (long long)w->stride[1]);
+        fprintf(o, "%sconst int32_t end = last <= 0 ? 0 : (last + %lld) / %lld;\n", ind,
+                (long long)(w->stride[1] - 1), (long long)w->stride[1]);
+        fprintf(o, "%sconst int32_t hi = end < %lld ? end : %lld;\n", ind, (long long)d->ow,
+                (long long)d->ow);
+        fprintf(o, "%sfor (int32_t p = 0; p < %lld; p++) {\n", ind, (long long)d->oh);
+        fprintf(o, "%s    const int32_t r = p * %lld - %lld + i * %lld;\n", ind,
+                (long long)w->stride[0], (long long)w->pad[0], (long long)w->dil[0]);
+        fprintf(o, "%s    if (r < 0 || r >= %lld)\n%s        continue;\n", ind, (long long)d->h,
+                ind);
+        fprintf(o, "%s    for (int32_t q = lo; q < hi; q++)\n", ind);
+        fprintf(o,
+                "%s        dxc[r * %lld + q * %lld + j * %lld - %lld] += wv * dyo[p * %lld + q];\n",
+                ind, (long long)d->w, (long long)w->stride[1], (long long)w->dil[1],
+                (long long)w->pad[1], (long long)d->ow);
+        fprintf(o, "%s}\n                }\n", ind);
+        return;
+    }
+    bool max = d->op == OP_MAXPOOL2D_BWD;
+    fprintf(o, "    for (int32_t c = 0; c < %lld; c++) {\n", (long long)d->c);
+    if (max)
+        fprintf(o, "        const float *const plane = %s + c * %lld;\n", d->in[1]->name, in_plane);
+    fprintf(o, "        float *const dxc = %s + c * %lld;\n", y, in_plane);
+    fprintf(o, "        for (int32_t p = 0; p < %lld; p++)\n", (long long)d->oh);
+    fprintf(o, "            for (int32_t q = 0; q < %lld; q++) {\n", (long long)d->ow);
+    const char *ind = "                ";
+    fprintf(
+        o, "%sconst float dv = %s[c * %lld + p * %lld + q]%s;\n", ind, d->in[0]->name, out_plane,
+        (long long)d->ow,
+        max ? ""
+            : arena_printf(a, " * %s", float_lit(a, (double)(1.0f / (float)(w->k[0] * w->k[1])))));
+    if (max)
+        fprintf(o, "%sint32_t at = -1;\n", ind);
+    fprintf(o, "%sfor (int32_t i = 0; i < %lld; i++) {\n", ind, (long long)w->k[0]);
+    fprintf(o, "%s    const int32_t r = p * %lld - %lld + i * %lld;\n", ind,
+            (long long)w->stride[0], (long long)w->pad[0], (long long)w->dil[0]);
+    fprintf(o, "%s    if (r < 0 || r >= %lld)\n%s        continue;\n", ind, (long long)d->h, ind);
+    fprintf(o, "%s    for (int32_t j = 0; j < %lld; j++) {\n", ind, (long long)w->k[1]);
+    fprintf(o, "%s        const int32_t s = q * %lld - %lld + j * %lld;\n", ind,
+            (long long)w->stride[1], (long long)w->pad[1], (long long)w->dil[1]);
+    fprintf(o, "%s        if (s < 0 || s >= %lld)\n%s            continue;\n", ind, (long long)d->w,
+            ind);
+    if (max) {
+        fprintf(o, "%s        const int32_t k = r * %lld + s;\n", ind, (long long)d->w);
+        fprintf(o,
+                "%s        if (at < 0 || plane[k] > plane[at] || (plane[k] != plane[k] && "
+                "plane[at] == plane[at]))\n",
+                ind);
+        fprintf(o, "%s            at = k;\n", ind);
+    } else {
+        fprintf(o, "%s        dxc[r * %lld + s] += dv;\n", ind, (long long)d->w);
+    }
+    fprintf(o, "%s    }\n%s}\n", ind, ind);
+    if (max)
+        fprintf(o, "%sif (at >= 0)\n%s    dxc[at] += dv;\n", ind, ind);
+    fprintf(o, "            }\n    }\n");
+}
+
 static void emit_image(Fw *f, Kernel *k, const OpDesc *d) {
     FILE *o = f->out;
     if (d->op == OP_CONV2D) {
         emit_conv(f, d);
+    } else if (d->op == OP_CONV2D_BWD_X || d->op == OP_CONV2D_BWD_W || d->op == OP_MAXPOOL2D_BWD ||
+               d->op == OP_AVGPOOL2D_BWD || d->op == OP_CHANNEL_SUM) {
+        emit_image_bwd(f, d);
     } else if (d->op == OP_MAXPOOL2D || d->op == OP_AVGPOOL2D) {
         emit_pool(f, d);
     } else {
@@ -768,7 +905,12 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_CONV2D:
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D:
-    case OP_BATCHNORM_EVAL: emit_image(f, k, &d); return;
+    case OP_BATCHNORM_EVAL:
+    case OP_CONV2D_BWD_X: /* the training step's */
+    case OP_CONV2D_BWD_W:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D_BWD:
+    case OP_CHANNEL_SUM: emit_image(f, k, &d); return;
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD: {
         /* as the trainer: log(sum of exp(x - max)) in double, + max - x[label]; the
@@ -821,13 +963,8 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_LOG_SOFTMAX_BWD:
     case OP_NLL:
     case OP_NLL_BWD:
-    case OP_CONV2D_BWD_X:
-    case OP_CONV2D_BWD_W:
-    case OP_CHANNEL_SUM:
     case OP_CHANNEL_MEAN:
     case OP_CHANNEL_VAR:
-    case OP_MAXPOOL2D_BWD:
-    case OP_AVGPOOL2D_BWD:
     case OP_BATCHNORM:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
@@ -1731,7 +1868,8 @@ static const char *const reserved[] = {
     /* names the generated code uses itself */
     "in", "out", "workspace", "i", "j", "k", "p", "c", "v", "acc", "a0", "a1", "a2", "a3", "b0",
     "b1", "b2", "b3", "row", "max", "sum", "best", "x", "o", "q", "r", "s", "ic", "xg", "yo", "wj",
-    "wr", "xr", "yr", "yc", "plane", "seen", "shift", "lr", "class_index", "scale", "two",
+    "wr", "xr", "yr", "yc", "plane", "seen", "shift", "lr", "class_index", "scale", "two", "dv",
+    "dxc", "dyo", "xc",
     /* what kernels call or name, which a parameter of the same name would hide */
     "expf", "logf", "tanhf", "erff", "expm1f", "sqrtf", "log", "int32_t", "int64_t", NULL};
 
@@ -1772,20 +1910,20 @@ static bool fw_op(OpKind op) {
     case OP_AVGPOOL2D:
     case OP_BATCHNORM_EVAL:
     case OP_CROSS_ENTROPY: /* the training step's loss and its gradient */
-    case OP_CROSS_ENTROPY_BWD: return true;
+    case OP_CROSS_ENTROPY_BWD:
+    case OP_CONV2D_BWD_X: /* and the image layers' backward ops */
+    case OP_CONV2D_BWD_W:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D_BWD:
+    case OP_CHANNEL_SUM: return true;
     case OP_SOFTMAX_BWD:
     case OP_BCE_LOGITS:
     case OP_NLL:
     case OP_NLL_BWD:
     case OP_GELU_GRAD:
     case OP_LOG_SOFTMAX_BWD:
-    case OP_CONV2D_BWD_X:
-    case OP_CONV2D_BWD_W:
-    case OP_CHANNEL_SUM:
     case OP_CHANNEL_MEAN:
     case OP_CHANNEL_VAR:
-    case OP_MAXPOOL2D_BWD:
-    case OP_AVGPOOL2D_BWD:
     case OP_BATCHNORM:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA: return false;
