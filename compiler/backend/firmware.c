@@ -148,8 +148,8 @@ static bool needs_math(Fw *f) {
  * beta and the running statistics. */
 static KernelArgs fw_args(Fw *f, Kernel *k) {
     KernelArgs args = kernel_args(f->s, f->mp, k);
-    if (k->kind != K_OP || k->root->op != OP_BATCHNORM_EVAL)
-        return args;
+    if (k->kind != K_OP || k->root->op != OP_BATCHNORM_EVAL || f->tg)
+        return args; /* (with --train the running statistics change: it reads them) */
     KernelArgs kept = {0};
     Arena *a = f->g->cx->arena;
     for (int i = 0; i < args.bufs.len; i++) {
@@ -339,7 +339,15 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_GELU: return (CExpr){arena_printf(a, "%s_gelu(%s)", f->name, t), 1};
     case OP_ELU: return (CExpr){arena_printf(a, "%s_elu(%s)", f->name, t), 1};
     case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
-    case OP_DROPOUT: /* the prediction pass is an evaluation pass: no dropout is left */
+    case OP_DROPOUT: {
+        /* only in the training step (the prediction is an evaluation pass): kept when a hash
+         * of (step seed, stream, k) is at least p * 2^32, then scaled, as the trainer */
+        double pr = x->dropout_p;
+        return (CExpr){arena_printf(a, "%s_dropout(%s, seed, %du, k, %.0fu, %s)", f->name, t,
+                                    x->dropout_stream, floor(pr * 4294967296.0),
+                                    float_lit(a, 1.0 / (1.0 - pr))),
+                       1};
+    }
     case OP_INPUT:
     case OP_TARGET:
     case OP_PARAM:
@@ -789,6 +797,62 @@ static void emit_image_bwd(Fw *f, const OpDesc *d) {
     fprintf(o, "            }\n    }\n");
 }
 
+/* Batch norm in the training step (one image: each channel's statistics over its spatial
+ * values), as the trainer computes it: the sums in double in eight partial sums
+ * (NAME_sum8), the mean and the biased variance;
+ *   batchnorm:     y = (x - mean) (gamma / sqrt(var + eps)) + beta
+ *   batchnorm_bwd: dx = gamma invstd (dy - sum(dy) / M - xhat sum(dy xhat) / M)
+ *   bn_dgamma:     sum(dy xhat)
+ *   channel_mean, channel_var: the running statistics' batch values (variance unbiased) */
+static void emit_bn_train(Fw *f, const OpDesc *d) {
+    FILE *o = f->out;
+    long long c = (long long)d->c, sp = (long long)d->spatial;
+    const char *y = d->out->name, *nm = f->name;
+    const char *x =
+        d->op == OP_BATCHNORM_BWD || d->op == OP_BN_DGAMMA ? d->in[1]->name : d->in[0]->name;
+    fprintf(o, "    for (int32_t c = 0; c < %lld; c++) {\n", c);
+    fprintf(o, "        const float *const xc = %s + c * %lld;\n", x, sp);
+    fprintf(o, "        const double mean = %s_sum8(xc, xc, %lld, 0.0, 0) / %lld.0;\n", nm, sp, sp);
+    if (d->op == OP_CHANNEL_MEAN) {
+        fprintf(o, "        %s[c] = (float)mean;\n    }\n", y);
+        return;
+    }
+    fprintf(o, "        const double var = %s_sum8(xc, xc, %lld, mean, 2) / %lld.0;\n", nm, sp, sp);
+    if (d->op == OP_CHANNEL_VAR) {
+        fprintf(o, "        %s[c] = (float)%s;\n    }\n", y,
+                sp > 1 ? arena_printf(f->g->cx->arena, "(var * %lld.0 / %lld.0)", sp, sp - 1)
+                       : "0.0");
+        return;
+    }
+    fprintf(o, "        const double invstd = 1.0 / sqrt(var + %.9g);\n", d->eps);
+    if (d->op == OP_BATCHNORM) {
+        fprintf(o, "        const float m = (float)mean;\n");
+        fprintf(o, "        const float scale = (float)((double)%s[c] * invstd);\n",
+                d->in[1]->name);
+        fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", sp);
+        fprintf(o, "            %s[c * %lld + k] = (xc[k] - m) * scale + %s[c];\n    }\n", y, sp,
+                d->in[2]->name);
+        return;
+    }
+    fprintf(o, "        const float *const dyc = %s + c * %lld;\n", d->in[0]->name, sp);
+    fprintf(o, "        const double sum_dy = %s_sum8(dyc, dyc, %lld, 0.0, 0);\n", nm, sp);
+    fprintf(o, "        const double sum_dy_x = %s_sum8(dyc, xc, %lld, 0.0, 1);\n", nm, sp);
+    fprintf(o, "        const double sum_dy_xhat = (sum_dy_x - mean * sum_dy) * invstd;\n");
+    if (d->op == OP_BN_DGAMMA) {
+        fprintf(o, "        %s[c] = (float)sum_dy_xhat;\n    }\n", y);
+        return;
+    }
+    fprintf(o, "        const float m = (float)mean, is = (float)invstd;\n");
+    fprintf(o, "        const float scale = (float)((double)%s[c] * invstd);\n", d->in[2]->name);
+    fprintf(
+        o, "        const float a = (float)(sum_dy / %lld.0), b = (float)(sum_dy_xhat / %lld.0);\n",
+        sp, sp);
+    fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", sp);
+    fprintf(o,
+            "            %s[c * %lld + k] = scale * (dyc[k] - a - (xc[k] - m) * is * b);\n    }\n",
+            y, sp);
+}
+
 static void emit_image(Fw *f, Kernel *k, const OpDesc *d) {
     FILE *o = f->out;
     if (d->op == OP_CONV2D) {
@@ -798,8 +862,21 @@ static void emit_image(Fw *f, Kernel *k, const OpDesc *d) {
         emit_image_bwd(f, d);
     } else if (d->op == OP_MAXPOOL2D || d->op == OP_AVGPOOL2D) {
         emit_pool(f, d);
+    } else if (d->op != OP_BATCHNORM_EVAL) {
+        emit_bn_train(f, d);
+    } else if (f->tg) {
+        /* the running statistics as they are now, as the trainer's evaluation uses them */
+        fprintf(o, "    for (int32_t c = 0; c < %lld; c++) {\n", (long long)d->c);
+        fprintf(o, "        const float invstd = (float)(1.0 / sqrt((double)%s[c] + %.9g));\n",
+                d->in[4]->name, d->eps);
+        fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", (long long)d->spatial);
+        fprintf(
+            o,
+            "            %s[c * %lld + k] = (%s[c * %lld + k] - %s[c]) * invstd * %s[c] + %s[c];\n",
+            d->out->name, (long long)d->spatial, d->in[0]->name, (long long)d->spatial,
+            d->in[3]->name, d->in[1]->name, d->in[2]->name);
+        fprintf(o, "    }\n");
     } else {
-        MLC_ASSERT(d->op == OP_BATCHNORM_EVAL);
         fprintf(o, "    for (int32_t c = 0; c < %lld; c++)\n", (long long)d->c);
         fprintf(o, "        for (int32_t k = 0; k < %lld; k++)\n", (long long)d->spatial);
         fprintf(o, "            %s[c * %lld + k] = %s[c * %lld + k] * %s[c] + %s[c];\n",
@@ -910,7 +987,12 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_CONV2D_BWD_W:
     case OP_MAXPOOL2D_BWD:
     case OP_AVGPOOL2D_BWD:
-    case OP_CHANNEL_SUM: emit_image(f, k, &d); return;
+    case OP_CHANNEL_SUM:
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR: emit_image(f, k, &d); return;
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD: {
         /* as the trainer: log(sum of exp(x - max)) in double, + max - x[label]; the
@@ -963,11 +1045,6 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_LOG_SOFTMAX_BWD:
     case OP_NLL:
     case OP_NLL_BWD:
-    case OP_CHANNEL_MEAN:
-    case OP_CHANNEL_VAR:
-    case OP_BATCHNORM:
-    case OP_BATCHNORM_BWD:
-    case OP_BN_DGAMMA:
     case OP_COUNT: break;
     }
     unreachable();
@@ -991,6 +1068,8 @@ static void emit_kernel(Fw *f, int i) {
                 (long long)count(kernel_gemm(f->mp, k).n));
     PtrVec params = {0};
     bool sgd = f->sgd && k->sgd_param;
+    if (args.uses_seed)
+        vec_push(a, &params, (void *)"uint64_t seed");
     for (int j = 0; j < args.bufs.len; j++) {
         Buffer *b = args.bufs.data[j];
         if (sgd && kernel_arg_written(&args, j))
@@ -1030,7 +1109,7 @@ static void emit_kernel(Fw *f, int i) {
 static const char *ref(Fw *f, Buffer *b, bool transposed) {
     if (b->kind == BUF_PARAM)
         return weight_array(f, b->param, transposed);
-    if (b->kind == BUF_GRAD) /* the training step's gradient arrays */
+    if (b->kind == BUF_GRAD || b->kind == BUF_STATE) /* the training step's arrays */
         return arena_printf(f->g->cx->arena, "%s_%s", f->name, b->name);
     return b->name;
 }
@@ -1125,6 +1204,75 @@ static void emit_tail(Fw *f) {
 
 /* ---- the training step (--train) ---------------------------------------------------------- */
 
+/* With --train, before the kernels: the running statistics as static arrays the training step
+ * updates (their values from the weight file), and the helpers its kernels call. */
+static void emit_train_state(Fw *f) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    Graph *g = f->tg;
+    for (int i = 0; i < g->states.len; i++) {
+        Node *st = g->states.data[i];
+        int64_t n = shape_numel_const(st->shape);
+        fprintf(o, "/* %s, %s: updated by the training step */\n", st->attr.leaf.pname,
+                shape_str(a, st->shape, DT_F32));
+        fprintf(o, "static float %s_%s[%lld] = {", f->name, f->tmp->state_name[i], (long long)n);
+        for (int64_t k = 0; k < n; k++)
+            fprintf(o, "%s%s%s", k % 8 ? " " : "\n    ", float_lit(a, f->w->state[i][k]),
+                    k + 1 < n ? "," : "");
+        fprintf(o, "\n};\n\n");
+    }
+    if (schedule_uses(f->ts, f->tmp, OP_BATCHNORM))
+        fprintf(
+            o,
+            "/* In double, in eight partial sums combined pairwise (the trainer's order): the\n"
+            " * sum of x (what 0), of x y (1), or of (x - m)^2 (2). */\n"
+            "static double %s_sum8(const float *x, const float *y, int32_t n, double m, int what) "
+            "{\n"
+            "    double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n"
+            "    for (int32_t i = 0; i < n; i++) {\n"
+            "        const double v = what == 0   ? (double)x[i]\n"
+            "                         : what == 1 ? (double)x[i] * (double)y[i]\n"
+            "                                     : ((double)x[i] - m) * ((double)x[i] - m);\n"
+            "        part[i %% 8] += v;\n    }\n"
+            "    return ((part[0] + part[1]) + (part[2] + part[3])) +\n"
+            "           ((part[4] + part[5]) + (part[6] + part[7]));\n}\n\n",
+            f->name);
+    if (schedule_uses(f->ts, f->tmp, OP_DROPOUT)) {
+        fprintf(
+            o,
+            "/* Dropout's mask, as the trainer draws it: kept when a hash of (the step's seed,\n"
+            " * the dropout's stream, the element) is at least p 2^32, then scaled. */\n"
+            "static float %s_dropout(float x, uint64_t seed, uint32_t stream, int32_t k,\n"
+            "                        uint32_t threshold, float scale) {\n"
+            "    uint64_t h = seed ^ ((uint64_t)stream << 40) ^ (uint64_t)k * "
+            "0x9e3779b97f4a7c15u;\n"
+            "    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;\n"
+            "    h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;\n"
+            "    h ^= h >> 31;\n"
+            "    return (uint32_t)(h >> 32) >= threshold ? x * scale : 0.0f;\n}\n\n",
+            f->name);
+        fprintf(o,
+                "/* The seed of the masks, and the steps taken: step s draws with a hash of the\n"
+                " * two, as the trainer's step s does with --seed (%s_train_seed sets both). */\n"
+                "static uint64_t %s_seed = %lluu, %s_steps = 0;\n\n"
+                "void %s_train_seed(uint64_t seed) {\n"
+                "    %s_seed = seed;\n    %s_steps = 0;\n}\n\n",
+                f->name, f->name, (unsigned long long)MLC_DEFAULT_SEED, f->name, f->name, f->name,
+                f->name);
+    }
+}
+
+/* Does a kernel of f's schedule name buffer b? (A plan may hold values no kernel names.) */
+static bool buffer_named(Fw *f, const Buffer *b) {
+    for (int i = 0; i < f->s->kernels.len; i++) {
+        KernelArgs args = fw_args(f, f->s->kernels.data[i]);
+        for (int j = 0; j < args.bufs.len; j++)
+            if (args.bufs.data[j] == b)
+                return true;
+    }
+    return false;
+}
+
 /* Does the training step keep gradient buffer b: does a kernel write it other than as the
  * product plain SGD folds into (which updates the weight instead)? */
 static bool grad_kept(Schedule *s, MemPlan *mp, const Buffer *b) {
@@ -1199,13 +1347,21 @@ static void emit_train(Fw *f) {
     fprintf(o, "float %s_train_step(const float in[%s_INPUT_SIZE], int class_index, float lr) {\n",
             f->name, f->upper);
     fprintf(o, "    float *const workspace = %s_arena;\n", f->name);
+    if (schedule_uses(t.s, t.mp, OP_DROPOUT)) {
+        /* the trainer's mlc_step_seed(seed, step): splitmix64's finaliser */
+        fprintf(o, "    uint64_t seed = %s_seed * 0x9e3779b97f4a7c15u + %s_steps++;\n", f->name,
+                f->name);
+        fprintf(o, "    seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9u;\n");
+        fprintf(o, "    seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebu;\n");
+        fprintf(o, "    seed ^= seed >> 31;\n");
+    }
     for (int i = 0; i < t.mp->buffers.len; i++) {
         Buffer *b = t.mp->buffers.data[i];
         if (b->kind == BUF_INPUT && b->node == g->input)
             fprintf(o, "    const float *const %s = in;\n", b->name);
         else if (b->kind == BUF_INPUT)
             fprintf(o, "    const int32_t %s[1] = {(int32_t)class_index};\n", b->name);
-        else if (b->kind == BUF_ACT)
+        else if (b->kind == BUF_ACT && (buffer_named(&t, b) || b->node == g->loss))
             fprintf(o, "    float *const %s = workspace + %lld; /* %s */\n", b->name,
                     (long long)(b->batched ? b->offset : t.mp->per_sample + b->offset),
                     shape_at_1(a, b->node->shape));
@@ -1215,6 +1371,8 @@ static void emit_train(Fw *f) {
         Kernel *k = t.s->kernels.data[i];
         KernelArgs args = fw_args(&t, k);
         PtrVec list = {0};
+        if (args.uses_seed)
+            vec_push(a, &list, (void *)"seed");
         for (int j = 0; j < args.bufs.len; j++)
             if (!k->sgd_param || !kernel_arg_written(&args, j))
                 vec_push(a, &list, (void *)ref(&t, args.bufs.data[j], false));
@@ -1264,6 +1422,28 @@ static void emit_train(Fw *f) {
     fprintf(o, "};\n\nconst char *const %s_param_names[%s_NUM_PARAMS] = {\n", f->name, f->upper);
     for (int p = 0; p < g->params.len; p++)
         fprintf(o, "    %s,\n", c_string(a, ((Node *)g->params.data[p])->attr.leaf.pname));
+    fprintf(o, "};\n");
+    if (!g->states.len)
+        return;
+    /* the running statistics likewise */
+    fprintf(o, "\nfloat *const %s_states[%s_NUM_STATES] = {\n", f->name, f->upper);
+    for (int i = 0; i < g->states.len; i++)
+        fprintf(o, "    %s_%s,\n", f->name, t.mp->state_name[i]);
+    fprintf(o, "};\n\nconst int32_t %s_state_sizes[%s_NUM_STATES] = {\n", f->name, f->upper);
+    for (int i = 0; i < g->states.len; i++)
+        fprintf(o, "    %lld,\n", (long long)shape_numel_const(((Node *)g->states.data[i])->shape));
+    fprintf(o, "};\n\nconst int32_t %s_state_shapes[%s_NUM_STATES][%d] = {\n", f->name, f->upper,
+            MLC_MAX_RANK);
+    for (int i = 0; i < g->states.len; i++) {
+        Shape sh = ((Node *)g->states.data[i])->shape;
+        fprintf(o, "    {");
+        for (int k = 0; k < MLC_MAX_RANK; k++)
+            fprintf(o, "%s%lld", k ? ", " : "", (long long)(k < sh.rank ? sh.dim[k] : 0));
+        fprintf(o, "},\n");
+    }
+    fprintf(o, "};\n\nconst char *const %s_state_names[%s_NUM_STATES] = {\n", f->name, f->upper);
+    for (int i = 0; i < g->states.len; i++)
+        fprintf(o, "    %s,\n", c_string(a, ((Node *)g->states.data[i])->attr.leaf.pname));
     fprintf(o, "};\n");
 }
 
@@ -1322,7 +1502,7 @@ static Fw fw_new(FILE *out, const Program *p) {
         int64_t size = 4 * shape_numel_const(((Node *)f.g->params.data[i])->shape);
         f.weight_bytes += (f.stored_plain[i] + f.stored_t[i]) * size;
     }
-    for (int i = 0; i < f.s->kernels.len; i++) { /* a batch norm's scale and shift */
+    for (int i = 0; !p->s && i < f.s->kernels.len; i++) { /* a batch norm's scale and shift */
         Kernel *k = f.s->kernels.data[i];
         if (k->kind == K_OP && k->root->op == OP_BATCHNORM_EVAL)
             f.weight_bytes += 8 * k->root->in[0]->shape.dim[1];
@@ -1330,6 +1510,8 @@ static Fw fw_new(FILE *out, const Program *p) {
     f.folded = &p->folded;
     f.arena = f.workspace;
     if (f.tg) {
+        for (int i = 0; i < f.tg->states.len; i++) /* initialised like the weights */
+            f.weight_bytes += 4 * shape_numel_const(((Node *)f.tg->states.data[i])->shape);
         f.arena = f.tmp->per_sample + f.tmp->fixed;
         f.arena = f.arena > f.workspace ? f.arena : f.workspace;
         for (int i = 0; i < f.tmp->buffers.len; i++) {
@@ -1360,15 +1542,19 @@ static void emit_top(Fw *f) {
     if (f->tg) {
         /* the weights are initialised data: their first values in flash, copied to RAM */
         fprintf(o,
-                " *   RAM:   %lld bytes of weights (static float arrays the training step\n"
-                " *          updates; their initial values take as much flash),\n"
+                " *   RAM:   %lld bytes of weights%s (static float arrays the training\n"
+                " *          step updates; their initial values take as much flash),\n"
                 " *          %lld bytes of gradients and %lld bytes of the static arena of\n"
-                " *          %s_predict and %s_train_step\n"
+                " *          %s_predict and %s_train_step%s\n"
                 " * and %s_train_step: plain SGD at batch 1 (--train), the forward and backward\n"
                 " * passes of the training graph with each weight's update folded into the\n"
                 " * product that computes its gradient.\n",
-                (long long)f->weight_bytes, (long long)(4 * f->grad_floats),
-                (long long)(4 * f->arena), g->name, g->name, g->name);
+                (long long)f->weight_bytes, f->tg->states.len ? " and running statistics" : "",
+                (long long)(4 * f->grad_floats), (long long)(4 * f->arena), g->name, g->name,
+                schedule_uses(f->ts, f->tmp, OP_DROPOUT)
+                    ? ",\n *          and 16 bytes of dropout's seed and step count"
+                    : "",
+                g->name);
     } else {
         fprintf(o,
                 " *   RAM:   %lld bytes, the static arena of %s_predict (%s_predict_with uses\n"
@@ -1702,11 +1888,13 @@ static void emit_firmware(FILE *out, const Program *p) {
         fprintf(out, "#include <math.h>\n");
     fprintf(out, "\n");
     emit_weights(&f);
-    for (int i = 0; i < f.s->kernels.len; i++) {
+    for (int i = 0; !f.tg && i < f.s->kernels.len; i++) {
         Kernel *k = f.s->kernels.data[i];
         if (k->kind == K_OP && k->root->op == OP_BATCHNORM_EVAL)
             emit_bn_arrays(&f, k);
     }
+    if (f.tg)
+        emit_train_state(&f);
     if (uses_op(&f, OP_GELU))
         fprintf(out,
                 "/* gelu, PyTorch's exact form: x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2 */\n"
@@ -1778,6 +1966,12 @@ static void emit_firmware_header(FILE *out, const Program *p) {
         fprintf(out,
                 "float %s_train_step(const float in[%s_INPUT_SIZE], int class_index, float lr);\n",
                 f.name, f.upper);
+        if (schedule_uses(f.ts, f.tmp, OP_DROPOUT))
+            fprintf(out,
+                    "/* The seed of dropout's masks (the trainer's --seed; %llu unless set), and\n"
+                    " * the step count back to 0: the steps then draw the trainer's masks. */\n"
+                    "void %s_train_seed(uint64_t seed);\n",
+                    (unsigned long long)MLC_DEFAULT_SEED, f.name);
         fprintf(out, "/* The parameters the training step updates: their values, sizes (floats),\n"
                      " * shapes and state_dict names, to save them. */\n");
         fprintf(out, "#define %s_NUM_PARAMS %d\n", f.upper, g->params.len);
@@ -1787,6 +1981,17 @@ static void emit_firmware_header(FILE *out, const Program *p) {
         fprintf(out, "extern const int32_t %s_param_shapes[%s_NUM_PARAMS][%d];\n", f.name, f.upper,
                 MLC_MAX_RANK);
         fprintf(out, "extern const char *const %s_param_names[%s_NUM_PARAMS];\n", f.name, f.upper);
+        if (f.tg->states.len) {
+            fprintf(out, "/* The running statistics the training step updates (batch norm's),\n"
+                         " * likewise. */\n");
+            fprintf(out, "#define %s_NUM_STATES %d\n", f.upper, f.tg->states.len);
+            fprintf(out, "extern float *const %s_states[%s_NUM_STATES];\n", f.name, f.upper);
+            fprintf(out, "extern const int32_t %s_state_sizes[%s_NUM_STATES];\n", f.name, f.upper);
+            fprintf(out, "extern const int32_t %s_state_shapes[%s_NUM_STATES][%d];\n", f.name,
+                    f.upper, MLC_MAX_RANK);
+            fprintf(out, "extern const char *const %s_state_names[%s_NUM_STATES];\n", f.name,
+                    f.upper);
+        }
     }
     if (g->classes.len)
         fprintf(out,
@@ -1869,12 +2074,14 @@ static const char *const reserved[] = {
     "in", "out", "workspace", "i", "j", "k", "p", "c", "v", "acc", "a0", "a1", "a2", "a3", "b0",
     "b1", "b2", "b3", "row", "max", "sum", "best", "x", "o", "q", "r", "s", "ic", "xg", "yo", "wj",
     "wr", "xr", "yr", "yc", "plane", "seen", "shift", "lr", "class_index", "scale", "two", "dv",
-    "dxc", "dyo", "xc",
+    "dxc", "dyo", "xc", "mean", "var", "invstd", "dyc", "sum_dy", "sum_dy_x", "sum_dy_xhat", "m",
+    "is", "a", "b", "seed",
     /* what kernels call or name, which a parameter of the same name would hide */
     "expf", "logf", "tanhf", "erff", "expm1f", "sqrtf", "log", "int32_t", "int64_t", NULL};
 
-/* The ops this target writes: an MLP's, its activations and sums. The image layers and the
- * newer activations are not written for it yet; they are reported where the model uses them. */
+/* The ops this target writes: every forward op of the prediction, and of the training step
+ * the backward ops of cross_entropy, the matrix products, relu, the image layers and batch
+ * norm. The others are reported where the model uses them. */
 static bool fw_op(OpKind op) {
     switch (op) {
     case OP_INPUT:
@@ -1915,25 +2122,25 @@ static bool fw_op(OpKind op) {
     case OP_CONV2D_BWD_W:
     case OP_MAXPOOL2D_BWD:
     case OP_AVGPOOL2D_BWD:
-    case OP_CHANNEL_SUM: return true;
+    case OP_CHANNEL_SUM:
+    case OP_BATCHNORM: /* batch norm in training, and its running statistics */
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR: return true;
     case OP_SOFTMAX_BWD:
     case OP_BCE_LOGITS:
     case OP_NLL:
     case OP_NLL_BWD:
     case OP_GELU_GRAD:
-    case OP_LOG_SOFTMAX_BWD:
-    case OP_CHANNEL_MEAN:
-    case OP_CHANNEL_VAR:
-    case OP_BATCHNORM:
-    case OP_BATCHNORM_BWD:
-    case OP_BN_DGAMMA: return false;
+    case OP_LOG_SOFTMAX_BWD: return false;
     case OP_COUNT: break;
     }
     unreachable();
 }
 
 /* The prediction pass, or (--train) the training graph: the one with a loss. The training
- * step takes a class index, and draws no dropout masks yet. */
+ * step takes a class index. */
 static bool fw_supports(Graph *g) {
     bool ok = true;
     if (g->loss && (!g->target || g->target->dtype != DT_I32)) {
@@ -1943,12 +2150,7 @@ static bool fw_supports(Graph *g) {
     }
     for (int i = 0; i < g->nodes.len; i++) {
         Node *n = g->nodes.data[i];
-        if (g->loss && n->op == OP_DROPOUT) {
-            diag_error(g->cx, n->loc,
-                       "the firmware target's training step cannot compile "
-                       "dropout yet");
-            ok = false;
-        } else if (!fw_op(n->op)) {
+        if (!fw_op(n->op)) {
             diag_error(g->cx, n->loc, "the firmware target%s cannot compile %s yet",
                        g->loss ? "'s training step" : "", op_info[n->op].name);
             ok = false;
