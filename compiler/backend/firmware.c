@@ -6,8 +6,8 @@
  * flash. Nothing is allocated: the activations share one static arena whose size the memory
  * plan fixes (NAME_predict), or a workspace the caller passes (NAME_predict_with, reentrant;
  * the header gives NAME_WORKSPACE_BYTES). The code includes no stdio and no BLAS, and
- * <math.h> only when an op needs it (softmax's exp, sigmoid, tanh, exp, log). Every global
- * name starts with the model's name.
+ * <math.h> only when an op needs it (softmax's exp, sigmoid, tanh, exp, log, gelu's erf, ...).
+ * Every global name starts with the model's name.
  *
  * Matrix products are plain loops written so that gcc vectorises them at -O2 without
  * -ffast-math: the output index j is the inner loop, so the lanes of a vector are different
@@ -16,6 +16,15 @@
  * (a linear layer's x @ Wᵀ) is stored transposed, [in][out], so the inner loop reads it
  * contiguously. Four values of p share each pass over j and keep the partial sum in a
  * register; the order of the sum is the same.
+ *
+ * Image models: before fusing, fw_prepare() folds each batch norm into the convolution before
+ * it; a convolution is direct loops (no im2col columns: Target.direct_conv) over each output
+ * channel's rows, its kernel columns written out so the loops over a row vectorise; pooling
+ * and a remaining batch norm are plain loops. With --quantize int8, emit_int8() writes the
+ * chain backend/quant.c planned. With --train, emit_train() writes the training graph's
+ * kernels at batch 1 (Program.g, .s, .mp) and NAME_train_step: the weights and running
+ * statistics become static float arrays the step updates, and its exp is its own, so every
+ * machine computes the same weights.
  *
  * What each kernel computes comes from kernel.c (its arguments, source lines and math, its
  * loop and element expression, its product or op); this file only spells it.
