@@ -13,6 +13,8 @@
  */
 #include "mlc.h"
 
+#include <float.h>
+
 typedef enum SymKind {
     SYM_VALUE, /* node */
     SYM_NET,   /* ast, params */
@@ -108,6 +110,8 @@ static bool const_value(Ast *e, double *v) {
     case AST_CALL:
     case AST_KWARG:
     case AST_LIST:
+    case AST_INDEX:
+    case AST_SLICE:
     case AST_TENSOR_TYPE:
     case AST_CLASS_TYPE:
     case AST_INPUT:
@@ -134,6 +138,8 @@ static const char *describe(Lower *L, Ast *e) {
     case AST_KWARG:
     case AST_BINARY:
     case AST_NEG:
+    case AST_INDEX:
+    case AST_SLICE:
     case AST_TENSOR_TYPE:
     case AST_CLASS_TYPE:
     case AST_INPUT:
@@ -332,24 +338,15 @@ static const char *builtin_list(Lower *L, bool layers) {
         const Builtin *b = &builtins[i];
         if (layers && !b->layer)
             continue;
-        const char *name = !b->number ? b->name
-                           : layers   ? arena_printf(L->cx->arena, "%s(%s)", b->name, b->number)
-                                      : arena_printf(L->cx->arena, "%s(x, %s)", b->name, b->number);
+        const char *name = !strcmp(b->name, "concat") ? "concat([x, ...], axis)"
+                           : !b->number               ? b->name
+                           : layers ? arena_printf(L->cx->arena, "%s(%s)", b->name, b->number)
+                                    : arena_printf(L->cx->arena, "%s(x, %s)", b->name, b->number);
         const char *sep = count == 0 ? "" : count == total - 1 && !layers ? " and " : ", ";
         list = arena_printf(L->cx->arena, "%s%s%s", list, sep, name);
         count++;
     }
     return list;
-}
-
-static Node *flatten(Lower *L, Loc loc, Node *x) {
-    if (!shape_has_n(x->shape)) {
-        diag_error(L->cx, loc, "flatten expects a batch f32[N, ...], got %s",
-                   shape_str(L->cx->arena, x->shape, x->dtype));
-        return NULL;
-    }
-    Shape s = {2, {DIM_N, shape_numel_const(x->shape)}};
-    return ir_reshape(L->g, loc, x, s);
 }
 
 /* The weight [out, in] and bias [out] of a linear layer, initialised as PyTorch does. */
@@ -578,11 +575,12 @@ static bool pool_spec(Lower *L, Ast *call, int skip, const char *what, Window *w
 }
 
 /* batchnorm2d(eps = 1e-5, momentum = 0.1) and batchnorm1d(...). */
-static bool bn_spec(Lower *L, Ast *call, int skip, const char *what, double *eps,
-                    double *momentum) {
-    static const char *const names[] = {"eps", "momentum"};
-    Ast *a[2];
-    if (!layer_args(L, call, skip, what, names, 2, 0, a))
+static bool bn_spec(Lower *L, Ast *call, int skip, const char *what, double *eps, double *momentum,
+                    bool *frozen) {
+    static const char *const names[] = {"eps", "momentum", "frozen"};
+    Ast *a[3];
+    if (!layer_args(L, call, skip, what, names, 3, 0, a) ||
+        !flag_arg(L, a[2], arena_printf(L->cx->arena, "%s's frozen", what), false, frozen))
         return false;
     *eps = 1e-5, *momentum = 0.1;
     if ((a[0] && (!const_value(a[0], eps) || !(*eps > 0.0))) ||
@@ -710,7 +708,8 @@ static Node *pool2d(Lower *L, Ast *call, int skip, const char *what, Node *x) {
 static Node *batchnorm(Lower *L, Ast *call, int skip, const char *what, Node *x, const char *prefix,
                        Node **params) {
     double eps, m;
-    if (!bn_spec(L, call, skip, what, &eps, &m))
+    bool frozen;
+    if (!bn_spec(L, call, skip, what, &eps, &m, &frozen))
         return NULL;
     bool two_d = !strcmp(what, "batchnorm2d");
     bool ok = x->dtype == DT_F32 && x->shape.dim[0] == DIM_N &&
@@ -740,15 +739,22 @@ static Node *batchnorm(Lower *L, Ast *call, int skip, const char *what, Node *x,
     int state = 0; /* the index of running_mean in g->states */
     while (g->states.data[state] != params[2])
         state++;
+    /* the values so far: the states themselves, or what an earlier call left in them */
+    Node *now[3];
+    for (int i = 0; i < 3; i++)
+        now[i] = g->updates.data[state + i] ? g->updates.data[state + i] : params[2 + i];
+    if (frozen) { /* the running statistics, read and never updated, as in evaluation */
+        Node *in5[5] = {x, params[0], params[1], now[0], now[1]};
+        Node *y = ir_bn_node(g, OP_BATCHNORM_EVAL, loc, 5, in5, eps);
+        if (y)
+            y->attr.bn.state = state;
+        return y;
+    }
     Node *in3[3] = {x, params[0], params[1]};
     Node *y = ir_bn_node(g, OP_BATCHNORM, loc, 3, in3, eps);
     if (!y)
         return NULL;
     y->attr.bn.state = state;
-    /* the values so far: the states themselves, or what an earlier call left in them */
-    Node *now[3];
-    for (int i = 0; i < 3; i++)
-        now[i] = g->updates.data[state + i] ? g->updates.data[state + i] : params[2 + i];
     Node *keep = ir_const(g, loc, 1.0 - m, 0), *take = ir_const(g, loc, m, 0);
     Node *stats[2] = {ir_unary(g, OP_CHANNEL_MEAN, loc, x), ir_unary(g, OP_CHANNEL_VAR, loc, x)};
     for (int i = 0; i < 2; i++) {
@@ -774,7 +780,8 @@ static bool check_image_layer(Lower *L, Ast *layer, const char *fn) {
         Ast *where;
         return adaptive_spec(L, layer, 0, out, &where);
     }
-    return bn_spec(L, layer, 0, fn, &eps, &m);
+    bool frozen;
+    return bn_spec(L, layer, 0, fn, &eps, &m, &frozen);
 }
 
 static bool is_image_layer(const char *fn) {
@@ -838,6 +845,419 @@ static Node *composite(Lower *L, Loc loc, const char *fn, Node *x, double slope)
         return ir_binary(g, OP_ADD, loc, pos, neg);
     return ir_binary(g, OP_SUB, loc, pos,
                      ir_binary(g, OP_MUL, loc, neg, ir_const(g, loc, slope, 0)));
+}
+
+/* ---- tensor algebra -------------------------------------------------------------------------
+ * Axes count a sample's dimensions, as the model declares them: for x : f32[N, C, H, W],
+ * axis 0 is C and -1 is W; the batch dimension is implicit and cannot be named. A value
+ * without a batch (a param) counts all its dimensions. The IR counts the whole shape, so an
+ * axis a of a batch is the IR's a + 1. */
+
+static Node *lower_expr(Lower *L, Ast *e);
+
+static bool require_float(Lower *L, Loc loc, const char *what, const Node *x) {
+    if (x->dtype == DT_F32)
+        return true;
+    diag_error(L->cx, loc, "%s expects a float tensor, got class labels %s", what,
+               shape_str(L->cx->arena, x->shape, x->dtype));
+    return false;
+}
+
+/* the dimensions of x a model can name */
+static int sample_rank(const Node *x) {
+    return x->shape.rank - (shape_has_n(x->shape) ? 1 : 0);
+}
+
+/* An axis of x, from -rank to rank - 1 (rank + 1 values when `extra`, for a new one), as
+ * the IR counts it. */
+static bool axis_arg(Lower *L, Ast *e, const char *what, const Node *x, bool extra, int *axis) {
+    int r = sample_rank(x) + (extra ? 1 : 0);
+    double v;
+    if (!const_value(e, &v) || v != floor(v) || v < -r || v >= r || r == 0) {
+        if (r == 0)
+            diag_error(L->cx, e->loc, "%s: %s has no dimension to name", what,
+                       shape_str(L->cx->arena, x->shape, x->dtype));
+        else
+            diag_error(L->cx, e->loc,
+                       "%s must be a whole number from %d to %d for %s (the batch dimension "
+                       "is not counted), got %s",
+                       what, -r, r - 1, shape_str(L->cx->arena, x->shape, x->dtype),
+                       describe(L, e));
+        return false;
+    }
+    int a = (int)v;
+    *axis = (a < 0 ? a + r : a) + (shape_has_n(x->shape) ? 1 : 0);
+    return true;
+}
+
+/* flatten(x, start_dim = 0, end_dim = -1): the dimensions from start_dim to end_dim become
+ * one (nn.Flatten(start_dim + 1, end_dim) on a batch). */
+static Node *flatten(Lower *L, Ast *call, int skip, Node *x) {
+    static const char *const names[] = {"start_dim", "end_dim"};
+    Ast *arg[2];
+    int from, to;
+    if (!layer_args(L, call, skip, "flatten", names, 2, 0, arg) || !x)
+        return NULL;
+    if (!shape_has_n(x->shape)) {
+        diag_error(L->cx, call->loc, "flatten expects a batch f32[N, ...], got %s",
+                   shape_str(L->cx->arena, x->shape, x->dtype));
+        return NULL;
+    }
+    if (sample_rank(x) == 0) /* one value a sample: f32[N] to f32[N, 1] */
+        return ir_reshape(L->g, call->loc, x, (Shape){2, {DIM_N, 1}});
+    from = 1, to = x->shape.rank - 1;
+    if ((arg[0] && !axis_arg(L, arg[0], "flatten's start_dim", x, false, &from)) ||
+        (arg[1] && !axis_arg(L, arg[1], "flatten's end_dim", x, false, &to)))
+        return NULL;
+    if (to < from) {
+        diag_error(L->cx, call->loc, "flatten's end_dim comes before its start_dim");
+        return NULL;
+    }
+    Shape s = {0};
+    for (int d = 0; d < x->shape.rank; d++) {
+        if (d > from && d <= to)
+            s.dim[s.rank - 1] *= x->shape.dim[d];
+        else
+            s.dim[s.rank++] = x->shape.dim[d];
+    }
+    return ir_reshape(L->g, call->loc, x, s);
+}
+
+/* permute(x, [axes]) and transpose(x, a, b) */
+static Node *permute(Lower *L, Ast *call, Node *x) {
+    PtrVec *args = &call->call.args;
+    bool transpose = !strcmp(call->call.name, "transpose");
+    Layout lay = {0};
+    int r = x->shape.rank, first = shape_has_n(x->shape) ? 1 : 0;
+    for (int d = 0; d < r; d++)
+        lay.perm[d] = d;
+    if (transpose) {
+        int a, b;
+        if (args->len != 3) {
+            diag_error(L->cx, call->loc,
+                       "transpose expects a tensor and two axes, got %d arguments", args->len);
+            return NULL;
+        }
+        if (!axis_arg(L, args->data[1], "transpose's first axis", x, false, &a) ||
+            !axis_arg(L, args->data[2], "transpose's second axis", x, false, &b))
+            return NULL;
+        lay.perm[a] = b, lay.perm[b] = a;
+    } else {
+        Ast *list = args->len == 2 ? args->data[1] : NULL;
+        if (!list || list->kind != AST_LIST || list->list.len != r - first) {
+            diag_error(L->cx, list ? list->loc : call->loc,
+                       "permute expects a tensor and a list of its %d axes, each once "
+                       "(%s; the batch dimension is not counted)",
+                       r - first, shape_str(L->cx->arena, x->shape, x->dtype));
+            return NULL;
+        }
+        bool seen[MLC_MAX_RANK] = {false};
+        for (int d = first; d < r; d++) {
+            int a;
+            if (!axis_arg(L, list->list.data[d - first], "an axis of permute", x, false, &a))
+                return NULL;
+            if (seen[a]) {
+                diag_error(L->cx, ((Ast *)list->list.data[d - first])->loc,
+                           "permute names axis %d twice", a - first);
+                return NULL;
+            }
+            seen[a] = true;
+            lay.perm[d] = a;
+        }
+    }
+    return ir_layout_node(L->g, OP_PERMUTE, call->loc, 1, &x, &lay, (Shape){0});
+}
+
+/* reshape(x, [d, ...]): a sample's new dimensions, one of them -1 for what is left */
+static Node *reshape(Lower *L, Ast *call, Node *x) {
+    PtrVec *args = &call->call.args;
+    Ast *list = args->len == 2 ? args->data[1] : NULL;
+    int first = shape_has_n(x->shape) ? 1 : 0;
+    if (!list || list->kind != AST_LIST || list->list.len == 0 ||
+        list->list.len + first > MLC_MAX_RANK) {
+        diag_error(L->cx, list ? list->loc : call->loc,
+                   "reshape expects a tensor and a list of from 1 to %d dimensions of a sample",
+                   MLC_MAX_RANK - first);
+        return NULL;
+    }
+    Shape s = {0};
+    if (first)
+        s.dim[s.rank++] = DIM_N;
+    int64_t known = 1, numel = shape_numel_const(x->shape);
+    int rest = -1;
+    for (int i = 0; i < list->list.len; i++) {
+        Ast *e = list->list.data[i];
+        double v;
+        if (const_value(e, &v) && v == -1) {
+            if (rest >= 0) {
+                diag_error(L->cx, e->loc, "reshape takes one -1 at most");
+                return NULL;
+            }
+            rest = s.rank;
+            s.dim[s.rank++] = 1;
+            continue;
+        }
+        int64_t d;
+        if (!positive_int(L, e, "a dimension of reshape (or one -1)", MAX_DIM, &d))
+            return NULL;
+        s.dim[s.rank++] = d;
+        known *= d;
+    }
+    if (rest >= 0 && numel % known == 0)
+        s.dim[rest] = numel / known;
+    if (shape_numel_const(s) != numel) {
+        if (rest >= 0)
+            diag_error(L->cx, list->loc,
+                       "reshape cannot fit %s, %lld values a sample, into these dimensions: "
+                       "%lld is not a multiple of %lld",
+                       shape_str(L->cx->arena, x->shape, x->dtype), (long long)numel,
+                       (long long)numel, (long long)known);
+        else
+            diag_error(L->cx, list->loc, "reshape cannot make %s into %s: the sizes differ",
+                       shape_str(L->cx->arena, x->shape, x->dtype),
+                       shape_str(L->cx->arena, s, x->dtype));
+        return NULL;
+    }
+    return ir_reshape(L->g, call->loc, x, s);
+}
+
+/* concat([a, b, ...], axis): the tensors one after another along the axis; the others
+ * must agree */
+static Node *concat(Lower *L, Ast *call) {
+    static const char *const names[] = {"tensors", "axis"};
+    Ast *arg[2];
+    if (!layer_args(L, call, 0, "concat", names, 2, 2, arg))
+        return NULL;
+    if (arg[0]->kind != AST_LIST || arg[0]->list.len < 1) {
+        diag_error(L->cx, arg[0]->loc, "concat expects a list of tensors: concat([a, b], axis)");
+        return NULL;
+    }
+    Node *y = NULL;
+    Node *in[MLC_MAX_INPUTS];
+    int nin = 0, axis = 0;
+    for (int i = 0; i < arg[0]->list.len; i++) {
+        Ast *e = arg[0]->list.data[i];
+        Node *x = lower_expr(L, e);
+        if (!x || !require_float(L, e->loc, "concat", x))
+            return NULL;
+        if (i == 0 && !axis_arg(L, arg[1], "concat's axis", x, false, &axis))
+            return NULL;
+        Node *first = i == 0 ? x : in[0];
+        bool fits = x->shape.rank == first->shape.rank;
+        for (int d = 0; fits && d < x->shape.rank; d++)
+            fits = d == axis || x->shape.dim[d] == first->shape.dim[d];
+        if (!fits) {
+            diag_error(L->cx, e->loc,
+                       "concat along axis %d: %s does not fit %s (every other dimension must "
+                       "match)",
+                       axis - (shape_has_n(first->shape) ? 1 : 0),
+                       shape_str(L->cx->arena, x->shape, x->dtype),
+                       shape_str(L->cx->arena, first->shape, first->dtype));
+            return NULL;
+        }
+        if (nin == MLC_MAX_INPUTS) { /* more than one node takes: concatenate in steps */
+            Layout lay = {.axis = axis};
+            in[0] = ir_layout_node(L->g, OP_CONCAT, call->loc, nin, in, &lay, (Shape){0});
+            nin = 1;
+        }
+        in[nin++] = x;
+    }
+    if (nin == 1)
+        return in[0];
+    Layout lay = {.axis = axis};
+    y = ir_layout_node(L->g, OP_CONCAT, call->loc, nin, in, &lay, (Shape){0});
+    return y;
+}
+
+/* sum(x, axis, keepdim = false), mean(...), max(...): along one axis */
+static Node *axis_reduce(Lower *L, Ast *call, Node *x) {
+    static const char *const names[] = {"axis", "keepdim"};
+    const char *fn = call->call.name;
+    Ast *arg[2];
+    int axis;
+    bool keep;
+    if (!layer_args(L, call, 1, fn, names, 2, 1, arg) || !x ||
+        !require_float(L, call->loc, fn, x) ||
+        !axis_arg(L, arg[0], arena_printf(L->cx->arena, "%s's axis", fn), x, false, &axis) ||
+        !flag_arg(L, arg[1], arena_printf(L->cx->arena, "%s's keepdim", fn), false, &keep))
+        return NULL;
+    Graph *g = L->g;
+    if (!strcmp(fn, "max"))
+        return ir_axis(g, OP_MAX_AXIS, call->loc, x, axis, keep);
+    Node *sum = ir_axis(g, OP_SUM_AXIS, call->loc, x, axis, keep);
+    if (!strcmp(fn, "sum"))
+        return sum;
+    return ir_binary(g, OP_MUL, call->loc, sum,
+                     ir_const(g, call->loc, 1.0 / (double)x->shape.dim[axis], 0));
+}
+
+/* A number argument that becomes a constant input of an op (pow's exponent, clamp's bounds) */
+static Node *number_input(Lower *L, Ast *e, const char *what, double def) {
+    double v = def;
+    if (e && (!const_value(e, &v) || isnan(v))) {
+        diag_error(L->cx, e->loc, "%s must be a number, got %s", what, describe(L, e));
+        return NULL;
+    }
+    return ir_const(L->g, e ? e->loc : (Loc){0}, v, 0);
+}
+
+/* pow(x, c) for a constant c; clamp(x, min, max) with one bound or both */
+static Node *with_constants(Lower *L, Ast *call, Node *x) {
+    const char *fn = call->call.name;
+    Ast *arg[2];
+    if (!strcmp(fn, "pow")) {
+        static const char *const names[] = {"exponent"};
+        if (!layer_args(L, call, 1, fn, names, 1, 1, arg) || !x ||
+            !require_float(L, call->loc, fn, x))
+            return NULL;
+        return ir_binary(L->g, OP_POW, call->loc, x, number_input(L, arg[0], "pow's exponent", 0));
+    }
+    static const char *const names[] = {"min", "max"};
+    if (!layer_args(L, call, 1, fn, names, 2, 0, arg) || !x || !require_float(L, call->loc, fn, x))
+        return NULL;
+    if (!arg[0] && !arg[1]) {
+        diag_error(L->cx, call->loc, "clamp needs a min, a max or both");
+        return NULL;
+    }
+    Node *in[3] = {x, number_input(L, arg[0], "clamp's min", -FLT_MAX),
+                   number_input(L, arg[1], "clamp's max", FLT_MAX)};
+    return ir_node(L->g, OP_CLAMP, call->loc, 3, in);
+}
+
+/* gelu(x, approximate = "none" | "tanh") and the layer gelu(approximate = ...) */
+static Node *gelu(Lower *L, Ast *call, int skip, Node *x) {
+    static const char *const names[] = {"approximate"};
+    Ast *arg[1] = {NULL};
+    if (call->kind == AST_CALL && !layer_args(L, call, skip, "gelu", names, 1, 0, arg))
+        return NULL;
+    bool tanh = false;
+    if (arg[0]) {
+        Ast *a = arg[0];
+        if (a->kind != AST_STR || (strcmp(a->str, "none") && strcmp(a->str, "tanh"))) {
+            diag_error(L->cx, a->loc, "gelu's approximate is \"none\" or \"tanh\", got %s",
+                       a->kind == AST_STR ? c_string(L->cx->arena, a->str) : describe(L, a));
+            return NULL;
+        }
+        tanh = !strcmp(a->str, "tanh");
+    }
+    return ir_unary(L->g, tanh ? OP_GELU_TANH : OP_GELU, call->loc, x);
+}
+
+/* One end of a range along a dimension of size `size`: negative counts from the end, and
+ * an end past either side stops there (Python's rule). */
+static bool range_end(Lower *L, Ast *e, int64_t size, int64_t def, int64_t *out) {
+    double v;
+    if (!e) {
+        *out = def;
+        return true;
+    }
+    if (!const_value(e, &v) || v != floor(v) || fabs(v) > (double)MAX_DIM) {
+        diag_error(L->cx, e->loc, "a subscript must be a whole number, got %s", describe(L, e));
+        return false;
+    }
+    int64_t i = (int64_t)v < 0 ? (int64_t)v + size : (int64_t)v;
+    *out = i < 0 ? 0 : i > size ? size : i;
+    return true;
+}
+
+/* x[a:b, i, :]: one subscript per dimension of a sample, from the first; the ones left out
+ * take everything. A range keeps its dimension; a number picks one element and drops it. */
+static Node *subscript(Lower *L, Ast *e) {
+    Node *x = lower_expr(L, e->index.base);
+    if (!x || !require_float(L, e->loc, "a subscript", x))
+        return NULL;
+    int first = shape_has_n(x->shape) ? 1 : 0, r = sample_rank(x);
+    PtrVec *items = &e->index.items;
+    if (items->len > r) {
+        diag_error(L->cx, e->loc,
+                   "%d subscripts for %s, which has %d dimension%s per sample (the batch "
+                   "dimension is implicit and takes none)",
+                   items->len, shape_str(L->cx->arena, x->shape, x->dtype), r, r == 1 ? "" : "s");
+        return NULL;
+    }
+    Layout lay = {0};
+    Shape cut = x->shape, kept = {0};
+    if (first)
+        kept.dim[kept.rank++] = DIM_N;
+    for (int d = first; d < x->shape.rank; d++) {
+        int64_t size = x->shape.dim[d], lo = 0, hi = size;
+        Ast *item = d - first < items->len ? items->data[d - first] : NULL;
+        if (item && item->kind == AST_SLICE) {
+            if (!range_end(L, item->bin.lhs, size, 0, &lo) ||
+                !range_end(L, item->bin.rhs, size, size, &hi))
+                return NULL;
+            if (hi <= lo) {
+                diag_error(L->cx, item->loc,
+                           "the range %lld:%lld of a dimension of size %lld is empty",
+                           (long long)lo, (long long)hi, (long long)size);
+                return NULL;
+            }
+        } else if (item) {
+            double v;
+            if (!const_value(item, &v) || v != floor(v) || v < (double)-size || v >= (double)size) {
+                diag_error(L->cx, item->loc,
+                           "a subscript of a dimension of size %lld must be a whole number from "
+                           "%lld to %lld, got %s",
+                           (long long)size, (long long)-size, (long long)size - 1,
+                           describe(L, item));
+                return NULL;
+            }
+            lo = v < 0 ? (int64_t)v + size : (int64_t)v;
+            hi = lo + 1;
+        }
+        lay.start[d] = lo;
+        cut.dim[d] = hi - lo;
+        if (!item || item->kind == AST_SLICE)
+            kept.dim[kept.rank++] = hi - lo;
+    }
+    Node *y =
+        shape_eq(cut, x->shape) ? x : ir_layout_node(L->g, OP_SLICE, e->loc, 1, &x, &lay, cut);
+    if (kept.rank == 0) /* every dimension picked: one number per sample */
+        kept.dim[kept.rank++] = 1;
+    return shape_eq(kept, cut) ? y : ir_reshape(L->g, e->loc, y, kept);
+}
+
+/* a + b and the other elementwise operators, with numpy's broadcasting: shapes are lined up
+ * from the right, and a dimension of size 1, or one an operand lacks, is repeated. N lines
+ * up only with N. An operand that is not already the trailing part of the result (or one
+ * number) is repeated by a broadcast node first. */
+static Node *broadcast_binary(Lower *L, OpKind op, Loc loc, Node *a, Node *b) {
+    if (!a || !b || a->dtype != DT_F32 || b->dtype != DT_F32 || shape_is_scalar(a->shape) ||
+        shape_is_scalar(b->shape))
+        return ir_binary(L->g, op, loc, a, b); /* its rule reports class labels */
+    Shape r = a->shape.rank >= b->shape.rank ? a->shape : b->shape;
+    for (int i = 1; i <= r.rank; i++) {
+        int64_t da = i <= a->shape.rank ? a->shape.dim[a->shape.rank - i] : 1;
+        int64_t db = i <= b->shape.rank ? b->shape.dim[b->shape.rank - i] : 1;
+        if (da != db && da != 1 && db != 1) {
+            static const char *const sym[] = {
+                [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/"};
+            diag_error(L->cx, loc,
+                       "cannot combine %s and %s with '%s': lined up from the right, dimensions "
+                       "%s and %s differ and neither is 1",
+                       shape_str(L->cx->arena, a->shape, a->dtype),
+                       shape_str(L->cx->arena, b->shape, b->dtype), sym[op],
+                       da == DIM_N ? "N" : arena_printf(L->cx->arena, "%lld", (long long)da),
+                       db == DIM_N ? "N" : arena_printf(L->cx->arena, "%lld", (long long)db));
+            return NULL;
+        }
+        r.dim[r.rank - i] = da == 1 ? db : da;
+    }
+    Node **xs[2] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        Node *x = *xs[k];
+        if (!shape_has_n(x->shape) && x->shape.rank == r.rank && shape_has_n(r)) {
+            /* x's leading 1 lines up with N: x without it is the result's trailing part */
+            Shape s = {x->shape.rank - 1, {0}};
+            memcpy(s.dim, x->shape.dim + 1, sizeof(int64_t) * (size_t)s.rank);
+            x = ir_reshape(L->g, loc, x, s);
+        }
+        Shape want = {x->shape.rank, {0}}; /* the result's trailing dimensions, x's rank */
+        for (int d = 0; d < x->shape.rank; d++)
+            want.dim[d] = r.dim[r.rank - x->shape.rank + d];
+        *xs[k] = ir_broadcast(L->g, loc, x, want);
+    }
+    return ir_binary(L->g, op, loc, a, b);
 }
 
 /* ---- losses --------------------------------------------------------------------------------
@@ -939,7 +1359,9 @@ static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
     else if (is_image_layer(fn))
         y = image_layer(L, layer, 0, fn, x, prefix, params);
     else if (!strcmp(fn, "flatten"))
-        y = flatten(L, layer->loc, x);
+        y = flatten(L, layer, 0, x);
+    else if (!strcmp(fn, "gelu"))
+        y = gelu(L, layer, 0, x);
     else if (!strcmp(fn, "dropout"))
         y = dropout(L, layer->call.args.data[0], layer->loc, x);
     else if (is_composite(fn)) {
@@ -974,6 +1396,14 @@ static bool check_layer(Lower *L, Ast *layer) {
     if (!strcmp(fn, "leaky_relu")) {
         double slope;
         return slope_arg(L, layer, 0, &slope);
+    }
+    if (!strcmp(fn, "flatten") || !strcmp(fn, "gelu")) {
+        static const char *const flat[] = {"start_dim", "end_dim"}, *const approx[] = {
+                                                                        "approximate"};
+        Ast *arg[2];
+        bool f = !strcmp(fn, "flatten");
+        return layer->kind != AST_CALL ||
+               layer_args(L, layer, 0, fn, f ? flat : approx, f ? 2 : 1, 0, arg);
     }
     if (!strcmp(fn, "dropout")) {
         double p;
@@ -1131,6 +1561,34 @@ static Node *lower_call(Lower *L, Ast *e) {
             return NULL;
         return composite(L, e->loc, fn, lower_expr(L, e->call.args.data[0]), slope);
     }
+    if (!strcmp(fn, "concat"))
+        return concat(L, e);
+    bool many = e->call.args.len > 1; /* sum(x, axis) rather than sum(x) */
+    if (!strcmp(fn, "transpose") || !strcmp(fn, "permute") || !strcmp(fn, "reshape") ||
+        !strcmp(fn, "pow") || !strcmp(fn, "clamp") || !strcmp(fn, "max") ||
+        !strcmp(fn, "flatten") || !strcmp(fn, "gelu") ||
+        (many && (!strcmp(fn, "sum") || !strcmp(fn, "mean")))) {
+        if (e->call.args.len < 1 || ((Ast *)e->call.args.data[0])->kind == AST_KWARG) {
+            diag_error(L->cx, e->loc, "%s's first argument is the tensor it applies to", fn);
+            return NULL;
+        }
+        Node *x = lower_expr(L, e->call.args.data[0]);
+        if (!x)
+            return NULL;
+        if (!strcmp(fn, "flatten"))
+            return flatten(L, e, 1, x);
+        if (!strcmp(fn, "gelu"))
+            return gelu(L, e, 1, x);
+        if (!require_float(L, e->loc, fn, x))
+            return NULL;
+        if (!strcmp(fn, "transpose") || !strcmp(fn, "permute"))
+            return permute(L, e, x);
+        if (!strcmp(fn, "reshape"))
+            return reshape(L, e, x);
+        if (!strcmp(fn, "pow") || !strcmp(fn, "clamp"))
+            return with_constants(L, e, x);
+        return axis_reduce(L, e, x);
+    }
     const Builtin *b = builtin_find(fn);
     if (!b) {
         diag_error(L->cx, e->call.name_loc, "unknown function '%s'; the functions are %s", fn,
@@ -1144,8 +1602,6 @@ static Node *lower_call(Lower *L, Ast *e) {
             return NULL;
     if (b->op == OP_MATMUL)
         return ir_matmul(L->g, e->loc, args[0], args[1], false, false);
-    if (b->op == OP_RESHAPE)
-        return flatten(L, e->loc, args[0]);
     if (b->arity == 2)
         return ir_binary(L->g, b->op, e->loc, args[0], args[1]);
     if (is_composite(fn))
@@ -1179,10 +1635,10 @@ static Node *lower_expr(Lower *L, Ast *e) {
         Node *a = lower_expr(L, e->bin.lhs);
         Node *b = lower_expr(L, e->bin.rhs);
         switch (e->bin.op) {
-        case '+': return ir_binary(L->g, OP_ADD, e->loc, a, b);
-        case '-': return ir_binary(L->g, OP_SUB, e->loc, a, b);
-        case '*': return ir_binary(L->g, OP_MUL, e->loc, a, b);
-        case '/': return ir_binary(L->g, OP_DIV, e->loc, a, b);
+        case '+': return broadcast_binary(L, OP_ADD, e->loc, a, b);
+        case '-': return broadcast_binary(L, OP_SUB, e->loc, a, b);
+        case '*': return broadcast_binary(L, OP_MUL, e->loc, a, b);
+        case '/': return broadcast_binary(L, OP_DIV, e->loc, a, b);
         case '@': return ir_matmul(L->g, e->loc, a, b, false, false);
         default: unreachable();
         }
@@ -1190,6 +1646,8 @@ static Node *lower_expr(Lower *L, Ast *e) {
     case AST_CALL: return lower_call(L, e);
     case AST_STR: diag_error(L->cx, e->loc, "a string is not a tensor"); return NULL;
     case AST_LIST: diag_error(L->cx, e->loc, "a list is not a tensor"); return NULL;
+    case AST_INDEX: return subscript(L, e);
+    case AST_SLICE: diag_error(L->cx, e->loc, "a range a:b is a subscript: x[a:b]"); return NULL;
     case AST_KWARG: diag_error(L->cx, e->loc, "a named argument is not a value"); return NULL;
     case AST_TENSOR_TYPE:
     case AST_CLASS_TYPE:
@@ -1712,6 +2170,8 @@ Graph *lower_model(Ctx *cx, AstModel *m) {
         case AST_BINARY:
         case AST_NEG:
         case AST_LIST:
+        case AST_INDEX:
+        case AST_SLICE:
         case AST_TENSOR_TYPE:
         case AST_CLASS_TYPE: unreachable();
         }

@@ -27,6 +27,19 @@ static EvalForm eval_form(OpKind op) {
     switch (op) {
     case OP_DROPOUT: return EVAL_OPERAND; /* drops nothing, scales nothing */
     case OP_BATCHNORM: return EVAL_BN;
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_INPUT:
     case OP_TARGET:
     case OP_PARAM:

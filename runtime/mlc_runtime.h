@@ -37,6 +37,16 @@ static inline float mlc_gelu_grad(float x) {
     return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) +
            x * 0.39894228040143268f * expf(-0.5f * x * x);
 }
+/* GELU's tanh approximation, as PyTorch computes it (approximate='tanh'), and its derivative */
+static inline float mlc_gelu_tanh(float x) {
+    const float beta = 0.79788456080286536f, kappa = 0.044715f; /* sqrt(2/pi) */
+    return 0.5f * x * (1.0f + tanhf(beta * (x + kappa * x * x * x)));
+}
+static inline float mlc_gelu_tanh_grad(float x) {
+    const float beta = 0.79788456080286536f, kappa = 0.044715f;
+    float t = tanhf(beta * (x + kappa * x * x * x));
+    return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * beta * (1.0f + 3.0f * kappa * x * x);
+}
 static inline float mlc_elu(float x) {
     return x > 0.0f ? x : expm1f(x);
 }

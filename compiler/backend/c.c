@@ -148,6 +148,14 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
     case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
     case OP_GELU: return (CExpr){arena_printf(a, "mlc_gelu(%s)", t), 1};
+    case OP_GELU_TANH: return (CExpr){arena_printf(a, "mlc_gelu_tanh(%s)", t), 1};
+    case OP_GELU_TANH_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_tanh_grad(%s)", t), 1};
+    case OP_POW: return (CExpr){arena_printf(a, "powf(%s, %s)", t, arg[1].text), 1};
+    case OP_CLAMP:
+        return (CExpr){arena_printf(a, "fminf(fmaxf(%s, %s), %s)", t, arg[1].text, arg[2].text), 1};
+    case OP_BETWEEN:
+        return (CExpr){
+            arena_printf(a, "(float)(%s >= %s && %s <= %s)", t, arg[1].text, t, arg[2].text), 1};
     case OP_GELU_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_grad(%s)", t), 1};
     case OP_ELU: return (CExpr){arena_printf(a, "mlc_elu(%s)", t), 1};
     case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
@@ -198,6 +206,14 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
@@ -512,9 +528,71 @@ static void emit_image(Emit *e, const OpDesc *d) {
     case OP_NLL:
     case OP_NLL_BWD:
     case OP_BCE_LOGITS:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
+}
+
+/* Layout ops: a loop nest per copy, after zeros for a pad. */
+static void emit_layout(Emit *e, Kernel *k) {
+    FILE *o = e->out;
+    LayoutDesc d = kernel_layout(e->mp, k);
+    if (d.zero)
+        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n        %s[k] = 0.0f;\n",
+                count_expr(e, d.total), d.out->name);
+    for (int i = 0; i < d.ncopies; i++)
+        c_copy(o, e->g->cx->arena, &d.copy[i], d.out->name, "N", "    ");
+}
+
+/* Ops along one axis of x seen as [outer, len, inner]: sums in double, in order; max_axis's
+ * gradient goes to the first largest element, as PyTorch's max(x, dim) picks its index. */
+static void emit_axis(Emit *e, Kernel *k) {
+    FILE *o = e->out;
+    AxisDesc d = kernel_axis(e->mp, k);
+    long long len = (long long)d.len, inner = (long long)d.inner;
+    const char *y = d.out->name, *x = d.x->name;
+    fprintf(o, "    for (int64_t i = 0; i < %s; i++)\n", count_expr(e, d.outer));
+    fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", inner);
+    fprintf(o, "            const float *v = %s + i * %lld + j;\n", x, len * inner);
+    switch (d.op) {
+    case OP_SUM_AXIS:
+        fprintf(o, "            double sum = 0.0;\n");
+        fprintf(o, "            for (int64_t a = 0; a < %lld; a++)\n", len);
+        fprintf(o, "                sum += (double)v[a * %lld];\n", inner);
+        fprintf(o, "            %s[i * %lld + j] = (float)sum;\n", y, inner);
+        break;
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
+        fprintf(o, "            int64_t best = 0;\n");
+        fprintf(o, "            for (int64_t a = 1; a < %lld; a++)\n", len);
+        fprintf(o, "                if (v[a * %lld] > v[best * %lld])\n", inner, inner);
+        fprintf(o, "                    best = a;\n");
+        if (d.op == OP_MAX_AXIS) {
+            fprintf(o, "            %s[i * %lld + j] = v[best * %lld];\n", y, inner, inner);
+            break;
+        }
+        fprintf(o, "            for (int64_t a = 0; a < %lld; a++)\n", len);
+        fprintf(o,
+                "                %s[(i * %lld + a) * %lld + j] = a == best ? %s[i * %lld + j] : "
+                "0.0f;\n",
+                y, len, inner, d.dy->name, inner);
+        break;
+    default: unreachable();
+    }
+    fprintf(o, "        }\n");
 }
 
 /* Row-wise, reduce and loss ops: one case each. Sums accumulate in double, in a fixed
@@ -523,6 +601,14 @@ static void emit_image(Emit *e, const OpDesc *d) {
  * row's maximum before exp(), so no logit overflows (log-sum-exp). */
 static void emit_op(Emit *e, Kernel *k) {
     FILE *o = e->out;
+    if (op_info[k->root->op].cls == OPC_LAYOUT) {
+        emit_layout(e, k);
+        return;
+    }
+    if (op_info[k->root->op].cls == OPC_AXIS) {
+        emit_axis(e, k);
+        return;
+    }
     OpDesc d = kernel_op(e->s, e->mp, k);
     const char *y = d.out->name, *xs = d.x->name;
     const char *rows = count_expr(e, d.rows), *total = count_expr(e, d.total);
@@ -674,6 +760,19 @@ static void emit_op(Emit *e, Kernel *k) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();

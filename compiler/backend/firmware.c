@@ -275,6 +275,19 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
@@ -480,6 +493,19 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
@@ -959,7 +985,20 @@ static bool fw_op(OpKind op) {
     case OP_BATCHNORM:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL: return false;
+    case OP_BATCHNORM_EVAL:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD: return false;
     case OP_COUNT: break;
     }
     unreachable();

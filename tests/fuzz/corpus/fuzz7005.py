@@ -2,34 +2,44 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
+    p1 = t["p1"]
+    v1 = (-F.leaky_relu(torch.softmax(torch.tanh(((x / ((x * x) + torch.tensor(1))) / ((p1 * p1) + torch.tensor(1)))), -1)))
+    v2 = torch.transpose(torch.softmax((x - v1), -1), 3, 1)
     def net1(h):
-        h = F.max_pool2d(h, 1, 1, 0, 1)
-        h = F.batch_norm(h, None, None, t["net1.1.weight"], t["net1.1.bias"], True, 0.1, 0.1)
+        h = F.conv2d(h, t["net1.0.weight"], None, 1, 1, 1, 1)
+        h = F.max_pool2d(h, 2, 1, 0, 2)
+        h = F.conv2d(h, t["net1.2.weight"], t["net1.2.bias"], 1, 0, 1, 1)
         h = torch.flatten(h, 1)
-        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
-        h = torch.relu(h)
+        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
+        h = F.log_softmax(h, -1)
         return h
-    v1 = F.linear(torch.sqrt((torch.abs(net1(x)) + torch.tensor(0.5))), t["v1.weight"], t["v1.bias"])
+    v3 = net1((v2 / torch.exp(torch.tanh(v2))))
+    p2 = t["p2"]
     def net2(h):
         h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
         h = torch.sigmoid(h)
+        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
+        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
+        h = torch.relu(h)
         return h
     def net3(h):
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net3.1.weight"], t["net3.1.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net3.3.weight"], t["net3.3.bias"])
-        h = F.gelu(h)
-        h = F.linear(h, t["net3.5.weight"], t["net3.5.bias"])
-        h = torch.sigmoid(h)
+        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
         return h
-    v2 = torch.mean(net3(net2((v1 / (torch.sigmoid(v1) + torch.tensor(0.5))))))
-    v3 = (v2 - torch.relu(v2))
-    v4 = F.log_softmax(x, -1)
-    p1 = t["p1"]
-    v5 = (net2((v1 / ((v1 * v1) + torch.tensor(1)))) / (torch.sigmoid(p1) + torch.tensor(0.5)))
-    v6 = torch.flatten((-x), 1)
-    v7 = torch.sum(torch.sqrt((torch.abs((-F.elu(v6))) + torch.tensor(0.5))))
-    v8 = torch.tanh(v7)
-    logits = F.linear(torch.tanh(torch.flatten(v4, 1)), t["logits.weight"], t["logits.bias"])
-    return F.cross_entropy(logits, y)
+    v4 = net3(net2((p2 - v3)))
+    v5 = torch.log((torch.sigmoid(F.log_softmax(net2(torch.sigmoid(v4)), -1)) + torch.tensor(0.5)))
+    def net4(h):
+        h = F.linear(h, t["net4.0.weight"], t["net4.0.bias"])
+        h = torch.relu(h)
+        return h
+    v6 = net4(v5)
+    v7 = torch.sqrt((torch.abs(x) + torch.tensor(0.5)))
+    def net5(h):
+        h = F.linear(h, t["net5.0.weight"], t["net5.0.bias"])
+        h = F.elu(h)
+        h = F.leaky_relu(h)
+        h = F.linear(h, t["net5.3.weight"], t["net5.3.bias"])
+        h = torch.tanh(h)
+        h = F.linear(h, t["net5.5.weight"], t["net5.5.bias"])
+        return h
+    logits = net5(v6)
+    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p1 * p1)))
