@@ -1636,8 +1636,8 @@ static void lower_transforms(Lower *L, Ast *v) {
             if (!nm || !ns)
                 continue;
             if (nm != ns) {
-                diag_error(L->cx, std->loc, "std has %d values, mean has %d: one per channel", ns,
-                           nm);
+                diag_error(L->cx, std->loc, "std has %d value%s, mean has %d: one per channel", ns,
+                           ns == 1 ? "" : "s", nm);
                 continue;
             }
             ts->nchannels = nm;
@@ -1797,7 +1797,11 @@ static void check_transforms(Lower *L) {
         diag_error(L->cx, t->one_hot_loc,
                    "one_hot makes an f32[K] target from class labels; declare '%s' as f32[K], not "
                    "%s",
-                   g->target->name, sample_str(L, g->target->shape, g->target->dtype));
+                   g->target->name,
+                   g->target->dtype == DT_I32
+                       ? arena_printf(L->cx->arena, "class(%lld)",
+                                      (long long)g->target->attr.leaf.nclass)
+                       : sample_str(L, g->target->shape, g->target->dtype));
         diag_note(L->cx, g->target->loc, "'%s' declared here", g->target->name);
     }
 }
