@@ -1468,10 +1468,10 @@ static void lower_data(Lower *L, Ast *v) {
         "idx(\"DIR\"), npy(\"X.npy\", \"Y.npy\"), npz(\"FILE.npz\"), "
         "csv(\"FILE.csv\", target = \"COLUMN\") or images(\"ANNOTATIONS.csv\", \"DIR\")";
     const char *name = v->kind == AST_CALL ? v->call.name : "";
-    DataKind kind = !strcmp(name, "idx")   ? DATA_IDX
-                    : !strcmp(name, "npy") ? DATA_NPY
-                    : !strcmp(name, "npz") ? DATA_NPZ
-                    : !strcmp(name, "csv") ? DATA_CSV
+    DataKind kind = !strcmp(name, "idx")      ? DATA_IDX
+                    : !strcmp(name, "npy")    ? DATA_NPY
+                    : !strcmp(name, "npz")    ? DATA_NPZ
+                    : !strcmp(name, "csv")    ? DATA_CSV
                     : !strcmp(name, "images") ? DATA_IMAGES
                                               : DATA_NONE;
     if (kind == DATA_NONE) {
@@ -1573,8 +1573,7 @@ static int number_list(Lower *L, Ast *v, const char *what, double **out) {
  * channels, an image shape) is checked with the model (check_transforms). */
 static void lower_transforms(Lower *L, Ast *v) {
     TrainSpec *t = &L->g->train;
-    static const char *const forms =
-        "normalize(mean, std), random_crop(padding) or random_hflip";
+    static const char *const forms = "normalize(mean, std), random_crop(padding) or random_hflip";
     int n = v->kind == AST_LIST ? v->list.len : 1;
     t->transforms = arena_alloc(L->cx->arena, sizeof(TransformSpec) * (size_t)(n + 1));
     t->ntransforms = 0;
@@ -1621,7 +1620,8 @@ static void lower_transforms(Lower *L, Ast *v) {
                 else if (!strcmp(key, "std") && !std)
                     std = val;
                 else {
-                    diag_error(L->cx, arg->loc, "normalize takes mean and std, normalize(mean, std)");
+                    diag_error(L->cx, arg->loc,
+                               "normalize takes mean and std, normalize(mean, std)");
                     ok = false;
                 }
             }
@@ -1792,16 +1792,15 @@ static void check_transforms(Lower *L) {
                    "images() reads images into an input of [C, H, W] with 1 or 3 channels, or "
                    "[H, W]; '%s' is %s",
                    g->input->name, x);
-    if (t->one_hot && (g->target->dtype == DT_I32 || g->target->shape.rank != 2 ||
-                       g->target->shape.dim[1] < 2)) {
+    if (t->one_hot &&
+        (g->target->dtype == DT_I32 || g->target->shape.rank != 2 || g->target->shape.dim[1] < 2)) {
         diag_error(L->cx, t->one_hot_loc,
                    "one_hot makes an f32[K] target from class labels; declare '%s' as f32[K], not "
                    "%s",
                    g->target->name,
-                   g->target->dtype == DT_I32
-                       ? arena_printf(L->cx->arena, "class(%lld)",
-                                      (long long)g->target->attr.leaf.nclass)
-                       : sample_str(L, g->target->shape, g->target->dtype));
+                   g->target->dtype == DT_I32 ? arena_printf(L->cx->arena, "class(%lld)",
+                                                             (long long)g->target->attr.leaf.nclass)
+                                              : sample_str(L, g->target->shape, g->target->dtype));
         diag_note(L->cx, g->target->loc, "'%s' declared here", g->target->name);
     }
 }

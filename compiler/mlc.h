@@ -365,11 +365,11 @@ typedef struct ScheduleSpec {
 
 /* The data set's format (train { data = FORMAT(...) }), as the runtime's MlcDataKind. */
 typedef enum DataKind {
-    DATA_NONE, /* no data set */
-    DATA_IDX,  /* idx("DIR") */
-    DATA_NPY,  /* npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"]) */
-    DATA_NPZ,  /* npz("FILE.npz", test = "FILE.npz") */
-    DATA_CSV,  /* csv("FILE.csv", target = "COLUMN", test = "FILE.csv") */
+    DATA_NONE,   /* no data set */
+    DATA_IDX,    /* idx("DIR") */
+    DATA_NPY,    /* npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"]) */
+    DATA_NPZ,    /* npz("FILE.npz", test = "FILE.npz") */
+    DATA_CSV,    /* csv("FILE.csv", target = "COLUMN", test = "FILE.csv") */
     DATA_IMAGES, /* images("ANNOTATIONS.csv", "DIR", test = ["ANNOTATIONS.csv", "DIR"]) */
 } DataKind;
 
@@ -382,8 +382,8 @@ typedef enum TransformKind {
 typedef struct TransformSpec {
     TransformKind kind;
     Loc loc;
-    int64_t padding;     /* random_crop */
-    int nchannels;       /* normalize: values in mean and std */
+    int64_t padding; /* random_crop */
+    int nchannels;   /* normalize: values in mean and std */
     double *mean, *std;
 } TransformSpec;
 

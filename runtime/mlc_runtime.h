@@ -464,12 +464,12 @@ typedef struct MlcParam {
 
 /* Where the training data comes from. */
 typedef enum MlcDataKind {
-    MLC_DATA_NONE, /* no data set: inputs are constants (MlcModel.x_init, y_init) */
-    MLC_DATA_IDX,  /* a directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
-                      t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz] */
-    MLC_DATA_NPY,  /* two .npy files: the inputs and the targets (data/npy.c) */
-    MLC_DATA_NPZ,  /* one .npz file with arrays named after the input and the target */
-    MLC_DATA_CSV,  /* a .csv file: a header row, the target's column and feature columns */
+    MLC_DATA_NONE,   /* no data set: inputs are constants (MlcModel.x_init, y_init) */
+    MLC_DATA_IDX,    /* a directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
+                        t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz] */
+    MLC_DATA_NPY,    /* two .npy files: the inputs and the targets (data/npy.c) */
+    MLC_DATA_NPZ,    /* one .npz file with arrays named after the input and the target */
+    MLC_DATA_CSV,    /* a .csv file: a header row, the target's column and feature columns */
     MLC_DATA_IMAGES, /* an annotations .csv file (image file, label) and a folder of PNG and
                         JPEG images (data/images.c) */
 } MlcDataKind;
@@ -477,15 +477,15 @@ typedef enum MlcDataKind {
 /* A transform of the inputs (train { transform = [...] }), applied in the list's order to
  * each batch as it is gathered, after the scale; the random ones only in training. */
 typedef enum MlcTransformKind {
-    MLC_NORMALIZE,     /* x = (x - mean[c]) / std[c] per channel (nchannels values, or 1) */
-    MLC_RANDOM_CROP,   /* pad by `padding` zeros on every side, crop the input's size back at
-                          a random offset (torchvision's RandomCrop(size, padding)) */
-    MLC_RANDOM_HFLIP,  /* mirror left to right with probability 1/2 */
+    MLC_NORMALIZE,    /* x = (x - mean[c]) / std[c] per channel (nchannels values, or 1) */
+    MLC_RANDOM_CROP,  /* pad by `padding` zeros on every side, crop the input's size back at
+                         a random offset (torchvision's RandomCrop(size, padding)) */
+    MLC_RANDOM_HFLIP, /* mirror left to right with probability 1/2 */
 } MlcTransformKind;
 typedef struct MlcTransform {
     MlcTransformKind kind;
-    int64_t padding;  /* MLC_RANDOM_CROP */
-    int nchannels;    /* MLC_NORMALIZE: the values in mean and std */
+    int64_t padding; /* MLC_RANDOM_CROP */
+    int nchannels;   /* MLC_NORMALIZE: the values in mean and std */
     const float *mean, *std;
 } MlcTransform;
 
@@ -632,7 +632,7 @@ typedef struct MlcModel {
     int drop_last;        /* 1: no partial last batch in training (DataLoader's drop_last) */
     const MlcTransform *transforms; /* the inputs' transforms, in order */
     int ntransforms;
-    int one_hot;          /* 1: the data set's class labels become the f32[y_size] target */
+    int one_hot; /* 1: the data set's class labels become the f32[y_size] target */
 
     /* 1: its kernels run threads of their own (OpenMP), so BLAS is kept to one thread
      * unless --threads says otherwise (two pools of busy threads on the same cores are far
@@ -756,10 +756,10 @@ typedef struct MlcLoader {
     const char *name;
     bool (*load)(MlcDataset *d, const MlcSource *src, const MlcModel *m, char *err, size_t errlen);
 } MlcLoader;
-extern const MlcLoader mlc_loader_idx; /* data/idx.c */
-extern const MlcLoader mlc_loader_npy; /* data/npy.c */
-extern const MlcLoader mlc_loader_npz; /* data/npy.c */
-extern const MlcLoader mlc_loader_csv; /* data/csv.c */
+extern const MlcLoader mlc_loader_idx;    /* data/idx.c */
+extern const MlcLoader mlc_loader_npy;    /* data/npy.c */
+extern const MlcLoader mlc_loader_npz;    /* data/npy.c */
+extern const MlcLoader mlc_loader_csv;    /* data/csv.c */
 extern const MlcLoader mlc_loader_images; /* data/images.c */
 /* The loader of a model's data set, or NULL (MLC_DATA_NONE). */
 const MlcLoader *mlc_loader_find(MlcDataKind kind);

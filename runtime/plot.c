@@ -69,8 +69,8 @@ static bool write_png(cairo_surface_t *s, const char *path, char *err, size_t er
 
 /* A panel's frame in the image: its plotting area's corners, and the values they stand for. */
 typedef struct Panel {
-    double x0, y0, x1, y1;   /* pixels: left, top, right, bottom */
-    double e0, e1, v0, v1;   /* epochs (x) and values (y) at the corners */
+    double x0, y0, x1, y1; /* pixels: left, top, right, bottom */
+    double e0, e1, v0, v1; /* epochs (x) and values (y) at the corners */
 } Panel;
 
 static double px(const Panel *p, double epoch) {
@@ -122,9 +122,8 @@ static void draw_axes(cairo_t *cr, const Panel *p, const char *title, const char
 
 /* One curve: the values curves[3 i + k] that are numbers, joined, with a dot at each; and its
  * legend entry (number `slot` from the top). */
-static void draw_curve(cairo_t *cr, const Panel *p, const double *curves, int64_t n,
-                       int64_t first, int k, double scale, const double rgb[3], const char *name,
-                       int slot) {
+static void draw_curve(cairo_t *cr, const Panel *p, const double *curves, int64_t n, int64_t first,
+                       int k, double scale, const double rgb[3], const char *name, int slot) {
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
     cairo_set_line_width(cr, 2);
     bool drawn = false;
@@ -175,17 +174,16 @@ bool mlc_plot_curves(const char *path, const double *curves, int64_t n, int64_t 
         any_accuracy |= !isnan(curves[3 * i + 2]);
     }
     double e0 = (double)first + 1, e1 = (double)(first + n);
-    Panel loss = {70, 40, MLC_PLOT_WIDTH / 2 - 30, MLC_PLOT_HEIGHT - 50, e0, e1, 0,
-                  hi > 0 ? hi * 1.1 : 1};
-    Panel acc = {MLC_PLOT_WIDTH / 2 + 70, 40, MLC_PLOT_WIDTH - 30, MLC_PLOT_HEIGHT - 50, e0, e1,
-                 0, 100};
+    Panel loss = {70, 40, MLC_PLOT_WIDTH / 2 - 30, MLC_PLOT_HEIGHT - 50, e0,
+                  e1, 0,  hi > 0 ? hi * 1.1 : 1};
+    Panel acc = {
+        MLC_PLOT_WIDTH / 2 + 70, 40, MLC_PLOT_WIDTH - 30, MLC_PLOT_HEIGHT - 50, e0, e1, 0, 100};
     static const double blue[3] = {0.12, 0.47, 0.71}, orange[3] = {1.0, 0.5, 0.05},
                         green[3] = {0.17, 0.63, 0.17};
     draw_axes(cr, &loss, "loss", "%.3g", 1.0);
     draw_curve(cr, &loss, curves, n, first, 0, 1.0, blue, "training", 0);
     draw_curve(cr, &loss, curves, n, first, 1, 1.0, orange, "test", 1);
-    draw_axes(cr, &acc, any_accuracy ? "test accuracy (%)" : "test accuracy (none)", "%.0f",
-              1.0);
+    draw_axes(cr, &acc, any_accuracy ? "test accuracy (%)" : "test accuracy (none)", "%.0f", 1.0);
     draw_curve(cr, &acc, curves, n, first, 2, 100.0, green, "test", 0);
     cairo_destroy(cr);
     bool ok = cairo_surface_status(s) == CAIRO_STATUS_SUCCESS
@@ -220,7 +218,8 @@ bool mlc_show_samples(const char *path, const MlcModel *m, const MlcDataset *d, 
     k = k < 1 ? 1 : k;
     int cw = (int)(k * w + 16), ch = (int)(k * h + 36);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 3 * cw, 3 * ch);
-    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)(k * w), (int)(k * h));
+    cairo_surface_t *img =
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)(k * w), (int)(k * h));
     if (cairo_surface_status(s) || cairo_surface_status(img)) {
         cairo_surface_destroy(s);
         cairo_surface_destroy(img);
@@ -258,9 +257,9 @@ bool mlc_show_samples(const char *path, const MlcModel *m, const MlcDataset *d, 
                 uint32_t rgb = 0;
                 for (int64_t ch3 = 0; ch3 < 3; ch3++) {
                     int64_t src = (c == 3 ? ch3 : 0) * plane + at;
-                    double b = d->x8 ? d->x8[(size_t)i * d->x_size + (size_t)src]
-                                     : ((double)d->x[(size_t)i * d->x_size + (size_t)src] - lo) *
-                                           scale;
+                    double b =
+                        d->x8 ? d->x8[(size_t)i * d->x_size + (size_t)src]
+                              : ((double)d->x[(size_t)i * d->x_size + (size_t)src] - lo) * scale;
                     uint32_t u = b < 0 ? 0 : b > 255 ? 255 : (uint32_t)(b + 0.5);
                     rgb = rgb << 8 | u;
                 }

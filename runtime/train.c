@@ -59,12 +59,12 @@ typedef struct Run {
     double epoch_start;   /* when this epoch began, for the bar */
     double drawn;         /* when the bar was last drawn */
     MlcCheckpoint from;
-    float *sample;        /* one sample's inputs, for the random crop */
-    FILE *log;            /* --log FILE, or NULL */
-    double run_start;     /* when training began, for the log's seconds */
-    double *curves;       /* --plot: per epoch, the train loss, the test loss and accuracy */
+    float *sample;    /* one sample's inputs, for the random crop */
+    FILE *log;        /* --log FILE, or NULL */
+    double run_start; /* when training began, for the log's seconds */
+    double *curves;   /* --plot: per epoch, the train loss, the test loss and accuracy */
     int64_t ncurves;
-    int64_t epoch;        /* the epoch in progress, from 0 */
+    int64_t epoch; /* the epoch in progress, from 0 */
 } Run;
 
 static void run_close(Run *r) {

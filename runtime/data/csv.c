@@ -178,7 +178,8 @@ static bool csv_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
             if (!number(fields[i], &v) || !isfinite(v))
                 ok = mlc_fail(err, errlen, "%s:%lld: column %d ('%s'): '%s' is not a finite number",
                               path, (long long)lineno, i + 1, names[i], fields[i]);
-            else if (i == tcol && klass && !(v >= 0 && v < (double)mlc_model_classes(m) && v == floor(v)))
+            else if (i == tcol && klass &&
+                     !(v >= 0 && v < (double)mlc_model_classes(m) && v == floor(v)))
                 ok = mlc_fail(err, errlen, "%s:%lld: target '%s' is %s, not a class in 0..%lld",
                               path, (long long)lineno, target, fields[i],
                               (long long)mlc_model_classes(m) - 1);

@@ -243,8 +243,8 @@ static bool images_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, 
             ok = mlc_fail(err, errlen,
                           "%s:%lld: %d fields; each row is an image's file name and %s (%d "
                           "fields)",
-                          ann, (long long)lineno, nf,
-                          nclass ? "its class" : "its target's values", want + 1);
+                          ann, (long long)lineno, nf, nclass ? "its class" : "its target's values",
+                          want + 1);
             break;
         }
         /* the target */

@@ -22,7 +22,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { S = 8 };
+enum {
+    S = 8
+};
 
 static uint32_t state = 12345;
 static int noise(int amount) { /* in [0, amount) */
@@ -107,7 +109,9 @@ int main(int argc, char **argv) {
     split(root, "test", 90, false);
 
     /* exact: known pixels, and what the trainer must make of them */
-    enum { N = 6 };
+    enum {
+        N = 6
+    };
     static const float mean[3] = {0.5f, 0.25f, 0.75f}, std[3] = {0.5f, 2.0f, 0.25f};
     const float scale = 1.0f / 255.0f;
     static float expected[N * 3 * S * S];

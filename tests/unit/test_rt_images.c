@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { W = 4, H = 2 };
+enum {
+    W = 4,
+    H = 2
+};
 
 /* An RGB input [3, 2, 4] with three classes, or a gray one [2, 4]. */
 static MlcModel model(int channels) {
@@ -113,9 +116,9 @@ int main(void) {
     for (int c = 0; c < 3 && d.x8; c++)
         for (int p = 0; p < H * W; p++) {
             const uint8_t *s = d.x8 + c * H * W + p;
-            bad += s[0] != rgb[p * 3 + c];                /* rgb.png */
-            bad += s[24] != gray[p];                      /* gray.png, copied to each channel */
-            bad += s[48] != rgba[p * 4 + c];              /* rgba.png, alpha dropped */
+            bad += s[0] != rgb[p * 3 + c];   /* rgb.png */
+            bad += s[24] != gray[p];         /* gray.png, copied to each channel */
+            bad += s[48] != rgba[p * 4 + c]; /* rgba.png, alpha dropped */
             far += abs((int)s[72] - (int)flat[p * 3 + c]) > 4; /* flat.jpg, lossy */
         }
     CHECK(0, bad);
