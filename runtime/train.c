@@ -64,7 +64,8 @@ typedef struct Run {
     double run_start; /* when training began, for the log's seconds */
     double *curves;   /* --plot: per epoch, the train loss, the test loss and accuracy */
     int64_t ncurves;
-    int64_t epoch; /* the epoch in progress, from 0 */
+    int64_t epoch;       /* the epoch in progress, from 0 */
+    int64_t epoch_total; /* the samples it trains on (fewer with drop_last) */
 } Run;
 
 static void run_close(Run *r) {
@@ -312,7 +313,7 @@ static double evaluate(Run *r, double *accuracy) {
 /* On a terminal, the epoch's progress on one line, redrawn: a bar, the samples done, the
  * last batch's loss, samples per second and the time left; done ends the line. */
 static void progress(Run *r, int64_t done, double loss, bool end) {
-    int64_t total = r->train.n;
+    int64_t total = r->epoch_total;
     double t = now() - r->epoch_start, rate = t > 0 ? (double)done / t : 0.0;
     double left = rate > 0 ? (double)(total - done) / rate : 0.0;
     char bar[31];
@@ -338,6 +339,7 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss, double 
     /* drop_last: the batches that are whole */
     int64_t end = m->drop_last ? d->n - d->n % B : d->n, nbatches = 0;
     double sum = 0.0;
+    r->epoch_total = end;
     if (r->opt.shuffle) {
         /* Fisher-Yates from the identity: epoch e's order depends only on the seed and e. */
         for (int64_t i = 0; i < d->n; i++)
@@ -917,13 +919,15 @@ static int run(Run *r, int argc, char **argv) {
         (o->plot && (rc = check_output(r, "--plot", o->plot))) ||
         (o->show_samples && (rc = check_output(r, "--show-samples", o->show_samples))))
         goto out;
-    if (o->log && training && !(r->log = fopen(o->log, "w"))) {
+    /* the log: a new file, or with --resume the old one goes on */
+    if (o->log && training && !(r->log = fopen(o->log, o->resume ? "a" : "w"))) {
         rc = error(r, "--log %s: cannot write: %s", o->log, strerror(errno));
         goto out;
     }
     if (r->log) { /* a line at a time, so a killed run keeps its log */
         setvbuf(r->log, NULL, _IOLBF, 0);
-        fprintf(r->log, "epoch,step,split,loss,accuracy,lr,seconds\n");
+        if (ftell(r->log) == 0)
+            fprintf(r->log, "epoch,step,split,loss,accuracy,lr,seconds\n");
     }
     if (o->show_samples &&
         !mlc_show_samples(o->show_samples, m, &r->train, o->seed, err, sizeof err)) {

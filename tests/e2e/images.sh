@@ -31,6 +31,8 @@ done
 # the augmented model without its augmentation, and without drop_last
 sed 's/random_crop(1), random_hflip, //' "$models/shapes_aug.model" >"$work/noaug.model"
 sed '/drop_last/d' "$models/shapes_aug.model" >"$work/keeplast.model"
+sed 's/, test = \[.*\])/)/' "$models/shapes.model" >"$work/split.model"
+"$mlc" "$work/split.model" -o "$work/t_split" || fail "mlc could not build split"
 "$mlc" "$work/noaug.model" -o "$work/t_noaug" || fail "mlc could not build noaug"
 "$mlc" "$work/keeplast.model" -o "$work/t_keeplast" || fail "mlc could not build keeplast"
 cd "$work" # the models name their files relative to it
@@ -80,6 +82,20 @@ steps=$(awk -F, '$1 == 1 && $3 == "test" { print $2 }' aug.csv)
 steps=$(awk -F, '$1 == 1 && $3 == "test" { print $2 }' keep.csv)
 [ "$steps" = 19 ] || fail "without drop_last: epoch 1 took $steps steps, expected 19"
 echo "ok: drop_last drops the partial batch (18 steps, not 19)"
+# resumed after epoch 3, the augmentation draws what the whole run drew, and the log goes on
+./t_shapes_aug --no-progress --epochs 3 --checkpoint ck.safetensors --log resumed.csv >/dev/null
+./t_shapes_aug --no-progress --resume ck.safetensors --log resumed.csv >resumed.txt
+sed -n '/^Epoch 4/,$p' aug.txt >tail.txt
+cmp -s tail.txt resumed.txt || { diff tail.txt resumed.txt; fail "shapes_aug: the resumed run differs"; }
+cut -d, -f1-6 aug.csv >a.csv
+cut -d, -f1-6 resumed.csv >b.csv
+cmp -s a.csv b.csv || { diff a.csv b.csv; fail "--log with --resume: the log differs from the whole run's"; }
+echo "ok: --resume repeats the augmentation and continues the log"
+# no test set: val_split of an image folder (kept as bytes, the same split for the seed)
+./t_split --no-progress --val-split 0.2 --epochs 1 >split.txt 2>&1 ||
+    { cat split.txt; fail "--val-split on an image folder"; }
+grep -q "\[   16/  240\]" split.txt || { cat split.txt; fail "--val-split 0.2 of 300 images did not train on 240"; }
+echo "ok: --val-split on an image folder"
 
 # --- the log ---
 [ "$(head -n 1 aug.csv)" = "epoch,step,split,loss,accuracy,lr,seconds" ] ||
@@ -96,6 +112,13 @@ awk -F, '$3 == "test" { printf "%.1f %s\n", 100 * $5, $4 }' aug.csv >logged.txt
 cmp -s printed.txt logged.txt || { paste printed.txt logged.txt; fail "--log: test lines differ from the printed ones"; }
 awk -F, 'NR > 1 { if ($2 + 0 < last) exit 1; last = $2 + 0 }' aug.csv || fail "--log: steps go back"
 echo "ok: --log: $(($(wc -l <aug.csv) - 1)) lines, the printed losses and accuracies"
+
+# --- --help ---
+./t_shapes --help >help.txt
+for o in "--log FILE" "--plot FILE" "--show-samples FILE" "images, ANNOTATIONS.csv,DIR"; do
+    grep -qF -e "$o" help.txt || fail "--help does not mention '$o'"
+done
+echo "ok: --help"
 
 # --- the pictures ---
 ./t_shapes --no-progress --epochs 3 --plot curves.png --show-samples grid.png >/dev/null ||
