@@ -861,6 +861,12 @@ bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, con
  * notation when the values need it; rows of at most 80 columns; "..." past 1000 values). */
 void mlc_print_tensor(FILE *f, const float *data, int rank, const int64_t *shape);
 
+/* The model's transforms on the n samples of x (floats, already scaled), in place: in
+ * training (train) all of them, the random ones drawn from the step's seed; in evaluation
+ * only normalize. scratch holds one sample (x_size floats). transform.c. */
+void mlc_transform_batch(const MlcModel *m, float *x, int64_t n, uint64_t seed, bool train,
+                         float *scratch);
+
 /* Pictures (plot.c, with cairo), written as PNG files through a temporary file and a rename.
  * mlc_plot_curves: the training loss, the test loss and the test accuracy per epoch, as
  * curves[3 e + 0, 1, 2] for the n epochs from first (NaN where there is none), in two

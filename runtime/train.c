@@ -162,61 +162,6 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
-/* The train block's transforms, in order, on the n samples of the batch x (floats, already
- * scaled); the random ones only in training, drawn from the step's seed (so a resumed run
- * draws the same ones). An input that is not an image is one channel of x_size values. */
-static void transform(Run *r, float *x, int64_t n, bool train) {
-    const MlcModel *m = r->m;
-    int64_t c = m->x_rank == 3 ? m->x_shape[0] : 1;
-    int64_t h = m->x_rank == 3 ? m->x_shape[1] : m->x_rank == 2 ? m->x_shape[0] : 1;
-    int64_t w = (int64_t)m->x_size / (c * h), plane = h * w;
-    MlcRng rng;
-    mlc_rng_seed_stream(&rng, r->buf.seed, MLC_RNG_STREAM_AUGMENT);
-    for (int64_t i = 0; i < n; i++) {
-        float *v = x + (size_t)i * m->x_size;
-        for (int t = 0; t < m->ntransforms; t++) {
-            const MlcTransform *tf = &m->transforms[t];
-            switch (tf->kind) {
-            case MLC_NORMALIZE:
-                for (int64_t ch = 0; ch < c; ch++) {
-                    int k = tf->nchannels == 1 ? 0 : (int)ch;
-                    for (int64_t p = 0; p < plane; p++)
-                        v[ch * plane + p] = (v[ch * plane + p] - tf->mean[k]) / tf->std[k];
-                }
-                break;
-            case MLC_RANDOM_CROP: {
-                if (!train)
-                    break;
-                /* the top, then the left of the window in the padded image, as torchvision */
-                int64_t pad = tf->padding, span = 2 * pad + 1;
-                int64_t top = mlc_rng_below(&rng, (uint32_t)span);
-                int64_t left = mlc_rng_below(&rng, (uint32_t)span);
-                memcpy(r->sample, v, m->x_size * sizeof(float));
-                for (int64_t ch = 0; ch < c; ch++)
-                    for (int64_t y = 0; y < h; y++)
-                        for (int64_t xx = 0; xx < w; xx++) {
-                            int64_t sy = y + top - pad, sx = xx + left - pad;
-                            bool in = sy >= 0 && sy < h && sx >= 0 && sx < w;
-                            v[ch * plane + y * w + xx] =
-                                in ? r->sample[ch * plane + sy * w + sx] : 0.0f;
-                        }
-                break;
-            }
-            case MLC_RANDOM_HFLIP:
-                if (!train || mlc_rng_below(&rng, 2) == 0)
-                    break;
-                for (int64_t row = 0; row < c * h; row++)
-                    for (int64_t a = 0, b = w - 1; a < b; a++, b--) {
-                        float t0 = v[row * w + a];
-                        v[row * w + a] = v[row * w + b];
-                        v[row * w + b] = t0;
-                    }
-                break;
-            }
-        }
-    }
-}
-
 /* The batch of n samples: idx[start], ..., idx[start + n - 1] of d, or (idx NULL) start and
  * the n after it, as forward() takes them, in *x and *y. In file order without transforms
  * they point into d (bytes become floats in r->xbatch); otherwise they are gathered into
@@ -234,7 +179,7 @@ static void gather(Run *r, const MlcDataset *d, const int64_t *idx, int64_t star
             if (src != dst)
                 memcpy(dst, src, d->x_size * sizeof(float));
         }
-        transform(r, r->xbatch, n, train);
+        mlc_transform_batch(r->m, r->xbatch, n, r->buf.seed, train, r->sample);
         *x = r->xbatch;
     }
     if (m->one_hot) { /* label k: a row of zeros with a one at k */
