@@ -12,7 +12,8 @@
  * names the file. Grayscale and colour convert to the input's channels (1 or 3) as libpng
  * and libjpeg convert them (gray to RGB copies the value; RGB to gray is their luminance);
  * an alpha channel is composited onto black. The pixels are kept as bytes, [C, H, W] per
- * sample, and become floats (times the train block's scale) a batch at a time.
+ * sample, in the buffer they were decoded into, and become floats (times the train block's
+ * scale) a batch at a time.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -248,7 +249,7 @@ static bool images_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, 
             break;
         }
         /* the target */
-        if (!bytes_grow(&y, (size_t)want * 8) || !bytes_grow(&x, size)) {
+        if (!bytes_grow(&y, (size_t)want * 4) || !bytes_grow(&x, size)) {
             ok = mlc_fail(err, errlen, "%s: out of memory at line %lld", ann, (long long)lineno);
             break;
         }
@@ -260,12 +261,16 @@ static bool images_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, 
                 ok = mlc_fail(err, errlen, "%s:%lld: class '%s' is not one of 0..%lld", ann,
                               (long long)lineno, fields[k + 1], (long long)nclass - 1);
             else if (nclass) {
-                int64_t c = (int64_t)v;
-                memcpy(y.p + y.len, &c, 8);
+                int32_t c = (int32_t)v;
+                memcpy(y.p + y.len, &c, 4);
+            } else if (fabs(v) > 3.4e38) {
+                ok = mlc_fail(err, errlen, "%s:%lld: '%s' is too large for a float", ann,
+                              (long long)lineno, fields[k + 1]);
             } else {
-                memcpy(y.p + y.len, &v, 8);
+                float yv = (float)v;
+                memcpy(y.p + y.len, &yv, 4);
             }
-            y.len += 8;
+            y.len += 4;
         }
         if (!ok)
             break;
@@ -310,18 +315,24 @@ static bool images_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, 
     free(path);
     free(fields);
     free(scratch);
-    if (ok) {
-        uint16_t one = 1;
-        bool big = *(const unsigned char *)&one == 0;
-        char xname[1024];
-        snprintf(xname, sizeof xname, "%s: the images", dir);
-        MlcArray xa = {xname, 'u', 1, false, 4, {n, g.c, g.h, g.w}, x.p};
-        MlcArray ya = {ann, nclass ? 'i' : 'f', 8, big, nclass ? 1 : 2, {n, want}, y.p};
-        ok = mlc_dataset_from_arrays(d, &xa, &ya, m, err, errlen);
+    if (!ok) {
+        free(x.p);
+        free(y.p);
+        return false;
     }
-    free(x.p);
-    free(y.p);
-    return ok;
+    /* the buffers become the data set (checked above: sizes, classes, finite targets), so
+     * the images are in memory once, as bytes */
+    memset(d, 0, sizeof *d);
+    d->n = n;
+    d->x_size = m->x_size;
+    d->scale = m->scale;
+    d->x8 = x.p;
+    d->y_size = nclass ? 1 : m->y_size;
+    if (nclass)
+        d->y = (int32_t *)(void *)y.p;
+    else
+        d->yf = (float *)(void *)y.p;
+    return true;
 }
 
 const MlcLoader mlc_loader_images = {"images", images_load};
