@@ -321,7 +321,7 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss, double 
         if (batch % 100 != 0 && !last && !draw)
             continue;
         *loss = (double)m->loss(r->state); /* the only times a step's loss is read (or --plot) */
-        if (r->log)
+        if (r->log && (batch % 100 == 0 || last)) /* the same lines on a terminal or not */
             fprintf(r->log, "%lld,%llu,train,%.6f,,%.9g,%.3f\n", (long long)r->epoch + 1,
                     (unsigned long long)r->step, *loss, r->lr, now() - r->run_start);
         if (draw)

@@ -112,6 +112,14 @@ awk -F, '$3 == "test" { printf "%.1f %s\n", 100 * $5, $4 }' aug.csv >logged.txt
 cmp -s printed.txt logged.txt || { paste printed.txt logged.txt; fail "--log: test lines differ from the printed ones"; }
 awk -F, 'NR > 1 { if ($2 + 0 < last) exit 1; last = $2 + 0 }' aug.csv || fail "--log: steps go back"
 echo "ok: --log: $(($(wc -l <aug.csv) - 1)) lines, the printed losses and accuracies"
+if command -v script >/dev/null 2>&1; then # on a terminal (a progress bar), the same log
+    script -qec "./t_shapes_aug --log tty.csv" /dev/null >tty.txt </dev/null
+    cut -d, -f1-6 aug.csv >pipe_log.csv
+    cut -d, -f1-6 tty.csv >tty_log.csv
+    cmp -s pipe_log.csv tty_log.csv || { diff pipe_log.csv tty_log.csv; fail "--log on a terminal differs"; }
+    grep -q "samples/s" tty.txt || fail "no progress bar on a terminal"
+    echo "ok: --log on a terminal is the same"
+fi
 
 # --- --help ---
 ./t_shapes --help >help.txt
