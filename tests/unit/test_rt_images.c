@@ -99,7 +99,8 @@ int main(void) {
     CHECK_TRUE(img_write_png(FILE_IN("gray.png"), W, H, 1, gray));
     CHECK_TRUE(img_write_png(FILE_IN("rgba.png"), W, H, 4, rgba));
     CHECK_TRUE(img_write_jpeg(FILE_IN("flat.jpg"), W, H, 3, flat, 95));
-    CHECK_TRUE(img_write_png(FILE_IN("wide.png"), W + 1, H, 3, rgb));
+    unsigned char wide[H * (W + 1) * 3] = {0};
+    CHECK_TRUE(img_write_png(FILE_IN("wide.png"), W + 1, H, 3, wide));
     /* a header row, a quoted name, a blank line; and the same without a header */
     write_text("ann.csv", "file,label\nrgb.png,2\n\"gray.png\",0\nrgba.png,1\n\nflat.jpg,2\n");
     write_text("plain.csv", "rgb.png, 1\ngray.png ,2\n");
