@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 
 #include <jpeglib.h>
+
+#include <jerror.h> /* JWRN_JPEG_EOF */
 #include <png.h>
 
 /* The input's image size: [C, H, W], or [H, W] (one channel). */
@@ -37,6 +39,7 @@ typedef struct JpegError {
     struct jpeg_error_mgr mgr;
     jmp_buf back;
     char message[JMSG_LENGTH_MAX];
+    bool truncated; /* libjpeg warned that the data ended early (and made up the rest) */
 } JpegError;
 
 static void jpeg_fail(j_common_ptr c) {
@@ -45,8 +48,12 @@ static void jpeg_fail(j_common_ptr c) {
     longjmp(e->back, 1);
 }
 
-static void jpeg_quiet(j_common_ptr c) {
-    (void)c; /* warnings (extraneous bytes, ...) are not errors: the image decoded */
+/* Warnings (extraneous bytes, ...) are not errors: the image decoded. A file that ends
+ * early is, though libjpeg only warns and fills in gray: the pixels would be made up. */
+static void jpeg_warning(j_common_ptr c) {
+    JpegError *e = (JpegError *)(void *)c->err;
+    if (c->err->msg_code == JWRN_JPEG_EOF)
+        e->truncated = true;
 }
 
 /* Decodes the JPEG file f (path, for messages) into out[h][w][c]. */
@@ -57,7 +64,8 @@ static bool read_jpeg(FILE *f, const char *path, const Geometry *g, unsigned cha
     memset(&jd, 0, sizeof jd);
     jd.err = jpeg_std_error(&je.mgr);
     je.mgr.error_exit = jpeg_fail;
-    je.mgr.output_message = jpeg_quiet;
+    je.mgr.output_message = jpeg_warning;
+    je.truncated = false;
     if (setjmp(je.back)) {
         jpeg_destroy_decompress(&jd);
         return mlc_fail(err, errlen, "%s: not a readable JPEG file: %s", path, je.message);
@@ -86,6 +94,9 @@ static bool read_jpeg(FILE *f, const char *path, const Geometry *g, unsigned cha
     }
     jpeg_finish_decompress(&jd);
     jpeg_destroy_decompress(&jd);
+    if (je.truncated)
+        return mlc_fail(err, errlen, "%s: not a readable JPEG file: it ends before its image does",
+                        path);
     return true;
 }
 

@@ -180,6 +180,21 @@ int main(void) {
     CHECK_TRUE(strstr(err, "/cut.png: not a readable PNG file: ") != NULL);
     CHECK_TRUE(!load(&e, "cut_jpg.csv", &m, err, sizeof err));
     CHECK_TRUE(strstr(err, "/cut.jpg: not a readable JPEG file: ") != NULL);
+    /* a JPEG without its last 8 bytes: libjpeg only warns, and makes up the rest */
+    {
+        unsigned char buf[4096];
+        FILE *f = fopen(FILE_IN("flat.jpg"), "rb");
+        size_t len = f ? fread(buf, 1, sizeof buf, f) : 0;
+        if (f)
+            fclose(f);
+        CHECK_TRUE(len > 100 && len < sizeof buf);
+        f = fopen(FILE_IN("short.jpg"), "wb");
+        fwrite(buf, 1, len - 8, f);
+        fclose(f);
+    }
+    write_text("short_jpg.csv", "short.jpg,0\n");
+    check_error("short_jpg.csv", 3, "short.jpg",
+                "not a readable JPEG file: it ends before its image does", 1);
     write_text("class.csv", "rgb.png,3\n");
     check_error("class.csv", 3, "class.csv:1", "class '3' is not one of 0..2", 0);
     write_text("width.csv", "rgb.png,1,2\n");
