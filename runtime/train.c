@@ -276,7 +276,9 @@ static void progress(Run *r, int64_t done, double loss, bool end) {
 /* The quickstart's train_loop for one epoch. The loss is read every 100 batches (printed
  * unless --quiet; on a terminal, a progress bar instead, redrawn five times a second) and
  * after the last one; a loss that is not finite (the run diverged) stops the epoch at once:
- * returns false with the batch in *bad and the loss in *loss. */
+ * returns false with the batch in *bad and the loss in *loss. With --plot every step's loss
+ * is read, and *mean is their mean so far. With drop_last the epoch ends at the last whole
+ * batch. */
 static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss, double *mean) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->train;
