@@ -2,8 +2,9 @@
  * quickstart's custom Dataset.
  *
  * The annotations file is CSV (csv.c's quoting rules): one row per sample, the image's file
- * name (relative to the folder, or absolute) and its target: one class index, or the
- * target's values for a float target. A first row whose target field is not a number is a
+ * name (relative to the folder, or absolute) and its target: one class index (or the
+ * class's name, when the model names its classes), or the target's values for a float
+ * target. A first row whose target field is not a number is a
  * header and is skipped, so files written by pandas (with a header) and by hand (without)
  * both work.
  *
@@ -175,6 +176,20 @@ static bool number(const char *s, double *v) {
     return *end == '\0';
 }
 
+/* A class given by its name in the model's classes (spaces around it ignored): its index,
+ * else -1. */
+static int64_t class_named(const MlcModel *m, int64_t nclass, const char *s) {
+    while (*s == ' ')
+        s++;
+    size_t len = strlen(s);
+    while (len > 0 && s[len - 1] == ' ')
+        len--;
+    for (int64_t k = 0; m->class_names && k < nclass; k++)
+        if (strlen(m->class_names[k]) == len && strncmp(m->class_names[k], s, len) == 0)
+            return k;
+    return -1;
+}
+
 /* A growable buffer of bytes. */
 typedef struct Bytes {
     unsigned char *p;
@@ -249,7 +264,8 @@ static bool images_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, 
             ok = mlc_fail(err, errlen, "%s:%lld: a quote is not closed", ann, (long long)lineno);
             break;
         }
-        if (n == 0 && nf >= 2 && !number(fields[1], &v))
+        if (n == 0 && nf >= 2 && !number(fields[1], &v) &&
+            !(nclass && class_named(m, nclass, fields[1]) >= 0))
             continue; /* a header */
         if (nf != want + 1) {
             ok = mlc_fail(err, errlen,
@@ -265,9 +281,16 @@ static bool images_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, 
             break;
         }
         for (int k = 0; k < want && ok; k++) {
-            if (!number(fields[k + 1], &v) || !isfinite(v))
-                ok = mlc_fail(err, errlen, "%s:%lld: '%s' is not a finite number", ann,
-                              (long long)lineno, fields[k + 1]);
+            int64_t named = nclass ? class_named(m, nclass, fields[k + 1]) : -1;
+            bool numeric = named >= 0 || number(fields[k + 1], &v);
+            if (named >= 0)
+                v = (double)named; /* a class by its name */
+            if (!numeric || !isfinite(v))
+                ok = mlc_fail(err, errlen, "%s:%lld: '%s' is not %s", ann, (long long)lineno,
+                              fields[k + 1],
+                              nclass && m->class_names ? "a class number or name"
+                              : nclass                 ? "a class number"
+                                                       : "a finite number");
             else if (nclass && !(v >= 0 && v < (double)nclass && v == floor(v)))
                 ok = mlc_fail(err, errlen, "%s:%lld: class '%s' is not one of 0..%lld", ann,
                               (long long)lineno, fields[k + 1], (long long)nclass - 1);

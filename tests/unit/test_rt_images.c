@@ -104,6 +104,7 @@ int main(void) {
     /* a header row, a quoted name, a blank line; and the same without a header */
     write_text("ann.csv", "file,label\nrgb.png,2\n\"gray.png\",0\nrgba.png,1\n\nflat.jpg,2\n");
     write_text("plain.csv", "rgb.png, 1\ngray.png ,2\n");
+    write_text("named.csv", "rgb.png, diagonal\ngray.png,top\n"); /* no header: names */
 
     /* RGB: every value exact, planes [C, H, W] */
     MlcModel m = model(3);
@@ -141,6 +142,21 @@ int main(void) {
     CHECK(1, d.y[0]);
     CHECK(2, d.y[1]);
     mlc_dataset_free(&d);
+
+    /* classes by name, when the model names them */
+    static const char *const names[3] = {"top", "left", "diagonal"};
+    m = model(3);
+    m.class_names = names;
+    CHECK_TRUE(load(&d, "named.csv", &m, err, sizeof err));
+    CHECK(2, d.n);
+    CHECK(2, d.n > 0 ? d.y[0] : -1);
+    CHECK(0, d.n > 1 ? d.y[1] : -1);
+    mlc_dataset_free(&d);
+    write_text("badname.csv", "rgb.png,top\nrgb.png,circle\n");
+    CHECK_TRUE(!load(&d, "badname.csv", &m, err, sizeof err));
+    char want[512];
+    snprintf(want, sizeof want, "%s/badname.csv:2: 'circle' is not a class number or name", dir);
+    CHECK_STR(want, err);
 
     /* one_hot: the labels of an f32[3] target are classes 0..2 too */
     m = model(3);
