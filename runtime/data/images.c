@@ -10,11 +10,12 @@
  *
  * Images are read through libpng (its simplified API) and libjpeg, chosen by the file's
  * first bytes, not its name. Each must be exactly the input's width and height; an error
- * names the file. Grayscale and colour convert to the input's channels (1 or 3) as libpng
- * and libjpeg convert them (gray to RGB copies the value; RGB to gray is their luminance);
- * an alpha channel is composited onto black. The pixels are kept as bytes, [C, H, W] per
- * sample, in the buffer they were decoded into, and become floats (times the train block's
- * scale) a batch at a time.
+ * names the file. Grayscale and colour convert to the input's channels (1 or 3): gray to
+ * RGB copies the value; a colour PNG becomes gray as PIL's convert("L") makes it (ITU-R
+ * 601-2 luma), a colour JPEG as libjpeg decodes its luma; an alpha channel is composited
+ * onto black. 16-bit PNGs become 8-bit as libpng's simplified API converts them. The pixels are
+ * kept as bytes, [C, H, W] per sample, in the buffer they were decoded into, and become floats
+ * (times the train block's scale) a batch at a time.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -117,14 +118,28 @@ static bool read_png(FILE *f, const char *path, const Geometry *g, unsigned char
                         "images, or declare the input's size as theirs",
                         path, w, h, (long long)g->w, (long long)g->h);
     }
-    im.format = g->c == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+    /* a colour image for a gray input: read as RGB, then PIL's convert("L") (ITU-R 601-2
+     * luma on the stored values, as torchvision's Grayscale), not libpng's linear-light gray */
+    bool luma = g->c == 1 && (im.format & PNG_FORMAT_FLAG_COLOR);
+    unsigned char *rgb = luma ? malloc((size_t)(g->h * g->w) * 3) : NULL;
+    if (luma && !rgb) {
+        png_image_free(&im);
+        return mlc_fail(err, errlen, "%s: out of memory", path);
+    }
+    im.format = g->c == 1 && !luma ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
     png_color black = {0, 0, 0};
-    if (!png_image_finish_read(&im, &black, out, 0, NULL)) {
+    if (!png_image_finish_read(&im, &black, luma ? rgb : out, 0, NULL)) {
         char why[128];
         snprintf(why, sizeof why, "%s", im.message);
         png_image_free(&im);
+        free(rgb);
         return mlc_fail(err, errlen, "%s: not a readable PNG file: %s", path, why);
     }
+    for (size_t p = 0; luma && p < (size_t)(g->h * g->w); p++)
+        out[p] = (unsigned char)((rgb[3 * p] * 19595u + rgb[3 * p + 1] * 38470u +
+                                  rgb[3 * p + 2] * 7471u + 0x8000u) >>
+                                 16);
+    free(rgb);
     return true;
 }
 

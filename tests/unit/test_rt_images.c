@@ -2,10 +2,11 @@
  * folder of PNG and JPEG images, written here with libpng and libjpeg.
  *
  * PNG pixels must come back exactly, in [C, H, W] order: RGB as it is, gray copied to the
- * three channels of an RGB input, RGBA without its (opaque) alpha, and gray as it is for a
- * one-channel input; a JPEG of one colour within its compression's error. Every bad input (an
- * image of the wrong size, a missing, truncated or foreign file, a bad class, a row of the
- * wrong width) is an error that names the file, checked word for word.
+ * three channels of an RGB input, RGBA without its (opaque) alpha, gray as it is for a
+ * one-channel input and RGB as PIL's convert("L") makes it gray; a JPEG of one colour within its
+ * compression's error. Every bad input (an image of the wrong size, a missing, truncated or foreign
+ * file, a bad class, a row of the wrong width) is an error that names the file, checked word for
+ * word.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -141,6 +142,13 @@ int main(void) {
     CHECK(0, bad);
     CHECK(1, d.y[0]);
     CHECK(2, d.y[1]);
+    /* rgb.png for a gray input: PIL's convert("L"), (19595 R + 38470 G + 7471 B + 2^15) >> 16 */
+    bad = 0;
+    for (int p = 0; p < H * W && d.x8; p++)
+        bad += d.x8[p] != (uint8_t)((rgb[3 * p] * 19595u + rgb[3 * p + 1] * 38470u +
+                                     rgb[3 * p + 2] * 7471u + 0x8000u) >>
+                                    16);
+    CHECK(0, bad);
     mlc_dataset_free(&d);
 
     /* classes by name, when the model names them */
