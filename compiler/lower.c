@@ -1917,28 +1917,32 @@ static const char *string_arg(Lower *L, Ast *v, const char *what) {
 
 /* data = idx("DIR") | npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"])
  *      | npz("FILE.npz", test = "FILE.npz") | csv("FILE.csv", target = "COLUMN", test = "F")
+ *      | images("ANNOTATIONS.csv", "DIR", test = ["ANNOTATIONS.csv", "DIR"])
  * The positional arguments are the training set's files; test names the test set's (idx
  * has both in its directory). Each wrong form is reported at the argument at fault. */
 static void lower_data(Lower *L, Ast *v) {
     TrainSpec *t = &L->g->train;
     static const char *const forms =
-        "idx(\"DIR\"), npy(\"X.npy\", \"Y.npy\"), npz(\"FILE.npz\") or "
-        "csv(\"FILE.csv\", target = \"COLUMN\")";
+        "idx(\"DIR\"), npy(\"X.npy\", \"Y.npy\"), npz(\"FILE.npz\"), "
+        "csv(\"FILE.csv\", target = \"COLUMN\") or images(\"ANNOTATIONS.csv\", \"DIR\")";
     const char *name = v->kind == AST_CALL ? v->call.name : "";
-    DataKind kind = !strcmp(name, "idx")   ? DATA_IDX
-                    : !strcmp(name, "npy") ? DATA_NPY
-                    : !strcmp(name, "npz") ? DATA_NPZ
-                    : !strcmp(name, "csv") ? DATA_CSV
-                                           : DATA_NONE;
+    DataKind kind = !strcmp(name, "idx")      ? DATA_IDX
+                    : !strcmp(name, "npy")    ? DATA_NPY
+                    : !strcmp(name, "npz")    ? DATA_NPZ
+                    : !strcmp(name, "csv")    ? DATA_CSV
+                    : !strcmp(name, "images") ? DATA_IMAGES
+                                              : DATA_NONE;
     if (kind == DATA_NONE) {
         diag_error(L->cx, v->loc, "the data set is %s, got %s", forms, describe(L, v));
         return;
     }
-    int want = kind == DATA_NPY ? 2 : 1; /* positional arguments */
-    const char *what = kind == DATA_IDX   ? "the directory of IDX files"
-                       : kind == DATA_NPY ? "the inputs' and the targets' .npy files"
-                       : kind == DATA_NPZ ? "the .npz file"
-                                          : "the .csv file";
+    bool two = kind == DATA_NPY || kind == DATA_IMAGES; /* two files per split */
+    int want = two ? 2 : 1;                             /* positional arguments */
+    const char *what = kind == DATA_IDX      ? "the directory of IDX files"
+                       : kind == DATA_NPY    ? "the inputs' and the targets' .npy files"
+                       : kind == DATA_NPZ    ? "the .npz file"
+                       : kind == DATA_IMAGES ? "the annotations' .csv file and the images' folder"
+                                             : "the .csv file";
     const char *path[2] = {NULL, NULL}, *test[2] = {NULL, NULL}, *target = NULL;
     int npos = 0;
     bool ok = true;
@@ -1946,18 +1950,21 @@ static void lower_data(Lower *L, Ast *v) {
         Ast *arg = v->call.args.data[i];
         if (arg->kind != AST_KWARG) {
             if (npos < want)
-                ok &= (path[npos] = string_arg(
-                           L, arg, kind == DATA_IDX ? "the directory" : "a file name")) != NULL;
+                ok &= (path[npos] = string_arg(L, arg,
+                                               kind == DATA_IDX || (kind == DATA_IMAGES && npos)
+                                                   ? "the directory"
+                                                   : "a file name")) != NULL;
             npos++;
             continue;
         }
         const char *key = arg->kwarg.name;
         Ast *val = arg->kwarg.value;
-        if (!strcmp(key, "test") && kind == DATA_NPY) {
+        if (!strcmp(key, "test") && two) {
             if (val->kind != AST_LIST || val->list.len != 2) {
-                diag_error(L->cx, val->loc,
-                           "test is the test set's inputs and targets, [\"X.npy\", \"Y.npy\"]; "
-                           "got %s",
+                diag_error(L->cx, val->loc, "test is the test set's %s; got %s",
+                           kind == DATA_NPY ? "inputs and targets, [\"X.npy\", \"Y.npy\"]"
+                                            : "annotations and folder, [\"ANNOTATIONS.csv\", "
+                                              "\"DIR\"]",
                            describe(L, val));
                 ok = false;
                 continue;
@@ -1974,8 +1981,10 @@ static void lower_data(Lower *L, Ast *v) {
                        : kind == DATA_NPY ? "npy(\"X.npy\", \"Y.npy\", test = [\"X.npy\", "
                                             "\"Y.npy\"])"
                        : kind == DATA_NPZ ? "npz(\"FILE.npz\", test = \"FILE.npz\")"
-                                          : "csv(\"FILE.csv\", target = \"COLUMN\", test = "
-                                            "\"FILE.csv\")");
+                       : kind == DATA_IMAGES
+                           ? "images(\"ANNOTATIONS.csv\", \"DIR\", test = [\"ANNOTATIONS.csv\", "
+                             "\"DIR\"])"
+                           : "csv(\"FILE.csv\", target = \"COLUMN\", test = \"FILE.csv\")");
             ok = false;
         }
     }
@@ -1998,6 +2007,111 @@ static void lower_data(Lower *L, Ast *v) {
     t->test_path = test[0];
     t->test_path2 = test[1];
     t->target_column = target;
+}
+
+/* mean or std of normalize(...): a number, or a list of numbers (one per channel). Returns
+ * the count (at most 64), or 0 after an error. */
+static int number_list(Lower *L, Ast *v, const char *what, double **out) {
+    int n = v->kind == AST_LIST ? v->list.len : 1;
+    if (n < 1 || n > 64) {
+        diag_error(L->cx, v->loc, "%s is a number or a list of 1 to 64 numbers, got %d", what, n);
+        return 0;
+    }
+    double *vals = arena_alloc(L->cx->arena, sizeof(double) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        if (!number_setting(L, v->kind == AST_LIST ? v->list.data[i] : v, what, &vals[i]))
+            return 0;
+    *out = vals;
+    return n;
+}
+
+/* transform = [normalize(mean, std), random_crop(padding), random_hflip]: the inputs'
+ * transforms, in the order they run (torchvision's Normalize, RandomCrop(size, padding) and
+ * RandomHorizontalFlip; the crop's size is the input's). Whether they fit the input (its
+ * channels, an image shape) is checked with the model (check_transforms). */
+static void lower_transforms(Lower *L, Ast *v) {
+    TrainSpec *t = &L->g->train;
+    static const char *const forms = "normalize(mean, std), random_crop(padding) or random_hflip";
+    int n = v->kind == AST_LIST ? v->list.len : 1;
+    t->transforms = arena_alloc(L->cx->arena, sizeof(TransformSpec) * (size_t)(n + 1));
+    t->ntransforms = 0;
+    for (int i = 0; i < n; i++) {
+        Ast *e = v->kind == AST_LIST ? v->list.data[i] : v;
+        const char *name = e->kind == AST_CALL ? e->call.name : e->kind == AST_IDENT ? e->str : "";
+        int nargs = e->kind == AST_CALL ? e->call.args.len : 0;
+        TransformSpec *ts = &t->transforms[t->ntransforms];
+        memset(ts, 0, sizeof *ts);
+        ts->loc = e->loc;
+        if (!strcmp(name, "random_hflip")) {
+            ts->kind = TRANSFORM_RANDOM_HFLIP;
+            if (nargs) {
+                diag_error(L->cx, e->loc, "random_hflip takes no arguments");
+                continue;
+            }
+        } else if (!strcmp(name, "random_crop")) {
+            ts->kind = TRANSFORM_RANDOM_CROP;
+            Ast *arg = nargs == 1 ? e->call.args.data[0] : NULL;
+            if (arg && arg->kind == AST_KWARG && strcmp(arg->kwarg.name, "padding") != 0)
+                arg = NULL;
+            if (!arg) {
+                diag_error(L->cx, e->loc,
+                           "random_crop takes the padding, random_crop(4) or "
+                           "random_crop(padding = 4)");
+                continue;
+            }
+            if (!positive_int(L, arg->kind == AST_KWARG ? arg->kwarg.value : arg, "the padding",
+                              1 << 16, &ts->padding))
+                continue;
+        } else if (!strcmp(name, "normalize") && e->kind == AST_CALL) {
+            ts->kind = TRANSFORM_NORMALIZE;
+            Ast *mean = NULL, *std = NULL;
+            bool ok = true;
+            for (int k = 0; k < nargs; k++) {
+                Ast *arg = e->call.args.data[k];
+                const char *key = arg->kind == AST_KWARG ? arg->kwarg.name
+                                  : k == 0               ? "mean"
+                                  : k == 1               ? "std"
+                                                         : "";
+                Ast *val = arg->kind == AST_KWARG ? arg->kwarg.value : arg;
+                if (!strcmp(key, "mean") && !mean)
+                    mean = val;
+                else if (!strcmp(key, "std") && !std)
+                    std = val;
+                else {
+                    diag_error(L->cx, arg->loc,
+                               "normalize takes mean and std, normalize(mean, std)");
+                    ok = false;
+                }
+            }
+            if (ok && (!mean || !std)) {
+                diag_error(L->cx, e->loc, "normalize needs mean and std, normalize(mean, std)");
+                ok = false;
+            }
+            if (!ok)
+                continue;
+            int nm = number_list(L, mean, "mean", &ts->mean);
+            int ns = number_list(L, std, "std", &ts->std);
+            if (!nm || !ns)
+                continue;
+            if (nm != ns) {
+                diag_error(L->cx, std->loc, "std has %d value%s, mean has %d: one per channel", ns,
+                           ns == 1 ? "" : "s", nm);
+                continue;
+            }
+            ts->nchannels = nm;
+            bool positive = true;
+            for (int k = 0; k < ns; k++)
+                positive &= ts->std[k] > 0;
+            if (!positive) {
+                diag_error(L->cx, std->loc, "std must be above 0 (it divides)");
+                continue;
+            }
+        } else {
+            diag_error(L->cx, e->loc, "a transform is %s, got %s", forms, describe(L, e));
+            continue;
+        }
+        t->ntransforms++;
+    }
 }
 
 static void lower_train(Lower *L, Ast *st) {
@@ -2036,6 +2150,21 @@ static void lower_train(Lower *L, Ast *st) {
                 t->shuffle = !strcmp(v->str, "true");
             else
                 diag_error(L->cx, v->loc, "shuffle is true or false, got %s", describe(L, v));
+        } else if (!strcmp(key, "drop_last")) {
+            if (v->kind == AST_IDENT && (!strcmp(v->str, "true") || !strcmp(v->str, "false")))
+                t->drop_last = !strcmp(v->str, "true");
+            else
+                diag_error(L->cx, v->loc, "drop_last is true or false, got %s", describe(L, v));
+        } else if (!strcmp(key, "transform")) {
+            lower_transforms(L, v);
+        } else if (!strcmp(key, "target_transform")) {
+            if (v->kind == AST_IDENT && !strcmp(v->str, "one_hot")) {
+                t->one_hot = true;
+                t->one_hot_loc = v->loc;
+            } else {
+                diag_error(L->cx, v->loc, "the target transform is one_hot, got %s",
+                           describe(L, v));
+            }
         } else if (!strcmp(key, "lr") || !strcmp(key, "momentum") || !strcmp(key, "weight_decay")) {
             diag_error(L->cx, kv->kwarg.name_loc,
                        "%s is a setting of the optimizer: "
@@ -2044,8 +2173,8 @@ static void lower_train(Lower *L, Ast *st) {
         } else {
             diag_error(L->cx, kv->kwarg.name_loc,
                        "unknown train setting '%s'; the settings "
-                       "are data, val_split, scale, batch, epochs, optimizer, schedule, warmup and "
-                       "shuffle",
+                       "are data, val_split, scale, transform, target_transform, batch, epochs, "
+                       "optimizer, schedule, warmup, shuffle and drop_last",
                        key);
         }
     }
@@ -2090,6 +2219,50 @@ static void find_logits(Lower *L) {
                      kinds);
 }
 
+/* The transforms and the data set against the input and the target: normalize has one value
+ * or one per channel (the first dimension of an image [C, H, W], else 1); the random ones and
+ * an images() data set need an image, [C, H, W] or [H, W] (images: 1 or 3 channels); one_hot
+ * needs an f32[K] target. */
+static void check_transforms(Lower *L) {
+    Graph *g = L->g;
+    TrainSpec *t = &g->train;
+    Shape xs = g->input->shape; /* dim[0] is N */
+    int rank = xs.rank - 1;
+    bool image = rank == 2 || rank == 3;
+    int64_t channels = rank == 3 ? xs.dim[1] : 1;
+    const char *x = sample_str(L, xs, g->input->dtype);
+    for (int i = 0; i < t->ntransforms; i++) {
+        TransformSpec *ts = &t->transforms[i];
+        if (ts->kind == TRANSFORM_NORMALIZE && ts->nchannels != 1 && ts->nchannels != channels)
+            diag_error(L->cx, ts->loc,
+                       "normalize has %d values per channel, the input '%s' (%s) has %lld "
+                       "channel%s",
+                       ts->nchannels, g->input->name, x, (long long)channels,
+                       channels == 1 ? "" : "s");
+        if (ts->kind != TRANSFORM_NORMALIZE && !image)
+            diag_error(L->cx, ts->loc,
+                       "%s works on images [C, H, W] or [H, W], the input '%s' is %s",
+                       ts->kind == TRANSFORM_RANDOM_CROP ? "random_crop" : "random_hflip",
+                       g->input->name, x);
+    }
+    if (t->data_kind == DATA_IMAGES && (!image || (channels != 1 && channels != 3)))
+        diag_error(L->cx, t->data_loc,
+                   "images() reads images into an input of [C, H, W] with 1 or 3 channels, or "
+                   "[H, W]; '%s' is %s",
+                   g->input->name, x);
+    if (t->one_hot &&
+        (g->target->dtype == DT_I32 || g->target->shape.rank != 2 || g->target->shape.dim[1] < 2)) {
+        diag_error(L->cx, t->one_hot_loc,
+                   "one_hot makes an f32[K] target from class labels; declare '%s' as f32[K], not "
+                   "%s",
+                   g->target->name,
+                   g->target->dtype == DT_I32 ? arena_printf(L->cx->arena, "class(%lld)",
+                                                             (long long)g->target->attr.leaf.nclass)
+                                              : sample_str(L, g->target->shape, g->target->dtype));
+        diag_note(L->cx, g->target->loc, "'%s' declared here", g->target->name);
+    }
+}
+
 /* What a program needs from a model, checked once everything is lowered. */
 static void check_program(Lower *L, AstModel *m) {
     Graph *g = L->g;
@@ -2115,12 +2288,13 @@ static void check_program(Lower *L, AstModel *m) {
         return;
     Node *leaves[2] = {g->input, g->target};
     if (g->train.has_data) {
-        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_IDX)
+        check_transforms(L);
+        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_IDX && !g->train.one_hot)
             diag_error(cx, g->target->loc,
                        "an idx data set has class labels: declare the "
                        "target as class(K), not %s",
                        sample_str(L, g->target->shape, g->target->dtype));
-        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_CSV &&
+        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_CSV && !g->train.one_hot &&
             shape_numel_const(g->target->shape) != 1)
             diag_error(cx, g->target->loc,
                        "a csv data set has one target column: declare the target as class(K) "
@@ -2133,6 +2307,9 @@ static void check_program(Lower *L, AstModel *m) {
                            "initial value",
                            leaves[i]->name);
     } else {
+        if (g->train.ntransforms || g->train.one_hot)
+            diag_error(cx, g->train.ntransforms ? g->train.transforms[0].loc : g->train.one_hot_loc,
+                       "transforms apply to a data set, and the train block has none");
         for (int i = 0; i < 2; i++)
             if (leaves[i]->attr.leaf.init == INIT_NONE)
                 diag_error(cx, leaves[i]->loc,

@@ -387,12 +387,27 @@ typedef struct ScheduleSpec {
 
 /* The data set's format (train { data = FORMAT(...) }), as the runtime's MlcDataKind. */
 typedef enum DataKind {
-    DATA_NONE, /* no data set */
-    DATA_IDX,  /* idx("DIR") */
-    DATA_NPY,  /* npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"]) */
-    DATA_NPZ,  /* npz("FILE.npz", test = "FILE.npz") */
-    DATA_CSV,  /* csv("FILE.csv", target = "COLUMN", test = "FILE.csv") */
+    DATA_NONE,   /* no data set */
+    DATA_IDX,    /* idx("DIR") */
+    DATA_NPY,    /* npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"]) */
+    DATA_NPZ,    /* npz("FILE.npz", test = "FILE.npz") */
+    DATA_CSV,    /* csv("FILE.csv", target = "COLUMN", test = "FILE.csv") */
+    DATA_IMAGES, /* images("ANNOTATIONS.csv", "DIR", test = ["ANNOTATIONS.csv", "DIR"]) */
 } DataKind;
+
+/* One transform of the inputs (train { transform = [...] }), as the runtime's MlcTransform. */
+typedef enum TransformKind {
+    TRANSFORM_NORMALIZE,    /* normalize(mean, std): per channel */
+    TRANSFORM_RANDOM_CROP,  /* random_crop(padding) */
+    TRANSFORM_RANDOM_HFLIP, /* random_hflip */
+} TransformKind;
+typedef struct TransformSpec {
+    TransformKind kind;
+    Loc loc;
+    int64_t padding; /* random_crop */
+    int nchannels;   /* normalize: values in mean and std */
+    double *mean, *std;
+} TransformSpec;
 
 typedef struct TrainSpec {
     bool has_data;
@@ -410,6 +425,11 @@ typedef struct TrainSpec {
     double setting[MLC_MAX_SETTINGS][2]; /* by optim_settings row: the optimizer's own */
     ScheduleSpec schedule;
     bool shuffle;
+    bool drop_last;            /* no partial last batch in training */
+    TransformSpec *transforms; /* the inputs', in order */
+    int ntransforms;
+    bool one_hot; /* target_transform = one_hot: class labels become an f32[K] target */
+    Loc one_hot_loc;
 } TrainSpec;
 
 typedef struct Graph {

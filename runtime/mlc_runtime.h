@@ -474,13 +474,30 @@ typedef struct MlcParam {
 
 /* Where the training data comes from. */
 typedef enum MlcDataKind {
-    MLC_DATA_NONE, /* no data set: inputs are constants (MlcModel.x_init, y_init) */
-    MLC_DATA_IDX,  /* a directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
-                      t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz] */
-    MLC_DATA_NPY,  /* two .npy files: the inputs and the targets (data/npy.c) */
-    MLC_DATA_NPZ,  /* one .npz file with arrays named after the input and the target */
-    MLC_DATA_CSV,  /* a .csv file: a header row, the target's column and feature columns */
+    MLC_DATA_NONE,   /* no data set: inputs are constants (MlcModel.x_init, y_init) */
+    MLC_DATA_IDX,    /* a directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
+                        t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz] */
+    MLC_DATA_NPY,    /* two .npy files: the inputs and the targets (data/npy.c) */
+    MLC_DATA_NPZ,    /* one .npz file with arrays named after the input and the target */
+    MLC_DATA_CSV,    /* a .csv file: a header row, the target's column and feature columns */
+    MLC_DATA_IMAGES, /* an annotations .csv file (image file, label) and a folder of PNG and
+                        JPEG images (data/images.c) */
 } MlcDataKind;
+
+/* A transform of the inputs (train { transform = [...] }), applied in the list's order to
+ * each batch as it is gathered, after the scale; the random ones only in training. */
+typedef enum MlcTransformKind {
+    MLC_NORMALIZE,    /* x = (x - mean[c]) / std[c] per channel (nchannels values, or 1) */
+    MLC_RANDOM_CROP,  /* pad by `padding` zeros on every side, crop the input's size back at
+                         a random offset (torchvision's RandomCrop(size, padding)) */
+    MLC_RANDOM_HFLIP, /* mirror left to right with probability 1/2 */
+} MlcTransformKind;
+typedef struct MlcTransform {
+    MlcTransformKind kind;
+    int64_t padding; /* MLC_RANDOM_CROP */
+    int nchannels;   /* MLC_NORMALIZE: the values in mean and std */
+    const float *mean, *std;
+} MlcTransform;
 
 /* What the target of one sample is. */
 typedef enum MlcTargetKind {
@@ -622,6 +639,10 @@ typedef struct MlcModel {
     MlcOptim optim;       /* the train block's optimizer */
     MlcSchedule schedule; /* and its learning-rate schedule */
     int shuffle;          /* 0: in file order, as the quickstart */
+    int drop_last;        /* 1: no partial last batch in training (DataLoader's drop_last) */
+    const MlcTransform *transforms; /* the inputs' transforms, in order */
+    int ntransforms;
+    int one_hot; /* 1: the data set's class labels become the f32[y_size] target */
 
     /* 1: its kernels run threads of their own (OpenMP), so BLAS is kept to one thread
      * unless --threads says otherwise (two pools of busy threads on the same cores are far
@@ -696,6 +717,8 @@ float mlc_rng_normal(MlcRng *r);                   /* Box-Muller */
 #define MLC_RNG_STREAM_INIT    0x6d6c63   /* "mlc" */
 #define MLC_RNG_STREAM_SHUFFLE 0x73687566 /* "shuf" */
 #define MLC_RNG_STREAM_SPLIT   0x73706c74 /* "splt": --val-split's choice */
+#define MLC_RNG_STREAM_AUGMENT 0x61756720 /* "aug ": random_crop and random_hflip, per step */
+#define MLC_RNG_STREAM_SAMPLES 0x73686f77 /* "show": the images of --show-samples */
 #define MLC_DEFAULT_SEED       0
 
 /* Fills every parameter as its MlcParam.init says, in the order of model->params. */
@@ -743,10 +766,11 @@ typedef struct MlcLoader {
     const char *name;
     bool (*load)(MlcDataset *d, const MlcSource *src, const MlcModel *m, char *err, size_t errlen);
 } MlcLoader;
-extern const MlcLoader mlc_loader_idx; /* data/idx.c */
-extern const MlcLoader mlc_loader_npy; /* data/npy.c */
-extern const MlcLoader mlc_loader_npz; /* data/npy.c */
-extern const MlcLoader mlc_loader_csv; /* data/csv.c */
+extern const MlcLoader mlc_loader_idx;    /* data/idx.c */
+extern const MlcLoader mlc_loader_npy;    /* data/npy.c */
+extern const MlcLoader mlc_loader_npz;    /* data/npy.c */
+extern const MlcLoader mlc_loader_csv;    /* data/csv.c */
+extern const MlcLoader mlc_loader_images; /* data/images.c */
 /* The loader of a model's data set, or NULL (MLC_DATA_NONE). */
 const MlcLoader *mlc_loader_find(MlcDataKind kind);
 
@@ -762,6 +786,14 @@ typedef struct MlcArray {
     int64_t shape[8];
     const unsigned char *data;
 } MlcArray;
+/* The classes the data set's labels name: nclass for a class target, y_size for a one_hot
+ * one, 0 when the targets are floats. */
+int64_t mlc_model_classes(const MlcModel *m);
+/* Splits a CSV line (modified in place) into at most max fields (their starts in f, which
+ * may be NULL to count them), RFC 4180's quotes allowed. Returns the count, or -1 for a quote
+ * that is not closed or text after a closing quote (data/csv.c). */
+int mlc_csv_split(char *line, char **f, int max);
+
 /* d from the arrays of a split: x [n, the input's shape] and y [n] class indices or [n, the
  * target's shape] floats, checked against the model (shapes, dtypes, class range, finite
  * values) with errors that name the array and what the model wants. x is multiplied by
@@ -839,6 +871,25 @@ bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, con
  * notation when the values need it; rows of at most 80 columns; "..." past 1000 values). */
 void mlc_print_tensor(FILE *f, const float *data, int rank, const int64_t *shape);
 
+/* The model's transforms on the n samples of x (floats, already scaled), in place: in
+ * training (train) all of them, the random ones drawn from the step's seed; in evaluation
+ * only normalize. scratch holds one sample (x_size floats). transform.c. */
+void mlc_transform_batch(const MlcModel *m, float *x, int64_t n, uint64_t seed, bool train,
+                         float *scratch);
+
+/* Pictures (plot.c, with cairo), written as PNG files through a temporary file and a rename.
+ * mlc_plot_curves: the training loss, the test loss and the test accuracy per epoch, as
+ * curves[3 e + 0, 1, 2] for the n epochs from first (NaN where there is none), in two
+ * panels of a PLOT_WIDTH x PLOT_HEIGHT image. mlc_show_samples: nine training samples (drawn
+ * with the seed) as images with their class names, as the quickstart's figure; see plot.c
+ * for its size. */
+#define MLC_PLOT_WIDTH  960
+#define MLC_PLOT_HEIGHT 400
+bool mlc_plot_curves(const char *path, const double *curves, int64_t n, int64_t first, char *err,
+                     size_t errlen);
+bool mlc_show_samples(const char *path, const MlcModel *m, const MlcDataset *d, uint64_t seed,
+                      char *err, size_t errlen);
+
 /* The command line of mlc_main (options.c). */
 typedef struct MlcOptions {
     const char *data;         /* --data PATH: the training set (npy: X.npy,Y.npy) */
@@ -870,6 +921,9 @@ typedef struct MlcOptions {
     bool quiet;               /* --quiet: no per-batch loss lines */
     bool no_progress;         /* --no-progress: the loss lines even on a terminal */
     bool time;                /* --time: seconds per epoch on stderr */
+    const char *log;          /* --log FILE: the metrics as CSV, or NULL */
+    const char *plot;         /* --plot FILE: loss and accuracy per epoch (PNG), or NULL */
+    const char *show_samples; /* --show-samples FILE: a 3x3 grid of training images, or NULL */
     bool help;                /* --help */
     bool version;             /* --version */
 } MlcOptions;

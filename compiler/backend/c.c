@@ -1154,6 +1154,35 @@ static const char *init_const(InitKind k) {
 
 /* The MlcModel that describes the model to the runtime (mlc_runtime.h), and main(). The
  * parameter table keeps the state_dict names and shapes, so weight files are PyTorch's. */
+/* The train block's transforms, drop_last and one_hot, where it has them. */
+static void emit_transforms(FILE *o, Arena *a, const TrainSpec *t) {
+    static const char *const kinds[] = {"MLC_NORMALIZE", "MLC_RANDOM_CROP", "MLC_RANDOM_HFLIP"};
+    if (t->drop_last)
+        fprintf(o, "    .drop_last = 1,\n");
+    if (t->one_hot)
+        fprintf(o, "    .one_hot = 1,\n");
+    if (!t->ntransforms)
+        return;
+    fprintf(o, "    .transforms = (const MlcTransform[]){\n");
+    for (int i = 0; i < t->ntransforms; i++) {
+        const TransformSpec *ts = &t->transforms[i];
+        fprintf(o, "        {.kind = %s", kinds[ts->kind]);
+        if (ts->kind == TRANSFORM_RANDOM_CROP)
+            fprintf(o, ", .padding = %lld", (long long)ts->padding);
+        if (ts->kind == TRANSFORM_NORMALIZE) {
+            fprintf(o, ", .nchannels = %d", ts->nchannels);
+            for (int k = 0; k < 2; k++) {
+                fprintf(o, ",\n         .%s = (const float[]){", k ? "std" : "mean");
+                for (int c = 0; c < ts->nchannels; c++)
+                    fprintf(o, "%s%s", c ? ", " : "", float_lit(a, k ? ts->std[c] : ts->mean[c]));
+                fprintf(o, "}");
+            }
+        }
+        fprintf(o, "},\n");
+    }
+    fprintf(o, "    },\n    .ntransforms = %d,\n", t->ntransforms);
+}
+
 static void emit_model(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
@@ -1213,7 +1242,7 @@ static void emit_model(Emit *e) {
                 (long long)shape_numel_const(g->output->shape));
     if (g->classes.len)
         fprintf(o, "    .class_names = %s_classes,\n", g->name);
-    static const char *const kinds[] = {"NONE", "IDX", "NPY", "NPZ", "CSV"};
+    static const char *const kinds[] = {"NONE", "IDX", "NPY", "NPZ", "CSV", "IMAGES"};
     fprintf(o, "    .data_kind = MLC_DATA_%s,\n", kinds[t->data_kind]);
     const char *const paths[][2] = {{"data_path", t->data_path},
                                     {"data_path2", t->data_path2},
@@ -1257,6 +1286,7 @@ static void emit_model(Emit *e) {
             schedules[sc->kind], (long long)sc->step_size, sc->gamma, sc->t_max, sc->eta_min,
             (long long)sc->warmup_epochs, sc->warmup_start);
     fprintf(o, "    .shuffle = %d,\n", t->shuffle ? 1 : 0);
+    emit_transforms(o, a, t);
     fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
             (long long)acts_per_sample(e), (long long)acts_fixed(e));
     if (uses_image_ops(g)) /* the image kernels' threads, where the compiler gave them */
