@@ -403,6 +403,8 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *name
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
     case OP_POW:
     case OP_CLAMP:
     case OP_BETWEEN:

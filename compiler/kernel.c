@@ -265,6 +265,11 @@ static OpDesc image_op(Schedule *s, MemPlan *mp, Kernel *k, OpDesc d) {
         d.h = x->dim[2], d.w = x->dim[3];
     } else if (n->op == OP_BATCHNORM_BWD || n->op == OP_BN_DGAMMA) {
         x = &n->in[1]->shape; /* (dy, x, ...) */
+    } else if (n->op == OP_ADAPTIVE_AVGPOOL2D || n->op == OP_ADAPTIVE_AVGPOOL2D_BWD) {
+        if (n->op == OP_ADAPTIVE_AVGPOOL2D_BWD) /* dy -> dx */
+            x = &n->shape, y = &n->in[0]->shape;
+        d.oc = y->dim[1], d.oh = y->dim[2], d.ow = y->dim[3];
+        d.h = x->dim[2], d.w = x->dim[3];
     }
     d.c = x->dim[1];
     d.spatial = 1;

@@ -657,8 +657,8 @@ static Node *conv2d(Lower *L, Ast *call, int skip, Node *x, const char *prefix, 
 }
 
 /* adaptive_avgpool2d(h, w = h): the output h x w whatever the input size, as PyTorch's
- * AdaptiveAvgPool2d; here for inputs whose size is a multiple of it, where it is avgpool2d
- * with kernel and stride = input / output. */
+ * AdaptiveAvgPool2d. Where the input size is a multiple of it, that is avgpool2d with kernel
+ * and stride = input / output; otherwise the windows vary in size (adaptive_avgpool2d op). */
 static bool adaptive_spec(Lower *L, Ast *call, int skip, int64_t out[2], Ast **where) {
     static const char *const names[] = {"h", "w"};
     Ast *a[2];
@@ -678,12 +678,9 @@ static Node *adaptive_avgpool2d(Lower *L, Ast *call, int skip, Node *x) {
         !want_images(L, call->loc, "adaptive_avgpool2d", x))
         return NULL;
     int64_t h = x->shape.dim[2], w = x->shape.dim[3];
-    if (h % out[0] != 0 || w % out[1] != 0) {
-        diag_error(L->cx, call->loc,
-                   "adaptive_avgpool2d(%lld, %lld) of %lldx%lld images: mlc supports input sizes "
-                   "that are multiples of the output size",
-                   (long long)out[0], (long long)out[1], (long long)h, (long long)w);
-        return NULL;
+    if (h % out[0] != 0 || w % out[1] != 0) { /* windows of varying size */
+        Shape s = {4, {DIM_N, x->shape.dim[1], out[0], out[1]}};
+        return ir_shaped(L->g, OP_ADAPTIVE_AVGPOOL2D, call->loc, 1, &x, s);
     }
     Window win = {{h / out[0], w / out[1]}, {h / out[0], w / out[1]}, {0, 0}, {1, 1}, 1};
     return ir_window_node(L->g, OP_AVGPOOL2D, call->loc, 1, &x, &win, (Shape){0, {0}});

@@ -781,6 +781,31 @@ static bool shape_pool_bwd(Ctx *cx, Node *n) {
 #define shape_maxpool2d_bwd shape_pool_bwd
 #define shape_avgpool2d_bwd shape_pool_bwd
 
+/* adaptive_avgpool2d: y[i, j] = the mean of x over rows floor(i H / oh) to ceil((i + 1) H / oh)
+ *                     and the columns likewise, the output size in n->shape (PyTorch's
+ *                     AdaptiveAvgPool2d, for sizes that are no multiple of it; lower.c makes
+ *                     an avgpool2d of the others)
+ * grad:               dx = adaptive_avgpool2d_bwd(dy): each dy over its window's size, to every
+ *                     element of the window */
+static bool shape_adaptive_avgpool2d(Ctx *cx, Node *n) {
+    if (!require_images(cx, n, n->in[0]))
+        return false;
+    MLC_ASSERT(n->shape.rank == 4 && n->shape.dim[1] == n->in[0]->shape.dim[1]);
+    n->dtype = DT_F32;
+    return true;
+}
+static void grad_adaptive_avgpool2d(Grad *gr, Node *n, Node *dy) {
+    add_grad(gr, n->in[0],
+             ir_shaped(gr->g, OP_ADAPTIVE_AVGPOOL2D_BWD, n->loc, 1, &dy, n->in[0]->shape));
+}
+static bool shape_adaptive_avgpool2d_bwd(Ctx *cx, Node *n) {
+    (void)cx;
+    MLC_ASSERT(n->shape.rank == 4 && n->shape.dim[1] == n->in[0]->shape.dim[1]);
+    n->dtype = DT_F32;
+    return true;
+}
+#define grad_adaptive_avgpool2d_bwd grad_backward_only
+
 /* ---- images: per channel ---------------------------------------------------------------------
  * x [N, C, ...]: a channel is dimension 1; its M values are the N samples times the rest.
  * channel_sum:  y[c] = sum of channel c (a convolution's bias gradient)

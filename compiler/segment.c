@@ -87,7 +87,9 @@ static EvalForm eval_form(OpKind op) {
     case OP_AVGPOOL2D_BWD:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL: return EVAL_SAME;
+    case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD: return EVAL_SAME;
     case OP_COUNT: break;
     }
     unreachable();

@@ -168,6 +168,8 @@ static Node *rewrite(Graph *g, Node *n) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
     case OP_POW:
     case OP_CLAMP:
     case OP_BETWEEN:

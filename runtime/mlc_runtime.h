@@ -336,6 +336,48 @@ static inline void mlc_avgpool_bwd(const float *dy, const MlcWindow *g, int64_t 
     }
 }
 
+/* adaptive_avgpool2d of h x w planes to oh x ow (PyTorch's AdaptiveAvgPool2d): output row i
+ * averages input rows floor(i h / oh) to ceil((i + 1) h / oh), and the columns likewise; the
+ * backward pass spreads each dy over its window's size. */
+static inline int64_t mlc_adaptive_start(int64_t i, int64_t in, int64_t out) {
+    return i * in / out;
+}
+static inline int64_t mlc_adaptive_end(int64_t i, int64_t in, int64_t out) {
+    return ((i + 1) * in + out - 1) / out;
+}
+static inline void mlc_adaptive_avgpool(const float *x, int64_t planes, int64_t h, int64_t w,
+                                        int64_t oh, int64_t ow, float *y) {
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < planes; c++)
+        for (int64_t p = 0; p < oh; p++)
+            for (int64_t q = 0; q < ow; q++) {
+                const int64_t r0 = mlc_adaptive_start(p, h, oh), r1 = mlc_adaptive_end(p, h, oh);
+                const int64_t s0 = mlc_adaptive_start(q, w, ow), s1 = mlc_adaptive_end(q, w, ow);
+                double sum = 0.0;
+                for (int64_t r = r0; r < r1; r++)
+                    for (int64_t s = s0; s < s1; s++)
+                        sum += (double)x[(c * h + r) * w + s];
+                y[(c * oh + p) * ow + q] = (float)(sum / (double)((r1 - r0) * (s1 - s0)));
+            }
+}
+static inline void mlc_adaptive_avgpool_bwd(const float *dy, int64_t planes, int64_t h, int64_t w,
+                                            int64_t oh, int64_t ow, float *dx) {
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < planes; c++) {
+        for (int64_t k = 0; k < h * w; k++)
+            dx[c * h * w + k] = 0.0f;
+        for (int64_t p = 0; p < oh; p++)
+            for (int64_t q = 0; q < ow; q++) {
+                const int64_t r0 = mlc_adaptive_start(p, h, oh), r1 = mlc_adaptive_end(p, h, oh);
+                const int64_t s0 = mlc_adaptive_start(q, w, ow), s1 = mlc_adaptive_end(q, w, ow);
+                const float d = dy[(c * oh + p) * ow + q] / (float)((r1 - r0) * (s1 - s0));
+                for (int64_t r = r0; r < r1; r++)
+                    for (int64_t s = s0; s < s1; s++)
+                        dx[(c * h + r) * w + s] += d;
+            }
+    }
+}
+
 /* mlc_sum's order for sum of (x[k] - m)^2 and of x[k] * z[k]: eight partial sums in double,
  * combined pairwise (so the loops vectorise without reassociating anything). */
 static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {

@@ -206,6 +206,8 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
     case OP_PERMUTE:
     case OP_SLICE:
     case OP_PAD:
@@ -455,6 +457,12 @@ static void emit_image(Emit *e, const OpDesc *d) {
     case OP_AVGPOOL2D_BWD:
         emit_window(e, d, d->c);
         fprintf(o, "    mlc_avgpool_bwd(%s, &win, N * %lld, %s);\n", d->in[0]->name, c, y);
+        return;
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+        fprintf(o, "    mlc_adaptive_avgpool%s(%s, N * %lld, %lld, %lld, %lld, %lld, %s);\n",
+                d->op == OP_ADAPTIVE_AVGPOOL2D ? "" : "_bwd", d->in[0]->name, c, (long long)d->h,
+                (long long)d->w, (long long)d->oh, (long long)d->ow, y);
         return;
     case OP_CHANNEL_SUM:
     case OP_CHANNEL_MEAN:
@@ -760,6 +768,8 @@ static void emit_op(Emit *e, Kernel *k) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
     case OP_POW:
     case OP_CLAMP:
     case OP_BETWEEN:
@@ -1343,9 +1353,9 @@ static const char *const reserved[] = {
     "expf", "logf", "log", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "mlc_sum",
     "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
     "mlc_im2col", "mlc_col2im", "mlc_maxpool", "mlc_maxpool_bwd", "mlc_avgpool", "mlc_avgpool_bwd",
-    "mlc_channel_sum", "mlc_channel_stats", "mlc_batchnorm", "mlc_batchnorm_bwd",
-    "mlc_batchnorm_eval", "mlc_dropout", "MlcWindow", "MLC_PARALLEL_FOR", "int32_t", "NULL",
-    "INFINITY", "NAN", NULL};
+    "mlc_adaptive_avgpool", "mlc_adaptive_avgpool_bwd", "mlc_channel_sum", "mlc_channel_stats",
+    "mlc_batchnorm", "mlc_batchnorm_bwd", "mlc_batchnorm_eval", "mlc_dropout", "MlcWindow",
+    "MLC_PARALLEL_FOR", "int32_t", "NULL", "INFINITY", "NAN", NULL};
 
 const Target target_c = {
     .name = "c",

@@ -275,6 +275,8 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
     case OP_POW:
     case OP_CLAMP:
     case OP_BETWEEN:
@@ -493,6 +495,8 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
     case OP_POW:
     case OP_CLAMP:
     case OP_BETWEEN:
@@ -986,6 +990,8 @@ static bool fw_op(OpKind op) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
     case OP_POW:
     case OP_CLAMP:
     case OP_BETWEEN:

@@ -5,12 +5,12 @@
  * and applies one to a few random operations, each of which may read other pool values or
  * create parameters: elementwise ops with numpy's broadcasting (equal shapes, a trailing
  * suffix, one element, dimensions of size 1), matmul, linear(x, n), nets (new or called
- * again, sharing their parameters; on images they start with conv2d, maxpool2d, avgpool2d
- * and batchnorm2d layers), flatten, softmax, sum and mean, and the tensor algebra
- * (algebra(): transpose, permute, reshape, subscripts, concat, sum/mean/max along an axis,
- * pow, clamp, gelu's tanh form, flatten from an axis). Every expression carries its shape, so each
- * operation is only chosen where mlc accepts it; a model that mlc rejects is a bug here or
- * there, and the checker reports it.
+ * again, sharing their parameters; on images they start with conv2d, maxpool2d, avgpool2d,
+ * adaptive_avgpool2d and batchnorm2d layers, frozen or not), flatten, softmax, sum and mean,
+ * and the tensor algebra (algebra(): transpose, permute, reshape, subscripts, concat,
+ * sum/mean/max along an axis, pow, clamp, gelu's tanh form, flatten from an axis). Every
+ * expression carries its shape, so each operation is only chosen where mlc accepts it; a
+ * model that mlc rejects is a bug here or there, and the checker reports it.
  *
  * Values stay numerically tame, so that float32 and the double reference agree: log only of
  * something at least 0.5 (log(sigmoid(v) + 0.5), log(v * v + 1), log(exp(t)) with t
@@ -451,7 +451,8 @@ static int64_t window_out(const GenLayer *l, int64_t in) {
 }
 
 static bool is_image_layer(const char *fn) {
-    return !strcmp(fn, "conv2d") || !strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d");
+    return !strcmp(fn, "conv2d") || !strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d") ||
+           !strcmp(fn, "adaptive_avgpool2d");
 }
 
 /* The shape after one layer. */
@@ -460,6 +461,8 @@ static GenShape layer_out(const GenLayer *l, GenShape s) {
         return shape2(GEN_N, numel_per_sample(s));
     if (!strcmp(l->fn, "linear"))
         return shape2(GEN_N, l->n);
+    if (!strcmp(l->fn, "adaptive_avgpool2d")) /* to k x k, whatever the size */
+        return (GenShape){4, {GEN_N, s.dim[1], l->k, l->k}};
     if (is_image_layer(l->fn)) {
         GenShape o = {4, {GEN_N, s.dim[1], window_out(l, s.dim[2]), window_out(l, s.dim[3])}};
         if (!strcmp(l->fn, "conv2d"))
@@ -499,6 +502,8 @@ static GenLayer image_layer(Gen *G, GenShape s) {
     }
     if (window_out(&l, s.dim[2]) < 1 || window_out(&l, s.dim[3]) < 1)
         l.fn = NULL;
+    if (chance(G, 15)) /* to 1 x 1 .. 3 x 3, mostly a size that does not divide the input */
+        l = (GenLayer){.fn = "adaptive_avgpool2d", .k = 1 + (int64_t)below(G, 3)};
     return l;
 }
 
@@ -1204,6 +1209,8 @@ char *gen_print(const GenModel *m) {
                             "    maxpool2d(%lld, stride = %lld, padding = %lld, dilation = %lld)\n",
                             (long long)l->k, (long long)l->stride, (long long)l->pad,
                             (long long)l->dil);
+                else if (!strcmp(l->fn, "adaptive_avgpool2d"))
+                    fprintf(f, "    adaptive_avgpool2d(%lld)\n", (long long)l->k);
                 else if (!strcmp(l->fn, "avgpool2d"))
                     fprintf(f, "    avgpool2d(%lld, stride = %lld, padding = %lld)\n",
                             (long long)l->k, (long long)l->stride, (long long)l->pad);
@@ -1554,6 +1561,8 @@ char *gen_print_torch(const GenModel *m) {
                     fprintf(f, "        h = F.max_pool2d(h, %lld, %lld, %lld, %lld)\n",
                             (long long)l->k, (long long)l->stride, (long long)l->pad,
                             (long long)l->dil);
+                else if (!strcmp(fn, "adaptive_avgpool2d"))
+                    fprintf(f, "        h = F.adaptive_avg_pool2d(h, %lld)\n", (long long)l->k);
                 else if (!strcmp(fn, "avgpool2d"))
                     fprintf(f, "        h = F.avg_pool2d(h, %lld, %lld, %lld)\n", (long long)l->k,
                             (long long)l->stride, (long long)l->pad);

@@ -480,6 +480,25 @@ static void eval_node(IrEval *ev, Node *nd) {
                 }
         return;
     }
+    case OP_ADAPTIVE_AVGPOOL2D: {
+        /* output row p averages rows floor(p H / OH) to ceil((p + 1) H / OH), columns likewise */
+        Shape sx = nd->in[0]->shape;
+        int64_t H = sx.dim[2], W = sx.dim[3], OH = nd->shape.dim[2], OW = nd->shape.dim[3];
+        for (int64_t c = 0; c < ny / (OH * OW); c++)
+            for (int64_t p = 0; p < OH; p++)
+                for (int64_t q = 0; q < OW; q++) {
+                    int64_t r0 = p * H / OH, r1 = ((p + 1) * H + OH - 1) / OH;
+                    int64_t t0 = q * W / OW, t1 = ((q + 1) * W + OW - 1) / OW;
+                    double sum = 0, esum = 0, k = (double)((r1 - r0) * (t1 - t0));
+                    for (int64_t r = r0; r < r1; r++)
+                        for (int64_t t = t0; t < t1; t++)
+                            sum += a[(c * H + r) * W + t], esum += ea[(c * H + r) * W + t];
+                    int64_t at = (c * OH + p) * OW + q;
+                    y[at] = sum / k;
+                    e[at] = esum / k + 2 * fabs(y[at]);
+                }
+        return;
+    }
     case OP_CHANNEL_MEAN:
     case OP_CHANNEL_VAR:
     case OP_BATCHNORM:
@@ -563,6 +582,7 @@ static void eval_node(IrEval *ev, Node *nd) {
         return;
     }
     case OP_PAD:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
     case OP_MAX_AXIS_BWD:
     case OP_BETWEEN:
     case OP_GELU_TANH_GRAD:

@@ -15,7 +15,8 @@ torch.manual_seed(0), writes next to this script:
                              (num_batches_tracked as float)
 For tests/image/activations.model (gelu, elu, silu, leaky_relu, abs, sqrt, log_softmax),
 activations_init.safetensors and activations_grads.safetensors likewise.
-For tests/image/frozen.model (batch norms frozen: in eval() mode while the rest trains),
+For tests/image/frozen.model (batch norms frozen: in eval() mode while the rest trains;
+adaptive_avgpool2d to a size that does not divide the input's),
 frozen_init.safetensors and frozen_grads.safetensors likewise (the frozen statistics unchanged).
 For tests/image/algebra.model (size-1 broadcasting, subscripts, transpose, permute, reshape, concat,
 sum/mean/max along an axis, pow, clamp, gelu's tanh form, flatten(start_dim)),
@@ -129,11 +130,12 @@ def losses():
 
 
 def frozen():
-    """tests/image/frozen.model: two of its batch norms in eval() mode while training."""
+    """tests/image/frozen.model: two of its batch norms in eval() mode while training, and an
+    adaptive average pooling of 5x4 images to 3x3."""
     torch.manual_seed(5)
     body = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
-                         nn.Conv2d(4, 2, 1), nn.BatchNorm2d(2), nn.Flatten(),
-                         nn.Linear(40, 6), nn.BatchNorm1d(6), nn.Linear(6, 3))
+                         nn.AdaptiveAvgPool2d((3, 3)), nn.Conv2d(4, 2, 1), nn.BatchNorm2d(2),
+                         nn.Flatten(), nn.Linear(18, 6), nn.BatchNorm1d(6), nn.Linear(6, 3))
     with torch.no_grad():
         for m in body:
             if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
@@ -148,7 +150,7 @@ def frozen():
     write_safetensors(os.path.join(HERE, "frozen_init.safetensors"), dict(init, x=x, y=y.float()))
     body.train()
     body[1].eval()
-    body[7].eval()
+    body[8].eval()
     loss = nn.functional.cross_entropy(body(x), y)
     loss.backward()
     out = {"loss": loss.detach()}

@@ -7,39 +7,33 @@ def loss_fn(t):
     v2 = torch.transpose(torch.softmax((x - v1), -1), 3, 1)
     def net1(h):
         h = F.conv2d(h, t["net1.0.weight"], None, 1, 1, 1, 1)
-        h = F.max_pool2d(h, 2, 1, 0, 2)
-        h = F.conv2d(h, t["net1.2.weight"], t["net1.2.bias"], 1, 0, 1, 1)
+        h = torch.relu(h)
+        h = F.adaptive_avg_pool2d(h, 1)
+        h = torch.sigmoid(h)
+        h = F.conv2d(h, t["net1.4.weight"], t["net1.4.bias"], 1, 1, 1, 2)
+        h = F.batch_norm(h, None, None, t["net1.5.weight"], t["net1.5.bias"], True, 0.1, 0.1)
+        h = F.elu(h)
         h = torch.flatten(h, 1)
-        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
-        h = F.log_softmax(h, -1)
+        h = torch.softmax(h, -1)
+        h = F.linear(h, t["net1.9.weight"], t["net1.9.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.11.weight"], t["net1.11.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.13.weight"], t["net1.13.bias"])
+        h = F.gelu(h)
         return h
     v3 = net1((v2 / torch.exp(torch.tanh(v2))))
-    p2 = t["p2"]
+    v4 = F.linear(torch.exp(torch.tanh((v3 - v3))), t["v4.weight"], t["v4.bias"])
     def net2(h):
         h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.sigmoid(h)
+        h = torch.tanh(h)
         h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
         h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
-        h = torch.relu(h)
         return h
-    def net3(h):
-        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
-        return h
-    v4 = net3(net2((p2 - v3)))
-    v5 = torch.log((torch.sigmoid(F.log_softmax(net2(torch.sigmoid(v4)), -1)) + torch.tensor(0.5)))
-    def net4(h):
-        h = F.linear(h, t["net4.0.weight"], t["net4.0.bias"])
-        h = torch.relu(h)
-        return h
-    v6 = net4(v5)
-    v7 = torch.sqrt((torch.abs(x) + torch.tensor(0.5)))
-    def net5(h):
-        h = F.linear(h, t["net5.0.weight"], t["net5.0.bias"])
-        h = F.elu(h)
-        h = F.leaky_relu(h)
-        h = F.linear(h, t["net5.3.weight"], t["net5.3.bias"])
-        h = torch.tanh(h)
-        h = F.linear(h, t["net5.5.weight"], t["net5.5.bias"])
-        return h
-    logits = net5(v6)
-    return F.cross_entropy(logits, y) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p1 * p1)))
+    v5 = torch.exp(torch.tanh(net2(torch.sigmoid(v4))))
+    v6 = (-v5)
+    v7 = F.linear(v6, t["v7.weight"], t["v7.bias"])
+    v8 = (v7 / (torch.sigmoid(v7) + torch.tensor(0.5)))
+    v9 = torch.sum(torch.softmax(torch.sigmoid(torch.exp((v8 / ((v8 * v8) + torch.tensor(1))))), -1))
+    logits = F.linear(torch.tanh(v8), t["logits.weight"], t["logits.bias"])
+    return F.nll_loss(F.log_softmax(logits, -1), y) + (torch.tensor(0.01) * torch.sum(v9))

@@ -4,26 +4,27 @@ def loss_fn(t):
     y = t["y"]
     def net1(h):
         h = F.conv2d(h, t["net1.0.weight"], None, 2, 0, 1, 1)
-        h = F.batch_norm(h, None, None, t["net1.1.weight"], t["net1.1.bias"], True, 0.1, 0.1)
-        h = F.conv2d(h, t["net1.2.weight"], t["net1.2.bias"], 1, 1, 1, 1)
+        h = F.conv2d(h, t["net1.1.weight"], t["net1.1.bias"], 1, 1, 1, 1)
+        h = F.silu(h)
         h = torch.flatten(h, 1)
-        h = torch.softmax(h, -1)
-        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
-        h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
+        h = F.leaky_relu(h)
+        h = F.linear(h, t["net1.6.weight"], t["net1.6.bias"])
+        h = torch.tanh(h)
         return h
-    v1 = torch.sqrt((torch.abs(net1(x)) + torch.tensor(0.5)))
-    v2 = F.elu(v1)
+    v1 = torch.relu(net1(x))
     p1 = t["p1"]
-    v3 = torch.sum(torch.sigmoid(torch.matmul(F.silu(v2), p1)))
+    v2 = torch.sum(torch.sigmoid(torch.matmul(F.silu(y), p1)))
     p2 = t["p2"]
-    v4 = torch.sum((torch.flatten((p2 * x), 1) / (torch.sigmoid(v3) + torch.tensor(0.5))))
-    v5 = (x - (x / ((x * x) + torch.tensor(1))))
+    v3 = torch.sum((torch.flatten((p2 * x), 1) / (torch.sigmoid(v2) + torch.tensor(0.5))))
+    v4 = (x - (x / ((x * x) + torch.tensor(1))))
+    v5 = torch.log((torch.sigmoid(torch.flatten(v4, 1)) + torch.tensor(0.5)))
     def net2(h):
-        h = torch.relu(h)
+        h = torch.flatten(h, 1)
         h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
+        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
         h = torch.tanh(h)
-        h = torch.tanh(h)
-        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
+        h = F.leaky_relu(h)
+        h = F.linear(h, t["net2.5.weight"], t["net2.5.bias"])
         return h
-    v6 = net2(torch.tanh(torch.flatten(v5, 1)))
-    return torch.mean(((v6 - y) * (v6 - y))) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + (torch.tensor(0.01) * torch.mean((p1 * p1)))
+    return F.mse_loss(net2(v1), y)
