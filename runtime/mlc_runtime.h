@@ -225,6 +225,37 @@ static inline bool mlc_window_all_inside(const MlcWindow *g) {
     return g->ph == 0 && g->pw == 0;
 }
 
+/* The largest of a window without padding whose first element is top (kh x kw elements,
+ * `row` apart down and dh, dw apart between taps), and its offset from top: the first NaN if
+ * any (a NaN is never replaced: nothing is larger), else the first largest, as
+ * mlc_maxpool_argmax finds it. Written with selects, not branches on the data, which a
+ * predictor cannot guess; generated code calls them with constant sizes, which the compiler
+ * unrolls. */
+static inline float mlc_window_max(const float *top, int64_t kh, int64_t kw, int64_t row,
+                                   int64_t dh, int64_t dw) {
+    float m = top[0];
+    for (int64_t i = 0; i < kh; i++)
+        for (int64_t j = 0; j < kw; j++) {
+            const float v = top[i * dh * row + j * dw];
+            m = (v > m || (v != v && m == m)) ? v : m;
+        }
+    return m;
+}
+static inline int64_t mlc_window_argmax(const float *top, int64_t kh, int64_t kw, int64_t row,
+                                        int64_t dh, int64_t dw) {
+    int64_t best = 0;
+    float m = top[0];
+    for (int64_t i = 0; i < kh; i++)
+        for (int64_t j = 0; j < kw; j++) {
+            const int64_t k = i * dh * row + j * dw;
+            const float v = top[k];
+            const int take = (v > m) | ((v != v) & (m == m));
+            best = take ? k : best;
+            m = take ? v : m;
+        }
+    return best;
+}
+
 /* The flat index in one channel's plane of the first largest element of window (p, q), or
  * -1 for a window that lies wholly in the padding (PyTorch's MaxPool2d: NaN counts as the
  * largest). */
@@ -232,16 +263,7 @@ static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g,
                                          int64_t q) {
     if (mlc_window_all_inside(g)) {
         const int64_t at = p * g->sh * g->w + q * g->sw;
-        int64_t best = at;
-        for (int64_t i = 0; i < g->kh; i++)
-            for (int64_t j = 0; j < g->kw; j++) {
-                const int64_t k = at + i * g->dh * g->w + j * g->dw;
-                if (plane[k] != plane[k])
-                    return k;
-                if (plane[k] > plane[best])
-                    best = k;
-            }
-        return best;
+        return at + mlc_window_argmax(plane + at, g->kh, g->kw, g->w, g->dh, g->dw);
     }
     int64_t best = -1;
     float max = 0.0f;
@@ -264,7 +286,8 @@ static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g,
 }
 
 /* maxpool2d over `planes` channel planes (all channels of all samples): y is the largest of
- * each window; the backward pass sends each dy to that element (the window searched again). */
+ * each window; the backward pass sends each dy to that element (the window searched again).
+ * Generated code writes the loops of a window without padding itself, with constant sizes. */
 static inline void mlc_maxpool(const float *x, const MlcWindow *g, int64_t planes, float *y) {
     MLC_PARALLEL_FOR
     for (int64_t c = 0; c < planes; c++) {

@@ -435,6 +435,42 @@ static void emit_conv(Emit *e, const OpDesc *d) {
     }
 }
 
+/* Max pooling without padding, its loops written out with constant sizes so the window's
+ * search unrolls (mlc_window_max, mlc_window_argmax); the backward pass sends dy to the
+ * window's first largest element. */
+static void emit_maxpool_unpadded(Emit *e, const OpDesc *d) {
+    FILE *o = e->out;
+    const Window *w = &d->win;
+    long long h = d->h, wd = d->w, oh = d->oh, ow = d->ow;
+    const char *x = d->op == OP_MAXPOOL2D ? d->in[0]->name : d->in[1]->name;
+    const char *at = arena_printf(e->g->cx->arena, "(c * %lld + p * %lld) * %lld + q * %lld", h,
+                                  (long long)w->stride[0], wd, (long long)w->stride[1]);
+    const char *size =
+        arena_printf(e->g->cx->arena, "%lld, %lld, %lld, %lld, %lld", (long long)w->k[0],
+                     (long long)w->k[1], wd, (long long)w->dil[0], (long long)w->dil[1]);
+    fprintf(o, "    MLC_PARALLEL_FOR\n    for (int64_t c = 0; c < N * %lld; c++) {\n",
+            (long long)d->c);
+    if (d->op == OP_MAXPOOL2D_BWD)
+        fprintf(o,
+                "        for (int64_t k = 0; k < %lld; k++)\n"
+                "            %s[c * %lld + k] = 0.0f;\n",
+                h * wd, d->out->name, h * wd);
+    fprintf(o, "        for (int64_t p = 0; p < %lld; p++)\n", oh);
+    fprintf(o, "            for (int64_t q = 0; q < %lld; q++) {\n", ow);
+    fprintf(o, "                const int64_t at = %s;\n", at);
+    if (d->op == OP_MAXPOOL2D)
+        fprintf(o,
+                "                %s[(c * %lld + p) * %lld + q] =\n"
+                "                    mlc_window_max(%s + at, %s);\n",
+                d->out->name, oh, ow, x, size);
+    else
+        fprintf(o,
+                "                %s[at + mlc_window_argmax(%s + at, %s)] +=\n"
+                "                    %s[(c * %lld + p) * %lld + q];\n",
+                d->out->name, x, size, d->in[0]->name, oh, ow);
+    fprintf(o, "            }\n    }\n");
+}
+
 static void emit_image(Emit *e, const OpDesc *d) {
     FILE *o = e->out;
     const char *y = d->out->name;
@@ -444,15 +480,22 @@ static void emit_image(Emit *e, const OpDesc *d) {
     case OP_CONV2D_BWD_X:
     case OP_CONV2D_BWD_W: emit_conv(e, d); return;
     case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+        if (d->win.pad[0] == 0 && d->win.pad[1] == 0) {
+            emit_maxpool_unpadded(e, d);
+            return;
+        }
+        if (d->op == OP_MAXPOOL2D_BWD) {
+            emit_window(e, d, d->c);
+            fprintf(o, "    mlc_maxpool_bwd(%s, %s, &win, N * %lld, %s);\n", d->in[0]->name,
+                    d->in[1]->name, c, y);
+            return;
+        }
+        /* fall through */
     case OP_AVGPOOL2D:
         emit_window(e, d, d->c);
         fprintf(o, "    mlc_%s(%s, &win, N * %lld, %s);\n",
                 d->op == OP_MAXPOOL2D ? "maxpool" : "avgpool", d->in[0]->name, c, y);
-        return;
-    case OP_MAXPOOL2D_BWD:
-        emit_window(e, d, d->c);
-        fprintf(o, "    mlc_maxpool_bwd(%s, %s, &win, N * %lld, %s);\n", d->in[0]->name,
-                d->in[1]->name, c, y);
         return;
     case OP_AVGPOOL2D_BWD:
         emit_window(e, d, d->c);
@@ -1353,9 +1396,10 @@ static const char *const reserved[] = {
     "expf", "logf", "log", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "mlc_sum",
     "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
     "mlc_im2col", "mlc_col2im", "mlc_maxpool", "mlc_maxpool_bwd", "mlc_avgpool", "mlc_avgpool_bwd",
-    "mlc_adaptive_avgpool", "mlc_adaptive_avgpool_bwd", "mlc_channel_sum", "mlc_channel_stats",
-    "mlc_batchnorm", "mlc_batchnorm_bwd", "mlc_batchnorm_eval", "mlc_dropout", "MlcWindow",
-    "MLC_PARALLEL_FOR", "int32_t", "NULL", "INFINITY", "NAN", NULL};
+    "mlc_adaptive_avgpool", "mlc_adaptive_avgpool_bwd", "mlc_window_max", "mlc_window_argmax",
+    "mlc_channel_sum", "mlc_channel_stats", "mlc_batchnorm", "mlc_batchnorm_bwd",
+    "mlc_batchnorm_eval", "mlc_dropout", "MlcWindow", "MLC_PARALLEL_FOR", "int32_t", "NULL",
+    "INFINITY", "NAN", NULL};
 
 const Target target_c = {
     .name = "c",
