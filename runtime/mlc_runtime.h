@@ -894,6 +894,11 @@ bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
 /* Would a write to path be refused (see above)? Checked before training, so a typo does not
  * cost the run. */
 bool mlc_output_check(const char *path, char *err, size_t errlen);
+/* io/replace.c: path replaced by what write(f, ctx) writes (false if it fails, with errno
+ * set where a call failed), as mlc_safetensors_write replaces a file: never half written,
+ * through links, keeping the mode, refusing what mlc_output_check refuses. */
+bool mlc_replace_file(const char *path, bool (*write)(FILE *f, void *ctx), void *ctx, char *err,
+                      size_t errlen);
 /* The string the header's __metadata__ holds for key, into value (len bytes). */
 bool mlc_safetensors_metadata(const char *path, const char *key, char *value, size_t len, char *err,
                               size_t errlen);

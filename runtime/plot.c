@@ -12,8 +12,8 @@
  * 3 (k H + 36) pixels. Bytes are shown as they are; float inputs are stretched from their
  * smallest to their largest value.
  *
- * Each file is written to a temporary file beside it, then renamed, so a reader never sees
- * half a picture.
+ * Each file is written as the weights are (mlc_replace_file): never half a picture, through
+ * symbolic links, keeping the mode of the file it replaces.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mlc_runtime.h"
@@ -39,39 +39,13 @@ static cairo_status_t write_piece(void *closure, const unsigned char *data, unsi
                                                               : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Writes surface s to path as PNG, through PATH.mlc-tmp.XXXXXX and rename. */
+/* Writes surface s to path as PNG, as every output file is written (mlc_replace_file). */
+static bool write_png_to(FILE *f, void *ctx) {
+    return cairo_surface_write_to_png_stream(ctx, write_piece, f) == CAIRO_STATUS_SUCCESS &&
+           !ferror(f);
+}
 static bool write_png(cairo_surface_t *s, const char *path, char *err, size_t errlen) {
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return mlc_fail(err, errlen, "%s: out of memory", path);
-    snprintf(tmp, len, "%s.mlc-tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (!f) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        return mlc_fail(err, errlen, "%s: cannot write: %s", path, strerror(e));
-    }
-    cairo_status_t st = cairo_surface_write_to_png_stream(s, write_piece, f);
-    int e = errno;
-    bool ok = st == CAIRO_STATUS_SUCCESS && fflush(f) == 0 && !ferror(f);
-    ok = fclose(f) == 0 && ok;
-    if (ok && rename(tmp, path) != 0) {
-        e = errno;
-        ok = false;
-    }
-    if (!ok) {
-        unlink(tmp);
-        mlc_fail(err, errlen, "%s: cannot write: %s", path,
-                 st != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(st) : strerror(e));
-    }
-    free(tmp);
-    return ok;
+    return mlc_replace_file(path, write_png_to, s, err, errlen);
 }
 
 /* ---- --plot ---------------------------------------------------------------------------------- */

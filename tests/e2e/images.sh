@@ -139,7 +139,14 @@ rm grid.png
 [ "$(png_size grid.png)" = "432 492" ] || fail "--show-samples --epochs 0 wrote no picture"
 ! grep -q Epoch epochs0.txt || fail "--epochs 0 trained"
 ls | grep -q mlc-tmp && fail "a temporary file was left behind"
-echo "ok: --plot (960x400) and --show-samples (432x492) write PNG files"
+# new pictures get the mode of any new file (0666 less the umask); a replaced one keeps its
+# mode, and a symbolic link stays one, pointing at the new picture
+[ "$(umask 022 && rm -f new.png && ./t_shapes --epochs 0 --show-samples new.png >/dev/null &&
+     stat -c %a new.png)" = 644 ] || fail "--show-samples: a new file is not 644 under umask 022"
+chmod 640 grid.png && ln -s grid.png link.png
+./t_shapes --epochs 0 --show-samples link.png >/dev/null || fail "--show-samples through a link"
+[ -L link.png ] && [ "$(stat -c %a grid.png)" = 640 ] || fail "--show-samples: link or mode lost"
+echo "ok: --plot (960x400) and --show-samples (432x492) write PNG files, as the weights are"
 
 # --- errors ---
 expect_error() { # expect_error TEXT CMD...: exit 1 and TEXT in the message
