@@ -71,6 +71,20 @@ static void text(cairo_t *cr, double x, double y, double align, const char *s) {
     cairo_show_text(cr, s);
 }
 
+/* The top of a value axis from 0 that shows hi with a little room: four steps of a round
+ * number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten), so the five labels read
+ * 0, 0.3, 0.6, 0.9, 1.2 rather than 0.284, 0.569, ... */
+static double axis_top(double hi) {
+    if (!(hi > 0) || !isfinite(hi))
+        return 1.0;
+    double want = hi * 1.05 / 4, unit = pow(10.0, floor(log10(want)));
+    static const double steps[] = {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
+    for (int i = 0; i < 10; i++)
+        if (steps[i] * unit >= want)
+            return 4 * steps[i] * unit;
+    return 40 * unit;
+}
+
 /* The axes, ticks and labels of a panel; values shown times `unit` with format fmt. */
 static void draw_axes(cairo_t *cr, const Panel *p, const char *title, const char *fmt,
                       double unit) {
@@ -157,8 +171,7 @@ bool mlc_plot_curves(const char *path, const double *curves, int64_t n, int64_t 
         any_accuracy |= !isnan(curves[3 * i + 2]);
     }
     double e0 = (double)first + 1, e1 = (double)(first + n);
-    Panel loss = {70, 40, MLC_PLOT_WIDTH / 2 - 30, MLC_PLOT_HEIGHT - 50, e0,
-                  e1, 0,  hi > 0 ? hi * 1.1 : 1};
+    Panel loss = {70, 40, MLC_PLOT_WIDTH / 2 - 30, MLC_PLOT_HEIGHT - 50, e0, e1, 0, axis_top(hi)};
     Panel acc = {
         MLC_PLOT_WIDTH / 2 + 70, 40, MLC_PLOT_WIDTH - 30, MLC_PLOT_HEIGHT - 50, e0, e1, 0, 100};
     static const double blue[3] = {0.12, 0.47, 0.71}, orange[3] = {1.0, 0.5, 0.05},
