@@ -110,6 +110,28 @@ Ast *ast_list(Ctx *cx, PtrVec items, Loc loc) {
     return n;
 }
 
+Ast *ast_index(Ctx *cx, Ast *base, PtrVec items, Loc loc) {
+    Ast *n = ast_new(cx, AST_INDEX, loc);
+    n->index.base = base;
+    n->index.items = items;
+    add_depth(cx, n, base);
+    for (int i = 0; i < items.len; i++)
+        add_depth(cx, n, items.data[i]);
+    return n;
+}
+
+Ast *ast_slice(Ctx *cx, Ast *lo, Ast *hi, Loc loc) {
+    Ast *n = ast_new(cx, AST_SLICE, loc);
+    n->bin.op = ':';
+    n->bin.lhs = lo;
+    n->bin.rhs = hi;
+    if (lo)
+        add_depth(cx, n, lo);
+    if (hi)
+        add_depth(cx, n, hi);
+    return n;
+}
+
 /* ---- types: f32[d0, d1, ...] and class(K); whether the numbers make sense is checked when
  * the model is lowered ---- */
 
@@ -258,6 +280,26 @@ static void print_node(FILE *out, Ctx *cx, const Ast *n, int indent) {
         print_loc(out, cx, n->loc);
         fputc('\n', out);
         print_node(out, cx, n->bin.lhs, indent + 1);
+        return;
+    case AST_INDEX:
+        fputs("index", out);
+        print_loc(out, cx, n->loc);
+        fputc('\n', out);
+        print_node(out, cx, n->index.base, indent + 1);
+        print_all(out, cx, &n->index.items, indent + 1);
+        return;
+    case AST_SLICE:
+        fputs("slice", out);
+        print_loc(out, cx, n->loc);
+        fputc('\n', out);
+        for (int side = 0; side < 2; side++) {
+            Ast *end = side ? n->bin.rhs : n->bin.lhs;
+            if (end) {
+                print_node(out, cx, end, indent + 1);
+            } else {
+                fprintf(out, "%*s%s\n", 2 * (indent + 1), "", side ? "(to the end)" : "(from 0)");
+            }
+        }
         return;
     case AST_LIST:
         fputs("list", out);

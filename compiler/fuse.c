@@ -190,6 +190,8 @@ Schedule *fuse_kernels(Graph *g) {
         case OPC_ROWWISE:
         case OPC_LOSS:
         case OPC_IMAGE:
+        case OPC_LAYOUT:
+        case OPC_AXIS:
             if (!reduced[i]) {
                 k = new_kernel(s, K_OP, x);
                 k->scratch = op_scratch(x);

@@ -30,7 +30,8 @@ Graph *ir_new_graph(Ctx *cx, const char *name) {
 /* Fills in n (allocated by the caller, which may have set attributes and, for ops whose
  * result shape is an attribute, n->shape), infers its shape and appends it. */
 static Node *finish_node(Graph *g, Node *n, OpKind op, Loc loc, int nin, Node **in) {
-    MLC_ASSERT(nin == op_info[op].arity);
+    MLC_ASSERT(op_info[op].arity < 0 ? nin >= 2 && nin <= MLC_MAX_INPUTS
+                                     : nin == op_info[op].arity);
     for (int i = 0; i < nin; i++)
         if (!in[i])
             return NULL;
@@ -122,6 +123,29 @@ Node *ir_window_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, const Win
     n->attr.win = *w;
     n->shape = shape;
     return finish_node(g, n, op, loc, nin, in);
+}
+
+Node *ir_layout_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, const Layout *lay,
+                     Shape shape) {
+    MLC_ASSERT(op_info[op].cls == OPC_LAYOUT || op_info[op].cls == OPC_AXIS);
+    Node *n = NEW(g->cx->arena, Node);
+    n->attr.lay = *lay;
+    n->shape = shape;
+    return finish_node(g, n, op, loc, nin, in);
+}
+
+Node *ir_broadcast(Graph *g, Loc loc, Node *x, Shape shape) {
+    if (x && shape_eq(x->shape, shape))
+        return x;
+    Layout lay = {0};
+    return ir_layout_node(g, OP_BROADCAST, loc, 1, &x, &lay, shape);
+}
+
+Node *ir_axis(Graph *g, OpKind op, Loc loc, Node *x, int axis, bool keep) {
+    Layout lay = {0};
+    lay.axis = axis;
+    lay.keep = keep;
+    return ir_layout_node(g, op, loc, 1, &x, &lay, (Shape){0, {0}});
 }
 
 /* A batch norm op with its eps. */
@@ -253,6 +277,40 @@ static void print_operand(FILE *out, Graph *g, const Node *n, const MathNames *n
     print_arg(out, g, n, names, false);
 }
 
+/* The settings of a layout or axis op: "axis 1", "[0, 2, 1]", "from [0, 2] to f32[N, 3]". */
+static void print_layout(FILE *out, Graph *g, const Node *n) {
+    const Layout *l = &n->attr.lay;
+    const Shape *x = &n->in[0]->shape;
+    switch (op_info[n->op].cls) {
+    case OPC_AXIS: fprintf(out, "axis %d%s", l->axis, l->keep ? " kept" : ""); return;
+    case OPC_LAYOUT:
+        if (n->op == OP_CONCAT) {
+            fprintf(out, "axis %d", l->axis);
+        } else if (n->op == OP_PERMUTE) {
+            fprintf(out, "[");
+            for (int d = 0; d < x->rank; d++)
+                fprintf(out, "%s%d", d ? ", " : "", l->perm[d]);
+            fprintf(out, "]");
+        } else if (n->op == OP_SLICE || n->op == OP_PAD) {
+            fprintf(out, "%s [", n->op == OP_SLICE ? "from" : "at");
+            for (int d = 0; d < x->rank; d++)
+                fprintf(out, "%s%lld", d ? ", " : "", (long long)l->start[d]);
+            fprintf(out, "] to %s", shape_str(g->cx->arena, n->shape, n->dtype));
+        } else {
+            fprintf(out, "to %s", shape_str(g->cx->arena, n->shape, n->dtype));
+        }
+        return;
+    case OPC_LEAF:
+    case OPC_ELEMWISE:
+    case OPC_GEMM:
+    case OPC_VIEW:
+    case OPC_REDUCE:
+    case OPC_ROWWISE:
+    case OPC_LOSS:
+    case OPC_IMAGE: return;
+    }
+}
+
 static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *names, bool top) {
     const char *open = top ? "" : "(", *close = top ? "" : ")";
     switch (n->op) {
@@ -344,7 +402,22 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *name
     case OP_BATCHNORM:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL: break;
+    case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD: break;
     case OP_COUNT: unreachable();
     }
     /* everything else reads as a function call; a reshape to [N, k] is a flatten */
@@ -357,6 +430,10 @@ static void print_expr(FILE *out, Graph *g, const Node *n, const MathNames *name
     }
     if (n->op == OP_RESHAPE && !(n->shape.rank == 2 && shape_has_n(n->shape)))
         fprintf(out, " to %s", shape_str(g->cx->arena, n->shape, n->dtype));
+    if (op_info[n->op].cls == OPC_LAYOUT || op_info[n->op].cls == OPC_AXIS) {
+        fprintf(out, ", ");
+        print_layout(out, g, n);
+    }
     fprintf(out, ")");
 }
 
@@ -418,6 +495,8 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
     case OPC_ROWWISE:
     case OPC_LOSS:
     case OPC_IMAGE:
+    case OPC_LAYOUT:
+    case OPC_AXIS:
         fprintf(out, "(");
         for (int i = 0; i < n->nin; i++) {
             if (i)
@@ -427,6 +506,10 @@ static void print_node(FILE *out, Graph *g, const Node *n) {
         fprintf(out, ")");
         if (n->op == OP_DROPOUT)
             fprintf(out, " p=%g stream=%d", n->attr.dropout.p, n->attr.dropout.stream);
+        if (op_info[n->op].cls == OPC_LAYOUT || op_info[n->op].cls == OPC_AXIS) {
+            fprintf(out, " ");
+            print_layout(out, g, n);
+        }
         if (op_has_window(n->op)) {
             const Window *w = &n->attr.win;
             fprintf(out, " kernel=%lldx%lld stride=%lldx%lld padding=%lldx%lld", (long long)w->k[0],
@@ -488,7 +571,8 @@ void ir_verify(Graph *g) {
     for (int i = 0; i < g->nodes.len; i++) {
         Node *n = g->nodes.data[i];
         MLC_ASSERT(n->id == i);
-        MLC_ASSERT(n->nin == op_info[n->op].arity);
+        MLC_ASSERT(op_info[n->op].arity < 0 ? n->nin >= 2 && n->nin <= MLC_MAX_INPUTS
+                                            : n->nin == op_info[n->op].arity);
         for (int k = 0; k < n->nin; k++)
             MLC_ASSERT(n->in[k] && n->in[k]->id < i && g->nodes.data[n->in[k]->id] == n->in[k]);
         Node copy = *n;

@@ -265,6 +265,11 @@ static OpDesc image_op(Schedule *s, MemPlan *mp, Kernel *k, OpDesc d) {
         d.h = x->dim[2], d.w = x->dim[3];
     } else if (n->op == OP_BATCHNORM_BWD || n->op == OP_BN_DGAMMA) {
         x = &n->in[1]->shape; /* (dy, x, ...) */
+    } else if (n->op == OP_ADAPTIVE_AVGPOOL2D || n->op == OP_ADAPTIVE_AVGPOOL2D_BWD) {
+        if (n->op == OP_ADAPTIVE_AVGPOOL2D_BWD) /* dy -> dx */
+            x = &n->shape, y = &n->in[0]->shape;
+        d.oc = y->dim[1], d.oh = y->dim[2], d.ow = y->dim[3];
+        d.h = x->dim[2], d.w = x->dim[3];
     }
     d.c = x->dim[1];
     d.spatial = 1;
@@ -301,5 +306,124 @@ OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k) {
         return image_op(s, mp, k, d);
     if (n->nin > 2) /* cross_entropy_bwd's dL: a constant or one element */
         d.scale = elem_of(s, mp, k, n->in[2], false);
+    return d;
+}
+
+/* ---- layout and axis ops ------------------------------------------------------------------ */
+
+/* The elements one step along each dimension of s covers (the last dimension's is 1). */
+static void strides_of(Shape s, int64_t *st) {
+    int64_t step = 1;
+    for (int d = s.rank - 1; d >= 0; d--) {
+        st[d] = step;
+        step *= s.dim[d] == DIM_N ? 1 : s.dim[d];
+    }
+}
+
+/* A copy over the box `box` (dimension 0 N where the box has it). */
+static Copy box_copy(Buffer *src, Shape box) {
+    Copy c = {0};
+    c.src = src;
+    c.rank = box.rank;
+    for (int d = 0; d < box.rank; d++)
+        c.dim[d] = box.dim[d] == DIM_N ? (Count){1, true} : (Count){box.dim[d], false};
+    return c;
+}
+
+/* Drops the box's dimensions of size 1 and merges a dimension into the one before it when
+ * both sides step over it contiguously. */
+static Copy tidy(Copy c) {
+    Copy t = c;
+    t.rank = 0;
+    for (int d = 0; d < c.rank; d++) {
+        if (c.dim[d].c == 1 && !c.dim[d].n)
+            continue;
+        int last = t.rank - 1;
+        if (last >= 0 && !c.dim[d].n && t.src_stride[last] == c.src_stride[d] * c.dim[d].c &&
+            t.dst_stride[last] == c.dst_stride[d] * c.dim[d].c) {
+            t.dim[last].c *= c.dim[d].c;
+            t.src_stride[last] = c.src_stride[d];
+            t.dst_stride[last] = c.dst_stride[d];
+            continue;
+        }
+        t.dim[t.rank] = c.dim[d];
+        t.src_stride[t.rank] = c.src_stride[d];
+        t.dst_stride[t.rank] = c.dst_stride[d];
+        t.rank++;
+    }
+    return t;
+}
+
+LayoutDesc kernel_layout(MemPlan *mp, Kernel *k) {
+    Node *n = k->root;
+    const Layout *l = &n->attr.lay;
+    Shape y = n->shape;
+    LayoutDesc d = {0};
+    d.op = n->op;
+    d.out = buffer(mp, n);
+    d.total = count_of(y);
+    d.ncopies = 1;
+    int64_t ys[MLC_MAX_RANK], xs[MLC_MAX_RANK];
+    strides_of(y, ys);
+    int64_t offset = 0; /* concat: where the next input starts along the axis */
+    for (int i = 0; i < n->nin; i++) {
+        Shape x = n->in[i]->shape;
+        strides_of(x, xs);
+        bool over_x = n->op == OP_PAD || n->op == OP_CONCAT; /* the box is x's, else y's */
+        Copy c = box_copy(buffer(mp, n->in[i]), over_x ? x : y);
+        int lead = y.rank - x.rank; /* broadcast: the dimensions x lacks in front */
+        for (int a = 0; a < c.rank; a++) {
+            switch (n->op) {
+            case OP_PERMUTE: c.src_stride[a] = xs[l->perm[a]], c.dst_stride[a] = ys[a]; break;
+            case OP_SLICE:
+                c.src_stride[a] = xs[a], c.dst_stride[a] = ys[a];
+                c.src_off += l->start[a] * xs[a];
+                break;
+            case OP_PAD:
+                c.src_stride[a] = xs[a], c.dst_stride[a] = ys[a];
+                c.dst_off += l->start[a] * ys[a];
+                break;
+            case OP_CONCAT: c.src_stride[a] = xs[a], c.dst_stride[a] = ys[a]; break;
+            case OP_BROADCAST: {
+                bool repeated = a < lead || (x.dim[a - lead] == 1 && y.dim[a] != 1);
+                c.src_stride[a] = repeated ? 0 : xs[a - lead];
+                c.dst_stride[a] = ys[a];
+                break;
+            }
+            default: unreachable();
+            }
+        }
+        if (n->op == OP_CONCAT) {
+            c.dst_off = offset * ys[l->axis];
+            offset += x.dim[l->axis];
+        }
+        d.copy[i] = tidy(c);
+    }
+    d.ncopies = n->nin;
+    d.zero = n->op == OP_PAD;
+    return d;
+}
+
+AxisDesc kernel_axis(MemPlan *mp, Kernel *k) {
+    Node *n = k->root;
+    Node *x = n->in[n->op == OP_MAX_AXIS_BWD ? 1 : 0];
+    int axis = n->attr.lay.axis;
+    AxisDesc d = {0};
+    d.op = n->op;
+    d.out = buffer(mp, n);
+    d.x = buffer(mp, x);
+    d.dy = n->op == OP_MAX_AXIS_BWD ? buffer(mp, n->in[0]) : NULL;
+    d.outer = (Count){1, false};
+    d.len = x->shape.dim[axis];
+    d.inner = 1;
+    for (int a = 0; a < x->shape.rank; a++) {
+        int64_t dim = x->shape.dim[a];
+        if (a < axis && dim == DIM_N)
+            d.outer.n = true;
+        else if (a < axis)
+            d.outer.c *= dim;
+        else if (a > axis)
+            d.inner *= dim;
+    }
     return d;
 }

@@ -13,6 +13,8 @@
  */
 #include "mlc.h"
 
+#include <float.h>
+
 typedef enum SymKind {
     SYM_VALUE, /* node */
     SYM_NET,   /* ast, params */
@@ -108,6 +110,8 @@ static bool const_value(Ast *e, double *v) {
     case AST_CALL:
     case AST_KWARG:
     case AST_LIST:
+    case AST_INDEX:
+    case AST_SLICE:
     case AST_TENSOR_TYPE:
     case AST_CLASS_TYPE:
     case AST_INPUT:
@@ -134,6 +138,8 @@ static const char *describe(Lower *L, Ast *e) {
     case AST_KWARG:
     case AST_BINARY:
     case AST_NEG:
+    case AST_INDEX:
+    case AST_SLICE:
     case AST_TENSOR_TYPE:
     case AST_CLASS_TYPE:
     case AST_INPUT:
@@ -332,24 +338,15 @@ static const char *builtin_list(Lower *L, bool layers) {
         const Builtin *b = &builtins[i];
         if (layers && !b->layer)
             continue;
-        const char *name = !b->number ? b->name
-                           : layers   ? arena_printf(L->cx->arena, "%s(%s)", b->name, b->number)
-                                      : arena_printf(L->cx->arena, "%s(x, %s)", b->name, b->number);
+        const char *name = !strcmp(b->name, "concat") ? "concat([x, ...], axis)"
+                           : !b->number               ? b->name
+                           : layers ? arena_printf(L->cx->arena, "%s(%s)", b->name, b->number)
+                                    : arena_printf(L->cx->arena, "%s(x, %s)", b->name, b->number);
         const char *sep = count == 0 ? "" : count == total - 1 && !layers ? " and " : ", ";
         list = arena_printf(L->cx->arena, "%s%s%s", list, sep, name);
         count++;
     }
     return list;
-}
-
-static Node *flatten(Lower *L, Loc loc, Node *x) {
-    if (!shape_has_n(x->shape)) {
-        diag_error(L->cx, loc, "flatten expects a batch f32[N, ...], got %s",
-                   shape_str(L->cx->arena, x->shape, x->dtype));
-        return NULL;
-    }
-    Shape s = {2, {DIM_N, shape_numel_const(x->shape)}};
-    return ir_reshape(L->g, loc, x, s);
 }
 
 /* The weight [out, in] and bias [out] of a linear layer, initialised as PyTorch does. */
@@ -578,11 +575,12 @@ static bool pool_spec(Lower *L, Ast *call, int skip, const char *what, Window *w
 }
 
 /* batchnorm2d(eps = 1e-5, momentum = 0.1) and batchnorm1d(...). */
-static bool bn_spec(Lower *L, Ast *call, int skip, const char *what, double *eps,
-                    double *momentum) {
-    static const char *const names[] = {"eps", "momentum"};
-    Ast *a[2];
-    if (!layer_args(L, call, skip, what, names, 2, 0, a))
+static bool bn_spec(Lower *L, Ast *call, int skip, const char *what, double *eps, double *momentum,
+                    bool *frozen) {
+    static const char *const names[] = {"eps", "momentum", "frozen"};
+    Ast *a[3];
+    if (!layer_args(L, call, skip, what, names, 3, 0, a) ||
+        !flag_arg(L, a[2], arena_printf(L->cx->arena, "%s's frozen", what), false, frozen))
         return false;
     *eps = 1e-5, *momentum = 0.1;
     if ((a[0] && (!const_value(a[0], eps) || !(*eps > 0.0))) ||
@@ -659,8 +657,8 @@ static Node *conv2d(Lower *L, Ast *call, int skip, Node *x, const char *prefix, 
 }
 
 /* adaptive_avgpool2d(h, w = h): the output h x w whatever the input size, as PyTorch's
- * AdaptiveAvgPool2d; here for inputs whose size is a multiple of it, where it is avgpool2d
- * with kernel and stride = input / output. */
+ * AdaptiveAvgPool2d. Where the input size is a multiple of it, that is avgpool2d with kernel
+ * and stride = input / output; otherwise the windows vary in size (adaptive_avgpool2d op). */
 static bool adaptive_spec(Lower *L, Ast *call, int skip, int64_t out[2], Ast **where) {
     static const char *const names[] = {"h", "w"};
     Ast *a[2];
@@ -680,12 +678,9 @@ static Node *adaptive_avgpool2d(Lower *L, Ast *call, int skip, Node *x) {
         !want_images(L, call->loc, "adaptive_avgpool2d", x))
         return NULL;
     int64_t h = x->shape.dim[2], w = x->shape.dim[3];
-    if (h % out[0] != 0 || w % out[1] != 0) {
-        diag_error(L->cx, call->loc,
-                   "adaptive_avgpool2d(%lld, %lld) of %lldx%lld images: mlc supports input sizes "
-                   "that are multiples of the output size",
-                   (long long)out[0], (long long)out[1], (long long)h, (long long)w);
-        return NULL;
+    if (h % out[0] != 0 || w % out[1] != 0) { /* windows of varying size */
+        Shape s = {4, {DIM_N, x->shape.dim[1], out[0], out[1]}};
+        return ir_shaped(L->g, OP_ADAPTIVE_AVGPOOL2D, call->loc, 1, &x, s);
     }
     Window win = {{h / out[0], w / out[1]}, {h / out[0], w / out[1]}, {0, 0}, {1, 1}, 1};
     return ir_window_node(L->g, OP_AVGPOOL2D, call->loc, 1, &x, &win, (Shape){0, {0}});
@@ -710,7 +705,8 @@ static Node *pool2d(Lower *L, Ast *call, int skip, const char *what, Node *x) {
 static Node *batchnorm(Lower *L, Ast *call, int skip, const char *what, Node *x, const char *prefix,
                        Node **params) {
     double eps, m;
-    if (!bn_spec(L, call, skip, what, &eps, &m))
+    bool frozen;
+    if (!bn_spec(L, call, skip, what, &eps, &m, &frozen))
         return NULL;
     bool two_d = !strcmp(what, "batchnorm2d");
     bool ok = x->dtype == DT_F32 && x->shape.dim[0] == DIM_N &&
@@ -740,15 +736,22 @@ static Node *batchnorm(Lower *L, Ast *call, int skip, const char *what, Node *x,
     int state = 0; /* the index of running_mean in g->states */
     while (g->states.data[state] != params[2])
         state++;
+    /* the values so far: the states themselves, or what an earlier call left in them */
+    Node *now[3];
+    for (int i = 0; i < 3; i++)
+        now[i] = g->updates.data[state + i] ? g->updates.data[state + i] : params[2 + i];
+    if (frozen) { /* the running statistics, read and never updated, as in evaluation */
+        Node *in5[5] = {x, params[0], params[1], now[0], now[1]};
+        Node *y = ir_bn_node(g, OP_BATCHNORM_EVAL, loc, 5, in5, eps);
+        if (y)
+            y->attr.bn.state = state;
+        return y;
+    }
     Node *in3[3] = {x, params[0], params[1]};
     Node *y = ir_bn_node(g, OP_BATCHNORM, loc, 3, in3, eps);
     if (!y)
         return NULL;
     y->attr.bn.state = state;
-    /* the values so far: the states themselves, or what an earlier call left in them */
-    Node *now[3];
-    for (int i = 0; i < 3; i++)
-        now[i] = g->updates.data[state + i] ? g->updates.data[state + i] : params[2 + i];
     Node *keep = ir_const(g, loc, 1.0 - m, 0), *take = ir_const(g, loc, m, 0);
     Node *stats[2] = {ir_unary(g, OP_CHANNEL_MEAN, loc, x), ir_unary(g, OP_CHANNEL_VAR, loc, x)};
     for (int i = 0; i < 2; i++) {
@@ -774,7 +777,8 @@ static bool check_image_layer(Lower *L, Ast *layer, const char *fn) {
         Ast *where;
         return adaptive_spec(L, layer, 0, out, &where);
     }
-    return bn_spec(L, layer, 0, fn, &eps, &m);
+    bool frozen;
+    return bn_spec(L, layer, 0, fn, &eps, &m, &frozen);
 }
 
 static bool is_image_layer(const char *fn) {
@@ -838,6 +842,419 @@ static Node *composite(Lower *L, Loc loc, const char *fn, Node *x, double slope)
         return ir_binary(g, OP_ADD, loc, pos, neg);
     return ir_binary(g, OP_SUB, loc, pos,
                      ir_binary(g, OP_MUL, loc, neg, ir_const(g, loc, slope, 0)));
+}
+
+/* ---- tensor algebra -------------------------------------------------------------------------
+ * Axes count a sample's dimensions, as the model declares them: for x : f32[N, C, H, W],
+ * axis 0 is C and -1 is W; the batch dimension is implicit and cannot be named. A value
+ * without a batch (a param) counts all its dimensions. The IR counts the whole shape, so an
+ * axis a of a batch is the IR's a + 1. */
+
+static Node *lower_expr(Lower *L, Ast *e);
+
+static bool require_float(Lower *L, Loc loc, const char *what, const Node *x) {
+    if (x->dtype == DT_F32)
+        return true;
+    diag_error(L->cx, loc, "%s expects a float tensor, got class labels %s", what,
+               shape_str(L->cx->arena, x->shape, x->dtype));
+    return false;
+}
+
+/* the dimensions of x a model can name */
+static int sample_rank(const Node *x) {
+    return x->shape.rank - (shape_has_n(x->shape) ? 1 : 0);
+}
+
+/* An axis of x, from -rank to rank - 1 (rank + 1 values when `extra`, for a new one), as
+ * the IR counts it. */
+static bool axis_arg(Lower *L, Ast *e, const char *what, const Node *x, bool extra, int *axis) {
+    int r = sample_rank(x) + (extra ? 1 : 0);
+    double v;
+    if (!const_value(e, &v) || v != floor(v) || v < -r || v >= r || r == 0) {
+        if (r == 0)
+            diag_error(L->cx, e->loc, "%s: %s has no dimension to name", what,
+                       shape_str(L->cx->arena, x->shape, x->dtype));
+        else
+            diag_error(L->cx, e->loc,
+                       "%s must be a whole number from %d to %d for %s (the batch dimension "
+                       "is not counted), got %s",
+                       what, -r, r - 1, shape_str(L->cx->arena, x->shape, x->dtype),
+                       describe(L, e));
+        return false;
+    }
+    int a = (int)v;
+    *axis = (a < 0 ? a + r : a) + (shape_has_n(x->shape) ? 1 : 0);
+    return true;
+}
+
+/* flatten(x, start_dim = 0, end_dim = -1): the dimensions from start_dim to end_dim become
+ * one (nn.Flatten(start_dim + 1, end_dim) on a batch). */
+static Node *flatten(Lower *L, Ast *call, int skip, Node *x) {
+    static const char *const names[] = {"start_dim", "end_dim"};
+    Ast *arg[2];
+    int from, to;
+    if (!layer_args(L, call, skip, "flatten", names, 2, 0, arg) || !x)
+        return NULL;
+    if (!shape_has_n(x->shape)) {
+        diag_error(L->cx, call->loc, "flatten expects a batch f32[N, ...], got %s",
+                   shape_str(L->cx->arena, x->shape, x->dtype));
+        return NULL;
+    }
+    if (sample_rank(x) == 0) /* one value a sample: f32[N] to f32[N, 1] */
+        return ir_reshape(L->g, call->loc, x, (Shape){2, {DIM_N, 1}});
+    from = 1, to = x->shape.rank - 1;
+    if ((arg[0] && !axis_arg(L, arg[0], "flatten's start_dim", x, false, &from)) ||
+        (arg[1] && !axis_arg(L, arg[1], "flatten's end_dim", x, false, &to)))
+        return NULL;
+    if (to < from) {
+        diag_error(L->cx, call->loc, "flatten's end_dim comes before its start_dim");
+        return NULL;
+    }
+    Shape s = {0};
+    for (int d = 0; d < x->shape.rank; d++) {
+        if (d > from && d <= to)
+            s.dim[s.rank - 1] *= x->shape.dim[d];
+        else
+            s.dim[s.rank++] = x->shape.dim[d];
+    }
+    return ir_reshape(L->g, call->loc, x, s);
+}
+
+/* permute(x, [axes]) and transpose(x, a, b) */
+static Node *permute(Lower *L, Ast *call, Node *x) {
+    PtrVec *args = &call->call.args;
+    bool transpose = !strcmp(call->call.name, "transpose");
+    Layout lay = {0};
+    int r = x->shape.rank, first = shape_has_n(x->shape) ? 1 : 0;
+    for (int d = 0; d < r; d++)
+        lay.perm[d] = d;
+    if (transpose) {
+        int a, b;
+        if (args->len != 3) {
+            diag_error(L->cx, call->loc,
+                       "transpose expects a tensor and two axes, got %d arguments", args->len);
+            return NULL;
+        }
+        if (!axis_arg(L, args->data[1], "transpose's first axis", x, false, &a) ||
+            !axis_arg(L, args->data[2], "transpose's second axis", x, false, &b))
+            return NULL;
+        lay.perm[a] = b, lay.perm[b] = a;
+    } else {
+        Ast *list = args->len == 2 ? args->data[1] : NULL;
+        if (!list || list->kind != AST_LIST || list->list.len != r - first) {
+            diag_error(L->cx, list ? list->loc : call->loc,
+                       "permute expects a tensor and a list of its %d axes, each once "
+                       "(%s; the batch dimension is not counted)",
+                       r - first, shape_str(L->cx->arena, x->shape, x->dtype));
+            return NULL;
+        }
+        bool seen[MLC_MAX_RANK] = {false};
+        for (int d = first; d < r; d++) {
+            int a;
+            if (!axis_arg(L, list->list.data[d - first], "an axis of permute", x, false, &a))
+                return NULL;
+            if (seen[a]) {
+                diag_error(L->cx, ((Ast *)list->list.data[d - first])->loc,
+                           "permute names axis %d twice", a - first);
+                return NULL;
+            }
+            seen[a] = true;
+            lay.perm[d] = a;
+        }
+    }
+    return ir_layout_node(L->g, OP_PERMUTE, call->loc, 1, &x, &lay, (Shape){0});
+}
+
+/* reshape(x, [d, ...]): a sample's new dimensions, one of them -1 for what is left */
+static Node *reshape(Lower *L, Ast *call, Node *x) {
+    PtrVec *args = &call->call.args;
+    Ast *list = args->len == 2 ? args->data[1] : NULL;
+    int first = shape_has_n(x->shape) ? 1 : 0;
+    if (!list || list->kind != AST_LIST || list->list.len == 0 ||
+        list->list.len + first > MLC_MAX_RANK) {
+        diag_error(L->cx, list ? list->loc : call->loc,
+                   "reshape expects a tensor and a list of from 1 to %d dimensions of a sample",
+                   MLC_MAX_RANK - first);
+        return NULL;
+    }
+    Shape s = {0};
+    if (first)
+        s.dim[s.rank++] = DIM_N;
+    int64_t known = 1, numel = shape_numel_const(x->shape);
+    int rest = -1;
+    for (int i = 0; i < list->list.len; i++) {
+        Ast *e = list->list.data[i];
+        double v;
+        if (const_value(e, &v) && v == -1) {
+            if (rest >= 0) {
+                diag_error(L->cx, e->loc, "reshape takes one -1 at most");
+                return NULL;
+            }
+            rest = s.rank;
+            s.dim[s.rank++] = 1;
+            continue;
+        }
+        int64_t d;
+        if (!positive_int(L, e, "a dimension of reshape (or one -1)", MAX_DIM, &d))
+            return NULL;
+        s.dim[s.rank++] = d;
+        known *= d;
+    }
+    if (rest >= 0 && numel % known == 0)
+        s.dim[rest] = numel / known;
+    if (shape_numel_const(s) != numel) {
+        if (rest >= 0)
+            diag_error(L->cx, list->loc,
+                       "reshape cannot fit %s, %lld values a sample, into these dimensions: "
+                       "%lld is not a multiple of %lld",
+                       shape_str(L->cx->arena, x->shape, x->dtype), (long long)numel,
+                       (long long)numel, (long long)known);
+        else
+            diag_error(L->cx, list->loc, "reshape cannot make %s into %s: the sizes differ",
+                       shape_str(L->cx->arena, x->shape, x->dtype),
+                       shape_str(L->cx->arena, s, x->dtype));
+        return NULL;
+    }
+    return ir_reshape(L->g, call->loc, x, s);
+}
+
+/* concat([a, b, ...], axis): the tensors one after another along the axis; the others
+ * must agree */
+static Node *concat(Lower *L, Ast *call) {
+    static const char *const names[] = {"tensors", "axis"};
+    Ast *arg[2];
+    if (!layer_args(L, call, 0, "concat", names, 2, 2, arg))
+        return NULL;
+    if (arg[0]->kind != AST_LIST || arg[0]->list.len < 1) {
+        diag_error(L->cx, arg[0]->loc, "concat expects a list of tensors: concat([a, b], axis)");
+        return NULL;
+    }
+    Node *y = NULL;
+    Node *in[MLC_MAX_INPUTS];
+    int nin = 0, axis = 0;
+    for (int i = 0; i < arg[0]->list.len; i++) {
+        Ast *e = arg[0]->list.data[i];
+        Node *x = lower_expr(L, e);
+        if (!x || !require_float(L, e->loc, "concat", x))
+            return NULL;
+        if (i == 0 && !axis_arg(L, arg[1], "concat's axis", x, false, &axis))
+            return NULL;
+        Node *first = i == 0 ? x : in[0];
+        bool fits = x->shape.rank == first->shape.rank;
+        for (int d = 0; fits && d < x->shape.rank; d++)
+            fits = d == axis || x->shape.dim[d] == first->shape.dim[d];
+        if (!fits) {
+            diag_error(L->cx, e->loc,
+                       "concat along axis %d: %s does not fit %s (every other dimension must "
+                       "match)",
+                       axis - (shape_has_n(first->shape) ? 1 : 0),
+                       shape_str(L->cx->arena, x->shape, x->dtype),
+                       shape_str(L->cx->arena, first->shape, first->dtype));
+            return NULL;
+        }
+        if (nin == MLC_MAX_INPUTS) { /* more than one node takes: concatenate in steps */
+            Layout lay = {.axis = axis};
+            in[0] = ir_layout_node(L->g, OP_CONCAT, call->loc, nin, in, &lay, (Shape){0});
+            nin = 1;
+        }
+        in[nin++] = x;
+    }
+    if (nin == 1)
+        return in[0];
+    Layout lay = {.axis = axis};
+    y = ir_layout_node(L->g, OP_CONCAT, call->loc, nin, in, &lay, (Shape){0});
+    return y;
+}
+
+/* sum(x, axis, keepdim = false), mean(...), max(...): along one axis */
+static Node *axis_reduce(Lower *L, Ast *call, Node *x) {
+    static const char *const names[] = {"axis", "keepdim"};
+    const char *fn = call->call.name;
+    Ast *arg[2];
+    int axis;
+    bool keep;
+    if (!layer_args(L, call, 1, fn, names, 2, 1, arg) || !x ||
+        !require_float(L, call->loc, fn, x) ||
+        !axis_arg(L, arg[0], arena_printf(L->cx->arena, "%s's axis", fn), x, false, &axis) ||
+        !flag_arg(L, arg[1], arena_printf(L->cx->arena, "%s's keepdim", fn), false, &keep))
+        return NULL;
+    Graph *g = L->g;
+    if (!strcmp(fn, "max"))
+        return ir_axis(g, OP_MAX_AXIS, call->loc, x, axis, keep);
+    Node *sum = ir_axis(g, OP_SUM_AXIS, call->loc, x, axis, keep);
+    if (!strcmp(fn, "sum"))
+        return sum;
+    return ir_binary(g, OP_MUL, call->loc, sum,
+                     ir_const(g, call->loc, 1.0 / (double)x->shape.dim[axis], 0));
+}
+
+/* A number argument that becomes a constant input of an op (pow's exponent, clamp's bounds) */
+static Node *number_input(Lower *L, Ast *e, const char *what, double def) {
+    double v = def;
+    if (e && (!const_value(e, &v) || isnan(v))) {
+        diag_error(L->cx, e->loc, "%s must be a number, got %s", what, describe(L, e));
+        return NULL;
+    }
+    return ir_const(L->g, e ? e->loc : (Loc){0}, v, 0);
+}
+
+/* pow(x, c) for a constant c; clamp(x, min, max) with one bound or both */
+static Node *with_constants(Lower *L, Ast *call, Node *x) {
+    const char *fn = call->call.name;
+    Ast *arg[2];
+    if (!strcmp(fn, "pow")) {
+        static const char *const names[] = {"exponent"};
+        if (!layer_args(L, call, 1, fn, names, 1, 1, arg) || !x ||
+            !require_float(L, call->loc, fn, x))
+            return NULL;
+        return ir_binary(L->g, OP_POW, call->loc, x, number_input(L, arg[0], "pow's exponent", 0));
+    }
+    static const char *const names[] = {"min", "max"};
+    if (!layer_args(L, call, 1, fn, names, 2, 0, arg) || !x || !require_float(L, call->loc, fn, x))
+        return NULL;
+    if (!arg[0] && !arg[1]) {
+        diag_error(L->cx, call->loc, "clamp needs a min, a max or both");
+        return NULL;
+    }
+    Node *in[3] = {x, number_input(L, arg[0], "clamp's min", -FLT_MAX),
+                   number_input(L, arg[1], "clamp's max", FLT_MAX)};
+    return ir_node(L->g, OP_CLAMP, call->loc, 3, in);
+}
+
+/* gelu(x, approximate = "none" | "tanh") and the layer gelu(approximate = ...) */
+static Node *gelu(Lower *L, Ast *call, int skip, Node *x) {
+    static const char *const names[] = {"approximate"};
+    Ast *arg[1] = {NULL};
+    if (call->kind == AST_CALL && !layer_args(L, call, skip, "gelu", names, 1, 0, arg))
+        return NULL;
+    bool tanh = false;
+    if (arg[0]) {
+        Ast *a = arg[0];
+        if (a->kind != AST_STR || (strcmp(a->str, "none") && strcmp(a->str, "tanh"))) {
+            diag_error(L->cx, a->loc, "gelu's approximate is \"none\" or \"tanh\", got %s",
+                       a->kind == AST_STR ? c_string(L->cx->arena, a->str) : describe(L, a));
+            return NULL;
+        }
+        tanh = !strcmp(a->str, "tanh");
+    }
+    return ir_unary(L->g, tanh ? OP_GELU_TANH : OP_GELU, call->loc, x);
+}
+
+/* One end of a range along a dimension of size `size`: negative counts from the end, and
+ * an end past either side stops there (Python's rule). */
+static bool range_end(Lower *L, Ast *e, int64_t size, int64_t def, int64_t *out) {
+    double v;
+    if (!e) {
+        *out = def;
+        return true;
+    }
+    if (!const_value(e, &v) || v != floor(v) || fabs(v) > (double)MAX_DIM) {
+        diag_error(L->cx, e->loc, "a subscript must be a whole number, got %s", describe(L, e));
+        return false;
+    }
+    int64_t i = (int64_t)v < 0 ? (int64_t)v + size : (int64_t)v;
+    *out = i < 0 ? 0 : i > size ? size : i;
+    return true;
+}
+
+/* x[a:b, i, :]: one subscript per dimension of a sample, from the first; the ones left out
+ * take everything. A range keeps its dimension; a number picks one element and drops it. */
+static Node *subscript(Lower *L, Ast *e) {
+    Node *x = lower_expr(L, e->index.base);
+    if (!x || !require_float(L, e->loc, "a subscript", x))
+        return NULL;
+    int first = shape_has_n(x->shape) ? 1 : 0, r = sample_rank(x);
+    PtrVec *items = &e->index.items;
+    if (items->len > r) {
+        diag_error(L->cx, e->loc,
+                   "%d subscripts for %s, which has %d dimension%s per sample (the batch "
+                   "dimension is implicit and takes none)",
+                   items->len, shape_str(L->cx->arena, x->shape, x->dtype), r, r == 1 ? "" : "s");
+        return NULL;
+    }
+    Layout lay = {0};
+    Shape cut = x->shape, kept = {0};
+    if (first)
+        kept.dim[kept.rank++] = DIM_N;
+    for (int d = first; d < x->shape.rank; d++) {
+        int64_t size = x->shape.dim[d], lo = 0, hi = size;
+        Ast *item = d - first < items->len ? items->data[d - first] : NULL;
+        if (item && item->kind == AST_SLICE) {
+            if (!range_end(L, item->bin.lhs, size, 0, &lo) ||
+                !range_end(L, item->bin.rhs, size, size, &hi))
+                return NULL;
+            if (hi <= lo) {
+                diag_error(L->cx, item->loc,
+                           "the range %lld:%lld of a dimension of size %lld is empty",
+                           (long long)lo, (long long)hi, (long long)size);
+                return NULL;
+            }
+        } else if (item) {
+            double v;
+            if (!const_value(item, &v) || v != floor(v) || v < (double)-size || v >= (double)size) {
+                diag_error(L->cx, item->loc,
+                           "a subscript of a dimension of size %lld must be a whole number from "
+                           "%lld to %lld, got %s",
+                           (long long)size, (long long)-size, (long long)size - 1,
+                           describe(L, item));
+                return NULL;
+            }
+            lo = v < 0 ? (int64_t)v + size : (int64_t)v;
+            hi = lo + 1;
+        }
+        lay.start[d] = lo;
+        cut.dim[d] = hi - lo;
+        if (!item || item->kind == AST_SLICE)
+            kept.dim[kept.rank++] = hi - lo;
+    }
+    Node *y =
+        shape_eq(cut, x->shape) ? x : ir_layout_node(L->g, OP_SLICE, e->loc, 1, &x, &lay, cut);
+    if (kept.rank == 0) /* every dimension picked: one number per sample */
+        kept.dim[kept.rank++] = 1;
+    return shape_eq(kept, cut) ? y : ir_reshape(L->g, e->loc, y, kept);
+}
+
+/* a + b and the other elementwise operators, with numpy's broadcasting: shapes are lined up
+ * from the right, and a dimension of size 1, or one an operand lacks, is repeated. N lines
+ * up only with N. An operand that is not already the trailing part of the result (or one
+ * number) is repeated by a broadcast node first. */
+static Node *broadcast_binary(Lower *L, OpKind op, Loc loc, Node *a, Node *b) {
+    if (!a || !b || a->dtype != DT_F32 || b->dtype != DT_F32 || shape_is_scalar(a->shape) ||
+        shape_is_scalar(b->shape))
+        return ir_binary(L->g, op, loc, a, b); /* its rule reports class labels */
+    Shape r = a->shape.rank >= b->shape.rank ? a->shape : b->shape;
+    for (int i = 1; i <= r.rank; i++) {
+        int64_t da = i <= a->shape.rank ? a->shape.dim[a->shape.rank - i] : 1;
+        int64_t db = i <= b->shape.rank ? b->shape.dim[b->shape.rank - i] : 1;
+        if (da != db && da != 1 && db != 1) {
+            static const char *const sym[] = {
+                [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/"};
+            diag_error(L->cx, loc,
+                       "cannot combine %s and %s with '%s': lined up from the right, dimensions "
+                       "%s and %s differ and neither is 1",
+                       shape_str(L->cx->arena, a->shape, a->dtype),
+                       shape_str(L->cx->arena, b->shape, b->dtype), sym[op],
+                       da == DIM_N ? "N" : arena_printf(L->cx->arena, "%lld", (long long)da),
+                       db == DIM_N ? "N" : arena_printf(L->cx->arena, "%lld", (long long)db));
+            return NULL;
+        }
+        r.dim[r.rank - i] = da == 1 ? db : da;
+    }
+    Node **xs[2] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        Node *x = *xs[k];
+        if (!shape_has_n(x->shape) && x->shape.rank == r.rank && shape_has_n(r)) {
+            /* x's leading 1 lines up with N: x without it is the result's trailing part */
+            Shape s = {x->shape.rank - 1, {0}};
+            memcpy(s.dim, x->shape.dim + 1, sizeof(int64_t) * (size_t)s.rank);
+            x = ir_reshape(L->g, loc, x, s);
+        }
+        Shape want = {x->shape.rank, {0}}; /* the result's trailing dimensions, x's rank */
+        for (int d = 0; d < x->shape.rank; d++)
+            want.dim[d] = r.dim[r.rank - x->shape.rank + d];
+        *xs[k] = ir_broadcast(L->g, loc, x, want);
+    }
+    return ir_binary(L->g, op, loc, a, b);
 }
 
 /* ---- losses --------------------------------------------------------------------------------
@@ -939,7 +1356,9 @@ static Node *apply_layer(Lower *L, Sym *net, int index, Node *x) {
     else if (is_image_layer(fn))
         y = image_layer(L, layer, 0, fn, x, prefix, params);
     else if (!strcmp(fn, "flatten"))
-        y = flatten(L, layer->loc, x);
+        y = flatten(L, layer, 0, x);
+    else if (!strcmp(fn, "gelu"))
+        y = gelu(L, layer, 0, x);
     else if (!strcmp(fn, "dropout"))
         y = dropout(L, layer->call.args.data[0], layer->loc, x);
     else if (is_composite(fn)) {
@@ -974,6 +1393,14 @@ static bool check_layer(Lower *L, Ast *layer) {
     if (!strcmp(fn, "leaky_relu")) {
         double slope;
         return slope_arg(L, layer, 0, &slope);
+    }
+    if (!strcmp(fn, "flatten") || !strcmp(fn, "gelu")) {
+        static const char *const flat[] = {"start_dim", "end_dim"}, *const approx[] = {
+                                                                        "approximate"};
+        Ast *arg[2];
+        bool f = !strcmp(fn, "flatten");
+        return layer->kind != AST_CALL ||
+               layer_args(L, layer, 0, fn, f ? flat : approx, f ? 2 : 1, 0, arg);
     }
     if (!strcmp(fn, "dropout")) {
         double p;
@@ -1131,6 +1558,34 @@ static Node *lower_call(Lower *L, Ast *e) {
             return NULL;
         return composite(L, e->loc, fn, lower_expr(L, e->call.args.data[0]), slope);
     }
+    if (!strcmp(fn, "concat"))
+        return concat(L, e);
+    bool many = e->call.args.len > 1; /* sum(x, axis) rather than sum(x) */
+    if (!strcmp(fn, "transpose") || !strcmp(fn, "permute") || !strcmp(fn, "reshape") ||
+        !strcmp(fn, "pow") || !strcmp(fn, "clamp") || !strcmp(fn, "max") ||
+        !strcmp(fn, "flatten") || !strcmp(fn, "gelu") ||
+        (many && (!strcmp(fn, "sum") || !strcmp(fn, "mean")))) {
+        if (e->call.args.len < 1 || ((Ast *)e->call.args.data[0])->kind == AST_KWARG) {
+            diag_error(L->cx, e->loc, "%s's first argument is the tensor it applies to", fn);
+            return NULL;
+        }
+        Node *x = lower_expr(L, e->call.args.data[0]);
+        if (!x)
+            return NULL;
+        if (!strcmp(fn, "flatten"))
+            return flatten(L, e, 1, x);
+        if (!strcmp(fn, "gelu"))
+            return gelu(L, e, 1, x);
+        if (!require_float(L, e->loc, fn, x))
+            return NULL;
+        if (!strcmp(fn, "transpose") || !strcmp(fn, "permute"))
+            return permute(L, e, x);
+        if (!strcmp(fn, "reshape"))
+            return reshape(L, e, x);
+        if (!strcmp(fn, "pow") || !strcmp(fn, "clamp"))
+            return with_constants(L, e, x);
+        return axis_reduce(L, e, x);
+    }
     const Builtin *b = builtin_find(fn);
     if (!b) {
         diag_error(L->cx, e->call.name_loc, "unknown function '%s'; the functions are %s", fn,
@@ -1144,8 +1599,6 @@ static Node *lower_call(Lower *L, Ast *e) {
             return NULL;
     if (b->op == OP_MATMUL)
         return ir_matmul(L->g, e->loc, args[0], args[1], false, false);
-    if (b->op == OP_RESHAPE)
-        return flatten(L, e->loc, args[0]);
     if (b->arity == 2)
         return ir_binary(L->g, b->op, e->loc, args[0], args[1]);
     if (is_composite(fn))
@@ -1179,10 +1632,10 @@ static Node *lower_expr(Lower *L, Ast *e) {
         Node *a = lower_expr(L, e->bin.lhs);
         Node *b = lower_expr(L, e->bin.rhs);
         switch (e->bin.op) {
-        case '+': return ir_binary(L->g, OP_ADD, e->loc, a, b);
-        case '-': return ir_binary(L->g, OP_SUB, e->loc, a, b);
-        case '*': return ir_binary(L->g, OP_MUL, e->loc, a, b);
-        case '/': return ir_binary(L->g, OP_DIV, e->loc, a, b);
+        case '+': return broadcast_binary(L, OP_ADD, e->loc, a, b);
+        case '-': return broadcast_binary(L, OP_SUB, e->loc, a, b);
+        case '*': return broadcast_binary(L, OP_MUL, e->loc, a, b);
+        case '/': return broadcast_binary(L, OP_DIV, e->loc, a, b);
         case '@': return ir_matmul(L->g, e->loc, a, b, false, false);
         default: unreachable();
         }
@@ -1190,6 +1643,8 @@ static Node *lower_expr(Lower *L, Ast *e) {
     case AST_CALL: return lower_call(L, e);
     case AST_STR: diag_error(L->cx, e->loc, "a string is not a tensor"); return NULL;
     case AST_LIST: diag_error(L->cx, e->loc, "a list is not a tensor"); return NULL;
+    case AST_INDEX: return subscript(L, e);
+    case AST_SLICE: diag_error(L->cx, e->loc, "a range a:b is a subscript: x[a:b]"); return NULL;
     case AST_KWARG: diag_error(L->cx, e->loc, "a named argument is not a value"); return NULL;
     case AST_TENSOR_TYPE:
     case AST_CLASS_TYPE:
@@ -1459,28 +1914,32 @@ static const char *string_arg(Lower *L, Ast *v, const char *what) {
 
 /* data = idx("DIR") | npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"])
  *      | npz("FILE.npz", test = "FILE.npz") | csv("FILE.csv", target = "COLUMN", test = "F")
+ *      | images("ANNOTATIONS.csv", "DIR", test = ["ANNOTATIONS.csv", "DIR"])
  * The positional arguments are the training set's files; test names the test set's (idx
  * has both in its directory). Each wrong form is reported at the argument at fault. */
 static void lower_data(Lower *L, Ast *v) {
     TrainSpec *t = &L->g->train;
     static const char *const forms =
-        "idx(\"DIR\"), npy(\"X.npy\", \"Y.npy\"), npz(\"FILE.npz\") or "
-        "csv(\"FILE.csv\", target = \"COLUMN\")";
+        "idx(\"DIR\"), npy(\"X.npy\", \"Y.npy\"), npz(\"FILE.npz\"), "
+        "csv(\"FILE.csv\", target = \"COLUMN\") or images(\"ANNOTATIONS.csv\", \"DIR\")";
     const char *name = v->kind == AST_CALL ? v->call.name : "";
-    DataKind kind = !strcmp(name, "idx")   ? DATA_IDX
-                    : !strcmp(name, "npy") ? DATA_NPY
-                    : !strcmp(name, "npz") ? DATA_NPZ
-                    : !strcmp(name, "csv") ? DATA_CSV
-                                           : DATA_NONE;
+    DataKind kind = !strcmp(name, "idx")      ? DATA_IDX
+                    : !strcmp(name, "npy")    ? DATA_NPY
+                    : !strcmp(name, "npz")    ? DATA_NPZ
+                    : !strcmp(name, "csv")    ? DATA_CSV
+                    : !strcmp(name, "images") ? DATA_IMAGES
+                                              : DATA_NONE;
     if (kind == DATA_NONE) {
         diag_error(L->cx, v->loc, "the data set is %s, got %s", forms, describe(L, v));
         return;
     }
-    int want = kind == DATA_NPY ? 2 : 1; /* positional arguments */
-    const char *what = kind == DATA_IDX   ? "the directory of IDX files"
-                       : kind == DATA_NPY ? "the inputs' and the targets' .npy files"
-                       : kind == DATA_NPZ ? "the .npz file"
-                                          : "the .csv file";
+    bool two = kind == DATA_NPY || kind == DATA_IMAGES; /* two files per split */
+    int want = two ? 2 : 1;                             /* positional arguments */
+    const char *what = kind == DATA_IDX      ? "the directory of IDX files"
+                       : kind == DATA_NPY    ? "the inputs' and the targets' .npy files"
+                       : kind == DATA_NPZ    ? "the .npz file"
+                       : kind == DATA_IMAGES ? "the annotations' .csv file and the images' folder"
+                                             : "the .csv file";
     const char *path[2] = {NULL, NULL}, *test[2] = {NULL, NULL}, *target = NULL;
     int npos = 0;
     bool ok = true;
@@ -1488,18 +1947,21 @@ static void lower_data(Lower *L, Ast *v) {
         Ast *arg = v->call.args.data[i];
         if (arg->kind != AST_KWARG) {
             if (npos < want)
-                ok &= (path[npos] = string_arg(
-                           L, arg, kind == DATA_IDX ? "the directory" : "a file name")) != NULL;
+                ok &= (path[npos] = string_arg(L, arg,
+                                               kind == DATA_IDX || (kind == DATA_IMAGES && npos)
+                                                   ? "the directory"
+                                                   : "a file name")) != NULL;
             npos++;
             continue;
         }
         const char *key = arg->kwarg.name;
         Ast *val = arg->kwarg.value;
-        if (!strcmp(key, "test") && kind == DATA_NPY) {
+        if (!strcmp(key, "test") && two) {
             if (val->kind != AST_LIST || val->list.len != 2) {
-                diag_error(L->cx, val->loc,
-                           "test is the test set's inputs and targets, [\"X.npy\", \"Y.npy\"]; "
-                           "got %s",
+                diag_error(L->cx, val->loc, "test is the test set's %s; got %s",
+                           kind == DATA_NPY ? "inputs and targets, [\"X.npy\", \"Y.npy\"]"
+                                            : "annotations and folder, [\"ANNOTATIONS.csv\", "
+                                              "\"DIR\"]",
                            describe(L, val));
                 ok = false;
                 continue;
@@ -1516,8 +1978,10 @@ static void lower_data(Lower *L, Ast *v) {
                        : kind == DATA_NPY ? "npy(\"X.npy\", \"Y.npy\", test = [\"X.npy\", "
                                             "\"Y.npy\"])"
                        : kind == DATA_NPZ ? "npz(\"FILE.npz\", test = \"FILE.npz\")"
-                                          : "csv(\"FILE.csv\", target = \"COLUMN\", test = "
-                                            "\"FILE.csv\")");
+                       : kind == DATA_IMAGES
+                           ? "images(\"ANNOTATIONS.csv\", \"DIR\", test = [\"ANNOTATIONS.csv\", "
+                             "\"DIR\"])"
+                           : "csv(\"FILE.csv\", target = \"COLUMN\", test = \"FILE.csv\")");
             ok = false;
         }
     }
@@ -1540,6 +2004,111 @@ static void lower_data(Lower *L, Ast *v) {
     t->test_path = test[0];
     t->test_path2 = test[1];
     t->target_column = target;
+}
+
+/* mean or std of normalize(...): a number, or a list of numbers (one per channel). Returns
+ * the count (at most 64), or 0 after an error. */
+static int number_list(Lower *L, Ast *v, const char *what, double **out) {
+    int n = v->kind == AST_LIST ? v->list.len : 1;
+    if (n < 1 || n > 64) {
+        diag_error(L->cx, v->loc, "%s is a number or a list of 1 to 64 numbers, got %d", what, n);
+        return 0;
+    }
+    double *vals = arena_alloc(L->cx->arena, sizeof(double) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        if (!number_setting(L, v->kind == AST_LIST ? v->list.data[i] : v, what, &vals[i]))
+            return 0;
+    *out = vals;
+    return n;
+}
+
+/* transform = [normalize(mean, std), random_crop(padding), random_hflip]: the inputs'
+ * transforms, in the order they run (torchvision's Normalize, RandomCrop(size, padding) and
+ * RandomHorizontalFlip; the crop's size is the input's). Whether they fit the input (its
+ * channels, an image shape) is checked with the model (check_transforms). */
+static void lower_transforms(Lower *L, Ast *v) {
+    TrainSpec *t = &L->g->train;
+    static const char *const forms = "normalize(mean, std), random_crop(padding) or random_hflip";
+    int n = v->kind == AST_LIST ? v->list.len : 1;
+    t->transforms = arena_alloc(L->cx->arena, sizeof(TransformSpec) * (size_t)(n + 1));
+    t->ntransforms = 0;
+    for (int i = 0; i < n; i++) {
+        Ast *e = v->kind == AST_LIST ? v->list.data[i] : v;
+        const char *name = e->kind == AST_CALL ? e->call.name : e->kind == AST_IDENT ? e->str : "";
+        int nargs = e->kind == AST_CALL ? e->call.args.len : 0;
+        TransformSpec *ts = &t->transforms[t->ntransforms];
+        memset(ts, 0, sizeof *ts);
+        ts->loc = e->loc;
+        if (!strcmp(name, "random_hflip")) {
+            ts->kind = TRANSFORM_RANDOM_HFLIP;
+            if (nargs) {
+                diag_error(L->cx, e->loc, "random_hflip takes no arguments");
+                continue;
+            }
+        } else if (!strcmp(name, "random_crop")) {
+            ts->kind = TRANSFORM_RANDOM_CROP;
+            Ast *arg = nargs == 1 ? e->call.args.data[0] : NULL;
+            if (arg && arg->kind == AST_KWARG && strcmp(arg->kwarg.name, "padding") != 0)
+                arg = NULL;
+            if (!arg) {
+                diag_error(L->cx, e->loc,
+                           "random_crop takes the padding, random_crop(4) or "
+                           "random_crop(padding = 4)");
+                continue;
+            }
+            if (!positive_int(L, arg->kind == AST_KWARG ? arg->kwarg.value : arg, "the padding",
+                              1 << 16, &ts->padding))
+                continue;
+        } else if (!strcmp(name, "normalize") && e->kind == AST_CALL) {
+            ts->kind = TRANSFORM_NORMALIZE;
+            Ast *mean = NULL, *std = NULL;
+            bool ok = true;
+            for (int k = 0; k < nargs; k++) {
+                Ast *arg = e->call.args.data[k];
+                const char *key = arg->kind == AST_KWARG ? arg->kwarg.name
+                                  : k == 0               ? "mean"
+                                  : k == 1               ? "std"
+                                                         : "";
+                Ast *val = arg->kind == AST_KWARG ? arg->kwarg.value : arg;
+                if (!strcmp(key, "mean") && !mean)
+                    mean = val;
+                else if (!strcmp(key, "std") && !std)
+                    std = val;
+                else {
+                    diag_error(L->cx, arg->loc,
+                               "normalize takes mean and std, normalize(mean, std)");
+                    ok = false;
+                }
+            }
+            if (ok && (!mean || !std)) {
+                diag_error(L->cx, e->loc, "normalize needs mean and std, normalize(mean, std)");
+                ok = false;
+            }
+            if (!ok)
+                continue;
+            int nm = number_list(L, mean, "mean", &ts->mean);
+            int ns = number_list(L, std, "std", &ts->std);
+            if (!nm || !ns)
+                continue;
+            if (nm != ns) {
+                diag_error(L->cx, std->loc, "std has %d value%s, mean has %d: one per channel", ns,
+                           ns == 1 ? "" : "s", nm);
+                continue;
+            }
+            ts->nchannels = nm;
+            bool positive = true;
+            for (int k = 0; k < ns; k++)
+                positive &= ts->std[k] > 0;
+            if (!positive) {
+                diag_error(L->cx, std->loc, "std must be above 0 (it divides)");
+                continue;
+            }
+        } else {
+            diag_error(L->cx, e->loc, "a transform is %s, got %s", forms, describe(L, e));
+            continue;
+        }
+        t->ntransforms++;
+    }
 }
 
 static void lower_train(Lower *L, Ast *st) {
@@ -1578,6 +2147,21 @@ static void lower_train(Lower *L, Ast *st) {
                 t->shuffle = !strcmp(v->str, "true");
             else
                 diag_error(L->cx, v->loc, "shuffle is true or false, got %s", describe(L, v));
+        } else if (!strcmp(key, "drop_last")) {
+            if (v->kind == AST_IDENT && (!strcmp(v->str, "true") || !strcmp(v->str, "false")))
+                t->drop_last = !strcmp(v->str, "true");
+            else
+                diag_error(L->cx, v->loc, "drop_last is true or false, got %s", describe(L, v));
+        } else if (!strcmp(key, "transform")) {
+            lower_transforms(L, v);
+        } else if (!strcmp(key, "target_transform")) {
+            if (v->kind == AST_IDENT && !strcmp(v->str, "one_hot")) {
+                t->one_hot = true;
+                t->one_hot_loc = v->loc;
+            } else {
+                diag_error(L->cx, v->loc, "the target transform is one_hot, got %s",
+                           describe(L, v));
+            }
         } else if (!strcmp(key, "lr") || !strcmp(key, "momentum") || !strcmp(key, "weight_decay")) {
             diag_error(L->cx, kv->kwarg.name_loc,
                        "%s is a setting of the optimizer: "
@@ -1586,8 +2170,8 @@ static void lower_train(Lower *L, Ast *st) {
         } else {
             diag_error(L->cx, kv->kwarg.name_loc,
                        "unknown train setting '%s'; the settings "
-                       "are data, val_split, scale, batch, epochs, optimizer, schedule, warmup and "
-                       "shuffle",
+                       "are data, val_split, scale, transform, target_transform, batch, epochs, "
+                       "optimizer, schedule, warmup, shuffle and drop_last",
                        key);
         }
     }
@@ -1632,6 +2216,50 @@ static void find_logits(Lower *L) {
                      kinds);
 }
 
+/* The transforms and the data set against the input and the target: normalize has one value
+ * or one per channel (the first dimension of an image [C, H, W], else 1); the random ones and
+ * an images() data set need an image, [C, H, W] or [H, W] (images: 1 or 3 channels); one_hot
+ * needs an f32[K] target. */
+static void check_transforms(Lower *L) {
+    Graph *g = L->g;
+    TrainSpec *t = &g->train;
+    Shape xs = g->input->shape; /* dim[0] is N */
+    int rank = xs.rank - 1;
+    bool image = rank == 2 || rank == 3;
+    int64_t channels = rank == 3 ? xs.dim[1] : 1;
+    const char *x = sample_str(L, xs, g->input->dtype);
+    for (int i = 0; i < t->ntransforms; i++) {
+        TransformSpec *ts = &t->transforms[i];
+        if (ts->kind == TRANSFORM_NORMALIZE && ts->nchannels != 1 && ts->nchannels != channels)
+            diag_error(L->cx, ts->loc,
+                       "normalize has %d values per channel, the input '%s' (%s) has %lld "
+                       "channel%s",
+                       ts->nchannels, g->input->name, x, (long long)channels,
+                       channels == 1 ? "" : "s");
+        if (ts->kind != TRANSFORM_NORMALIZE && !image)
+            diag_error(L->cx, ts->loc,
+                       "%s works on images [C, H, W] or [H, W], the input '%s' is %s",
+                       ts->kind == TRANSFORM_RANDOM_CROP ? "random_crop" : "random_hflip",
+                       g->input->name, x);
+    }
+    if (t->data_kind == DATA_IMAGES && (!image || (channels != 1 && channels != 3)))
+        diag_error(L->cx, t->data_loc,
+                   "images() reads images into an input of [C, H, W] with 1 or 3 channels, or "
+                   "[H, W]; '%s' is %s",
+                   g->input->name, x);
+    if (t->one_hot &&
+        (g->target->dtype == DT_I32 || g->target->shape.rank != 2 || g->target->shape.dim[1] < 2)) {
+        diag_error(L->cx, t->one_hot_loc,
+                   "one_hot makes an f32[K] target from class labels; declare '%s' as f32[K], not "
+                   "%s",
+                   g->target->name,
+                   g->target->dtype == DT_I32 ? arena_printf(L->cx->arena, "class(%lld)",
+                                                             (long long)g->target->attr.leaf.nclass)
+                                              : sample_str(L, g->target->shape, g->target->dtype));
+        diag_note(L->cx, g->target->loc, "'%s' declared here", g->target->name);
+    }
+}
+
 /* What a program needs from a model, checked once everything is lowered. */
 static void check_program(Lower *L, AstModel *m) {
     Graph *g = L->g;
@@ -1657,12 +2285,13 @@ static void check_program(Lower *L, AstModel *m) {
         return;
     Node *leaves[2] = {g->input, g->target};
     if (g->train.has_data) {
-        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_IDX)
+        check_transforms(L);
+        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_IDX && !g->train.one_hot)
             diag_error(cx, g->target->loc,
                        "an idx data set has class labels: declare the "
                        "target as class(K), not %s",
                        sample_str(L, g->target->shape, g->target->dtype));
-        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_CSV &&
+        if (g->target->dtype != DT_I32 && g->train.data_kind == DATA_CSV && !g->train.one_hot &&
             shape_numel_const(g->target->shape) != 1)
             diag_error(cx, g->target->loc,
                        "a csv data set has one target column: declare the target as class(K) "
@@ -1675,6 +2304,9 @@ static void check_program(Lower *L, AstModel *m) {
                            "initial value",
                            leaves[i]->name);
     } else {
+        if (g->train.ntransforms || g->train.one_hot)
+            diag_error(cx, g->train.ntransforms ? g->train.transforms[0].loc : g->train.one_hot_loc,
+                       "transforms apply to a data set, and the train block has none");
         for (int i = 0; i < 2; i++)
             if (leaves[i]->attr.leaf.init == INIT_NONE)
                 diag_error(cx, leaves[i]->loc,
@@ -1712,6 +2344,8 @@ Graph *lower_model(Ctx *cx, AstModel *m) {
         case AST_BINARY:
         case AST_NEG:
         case AST_LIST:
+        case AST_INDEX:
+        case AST_SLICE:
         case AST_TENSOR_TYPE:
         case AST_CLASS_TYPE: unreachable();
         }

@@ -132,6 +132,8 @@ typedef enum AstKind {
     AST_BINARY, /* bin: lhs op rhs, op one of + - * / @ */
     AST_NEG,    /* bin.lhs: -lhs */
     AST_LIST,   /* list: [a, b, ...] */
+    AST_INDEX,  /* index: base[item, ...], an item an expression or AST_SLICE */
+    AST_SLICE,  /* bin.lhs:bin.rhs, either NULL when left out (x[2:], x[:]) */
     /* types */
     AST_TENSOR_TYPE, /* type: f32[d0, d1, ...] (dims are AST_NUM) */
     AST_CLASS_TYPE,  /* type: class(K), a class index in 0..K-1 */
@@ -169,10 +171,14 @@ struct Ast {
             Ast *value;
         } kwarg; /* AST_KWARG */
         struct {
+            Ast *base;
+            PtrVec items; /* Ast* */
+        } index;          /* AST_INDEX */
+        struct {
             int op; /* '+', '-', '*', '/', '@' (AST_NEG: unused) */
             Ast *lhs;
             Ast *rhs; /* NULL for AST_NEG */
-        } bin;        /* AST_BINARY, AST_NEG */
+        } bin;        /* AST_BINARY, AST_NEG, AST_SLICE */
         struct {
             const char *dtype; /* interned: "f32" (AST_TENSOR_TYPE) */
             PtrVec dims;       /* Ast* AST_NUM (AST_TENSOR_TYPE) */
@@ -216,6 +222,8 @@ Ast *ast_kwarg(Ctx *cx, const char *name, Loc name_loc, Ast *value, Loc loc);
 Ast *ast_binary(Ctx *cx, int op, Ast *lhs, Ast *rhs, Loc loc);
 Ast *ast_neg(Ctx *cx, Ast *operand, Loc loc);
 Ast *ast_list(Ctx *cx, PtrVec items, Loc loc);
+Ast *ast_index(Ctx *cx, Ast *base, PtrVec items, Loc loc);
+Ast *ast_slice(Ctx *cx, Ast *lo, Ast *hi, Loc loc);
 Ast *ast_tensor_type(Ctx *cx, const char *dtype, Loc dtype_loc, PtrVec dims, Loc loc);
 Ast *ast_class_type(Ctx *cx, const char *word, Loc word_loc, Ast *nclass, Loc loc);
 Ast *ast_decl(Ctx *cx, AstKind kind, const char *name, Loc name_loc, Ast *type, Ast *init, Loc loc);
@@ -271,6 +279,9 @@ typedef enum OpClass {
     OPC_LOSS,     /* a loss and its fused gradient */
     OPC_IMAGE,    /* over [N, C, H, W] or [N, C, ...]: convolution, pooling, batch norm, and
                      per-channel statistics; one kernel each */
+    OPC_LAYOUT,   /* moves elements without arithmetic: permute, slice, pad, concat and
+                     broadcast; each a copy of boxes of elements between strided views */
+    OPC_AXIS,     /* along one dimension: sum_axis, max_axis and max_axis's gradient */
 } OpClass;
 
 /* How an elementwise op is written in a kernel language (ops.def's element form). */
@@ -299,6 +310,16 @@ typedef struct Window {
     int64_t groups;
 } Window;
 
+/* Where the elements of an OPC_LAYOUT or OPC_AXIS op go. Dimensions count the whole shape:
+ * a batch's N is dimension 0. */
+typedef struct Layout {
+    int perm[MLC_MAX_RANK];      /* permute: the result's dimension d is x's dimension perm[d] */
+    int64_t start[MLC_MAX_RANK]; /* slice: the first element taken in each dimension; pad:
+                                    where x starts in the result */
+    int axis;                    /* concat and the OPC_AXIS ops */
+    bool keep;                   /* sum_axis, max_axis: the result keeps the axis, size 1 */
+} Layout;
+
 typedef struct Node Node;
 struct Node {
     OpKind op;
@@ -322,6 +343,7 @@ struct Node {
             int stream; /* which dropout of the model: each draws its own mask */
         } dropout;      /* OP_DROPOUT */
         Window win;     /* OP_CONV2D and its backward ops, the pooling ops and theirs */
+        Layout lay;     /* OPC_LAYOUT and OPC_AXIS ops */
         struct {
             double eps; /* added to the variance */
             int state;  /* OP_BATCHNORM: its running mean is g->states[state], its running
@@ -365,12 +387,27 @@ typedef struct ScheduleSpec {
 
 /* The data set's format (train { data = FORMAT(...) }), as the runtime's MlcDataKind. */
 typedef enum DataKind {
-    DATA_NONE, /* no data set */
-    DATA_IDX,  /* idx("DIR") */
-    DATA_NPY,  /* npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"]) */
-    DATA_NPZ,  /* npz("FILE.npz", test = "FILE.npz") */
-    DATA_CSV,  /* csv("FILE.csv", target = "COLUMN", test = "FILE.csv") */
+    DATA_NONE,   /* no data set */
+    DATA_IDX,    /* idx("DIR") */
+    DATA_NPY,    /* npy("X.npy", "Y.npy", test = ["X.npy", "Y.npy"]) */
+    DATA_NPZ,    /* npz("FILE.npz", test = "FILE.npz") */
+    DATA_CSV,    /* csv("FILE.csv", target = "COLUMN", test = "FILE.csv") */
+    DATA_IMAGES, /* images("ANNOTATIONS.csv", "DIR", test = ["ANNOTATIONS.csv", "DIR"]) */
 } DataKind;
+
+/* One transform of the inputs (train { transform = [...] }), as the runtime's MlcTransform. */
+typedef enum TransformKind {
+    TRANSFORM_NORMALIZE,    /* normalize(mean, std): per channel */
+    TRANSFORM_RANDOM_CROP,  /* random_crop(padding) */
+    TRANSFORM_RANDOM_HFLIP, /* random_hflip */
+} TransformKind;
+typedef struct TransformSpec {
+    TransformKind kind;
+    Loc loc;
+    int64_t padding; /* random_crop */
+    int nchannels;   /* normalize: values in mean and std */
+    double *mean, *std;
+} TransformSpec;
 
 typedef struct TrainSpec {
     bool has_data;
@@ -388,6 +425,11 @@ typedef struct TrainSpec {
     double setting[MLC_MAX_SETTINGS][2]; /* by optim_settings row: the optimizer's own */
     ScheduleSpec schedule;
     bool shuffle;
+    bool drop_last;            /* no partial last batch in training */
+    TransformSpec *transforms; /* the inputs', in order */
+    int ntransforms;
+    bool one_hot; /* target_transform = one_hot: class labels become an f32[K] target */
+    Loc one_hot_loc;
 } TrainSpec;
 
 typedef struct Graph {
@@ -430,6 +472,13 @@ Node *ir_shaped(Graph *g, OpKind op, Loc loc, int nin, Node **in, Shape shape);
 Node *ir_window_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, const Window *w,
                      Shape shape);
 Node *ir_bn_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, double eps);
+/* An OPC_LAYOUT or OPC_AXIS op with its layout; shape is the result's for slice, pad and
+ * broadcast (the others' rules work it out). ir_broadcast returns x when it has the shape. */
+Node *ir_layout_node(Graph *g, OpKind op, Loc loc, int nin, Node **in, const Layout *lay,
+                     Shape shape);
+Node *ir_broadcast(Graph *g, Loc loc, Node *x, Shape shape);
+/* sum_axis or max_axis of x along axis (of the whole shape), keeping it as size 1 or not */
+Node *ir_axis(Graph *g, OpKind op, Loc loc, Node *x, int axis, bool keep);
 bool op_has_window(OpKind op); /* attr.win: convolution, pooling and their backward ops */
 bool op_has_eps(OpKind op);    /* attr.bn: batch norm and its backward ops */
 /* A copy of n in g, with the inputs in (n's own attributes, name and place in the model). */
@@ -790,6 +839,37 @@ typedef struct OpDesc {
 } OpDesc;
 OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k);
 
+/* One strided copy: for every index i of a box of `rank` dimensions (dimension 0 may count
+ * N), dst[dst_off + sum_d i_d dst_stride_d] = src[src_off + sum_d i_d src_stride_d]. */
+typedef struct Copy {
+    Buffer *src;
+    int rank;
+    Count dim[MLC_MAX_RANK];
+    int64_t src_stride[MLC_MAX_RANK], dst_stride[MLC_MAX_RANK];
+    int64_t src_off, dst_off;
+} Copy;
+/* An OPC_LAYOUT op: out filled with zeros first (pad) or not, then one copy per input (concat)
+ * or one. The copies' boxes drop dimensions of size 1 and merge the ones that stay
+ * contiguous on both sides, so a slice of rows is one loop over rows and one over columns. */
+typedef struct LayoutDesc {
+    OpKind op;
+    Buffer *out;
+    Count total; /* out's elements */
+    bool zero;
+    int ncopies;
+    Copy copy[MLC_MAX_INPUTS];
+} LayoutDesc;
+LayoutDesc kernel_layout(MemPlan *mp, Kernel *k);
+/* An OPC_AXIS op on x viewed as [outer, len, inner], the axis in the middle: y [outer, inner]
+ * (dy too, for max_axis_bwd, whose result is x's shape). */
+typedef struct AxisDesc {
+    OpKind op;
+    Buffer *out, *x, *dy; /* dy: max_axis_bwd's, or NULL */
+    Count outer;
+    int64_t len, inner;
+} AxisDesc;
+AxisDesc kernel_axis(MemPlan *mp, Kernel *k);
+
 /* ------------------------------------------------------------------------------------------
  * backend/ctext.c: what the targets that write C share
  * ------------------------------------------------------------------------------------------ */
@@ -807,6 +887,9 @@ const char *operand(Arena *a, CExpr x, int most);
 CExpr c_form(Arena *a, OpKind op, const CExpr *arg);
 /* A C string literal for any bytes (class names and paths come from the user). */
 const char *c_string(Arena *a, const char *s);
+/* The loop nest of a strided copy into dst, one loop per dimension of its box, at the given
+ * indent; n names the batch size. */
+void c_copy(FILE *o, Arena *a, const Copy *c, const char *dst, const char *n, const char *indent);
 /* head, the items separated by ", ", then tail, in lines of at most 100 columns. */
 void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail);
 

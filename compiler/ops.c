@@ -150,18 +150,20 @@ static bool shape_unary(Ctx *cx, Node *n) {
     n->dtype = DT_F32;
     return true;
 }
-#define shape_neg       shape_unary
-#define shape_relu      shape_unary
-#define shape_step      shape_unary
-#define shape_sigmoid   shape_unary
-#define shape_tanh      shape_unary
-#define shape_exp       shape_unary
-#define shape_log       shape_unary
-#define shape_dropout   shape_unary
-#define shape_gelu      shape_unary
-#define shape_gelu_grad shape_unary
-#define shape_elu       shape_unary
-#define shape_sqrt      shape_unary
+#define shape_neg            shape_unary
+#define shape_relu           shape_unary
+#define shape_step           shape_unary
+#define shape_sigmoid        shape_unary
+#define shape_tanh           shape_unary
+#define shape_exp            shape_unary
+#define shape_log            shape_unary
+#define shape_dropout        shape_unary
+#define shape_gelu           shape_unary
+#define shape_gelu_grad      shape_unary
+#define shape_elu            shape_unary
+#define shape_sqrt           shape_unary
+#define shape_gelu_tanh      shape_unary
+#define shape_gelu_tanh_grad shape_unary
 
 /* neg:  y = -x
  * grad: dx = -dy */
@@ -252,6 +254,58 @@ static void grad_sqrt(Grad *gr, Node *n, Node *dy) {
     Node *twice = ir_binary(g, OP_MUL, n->loc, n, ir_const(g, n->loc, 2.0, 0));
     add_grad(gr, n->in[0], ir_binary(g, OP_DIV, n->loc, dy, twice));
 }
+
+/* gelu_tanh: y = x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3) (PyTorch's GELU with
+ *            approximate='tanh')
+ * grad:      dx = dy gelu_tanh_grad(x), gelu_tanh_grad(x) = (1 + t) / 2
+ *            + x (1 - t^2) sqrt(2/pi) (1 + 3 0.044715 x^2) / 2, t = tanh(u) */
+static void grad_gelu_tanh(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    add_grad(gr, n->in[0],
+             ir_binary(g, OP_MUL, n->loc, dy, ir_unary(g, OP_GELU_TANH_GRAD, n->loc, n->in[0])));
+}
+#define grad_gelu_tanh_grad grad_gelu_grad
+
+/* ---- elementwise with constant settings -----------------------------------------------------
+ * pow(x, c), clamp(x, lo, hi) and between(x, lo, hi): the settings are constants (OP_CONST
+ * inputs, which lower.c makes), so their element forms are calls with literal arguments.
+ * shape: y has the shape of x */
+static bool shape_with_constants(Ctx *cx, Node *n) {
+    for (int i = 1; i < n->nin; i++)
+        MLC_ASSERT(n->in[i]->op == OP_CONST && n->in[i]->attr.cnst.npow == 0);
+    return shape_unary(cx, n);
+}
+#define shape_pow     shape_with_constants
+#define shape_clamp   shape_with_constants
+#define shape_between shape_with_constants
+
+/* pow:  y = x^c
+ * grad: dx = dy c x^(c-1) (0 for c = 0) */
+static void grad_pow(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    Loc l = n->loc;
+    double c = n->in[1]->attr.cnst.value;
+    if (c == 0.0)
+        return;
+    Node *d = ir_binary(g, OP_MUL, l, dy, ir_const(g, l, c, 0));
+    if (c == 2.0) /* x^1 */
+        d = ir_binary(g, OP_MUL, l, d, n->in[0]);
+    else if (c != 1.0)
+        d = ir_binary(g, OP_MUL, l, d,
+                      ir_binary(g, OP_POW, l, n->in[0], ir_const(g, l, c - 1.0, 0)));
+    add_grad(gr, n->in[0], d);
+}
+
+/* clamp: y = min(max(x, lo), hi)
+ * grad:  dx = dy where lo <= x <= hi, else 0 (the bounds included, as PyTorch's clamp) */
+static void grad_clamp(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    Node *in[3] = {n->in[0], n->in[1], n->in[2]};
+    add_grad(gr, n->in[0], ir_binary(g, OP_MUL, n->loc, dy, ir_node(g, OP_BETWEEN, n->loc, 3, in)));
+}
+
+/* between: y = 1 where lo <= x <= hi, else 0 (clamp's mask); backward only */
+#define grad_between grad_gelu_grad
 
 /* expand: y = x broadcast to the shape in n->shape (x a suffix of it, or a scalar)
  * grad:   dx = dy summed over the broadcast dimensions */
@@ -727,6 +781,31 @@ static bool shape_pool_bwd(Ctx *cx, Node *n) {
 #define shape_maxpool2d_bwd shape_pool_bwd
 #define shape_avgpool2d_bwd shape_pool_bwd
 
+/* adaptive_avgpool2d: y[i, j] = the mean of x over rows floor(i H / oh) to ceil((i + 1) H / oh)
+ *                     and the columns likewise, the output size in n->shape (PyTorch's
+ *                     AdaptiveAvgPool2d, for sizes that are no multiple of it; lower.c makes
+ *                     an avgpool2d of the others)
+ * grad:               dx = adaptive_avgpool2d_bwd(dy): each dy over its window's size, to every
+ *                     element of the window */
+static bool shape_adaptive_avgpool2d(Ctx *cx, Node *n) {
+    if (!require_images(cx, n, n->in[0]))
+        return false;
+    MLC_ASSERT(n->shape.rank == 4 && n->shape.dim[1] == n->in[0]->shape.dim[1]);
+    n->dtype = DT_F32;
+    return true;
+}
+static void grad_adaptive_avgpool2d(Grad *gr, Node *n, Node *dy) {
+    add_grad(gr, n->in[0],
+             ir_shaped(gr->g, OP_ADAPTIVE_AVGPOOL2D_BWD, n->loc, 1, &dy, n->in[0]->shape));
+}
+static bool shape_adaptive_avgpool2d_bwd(Ctx *cx, Node *n) {
+    (void)cx;
+    MLC_ASSERT(n->shape.rank == 4 && n->shape.dim[1] == n->in[0]->shape.dim[1]);
+    n->dtype = DT_F32;
+    return true;
+}
+#define grad_adaptive_avgpool2d_bwd grad_backward_only
+
 /* ---- images: per channel ---------------------------------------------------------------------
  * x [N, C, ...]: a channel is dimension 1; its M values are the N samples times the rest.
  * channel_sum:  y[c] = sum of channel c (a convolution's bias gradient)
@@ -798,11 +877,217 @@ static bool shape_batchnorm_bwd(Ctx *cx, Node *n) {
 #define shape_bn_dgamma shape_batchnorm_bwd
 
 /* batchnorm_eval: y = (x - running_mean) / sqrt(running_var + eps) * gamma + beta, inputs
- *                 (x, gamma, beta, running_mean, running_var) (batch norm in evaluation)
- * grad:           dx = dy gamma / sqrt(running_var + eps) per channel; the evaluation pass
- *                 is never differentiated (segment.c), so this is not built */
+ *                 (x, gamma, beta, running_mean, running_var) (batch norm in evaluation, and
+ *                 a frozen batch norm in training)
+ * grad:           with inv = 1 / sqrt(running_var + eps) and xhat = (x - running_mean) inv,
+ *                 per channel: dx = dy gamma inv, dgamma = sum(dy xhat), dbeta = sum(dy);
+ *                 the running statistics are state, which takes no gradient */
 #define shape_batchnorm_eval shape_batchnorm
-#define grad_batchnorm_eval  grad_backward_only
+
+/* A per-channel vector v [C] lined up with x [N, C, ...]: v as [C, 1, ...] repeated over a
+ * sample's other dimensions, a trailing part of x that elementwise ops repeat over N. */
+static Node *per_channel(Graph *g, Loc loc, Node *v, Shape x) {
+    if (x.rank == 2)
+        return v;
+    Shape col = {x.rank - 1, {x.dim[1], 1, 1}}, sample = {x.rank - 1, {0}};
+    for (int d = 1; d < x.rank; d++)
+        sample.dim[d - 1] = x.dim[d];
+    return ir_broadcast(g, loc, ir_reshape(g, loc, v, col), sample);
+}
+static void grad_batchnorm_eval(Grad *gr, Node *n, Node *dy) {
+    Graph *g = gr->g;
+    Loc l = n->loc;
+    Node *x = n->in[0], *gamma = n->in[1], *beta = n->in[2], *mean = n->in[3];
+    Node *var_eps = ir_binary(g, OP_ADD, l, n->in[4], ir_const(g, l, n->attr.bn.eps, 0));
+    Node *inv = ir_binary(g, OP_DIV, l, ir_const(g, l, 1.0, 0), ir_unary(g, OP_SQRT, l, var_eps));
+    if (needs_grad(gr, x)) {
+        Node *scale = per_channel(g, l, ir_binary(g, OP_MUL, l, gamma, inv), x->shape);
+        add_grad(gr, x, ir_binary(g, OP_MUL, l, dy, scale));
+    }
+    if (needs_grad(gr, gamma)) {
+        Node *centred = ir_binary(g, OP_SUB, l, x, per_channel(g, l, mean, x->shape));
+        Node *xhat = ir_binary(g, OP_MUL, l, centred, per_channel(g, l, inv, x->shape));
+        add_grad(gr, gamma, ir_unary(g, OP_CHANNEL_SUM, l, ir_binary(g, OP_MUL, l, dy, xhat)));
+    }
+    if (needs_grad(gr, beta))
+        add_grad(gr, beta, ir_unary(g, OP_CHANNEL_SUM, l, dy));
+}
+
+/* ---- layout ------------------------------------------------------------------------------
+ * Ops that move elements and compute nothing. Their dimensions count the whole shape, N
+ * included; lower.c, which counts a sample's dimensions, never lets them move or cut N. */
+
+/* permute: y[i_0, ..., i_r] = x[j] with j[perm[d]] = i_d (transpose swaps two dimensions)
+ * shape:   y's dimension d is x's dimension perm[d]
+ * grad:    dx = permute(dy) by the inverse permutation */
+static bool shape_permute(Ctx *cx, Node *n) {
+    (void)cx;
+    Node *x = n->in[0];
+    bool seen[MLC_MAX_RANK] = {false};
+    n->shape.rank = x->shape.rank;
+    for (int d = 0; d < x->shape.rank; d++) {
+        int p = n->attr.lay.perm[d];
+        MLC_ASSERT(p >= 0 && p < x->shape.rank && !seen[p]);
+        seen[p] = true;
+        n->shape.dim[d] = x->shape.dim[p];
+    }
+    MLC_ASSERT(!shape_has_n(x->shape) || n->attr.lay.perm[0] == 0);
+    n->dtype = x->dtype;
+    return true;
+}
+static void grad_permute(Grad *gr, Node *n, Node *dy) {
+    Layout inv = {0};
+    for (int d = 0; d < n->shape.rank; d++)
+        inv.perm[n->attr.lay.perm[d]] = d;
+    add_grad(gr, n->in[0], ir_layout_node(gr->g, OP_PERMUTE, n->loc, 1, &dy, &inv, (Shape){0}));
+}
+
+/* Does a box of the shape `box`, starting at `start`, lie inside `big` (N only where both
+ * have it, from 0)? */
+static bool box_inside(Shape box, const int64_t *start, Shape big) {
+    if (box.rank != big.rank)
+        return false;
+    for (int d = 0; d < box.rank; d++) {
+        if ((box.dim[d] == DIM_N) != (big.dim[d] == DIM_N))
+            return false;
+        if (box.dim[d] == DIM_N ? start[d] != 0
+                                : start[d] < 0 || start[d] + box.dim[d] > big.dim[d])
+            return false;
+    }
+    return true;
+}
+
+/* slice: y = x[start_0 : start_0 + shape_0, ...], the shape in n->shape
+ * grad:  dx = pad(dy): dy in place, zeros around it */
+static bool shape_slice(Ctx *cx, Node *n) {
+    (void)cx;
+    MLC_ASSERT(box_inside(n->shape, n->attr.lay.start, n->in[0]->shape));
+    n->dtype = n->in[0]->dtype;
+    return true;
+}
+static void grad_slice(Grad *gr, Node *n, Node *dy) {
+    add_grad(gr, n->in[0],
+             ir_layout_node(gr->g, OP_PAD, n->loc, 1, &dy, &n->attr.lay, n->in[0]->shape));
+}
+
+/* pad:  y = zeros of the shape in n->shape, with x at start (slice's gradient)
+ * grad: dx = slice(dy) at start */
+static bool shape_pad(Ctx *cx, Node *n) {
+    (void)cx;
+    MLC_ASSERT(box_inside(n->in[0]->shape, n->attr.lay.start, n->shape));
+    n->dtype = n->in[0]->dtype;
+    return true;
+}
+static void grad_pad(Grad *gr, Node *n, Node *dy) {
+    add_grad(gr, n->in[0],
+             ir_layout_node(gr->g, OP_SLICE, n->loc, 1, &dy, &n->attr.lay, n->in[0]->shape));
+}
+
+/* concat: y = x_0, x_1, ... one after another along axis
+ * shape:  the inputs agree but in axis; y's axis is the sum of theirs (never N)
+ * grad:   dx_i = slice(dy) of x_i's part */
+static bool shape_concat(Ctx *cx, Node *n) {
+    Node *x = n->in[0];
+    int axis = n->attr.lay.axis;
+    for (int i = 0; i < n->nin; i++)
+        if (!require_f32(cx, n, n->in[i]))
+            return false;
+    MLC_ASSERT(axis >= 0 && axis < x->shape.rank && x->shape.dim[axis] != DIM_N);
+    n->shape = x->shape;
+    n->shape.dim[axis] = 0;
+    for (int i = 0; i < n->nin; i++) {
+        Shape s = n->in[i]->shape;
+        MLC_ASSERT(s.rank == x->shape.rank);
+        for (int d = 0; d < s.rank; d++)
+            MLC_ASSERT(d == axis || s.dim[d] == x->shape.dim[d]);
+        n->shape.dim[axis] += s.dim[axis];
+    }
+    n->dtype = DT_F32;
+    return true;
+}
+static void grad_concat(Grad *gr, Node *n, Node *dy) {
+    Layout lay = {0};
+    for (int i = 0; i < n->nin; i++) {
+        Node *x = n->in[i];
+        if (needs_grad(gr, x))
+            add_grad(gr, x, ir_layout_node(gr->g, OP_SLICE, n->loc, 1, &dy, &lay, x->shape));
+        lay.start[n->attr.lay.axis] += x->shape.dim[n->attr.lay.axis];
+    }
+}
+
+/* broadcast: y = x repeated along its dimensions of size 1, and along the dimensions it lacks
+ *            in front, to the shape in n->shape (numpy's rule; N is never repeated)
+ * grad:      dx = dy summed over those dimensions */
+static bool shape_broadcast(Ctx *cx, Node *n) {
+    (void)cx;
+    Shape x = n->in[0]->shape, y = n->shape;
+    MLC_ASSERT(x.rank <= y.rank && shape_has_n(x) == shape_has_n(y));
+    for (int i = 1; i <= x.rank; i++) {
+        int64_t a = x.dim[x.rank - i], b = y.dim[y.rank - i];
+        MLC_ASSERT(a == b || a == 1);
+    }
+    n->dtype = DT_F32;
+    return true;
+}
+static void grad_broadcast(Grad *gr, Node *n, Node *dy) {
+    Shape x = n->in[0]->shape, y = n->shape;
+    int lead = y.rank - x.rank;
+    Node *d = dy;
+    for (int a = 0; a < y.rank; a++)
+        if (a < lead || (x.dim[a - lead] == 1 && y.dim[a] != 1))
+            d = ir_axis(gr->g, OP_SUM_AXIS, n->loc, d, a, true);
+    add_grad(gr, n->in[0], ir_reshape(gr->g, n->loc, d, x));
+}
+
+/* ---- along one axis -------------------------------------------------------------------------
+ * sum_axis:     y = x summed along axis (in double, in order)
+ * max_axis:     y = the largest x along axis
+ * max_axis_bwd: (dy, x) -> dx: dy at the first largest element along axis, zeros elsewhere
+ * shape:        x's without the axis, or with it of size 1 (keep); the axis is never N
+ * grad:         sum_axis: dx = dy broadcast back along the axis; max_axis: max_axis_bwd */
+static bool shape_axis(Ctx *cx, Node *n) {
+    Node *x = n->in[n->op == OP_MAX_AXIS_BWD ? 1 : 0];
+    int axis = n->attr.lay.axis;
+    if (!require_f32(cx, n, x))
+        return false;
+    MLC_ASSERT(axis >= 0 && axis < x->shape.rank && x->shape.dim[axis] != DIM_N);
+    n->dtype = DT_F32;
+    if (n->op == OP_MAX_AXIS_BWD) {
+        n->shape = x->shape;
+        return true;
+    }
+    n->shape = x->shape;
+    if (n->attr.lay.keep) {
+        n->shape.dim[axis] = 1;
+    } else {
+        for (int d = axis; d + 1 < x->shape.rank; d++)
+            n->shape.dim[d] = x->shape.dim[d + 1];
+        n->shape.rank--;
+    }
+    return true;
+}
+#define shape_sum_axis     shape_axis
+#define shape_max_axis     shape_axis
+#define shape_max_axis_bwd shape_axis
+
+/* dy with the axis kept (size 1), as the broadcast back along it needs */
+static Node *axis_kept(Grad *gr, Node *n, Node *dy) {
+    if (n->attr.lay.keep)
+        return dy;
+    Shape s = n->in[0]->shape;
+    s.dim[n->attr.lay.axis] = 1;
+    return ir_reshape(gr->g, n->loc, dy, s);
+}
+static void grad_sum_axis(Grad *gr, Node *n, Node *dy) {
+    add_grad(gr, n->in[0], ir_broadcast(gr->g, n->loc, axis_kept(gr, n, dy), n->in[0]->shape));
+}
+static void grad_max_axis(Grad *gr, Node *n, Node *dy) {
+    Node *in[2] = {axis_kept(gr, n, dy), n->in[0]};
+    Layout lay = n->attr.lay;
+    lay.keep = true;
+    add_grad(gr, n->in[0], ir_layout_node(gr->g, OP_MAX_AXIS_BWD, n->loc, 2, in, &lay, (Shape){0}));
+}
+#define grad_max_axis_bwd grad_backward_only
 
 /* ---- working memory ------------------------------------------------------------------------ */
 

@@ -27,6 +27,19 @@ static EvalForm eval_form(OpKind op) {
     switch (op) {
     case OP_DROPOUT: return EVAL_OPERAND; /* drops nothing, scales nothing */
     case OP_BATCHNORM: return EVAL_BN;
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_INPUT:
     case OP_TARGET:
     case OP_PARAM:
@@ -74,7 +87,9 @@ static EvalForm eval_form(OpKind op) {
     case OP_AVGPOOL2D_BWD:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL: return EVAL_SAME;
+    case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD: return EVAL_SAME;
     case OP_COUNT: break;
     }
     unreachable();

@@ -36,6 +36,14 @@ static bool same_attrs(const Node *a, const Node *b) {
     case OPC_REDUCE:
     case OPC_ROWWISE:
     case OPC_LOSS: return true;
+    case OPC_LAYOUT:
+    case OPC_AXIS: {
+        const Layout *x = &a->attr.lay, *y = &b->attr.lay;
+        bool same = x->axis == y->axis && x->keep == y->keep;
+        for (int d = 0; d < MLC_MAX_RANK; d++)
+            same = same && x->perm[d] == y->perm[d] && x->start[d] == y->start[d];
+        return same;
+    }
     case OPC_IMAGE:
         if (op_has_window(a->op))
             return !memcmp(&a->attr.win, &b->attr.win, sizeof a->attr.win);
@@ -159,7 +167,22 @@ static Node *rewrite(Graph *g, Node *n) {
     case OP_BATCHNORM:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL: break;
+    case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD: break;
     case OP_COUNT: unreachable();
     }
     return n;

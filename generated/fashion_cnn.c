@@ -467,8 +467,15 @@ static void compute_features_5(int64_t N, const float *features_4, float *featur
  *   features_6 = maxpool2d(features_5)
  */
 static void compute_features_6(int64_t N, const float *features_5, float *features_6) {
-    static const MlcWindow win = {16, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
-    mlc_maxpool(features_5, &win, N * 16, features_6);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 16; c++) {
+        for (int64_t p = 0; p < 14; p++)
+            for (int64_t q = 0; q < 14; q++) {
+                const int64_t at = (c * 28 + p * 2) * 28 + q * 2;
+                features_6[(c * 14 + p) * 14 + q] =
+                    mlc_window_max(features_5 + at, 2, 2, 28, 1, 1);
+            }
+    }
 }
 
 /* models/fashion_cnn.model:16  conv2d(32, 3, padding = 1)
@@ -646,8 +653,15 @@ static void compute_features_12(int64_t N, const float *features_11, float *feat
  *   features_13 = maxpool2d(features_12)
  */
 static void compute_features_13(int64_t N, const float *features_12, float *features_13) {
-    static const MlcWindow win = {32, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
-    mlc_maxpool(features_12, &win, N * 32, features_13);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 32; c++) {
+        for (int64_t p = 0; p < 7; p++)
+            for (int64_t q = 0; q < 7; q++) {
+                const int64_t at = (c * 14 + p * 2) * 14 + q * 2;
+                features_13[(c * 7 + p) * 7 + q] =
+                    mlc_window_max(features_12 + at, 2, 2, 14, 1, 1);
+            }
+    }
 }
 
 /* models/fashion_cnn.model:27  dropout(0.25)
@@ -780,8 +794,17 @@ static void sgd_compute_d_classifier_2_weight(int64_t N, const float *d_logits,
  */
 static void compute_d_features_12(int64_t N, const float *d_classifier_0, const float *features_12,
                                   float *d_features_12) {
-    static const MlcWindow win = {32, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
-    mlc_maxpool_bwd(d_classifier_0, features_12, &win, N * 32, d_features_12);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 32; c++) {
+        for (int64_t k = 0; k < 196; k++)
+            d_features_12[c * 196 + k] = 0.0f;
+        for (int64_t p = 0; p < 7; p++)
+            for (int64_t q = 0; q < 7; q++) {
+                const int64_t at = (c * 14 + p * 2) * 14 + q * 2;
+                d_features_12[at + mlc_window_argmax(features_12 + at, 2, 2, 14, 1, 1)] +=
+                    d_classifier_0[(c * 7 + p) * 7 + q];
+            }
+    }
 }
 
 /* backward of models/fashion_cnn.model:21  relu
@@ -966,8 +989,17 @@ static void compute_d_features_7_bias(int64_t N, const float *d_features_7,
  */
 static void compute_d_features_5(int64_t N, const float *d_features_6, const float *features_5,
                                  float *d_features_5) {
-    static const MlcWindow win = {16, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
-    mlc_maxpool_bwd(d_features_6, features_5, &win, N * 16, d_features_5);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 16; c++) {
+        for (int64_t k = 0; k < 784; k++)
+            d_features_5[c * 784 + k] = 0.0f;
+        for (int64_t p = 0; p < 14; p++)
+            for (int64_t q = 0; q < 14; q++) {
+                const int64_t at = (c * 28 + p * 2) * 28 + q * 2;
+                d_features_5[at + mlc_window_argmax(features_5 + at, 2, 2, 28, 1, 1)] +=
+                    d_features_6[(c * 14 + p) * 14 + q];
+            }
+    }
 }
 
 /* backward of models/fashion_cnn.model:14  relu
@@ -1218,8 +1250,15 @@ static void compute_eval_features_5(int64_t N, const float *eval_t20, float *eva
  */
 static void compute_eval_features_6(int64_t N, const float *eval_features_5,
                                     float *eval_features_6) {
-    static const MlcWindow win = {16, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
-    mlc_maxpool(eval_features_5, &win, N * 16, eval_features_6);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 16; c++) {
+        for (int64_t p = 0; p < 14; p++)
+            for (int64_t q = 0; q < 14; q++) {
+                const int64_t at = (c * 28 + p * 2) * 28 + q * 2;
+                eval_features_6[(c * 14 + p) * 14 + q] =
+                    mlc_window_max(eval_features_5 + at, 2, 2, 28, 1, 1);
+            }
+    }
 }
 
 /* models/fashion_cnn.model:16  conv2d(32, 3, padding = 1)
@@ -1309,8 +1348,15 @@ static void compute_eval_features_12(int64_t N, const float *eval_t41, float *ev
  */
 static void compute_eval_features_13(int64_t N, const float *eval_features_12,
                                      float *eval_features_13) {
-    static const MlcWindow win = {32, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
-    mlc_maxpool(eval_features_12, &win, N * 32, eval_features_13);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 32; c++) {
+        for (int64_t p = 0; p < 7; p++)
+            for (int64_t q = 0; q < 7; q++) {
+                const int64_t at = (c * 14 + p * 2) * 14 + q * 2;
+                eval_features_13[(c * 7 + p) * 7 + q] =
+                    mlc_window_max(eval_features_12 + at, 2, 2, 14, 1, 1);
+            }
+    }
 }
 
 /* models/fashion_cnn.model:28  linear(10)

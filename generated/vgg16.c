@@ -540,8 +540,15 @@ static void compute_features_3(int64_t N, const float *features_2, float *featur
  *   features_4 = maxpool2d(features_3)
  */
 static void compute_features_4(int64_t N, const float *features_3, float *features_4) {
-    static const MlcWindow win = {64, 224, 224, 2, 2, 2, 2, 0, 0, 1, 1, 112, 112};
-    mlc_maxpool(features_3, &win, N * 64, features_4);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 64; c++) {
+        for (int64_t p = 0; p < 112; p++)
+            for (int64_t q = 0; q < 112; q++) {
+                const int64_t at = (c * 224 + p * 2) * 224 + q * 2;
+                features_4[(c * 112 + p) * 112 + q] =
+                    mlc_window_max(features_3 + at, 2, 2, 224, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:16  conv2d(128, 3, padding = 1)
@@ -610,8 +617,15 @@ static void compute_features_8(int64_t N, const float *features_7, float *featur
  *   features_9 = maxpool2d(features_8)
  */
 static void compute_features_9(int64_t N, const float *features_8, float *features_9) {
-    static const MlcWindow win = {128, 112, 112, 2, 2, 2, 2, 0, 0, 1, 1, 56, 56};
-    mlc_maxpool(features_8, &win, N * 128, features_9);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 128; c++) {
+        for (int64_t p = 0; p < 56; p++)
+            for (int64_t q = 0; q < 56; q++) {
+                const int64_t at = (c * 112 + p * 2) * 112 + q * 2;
+                features_9[(c * 56 + p) * 56 + q] =
+                    mlc_window_max(features_8 + at, 2, 2, 112, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:21  conv2d(256, 3, padding = 1)
@@ -711,8 +725,15 @@ static void compute_features_15(int64_t N, const float *features_14, float *feat
  *   features_16 = maxpool2d(features_15)
  */
 static void compute_features_16(int64_t N, const float *features_15, float *features_16) {
-    static const MlcWindow win = {256, 56, 56, 2, 2, 2, 2, 0, 0, 1, 1, 28, 28};
-    mlc_maxpool(features_15, &win, N * 256, features_16);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 256; c++) {
+        for (int64_t p = 0; p < 28; p++)
+            for (int64_t q = 0; q < 28; q++) {
+                const int64_t at = (c * 56 + p * 2) * 56 + q * 2;
+                features_16[(c * 28 + p) * 28 + q] =
+                    mlc_window_max(features_15 + at, 2, 2, 56, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:28  conv2d(512, 3, padding = 1)
@@ -812,8 +833,15 @@ static void compute_features_22(int64_t N, const float *features_21, float *feat
  *   features_23 = maxpool2d(features_22)
  */
 static void compute_features_23(int64_t N, const float *features_22, float *features_23) {
-    static const MlcWindow win = {512, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
-    mlc_maxpool(features_22, &win, N * 512, features_23);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 512; c++) {
+        for (int64_t p = 0; p < 14; p++)
+            for (int64_t q = 0; q < 14; q++) {
+                const int64_t at = (c * 28 + p * 2) * 28 + q * 2;
+                features_23[(c * 14 + p) * 14 + q] =
+                    mlc_window_max(features_22 + at, 2, 2, 28, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:35  conv2d(512, 3, padding = 1)
@@ -913,8 +941,15 @@ static void compute_features_29(int64_t N, const float *features_28, float *feat
  *   features_30 = maxpool2d(features_29)
  */
 static void compute_features_30(int64_t N, const float *features_29, float *features_30) {
-    static const MlcWindow win = {512, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
-    mlc_maxpool(features_29, &win, N * 512, features_30);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 512; c++) {
+        for (int64_t p = 0; p < 7; p++)
+            for (int64_t q = 0; q < 7; q++) {
+                const int64_t at = (c * 14 + p * 2) * 14 + q * 2;
+                features_30[(c * 7 + p) * 7 + q] =
+                    mlc_window_max(features_29 + at, 2, 2, 14, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:54  adaptive_avgpool2d(features(image), 7, 7)
@@ -1172,8 +1207,17 @@ static void compute_d_features_30(int64_t N, const float *t93, float *d_features
  */
 static void compute_d_features_29(int64_t N, const float *d_features_30, const float *features_29,
                                   float *d_features_29) {
-    static const MlcWindow win = {512, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
-    mlc_maxpool_bwd(d_features_30, features_29, &win, N * 512, d_features_29);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 512; c++) {
+        for (int64_t k = 0; k < 196; k++)
+            d_features_29[c * 196 + k] = 0.0f;
+        for (int64_t p = 0; p < 7; p++)
+            for (int64_t q = 0; q < 7; q++) {
+                const int64_t at = (c * 14 + p * 2) * 14 + q * 2;
+                d_features_29[at + mlc_window_argmax(features_29 + at, 2, 2, 14, 1, 1)] +=
+                    d_features_30[(c * 7 + p) * 7 + q];
+            }
+    }
 }
 
 /* backward of models/vgg16.model:40  relu
@@ -1373,8 +1417,17 @@ static void compute_d_features_24_bias(int64_t N, const float *d_features_24,
  */
 static void compute_d_features_22(int64_t N, const float *d_features_23, const float *features_22,
                                   float *d_features_22) {
-    static const MlcWindow win = {512, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
-    mlc_maxpool_bwd(d_features_23, features_22, &win, N * 512, d_features_22);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 512; c++) {
+        for (int64_t k = 0; k < 784; k++)
+            d_features_22[c * 784 + k] = 0.0f;
+        for (int64_t p = 0; p < 14; p++)
+            for (int64_t q = 0; q < 14; q++) {
+                const int64_t at = (c * 28 + p * 2) * 28 + q * 2;
+                d_features_22[at + mlc_window_argmax(features_22 + at, 2, 2, 28, 1, 1)] +=
+                    d_features_23[(c * 14 + p) * 14 + q];
+            }
+    }
 }
 
 /* backward of models/vgg16.model:33  relu
@@ -1574,8 +1627,17 @@ static void compute_d_features_17_bias(int64_t N, const float *d_features_17,
  */
 static void compute_d_features_15(int64_t N, const float *d_features_16, const float *features_15,
                                   float *d_features_15) {
-    static const MlcWindow win = {256, 56, 56, 2, 2, 2, 2, 0, 0, 1, 1, 28, 28};
-    mlc_maxpool_bwd(d_features_16, features_15, &win, N * 256, d_features_15);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 256; c++) {
+        for (int64_t k = 0; k < 3136; k++)
+            d_features_15[c * 3136 + k] = 0.0f;
+        for (int64_t p = 0; p < 28; p++)
+            for (int64_t q = 0; q < 28; q++) {
+                const int64_t at = (c * 56 + p * 2) * 56 + q * 2;
+                d_features_15[at + mlc_window_argmax(features_15 + at, 2, 2, 56, 1, 1)] +=
+                    d_features_16[(c * 28 + p) * 28 + q];
+            }
+    }
 }
 
 /* backward of models/vgg16.model:26  relu
@@ -1775,8 +1837,17 @@ static void compute_d_features_10_bias(int64_t N, const float *d_features_10,
  */
 static void compute_d_features_8(int64_t N, const float *d_features_9, const float *features_8,
                                  float *d_features_8) {
-    static const MlcWindow win = {128, 112, 112, 2, 2, 2, 2, 0, 0, 1, 1, 56, 56};
-    mlc_maxpool_bwd(d_features_9, features_8, &win, N * 128, d_features_8);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 128; c++) {
+        for (int64_t k = 0; k < 12544; k++)
+            d_features_8[c * 12544 + k] = 0.0f;
+        for (int64_t p = 0; p < 56; p++)
+            for (int64_t q = 0; q < 56; q++) {
+                const int64_t at = (c * 112 + p * 2) * 112 + q * 2;
+                d_features_8[at + mlc_window_argmax(features_8 + at, 2, 2, 112, 1, 1)] +=
+                    d_features_9[(c * 56 + p) * 56 + q];
+            }
+    }
 }
 
 /* backward of models/vgg16.model:19  relu
@@ -1912,8 +1983,17 @@ static void compute_d_features_5_bias(int64_t N, const float *d_features_5,
  */
 static void compute_d_features_3(int64_t N, const float *d_features_4, const float *features_3,
                                  float *d_features_3) {
-    static const MlcWindow win = {64, 224, 224, 2, 2, 2, 2, 0, 0, 1, 1, 112, 112};
-    mlc_maxpool_bwd(d_features_4, features_3, &win, N * 64, d_features_3);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 64; c++) {
+        for (int64_t k = 0; k < 50176; k++)
+            d_features_3[c * 50176 + k] = 0.0f;
+        for (int64_t p = 0; p < 112; p++)
+            for (int64_t q = 0; q < 112; q++) {
+                const int64_t at = (c * 224 + p * 2) * 224 + q * 2;
+                d_features_3[at + mlc_window_argmax(features_3 + at, 2, 2, 224, 1, 1)] +=
+                    d_features_4[(c * 112 + p) * 112 + q];
+            }
+    }
 }
 
 /* backward of models/vgg16.model:14  relu
@@ -2096,8 +2176,15 @@ static void compute_eval_features_3(int64_t N, const float *eval_features_2,
  */
 static void compute_eval_features_4(int64_t N, const float *eval_features_3,
                                     float *eval_features_4) {
-    static const MlcWindow win = {64, 224, 224, 2, 2, 2, 2, 0, 0, 1, 1, 112, 112};
-    mlc_maxpool(eval_features_3, &win, N * 64, eval_features_4);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 64; c++) {
+        for (int64_t p = 0; p < 112; p++)
+            for (int64_t q = 0; q < 112; q++) {
+                const int64_t at = (c * 224 + p * 2) * 224 + q * 2;
+                eval_features_4[(c * 112 + p) * 112 + q] =
+                    mlc_window_max(eval_features_3 + at, 2, 2, 224, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:16  conv2d(128, 3, padding = 1)
@@ -2169,8 +2256,15 @@ static void compute_eval_features_8(int64_t N, const float *eval_features_7,
  */
 static void compute_eval_features_9(int64_t N, const float *eval_features_8,
                                     float *eval_features_9) {
-    static const MlcWindow win = {128, 112, 112, 2, 2, 2, 2, 0, 0, 1, 1, 56, 56};
-    mlc_maxpool(eval_features_8, &win, N * 128, eval_features_9);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 128; c++) {
+        for (int64_t p = 0; p < 56; p++)
+            for (int64_t q = 0; q < 56; q++) {
+                const int64_t at = (c * 112 + p * 2) * 112 + q * 2;
+                eval_features_9[(c * 56 + p) * 56 + q] =
+                    mlc_window_max(eval_features_8 + at, 2, 2, 112, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:21  conv2d(256, 3, padding = 1)
@@ -2274,8 +2368,15 @@ static void compute_eval_features_15(int64_t N, const float *eval_features_14,
  */
 static void compute_eval_features_16(int64_t N, const float *eval_features_15,
                                      float *eval_features_16) {
-    static const MlcWindow win = {256, 56, 56, 2, 2, 2, 2, 0, 0, 1, 1, 28, 28};
-    mlc_maxpool(eval_features_15, &win, N * 256, eval_features_16);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 256; c++) {
+        for (int64_t p = 0; p < 28; p++)
+            for (int64_t q = 0; q < 28; q++) {
+                const int64_t at = (c * 56 + p * 2) * 56 + q * 2;
+                eval_features_16[(c * 28 + p) * 28 + q] =
+                    mlc_window_max(eval_features_15 + at, 2, 2, 56, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:28  conv2d(512, 3, padding = 1)
@@ -2379,8 +2480,15 @@ static void compute_eval_features_22(int64_t N, const float *eval_features_21,
  */
 static void compute_eval_features_23(int64_t N, const float *eval_features_22,
                                      float *eval_features_23) {
-    static const MlcWindow win = {512, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
-    mlc_maxpool(eval_features_22, &win, N * 512, eval_features_23);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 512; c++) {
+        for (int64_t p = 0; p < 14; p++)
+            for (int64_t q = 0; q < 14; q++) {
+                const int64_t at = (c * 28 + p * 2) * 28 + q * 2;
+                eval_features_23[(c * 14 + p) * 14 + q] =
+                    mlc_window_max(eval_features_22 + at, 2, 2, 28, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:35  conv2d(512, 3, padding = 1)
@@ -2484,8 +2592,15 @@ static void compute_eval_features_29(int64_t N, const float *eval_features_28,
  */
 static void compute_eval_features_30(int64_t N, const float *eval_features_29,
                                      float *eval_features_30) {
-    static const MlcWindow win = {512, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
-    mlc_maxpool(eval_features_29, &win, N * 512, eval_features_30);
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < N * 512; c++) {
+        for (int64_t p = 0; p < 7; p++)
+            for (int64_t q = 0; q < 7; q++) {
+                const int64_t at = (c * 14 + p * 2) * 14 + q * 2;
+                eval_features_30[(c * 7 + p) * 7 + q] =
+                    mlc_window_max(eval_features_29 + at, 2, 2, 14, 1, 1);
+            }
+    }
 }
 
 /* models/vgg16.model:54  adaptive_avgpool2d(features(image), 7, 7)

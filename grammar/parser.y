@@ -86,7 +86,8 @@ static void mlc_yyerror(MLC_YYLTYPE *lloc, void *scanner, ParseState *ps, const 
 
 %type <AstModel *> model header
 %type <Ast *> stmt decl init type net assign train setting layer expr primary call arg
-%type <PtrVec> dims layers settings args arg_list items item_list
+%type <Ast *> subscript opt_expr
+%type <PtrVec> dims layers settings args arg_list items item_list subscripts
 
 %%
 
@@ -220,7 +221,8 @@ expr:
   | primary
     ;
 
-/* primary: NUMBER | STRING | IDENT | call | '[' items ']' | '(' expr ')' */
+/* primary: NUMBER | STRING | IDENT | call | '[' items ']' | '(' expr ')'
+ *        | primary '[' subscripts ']' */
 primary:
     NUMBER                      { $$ = ast_num(ps->cx, $1, @1); }
   | STRING                      { $$ = ast_str(ps->cx, $1, @1); }
@@ -228,6 +230,25 @@ primary:
   | call
   | '[' items ']'               { $$ = ast_list(ps->cx, $2, @$); }
   | '(' expr ')'                { $$ = $2; }
+  | primary '[' subscripts ']'  { $$ = ast_index(ps->cx, $1, $3, @$); }
+    ;
+
+/* subscripts: subscript | subscripts ',' subscript */
+subscripts:
+    subscript                   { $$ = (PtrVec){0}; vec_push(ps->cx->arena, &$$, $1); }
+  | subscripts ',' subscript    { $$ = $1; vec_push(ps->cx->arena, &$$, $3); }
+    ;
+
+/* subscript: expr | [expr] ':' [expr] */
+subscript:
+    expr
+  | opt_expr ':' opt_expr       { $$ = ast_slice(ps->cx, $1, $3, @$); }
+    ;
+
+/* opt_expr: empty | expr */
+opt_expr:
+    %empty                      { $$ = NULL; }
+  | expr
     ;
 
 /* call: IDENT '(' args ')' */

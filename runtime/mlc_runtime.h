@@ -37,6 +37,16 @@ static inline float mlc_gelu_grad(float x) {
     return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) +
            x * 0.39894228040143268f * expf(-0.5f * x * x);
 }
+/* GELU's tanh approximation, as PyTorch computes it (approximate='tanh'), and its derivative */
+static inline float mlc_gelu_tanh(float x) {
+    const float beta = 0.79788456080286536f, kappa = 0.044715f; /* sqrt(2/pi) */
+    return 0.5f * x * (1.0f + tanhf(beta * (x + kappa * x * x * x)));
+}
+static inline float mlc_gelu_tanh_grad(float x) {
+    const float beta = 0.79788456080286536f, kappa = 0.044715f;
+    float t = tanhf(beta * (x + kappa * x * x * x));
+    return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * beta * (1.0f + 3.0f * kappa * x * x);
+}
 static inline float mlc_elu(float x) {
     return x > 0.0f ? x : expm1f(x);
 }
@@ -215,6 +225,37 @@ static inline bool mlc_window_all_inside(const MlcWindow *g) {
     return g->ph == 0 && g->pw == 0;
 }
 
+/* The largest of a window without padding whose first element is top (kh x kw elements,
+ * `row` apart down and dh, dw apart between taps), and its offset from top: the first NaN if
+ * any (a NaN is never replaced: nothing is larger), else the first largest, as
+ * mlc_maxpool_argmax finds it. Written with selects, not branches on the data, which a
+ * predictor cannot guess; generated code calls them with constant sizes, which the compiler
+ * unrolls. */
+static inline float mlc_window_max(const float *top, int64_t kh, int64_t kw, int64_t row,
+                                   int64_t dh, int64_t dw) {
+    float m = top[0];
+    for (int64_t i = 0; i < kh; i++)
+        for (int64_t j = 0; j < kw; j++) {
+            const float v = top[i * dh * row + j * dw];
+            m = (v > m || (v != v && m == m)) ? v : m;
+        }
+    return m;
+}
+static inline int64_t mlc_window_argmax(const float *top, int64_t kh, int64_t kw, int64_t row,
+                                        int64_t dh, int64_t dw) {
+    int64_t best = 0;
+    float m = top[0];
+    for (int64_t i = 0; i < kh; i++)
+        for (int64_t j = 0; j < kw; j++) {
+            const int64_t k = i * dh * row + j * dw;
+            const float v = top[k];
+            const int take = (v > m) | ((v != v) & (m == m));
+            best = take ? k : best;
+            m = take ? v : m;
+        }
+    return best;
+}
+
 /* The flat index in one channel's plane of the first largest element of window (p, q), or
  * -1 for a window that lies wholly in the padding (PyTorch's MaxPool2d: NaN counts as the
  * largest). */
@@ -222,16 +263,7 @@ static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g,
                                          int64_t q) {
     if (mlc_window_all_inside(g)) {
         const int64_t at = p * g->sh * g->w + q * g->sw;
-        int64_t best = at;
-        for (int64_t i = 0; i < g->kh; i++)
-            for (int64_t j = 0; j < g->kw; j++) {
-                const int64_t k = at + i * g->dh * g->w + j * g->dw;
-                if (plane[k] != plane[k])
-                    return k;
-                if (plane[k] > plane[best])
-                    best = k;
-            }
-        return best;
+        return at + mlc_window_argmax(plane + at, g->kh, g->kw, g->w, g->dh, g->dw);
     }
     int64_t best = -1;
     float max = 0.0f;
@@ -254,7 +286,8 @@ static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g,
 }
 
 /* maxpool2d over `planes` channel planes (all channels of all samples): y is the largest of
- * each window; the backward pass sends each dy to that element (the window searched again). */
+ * each window; the backward pass sends each dy to that element (the window searched again).
+ * Generated code writes the loops of a window without padding itself, with constant sizes. */
 static inline void mlc_maxpool(const float *x, const MlcWindow *g, int64_t planes, float *y) {
     MLC_PARALLEL_FOR
     for (int64_t c = 0; c < planes; c++) {
@@ -322,6 +355,48 @@ static inline void mlc_avgpool_bwd(const float *dy, const MlcWindow *g, int64_t 
                             dx[(c * g->h + r) * g->w + s] += d;
                     }
                 }
+            }
+    }
+}
+
+/* adaptive_avgpool2d of h x w planes to oh x ow (PyTorch's AdaptiveAvgPool2d): output row i
+ * averages input rows floor(i h / oh) to ceil((i + 1) h / oh), and the columns likewise; the
+ * backward pass spreads each dy over its window's size. */
+static inline int64_t mlc_adaptive_start(int64_t i, int64_t in, int64_t out) {
+    return i * in / out;
+}
+static inline int64_t mlc_adaptive_end(int64_t i, int64_t in, int64_t out) {
+    return ((i + 1) * in + out - 1) / out;
+}
+static inline void mlc_adaptive_avgpool(const float *x, int64_t planes, int64_t h, int64_t w,
+                                        int64_t oh, int64_t ow, float *y) {
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < planes; c++)
+        for (int64_t p = 0; p < oh; p++)
+            for (int64_t q = 0; q < ow; q++) {
+                const int64_t r0 = mlc_adaptive_start(p, h, oh), r1 = mlc_adaptive_end(p, h, oh);
+                const int64_t s0 = mlc_adaptive_start(q, w, ow), s1 = mlc_adaptive_end(q, w, ow);
+                double sum = 0.0;
+                for (int64_t r = r0; r < r1; r++)
+                    for (int64_t s = s0; s < s1; s++)
+                        sum += (double)x[(c * h + r) * w + s];
+                y[(c * oh + p) * ow + q] = (float)(sum / (double)((r1 - r0) * (s1 - s0)));
+            }
+}
+static inline void mlc_adaptive_avgpool_bwd(const float *dy, int64_t planes, int64_t h, int64_t w,
+                                            int64_t oh, int64_t ow, float *dx) {
+    MLC_PARALLEL_FOR
+    for (int64_t c = 0; c < planes; c++) {
+        for (int64_t k = 0; k < h * w; k++)
+            dx[c * h * w + k] = 0.0f;
+        for (int64_t p = 0; p < oh; p++)
+            for (int64_t q = 0; q < ow; q++) {
+                const int64_t r0 = mlc_adaptive_start(p, h, oh), r1 = mlc_adaptive_end(p, h, oh);
+                const int64_t s0 = mlc_adaptive_start(q, w, ow), s1 = mlc_adaptive_end(q, w, ow);
+                const float d = dy[(c * oh + p) * ow + q] / (float)((r1 - r0) * (s1 - s0));
+                for (int64_t r = r0; r < r1; r++)
+                    for (int64_t s = s0; s < s1; s++)
+                        dx[(c * h + r) * w + s] += d;
             }
     }
 }
@@ -464,13 +539,30 @@ typedef struct MlcParam {
 
 /* Where the training data comes from. */
 typedef enum MlcDataKind {
-    MLC_DATA_NONE, /* no data set: inputs are constants (MlcModel.x_init, y_init) */
-    MLC_DATA_IDX,  /* a directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
-                      t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz] */
-    MLC_DATA_NPY,  /* two .npy files: the inputs and the targets (data/npy.c) */
-    MLC_DATA_NPZ,  /* one .npz file with arrays named after the input and the target */
-    MLC_DATA_CSV,  /* a .csv file: a header row, the target's column and feature columns */
+    MLC_DATA_NONE,   /* no data set: inputs are constants (MlcModel.x_init, y_init) */
+    MLC_DATA_IDX,    /* a directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
+                        t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz] */
+    MLC_DATA_NPY,    /* two .npy files: the inputs and the targets (data/npy.c) */
+    MLC_DATA_NPZ,    /* one .npz file with arrays named after the input and the target */
+    MLC_DATA_CSV,    /* a .csv file: a header row, the target's column and feature columns */
+    MLC_DATA_IMAGES, /* an annotations .csv file (image file, label) and a folder of PNG and
+                        JPEG images (data/images.c) */
 } MlcDataKind;
+
+/* A transform of the inputs (train { transform = [...] }), applied in the list's order to
+ * each batch as it is gathered, after the scale; the random ones only in training. */
+typedef enum MlcTransformKind {
+    MLC_NORMALIZE,    /* x = (x - mean[c]) / std[c] per channel (nchannels values, or 1) */
+    MLC_RANDOM_CROP,  /* pad by `padding` zeros on every side, crop the input's size back at
+                         a random offset (torchvision's RandomCrop(size, padding)) */
+    MLC_RANDOM_HFLIP, /* mirror left to right with probability 1/2 */
+} MlcTransformKind;
+typedef struct MlcTransform {
+    MlcTransformKind kind;
+    int64_t padding; /* MLC_RANDOM_CROP */
+    int nchannels;   /* MLC_NORMALIZE: the values in mean and std */
+    const float *mean, *std;
+} MlcTransform;
 
 /* What the target of one sample is. */
 typedef enum MlcTargetKind {
@@ -612,6 +704,10 @@ typedef struct MlcModel {
     MlcOptim optim;       /* the train block's optimizer */
     MlcSchedule schedule; /* and its learning-rate schedule */
     int shuffle;          /* 0: in file order, as the quickstart */
+    int drop_last;        /* 1: no partial last batch in training (DataLoader's drop_last) */
+    const MlcTransform *transforms; /* the inputs' transforms, in order */
+    int ntransforms;
+    int one_hot; /* 1: the data set's class labels become the f32[y_size] target */
 
     /* 1: its kernels run threads of their own (OpenMP), so BLAS is kept to one thread
      * unless --threads says otherwise (two pools of busy threads on the same cores are far
@@ -686,6 +782,8 @@ float mlc_rng_normal(MlcRng *r);                   /* Box-Muller */
 #define MLC_RNG_STREAM_INIT    0x6d6c63   /* "mlc" */
 #define MLC_RNG_STREAM_SHUFFLE 0x73687566 /* "shuf" */
 #define MLC_RNG_STREAM_SPLIT   0x73706c74 /* "splt": --val-split's choice */
+#define MLC_RNG_STREAM_AUGMENT 0x61756720 /* "aug ": random_crop and random_hflip, per step */
+#define MLC_RNG_STREAM_SAMPLES 0x73686f77 /* "show": the images of --show-samples */
 #define MLC_DEFAULT_SEED       0
 
 /* Fills every parameter as its MlcParam.init says, in the order of model->params. */
@@ -733,10 +831,11 @@ typedef struct MlcLoader {
     const char *name;
     bool (*load)(MlcDataset *d, const MlcSource *src, const MlcModel *m, char *err, size_t errlen);
 } MlcLoader;
-extern const MlcLoader mlc_loader_idx; /* data/idx.c */
-extern const MlcLoader mlc_loader_npy; /* data/npy.c */
-extern const MlcLoader mlc_loader_npz; /* data/npy.c */
-extern const MlcLoader mlc_loader_csv; /* data/csv.c */
+extern const MlcLoader mlc_loader_idx;    /* data/idx.c */
+extern const MlcLoader mlc_loader_npy;    /* data/npy.c */
+extern const MlcLoader mlc_loader_npz;    /* data/npy.c */
+extern const MlcLoader mlc_loader_csv;    /* data/csv.c */
+extern const MlcLoader mlc_loader_images; /* data/images.c */
 /* The loader of a model's data set, or NULL (MLC_DATA_NONE). */
 const MlcLoader *mlc_loader_find(MlcDataKind kind);
 
@@ -752,6 +851,14 @@ typedef struct MlcArray {
     int64_t shape[8];
     const unsigned char *data;
 } MlcArray;
+/* The classes the data set's labels name: nclass for a class target, y_size for a one_hot
+ * one, 0 when the targets are floats. */
+int64_t mlc_model_classes(const MlcModel *m);
+/* Splits a CSV line (modified in place) into at most max fields (their starts in f, which
+ * may be NULL to count them), RFC 4180's quotes allowed. Returns the count, or -1 for a quote
+ * that is not closed or text after a closing quote (data/csv.c). */
+int mlc_csv_split(char *line, char **f, int max);
+
 /* d from the arrays of a split: x [n, the input's shape] and y [n] class indices or [n, the
  * target's shape] floats, checked against the model (shapes, dtypes, class range, finite
  * values) with errors that name the array and what the model wants. x is multiplied by
@@ -787,6 +894,11 @@ bool mlc_safetensors_write_meta(const char *path, const MlcTensor *t, int n,
 /* Would a write to path be refused (see above)? Checked before training, so a typo does not
  * cost the run. */
 bool mlc_output_check(const char *path, char *err, size_t errlen);
+/* io/replace.c: path replaced by what write(f, ctx) writes (false if it fails, with errno
+ * set where a call failed), as mlc_safetensors_write replaces a file: never half written,
+ * through links, keeping the mode, refusing what mlc_output_check refuses. */
+bool mlc_replace_file(const char *path, bool (*write)(FILE *f, void *ctx), void *ctx, char *err,
+                      size_t errlen);
 /* The string the header's __metadata__ holds for key, into value (len bytes). */
 bool mlc_safetensors_metadata(const char *path, const char *key, char *value, size_t len, char *err,
                               size_t errlen);
@@ -829,6 +941,25 @@ bool mlc_checkpoint_read(const char *path, const MlcModel *m, MlcBuffers *b, con
  * notation when the values need it; rows of at most 80 columns; "..." past 1000 values). */
 void mlc_print_tensor(FILE *f, const float *data, int rank, const int64_t *shape);
 
+/* The model's transforms on the n samples of x (floats, already scaled), in place: in
+ * training (train) all of them, the random ones drawn from the step's seed; in evaluation
+ * only normalize. scratch holds one sample (x_size floats). transform.c. */
+void mlc_transform_batch(const MlcModel *m, float *x, int64_t n, uint64_t seed, bool train,
+                         float *scratch);
+
+/* Pictures (plot.c, with cairo), written as PNG files through a temporary file and a rename.
+ * mlc_plot_curves: the training loss, the test loss and the test accuracy per epoch, as
+ * curves[3 e + 0, 1, 2] for the n epochs from first (NaN where there is none), in two
+ * panels of a PLOT_WIDTH x PLOT_HEIGHT image. mlc_show_samples: nine training samples (drawn
+ * with the seed) as images with their class names, as the quickstart's figure; see plot.c
+ * for its size. */
+#define MLC_PLOT_WIDTH  960
+#define MLC_PLOT_HEIGHT 400
+bool mlc_plot_curves(const char *path, const double *curves, int64_t n, int64_t first, char *err,
+                     size_t errlen);
+bool mlc_show_samples(const char *path, const MlcModel *m, const MlcDataset *d, uint64_t seed,
+                      char *err, size_t errlen);
+
 /* The command line of mlc_main (options.c). */
 typedef struct MlcOptions {
     const char *data;         /* --data PATH: the training set (npy: X.npy,Y.npy) */
@@ -860,6 +991,9 @@ typedef struct MlcOptions {
     bool quiet;               /* --quiet: no per-batch loss lines */
     bool no_progress;         /* --no-progress: the loss lines even on a terminal */
     bool time;                /* --time: seconds per epoch on stderr */
+    const char *log;          /* --log FILE: the metrics as CSV, or NULL */
+    const char *plot;         /* --plot FILE: loss and accuracy per epoch (PNG), or NULL */
+    const char *show_samples; /* --show-samples FILE: a 3x3 grid of training images, or NULL */
     bool help;                /* --help */
     bool version;             /* --version */
 } MlcOptions;

@@ -61,8 +61,11 @@ typedef struct Opt {
 static const Opt opts[] = {
     {"--data", "PATH", true,
      "the training set: idx, the directory of the train-* and\n"
-     "t10k-* IDX files; npy, X.npy,Y.npy; npz, csv: the file"},
-    {"--test", "PATH", true, "the test set (npy: X.npy,Y.npy; npz, csv: the file)"},
+     "t10k-* IDX files; npy, X.npy,Y.npy; npz, csv: the file;\n"
+     "images, ANNOTATIONS.csv,DIR"},
+    {"--test", "PATH", true,
+     "the test set (npy: X.npy,Y.npy; npz, csv: the file;\n"
+     "images: ANNOTATIONS.csv,DIR)"},
     {"--val-split", "X", true,
      "with no test set, split this fraction of the training set\n"
      "off as one (seeded by --seed)"},
@@ -126,6 +129,16 @@ static const Opt opts[] = {
      "do not print the loss every 100 batches (on a terminal,\n"
      "the progress bar that replaces those lines)"},
     {"--time", NULL, true, "print the seconds each epoch takes to stderr"},
+    {"--log", "FILE", true,
+     "write the metrics to FILE as CSV, a line at a time:\n"
+     "epoch,step,split,loss,accuracy,lr,seconds (a train line\n"
+     "when the loss is printed, a test line after each epoch)"},
+    {"--plot", "FILE", true,
+     "draw the training and test loss and the test accuracy\n"
+     "per epoch into FILE (PNG, 960x400), after every epoch"},
+    {"--show-samples", "FILE", true,
+     "draw nine training images (chosen by --seed) with their\n"
+     "class names into FILE (PNG), as the quickstart does"},
     {"--help", NULL, false, "print this help and exit"},
     {"--version", NULL, false, "print what this program is and exit"},
 };
@@ -214,13 +227,14 @@ static bool apply_settings(MlcOptions *o, const MlcModel *m, const char *optimiz
     return true;
 }
 
-/* --data or --test PATH: for npy the inputs' and the targets' files, "X.npy,Y.npy" (kept
+/* --data or --test PATH: for npy the inputs' and the targets' files, "X.npy,Y.npy", for
+ * images the annotations and the folder, "ANNOTATIONS.csv,DIR" (kept
  * in o->paths), else one path. */
 static bool split_paths(MlcOptions *o, bool test, const char *v, const MlcModel *m, char *err,
                         size_t errlen) {
     const char *name = test ? "--test" : "--data";
     const char **first = test ? &o->test : &o->data, **second = test ? &o->test2 : &o->data2;
-    if (m->data_kind != MLC_DATA_NPY) {
+    if (m->data_kind != MLC_DATA_NPY && m->data_kind != MLC_DATA_IMAGES) {
         if (m->data_kind == MLC_DATA_IDX && test)
             return mlc_fail(err, errlen, "--test: an idx data set's directory (--data) holds it");
         *first = v;
@@ -229,8 +243,10 @@ static bool split_paths(MlcOptions *o, bool test, const char *v, const MlcModel 
     const char *comma = strchr(v, ',');
     char *buf = o->paths[test];
     if (!comma || comma == v || !comma[1] || strchr(comma + 1, ','))
-        return mlc_fail(err, errlen,
-                        "%s: '%s' is not the inputs' and the targets' files, X.npy,Y.npy", name, v);
+        return mlc_fail(err, errlen, "%s: '%s' is not %s", name, v,
+                        m->data_kind == MLC_DATA_NPY
+                            ? "the inputs' and the targets' files, X.npy,Y.npy"
+                            : "the annotations and the folder, ANNOTATIONS.csv,DIR");
     if (strlen(v) >= sizeof o->paths[test])
         return mlc_fail(err, errlen, "%s: the paths are too long", name);
     strcpy(buf, v);
@@ -446,6 +462,12 @@ bool mlc_options_parse(MlcOptions *o, int argc, char **argv, const MlcModel *m, 
             o->no_progress = true;
         } else if (strcmp(name, "--time") == 0) {
             o->time = true;
+        } else if (strcmp(name, "--log") == 0) {
+            o->log = v;
+        } else if (strcmp(name, "--plot") == 0) {
+            o->plot = v;
+        } else if (strcmp(name, "--show-samples") == 0) {
+            o->show_samples = v;
         } else if (strcmp(name, "--help") == 0) {
             o->help = true;
         } else if (strcmp(name, "--version") == 0) {

@@ -15,9 +15,12 @@
  * and finally --save FILE. Every failure prints "prog: reason" to stderr and returns 1.
  *
  * Batches are taken in file order (or a seeded Fisher-Yates permutation with --shuffle), the
- * last one partial, like DataLoader(drop_last=False). In file order the generated code reads
- * straight from a data set of floats; images kept as bytes become floats in a buffer a
- * batch at a time, and shuffled batches are gathered into it.
+ * last one partial, like DataLoader(drop_last=False), unless the model says drop_last. In
+ * file order and without transforms the generated code reads straight from a data set of
+ * floats; images kept as bytes become floats in a buffer a batch at a time, and shuffled or
+ * transformed batches are gathered into it (gather): the train block's transforms run there,
+ * in order, the random ones (seeded by the step) only in training, and one_hot turns the
+ * batch's labels into rows of K floats.
  *
  * Nothing is lost: --save and --checkpoint are checked before training; --save implies a
  * checkpoint after every epoch; a loss that is not finite stops the run before anything is
@@ -56,6 +59,13 @@ typedef struct Run {
     double epoch_start;   /* when this epoch began, for the bar */
     double drawn;         /* when the bar was last drawn */
     MlcCheckpoint from;
+    float *sample;    /* one sample's inputs, for the random crop */
+    FILE *log;        /* --log FILE, or NULL */
+    double run_start; /* when training began, for the log's seconds */
+    double *curves;   /* --plot: per epoch, the train loss, the test loss and accuracy */
+    int64_t ncurves;
+    int64_t epoch;       /* the epoch in progress, from 0 */
+    int64_t epoch_total; /* the samples it trains on (fewer with drop_last) */
 } Run;
 
 static void run_close(Run *r) {
@@ -71,6 +81,10 @@ static void run_close(Run *r) {
     free(r->ybatch);
     free(r->perm);
     free(r->checkpoint);
+    free(r->sample);
+    free(r->curves);
+    if (r->log)
+        fclose(r->log);
 }
 
 static int error(const Run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -148,6 +162,43 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
+/* The batch of n samples: idx[start], ..., idx[start + n - 1] of d, or (idx NULL) start and
+ * the n after it, as forward() takes them, in *x and *y. In file order without transforms
+ * they point into d (bytes become floats in r->xbatch); otherwise they are gathered into
+ * r->xbatch and r->ybatch and transformed there (train: the random transforms too). */
+static void gather(Run *r, const MlcDataset *d, const int64_t *idx, int64_t start, int64_t n,
+                   bool train, const float **x, const void **y) {
+    const MlcModel *m = r->m;
+    if (!idx && !m->ntransforms) {
+        *x = mlc_dataset_x(d, start, n, r->xbatch);
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            int64_t k = idx ? idx[start + i] : start + i;
+            float *dst = r->xbatch + (size_t)i * d->x_size;
+            const float *src = mlc_dataset_x(d, k, 1, dst); /* dst, for bytes */
+            if (src != dst)
+                memcpy(dst, src, d->x_size * sizeof(float));
+        }
+        mlc_transform_batch(r->m, r->xbatch, n, r->buf.seed, train, r->sample);
+        *x = r->xbatch;
+    }
+    if (m->one_hot) { /* label k: a row of zeros with a one at k */
+        float *yb = r->ybatch;
+        memset(yb, 0, (size_t)n * m->y_size * sizeof(float));
+        for (int64_t i = 0; i < n; i++)
+            yb[(size_t)i * m->y_size + (size_t)d->y[idx ? idx[start + i] : start + i]] = 1.0f;
+        *y = yb;
+    } else if (!idx) {
+        *y = mlc_dataset_y(d, start);
+    } else {
+        size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
+        for (int64_t i = 0; i < n; i++)
+            memcpy((char *)r->ybatch + (size_t)i * ybytes, mlc_dataset_y(d, idx[start + i]),
+                   ybytes);
+        *y = r->ybatch;
+    }
+}
+
 /* The forward pass, loss and output of evaluation: PyTorch's model.eval() (no dropout). */
 static void eval_forward(const Run *r, const float *x, const void *y, int64_t n) {
     const MlcModel *m = r->m;
@@ -173,26 +224,29 @@ static int stdout_error(Run *r) {
 
 /* The quickstart's test_loop: mean of the per-batch mean losses, and the fraction of
  * samples whose largest output is the label. */
-static double evaluate(Run *r) {
+static double evaluate(Run *r, double *accuracy) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->test;
-    int64_t B = r->opt.batch;
+    int64_t B = r->opt.batch, nclass = mlc_model_classes(m);
     double test_loss = 0.0;
     int64_t correct = 0, num_batches = 0;
-    bool classify = m->y_kind == MLC_TARGET_CLASS && m->out_size == (size_t)m->nclass && m->output;
+    bool classify = nclass > 0 && m->out_size == (size_t)nclass && m->output;
     for (int64_t start = 0; start < d->n; start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
-        const float *x = mlc_dataset_x(d, start, n, r->xbatch);
-        eval_forward(r, x, mlc_dataset_y(d, start), n);
+        const float *x;
+        const void *y;
+        gather(r, d, NULL, start, n, false, &x, &y);
+        eval_forward(r, x, y, n);
         test_loss += (double)eval_loss(r);
         num_batches++;
         if (classify) {
             const float *out = eval_output(r);
             for (int64_t i = 0; i < n; i++)
-                correct += argmax(out + (size_t)i * m->out_size, m->nclass) == d->y[start + i];
+                correct += argmax(out + (size_t)i * m->out_size, nclass) == d->y[start + i];
         }
     }
     test_loss /= (double)num_batches;
+    *accuracy = classify ? (double)correct / (double)d->n : (double)NAN;
     if (classify)
         printf("Test Error: \n Accuracy: %.1f%%, Avg loss: %8f \n\n",
                100.0 * ((double)correct / (double)d->n), test_loss);
@@ -204,7 +258,7 @@ static double evaluate(Run *r) {
 /* On a terminal, the epoch's progress on one line, redrawn: a bar, the samples done, the
  * last batch's loss, samples per second and the time left; done ends the line. */
 static void progress(Run *r, int64_t done, double loss, bool end) {
-    int64_t total = r->train.n;
+    int64_t total = r->epoch_total;
     double t = now() - r->epoch_start, rate = t > 0 ? (double)done / t : 0.0;
     double left = rate > 0 ? (double)(total - done) / rate : 0.0;
     char bar[31];
@@ -222,11 +276,17 @@ static void progress(Run *r, int64_t done, double loss, bool end) {
 /* The quickstart's train_loop for one epoch. The loss is read every 100 batches (printed
  * unless --quiet; on a terminal, a progress bar instead, redrawn five times a second) and
  * after the last one; a loss that is not finite (the run diverged) stops the epoch at once:
- * returns false with the batch in *bad and the loss in *loss. */
-static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
+ * returns false with the batch in *bad and the loss in *loss. With --plot every step's loss
+ * is read, and *mean is their mean so far. With drop_last the epoch ends at the last whole
+ * batch. */
+static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss, double *mean) {
     const MlcModel *m = r->m;
     const MlcDataset *d = &r->train;
     int64_t B = r->opt.batch;
+    /* drop_last: the batches that are whole */
+    int64_t end = m->drop_last ? d->n - d->n % B : d->n, nbatches = 0;
+    double sum = 0.0;
+    r->epoch_total = end;
     if (r->opt.shuffle) {
         /* Fisher-Yates from the identity: epoch e's order depends only on the seed and e. */
         for (int64_t i = 0; i < d->n; i++)
@@ -238,24 +298,12 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
             r->perm[j] = t;
         }
     }
-    for (int64_t batch = 0, start = 0; start < d->n; batch++, start += B) {
-        int64_t n = d->n - start < B ? d->n - start : B;
-        const float *x = r->opt.shuffle ? NULL : mlc_dataset_x(d, start, n, r->xbatch);
-        const void *y = mlc_dataset_y(d, start);
-        if (r->opt.shuffle) {
-            size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
-            for (int64_t i = 0; i < n; i++) {
-                int64_t k = r->perm[start + i];
-                float *dst = r->xbatch + (size_t)i * d->x_size;
-                const float *src = mlc_dataset_x(d, k, 1, dst); /* dst, for bytes */
-                if (src != dst)
-                    memcpy(dst, src, d->x_size * sizeof(float));
-                memcpy((char *)r->ybatch + (size_t)i * ybytes, mlc_dataset_y(d, k), ybytes);
-            }
-            x = r->xbatch;
-            y = r->ybatch;
-        }
-        r->buf.seed = mlc_step_seed(r->opt.seed, r->step++);
+    for (int64_t batch = 0, start = 0; start < end; batch++, start += B) {
+        int64_t n = end - start < B ? end - start : B;
+        const float *x;
+        const void *y;
+        r->buf.seed = mlc_step_seed(r->opt.seed, r->step++); /* dropout's and the transforms' */
+        gather(r, d, r->opt.shuffle ? r->perm : NULL, start, n, true, &x, &y);
         if (m->train_step && mlc_optim_is_plain_sgd(&r->opt.optim)) {
             m->train_step(r->state, x, y, n, (float)r->lr); /* SGD folded into the GEMMs */
             r->ostate.step++;
@@ -265,11 +313,19 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
             mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
                            m->nparams);
         }
-        bool last = start + B >= d->n;
+        bool last = start + B >= end;
         bool draw = r->bar && (last || now() - r->drawn >= 0.2);
+        if (r->curves) { /* --plot: every step's loss, for the epoch's mean */
+            sum += (double)m->loss(r->state);
+            nbatches++;
+            *mean = sum / (double)nbatches;
+        }
         if (batch % 100 != 0 && !last && !draw)
             continue;
-        *loss = (double)m->loss(r->state); /* the only times a step's loss is read */
+        *loss = (double)m->loss(r->state); /* the only times a step's loss is read (or --plot) */
+        if (r->log && (batch % 100 == 0 || last)) /* the same lines on a terminal or not */
+            fprintf(r->log, "%lld,%llu,train,%.6f,,%.9g,%.3f\n", (long long)r->epoch + 1,
+                    (unsigned long long)r->step, *loss, r->lr, now() - r->run_start);
         if (draw)
             progress(r, start + n, *loss, last);
         else if (batch % 100 == 0 && !r->opt.quiet && !r->bar)
@@ -303,13 +359,19 @@ static int diverged(Run *r, int64_t t, const char *where, double loss) {
 }
 
 static int train(Run *r) {
+    const MlcModel *m = r->m;
     if (r->opt.shuffle && r->opt.epochs > 0) {
-        size_t B = (size_t)r->opt.batch;
-        r->ybatch = malloc(B * (r->train.y_size + 1) * sizeof(float));
         r->perm = malloc((size_t)r->train.n * sizeof(int64_t));
-        if (!r->ybatch || !r->perm)
+        if (!r->perm)
             return error(r, "out of memory for shuffling");
     }
+    if (m->drop_last && r->train.n < r->opt.batch)
+        return error(r,
+                     "drop_last: the training set has %lld samples, not one whole batch of %lld; "
+                     "nothing to train on",
+                     (long long)r->train.n, (long long)r->opt.batch);
+    if (r->opt.plot && !(r->curves = malloc((size_t)r->opt.epochs * 3 * sizeof(double) + 1)))
+        return error(r, "out of memory");
     MlcRng rng;
     mlc_rng_seed_stream(&rng, r->opt.seed, MLC_RNG_STREAM_SHUFFLE);
     int64_t first = 0;
@@ -318,24 +380,44 @@ static int train(Run *r) {
         r->step = r->from.step;
         first = r->from.epoch;
     }
+    r->run_start = now();
     for (int64_t t = first; t < r->opt.epochs; t++) {
         /* the schedule's rate for this epoch, as scheduler.step() after each epoch gives */
         r->lr = mlc_schedule_lr(&r->opt.schedule, r->opt.optim.lr, t);
+        r->epoch = t;
         printf("Epoch %lld\n-------------------------------\n", (long long)(t + 1));
-        double t0 = now(), loss = 0.0;
+        double t0 = now(), loss = 0.0, mean = (double)NAN, accuracy = (double)NAN;
         r->epoch_start = r->drawn = t0;
         int64_t bad = 0;
-        if (!train_epoch(r, &rng, &bad, &loss)) {
+        if (!train_epoch(r, &rng, &bad, &loss, &mean)) {
             char where[64];
             snprintf(where, sizeof where, "at batch %lld", (long long)bad);
             return diverged(r, t, where, loss);
         }
         double t1 = now();
         errno = 0;
-        if (r->test.n > 0 && !isfinite(loss = evaluate(r)))
+        if (r->test.n > 0 && !isfinite(loss = evaluate(r, &accuracy)))
             return diverged(r, t, "on the test set after", loss);
         if (fflush(stdout) != 0 || ferror(stdout)) /* a full disk: stop, as cat would */
             return stdout_error(r);
+        if (r->log && r->test.n > 0) {
+            fprintf(r->log, "%lld,%llu,test,%.6f,", (long long)t + 1, (unsigned long long)r->step,
+                    loss);
+            if (!isnan(accuracy))
+                fprintf(r->log, "%.6f", accuracy);
+            fprintf(r->log, ",%.9g,%.3f\n", r->lr, now() - r->run_start);
+        }
+        if (r->log && (fflush(r->log) != 0 || ferror(r->log)))
+            return error(r, "--log %s: cannot write: %s", r->opt.log, strerror(errno));
+        if (r->curves) { /* the picture of the epochs so far, so a killed run keeps one */
+            double *c = r->curves + 3 * r->ncurves++;
+            char err[1024];
+            c[0] = mean;
+            c[1] = r->test.n > 0 ? loss : (double)NAN;
+            c[2] = accuracy;
+            if (!mlc_plot_curves(r->opt.plot, r->curves, r->ncurves, first, err, sizeof err))
+                return error(r, "%s", err);
+        }
         if (r->opt.time) {
             fflush(stdout);
             fprintf(stderr, "time: epoch %lld: train %.3f s, test %.3f s\n", (long long)(t + 1),
@@ -451,14 +533,18 @@ static int split_off(Run *r) {
 static int predict(Run *r) {
     const MlcModel *m = r->m;
     int64_t i = r->opt.predict;
-    if (m->y_kind != MLC_TARGET_CLASS)
+    int64_t nclass = mlc_model_classes(m);
+    if (!nclass)
         return error(r, "--predict: model '%s' has a float target, not classes to predict",
                      m->name);
-    if (!m->output || m->out_size != (size_t)m->nclass)
+    if (!m->output || m->out_size != (size_t)nclass)
         return error(r, "--predict: model '%s' has no output of %lld class scores", m->name,
-                     (long long)m->nclass);
-    eval_forward(r, mlc_dataset_x(&r->test, i, 1, r->xbatch), mlc_dataset_y(&r->test, i), 1);
-    int64_t pred = argmax(eval_output(r), m->nclass);
+                     (long long)nclass);
+    const float *x;
+    const void *y;
+    gather(r, &r->test, NULL, i, 1, false, &x, &y);
+    eval_forward(r, x, y, 1);
+    int64_t pred = argmax(eval_output(r), nclass);
     int64_t actual = r->test.y[i];
     if (m->class_names)
         printf("Predicted: \"%s\", Actual: \"%s\"\n", m->class_names[pred], m->class_names[actual]);
@@ -600,8 +686,10 @@ static int write_outputs(Run *r, const Batch *b) {
         return error(r, "out of memory for %lld outputs", (long long)total);
     for (int64_t start = 0; start < total; start += B) {
         int64_t n = total - start < B ? total - start : B;
-        const float *x = b ? b->x : mlc_dataset_x(d, start, n, r->xbatch);
-        const void *y = b ? b->y : mlc_dataset_y(d, start);
+        const float *x = b ? b->x : NULL;
+        const void *y = b ? b->y : NULL;
+        if (!b)
+            gather(r, d, NULL, start, n, false, &x, &y);
         eval_forward(r, x, y, n);
         memcpy(all + (size_t)start * m->out_size, eval_output(r),
                (size_t)n * m->out_size * sizeof(float));
@@ -674,7 +762,7 @@ static int run(Run *r, int argc, char **argv) {
         return 0;
     }
     bool nodata = m->data_kind == MLC_DATA_NONE;
-    if (m->data_kind == MLC_DATA_IDX && m->y_kind != MLC_TARGET_CLASS)
+    if (m->data_kind == MLC_DATA_IDX && !mlc_model_classes(m))
         return error(r, "model '%s': IDX data needs a class target", m->name);
     if (!nodata && o->batch < 1)
         return error(r, "model '%s' has no batch size: give --batch N", m->name);
@@ -714,7 +802,8 @@ static int run(Run *r, int argc, char **argv) {
     if (o->val_split > 0 && o->val_split != m->val_split && o->test)
         return error(r, "--val-split: the test set is %s (--test); give one or the other", o->test);
     bool split = !nodata && testing && m->data_kind != MLC_DATA_IDX && !o->test && o->val_split > 0;
-    if (!nodata && (training || first_batch || split) && load_set(r, &r->train, "train"))
+    if (!nodata && (training || first_batch || split || o->show_samples) &&
+        load_set(r, &r->train, "train"))
         return 1;
     if (split && split_off(r))
         return 1;
@@ -733,7 +822,11 @@ static int run(Run *r, int argc, char **argv) {
     if (!nodata) {
         int64_t most = r->train.n > r->test.n ? r->train.n : r->test.n;
         size_t b = (size_t)(o->batch < most ? o->batch : most);
-        if (!(r->xbatch = malloc(b * m->x_size * sizeof(float) + 1)))
+        /* the targets of a gathered batch (shuffled, one_hot): labels or y_size floats */
+        r->xbatch = malloc(b * m->x_size * sizeof(float) + 1);
+        r->ybatch = malloc(b * (m->y_size + 1) * sizeof(float));
+        r->sample = malloc(m->x_size * sizeof(float));
+        if (!r->xbatch || !r->ybatch || !r->sample)
             return error(r, "out of memory for a batch of %zu samples", b);
     }
 
@@ -746,8 +839,7 @@ static int run(Run *r, int argc, char **argv) {
         goto out;
     if (!o->inputs && !nodata && r->train.n > 0) {
         gb.n = r->train.n < o->batch ? r->train.n : o->batch;
-        gb.x = mlc_dataset_x(&r->train, 0, gb.n, r->xbatch);
-        gb.y = mlc_dataset_y(&r->train, 0);
+        gather(r, &r->train, NULL, 0, gb.n, false, &gb.x, &gb.y);
     }
 
     /* No batch is larger than the largest data set (or the batch in use). */
@@ -770,8 +862,25 @@ static int run(Run *r, int argc, char **argv) {
         o->checkpoint = NULL;
     if ((o->save && (rc = check_output(r, "--save", o->save))) ||
         (o->outputs && (rc = check_output(r, "--outputs", o->outputs))) ||
-        (o->checkpoint && (rc = check_output(r, "--checkpoint", o->checkpoint))))
+        (o->checkpoint && (rc = check_output(r, "--checkpoint", o->checkpoint))) ||
+        (o->plot && (rc = check_output(r, "--plot", o->plot))) ||
+        (o->show_samples && (rc = check_output(r, "--show-samples", o->show_samples))))
         goto out;
+    /* the log: a new file, or with --resume the old one goes on */
+    if (o->log && training && !(r->log = fopen(o->log, o->resume ? "a" : "w"))) {
+        rc = error(r, "--log %s: cannot write: %s", o->log, strerror(errno));
+        goto out;
+    }
+    if (r->log) { /* a line at a time, so a killed run keeps its log */
+        setvbuf(r->log, NULL, _IOLBF, 0);
+        if (ftell(r->log) == 0)
+            fprintf(r->log, "epoch,step,split,loss,accuracy,lr,seconds\n");
+    }
+    if (o->show_samples &&
+        !mlc_show_samples(o->show_samples, m, &r->train, o->seed, err, sizeof err)) {
+        rc = error(r, "%s", err);
+        goto out;
+    }
     if (o->resume) {
         if (o->load) {
             rc = error(r, "--resume goes on from a checkpoint's weights; leave out --load");
@@ -809,8 +918,10 @@ static int run(Run *r, int argc, char **argv) {
     }
     if (o->outputs && (rc = write_outputs(r, o->inputs ? &gb : NULL)))
         goto out;
-    if (o->eval)
-        evaluate(r);
+    if (o->eval) {
+        double accuracy;
+        evaluate(r, &accuracy);
+    }
     if (o->predict >= 0 && (rc = predict(r)))
         goto out;
     if (!action) {

@@ -148,6 +148,14 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
     case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
     case OP_GELU: return (CExpr){arena_printf(a, "mlc_gelu(%s)", t), 1};
+    case OP_GELU_TANH: return (CExpr){arena_printf(a, "mlc_gelu_tanh(%s)", t), 1};
+    case OP_GELU_TANH_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_tanh_grad(%s)", t), 1};
+    case OP_POW: return (CExpr){arena_printf(a, "powf(%s, %s)", t, arg[1].text), 1};
+    case OP_CLAMP:
+        return (CExpr){arena_printf(a, "fminf(fmaxf(%s, %s), %s)", t, arg[1].text, arg[2].text), 1};
+    case OP_BETWEEN:
+        return (CExpr){
+            arena_printf(a, "(float)(%s >= %s && %s <= %s)", t, arg[1].text, t, arg[2].text), 1};
     case OP_GELU_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_grad(%s)", t), 1};
     case OP_ELU: return (CExpr){arena_printf(a, "mlc_elu(%s)", t), 1};
     case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
@@ -198,6 +206,16 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
@@ -417,6 +435,42 @@ static void emit_conv(Emit *e, const OpDesc *d) {
     }
 }
 
+/* Max pooling without padding, its loops written out with constant sizes so the window's
+ * search unrolls (mlc_window_max, mlc_window_argmax); the backward pass sends dy to the
+ * window's first largest element. */
+static void emit_maxpool_unpadded(Emit *e, const OpDesc *d) {
+    FILE *o = e->out;
+    const Window *w = &d->win;
+    long long h = d->h, wd = d->w, oh = d->oh, ow = d->ow;
+    const char *x = d->op == OP_MAXPOOL2D ? d->in[0]->name : d->in[1]->name;
+    const char *at = arena_printf(e->g->cx->arena, "(c * %lld + p * %lld) * %lld + q * %lld", h,
+                                  (long long)w->stride[0], wd, (long long)w->stride[1]);
+    const char *size =
+        arena_printf(e->g->cx->arena, "%lld, %lld, %lld, %lld, %lld", (long long)w->k[0],
+                     (long long)w->k[1], wd, (long long)w->dil[0], (long long)w->dil[1]);
+    fprintf(o, "    MLC_PARALLEL_FOR\n    for (int64_t c = 0; c < N * %lld; c++) {\n",
+            (long long)d->c);
+    if (d->op == OP_MAXPOOL2D_BWD)
+        fprintf(o,
+                "        for (int64_t k = 0; k < %lld; k++)\n"
+                "            %s[c * %lld + k] = 0.0f;\n",
+                h * wd, d->out->name, h * wd);
+    fprintf(o, "        for (int64_t p = 0; p < %lld; p++)\n", oh);
+    fprintf(o, "            for (int64_t q = 0; q < %lld; q++) {\n", ow);
+    fprintf(o, "                const int64_t at = %s;\n", at);
+    if (d->op == OP_MAXPOOL2D)
+        fprintf(o,
+                "                %s[(c * %lld + p) * %lld + q] =\n"
+                "                    mlc_window_max(%s + at, %s);\n",
+                d->out->name, oh, ow, x, size);
+    else
+        fprintf(o,
+                "                %s[at + mlc_window_argmax(%s + at, %s)] +=\n"
+                "                    %s[(c * %lld + p) * %lld + q];\n",
+                d->out->name, x, size, d->in[0]->name, oh, ow);
+    fprintf(o, "            }\n    }\n");
+}
+
 static void emit_image(Emit *e, const OpDesc *d) {
     FILE *o = e->out;
     const char *y = d->out->name;
@@ -426,19 +480,32 @@ static void emit_image(Emit *e, const OpDesc *d) {
     case OP_CONV2D_BWD_X:
     case OP_CONV2D_BWD_W: emit_conv(e, d); return;
     case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+        if (d->win.pad[0] == 0 && d->win.pad[1] == 0) {
+            emit_maxpool_unpadded(e, d);
+            return;
+        }
+        if (d->op == OP_MAXPOOL2D_BWD) {
+            emit_window(e, d, d->c);
+            fprintf(o, "    mlc_maxpool_bwd(%s, %s, &win, N * %lld, %s);\n", d->in[0]->name,
+                    d->in[1]->name, c, y);
+            return;
+        }
+        /* fall through */
     case OP_AVGPOOL2D:
         emit_window(e, d, d->c);
         fprintf(o, "    mlc_%s(%s, &win, N * %lld, %s);\n",
                 d->op == OP_MAXPOOL2D ? "maxpool" : "avgpool", d->in[0]->name, c, y);
         return;
-    case OP_MAXPOOL2D_BWD:
-        emit_window(e, d, d->c);
-        fprintf(o, "    mlc_maxpool_bwd(%s, %s, &win, N * %lld, %s);\n", d->in[0]->name,
-                d->in[1]->name, c, y);
-        return;
     case OP_AVGPOOL2D_BWD:
         emit_window(e, d, d->c);
         fprintf(o, "    mlc_avgpool_bwd(%s, &win, N * %lld, %s);\n", d->in[0]->name, c, y);
+        return;
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+        fprintf(o, "    mlc_adaptive_avgpool%s(%s, N * %lld, %lld, %lld, %lld, %lld, %s);\n",
+                d->op == OP_ADAPTIVE_AVGPOOL2D ? "" : "_bwd", d->in[0]->name, c, (long long)d->h,
+                (long long)d->w, (long long)d->oh, (long long)d->ow, y);
         return;
     case OP_CHANNEL_SUM:
     case OP_CHANNEL_MEAN:
@@ -512,9 +579,71 @@ static void emit_image(Emit *e, const OpDesc *d) {
     case OP_NLL:
     case OP_NLL_BWD:
     case OP_BCE_LOGITS:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
+}
+
+/* Layout ops: a loop nest per copy, after zeros for a pad. */
+static void emit_layout(Emit *e, Kernel *k) {
+    FILE *o = e->out;
+    LayoutDesc d = kernel_layout(e->mp, k);
+    if (d.zero)
+        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n        %s[k] = 0.0f;\n",
+                count_expr(e, d.total), d.out->name);
+    for (int i = 0; i < d.ncopies; i++)
+        c_copy(o, e->g->cx->arena, &d.copy[i], d.out->name, "N", "    ");
+}
+
+/* Ops along one axis of x seen as [outer, len, inner]: sums in double, in order; max_axis's
+ * gradient goes to the first largest element, as PyTorch's max(x, dim) picks its index. */
+static void emit_axis(Emit *e, Kernel *k) {
+    FILE *o = e->out;
+    AxisDesc d = kernel_axis(e->mp, k);
+    long long len = (long long)d.len, inner = (long long)d.inner;
+    const char *y = d.out->name, *x = d.x->name;
+    fprintf(o, "    for (int64_t i = 0; i < %s; i++)\n", count_expr(e, d.outer));
+    fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", inner);
+    fprintf(o, "            const float *v = %s + i * %lld + j;\n", x, len * inner);
+    switch (d.op) {
+    case OP_SUM_AXIS:
+        fprintf(o, "            double sum = 0.0;\n");
+        fprintf(o, "            for (int64_t a = 0; a < %lld; a++)\n", len);
+        fprintf(o, "                sum += (double)v[a * %lld];\n", inner);
+        fprintf(o, "            %s[i * %lld + j] = (float)sum;\n", y, inner);
+        break;
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
+        fprintf(o, "            int64_t best = 0;\n");
+        fprintf(o, "            for (int64_t a = 1; a < %lld; a++)\n", len);
+        fprintf(o, "                if (v[a * %lld] > v[best * %lld])\n", inner, inner);
+        fprintf(o, "                    best = a;\n");
+        if (d.op == OP_MAX_AXIS) {
+            fprintf(o, "            %s[i * %lld + j] = v[best * %lld];\n", y, inner, inner);
+            break;
+        }
+        fprintf(o, "            for (int64_t a = 0; a < %lld; a++)\n", len);
+        fprintf(o,
+                "                %s[(i * %lld + a) * %lld + j] = a == best ? %s[i * %lld + j] : "
+                "0.0f;\n",
+                y, len, inner, d.dy->name, inner);
+        break;
+    default: unreachable();
+    }
+    fprintf(o, "        }\n");
 }
 
 /* Row-wise, reduce and loss ops: one case each. Sums accumulate in double, in a fixed
@@ -523,6 +652,14 @@ static void emit_image(Emit *e, const OpDesc *d) {
  * row's maximum before exp(), so no logit overflows (log-sum-exp). */
 static void emit_op(Emit *e, Kernel *k) {
     FILE *o = e->out;
+    if (op_info[k->root->op].cls == OPC_LAYOUT) {
+        emit_layout(e, k);
+        return;
+    }
+    if (op_info[k->root->op].cls == OPC_AXIS) {
+        emit_axis(e, k);
+        return;
+    }
     OpDesc d = kernel_op(e->s, e->mp, k);
     const char *y = d.out->name, *xs = d.x->name;
     const char *rows = count_expr(e, d.rows), *total = count_expr(e, d.total);
@@ -674,6 +811,21 @@ static void emit_op(Emit *e, Kernel *k) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
@@ -1055,6 +1207,35 @@ static const char *init_const(InitKind k) {
 
 /* The MlcModel that describes the model to the runtime (mlc_runtime.h), and main(). The
  * parameter table keeps the state_dict names and shapes, so weight files are PyTorch's. */
+/* The train block's transforms, drop_last and one_hot, where it has them. */
+static void emit_transforms(FILE *o, Arena *a, const TrainSpec *t) {
+    static const char *const kinds[] = {"MLC_NORMALIZE", "MLC_RANDOM_CROP", "MLC_RANDOM_HFLIP"};
+    if (t->drop_last)
+        fprintf(o, "    .drop_last = 1,\n");
+    if (t->one_hot)
+        fprintf(o, "    .one_hot = 1,\n");
+    if (!t->ntransforms)
+        return;
+    fprintf(o, "    .transforms = (const MlcTransform[]){\n");
+    for (int i = 0; i < t->ntransforms; i++) {
+        const TransformSpec *ts = &t->transforms[i];
+        fprintf(o, "        {.kind = %s", kinds[ts->kind]);
+        if (ts->kind == TRANSFORM_RANDOM_CROP)
+            fprintf(o, ", .padding = %lld", (long long)ts->padding);
+        if (ts->kind == TRANSFORM_NORMALIZE) {
+            fprintf(o, ", .nchannels = %d", ts->nchannels);
+            for (int k = 0; k < 2; k++) {
+                fprintf(o, ",\n         .%s = (const float[]){", k ? "std" : "mean");
+                for (int c = 0; c < ts->nchannels; c++)
+                    fprintf(o, "%s%s", c ? ", " : "", float_lit(a, k ? ts->std[c] : ts->mean[c]));
+                fprintf(o, "}");
+            }
+        }
+        fprintf(o, "},\n");
+    }
+    fprintf(o, "    },\n    .ntransforms = %d,\n", t->ntransforms);
+}
+
 static void emit_model(Emit *e) {
     FILE *o = e->out;
     Graph *g = e->g;
@@ -1114,7 +1295,7 @@ static void emit_model(Emit *e) {
                 (long long)shape_numel_const(g->output->shape));
     if (g->classes.len)
         fprintf(o, "    .class_names = %s_classes,\n", g->name);
-    static const char *const kinds[] = {"NONE", "IDX", "NPY", "NPZ", "CSV"};
+    static const char *const kinds[] = {"NONE", "IDX", "NPY", "NPZ", "CSV", "IMAGES"};
     fprintf(o, "    .data_kind = MLC_DATA_%s,\n", kinds[t->data_kind]);
     const char *const paths[][2] = {{"data_path", t->data_path},
                                     {"data_path2", t->data_path2},
@@ -1158,6 +1339,7 @@ static void emit_model(Emit *e) {
             schedules[sc->kind], (long long)sc->step_size, sc->gamma, sc->t_max, sc->eta_min,
             (long long)sc->warmup_epochs, sc->warmup_start);
     fprintf(o, "    .shuffle = %d,\n", t->shuffle ? 1 : 0);
+    emit_transforms(o, a, t);
     fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
             (long long)acts_per_sample(e), (long long)acts_fixed(e));
     if (uses_image_ops(g)) /* the image kernels' threads, where the compiler gave them */
@@ -1214,6 +1396,7 @@ static const char *const reserved[] = {
     "expf", "logf", "log", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "mlc_sum",
     "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
     "mlc_im2col", "mlc_col2im", "mlc_maxpool", "mlc_maxpool_bwd", "mlc_avgpool", "mlc_avgpool_bwd",
+    "mlc_adaptive_avgpool", "mlc_adaptive_avgpool_bwd", "mlc_window_max", "mlc_window_argmax",
     "mlc_channel_sum", "mlc_channel_stats", "mlc_batchnorm", "mlc_batchnorm_bwd",
     "mlc_batchnorm_eval", "mlc_dropout", "MlcWindow", "MLC_PARALLEL_FOR", "int32_t", "NULL",
     "INFINITY", "NAN", NULL};

@@ -69,3 +69,32 @@ CExpr c_form(Arena *a, OpKind op, const CExpr *arg) {
     }
     unreachable();
 }
+
+/* sum_d i_d stride_d + off, leaving out the zero terms and the unit factors */
+static const char *copy_index(Arena *a, const Copy *c, const int64_t *stride, int64_t off) {
+    const char *text = "";
+    for (int d = 0; d < c->rank; d++) {
+        if (stride[d] == 0)
+            continue;
+        const char *term = stride[d] == 1 ? arena_printf(a, "i%d", d)
+                                          : arena_printf(a, "i%d * %lld", d, (long long)stride[d]);
+        text = arena_printf(a, "%s%s%s", text, *text ? " + " : "", term);
+    }
+    if (off || !*text)
+        text = arena_printf(a, "%s%s%lld", text, *text ? " + " : "", (long long)off);
+    return text;
+}
+
+void c_copy(FILE *o, Arena *a, const Copy *c, const char *dst, const char *n, const char *indent) {
+    const char *pad = indent;
+    for (int d = 0; d < c->rank; d++) {
+        Count dim = c->dim[d];
+        const char *extent = !dim.n       ? arena_printf(a, "%lld", (long long)dim.c)
+                             : dim.c == 1 ? n
+                                          : arena_printf(a, "%s * %lld", n, (long long)dim.c);
+        fprintf(o, "%sfor (int64_t i%d = 0; i%d < %s; i%d++)\n", pad, d, d, extent, d);
+        pad = arena_printf(a, "%s    ", pad);
+    }
+    fprintf(o, "%s%s[%s] = %s[%s];\n", pad, dst, copy_index(a, c, c->dst_stride, c->dst_off),
+            c->src->name, copy_index(a, c, c->src_stride, c->src_off));
+}

@@ -397,6 +397,21 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_BATCHNORM_EVAL:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
@@ -862,10 +877,58 @@ static void emit_bn_train(Fw *f, const OpDesc *d) {
             y, sp);
 }
 
+/* adaptive_avgpool2d to oh x ow where the input's size is not a multiple of it: output row p
+ * averages input rows floor(p h / oh) to ceil((p + 1) h / oh), the columns likewise (the sum
+ * in double, divided by the window's size, as the trainer); its backward pass spreads each dy
+ * over the window. */
+static void emit_adaptive(Fw *f, const OpDesc *d) {
+    FILE *o = f->out;
+    bool bwd = d->op == OP_ADAPTIVE_AVGPOOL2D_BWD;
+    long long h = d->h, w = d->w, oh = d->oh, ow = d->ow;
+    const char *x = d->in[0]->name, *y = d->out->name;
+    if (bwd) {
+        fprintf(o, "    for (int32_t k = 0; k < %lld; k++)\n", (long long)d->c * h * w);
+        fprintf(o, "        %s[k] = 0.0f;\n", y);
+    }
+    fprintf(o, "    for (int32_t c = 0; c < %lld; c++)\n", (long long)d->c);
+    fprintf(o, "        for (int32_t p = 0; p < %lld; p++)\n", oh);
+    fprintf(o, "            for (int32_t q = 0; q < %lld; q++) {\n", ow);
+    fprintf(o,
+            "                const int32_t r0 = p * %lld / %lld, r1 = ((p + 1) * %lld + %lld) / "
+            "%lld;\n",
+            h, oh, h, oh - 1, oh);
+    fprintf(o,
+            "                const int32_t s0 = q * %lld / %lld, s1 = ((q + 1) * %lld + %lld) / "
+            "%lld;\n",
+            w, ow, w, ow - 1, ow);
+    if (bwd) {
+        fprintf(o,
+                "                const float dv = %s[(c * %lld + p) * %lld + q] / (float)((r1 - "
+                "r0) * (s1 - s0));\n",
+                x, oh, ow);
+        fprintf(o, "                for (int32_t r = r0; r < r1; r++)\n");
+        fprintf(o, "                    for (int32_t s = s0; s < s1; s++)\n");
+        fprintf(o, "                        %s[(c * %lld + r) * %lld + s] += dv;\n            }\n",
+                y, h, w);
+        return;
+    }
+    fprintf(o, "                double sum = 0.0;\n");
+    fprintf(o, "                for (int32_t r = r0; r < r1; r++)\n");
+    fprintf(o, "                    for (int32_t s = s0; s < s1; s++)\n");
+    fprintf(o, "                        sum += (double)%s[(c * %lld + r) * %lld + s];\n", x, h, w);
+    fprintf(o,
+            "                %s[(c * %lld + p) * %lld + q] = (float)(sum / (double)((r1 - r0) * "
+            "(s1 - s0)));\n",
+            y, oh, ow);
+    fprintf(o, "            }\n");
+}
+
 static void emit_image(Fw *f, Kernel *k, const OpDesc *d) {
     FILE *o = f->out;
     if (d->op == OP_CONV2D) {
         emit_conv(f, d);
+    } else if (d->op == OP_ADAPTIVE_AVGPOOL2D || d->op == OP_ADAPTIVE_AVGPOOL2D_BWD) {
+        emit_adaptive(f, d);
     } else if (d->op == OP_CONV2D_BWD_X || d->op == OP_CONV2D_BWD_W || d->op == OP_MAXPOOL2D_BWD ||
                d->op == OP_AVGPOOL2D_BWD || d->op == OP_CHANNEL_SUM) {
         emit_image_bwd(f, d);
@@ -1001,7 +1064,9 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_CHANNEL_MEAN:
-    case OP_CHANNEL_VAR: emit_image(f, k, &d); return;
+    case OP_CHANNEL_VAR:
+    case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD: emit_image(f, k, &d); return;
     case OP_CROSS_ENTROPY:
     case OP_CROSS_ENTROPY_BWD: {
         /* as the trainer: log(sum of exp(x - max)) in double, + max - x[label]; the
@@ -1054,6 +1119,19 @@ static void emit_op(Fw *f, Kernel *k) {
     case OP_LOG_SOFTMAX_BWD:
     case OP_NLL:
     case OP_NLL_BWD:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
     case OP_COUNT: break;
     }
     unreachable();
@@ -2084,7 +2162,7 @@ static const char *const reserved[] = {
     "b1", "b2", "b3", "row", "max", "sum", "best", "x", "o", "q", "r", "s", "ic", "xg", "yo", "wj",
     "wr", "xr", "yr", "yc", "plane", "seen", "shift", "lr", "class_index", "scale", "two", "dv",
     "dxc", "dyo", "xc", "mean", "var", "invstd", "dyc", "sum_dy", "sum_dy_x", "sum_dy_xhat", "m",
-    "is", "a", "b", "seed",
+    "is", "a", "b", "seed", "r0", "r1", "s0", "s1",
     /* what kernels call or name, which a parameter of the same name would hide */
     "expf", "logf", "tanhf", "erff", "expm1f", "sqrtf", "log", "int32_t", "int64_t", NULL};
 
@@ -2136,13 +2214,28 @@ static bool fw_op(OpKind op) {
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
     case OP_CHANNEL_MEAN:
-    case OP_CHANNEL_VAR: return true;
+    case OP_CHANNEL_VAR:
+    case OP_ADAPTIVE_AVGPOOL2D: /* (sizes that are not multiples: other sizes are avgpool2d) */
+    case OP_ADAPTIVE_AVGPOOL2D_BWD: return true;
     case OP_SOFTMAX_BWD:
     case OP_BCE_LOGITS:
     case OP_NLL:
     case OP_NLL_BWD:
     case OP_GELU_GRAD:
-    case OP_LOG_SOFTMAX_BWD: return false;
+    case OP_LOG_SOFTMAX_BWD:
+    case OP_POW:
+    case OP_CLAMP:
+    case OP_BETWEEN:
+    case OP_GELU_TANH:
+    case OP_GELU_TANH_GRAD:
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_PAD:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD: return false;
     case OP_COUNT: break;
     }
     unreachable();

@@ -38,7 +38,7 @@ static bool vals_push(Vals *a, double x) {
 
 /* Splits line (modified in place) into fields: their starts in f[], at most max. Returns
  * the count, or -1 for a quote that is not closed or text after a closing quote. */
-static int split_fields(char *line, char **f, int max) {
+int mlc_csv_split(char *line, char **f, int max) {
     int n = 0;
     char *p = line;
     for (;;) {
@@ -103,7 +103,7 @@ static bool csv_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
     int ncol = 0, tcol = -1;
     char **fields = NULL, **names = NULL, *header = NULL;
     Vals x = {0}, y = {0};
-    bool ok = true, klass = m->y_kind == MLC_TARGET_CLASS;
+    bool ok = true, klass = mlc_model_classes(m) > 0;
     int64_t lineno = 0, rows = 0;
     ssize_t len;
     while (ok && (len = getline(&line, &cap, f)) >= 0) {
@@ -125,7 +125,7 @@ static bool csv_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
             continue;
         if (!fields) {                 /* the header: the columns' names */
             char *copy = strdup(text); /* counted on a copy: splitting cuts the line */
-            int n = copy ? split_fields(copy, NULL, 0) : 0;
+            int n = copy ? mlc_csv_split(copy, NULL, 0) : 0;
             free(copy);
             fields = n > 0 ? malloc((size_t)n * sizeof *fields) : NULL;
             if (n < 0 || !fields) {
@@ -139,8 +139,8 @@ static bool csv_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
                 ok = mlc_fail(err, errlen, "%s: out of memory", path);
                 break;
             }
-            split_fields(header, names, n);
-            ncol = split_fields(text, fields, n);
+            mlc_csv_split(header, names, n);
+            ncol = mlc_csv_split(text, fields, n);
             for (int i = 0; i < ncol && tcol < 0; i++)
                 if (strcmp(fields[i], target) == 0)
                     tcol = i;
@@ -163,7 +163,7 @@ static bool csv_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
             }
             continue;
         }
-        int n = split_fields(text, fields, ncol);
+        int n = mlc_csv_split(text, fields, ncol);
         if (n < 0) {
             ok = mlc_fail(err, errlen, "%s:%lld: a quote is not closed", path, (long long)lineno);
             break;
@@ -178,9 +178,11 @@ static bool csv_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
             if (!number(fields[i], &v) || !isfinite(v))
                 ok = mlc_fail(err, errlen, "%s:%lld: column %d ('%s'): '%s' is not a finite number",
                               path, (long long)lineno, i + 1, names[i], fields[i]);
-            else if (i == tcol && klass && !(v >= 0 && v < (double)m->nclass && v == floor(v)))
+            else if (i == tcol && klass &&
+                     !(v >= 0 && v < (double)mlc_model_classes(m) && v == floor(v)))
                 ok = mlc_fail(err, errlen, "%s:%lld: target '%s' is %s, not a class in 0..%lld",
-                              path, (long long)lineno, target, fields[i], (long long)m->nclass - 1);
+                              path, (long long)lineno, target, fields[i],
+                              (long long)mlc_model_classes(m) - 1);
             else if (!vals_push(i == tcol ? &y : &x, v))
                 ok = mlc_fail(err, errlen, "%s: out of memory at line %lld", path,
                               (long long)lineno);

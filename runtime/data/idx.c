@@ -353,8 +353,9 @@ static bool idx_load(MlcDataset *d, const MlcSource *src, const MlcModel *m, cha
         free(images);
         return mlc_fail(err, errlen, "%s/%s: not found (nor %s.gz)", dir, lname, lname);
     }
-    bool ok = images_fit(images, m, err, errlen) &&
-              idx_read(d, images, labels, m->x_size, m->scale, m->nclass, true, err, errlen);
+    bool ok =
+        images_fit(images, m, err, errlen) &&
+        idx_read(d, images, labels, m->x_size, m->scale, mlc_model_classes(m), true, err, errlen);
     free(images);
     free(labels);
     return ok;

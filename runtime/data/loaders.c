@@ -18,8 +18,15 @@ const MlcLoader *mlc_loader_find(MlcDataKind kind) {
     case MLC_DATA_NPY: return &mlc_loader_npy;
     case MLC_DATA_NPZ: return &mlc_loader_npz;
     case MLC_DATA_CSV: return &mlc_loader_csv;
+    case MLC_DATA_IMAGES: return &mlc_loader_images;
     }
     return NULL;
+}
+
+int64_t mlc_model_classes(const MlcModel *m) {
+    if (m->one_hot)
+        return (int64_t)m->y_size;
+    return m->y_kind == MLC_TARGET_CLASS ? m->nclass : 0;
 }
 
 void mlc_dataset_free(MlcDataset *d) {
@@ -122,7 +129,8 @@ bool mlc_dataset_from_arrays(MlcDataset *d, const MlcArray *x, const MlcArray *y
     char dt[16], s1[128], s2[128];
     int64_t n = x->rank ? x->shape[0] : 0;
     int64_t yshape1[1] = {(int64_t)m->y_size};
-    bool klass = m->y_kind == MLC_TARGET_CLASS;
+    int64_t nclass = mlc_model_classes(m); /* labels: a class target, or one_hot's */
+    bool klass = nclass > 0;
     if (x->rank < 1 || n < 1)
         return mlc_fail(err, errlen, "%s: no samples (shape %s)", x->name,
                         shape_str(x->rank, x->shape, 0, s1, sizeof s1));
@@ -187,10 +195,10 @@ bool mlc_dataset_from_arrays(MlcDataset *d, const MlcArray *x, const MlcArray *y
     }
     for (size_t i = 0; i < ny; i++) {
         double v = element(y, i);
-        if (klass && !(v >= 0 && v < (double)m->nclass)) {
+        if (klass && !(v >= 0 && v < (double)nclass)) {
             mlc_dataset_free(d);
             return mlc_fail(err, errlen, "%s: target %zu is %.17g, not a class in 0..%lld", y->name,
-                            i, v, (long long)m->nclass - 1);
+                            i, v, (long long)nclass - 1);
         }
         if (!klass && (!isfinite(v) || fabs(v) > 3.4e38)) {
             mlc_dataset_free(d);

@@ -107,13 +107,18 @@ grep -q "Done" out.txt && fail "--lr 1e3 finished"
 cmp -s run.safetensors good.safetensors || fail "--lr 1e3 overwrote the saved weights"
 cmp -s run.checkpoint.safetensors goodck.safetensors || fail "--lr 1e3 overwrote the checkpoint"
 echo "ok: --lr 1e3: $(cat err.txt)"
-# diverging in epoch 2: the checkpoint of epoch 1 stays, and says so
+# diverging in epoch 2 (the rate jumps from 1e-3 to 1e3 after epoch 1): the checkpoint of
+# epoch 1 stays, and says so
+sed 's/^\( *optimizer = .*\)$/\1\n    schedule = step_lr(step_size = 1, gamma = 1e6)/' \
+    "$src/models/fashion.model" >jump.model
+grep -q 'gamma = 1e6' jump.model || fail "jump.model has no schedule"
+"$mlc" jump.model -o train_jump || fail "mlc could not build train_jump"
 status=0
-$t --epochs 3 --lr 1 --checkpoint ck.safetensors >out.txt 2>err.txt || status=$?
-[ "$status" -eq 1 ] || { cat out.txt err.txt; fail "--lr 1: exit status $status, expected 1"; }
-grep -q "ck.safetensors keeps the weights of epoch 1" err.txt || { cat err.txt; fail "--lr 1"; }
-head -c 4096 ck.safetensors | grep -q '"mlc.epoch":"1"' || fail "--lr 1: no checkpoint of epoch 1"
-echo "ok: --lr 1: $(cat err.txt)"
+./train_jump --data "$data" --epochs 3 --checkpoint ck.safetensors >out.txt 2>err.txt || status=$?
+[ "$status" -eq 1 ] || { cat out.txt err.txt; fail "epoch 2 at rate 1e3: exit status $status, expected 1"; }
+grep -q "ck.safetensors keeps the weights of epoch 1" err.txt || { cat err.txt; fail "epoch 2 at rate 1e3"; }
+head -c 4096 ck.safetensors | grep -q '"mlc.epoch":"1"' || fail "epoch 2 at rate 1e3: no checkpoint of epoch 1"
+echo "ok: diverging in epoch 2: $(cat err.txt)"
 # --- the log ---
 for args in "--epochs 1" "--eval" "--help"; do
     status=0

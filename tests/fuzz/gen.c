@@ -3,12 +3,14 @@
  * A model is built bottom-up, statement by statement. The values defined so far (the input,
  * the parameters, the assigned names) form a pool; each statement starts from a pool value
  * and applies one to a few random operations, each of which may read other pool values or
- * create parameters: elementwise ops with mlc's broadcasting (equal shapes, a trailing
- * suffix, one element), matmul, linear(x, n), nets (new or called again, sharing their
- * parameters; on images they start with conv2d, maxpool2d, avgpool2d and batchnorm2d
- * layers), flatten, softmax, sum and mean. Every expression carries its shape, so each
- * operation is only chosen where mlc accepts it; a model that mlc rejects is a bug here or
- * there, and the checker reports it.
+ * create parameters: elementwise ops with numpy's broadcasting (equal shapes, a trailing
+ * suffix, one element, dimensions of size 1), matmul, linear(x, n), nets (new or called
+ * again, sharing their parameters; on images they start with conv2d, maxpool2d, avgpool2d,
+ * adaptive_avgpool2d and batchnorm2d layers, frozen or not), flatten, softmax, sum and mean,
+ * and the tensor algebra (algebra(): transpose, permute, reshape, subscripts, concat,
+ * sum/mean/max along an axis, pow, clamp, gelu's tanh form, flatten from an axis). Every
+ * expression carries its shape, so each operation is only chosen where mlc accepts it; a
+ * model that mlc rejects is a bug here or there, and the checker reports it.
  *
  * Values stay numerically tame, so that float32 and the double reference agree: log only of
  * something at least 0.5 (log(sigmoid(v) + 0.5), log(v * v + 1), log(exp(t)) with t
@@ -24,6 +26,7 @@
 #include "gen.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +127,9 @@ static bool is_suffix(GenShape s, GenShape big) {
     return true;
 }
 
-/* The shape of a elementwise-op b, as shape_binary computes it; false if mlc rejects it. */
+/* The shape of a elementwise-op b, as lower.c computes it (numpy's broadcasting: lined up
+ * from the right, a dimension of 1 or a missing one repeats; N only with N or 1); false if
+ * mlc rejects it. */
 static bool broadcast(GenShape a, GenShape b, GenShape *out) {
     if (is_suffix(b, a) || (one_element(b) && a.rank >= b.rank)) {
         *out = a;
@@ -134,7 +139,16 @@ static bool broadcast(GenShape a, GenShape b, GenShape *out) {
         *out = b;
         return true;
     }
-    return false;
+    GenShape r = a.rank >= b.rank ? a : b;
+    for (int i = 1; i <= r.rank; i++) {
+        int64_t da = i <= a.rank ? a.dim[a.rank - i] : 1;
+        int64_t db = i <= b.rank ? b.dim[b.rank - i] : 1;
+        if (da != db && da != 1 && db != 1)
+            return false;
+        r.dim[r.rank - i] = da == 1 ? db : da;
+    }
+    *out = r;
+    return true;
 }
 
 static int64_t numel_per_sample(GenShape s) {
@@ -286,6 +300,32 @@ static GenExpr *ex_matmul(Gen *G, GenExpr *a, GenExpr *b) {
     return e;
 }
 
+/* A string in the pool, printf-style. */
+static const char *pool_printf(GenPool *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *out = pool_alloc(p, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+/* One of the tensor-algebra forms: its text in mlc and in PyTorch, of shape s. */
+static GenExpr *ex_fmt(Gen *G, GenShape s, const char *mlc, const char *torch, GenExpr *a,
+                       GenExpr *b) {
+    GenExpr *e = ex_new(G->m->pool, GE_FMT, s);
+    e->fn = mlc;
+    e->tfn = torch;
+    e->a = a;
+    e->b = b;
+    e->mag = a->mag + (b ? b->mag : 0.0);
+    e->bounded = a->bounded && (!b || b->bounded);
+    return e;
+}
+
 /* ---- parameters and pool values ------------------------------------------------------------ */
 
 /* A parameter of shape s: often one that exists already (a parameter read several times). */
@@ -369,7 +409,16 @@ static GenExpr *operand_for(Gen *G, GenShape s) {
             p.dim[i] = s.dim[s.rank - len + i];
         return param_of(G, p);
     }
-    case 4: return ex_num(G, nums[below(G, 6)]);
+    case 4:
+        if (chance(G, 50) && s.rank - (batched(s) ? 1 : 0) >= 2) {
+            /* a parameter of s's dimensions with some of them 1 (numpy's broadcasting) */
+            int lo = batched(s) ? 1 : 0;
+            GenShape p = {s.rank - lo, {0}};
+            for (int i = 0; i < p.rank; i++)
+                p.dim[i] = chance(G, 50) ? 1 : s.dim[lo + i];
+            return param_of(G, p);
+        }
+        return ex_num(G, nums[below(G, 6)]);
     case 5: return pool_value(G, scalar_shape, s);
     case 6: return pool_value(G, proper_suffix, s);
     case 7: return pool_value(G, extends, s);
@@ -402,7 +451,8 @@ static int64_t window_out(const GenLayer *l, int64_t in) {
 }
 
 static bool is_image_layer(const char *fn) {
-    return !strcmp(fn, "conv2d") || !strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d");
+    return !strcmp(fn, "conv2d") || !strcmp(fn, "maxpool2d") || !strcmp(fn, "avgpool2d") ||
+           !strcmp(fn, "adaptive_avgpool2d");
 }
 
 /* The shape after one layer. */
@@ -411,6 +461,8 @@ static GenShape layer_out(const GenLayer *l, GenShape s) {
         return shape2(GEN_N, numel_per_sample(s));
     if (!strcmp(l->fn, "linear"))
         return shape2(GEN_N, l->n);
+    if (!strcmp(l->fn, "adaptive_avgpool2d")) /* to k x k, whatever the size */
+        return (GenShape){4, {GEN_N, s.dim[1], l->k, l->k}};
     if (is_image_layer(l->fn)) {
         GenShape o = {4, {GEN_N, s.dim[1], window_out(l, s.dim[2]), window_out(l, s.dim[3])}};
         if (!strcmp(l->fn, "conv2d"))
@@ -450,6 +502,8 @@ static GenLayer image_layer(Gen *G, GenShape s) {
     }
     if (window_out(&l, s.dim[2]) < 1 || window_out(&l, s.dim[3]) < 1)
         l.fn = NULL;
+    if (chance(G, 15)) /* to 1 x 1 .. 3 x 3, mostly a size that does not divide the input */
+        l = (GenLayer){.fn = "adaptive_avgpool2d", .k = 1 + (int64_t)below(G, 3)};
     return l;
 }
 
@@ -470,7 +524,8 @@ static int new_net(Gen *G, GenShape in, int64_t nout) {
         st->layers[st->nlayers++] = l;
         s = layer_out(&l, s);
         if (chance(G, 35))
-            st->layers[st->nlayers++] = (GenLayer){.fn = "batchnorm2d", .p = 0.1};
+            st->layers[st->nlayers++] =
+                (GenLayer){.fn = "batchnorm2d", .p = 0.1, .frozen = chance(G, 30)};
         if (chance(G, 60))
             st->layers[st->nlayers++] = (GenLayer){.fn = pick_activation(G, 3)};
     }
@@ -632,12 +687,155 @@ static GenExpr *matmul_left(Gen *G, GenExpr *e) {
     return ex_matmul(G, a, e);
 }
 
+/* One of the tensor-algebra forms applied to e, or NULL where it does not apply. Axes in mlc
+ * count a sample's dimensions; PyTorch's count the batch too (lo = 1 for a batch). */
+static GenExpr *algebra(Gen *G, GenExpr *e) {
+    GenPool *p = G->m->pool;
+    GenShape s = e->shape;
+    bool big = e->mag > 6;
+    int lo = batched(s) ? 1 : 0, r = s.rank - lo; /* r: the axes mlc names */
+    int a = r > 0 ? lo + (int)below(G, (uint64_t)r) : 0, ma = a - lo;
+    GenShape t = s;
+    switch (below(G, 10)) {
+    case 0: { /* transpose */
+        if (r < 2)
+            return NULL;
+        int b = lo + (int)below(G, (uint64_t)r);
+        if (b == a)
+            b = a == lo ? lo + 1 : lo;
+        t.dim[a] = s.dim[b], t.dim[b] = s.dim[a];
+        return ex_fmt(G, t, pool_printf(p, "transpose(%%a, %d, %d)", ma, b - lo),
+                      pool_printf(p, "torch.transpose(%%a, %d, %d)", a, b), e, NULL);
+    }
+    case 1: { /* permute: the sample's axes rotated by one */
+        if (r < 2)
+            return NULL;
+        char m[64] = "", tp[64] = "";
+        if (lo)
+            strcat(tp, "0, ");
+        for (int i = 0; i < r; i++) {
+            int from = (i + 1) % r;
+            t.dim[lo + i] = s.dim[lo + from];
+            snprintf(m + strlen(m), sizeof m - strlen(m), "%s%d", i ? ", " : "", from);
+            snprintf(tp + strlen(tp), sizeof tp - strlen(tp), "%s%d", i ? ", " : "", from + lo);
+        }
+        return ex_fmt(G, t, pool_printf(p, "permute(%%a, [%s])", m),
+                      pool_printf(p, "%%a.permute(%s)", tp), e, NULL);
+    }
+    case 2: { /* reshape a batch into [d, -1] or back into one dimension */
+        if (!lo || r < 1)
+            return NULL;
+        int64_t n = numel_per_sample(s), d = 1;
+        for (int64_t k = 2; k < n; k++)
+            if (n % k == 0 && chance(G, 50)) {
+                d = k;
+                break;
+            }
+        if (d == 1 || r >= 3)
+            return ex_fmt(G, shape2(GEN_N, n), pool_printf(p, "reshape(%%a, [%lld])", (long long)n),
+                          pool_printf(p, "torch.reshape(%%a, (-1, %lld))", (long long)n), e, NULL);
+        t = (GenShape){3, {GEN_N, d, n / d}};
+        return ex_fmt(G, t, pool_printf(p, "reshape(%%a, [%lld, -1])", (long long)d),
+                      pool_printf(p, "torch.reshape(%%a, (-1, %lld, %lld))", (long long)d,
+                                  (long long)(n / d)),
+                      e, NULL);
+    }
+    case 3: { /* sum, mean or max along an axis, kept when it is the only one */
+        if (r < 1)
+            return NULL;
+        static const char *const fn[] = {"sum", "mean", "max"};
+        int f = (int)below(G, 3);
+        bool keep = r == 1 || chance(G, 50);
+        bool back = keep && !big && chance(G, 50); /* x - max(x, a, keepdim): broadcast back */
+        if (back)
+            e = share(G, e);
+        if (keep) {
+            t.dim[a] = 1;
+        } else {
+            for (int i = a; i + 1 < s.rank; i++)
+                t.dim[i] = s.dim[i + 1];
+            t.rank--;
+        }
+        GenExpr *y =
+            ex_fmt(G, t, pool_printf(p, "%s(%%a, %d%s)", fn[f], ma, keep ? ", keepdim = true" : ""),
+                   pool_printf(p, "torch.%s(%%a, %d%s)%s", fn[f], a, keep ? ", keepdim=True" : "",
+                               f == 2 ? ".values" : ""),
+                   e, NULL);
+        if (f == 0)
+            y->mag = e->mag * (double)s.dim[a], y->bounded = false;
+        return back ? ex_bin(G, '-', e, y) : y;
+    }
+    case 4: { /* a range of one axis */
+        if (r < 1 || s.dim[a] < 2)
+            return NULL;
+        int64_t from = (int64_t)below(G, (uint64_t)s.dim[a] - 1);
+        int64_t to = from + 1 + (int64_t)below(G, (uint64_t)(s.dim[a] - from - 1)) + 1;
+        t.dim[a] = to - from;
+        char m[64] = "", tp[64] = "";
+        for (int i = 0; i < a; i++) {
+            if (i >= lo)
+                strcat(m, ":, ");
+            strcat(tp, ":, ");
+        }
+        return ex_fmt(G, t, pool_printf(p, "%%a[%s%lld:%lld]", m, (long long)from, (long long)to),
+                      pool_printf(p, "%%a[%s%lld:%lld]", tp, (long long)from, (long long)to), e,
+                      NULL);
+    }
+    case 5: { /* concat with a value of the same shape */
+        if (r < 1)
+            return NULL;
+        GenExpr *o = pool_value(G, same_shape, s);
+        if (!o) {
+            e = share(G, e);
+            o = ex_call(G, "tanh", e);
+        }
+        t.dim[a] = 2 * s.dim[a];
+        return ex_fmt(G, t, pool_printf(p, "concat([%%a, %%b], axis = %d)", ma),
+                      pool_printf(p, "torch.cat([%%a, %%b], %d)", a), e, o);
+    }
+    case 6: { /* pow(e, 2 or 3) of a small value */
+        if (e->mag > 2)
+            return NULL;
+        int c = 2 + (int)below(G, 2);
+        GenExpr *y = ex_fmt(G, s, pool_printf(p, "pow(%%a, %d)", c),
+                            pool_printf(p, "torch.pow(%%a, %d)", c), e, NULL);
+        y->mag = pow(e->mag, c);
+        return y;
+    }
+    case 7: { /* clamp */
+        GenExpr *y = ex_fmt(G, s, "clamp(%a, min = -0.5, max = 0.75)",
+                            "torch.clamp(%a, -0.5, 0.75)", e, NULL);
+        y->mag = 0.75;
+        y->bounded = true;
+        return y;
+    }
+    case 8: { /* gelu's tanh form */
+        if (big)
+            return NULL;
+        GenExpr *y = ex_fmt(G, s, "gelu(%a, approximate = \"tanh\")",
+                            "F.gelu(%a, approximate='tanh')", e, NULL);
+        y->mag = e->mag + 1.0;
+        y->bounded = false;
+        return y;
+    }
+    case 9: /* flatten from the second axis */
+        if (!lo || r < 3)
+            return NULL;
+        t.rank = 3;
+        t.dim[2] = numel_per_sample(s) / s.dim[1];
+        return ex_fmt(G, t, "flatten(%a, start_dim = 1)", "torch.flatten(%a, 2)", e, NULL);
+    }
+    return NULL;
+}
+
 /* One random operation applied to e. */
 static GenExpr *grow(Gen *G, GenExpr *e) {
     bool big = e->mag > 6;
     for (int tries = 0; tries < 100; tries++) {
         GenExpr *r = NULL;
-        switch (below(G, 19)) {
+        switch (below(G, 21)) {
+        case 19:
+        case 20: r = algebra(G, e); break;
         case 0:
             if (!big)
                 r = ex_call(G, "relu", e);
@@ -894,6 +1092,27 @@ static void print_dims(FILE *f, GenShape s, int from) {
     fputc(']', f);
 }
 
+static void print_expr(FILE *f, const GenModel *m, const GenExpr *e, bool nested);
+static void print_torch_expr(FILE *f, const GenModel *m, const GenExpr *e, const char *stmt);
+
+/* A GE_FMT's text, its operands printed where %a and %b stand: in PyTorch's form when stmt
+ * (the statement being printed) is given. */
+static void print_fmt(FILE *f, const GenModel *m, const GenExpr *e, const char *fmt,
+                      const char *stmt) {
+    for (const char *c = fmt; *c; c++) {
+        if (c[0] == '%' && (c[1] == 'a' || c[1] == 'b')) {
+            const GenExpr *o = c[1] == 'a' ? e->a : e->b;
+            if (stmt)
+                print_torch_expr(f, m, o, stmt);
+            else
+                print_expr(f, m, o, true);
+            c++;
+        } else {
+            fputc(*c, f);
+        }
+    }
+}
+
 static void print_expr(FILE *f, const GenModel *m, const GenExpr *e, bool nested) {
     switch (e->kind) {
     case GE_VAR: fputs(m->stmts[e->var].name, f); break;
@@ -930,6 +1149,7 @@ static void print_expr(FILE *f, const GenModel *m, const GenExpr *e, bool nested
             fprintf(f, ", label_smoothing = %g", e->num);
         fputc(')', f);
         break;
+    case GE_FMT: print_fmt(f, m, e, e->fn, NULL); break;
     case GE_LINEAR:
         fputs("linear(", f);
         print_expr(f, m, e->a, false);
@@ -989,11 +1209,14 @@ char *gen_print(const GenModel *m) {
                             "    maxpool2d(%lld, stride = %lld, padding = %lld, dilation = %lld)\n",
                             (long long)l->k, (long long)l->stride, (long long)l->pad,
                             (long long)l->dil);
+                else if (!strcmp(l->fn, "adaptive_avgpool2d"))
+                    fprintf(f, "    adaptive_avgpool2d(%lld)\n", (long long)l->k);
                 else if (!strcmp(l->fn, "avgpool2d"))
                     fprintf(f, "    avgpool2d(%lld, stride = %lld, padding = %lld)\n",
                             (long long)l->k, (long long)l->stride, (long long)l->pad);
                 else if (!strcmp(l->fn, "batchnorm2d"))
-                    fprintf(f, "    batchnorm2d(eps = %g)\n", l->p);
+                    fprintf(f, "    batchnorm2d(eps = %g%s)\n", l->p,
+                            l->frozen ? ", frozen = true" : "");
                 else if (!strcmp(st->layers[j].fn, "dropout"))
                     fprintf(f, "    dropout(%g)\n", st->layers[j].p);
                 else
@@ -1283,6 +1506,7 @@ static void print_torch_expr(FILE *f, const GenModel *m, const GenExpr *e, const
             fprintf(f, ", label_smoothing=%.17g", e->num);
         fputc(')', f);
         break;
+    case GE_FMT: print_fmt(f, m, e, e->tfn, stmt); break;
     case GE_LINEAR:
         fputs("F.linear(", f);
         print_torch_expr(f, m, e->a, stmt);
@@ -1337,9 +1561,17 @@ char *gen_print_torch(const GenModel *m) {
                     fprintf(f, "        h = F.max_pool2d(h, %lld, %lld, %lld, %lld)\n",
                             (long long)l->k, (long long)l->stride, (long long)l->pad,
                             (long long)l->dil);
+                else if (!strcmp(fn, "adaptive_avgpool2d"))
+                    fprintf(f, "        h = F.adaptive_avg_pool2d(h, %lld)\n", (long long)l->k);
                 else if (!strcmp(fn, "avgpool2d"))
                     fprintf(f, "        h = F.avg_pool2d(h, %lld, %lld, %lld)\n", (long long)l->k,
                             (long long)l->stride, (long long)l->pad);
+                else if (!strcmp(fn, "batchnorm2d") && l->frozen) /* the initial stats */
+                    fprintf(f,
+                            "        h = F.batch_norm(h, torch.zeros(h.shape[1]), "
+                            "torch.ones(h.shape[1]), t[\"%s.%d.weight\"], t[\"%s.%d.bias\"], "
+                            "False, 0.1, %g)\n",
+                            st->name, j, st->name, j, l->p);
                 else if (!strcmp(fn, "batchnorm2d"))
                     fprintf(f,
                             "        h = F.batch_norm(h, None, None, t[\"%s.%d.weight\"], "

@@ -46,20 +46,25 @@ typedef enum GenExprKind {
     GE_NET,    /* net(a), the net being stmts[var] */
     GE_LOSS,   /* fn(a, b): cross_entropy (num: its label_smoothing), nll, bce_with_logits, bce,
                   mse, l1 */
+    GE_FMT,    /* the tensor algebra (transpose, permute, reshape, subscripts, concat, sum,
+                  mean and max along an axis, pow, clamp, gelu's tanh form, flatten's
+                  start_dim): fn is mlc's text and tfn PyTorch's, with %a and %b for the
+                  operands a and b */
 } GenExprKind;
 
 typedef struct GenExpr GenExpr;
 struct GenExpr {
     GenExprKind kind;
     GenShape shape;
-    const char *fn; /* GE_CALL, GE_LOSS */
-    int op;         /* GE_BIN */
-    int var;        /* GE_VAR, GE_NET */
-    double num;     /* GE_NUM */
-    int64_t nout;   /* GE_LINEAR */
-    double mag;     /* a rough bound on |value|, to keep values tame while generating */
-    bool bounded;   /* |value| <= 1 for sure (sigmoid, tanh, softmax) */
-    bool guard;     /* part of a numerical guard (log(v * v + 1)): never replaced by an operand */
+    const char *fn;  /* GE_CALL, GE_LOSS, GE_FMT */
+    const char *tfn; /* GE_FMT */
+    int op;          /* GE_BIN */
+    int var;         /* GE_VAR, GE_NET */
+    double num;      /* GE_NUM */
+    int64_t nout;    /* GE_LINEAR */
+    double mag;      /* a rough bound on |value|, to keep values tame while generating */
+    bool bounded;    /* |value| <= 1 for sure (sigmoid, tanh, softmax) */
+    bool guard;      /* part of a numerical guard (log(v * v + 1)): never replaced by an operand */
     GenExpr *a, *b;
 };
 
@@ -78,6 +83,7 @@ typedef struct GenLayer {
     double p;       /* dropout(p); batchnorm2d's eps */
     int64_t k, stride, pad, dil, groups; /* conv2d, the pools (square windows) */
     bool bias;                           /* conv2d */
+    bool frozen;                         /* batchnorm2d: the running statistics, not updated */
 } GenLayer;
 
 typedef struct GenStmt {

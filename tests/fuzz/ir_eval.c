@@ -117,6 +117,61 @@ static bool dropout_keeps(int stream, int64_t k, double p) {
     return (double)(uint32_t)(h >> 32) >= floor(p * 4294967296.0);
 }
 
+/* A shape's dimensions with N resolved, and the index of element i in it. */
+static void dims_of(IrEval *ev, Shape s, int64_t *dim) {
+    for (int d = 0; d < s.rank; d++)
+        dim[d] = s.dim[d] == DIM_N ? ev->n : s.dim[d];
+}
+static void unravel(const int64_t *dim, int rank, int64_t i, int64_t *idx) {
+    for (int d = rank - 1; d >= 0; d--) {
+        idx[d] = i % dim[d];
+        i /= dim[d];
+    }
+}
+static int64_t ravel(const int64_t *dim, int rank, const int64_t *idx) {
+    int64_t i = 0;
+    for (int d = 0; d < rank; d++)
+        i = i * dim[d] + idx[d];
+    return i;
+}
+
+/* The layout ops: which element of which operand result element i is (concat: the operand
+ * in *which), by their definitions in compiler/ops.c. */
+static int64_t layout_source(IrEval *ev, Node *nd, int64_t i, int *which) {
+    int64_t ydim[MLC_MAX_RANK], xdim[MLC_MAX_RANK], idx[MLC_MAX_RANK], src[MLC_MAX_RANK];
+    const Layout *l = &nd->attr.lay;
+    dims_of(ev, nd->shape, ydim);
+    unravel(ydim, nd->shape.rank, i, idx);
+    *which = 0;
+    Shape xs = nd->in[0]->shape;
+    switch (nd->op) {
+    case OP_PERMUTE:
+        for (int d = 0; d < xs.rank; d++)
+            src[l->perm[d]] = idx[d];
+        break;
+    case OP_SLICE:
+        for (int d = 0; d < xs.rank; d++)
+            src[d] = idx[d] + l->start[d];
+        break;
+    case OP_CONCAT:
+        for (int d = 0; d < xs.rank; d++)
+            src[d] = idx[d];
+        while (src[l->axis] >= nd->in[*which]->shape.dim[l->axis])
+            src[l->axis] -= nd->in[(*which)++]->shape.dim[l->axis];
+        xs = nd->in[*which]->shape;
+        break;
+    case OP_BROADCAST: {
+        int lead = nd->shape.rank - xs.rank;
+        for (int d = 0; d < xs.rank; d++)
+            src[d] = xs.dim[d] == 1 ? 0 : idx[d + lead];
+        break;
+    }
+    default: unreachable();
+    }
+    dims_of(ev, xs, xdim);
+    return ravel(xdim, xs.rank, src);
+}
+
 /* Evaluates one node: its value and its error bound. */
 static void eval_node(IrEval *ev, Node *nd) {
     int id = nd->id;
@@ -170,6 +225,9 @@ static void eval_node(IrEval *ev, Node *nd) {
     case OP_GELU:
     case OP_ELU:
     case OP_SQRT:
+    case OP_GELU_TANH:
+    case OP_POW:
+    case OP_CLAMP:
     case OP_EXPAND:
     case OP_RESHAPE:
         for (int64_t i = 0; i < ny; i++) {
@@ -193,6 +251,24 @@ static void eval_node(IrEval *ev, Node *nd) {
                 e[i] = (u > 0 ? 1 : exp(u)) * eu + 2 * fabs(y[i]);
                 break;
             case OP_SQRT: y[i] = sqrt(u), e[i] = eu / (2 * y[i]) + fabs(y[i]); break;
+            case OP_GELU_TANH: {
+                double k = sqrt(2 / 3.141592653589793), t = tanh(k * (u + 0.044715 * u * u * u));
+                double d = 0.5 * (1 + t) + 0.5 * u * (1 - t * t) * k * (1 + 3 * 0.044715 * u * u);
+                y[i] = 0.5 * u * (1 + t), e[i] = fabs(d) * eu + 4 * fabs(y[i]);
+                break;
+            }
+            case OP_POW: {
+                double c = b[0];
+                y[i] = pow(u, c);
+                e[i] = fabs(c * pow(u, c - 1)) * eu + 2 * fabs(y[i]);
+                break;
+            }
+            case OP_CLAMP: {
+                double lo = b[0], hi = ev->val[nd->in[2]->id][0];
+                y[i] = u < lo ? lo : u > hi ? hi : u;
+                e[i] = u >= lo && u <= hi ? eu : 0.0;
+                break;
+            }
             default: y[i] = u, e[i] = eu; break; /* expand, reshape: the same numbers */
             }
         }
@@ -404,10 +480,31 @@ static void eval_node(IrEval *ev, Node *nd) {
                 }
         return;
     }
+    case OP_ADAPTIVE_AVGPOOL2D: {
+        /* output row p averages rows floor(p H / OH) to ceil((p + 1) H / OH), columns likewise */
+        Shape sx = nd->in[0]->shape;
+        int64_t H = sx.dim[2], W = sx.dim[3], OH = nd->shape.dim[2], OW = nd->shape.dim[3];
+        for (int64_t c = 0; c < ny / (OH * OW); c++)
+            for (int64_t p = 0; p < OH; p++)
+                for (int64_t q = 0; q < OW; q++) {
+                    int64_t r0 = p * H / OH, r1 = ((p + 1) * H + OH - 1) / OH;
+                    int64_t t0 = q * W / OW, t1 = ((q + 1) * W + OW - 1) / OW;
+                    double sum = 0, esum = 0, k = (double)((r1 - r0) * (t1 - t0));
+                    for (int64_t r = r0; r < r1; r++)
+                        for (int64_t t = t0; t < t1; t++)
+                            sum += a[(c * H + r) * W + t], esum += ea[(c * H + r) * W + t];
+                    int64_t at = (c * OH + p) * OW + q;
+                    y[at] = sum / k;
+                    e[at] = esum / k + 2 * fabs(y[at]);
+                }
+        return;
+    }
     case OP_CHANNEL_MEAN:
     case OP_CHANNEL_VAR:
-    case OP_BATCHNORM: {
-        /* per channel c of x [N, C, ...]: the batch's mean and variance */
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_EVAL: {
+        /* per channel c of x [N, C, ...]: the batch's mean and variance (batchnorm_eval:
+         * the running ones, its inputs 3 and 4) */
         Shape sx = nd->in[0]->shape;
         int64_t C = sx.dim[1], S = na / (ev->n * C), M = ev->n * S;
         for (int64_t c = 0; c < C; c++) {
@@ -427,7 +524,12 @@ static void eval_node(IrEval *ev, Node *nd) {
                 e[c] = emax + fabs(y[c]);
                 continue;
             }
-            double invstd = 1.0 / sqrt(ss / (double)M + nd->attr.bn.eps);
+            double var = ss / (double)M;
+            if (nd->op == OP_BATCHNORM_EVAL) {
+                mean = ev->val[nd->in[3]->id][c], var = ev->val[nd->in[4]->id][c];
+                emax = 0;
+            }
+            double invstd = 1.0 / sqrt(var + nd->attr.bn.eps);
             double gamma = b[c], beta = ev->val[nd->in[2]->id][c];
             for (int64_t n = 0; n < ev->n; n++)
                 for (int64_t k = 0; k < S; k++) {
@@ -441,6 +543,49 @@ static void eval_node(IrEval *ev, Node *nd) {
         }
         return;
     }
+    case OP_PERMUTE:
+    case OP_SLICE:
+    case OP_CONCAT:
+    case OP_BROADCAST:
+        for (int64_t i = 0; i < ny; i++) {
+            int which;
+            int64_t j = layout_source(ev, nd, i, &which);
+            y[i] = ev->val[nd->in[which]->id][j];
+            e[i] = ev->err[nd->in[which]->id][j];
+        }
+        return;
+    case OP_SUM_AXIS:
+    case OP_MAX_AXIS: {
+        /* x as [outer, len, inner]; y [outer, inner] */
+        int64_t xdim[MLC_MAX_RANK] = {0}, outer = 1, inner = 1;
+        Shape xs = nd->in[0]->shape;
+        int axis = nd->attr.lay.axis;
+        dims_of(ev, xs, xdim);
+        for (int d = 0; d < axis; d++)
+            outer *= xdim[d];
+        for (int d = axis + 1; d < xs.rank; d++)
+            inner *= xdim[d];
+        int64_t len = xdim[axis];
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t j = 0; j < inner; j++) {
+                double s = 0, es = 0, best = -INFINITY, ebest = 0;
+                for (int64_t k = 0; k < len; k++) {
+                    int64_t at = (o * len + k) * inner + j;
+                    s += a[at], es += ea[at];
+                    if (a[at] > best)
+                        best = a[at], ebest = ea[at];
+                }
+                bool sum = nd->op == OP_SUM_AXIS;
+                y[o * inner + j] = sum ? s : best;
+                e[o * inner + j] = sum ? es + fabs(s) : ebest;
+            }
+        return;
+    }
+    case OP_PAD:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+    case OP_MAX_AXIS_BWD:
+    case OP_BETWEEN:
+    case OP_GELU_TANH_GRAD:
     case OP_CONV2D_BWD_X:
     case OP_CONV2D_BWD_W:
     case OP_CHANNEL_SUM:
@@ -448,7 +593,6 @@ static void eval_node(IrEval *ev, Node *nd) {
     case OP_AVGPOOL2D_BWD:
     case OP_BATCHNORM_BWD:
     case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL:
     case OP_SOFTMAX_BWD:
     case OP_NLL_BWD:
     case OP_LOG_SOFTMAX_BWD:

@@ -1,6 +1,7 @@
 #!/bin/sh
 # check.sh MLC ST_COMPARE WORKDIR: the image layers against PyTorch. Builds
-# tests/image/cnn.model, twice.model, activations.model and losses.model, loads the weights and running statistics PyTorch made
+# tests/image/cnn.model, twice.model, activations.model, losses.model, algebra.model and
+# frozen.model, loads the weights and running statistics PyTorch made
 # (make_fixtures.py), runs one training forward and backward on PyTorch's batch (--grads) and
 # compares the loss, every gradient and the updated running statistics with PyTorch's; and
 # the output in evaluation mode (--outputs), with the loaded running statistics.
@@ -8,7 +9,7 @@ set -eu
 mlc=$1 compare=$2 work=$3
 here=$(dirname "$0")
 mkdir -p "$work"
-for name in cnn twice activations losses; do
+for name in cnn twice activations losses algebra frozen; do
     "$mlc" "$here/$name.model" -o "$work/$name"
     "$work/$name" --load "$here/${name}_init.safetensors" \
         --inputs "$here/${name}_init.safetensors" \

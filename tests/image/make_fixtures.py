@@ -15,6 +15,12 @@ torch.manual_seed(0), writes next to this script:
                              (num_batches_tracked as float)
 For tests/image/activations.model (gelu, elu, silu, leaky_relu, abs, sqrt, log_softmax),
 activations_init.safetensors and activations_grads.safetensors likewise.
+For tests/image/frozen.model (batch norms frozen: in eval() mode while the rest trains;
+adaptive_avgpool2d to a size that does not divide the input's),
+frozen_init.safetensors and frozen_grads.safetensors likewise (the frozen statistics unchanged).
+For tests/image/algebra.model (size-1 broadcasting, subscripts, transpose, permute, reshape, concat,
+sum/mean/max along an axis, pow, clamp, gelu's tanh form, flatten(start_dim)),
+algebra_init.safetensors and algebra_grads.safetensors likewise.
 For tests/image/losses.model (nll, mse, l1, bce, cross_entropy with label smoothing and
 probability targets), losses_init.safetensors and losses_grads.safetensors likewise.
 For tests/image/twice.model (a conv2d and batchnorm2d net called twice, the second time
@@ -98,6 +104,8 @@ def main():
     twice()
     activations()
     losses()
+    algebra()
+    frozen()
 
 
 def losses():
@@ -119,6 +127,70 @@ def losses():
     loss.backward()
     write_safetensors(os.path.join(HERE, "losses_grads.safetensors"),
                       {"loss": loss.detach(), "w": w.grad, "v": v.grad})
+
+
+def frozen():
+    """tests/image/frozen.model: two of its batch norms in eval() mode while training, and an
+    adaptive average pooling of 5x4 images to 3x3."""
+    torch.manual_seed(5)
+    body = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                         nn.AdaptiveAvgPool2d((3, 3)), nn.Conv2d(4, 2, 1), nn.BatchNorm2d(2),
+                         nn.Flatten(), nn.Linear(18, 6), nn.BatchNorm1d(6), nn.Linear(6, 3))
+    with torch.no_grad():
+        for m in body:
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+                m.num_batches_tracked.fill_(3)
+    x = torch.randn(7, 3, 5, 4)
+    y = torch.randint(0, 3, (7,))
+    init = {"body." + k: v.clone() for k, v in body.state_dict().items()}
+    write_safetensors(os.path.join(HERE, "frozen_init.safetensors"), dict(init, x=x, y=y.float()))
+    body.train()
+    body[1].eval()
+    body[8].eval()
+    loss = nn.functional.cross_entropy(body(x), y)
+    loss.backward()
+    out = {"loss": loss.detach()}
+    for k, p in body.named_parameters():
+        out["body." + k] = p.grad
+    for k, v in body.state_dict().items():
+        if "running" in k or "num_batches" in k:
+            out["body." + k] = v.clone()
+    write_safetensors(os.path.join(HERE, "frozen_grads.safetensors"), out)
+
+
+def algebra():
+    """tests/image/algebra.model in PyTorch (a sample's axis a is PyTorch's dim a + 1)."""
+    F = nn.functional
+    torch.manual_seed(4)
+    v = torch.randn(1, 4, requires_grad=True)
+    u = torch.randn(3, 1, requires_grad=True)
+    q = torch.randn(1, 6, requires_grad=True)
+    lin = nn.Linear(32, 5)
+    x = torch.randn(6, 3, 4)
+    y = torch.randint(0, 5, (6,))
+    init = {"v": v.detach().clone(), "u": u.detach().clone(), "q": q.detach().clone(),
+            "logits.weight": lin.weight.detach().clone(), "logits.bias": lin.bias.detach().clone()}
+    write_safetensors(os.path.join(HERE, "algebra_init.safetensors"), dict(init, x=x, y=y.float()))
+    a = x * v + u
+    b = (a * a.max(dim=2, keepdim=True).values + a.sum(dim=-1, keepdim=True)) * 0.2
+    t = b.transpose(1, 2)
+    m = t.reshape(6, 2, -1)
+    c = torch.cat([m, m.pow(3), m.clamp(-0.5, 0.7)], dim=2)
+    s = c.mean(1) + c.pow(2).sum(1) * 0.1
+    p = a.reshape(6, 3, 2, 2).permute(0, 3, 1, 2)
+    f = p.flatten(2)
+    g = F.gelu(f, approximate="tanh") * q + f.max(dim=-1, keepdim=True).values
+    z = a[:, 1:3, -1] + a[:, 0, 1:3] * u[1:, 0]
+    logits = lin(torch.cat([g.flatten(1), s, z], dim=1))
+    loss = F.cross_entropy(logits, y) + (s * s).mean() * 0.01
+    loss.backward()
+    write_safetensors(os.path.join(HERE, "algebra_grads.safetensors"),
+                      {"loss": loss.detach(), "v": v.grad, "u": u.grad, "q": q.grad,
+                       "logits.weight": lin.weight.grad, "logits.bias": lin.bias.grad})
 
 
 def activations():

@@ -62,6 +62,21 @@ static const char *const covered_by[OP_COUNT] = {
     [OP_LOG_SOFTMAX_BWD] = "activations",
     [OP_NLL] = "losses",
     [OP_NLL_BWD] = "losses",
+    [OP_ADAPTIVE_AVGPOOL2D] = "adaptive_avgpool2d",
+    [OP_ADAPTIVE_AVGPOOL2D_BWD] = "adaptive_avgpool2d",
+    [OP_POW] = "algebra",
+    [OP_CLAMP] = "algebra",
+    [OP_BETWEEN] = "algebra",
+    [OP_GELU_TANH] = "algebra",
+    [OP_GELU_TANH_GRAD] = "algebra",
+    [OP_PERMUTE] = "algebra",
+    [OP_SLICE] = "algebra",
+    [OP_PAD] = "algebra",
+    [OP_CONCAT] = "algebra",
+    [OP_BROADCAST] = "algebra",
+    [OP_SUM_AXIS] = "algebra",
+    [OP_MAX_AXIS] = "algebra",
+    [OP_MAX_AXIS_BWD] = "algebra",
 };
 
 static char *slurp(const char *path, size_t *len) {

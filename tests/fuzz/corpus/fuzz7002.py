@@ -2,20 +2,27 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    v1 = (x * torch.sqrt((torch.abs((-torch.relu(torch.sqrt((torch.abs((x / torch.exp(torch.tanh(x)))) + torch.tensor(0.5)))))) + torch.tensor(0.5))))
     def net1(h):
-        h = torch.flatten(h, 1)
-        h = torch.tanh(h)
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
         h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
-        h = torch.relu(h)
+        h = F.silu(h)
         return h
+    v1 = torch.sigmoid(net1(net1((net1(x) + x)))[:, 1:3])
+    v2 = torch.sigmoid(torch.relu(v1))
     p1 = t["p1"]
-    v2 = torch.matmul(net1(v1), p1)
-    v3 = torch.log((torch.sigmoid(v2) + torch.tensor(0.5)))
-    v4 = torch.sigmoid(torch.sigmoid(F.elu(x)))
+    v3 = F.linear(((v1 + (((-v2) + p1) * v2)) / torch.exp(torch.tanh(v1))), t["v3.weight"], t["v3.bias"])
     p2 = t["p2"]
-    v5 = (p2 + x)
-    v6 = net1((v5 * torch.tensor(1.5)))
-    v7 = (v6 / ((v6 * v6) + torch.tensor(1)))
-    z = F.linear(v4, t["z.weight"], t["z.bias"])
-    return torch.mean(((z - y) * (z - y)))
+    v4 = (torch.softmax(x, -1) * p2)
+    v5 = torch.mean(torch.relu(torch.cat([torch.tanh(torch.log(((v4 * v4) + torch.tensor(1)))), v4], 1)))
+    p3 = t["p3"]
+    v6 = (v5 / (torch.sigmoid(p3) + torch.tensor(0.5)))
+    v7 = F.linear(x, t["v7.weight"], t["v7.bias"])
+    def net2(h):
+        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
+        h = F.leaky_relu(h)
+        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
+        return h
+    return F.binary_cross_entropy_with_logits(net2(v7), y) + (torch.tensor(0.01) * torch.mean((p2 * p2)))

@@ -2,12 +2,9 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    p1 = t["p1"]
-    v1 = F.linear(torch.matmul(x, p1), t["v1.weight"], t["v1.bias"])
+    v1 = torch.sqrt((torch.abs((x - x)) + torch.tensor(0.5)))
     def net1(h):
         h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
-        h = torch.tanh(h)
-        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
         return h
-    z = net1(torch.tanh(v1))
-    return F.mse_loss(z, y)
+    return F.binary_cross_entropy_with_logits(net1(v1), y) + torch.mean(x)

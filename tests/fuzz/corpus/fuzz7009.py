@@ -2,16 +2,13 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
-    def net1(h):
-        h = torch.flatten(h, 1)
-        h = torch.softmax(h, -1)
-        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
-        h = torch.tanh(h)
-        return h
-    v1 = net1(x)
-    v2 = (x * x)
-    v3 = net1(x)
+    v1 = torch.sigmoid(x)
+    v2 = (v1 / ((v1 * v1) + torch.tensor(1)))
     p1 = t["p1"]
-    v4 = torch.sum((p1 + v3))
-    v5 = torch.tanh(v4)
-    return F.cross_entropy(F.linear(torch.flatten(x, 1), t["loss.weight"], t["loss.bias"]), y)
+    v3 = torch.exp(torch.tanh((p1 * torch.tanh(torch.softmax((-torch.log(((v2 * v2) + torch.tensor(1)))), -1)))))
+    v4 = F.log_softmax(x, -1)
+    v5 = torch.tanh(torch.log(((v4 * v4) + torch.tensor(1))))
+    v6 = torch.tanh(x)
+    v7 = torch.sqrt((torch.abs(torch.softmax(torch.relu(v2), -1)) + torch.tensor(0.5)))
+    logits = F.linear(torch.flatten(v7, 1), t["logits.weight"], t["logits.bias"])
+    return F.cross_entropy(logits, y)

@@ -2,10 +2,15 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
+    v1 = torch.sigmoid(x)
     p1 = t["p1"]
-    v1 = torch.mean((x / (torch.sigmoid(p1) + torch.tensor(0.5))))
-    v2 = (v1 - v1)
-    v3 = torch.tanh((v2 / ((v2 * v2) + torch.tensor(1))))
+    def net1(h):
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = torch.relu(h)
+        return h
     p2 = t["p2"]
-    z = torch.matmul(torch.flatten(x, 1), p2)
-    return F.binary_cross_entropy_with_logits(z, y) + (torch.tensor(0.10000000000000001) * torch.mean((v3 * v3)))
+    v2 = (net1((p1 * v1)) / torch.exp(torch.tanh(p2)))
+    p3 = t["p3"]
+    v3 = torch.matmul(v2, p3)
+    return torch.mean(((torch.sigmoid(v3) - y) * (torch.sigmoid(v3) - y))) + (torch.tensor(0.01) * torch.mean((p1 * p1))) + torch.mean((p2 * p2)) + (torch.tensor(0.01) * torch.mean((p2 * p2)))

@@ -2,39 +2,28 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
+    v1 = torch.log(torch.exp(torch.tanh(torch.softmax(x, -1))))
+    p1 = t["p1"]
+    v2 = torch.mean(torch.clamp(torch.matmul((v1 * x), p1), -0.5, 0.75))
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
+        h = torch.sigmoid(h)
         h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
         return h
+    v3 = net1(v1)
+    v4 = torch.tanh(p1)
+    v5 = torch.mean(torch.clamp(torch.sigmoid(v4), -0.5, 0.75))
+    p2 = t["p2"]
+    v6 = torch.reshape((x / ((p2 * p2) + torch.tensor(1))), (-1, 1))
+    v7 = torch.sigmoid(torch.sigmoid(torch.sum(F.linear((v6 / torch.exp(torch.tanh(v2))), t["v7.weight"], t["v7.bias"]), 1, keepdim=True)))
+    v8 = F.linear(v7, t["v8.weight"], t["v8.bias"])
+    v9 = (v8 + v5)
+    v10 = torch.relu((-torch.log((torch.sigmoid(v9) + torch.tensor(0.5)))))
     def net2(h):
         h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.sigmoid(h)
+        h = torch.relu(h)
+        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
+        h = F.gelu(h)
+        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
         return h
-    v1 = net2(net1(torch.relu(x)))
-    v2 = torch.sqrt((torch.abs(torch.relu((-x))) + torch.tensor(0.5)))
-    p1 = t["p1"]
-    v3 = torch.sum((-(p1 * v2)))
-    p2 = t["p2"]
-    v4 = torch.softmax((torch.log((torch.sigmoid((torch.sqrt((torch.abs(net1(x)) + torch.tensor(0.5))) - v3)) + torch.tensor(0.5))) * p2), -1)
-    v5 = torch.tanh(((-v2) * x))
-    v6 = torch.sqrt((torch.abs(x) + torch.tensor(0.5)))
-    v7 = (v6 / ((torch.tensor(0.10000000000000001) * torch.tensor(0.10000000000000001)) + torch.tensor(1)))
-    p3 = t["p3"]
-    def net3(h):
-        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
-        return h
-    v8 = torch.exp(torch.tanh(net3(((-(-torch.softmax(torch.sigmoid(v7), -1))) - p3))))
-    p4 = t["p4"]
-    v9 = torch.matmul((-F.linear(v8, t["v9.weight"], t["v9.bias"])), p4)
-    def net4(h):
-        h = torch.tanh(h)
-        h = F.linear(h, t["net4.1.weight"], t["net4.1.bias"])
-        h = F.elu(h)
-        h = F.linear(h, t["net4.3.weight"], t["net4.3.bias"])
-        h = F.log_softmax(h, -1)
-        return h
-    p5 = t["p5"]
-    v10 = torch.softmax(torch.matmul(net4(v9), p5), -1)
-    p6 = t["p6"]
-    logits = torch.matmul(v10, p6)
-    return F.nll_loss(F.log_softmax(logits, -1), y) + torch.sum(v7) + (torch.tensor(0.01) * torch.mean((p2 * p2))) + (torch.tensor(0.01) * torch.mean((p5 * p5)))
+    return F.cross_entropy(net2(v3), y) + (torch.tensor(0.01) * torch.mean((p2 * p2)))

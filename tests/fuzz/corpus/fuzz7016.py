@@ -2,13 +2,8 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
+    v1 = torch.softmax(x, -1)
     def net1(h):
-        h = F.elu(h)
-        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
-        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
-        h = F.gelu(h)
-        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
-        h = F.gelu(h)
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
         return h
-    v1 = net1(x)
-    return F.nll_loss(F.log_softmax(F.linear(v1, t["loss.weight"], t["loss.bias"]), -1), y)
+    return F.nll_loss(F.log_softmax(net1(v1), -1), y) + (torch.tensor(0.01) * torch.mean((x * x))) + (torch.tensor(0.10000000000000001) * torch.mean(x)) + torch.sum(torch.tanh(v1))

@@ -2,45 +2,23 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    v1 = (torch.tensor(1.5) - (x / torch.exp(torch.tanh(x))))
+    v1 = torch.sqrt((torch.abs(torch.flatten(x, 1)) + torch.tensor(0.5)))
+    v2 = (y + torch.tensor(3))
+    v3 = torch.sum(torch.log(((v2 * v2) + torch.tensor(1))))
+    v4 = torch.log((torch.sigmoid(v3) + torch.tensor(0.5)))
     p1 = t["p1"]
-    v2 = F.gelu(torch.relu((p1 + torch.sqrt((torch.abs((-x)) + torch.tensor(0.5))))))
-    v3 = torch.mean(torch.softmax(F.gelu(torch.relu(v2)), -1))
-    v4 = (-x)
-    v5 = (-torch.exp(torch.tanh(v4)))
-    v6 = torch.sqrt((torch.abs((p1 + (p1 + p1))) + torch.tensor(0.5)))
-    v7 = torch.mean(F.leaky_relu((v6 + p1)))
+    v5 = torch.mean((F.gelu(v1) / ((p1 * p1) + torch.tensor(1))))
+    v6 = F.silu(x)
+    v7 = (p1 / torch.exp(torch.tanh(v1)))
     def net1(h):
-        h = F.avg_pool2d(h, 1, 2, 0)
-        h = F.log_softmax(h, -1)
-        h = F.max_pool2d(h, 3, 1, 0, 1)
-        h = torch.relu(h)
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
-        h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
         return h
-    v8 = F.silu(torch.sigmoid(torch.softmax(torch.tanh(net1(x)), -1)))
-    def net2(h):
-        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
-        return h
-    def net3(h):
-        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net3.2.weight"], t["net3.2.bias"])
-        h = F.linear(h, t["net3.3.weight"], t["net3.3.bias"])
-        h = torch.relu(h)
-        return h
-    v9 = torch.sqrt((torch.abs(net3(net2(v8))) + torch.tensor(0.5)))
-    def net4(h):
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net4.1.weight"], t["net4.1.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net4.3.weight"], t["net4.3.bias"])
-        h = F.log_softmax(h, -1)
-        return h
-    v10 = torch.softmax(net4((v7 + (v3 + torch.softmax(F.leaky_relu(v9), -1)))), -1)
     p2 = t["p2"]
-    z = torch.matmul(torch.flatten(v4, 1), p2)
-    return F.binary_cross_entropy_with_logits(z, y) + torch.sum(v5)
+    p3 = t["p3"]
+    v8 = (torch.relu((net1(v7) - p2)) * p3)
+    v9 = torch.relu(torch.flatten(x, 1))
+    v10 = net1(v9)
+    v11 = torch.clamp(x, -0.5, 0.75)
+    p4 = t["p4"]
+    z = torch.matmul(v10, p4)
+    return F.mse_loss(z, y)

@@ -2,7 +2,7 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"].long()
+    v1 = torch.exp(torch.tanh(torch.sqrt((torch.abs(torch.relu(x)) + torch.tensor(0.5)))))
     p1 = t["p1"]
-    v1 = torch.sigmoid(torch.matmul((x / ((x * x) + torch.tensor(1))), p1))
-    p2 = t["p2"]
-    return F.cross_entropy(torch.matmul(v1, p2), y)
+    logits = torch.matmul(v1, p1)
+    return F.cross_entropy(logits, y)

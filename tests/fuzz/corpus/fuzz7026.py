@@ -2,26 +2,32 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    v1 = F.elu(x)
-    v2 = torch.softmax(torch.softmax(v1, -1), -1)
-    p1 = t["p1"]
+    v1 = (x - x)
+    v2 = (-x)
     def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
-        h = torch.tanh(h)
+        h = torch.flatten(h, 1)
         h = torch.softmax(h, -1)
-        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
-        h = torch.sigmoid(h)
+        h = F.linear(h, t["net1.2.weight"], t["net1.2.bias"])
+        h = F.elu(h)
+        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
+        h = torch.tanh(h)
+        h = F.linear(h, t["net1.6.weight"], t["net1.6.bias"])
         return h
-    v3 = net1(torch.sigmoid(((v2 - p1) + v2)))
-    v4 = (v3 / (torch.sigmoid(v3) + torch.tensor(0.5)))
     def net2(h):
-        h = F.gelu(h)
+        h = torch.softmax(h, -1)
         h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
-        h = F.linear(h, t["net2.2.weight"], t["net2.2.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
+        h = torch.sigmoid(h)
+        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
+        h = torch.tanh(h)
+        h = F.linear(h, t["net2.5.weight"], t["net2.5.bias"])
         return h
-    v5 = net2(v4)
-    return torch.mean(((v5 - y) * (v5 - y))) + (torch.tensor(0.01) * torch.mean((v4 * v4)))
+    v3 = net2(net1((v2 / (torch.sigmoid(v1) + torch.tensor(0.5)))))
+    v4 = torch.mean(F.silu((v3 / ((v3 * v3) + torch.tensor(1)))))
+    def net3(h):
+        h = F.linear(h, t["net3.0.weight"], t["net3.0.bias"])
+        h = F.log_softmax(h, -1)
+        h = torch.relu(h)
+        h = F.linear(h, t["net3.3.weight"], t["net3.3.bias"])
+        return h
+    z = net3(v2)
+    return F.binary_cross_entropy_with_logits(z, y)

@@ -2,40 +2,26 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    def net1(h):
-        h = F.avg_pool2d(h, 2, 2, 0)
-        h = F.batch_norm(h, None, None, t["net1.1.weight"], t["net1.1.bias"], True, 0.1, 0.1)
-        h = F.conv2d(h, t["net1.2.weight"], t["net1.2.bias"], 1, 0, 1, 1)
-        h = F.batch_norm(h, None, None, t["net1.3.weight"], t["net1.3.bias"], True, 0.1, 0.1)
-        h = F.log_softmax(h, -1)
-        h = torch.flatten(h, 1)
-        h = torch.softmax(h, -1)
-        h = F.linear(h, t["net1.7.weight"], t["net1.7.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net1.9.weight"], t["net1.9.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net1.11.weight"], t["net1.11.bias"])
-        h = F.elu(h)
-        return h
-    def net2(h):
-        h = torch.flatten(h, 1)
-        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
-        h = torch.relu(h)
-        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
-        h = F.linear(h, t["net2.4.weight"], t["net2.4.bias"])
-        h = torch.relu(h)
-        return h
-    v1 = F.elu(net2(net1(x)))
-    v2 = torch.sqrt((torch.abs(net1(x)) + torch.tensor(0.5)))
-    v3 = F.gelu(v2)
-    v4 = torch.sqrt((torch.abs(v3) + torch.tensor(0.5)))
-    v5 = (v4 / (torch.sigmoid(v4) + torch.tensor(0.5)))
+    v1 = (x + (x - x))
+    v2 = (v1 / ((v1 * v1) + torch.tensor(1)))
     p1 = t["p1"]
-    v6 = torch.matmul(v5, p1)
     p2 = t["p2"]
-    v7 = torch.sigmoid(torch.tanh(torch.matmul(v6, p2)))
-    p3 = t["p3"]
-    v8 = torch.tanh((p3 + (-x)))
-    v9 = (-(-(v8 - v8)))
-    v10 = F.log_softmax(torch.relu((net1(F.elu(v9)) - torch.tensor(0.25))), -1)
-    return F.binary_cross_entropy_with_logits(F.linear(torch.tanh(v10), t["loss.weight"], t["loss.bias"]), y) + (torch.tensor(0.01) * torch.mean((p3 * p3))) + (torch.tensor(0.01) * torch.mean((p2 * p2)))
+    v3 = (p2 * (p1 * torch.flatten(x, 2)))
+    def net1(h):
+        h = F.max_pool2d(h, 3, 1, 0, 1)
+        h = F.batch_norm(h, None, None, t["net1.1.weight"], t["net1.1.bias"], True, 0.1, 0.1)
+        h = torch.sigmoid(h)
+        h = torch.flatten(h, 1)
+        h = F.linear(h, t["net1.4.weight"], t["net1.4.bias"])
+        h = F.linear(h, t["net1.5.weight"], t["net1.5.bias"])
+        h = torch.tanh(h)
+        return h
+    v4 = net1((x * torch.softmax(x, -1)))
+    v5 = torch.mean(F.gelu(v4))
+    v6 = (x + v5)
+    v7 = (v2 - v6)
+    v8 = torch.log((torch.sigmoid(torch.sqrt((torch.abs((x * v5)) + torch.tensor(0.5)))) + torch.tensor(0.5)))
+    v9 = torch.relu(v8.permute(0, 2, 3, 1))
+    v10 = torch.flatten(v1, 1)
+    z = F.linear(torch.flatten(x, 1), t["z.weight"], t["z.bias"])
+    return torch.mean(((torch.sigmoid(z) - y) * (torch.sigmoid(z) - y)))

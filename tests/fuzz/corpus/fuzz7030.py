@@ -2,22 +2,23 @@
 def loss_fn(t):
     x = t["x"]
     y = t["y"]
-    v1 = (y + y)
-    v2 = torch.sqrt((torch.abs(torch.sqrt((torch.abs(v1) + torch.tensor(0.5)))) + torch.tensor(0.5)))
-    def net1(h):
-        h = F.linear(h, t["net1.0.weight"], t["net1.0.bias"])
-        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
-        h = torch.sigmoid(h)
-        return h
-    def net2(h):
-        h = F.elu(h)
-        h = F.linear(h, t["net2.1.weight"], t["net2.1.bias"])
-        h = torch.sigmoid(h)
-        h = F.linear(h, t["net2.3.weight"], t["net2.3.bias"])
-        return h
-    v3 = torch.sum(net2(torch.softmax(net1(y), -1)))
+    v1 = (y / ((y * y) + torch.tensor(1)))
     p1 = t["p1"]
-    v4 = (p1 + x)
-    p2 = t["p2"]
-    z = torch.matmul(torch.flatten(v4, 1), p2)
-    return F.mse_loss(z, y) + (torch.tensor(0.01) * torch.mean((p2 * p2)))
+    v2 = (p1 * (-(-v1)))
+    v3 = (v2 / ((v2 * v2) + torch.tensor(1)))
+    def net1(h):
+        h = F.leaky_relu(h)
+        h = F.linear(h, t["net1.1.weight"], t["net1.1.bias"])
+        h = torch.relu(h)
+        h = F.linear(h, t["net1.3.weight"], t["net1.3.bias"])
+        h = torch.relu(h)
+        h = torch.relu(h)
+        h = F.linear(h, t["net1.6.weight"], t["net1.6.bias"])
+        h = torch.sigmoid(h)
+        return h
+    v4 = net1(y)
+    def net2(h):
+        h = F.linear(h, t["net2.0.weight"], t["net2.0.bias"])
+        return h
+    z = net2(v2)
+    return F.binary_cross_entropy_with_logits(z, y) + (torch.tensor(0.01) * torch.sum(torch.tanh(v3))) + (torch.tensor(0.01) * torch.sum(torch.tanh(x)))
