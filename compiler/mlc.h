@@ -890,6 +890,10 @@ const char *c_string(Arena *a, const char *s);
 /* The loop nest of a strided copy into dst, one loop per dimension of its box, at the given
  * indent; n names the batch size. */
 void c_copy(FILE *o, Arena *a, const Copy *c, const char *dst, const char *n, const char *indent);
+/* A layout op (zeros first for a pad, then its copies) and an op along one axis, in C; n names
+ * the batch size, total the output's elements, outer the rows before the axis. */
+void c_layout(FILE *o, Arena *a, const LayoutDesc *d, const char *n, const char *total);
+void c_axis(FILE *o, const AxisDesc *d, const char *outer);
 /* head, the items separated by ", ", then tail, in lines of at most 100 columns. */
 void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail);
 

@@ -597,53 +597,14 @@ static void emit_image(Emit *e, const OpDesc *d) {
     unreachable();
 }
 
-/* Layout ops: a loop nest per copy, after zeros for a pad. */
+/* Layout ops and ops along one axis: as every C target writes them (backend/ctext.c). */
 static void emit_layout(Emit *e, Kernel *k) {
-    FILE *o = e->out;
     LayoutDesc d = kernel_layout(e->mp, k);
-    if (d.zero)
-        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n        %s[k] = 0.0f;\n",
-                count_expr(e, d.total), d.out->name);
-    for (int i = 0; i < d.ncopies; i++)
-        c_copy(o, e->g->cx->arena, &d.copy[i], d.out->name, "N", "    ");
+    c_layout(e->out, e->g->cx->arena, &d, "N", count_expr(e, d.total));
 }
-
-/* Ops along one axis of x seen as [outer, len, inner]: sums in double, in order; max_axis's
- * gradient goes to the first largest element, as PyTorch's max(x, dim) picks its index. */
 static void emit_axis(Emit *e, Kernel *k) {
-    FILE *o = e->out;
     AxisDesc d = kernel_axis(e->mp, k);
-    long long len = (long long)d.len, inner = (long long)d.inner;
-    const char *y = d.out->name, *x = d.x->name;
-    fprintf(o, "    for (int64_t i = 0; i < %s; i++)\n", count_expr(e, d.outer));
-    fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", inner);
-    fprintf(o, "            const float *v = %s + i * %lld + j;\n", x, len * inner);
-    switch (d.op) {
-    case OP_SUM_AXIS:
-        fprintf(o, "            double sum = 0.0;\n");
-        fprintf(o, "            for (int64_t a = 0; a < %lld; a++)\n", len);
-        fprintf(o, "                sum += (double)v[a * %lld];\n", inner);
-        fprintf(o, "            %s[i * %lld + j] = (float)sum;\n", y, inner);
-        break;
-    case OP_MAX_AXIS:
-    case OP_MAX_AXIS_BWD:
-        fprintf(o, "            int64_t best = 0;\n");
-        fprintf(o, "            for (int64_t a = 1; a < %lld; a++)\n", len);
-        fprintf(o, "                if (v[a * %lld] > v[best * %lld])\n", inner, inner);
-        fprintf(o, "                    best = a;\n");
-        if (d.op == OP_MAX_AXIS) {
-            fprintf(o, "            %s[i * %lld + j] = v[best * %lld];\n", y, inner, inner);
-            break;
-        }
-        fprintf(o, "            for (int64_t a = 0; a < %lld; a++)\n", len);
-        fprintf(o,
-                "                %s[(i * %lld + a) * %lld + j] = a == best ? %s[i * %lld + j] : "
-                "0.0f;\n",
-                y, len, inner, d.dy->name, inner);
-        break;
-    default: unreachable();
-    }
-    fprintf(o, "        }\n");
+    c_axis(e->out, &d, count_expr(e, d.outer));
 }
 
 /* Row-wise, reduce and loss ops: one case each. Sums accumulate in double, in a fixed

@@ -98,3 +98,47 @@ void c_copy(FILE *o, Arena *a, const Copy *c, const char *dst, const char *n, co
     fprintf(o, "%s%s[%s] = %s[%s];\n", pad, dst, copy_index(a, c, c->dst_stride, c->dst_off),
             c->src->name, copy_index(a, c, c->src_stride, c->src_off));
 }
+
+void c_layout(FILE *o, Arena *a, const LayoutDesc *d, const char *n, const char *total) {
+    if (d->zero)
+        fprintf(o, "    for (int64_t k = 0; k < %s; k++)\n        %s[k] = 0.0f;\n", total,
+                d->out->name);
+    for (int i = 0; i < d->ncopies; i++)
+        c_copy(o, a, &d->copy[i], d->out->name, n, "    ");
+}
+
+/* Sums in double, in order; max_axis's gradient goes to the first largest element, as
+ * PyTorch's max(x, dim) picks its index. */
+void c_axis(FILE *o, const AxisDesc *d, const char *outer) {
+    long long len = (long long)d->len, inner = (long long)d->inner;
+    const char *y = d->out->name, *x = d->x->name;
+    fprintf(o, "    for (int64_t i = 0; i < %s; i++)\n", outer);
+    fprintf(o, "        for (int64_t j = 0; j < %lld; j++) {\n", inner);
+    fprintf(o, "            const float *v = %s + i * %lld + j;\n", x, len * inner);
+    switch (d->op) {
+    case OP_SUM_AXIS:
+        fprintf(o, "            double sum = 0.0;\n");
+        fprintf(o, "            for (int64_t a = 0; a < %lld; a++)\n", len);
+        fprintf(o, "                sum += (double)v[a * %lld];\n", inner);
+        fprintf(o, "            %s[i * %lld + j] = (float)sum;\n", y, inner);
+        break;
+    case OP_MAX_AXIS:
+    case OP_MAX_AXIS_BWD:
+        fprintf(o, "            int64_t best = 0;\n");
+        fprintf(o, "            for (int64_t a = 1; a < %lld; a++)\n", len);
+        fprintf(o, "                if (v[a * %lld] > v[best * %lld])\n", inner, inner);
+        fprintf(o, "                    best = a;\n");
+        if (d->op == OP_MAX_AXIS) {
+            fprintf(o, "            %s[i * %lld + j] = v[best * %lld];\n", y, inner, inner);
+            break;
+        }
+        fprintf(o, "            for (int64_t a = 0; a < %lld; a++)\n", len);
+        fprintf(o,
+                "                %s[(i * %lld + a) * %lld + j] =\n"
+                "                    a == best ? %s[i * %lld + j] : 0.0f;\n",
+                y, len, inner, d->dy->name, inner);
+        break;
+    default: unreachable();
+    }
+    fprintf(o, "        }\n");
+}

@@ -149,7 +149,7 @@ static bool needs_math(Fw *f) {
     return uses_op(f, OP_SOFTMAX) || uses_op(f, OP_SIGMOID) || uses_op(f, OP_TANH) ||
            uses_op(f, OP_EXP) || uses_op(f, OP_LOG) || uses_op(f, OP_GELU) || uses_op(f, OP_ELU) ||
            uses_op(f, OP_SQRT) || uses_op(f, OP_LOG_SOFTMAX) || uses_op(f, OP_CROSS_ENTROPY) ||
-           padded_maxpool(f);
+           uses_op(f, OP_POW) || uses_op(f, OP_GELU_TANH) || padded_maxpool(f);
 }
 
 /* The buffers a kernel's function takes: kernel_args(), except that a batch norm left as a
@@ -348,6 +348,14 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_GELU: return (CExpr){arena_printf(a, "%s_gelu(%s)", f->name, t), 1};
     case OP_ELU: return (CExpr){arena_printf(a, "%s_elu(%s)", f->name, t), 1};
     case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
+    case OP_POW: return (CExpr){arena_printf(a, "powf(%s, %s)", t, arg[1].text), 1};
+    case OP_CLAMP:
+        return (CExpr){
+            arena_printf(a, "%s_clamp(%s, %s, %s)", f->name, t, arg[1].text, arg[2].text), 1};
+    case OP_BETWEEN:
+        return (CExpr){
+            arena_printf(a, "(float)(%s >= %s && %s <= %s)", t, arg[1].text, t, arg[2].text), 1};
+    case OP_GELU_TANH: return (CExpr){arena_printf(a, "%s_gelu_tanh(%s)", f->name, t), 1};
     case OP_DROPOUT: {
         /* only in the training step (the prediction is an evaluation pass): kept when a hash
          * of (step seed, stream, k) is at least p * 2^32, then scaled, as the trainer */
@@ -399,10 +407,6 @@ static CExpr fw_elem(Fw *f, const Elem *x) {
     case OP_BATCHNORM_EVAL:
     case OP_ADAPTIVE_AVGPOOL2D:
     case OP_ADAPTIVE_AVGPOOL2D_BWD:
-    case OP_POW:
-    case OP_CLAMP:
-    case OP_BETWEEN:
-    case OP_GELU_TANH:
     case OP_GELU_TANH_GRAD:
     case OP_PERMUTE:
     case OP_SLICE:
@@ -984,6 +988,20 @@ static void emit_sgd_gemm(Fw *f, Kernel *k, const char *w) {
  * gradient, which a prediction does not have (predict_graph()). */
 static void emit_op(Fw *f, Kernel *k) {
     FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    if (op_info[k->root->op].cls == OPC_LAYOUT) { /* at batch 1: N is 1 */
+        LayoutDesc l = kernel_layout(f->mp, k);
+        for (int i = 0; i < l.ncopies; i++)
+            for (int dd = 0; dd < l.copy[i].rank; dd++)
+                l.copy[i].dim[dd].n = false;
+        c_layout(o, a, &l, "1", arena_printf(a, "%lld", (long long)count(l.total)));
+        return;
+    }
+    if (op_info[k->root->op].cls == OPC_AXIS) {
+        AxisDesc x = kernel_axis(f->mp, k);
+        c_axis(o, &x, arena_printf(a, "%lld", (long long)count(x.outer)));
+        return;
+    }
     OpDesc d = kernel_op(f->s, f->mp, k);
     const char *y = d.out->name, *xs = d.x->name;
     long long rows = count(d.rows), total = count(d.total), last = d.width;
@@ -1993,6 +2011,19 @@ static void emit_firmware(FILE *out, const Program *p) {
                 "/* elu (alpha 1): x, or exp(x) - 1 for x <= 0 */\n"
                 "static float %s_elu(float x) {\n    return x > 0.0f ? x : expm1f(x);\n}\n\n",
                 f.name);
+    if (uses_op(&f, OP_GELU_TANH))
+        fprintf(out,
+                "/* gelu's tanh form, as PyTorch computes it (approximate='tanh') */\n"
+                "static float %s_gelu_tanh(float x) {\n"
+                "    const float beta = 0.79788456080286536f, kappa = 0.044715f;\n"
+                "    return 0.5f * x * (1.0f + tanhf(beta * (x + kappa * x * x * x)));\n}\n\n",
+                f.name);
+    if (uses_op(&f, OP_CLAMP))
+        fprintf(out,
+                "/* clamp to [lo, hi]; NaN stays NaN, as in PyTorch */\n"
+                "static float %s_clamp(float x, float lo, float hi) {\n"
+                "    return x < lo ? lo : x > hi ? hi : x;\n}\n\n",
+                f.name);
     if (uses_op(&f, OP_RELU))
         fprintf(out,
                 "/* relu as one compare-and-select: NaN stays NaN, as in PyTorch */\n"
@@ -2216,18 +2247,11 @@ static bool fw_op(OpKind op) {
     case OP_CHANNEL_MEAN:
     case OP_CHANNEL_VAR:
     case OP_ADAPTIVE_AVGPOOL2D: /* (sizes that are not multiples: other sizes are avgpool2d) */
-    case OP_ADAPTIVE_AVGPOOL2D_BWD: return true;
-    case OP_SOFTMAX_BWD:
-    case OP_BCE_LOGITS:
-    case OP_NLL:
-    case OP_NLL_BWD:
-    case OP_GELU_GRAD:
-    case OP_LOG_SOFTMAX_BWD:
-    case OP_POW:
+    case OP_ADAPTIVE_AVGPOOL2D_BWD:
+    case OP_POW: /* the tensor algebra */
     case OP_CLAMP:
     case OP_BETWEEN:
     case OP_GELU_TANH:
-    case OP_GELU_TANH_GRAD:
     case OP_PERMUTE:
     case OP_SLICE:
     case OP_PAD:
@@ -2235,7 +2259,14 @@ static bool fw_op(OpKind op) {
     case OP_BROADCAST:
     case OP_SUM_AXIS:
     case OP_MAX_AXIS:
-    case OP_MAX_AXIS_BWD: return false;
+    case OP_MAX_AXIS_BWD: return true;
+    case OP_SOFTMAX_BWD:
+    case OP_BCE_LOGITS:
+    case OP_NLL:
+    case OP_NLL_BWD:
+    case OP_GELU_GRAD:
+    case OP_LOG_SOFTMAX_BWD:
+    case OP_GELU_TANH_GRAD: return false;
     case OP_COUNT: break;
     }
     unreachable();

@@ -3,7 +3,8 @@
 # firmware/cnn, after firmware/setup, whose test set it uses: the full FashionMNIST's when a
 # copy is on the machine, else the subset's).
 #   - models/fashion_cnn.model, trained for one epoch on the subset in tests/e2e/data, and
-#     tests/firmware/cnn_ops.model (the other image layers and activations) likewise;
+#     tests/firmware/cnn_ops.model (the other image layers and activations) and
+#     tests/firmware/algebra.model (the tensor algebra) likewise;
 #   - each generated source compiles without a warning at C99 with -Wall -Wextra -pedantic
 #     -Werror under gcc and clang, and needs nothing from outside but the libm functions its
 #     ops call (no malloc, no stdio, no BLAS);
@@ -94,3 +95,7 @@ echo "fashion_cnn: 4 batch norms folded, gcc -O2 vectorises the $nloops convolut
 name=cnn_ops tdata=$subset
 gzip -dc "$subset/t10k-images-idx3-ubyte.gz" >subset-images || fail "cannot unpack the subset"
 check tests/firmware/cnn_ops subset-images "erff expf expm1f log "
+
+# the tensor algebra (its copies may become memmove, which gcc expects of any C environment)
+name=algebra tdata=$subset
+check tests/firmware/algebra subset-images "expf memmove tanhf "
