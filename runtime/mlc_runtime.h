@@ -37,6 +37,10 @@ static inline float mlc_gelu_grad(float x) {
     return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) +
            x * 0.39894228040143268f * expf(-0.5f * x * x);
 }
+/* clamp to [lo, hi]; NaN stays NaN, as in PyTorch (fminf and fmaxf would drop it) */
+static inline float mlc_clamp(float x, float lo, float hi) {
+    return x < lo ? lo : x > hi ? hi : x;
+}
 /* GELU's tanh approximation, as PyTorch computes it (approximate='tanh'), and its derivative */
 static inline float mlc_gelu_tanh(float x) {
     const float beta = 0.79788456080286536f, kappa = 0.044715f; /* sqrt(2/pi) */

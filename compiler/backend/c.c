@@ -152,7 +152,7 @@ static CExpr c_elem(Emit *e, const Elem *x) {
     case OP_GELU_TANH_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_tanh_grad(%s)", t), 1};
     case OP_POW: return (CExpr){arena_printf(a, "powf(%s, %s)", t, arg[1].text), 1};
     case OP_CLAMP:
-        return (CExpr){arena_printf(a, "fminf(fmaxf(%s, %s), %s)", t, arg[1].text, arg[2].text), 1};
+        return (CExpr){arena_printf(a, "mlc_clamp(%s, %s, %s)", t, arg[1].text, arg[2].text), 1};
     case OP_BETWEEN:
         return (CExpr){
             arena_printf(a, "(float)(%s >= %s && %s <= %s)", t, arg[1].text, t, arg[2].text), 1};
@@ -1358,7 +1358,7 @@ static const char *const reserved[] = {
     "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
     "mlc_im2col", "mlc_col2im", "mlc_maxpool", "mlc_maxpool_bwd", "mlc_avgpool", "mlc_avgpool_bwd",
     "mlc_adaptive_avgpool", "mlc_adaptive_avgpool_bwd", "mlc_window_max", "mlc_window_argmax",
-    "mlc_channel_sum", "mlc_channel_stats", "mlc_batchnorm", "mlc_batchnorm_bwd",
+    "mlc_clamp", "mlc_channel_sum", "mlc_channel_stats", "mlc_batchnorm", "mlc_batchnorm_bwd",
     "mlc_batchnorm_eval", "mlc_dropout", "MlcWindow", "MLC_PARALLEL_FOR", "int32_t", "NULL",
     "INFINITY", "NAN", NULL};
 
