@@ -864,6 +864,8 @@ Quant *quant_plan(Program *p, const char *data_dir, int64_t batches);
 extern const Target target_c; /* backend/c.c: C99 with OpenBLAS, linked with the runtime */
 /* backend/firmware.c: freestanding C99 inference for microcontrollers, weights built in */
 extern const Target target_firmware;
+/* backend/cuda.c: CUDA (.cu) for an NVIDIA GPU, built with nvcc, linked with the runtime */
+extern const Target target_cuda;
 /* The target called name, or NULL. */
 const Target *target_find(const char *name);
 /* "c, firmware" (every target's name, for messages) */
@@ -876,6 +878,9 @@ const char *target_names(Arena *a);
 /* Runs $CC (default cc) on c_path to make exe_path, with the runtime. Returns true on success;
  * on failure prints why. */
 bool build_program(const char *c_path, const char *exe_path, bool verbose);
+/* The same for the CUDA target's .cu: $NVCC (default: the nvcc CMake found) for sm_80 and
+ * sm_90 (MLC_NVCCFLAGS adds options), linked with cuBLAS; false, saying so, without nvcc. */
+bool build_cuda(const char *cu_path, const char *exe_path, bool verbose);
 /* A scratch directory for the source NAME.EXT, whose path it returns (NULL after saying
  * why); it and the compiler's temporary output are removed by scratch_close(), or by a
  * SIGINT, SIGTERM or SIGHUP, which also stops the compiler. */

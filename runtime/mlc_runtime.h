@@ -21,23 +21,34 @@
 
 #define MLC_MAX_RANK 4
 
+/* The element functions below are compiled for a CUDA device too (the CUDA target's kernels
+ * call the same ones), and the header can be included from C++ (the CUDA target's .cu). */
+#ifdef __CUDACC__
+#define MLC_HD __host__ __device__
+#else
+#define MLC_HD
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* relu as generated code writes it: one compare-and-select, where fmaxf is a library call
  * (it must treat NaN specially). A NaN stays NaN, as in PyTorch. */
-static inline float mlc_relu(float x) {
+MLC_HD static inline float mlc_relu(float x) {
     return x < 0.0f ? 0.0f : x;
 }
 
 /* gelu (PyTorch's exact form) and its derivative, and elu (alpha 1), as generated code
  * writes them: x Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2; Phi(x) + x phi(x) with phi
  * the normal density; x, or expm1(x) for x <= 0. */
-static inline float mlc_gelu(float x) {
+MLC_HD static inline float mlc_gelu(float x) {
     return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
 }
-static inline float mlc_gelu_grad(float x) {
+MLC_HD static inline float mlc_gelu_grad(float x) {
     return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) +
            x * 0.39894228040143268f * expf(-0.5f * x * x);
 }
-static inline float mlc_elu(float x) {
+MLC_HD static inline float mlc_elu(float x) {
     return x > 0.0f ? x : expm1f(x);
 }
 
@@ -84,7 +95,7 @@ static inline void mlc_sum_rows(const float *x, int64_t rows, int64_t cols, floa
  * finaliser (Steele, Lea and Flood) of seed ^ (stream << 40) ^ k * 0x9e3779b97f4a7c15: the
  * same triple always gives the same mask, so the backward pass draws it again instead of
  * storing it, and the result does not depend on the order elements are computed in. */
-static inline float mlc_dropout(float x, uint64_t seed, uint32_t stream, int64_t k,
+MLC_HD static inline float mlc_dropout(float x, uint64_t seed, uint32_t stream, int64_t k,
                                 uint32_t threshold, float scale) {
     uint64_t h = seed ^ ((uint64_t)stream << 40) ^ (uint64_t)k * 0x9e3779b97f4a7c15u;
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
@@ -555,16 +566,37 @@ typedef struct MlcSchedule {
 /* The learning rate of epoch (from 0) for the base rate base. */
 double mlc_schedule_lr(const MlcSchedule *s, double base, int64_t epoch);
 
-/* The buffers of one model instance. The runtime allocates them; the generated bind()
- * carves them into named pointers. */
+/* The buffers of one model instance. The runtime allocates them (through the model's
+ * MlcDevice, if it has one); the generated bind() carves them into named pointers. */
 typedef struct MlcBuffers {
     float *params; /* MlcModel.nparams floats */
     float *grads;  /* MlcModel.nparams floats, same layout as params */
     float *states; /* MlcModel.nstates floats: running statistics, saved with the parameters */
     float *acts;   /* MlcModel.acts_per_sample * max_batch + acts_fixed floats */
     int64_t max_batch;
-    uint64_t seed; /* this training step's seed (mlc_step_seed), which draws dropout masks */
+    uint64_t seed;   /* this training step's seed (mlc_step_seed), which draws dropout masks */
+    float *host_out; /* on a device: host memory for max_batch outputs, which output() and
+                        eval_output() copy the output into and return; else NULL */
 } MlcBuffers;
+
+/* A device that a model's buffers live on (MlcModel.device; NULL: host memory). The runtime
+ * allocates the parameter, gradient, state and activation blocks through it and binds those;
+ * it keeps host mirrors of the first three and copies them where the host needs them: the
+ * parameters and the state to the device after they are initialised or loaded, and back
+ * before they are saved (--save, checkpoints); the gradients back for --grads. The loss
+ * crosses only when loss() is called, the output when output() is. Every function but
+ * open() reports its own failure (naming the call) and exits. */
+typedef struct MlcDevice {
+    const char *name; /* "CUDA" */
+    /* Finds and sets up the device (tf32: --tf32 was given); false, with the reason in err,
+     * where there is none (no GPU, no driver). */
+    bool (*open)(bool tf32, char *err, size_t errlen);
+    void *(*alloc)(size_t bytes); /* zeroed */
+    void (*release)(void *p);
+    void (*upload)(void *dst, const void *src, size_t bytes);   /* host -> device */
+    void (*download)(void *dst, const void *src, size_t bytes); /* device -> host */
+    void (*close)(void);
+} MlcDevice;
 
 typedef struct MlcModel {
     const char *name;   /* from 'model NAME' */
@@ -647,6 +679,8 @@ typedef struct MlcModel {
     void (*eval_forward)(void *state, const float *x, const void *y, int64_t n);
     float (*eval_loss)(void *state);
     const float *(*eval_output)(void *state);
+    /* Where the buffers live: NULL for host memory, else the device (the CUDA target). */
+    const MlcDevice *device;
 } MlcModel;
 
 /* The whole program: parses argv (see --help), then trains, evaluates, predicts or prints
@@ -860,6 +894,7 @@ typedef struct MlcOptions {
     bool quiet;               /* --quiet: no per-batch loss lines */
     bool no_progress;         /* --no-progress: the loss lines even on a terminal */
     bool time;                /* --time: seconds per epoch on stderr */
+    bool tf32;                /* --tf32: a device's matrix products in TF32 */
     bool help;                /* --help */
     bool version;             /* --version */
 } MlcOptions;
@@ -878,5 +913,9 @@ bool mlc_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((for
  * parameters as they were. Returns the number of entries that disagree. */
 int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const float *x,
                     const void *y, int64_t n, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -41,7 +41,9 @@ typedef struct Run {
     const char *prog;
     MlcOptions opt;
     MlcDataset train, test;
-    MlcBuffers buf;
+    MlcBuffers buf;       /* the buffers in host memory (with a device: the host mirrors) */
+    MlcBuffers dev;       /* with a device: the buffers the model is bound to, there */
+    bool device_open;     /* m->device->open() succeeded: close() it */
     void *state;
     float *xbatch;        /* batches of bytes become floats here, shuffled ones gathered */
     void *ybatch;         /* and their targets */
@@ -59,6 +61,16 @@ typedef struct Run {
 } Run;
 
 static void run_close(Run *r) {
+    const MlcDevice *d = r->m->device;
+    if (d) {
+        float *blocks[] = {r->dev.params, r->dev.grads, r->dev.states, r->dev.acts};
+        for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+            if (blocks[i])
+                d->release(blocks[i]);
+        free(r->dev.host_out);
+        if (r->device_open)
+            d->close();
+    }
     mlc_dataset_free(&r->train);
     mlc_dataset_free(&r->test);
     free(r->buf.params);
@@ -131,8 +143,53 @@ static int allocate(Run *r, int64_t max_batch) {
     if (!b->params || !b->grads || !b->states || !b->acts || !r->state ||
         !mlc_optim_state_open(&r->ostate, &r->opt.optim, m->nparams))
         return error(r, "out of memory for %zu parameters and %zu activations", m->nparams, nacts);
-    m->bind(r->state, b);
+    if (!m->device) {
+        m->bind(r->state, b);
+        return 0;
+    }
+    /* the same blocks on the device (b keeps the host's mirrors of the first three), and
+     * host memory for the outputs that output() copies back */
+    const MlcDevice *d = m->device;
+    char err[1024];
+    if (!d->open(r->opt.tf32, err, sizeof err))
+        return error(r, "%s", err);
+    r->device_open = true;
+    MlcBuffers *db = &r->dev;
+    db->max_batch = max_batch;
+    db->params = d->alloc(np * sizeof(float));
+    db->grads = d->alloc(np * sizeof(float));
+    db->states = d->alloc((m->nstates ? m->nstates : 1) * sizeof(float));
+    db->acts = d->alloc((nacts ? nacts : 1) * sizeof(float));
+    db->host_out = malloc(((size_t)max_batch * m->out_size + 1) * sizeof(float));
+    if (!db->host_out)
+        return error(r, "out of memory for %lld outputs", (long long)max_batch);
+    m->bind(r->state, db);
     return 0;
+}
+
+/* The parameters and the running state, initialised or loaded on the host, to the device. */
+static void to_device(Run *r) {
+    const MlcDevice *d = r->m->device;
+    if (!d)
+        return;
+    d->upload(r->dev.params, r->buf.params, r->m->nparams * sizeof(float));
+    d->upload(r->dev.states, r->buf.states, r->m->nstates * sizeof(float));
+}
+
+/* The parameters and the running state (and the gradients, if grads) back to the host. */
+static void to_host(Run *r, bool grads) {
+    const MlcDevice *d = r->m->device;
+    if (!d)
+        return;
+    d->download(r->buf.params, r->dev.params, r->m->nparams * sizeof(float));
+    d->download(r->buf.states, r->dev.states, r->m->nstates * sizeof(float));
+    if (grads)
+        d->download(r->buf.grads, r->dev.grads, r->m->nparams * sizeof(float));
+}
+
+/* This training step's seed, for the dropout masks, where the model reads it. */
+static void set_seed(Run *r, uint64_t seed) {
+    r->buf.seed = r->dev.seed = seed;
 }
 
 /* The index of the largest of n values; the first on ties, and NaN counts as largest (as
@@ -255,15 +312,22 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
             x = r->xbatch;
             y = r->ybatch;
         }
-        r->buf.seed = mlc_step_seed(r->opt.seed, r->step++);
+        set_seed(r, mlc_step_seed(r->opt.seed, r->step++));
         if (m->train_step && mlc_optim_is_plain_sgd(&r->opt.optim)) {
             m->train_step(r->state, x, y, n, (float)r->lr); /* SGD folded into the GEMMs */
             r->ostate.step++;
         } else {
             m->forward(r->state, x, y, n);
             m->backward(r->state, x, y, n);
+            /* the optimizer's state lives on the host: on a device, the gradients come
+             * back and the updated parameters go up again each step (slow; plain SGD
+             * stays on the device) */
+            if (m->device)
+                m->device->download(r->buf.grads, r->dev.grads, m->nparams * sizeof(float));
             mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
                            m->nparams);
+            if (m->device)
+                m->device->upload(r->dev.params, r->buf.params, m->nparams * sizeof(float));
         }
         bool last = start + B >= d->n;
         bool draw = r->bar && (last || now() - r->drawn >= 0.2);
@@ -344,6 +408,7 @@ static int train(Run *r) {
         bool due = (t + 1) % r->opt.checkpoint_every == 0 || t + 1 == r->opt.epochs;
         if (r->opt.checkpoint && due) {
             MlcCheckpoint c = {t + 1, r->step, rng};
+            to_host(r, false);
             char err[1024];
             if (!mlc_checkpoint_write(r->opt.checkpoint, r->m, &r->buf, &r->opt.optim, &r->ostate,
                                       &c, err, sizeof err))
@@ -619,6 +684,7 @@ static float batch_grads(Run *r, const Batch *b) {
     r->m->forward(r->state, b->x, b->y, b->n);
     float loss = r->m->loss(r->state);
     r->m->backward(r->state, b->x, b->y, b->n);
+    to_host(r, true);
     return loss;
 }
 
@@ -759,7 +825,11 @@ static int run(Run *r, int argc, char **argv) {
     }
     if ((rc = allocate(r, max_batch)))
         goto out;
-    r->buf.seed = mlc_step_seed(o->seed, 0); /* --grads and --check-grads: step 0's masks */
+    set_seed(r, mlc_step_seed(o->seed, 0)); /* --grads and --check-grads: step 0's masks */
+    if (o->check_grads && m->device) {
+        rc = error(r, "--check-grads runs on the CPU: build the model for the c target");
+        goto out;
+    }
     if (training && o->save && !o->checkpoint && !o->no_checkpoint) {
         if (!(o->checkpoint = r->checkpoint = checkpoint_name(o->save))) {
             rc = error(r, "out of memory");
@@ -798,6 +868,7 @@ static int run(Run *r, int argc, char **argv) {
                     r->prog, (unsigned long long)o->seed);
     }
 
+    to_device(r);
     if (o->grads) {
         float loss = batch_grads(r, &gb);
         if ((rc = write_grads(r, loss)))
@@ -819,6 +890,7 @@ static int run(Run *r, int argc, char **argv) {
         else if ((rc = train(r)))
             goto out;
     }
+    to_host(r, false);
     if (o->save && !mlc_safetensors_write_model(o->save, m, &r->buf, err, sizeof err))
         rc = error(r, "%s", err);
 out:

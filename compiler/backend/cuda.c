@@ -1,0 +1,1111 @@
+/* backend/cuda.c: the CUDA target.
+ *
+ * Writes one .cu file that trains the model on an NVIDIA GPU, from the same kernel schedule
+ * and the same descriptions (kernel.c) as the C target, and reads the same way: a struct of
+ * named device pointers; for each kernel, its comment (the model lines and the math), a
+ * __global__ function and the host function that launches it, which the passes call in
+ * schedule order as the C target's passes call its functions; then the MlcModel with its
+ * device (runtime/cuda/mlc_cuda.h) and main(), which hands it to the CPU trainer's runtime.
+ *
+ * The kernels:
+ *   - a matrix product is mlc_gemm (cuBLAS, row-major by swapping the operands), followed
+ *     by its elementwise epilogue as one kernel, in place; plain SGD folds into the weight
+ *     gradient's product (alpha = -lr, beta = 1) as in the C target;
+ *   - a fused elementwise group is one grid-stride kernel over its elements, the element
+ *     printed from kernel.c's expression tree (c_form for operators); with a fused column
+ *     sum (a bias gradient), one thread per column walks the rows in order and sums in
+ *     double, as the C target's loop does;
+ *   - softmax and its relatives are row kernels, one warp per row, with warp reductions;
+ *     the losses and whole-tensor sums are one block, each warp summing its rows and the
+ *     warps combined in order: deterministic, no atomics;
+ *   - the parameters that no product updates are updated in one launch.
+ * The batch is copied to the device by forward() (its input and target slots sit in the
+ * activation block); the loss and the output cross back only when the runtime asks.
+ *
+ * The same source compiles for a GPU (nvcc) and for the emulation (a host C++ compiler
+ * with MLC_CUDA_EMU, runtime/cuda/mlc_cuda_emu.h), which is how the kernels are tested on
+ * machines without one. Image ops are not written yet: supports() refuses them.
+ */
+#include "mlc.h"
+
+typedef struct Cu Cu;
+struct Cu {
+    FILE *out;
+    Graph *g;
+    Schedule *s;
+    MemPlan *mp;
+    const char *type; /* the state struct: "FashionState" */
+    Cu *eval;         /* the evaluation forward pass, or NULL: it is the training one */
+};
+
+/* ---- small helpers (as the C target spells them) ----------------------------------------- */
+
+/* A float literal C reads back exactly: 1 -> "1.0f", -0.5 -> "(-0.5f)". */
+static const char *float_lit(Arena *a, double v) {
+    if (isnan(v))
+        return "NAN";
+    if (isinf(v))
+        return v > 0 ? "INFINITY" : "(-INFINITY)";
+    char b[64];
+    snprintf(b, sizeof b, "%.9g", (double)(float)v);
+    bool has_point = strpbrk(b, ".e") != NULL;
+    return arena_printf(a, "%s%s%s%s", v < 0 ? "(" : "", b, has_point ? "f" : ".0f",
+                        v < 0 ? ")" : "");
+}
+
+static const char *const_expr(Cu *e, double value, int npow) {
+    Arena *a = e->g->cx->arena;
+    const char *s = float_lit(a, value);
+    for (int i = 0; i < npow; i++)
+        s = arena_printf(a, "(%s * (float)N)", s);
+    for (int i = 0; i > npow; i--)
+        s = arena_printf(a, "(%s / (float)N)", s);
+    return s;
+}
+
+static const char *count_expr(Cu *e, Count c) {
+    if (!c.n)
+        return arena_printf(e->g->cx->arena, "%lld", (long long)c.c);
+    if (c.c == 1)
+        return "N";
+    return arena_printf(e->g->cx->arena, "N * %lld", (long long)c.c);
+}
+
+static Buffer *buf(Cu *e, const Node *n) {
+    Buffer *b = e->mp->buf_of[n->id];
+    MLC_ASSERT(b);
+    return b;
+}
+
+/* How a pass function names a buffer: inputs are locals, the rest live in the state. */
+static const char *ref(Cu *e, Buffer *b) {
+    if (b->kind == BUF_INPUT)
+        return b->name;
+    return arena_printf(e->g->cx->arena, "m->%s", b->name);
+}
+
+static char *camel(Arena *a, const char *name) {
+    char *out = arena_strdup(a, name);
+    size_t len = 0;
+    bool up = true;
+    for (const char *p = name; *p; p++) {
+        if (*p == '_') {
+            up = true;
+            continue;
+        }
+        out[len++] = up ? (char)toupper((unsigned char)*p) : *p;
+        up = false;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+static void kernel_comment(Cu *e, Kernel *k) {
+    PtrVec src = kernel_sources(e->s, k), math = kernel_math(e->s, e->mp, k);
+    fprintf(e->out, "/* ");
+    for (int i = 0; i < src.len; i++)
+        fprintf(e->out, "%s%s\n", i ? " * " : "", (const char *)src.data[i]);
+    for (int i = 0; i < math.len; i++)
+        fprintf(e->out, " *   %s\n", (const char *)math.data[i]);
+    fprintf(e->out, " */\n");
+}
+
+/* ---- elements ------------------------------------------------------------------------------ */
+
+/* One element in CUDA C: operators through c_form, each op's function spelled for the
+ * device (the runtime's element functions are __host__ __device__). */
+static CExpr cu_elem(Cu *e, const Elem *x) {
+    Arena *a = e->g->cx->arena;
+    static const char *const index[] = {[AT_K] = "k", [AT_J] = "j", [AT_SCALAR] = "0"};
+    switch (x->kind) {
+    case ELEM_CONST: return (CExpr){const_expr(e, x->value, x->npow), 1};
+    case ELEM_LOAD:
+        if (x->at == AT_J_MOD)
+            return (CExpr){arena_printf(a, "%s[j %% %lld]", x->buf->name, (long long)x->size), 1};
+        return (CExpr){arena_printf(a, "%s[%s]", x->buf->name, index[x->at]), 1};
+    case ELEM_OP: break;
+    }
+    CExpr arg[3];
+    for (int i = 0; i < x->nargs; i++)
+        arg[i] = cu_elem(e, x->arg[i]);
+    CExpr form = c_form(a, x->op, arg);
+    if (form.text)
+        return form;
+    const char *t = arg[0].text;
+    switch (x->op) {
+    case OP_RELU: return (CExpr){arena_printf(a, "mlc_relu(%s)", t), 1};
+    case OP_STEP: return (CExpr){arena_printf(a, "(float)(%s > 0.0f)", t), 1};
+    case OP_SIGMOID:
+        return (CExpr){arena_printf(a, "1.0f / (1.0f + expf(-%s))", operand(a, arg[0], 1)), 3};
+    case OP_TANH: return (CExpr){arena_printf(a, "tanhf(%s)", t), 1};
+    case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
+    case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
+    case OP_GELU: return (CExpr){arena_printf(a, "mlc_gelu(%s)", t), 1};
+    case OP_GELU_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_grad(%s)", t), 1};
+    case OP_ELU: return (CExpr){arena_printf(a, "mlc_elu(%s)", t), 1};
+    case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
+    case OP_DROPOUT: {
+        double p = x->dropout_p;
+        return (CExpr){arena_printf(a, "mlc_dropout(%s, seed, %du, k, %.0fu, %s)", t,
+                                    x->dropout_stream, floor(p * 4294967296.0),
+                                    float_lit(a, 1.0 / (1.0 - p))),
+                       1};
+    }
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_CONST:
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_NEG:
+    case OP_EXPAND:
+    case OP_MATMUL:
+    case OP_RESHAPE:
+    case OP_SUM:
+    case OP_MEAN:
+    case OP_SUM_TO:
+    case OP_SOFTMAX:
+    case OP_SOFTMAX_BWD:
+    case OP_CROSS_ENTROPY:
+    case OP_CROSS_ENTROPY_BWD:
+    case OP_NLL:
+    case OP_NLL_BWD:
+    case OP_BCE_LOGITS:
+    case OP_LOG_SOFTMAX:
+    case OP_LOG_SOFTMAX_BWD:
+    case OP_STATE:
+    case OP_CONV2D:
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR:
+    case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D:
+    case OP_AVGPOOL2D_BWD:
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_BATCHNORM_EVAL:
+    case OP_COUNT: break;
+    }
+    unreachable();
+}
+
+/* ---- kernels --------------------------------------------------------------------------------
+ * Each kernel k is a __global__ function k_<name> and a host function <name> with the C
+ * target's parameters, which launches it (and, for a product, calls mlc_gemm first). */
+
+/* The parameter list of a kernel: N, the seed, then its buffers (device pointers). */
+static PtrVec kernel_params(Cu *e, const KernelArgs *args, bool restrict_) {
+    Arena *a = e->g->cx->arena;
+    PtrVec params = {0};
+    if (args->uses_n)
+        vec_push(a, &params, (void *)"int64_t N");
+    if (args->uses_seed)
+        vec_push(a, &params, (void *)"uint64_t seed");
+    for (int i = 0; i < args->bufs.len; i++) {
+        Buffer *b = args->bufs.data[i];
+        const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
+        bool w = kernel_arg_written(args, i);
+        vec_push(a, &params,
+                 arena_printf(a, "%s%s *%s%s", w ? "" : "const ", type,
+                              restrict_ && !w ? "__restrict__ " : "", b->name));
+    }
+    return params;
+}
+
+/* The arguments a host function passes on to its kernel: the same names. */
+static PtrVec kernel_call_args(Cu *e, const KernelArgs *args) {
+    Arena *a = e->g->cx->arena;
+    PtrVec list = {0};
+    if (args->uses_n)
+        vec_push(a, &list, (void *)"N");
+    if (args->uses_seed)
+        vec_push(a, &list, (void *)"seed");
+    for (int i = 0; i < args->bufs.len; i++)
+        vec_push(a, &list, (void *)((Buffer *)args->bufs.data[i])->name);
+    return list;
+}
+
+/* "    MLC_LAUNCH(k_name, blocks, MLC_THREADS, args);" */
+static void emit_launch(Cu *e, const char *name, const char *blocks, const KernelArgs *args) {
+    Arena *a = e->g->cx->arena;
+    PtrVec list = {0};
+    vec_push(a, &list, arena_printf(a, "k_%s", name));
+    vec_push(a, &list, (void *)blocks);
+    vec_push(a, &list, (void *)"MLC_THREADS");
+    PtrVec rest = kernel_call_args(e, args);
+    for (int i = 0; i < rest.len; i++)
+        vec_push(a, &list, rest.data[i]);
+    print_list(e->out, "    MLC_LAUNCH(", &list, ");");
+}
+
+/* The body of an elementwise kernel (or a product's epilogue). Without a fused sum: a
+ * grid-stride loop over the elements k, with j = k % inner where an operand is a row
+ * broadcast along the loop's rows. With one: thread j owns column j, walks the rows i in
+ * order, and keeps the column's sum in double (the C target's order, so the same bits). */
+static void emit_elemwise_body(Cu *e, Kernel *k, const char **blocks) {
+    FILE *o = e->out;
+    ElemLoop l = kernel_loop(e->s, e->mp, k);
+    const char *out = l.out->name;
+    const char *expr = cu_elem(e, l.value).text;
+    const char *first = "(int64_t)blockIdx.x * blockDim.x + threadIdx.x";
+    fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
+    if (!l.reduce) {
+        fprintf(o, "    for (int64_t k = %s; k < %s; k += stride) {\n", first,
+                count_expr(e, l.total));
+        if (l.inner)
+            fprintf(o, "        const int64_t j = k %% %lld;\n", (long long)l.inner);
+        fprintf(o, "        %s[k] = %s;\n    }\n", out, expr);
+        *blocks = arena_printf(e->g->cx->arena, "mlc_blocks(%s)", count_expr(e, l.total));
+        return;
+    }
+    fprintf(o, "    for (int64_t j = %s; j < %lld; j += stride) {\n", first, (long long)l.inner);
+    fprintf(o, "        double acc = 0.0;\n");
+    fprintf(o, "        for (int64_t i = 0; i < %s; i++) {\n", count_expr(e, l.rows));
+    fprintf(o, "            const int64_t k = i * %lld + j;\n", (long long)l.inner);
+    fprintf(o, "            const float v = %s;\n", expr);
+    fprintf(o, "            %s[k] = v;\n", out);
+    fprintf(o, "            acc += (double)v;\n        }\n");
+    fprintf(o, "        %s[j] = (float)acc;\n    }\n", l.reduce->name);
+    *blocks = arena_printf(e->g->cx->arena, "mlc_blocks(%lld)", (long long)l.inner);
+}
+
+/* The row kernels' head: warp `warp` of `warps` in the grid, lane `lane`; each warp takes
+ * rows warp, warp + warps, ... (the loop is the same for the warp's 32 lanes, so its
+ * shuffles meet). */
+static void emit_warp_rows(Cu *e, const char *rows) {
+    FILE *o = e->out;
+    fprintf(o, "    const int64_t warps = (int64_t)gridDim.x * blockDim.x / 32;\n");
+    fprintf(o, "    const unsigned lane = threadIdx.x %% 32;\n");
+    fprintf(o, "    const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;\n");
+    fprintf(o, "    for (int64_t i = warp; i < %s; i += warps) {\n", rows);
+}
+
+/* The row's largest value and sum of exp(x - max) (in double), in every lane: row, max and
+ * sum. */
+static void emit_row_max_sumexp(Cu *e, const char *xs, long long w) {
+    FILE *o = e->out;
+    fprintf(o, "        const float *row = %s + i * %lld;\n", xs, w);
+    fprintf(o, "        float max = row[0];\n");
+    fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+    fprintf(o, "            max = fmaxf(max, row[j]);\n");
+    fprintf(o, "        max = mlc_warp_max(max);\n");
+    fprintf(o, "        double sum = 0.0;\n");
+    fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+    fprintf(o, "            sum += (double)expf(row[j] - max);\n");
+    fprintf(o, "        sum = mlc_warp_sum(sum);\n");
+}
+
+/* Row-wise, reduce and loss ops: the kernel's body; *blocks is what to launch it with. */
+static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
+    FILE *o = e->out;
+    Arena *a = e->g->cx->arena;
+    OpDesc d = kernel_op(e->s, e->mp, k);
+    const char *y = d.out->name, *xs = d.x->name;
+    const char *rows = count_expr(e, d.rows), *total = count_expr(e, d.total);
+    long long w = (long long)d.width;
+    const char *row_blocks = arena_printf(a, "mlc_blocks((%s) * 32)", rows);
+    *blocks = "1";
+    switch (d.op) {
+    case OP_SUM:
+    case OP_MEAN: /* one block: each thread's share in double, then mlc_block_sum */
+        fprintf(o, "    double part = 0.0;\n");
+        fprintf(o, "    for (int64_t k = threadIdx.x; k < %s; k += blockDim.x)\n", total);
+        fprintf(o, "        part += (double)%s[k];\n", xs);
+        fprintf(o, "    const double total = mlc_block_sum(part);\n");
+        fprintf(o, "    if (threadIdx.x == 0)\n");
+        if (d.op == OP_SUM)
+            fprintf(o, "        %s[0] = (float)total;\n", y);
+        else
+            fprintf(o, "        %s[0] = (float)(total / (double)(%s));\n", y, total);
+        return;
+    case OP_SUM_TO: /* thread j: column j, its rows in order (mlc_sum_rows's order) */
+        fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
+        fprintf(o, "    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < %lld;"
+                   " j += stride) {\n",
+                w);
+        fprintf(o, "        double acc = 0.0;\n");
+        fprintf(o, "        for (int64_t i = 0; i < %s; i++)\n", rows);
+        fprintf(o, "            acc += (double)%s[i * %lld + j];\n", xs, w);
+        fprintf(o, "        %s[j] = (float)acc;\n    }\n", y);
+        *blocks = arena_printf(a, "mlc_blocks(%lld)", w);
+        return;
+    case OP_SOFTMAX:
+        emit_warp_rows(e, rows);
+        emit_row_max_sumexp(e, xs, w);
+        fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+        fprintf(o, "            %s[i * %lld + j] = expf(row[j] - max) / (float)sum;\n    }\n", y,
+                w);
+        *blocks = row_blocks;
+        return;
+    case OP_SOFTMAX_BWD:
+        emit_warp_rows(e, rows);
+        fprintf(o, "        const float *yr = %s + i * %lld, *dyr = %s + i * %lld;\n", xs, w,
+                d.y->name, w);
+        fprintf(o, "        double dot = 0.0;\n");
+        fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+        fprintf(o, "            dot += (double)(dyr[j] * yr[j]);\n");
+        fprintf(o, "        dot = mlc_warp_sum(dot);\n");
+        fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+        fprintf(o, "            %s[i * %lld + j] = yr[j] * (dyr[j] - (float)dot);\n    }\n", y, w);
+        *blocks = row_blocks;
+        return;
+    case OP_LOG_SOFTMAX:
+        emit_warp_rows(e, rows);
+        emit_row_max_sumexp(e, xs, w);
+        fprintf(o, "        const float shift = max + (float)log(sum);\n");
+        fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+        fprintf(o, "            %s[i * %lld + j] = row[j] - shift;\n    }\n", y, w);
+        *blocks = row_blocks;
+        return;
+    case OP_LOG_SOFTMAX_BWD:
+        emit_warp_rows(e, rows);
+        fprintf(o, "        const float *yr = %s + i * %lld, *dyr = %s + i * %lld;\n", xs, w,
+                d.y->name, w);
+        fprintf(o, "        double sum = 0.0;\n");
+        fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+        fprintf(o, "            sum += (double)dyr[j];\n");
+        fprintf(o, "        sum = mlc_warp_sum(sum);\n");
+        fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+        fprintf(o, "            %s[i * %lld + j] = dyr[j] - expf(yr[j]) * (float)sum;\n    }\n", y,
+                w);
+        *blocks = row_blocks;
+        return;
+    case OP_CROSS_ENTROPY: /* one block: warp w sums rows w, w + 8, ...; then the warps */
+        fprintf(o, "    const unsigned lane = threadIdx.x %% 32;\n");
+        fprintf(o, "    double total = 0.0;\n");
+        fprintf(o, "    for (int64_t i = threadIdx.x / 32; i < N; i += blockDim.x / 32) {\n");
+        emit_row_max_sumexp(e, xs, w);
+        fprintf(o, "        if (lane == 0)\n");
+        fprintf(o, "            total += log(sum) + (double)(max - row[%s[i]]);\n    }\n",
+                d.y->name);
+        fprintf(o, "    total = mlc_block_sum(total);\n");
+        fprintf(o, "    if (threadIdx.x == 0)\n");
+        fprintf(o, "        %s[0] = (float)(total / (double)N);\n", y);
+        return;
+    case OP_CROSS_ENTROPY_BWD:
+        emit_warp_rows(e, rows);
+        emit_row_max_sumexp(e, xs, w);
+        fprintf(o, "        const float scale = %s / (float)N;\n",
+                operand(a, cu_elem(e, d.scale), 3));
+        fprintf(o, "        for (int64_t j = lane; j < %lld; j += 32)\n", w);
+        fprintf(o, "            %s[i * %lld + j] = expf(row[j] - max) / (float)sum * scale;\n", y,
+                w);
+        fprintf(o, "        __syncwarp(); /* the label's element is another lane's */\n");
+        fprintf(o, "        if (lane == 0)\n");
+        fprintf(o, "            %s[i * %lld + %s[i]] -= scale;\n", y, w, d.y->name);
+        fprintf(o, "        __syncwarp();\n    }\n");
+        *blocks = row_blocks;
+        return;
+    case OP_NLL:
+        fprintf(o, "    double total = 0.0;\n");
+        fprintf(o, "    for (int64_t i = threadIdx.x; i < N; i += blockDim.x)\n");
+        fprintf(o, "        total -= (double)%s[i * %lld + %s[i]];\n", xs, w, d.y->name);
+        fprintf(o, "    total = mlc_block_sum(total);\n");
+        fprintf(o, "    if (threadIdx.x == 0)\n");
+        fprintf(o, "        %s[0] = (float)(total / (double)N);\n", y);
+        return;
+    case OP_NLL_BWD: { /* inputs (labels, dL): -dL / N at each label, 0 elsewhere */
+        const char *scale = operand(a, cu_elem(e, d.scale), 3);
+        fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
+        fprintf(o, "    for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * %lld;"
+                   " k += stride)\n",
+                w);
+        fprintf(o, "        %s[k] = k %% %lld == %s[k / %lld] ? -%s / (float)N : 0.0f;\n", y, w,
+                xs, w, scale);
+        *blocks = arena_printf(a, "mlc_blocks(N * %lld)", w);
+        return;
+    }
+    case OP_BCE_LOGITS:
+        fprintf(o, "    double total = 0.0;\n");
+        fprintf(o, "    for (int64_t k = threadIdx.x; k < %s; k += blockDim.x) {\n", total);
+        fprintf(o, "        const float logit = %s[k];\n", xs);
+        fprintf(o,
+                "        total += (double)(fmaxf(logit, 0.0f) - logit * %s[k] + "
+                "log1pf(expf(-fabsf(logit))));\n    }\n",
+                d.y->name);
+        fprintf(o, "    total = mlc_block_sum(total);\n");
+        fprintf(o, "    if (threadIdx.x == 0)\n");
+        fprintf(o, "        %s[0] = (float)(total / (double)(%s));\n", y, total);
+        return;
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_CONST:
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_NEG:
+    case OP_RELU:
+    case OP_STEP:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_EXP:
+    case OP_LOG:
+    case OP_EXPAND:
+    case OP_DROPOUT:
+    case OP_MATMUL:
+    case OP_RESHAPE:
+    case OP_GELU:
+    case OP_GELU_GRAD:
+    case OP_ELU:
+    case OP_SQRT:
+    case OP_STATE:
+    case OP_CONV2D: /* image ops: refused by cu_supports() */
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR:
+    case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D:
+    case OP_AVGPOOL2D_BWD:
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA:
+    case OP_BATCHNORM_EVAL:
+    case OP_COUNT: break;
+    }
+    unreachable();
+}
+
+/* mlc_gemm(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc) for a kernel's product. */
+static void emit_gemm_call(Cu *e, Kernel *k, const char *alpha, const char *beta, const char *c) {
+    Arena *a = e->g->cx->arena;
+    GemmDesc d = kernel_gemm(e->mp, k);
+    const char *args[] = {d.ta ? "true" : "false",
+                          d.tb ? "true" : "false",
+                          count_expr(e, d.m),
+                          count_expr(e, d.n),
+                          count_expr(e, d.k),
+                          alpha,
+                          d.a->name,
+                          arena_printf(a, "%lld", (long long)d.lda),
+                          d.b->name,
+                          arena_printf(a, "%lld", (long long)d.ldb),
+                          beta,
+                          c,
+                          count_expr(e, d.n)};
+    PtrVec list = {0};
+    for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+        vec_push(a, &list, (void *)args[i]);
+    print_list(e->out, "    mlc_gemm(", &list, ");");
+}
+
+/* Does the element read buffer b? */
+static bool elem_reads(const Elem *x, const Buffer *b) {
+    if (x->kind == ELEM_LOAD)
+        return x->buf == b;
+    for (int i = 0; x->kind == ELEM_OP && i < x->nargs; i++)
+        if (elem_reads(x->arg[i], b))
+            return true;
+    return false;
+}
+
+/* The arguments of a product's epilogue kernel: those of the kernel that its loop reads or
+ * writes (not the product's operands, which cuBLAS reads). */
+static KernelArgs epilogue_args(Cu *e, Kernel *k, const KernelArgs *args) {
+    Arena *a = e->g->cx->arena;
+    ElemLoop l = kernel_loop(e->s, e->mp, k);
+    KernelArgs out = *args;
+    out.bufs = (PtrVec){0};
+    out.written = (PtrVec){0};
+    for (int i = 0; i < args->bufs.len; i++) {
+        Buffer *b = args->bufs.data[i];
+        if (b == l.out || b == l.reduce || elem_reads(l.value, b)) {
+            vec_push(a, &out.bufs, b);
+            vec_push(a, &out.written, args->written.data[i]);
+        }
+    }
+    return out;
+}
+
+static void emit_kernel(Cu *e, Kernel *k) {
+    FILE *o = e->out;
+    Arena *a = e->g->cx->arena;
+    KernelArgs args = kernel_args(e->s, e->mp, k);
+    const char *name = kernel_name(a, e->mp, k);
+    KernelArgs kargs = k->kind == K_GEMM && k->nodes.len ? epilogue_args(e, k, &args) : args;
+    PtrVec params = kernel_params(e, &kargs, true);
+    bool has_kernel = k->kind != K_GEMM || k->nodes.len;
+    const char *blocks = "1";
+    kernel_comment(e, k);
+    if (has_kernel) {
+        print_list(o, arena_printf(a, "__global__ void k_%s(", name), &params, ") {");
+        if (k->kind == K_OP)
+            emit_op_body(e, k, &blocks);
+        else
+            emit_elemwise_body(e, k, &blocks);
+        fprintf(o, "}\n\n");
+    }
+    /* the host function the passes call */
+    PtrVec host = kernel_params(e, &args, false);
+    print_list(o, arena_printf(a, "static void %s(", name), &host, ") {");
+    if (k->kind == K_GEMM)
+        emit_gemm_call(e, k, "1.0f", "0.0f", buf(e, k->root)->name);
+    if (has_kernel)
+        emit_launch(e, name, blocks, &kargs);
+    fprintf(o, "}\n\n");
+    if (!k->sgd_param)
+        return;
+    const char *w = buf(e, k->sgd_param)->name;
+    fprintf(o,
+            "/* The product of %s with plain SGD folded in (beta = 1),\n"
+            " * so the gradient is never stored:\n *   %s -= lr * %s\n */\n",
+            name, w, kernel_gemm_math(e->s, e->mp, k));
+    PtrVec sgd = {0};
+    if (args.uses_n)
+        vec_push(a, &sgd, (void *)"int64_t N");
+    for (int i = 0; i < args.bufs.len; i++)
+        if (!kernel_arg_written(&args, i))
+            vec_push(a, &sgd,
+                     arena_printf(a, "const float *%s", ((Buffer *)args.bufs.data[i])->name));
+    vec_push(a, &sgd, (void *)"float lr");
+    vec_push(a, &sgd, arena_printf(a, "float *%s", w));
+    print_list(o, arena_printf(a, "static void sgd_%s(", name), &sgd, ") {");
+    emit_gemm_call(e, k, "-lr", "1.0f", w);
+    fprintf(o, "}\n\n");
+}
+
+static void emit_call(Cu *e, Kernel *k) {
+    KernelArgs args = kernel_args(e->s, e->mp, k);
+    Arena *a = e->g->cx->arena;
+    PtrVec list = {0};
+    if (args.uses_n)
+        vec_push(a, &list, (void *)"N");
+    if (args.uses_seed)
+        vec_push(a, &list, (void *)"*m->seed");
+    for (int i = 0; i < args.bufs.len; i++)
+        vec_push(a, &list, (void *)ref(e, args.bufs.data[i]));
+    print_list(e->out, arena_printf(a, "    %s(", kernel_name(a, e->mp, k)), &list, ");");
+}
+
+/* ---- the state, bind and the passes --------------------------------------------------------- */
+
+static bool uses_dropout(Graph *g) {
+    for (int i = 0; i < g->nodes.len; i++)
+        if (((Node *)g->nodes.data[i])->op == OP_DROPOUT)
+            return true;
+    return false;
+}
+
+/* Floats per sample of a batch's target: a label (int32, the size of a float) or y_size. */
+static int64_t target_floats(Graph *g) {
+    return g->target->dtype == DT_I32 ? 1 : shape_numel_const(g->target->shape);
+}
+
+/* The activation block per sample: the larger plan's, then the batch's input and target. */
+static int64_t plan_per_sample(Cu *e) {
+    int64_t a = e->mp->per_sample, b = e->eval ? e->eval->mp->per_sample : 0;
+    return a > b ? a : b;
+}
+static int64_t acts_per_sample(Cu *e) {
+    return plan_per_sample(e) + shape_numel_const(e->g->input->shape) + target_floats(e->g);
+}
+static int64_t acts_fixed(Cu *e) {
+    int64_t a = e->mp->fixed, b = e->eval ? e->eval->mp->fixed : 0;
+    return a > b ? a : b;
+}
+
+static void emit_header(Cu *e) {
+    Graph *g = e->g;
+    MemPlan *mp = e->mp;
+    FILE *o = e->out;
+    fprintf(o, "/* Generated by mlc %s from %s for CUDA. Do not edit.\n *\n", MLC_VERSION,
+            g->cx->path);
+    fprintf(o, " * model %s: %lld parameters in %d tensors.\n", g->name, (long long)mp->nparams,
+            g->params.len);
+    fprintf(o, " * activations (device memory): %lld floats per sample + %lld fixed, with the "
+               "batch.\n",
+            (long long)acts_per_sample(e), (long long)acts_fixed(e));
+    fprintf(o, " * %d kernels: %d in the forward pass, %d in the backward pass.\n",
+            e->s->kernels.len, e->s->nforward, e->s->kernels.len - e->s->nforward);
+    fprintf(o, " * Built with nvcc for a GPU, or with a host C++ compiler and -DMLC_CUDA_EMU for "
+               "the\n * emulation (runtime/cuda/mlc_cuda_emu.h).\n */\n");
+    fprintf(o, "#include \"mlc_cuda.h\"\n\n");
+}
+
+static void emit_struct(Cu *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    fprintf(o, "/* One model instance: named pointers into the runtime's blocks, on the device. */\n");
+    fprintf(o, "typedef struct %s {\n", e->type);
+    fprintf(o, "    /* parameters, one block in state_dict order */\n");
+    for (int p = 0; p < g->params.len; p++)
+        fprintf(o, "    float *%s;\n", buf(e, g->params.data[p])->name);
+    fprintf(o, "    /* their gradients, one block with the same layout */\n");
+    for (int p = 0; p < g->params.len; p++)
+        fprintf(o, "    float *%s;\n", e->mp->grad_name[p]);
+    for (int p = 0; p < g->states.len; p++)
+        fprintf(o, "    float *%s; /* running state */\n", e->mp->state_name[p]);
+    fprintf(o, "    /* activations, one block; buffers whose lives do not overlap share memory */\n");
+    for (int i = 0; i < e->mp->buffers.len; i++) {
+        Buffer *b = e->mp->buffers.data[i];
+        if (b->kind == BUF_ACT)
+            fprintf(o, "    float *%s;\n", b->name);
+    }
+    if (e->eval)
+        for (int i = 0; i < e->eval->mp->buffers.len; i++) {
+            Buffer *b = e->eval->mp->buffers.data[i];
+            if (b->kind == BUF_ACT)
+                fprintf(o, "    float *%s; /* evaluation pass */\n", b->name);
+        }
+    fprintf(o, "    float *params, *grads;\n");
+    fprintf(o, "    float *batch_x;  /* the batch's input, copied by forward() */\n");
+    fprintf(o, "    void *batch_y;   /* and its target */\n");
+    fprintf(o, "    float *host_out; /* host memory that output() copies the output into */\n");
+    fprintf(o, "    float host_loss; /* the loss, copied back by loss() */\n");
+    fprintf(o, "    int64_t n;       /* the last forward's batch size */\n");
+    if (uses_dropout(g))
+        fprintf(o, "    const uint64_t *seed; /* this training step's, for the dropout masks */\n");
+    fprintf(o, "} %s;\n\n", e->type);
+}
+
+static void bind_activations(Cu *e, MemPlan *mp) {
+    for (int i = 0; i < mp->buffers.len; i++) {
+        Buffer *b = mp->buffers.data[i];
+        if (b->kind != BUF_ACT)
+            continue;
+        if (b->batched)
+            fprintf(e->out, "    m->%s = b->acts + %lld * b->max_batch;\n", b->name,
+                    (long long)b->offset);
+        else
+            fprintf(e->out, "    m->%s = b->acts + %lld * b->max_batch + %lld;\n", b->name,
+                    (long long)acts_per_sample(e), (long long)b->offset);
+    }
+}
+
+static void emit_bind(Cu *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    MemPlan *mp = e->mp;
+    fprintf(o, "static void %s_bind(void *state, const MlcBuffers *b) {\n", g->name);
+    fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
+    fprintf(o, "    m->params = b->params;\n    m->grads = b->grads;\n");
+    fprintf(o, "    m->host_out = b->host_out;\n");
+    if (uses_dropout(g))
+        fprintf(o, "    m->seed = &b->seed;\n");
+    for (int p = 0; p < g->params.len; p++) {
+        fprintf(o, "    m->%s = b->params + %lld;\n", buf(e, g->params.data[p])->name,
+                (long long)mp->param_offset[p]);
+        fprintf(o, "    m->%s = b->grads + %lld;\n", mp->grad_name[p],
+                (long long)mp->param_offset[p]);
+    }
+    for (int p = 0; p < g->states.len; p++)
+        fprintf(o, "    m->%s = b->states + %lld;\n", mp->state_name[p],
+                (long long)mp->state_offset[p]);
+    bind_activations(e, mp);
+    if (e->eval)
+        bind_activations(e, e->eval->mp);
+    long long plan = (long long)plan_per_sample(e);
+    fprintf(o, "    m->batch_x = b->acts + %lld * b->max_batch;\n", plan);
+    fprintf(o, "    m->batch_y = b->acts + %lld * b->max_batch;\n",
+            plan + (long long)shape_numel_const(g->input->shape));
+    fprintf(o, "}\n\n");
+}
+
+/* The locals a pass names its inputs by; a forward pass first copies the batch over. */
+static void emit_inputs(Cu *e, int first, int last, bool upload) {
+    Graph *g = e->g;
+    FILE *o = e->out;
+    bool uses_n = upload;
+    for (int i = first; i < last; i++)
+        uses_n |= kernel_args(e->s, e->mp, e->s->kernels.data[i]).uses_n;
+    fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
+    fprintf(o, uses_n ? "    const int64_t N = n;\n" : "    (void)n;\n");
+    if (upload) {
+        fprintf(o, "    m->n = n;\n");
+        fprintf(o, "    mlc_cuda_upload(m->batch_x, batch_x, (size_t)N * %lld * sizeof(float));\n",
+                (long long)shape_numel_const(g->input->shape));
+        fprintf(o, "    mlc_cuda_upload(m->batch_y, batch_y, (size_t)N * %lld * 4);\n",
+                (long long)target_floats(g));
+    } else {
+        fprintf(o, "    (void)batch_x;\n    (void)batch_y;\n");
+    }
+    Buffer *x = e->mp->buf_of[g->input->id], *y = e->mp->buf_of[g->target->id];
+    const char *ytype = g->target->dtype == DT_I32 ? "int32_t" : "float";
+    if (x)
+        fprintf(o, "    const float *%s = m->batch_x;\n", x->name);
+    if (y)
+        fprintf(o, "    const %s *%s = (const %s *)m->batch_y;\n", ytype, y->name, ytype);
+    if (x)
+        fprintf(o, "    (void)%s;\n", x->name);
+    if (y)
+        fprintf(o, "    (void)%s;\n", y->name);
+}
+
+/* Gradients that are not computed in place: zero, a constant, or a copy (one kernel). */
+static bool has_grad_copies(Cu *e) {
+    Graph *g = e->g;
+    for (int p = 0; p < g->params.len; p++) {
+        Node *d = g->grads.data[p];
+        Buffer *b = d ? e->mp->buf_of[d->id] : NULL;
+        if (!(b && b->kind == BUF_GRAD && b->param == p))
+            return true;
+    }
+    return false;
+}
+
+static void emit_grad_copies_kernel(Cu *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    if (!has_grad_copies(e))
+        return;
+    fprintf(o, "/* The gradients not computed in place: zero (the loss does not depend on the "
+               "parameter),\n * a constant, or a copy of where they were computed. */\n");
+    fprintf(o, "__global__ void k_%s_grad_copies(const %s m) {\n", g->name, e->type);
+    fprintf(o, "    const int64_t first = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;\n");
+    fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
+    for (int p = 0; p < g->params.len; p++) {
+        Node *d = g->grads.data[p];
+        const char *w = e->mp->grad_name[p];
+        int64_t size = shape_numel_const(((Node *)g->params.data[p])->shape);
+        Buffer *b = d ? e->mp->buf_of[d->id] : NULL;
+        if (b && b->kind == BUF_GRAD && b->param == p)
+            continue;
+        fprintf(o, "    for (int64_t k = first; k < %lld; k += stride)\n", (long long)size);
+        if (!d)
+            fprintf(o, "        m.%s[k] = 0.0f;\n", w);
+        else if (d->op == OP_CONST)
+            fprintf(o, "        m.%s[k] = %s;\n", w,
+                    const_expr(e, d->attr.cnst.value, d->attr.cnst.npow));
+        else
+            fprintf(o, "        m.%s[k] = m.%s[%s];\n", w, b->name, d->shape.rank == 0 ? "0" : "k");
+    }
+    fprintf(o, "}\n\n");
+}
+
+static void emit_grad_copies_call(Cu *e) {
+    if (!has_grad_copies(e))
+        return;
+    fprintf(e->out, "    MLC_LAUNCH(k_%s_grad_copies, mlc_blocks(%lld), MLC_THREADS, *m);\n",
+            e->g->name, (long long)e->mp->nparams);
+}
+
+static void pass_signature(Cu *e, const char *type, const char *pass, bool opt) {
+    Arena *a = e->g->cx->arena;
+    const char *params[] = {"void *state", "const float *batch_x", "const void *batch_y",
+                            "int64_t n", "float lr"};
+    PtrVec list = {0};
+    for (int i = 0; i < (opt ? 5 : 4); i++)
+        vec_push(a, &list, (void *)params[i]);
+    print_list(e->out, arena_printf(a, "static %s %s_%s(", type, e->g->name, pass), &list, ") {");
+}
+
+static void emit_forward(Cu *e, const char *prefix, const char *what) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    Schedule *s = e->s;
+    Arena *a = g->cx->arena;
+    fprintf(o, "/* %s: the mean loss over the batch of n samples%s%s. */\n", what,
+            g->output ? ", and " : "", g->output ? buf(e, g->output)->name : "");
+    pass_signature(e, "void", arena_printf(a, "%sforward", prefix), false);
+    emit_inputs(e, 0, s->nforward, true);
+    for (int i = 0; i < s->nforward; i++)
+        emit_call(e, s->kernels.data[i]);
+    fprintf(o, "}\n\n");
+    fprintf(o, "/* The loss, copied back: the only value a training step sends to the host. */\n");
+    fprintf(o, "static float %s_%sloss(void *state) {\n", g->name, prefix);
+    fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
+    if (g->loss->op == OP_CONST)
+        fprintf(o, "    (void)m;\n    return %s;\n}\n\n",
+                const_expr(e, g->loss->attr.cnst.value, g->loss->attr.cnst.npow));
+    else
+        fprintf(o,
+                "    mlc_cuda_download(&m->host_loss, m->%s, sizeof(float));\n"
+                "    return m->host_loss;\n}\n\n",
+                buf(e, g->loss)->name);
+    fprintf(o, "static const float *%s_%soutput(void *state) {\n", g->name, prefix);
+    fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
+    if (g->output)
+        fprintf(o,
+                "    mlc_cuda_download(m->host_out, m->%s, (size_t)m->n * %lld * sizeof(float));\n"
+                "    return m->host_out;\n}\n\n",
+                buf(e, g->output)->name, (long long)shape_numel_const(g->output->shape));
+    else
+        fprintf(o, "    (void)m;\n    return NULL;\n}\n\n");
+}
+
+/* forward, backward and the update in one, with plain SGD folded into the products; the
+ * parameters that no product updates are updated by one kernel. */
+static void emit_train_step(Cu *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    Schedule *s = e->s;
+    bool *folded = arena_alloc(g->cx->arena, sizeof(bool) * (size_t)(g->params.len + 1));
+    for (int i = s->nforward; i < s->kernels.len; i++) {
+        Kernel *k = s->kernels.data[i];
+        for (int p = 0; k->sgd_param && p < g->params.len; p++)
+            folded[p] |= g->params.data[p] == k->sgd_param;
+    }
+    fprintf(o, "/* Plain SGD (w -= lr * grad) for every parameter no product updates, in one "
+               "launch. */\n");
+    fprintf(o, "__global__ void k_%s_sgd_rest(const %s m, float lr) {\n", g->name, e->type);
+    fprintf(o, "    const int64_t first = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;\n");
+    fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
+    fprintf(o, "    (void)first, (void)stride, (void)lr;\n");
+    for (int p = 0; p < g->params.len; p++) {
+        if (folded[p])
+            continue;
+        Node *w = g->params.data[p];
+        fprintf(o, "    for (int64_t k = first; k < %lld; k += stride)\n",
+                (long long)shape_numel_const(w->shape));
+        fprintf(o, "        m.%s[k] -= lr * m.%s[k];\n", buf(e, w)->name, e->mp->grad_name[p]);
+    }
+    fprintf(o, "}\n\n");
+
+    fprintf(o, "/* One training step with plain SGD, as the runtime calls it for that optimizer: "
+               "each\n * weight is updated inside the product that computes its gradient, "
+               "where it can be. */\n");
+    pass_signature(e, "void", "train_step", true);
+    fprintf(o, "    %s_forward(state, batch_x, batch_y, n);\n", g->name);
+    emit_inputs(e, s->nforward, s->kernels.len, false);
+    for (int i = s->nforward; i < s->kernels.len; i++) {
+        Kernel *k = s->kernels.data[i];
+        if (!k->sgd_param) {
+            emit_call(e, k);
+            continue;
+        }
+        KernelArgs args = kernel_args(e->s, e->mp, k);
+        Arena *a = g->cx->arena;
+        PtrVec list = {0};
+        if (args.uses_n)
+            vec_push(a, &list, (void *)"N");
+        for (int j = 0; j < args.bufs.len; j++)
+            if (!kernel_arg_written(&args, j))
+                vec_push(a, &list, (void *)ref(e, args.bufs.data[j]));
+        vec_push(a, &list, (void *)"lr");
+        vec_push(a, &list, (void *)ref(e, buf(e, k->sgd_param)));
+        print_list(o, arena_printf(a, "    sgd_%s(", kernel_name(a, e->mp, k)), &list, ");");
+    }
+    emit_grad_copies_call(e);
+    fprintf(o, "    MLC_LAUNCH(k_%s_sgd_rest, mlc_blocks(%lld), MLC_THREADS, *m, lr);\n", g->name,
+            (long long)e->mp->nparams);
+    fprintf(o, "}\n\n");
+}
+
+static void emit_passes(Cu *e) {
+    FILE *o = e->out;
+    Schedule *s = e->s;
+    emit_forward(e, "", "The forward pass");
+    if (e->eval)
+        emit_forward(e->eval, "eval_", "The forward pass as evaluation runs it (no dropout)");
+    emit_grad_copies_kernel(e);
+    fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
+               "forward pass\n * on the same batch. */\n");
+    pass_signature(e, "void", "backward", false);
+    emit_inputs(e, s->nforward, s->kernels.len, false);
+    for (int i = s->nforward; i < s->kernels.len; i++)
+        emit_call(e, s->kernels.data[i]);
+    emit_grad_copies_call(e);
+    fprintf(o, "}\n\n");
+    emit_train_step(e);
+}
+
+/* ---- the model and main() -------------------------------------------------------------------
+ * As the C target's MlcModel, but filled field by field: C++ (which nvcc compiles the host
+ * code as) has no C99 designated initialisers in any order. */
+
+static const char *init_const(InitKind k) {
+    switch (k) {
+    case INIT_NONE:
+    case INIT_ZEROS: return "MLC_INIT_ZEROS";
+    case INIT_ONES: return "MLC_INIT_ONES";
+    case INIT_RANDN: return "MLC_INIT_RANDN";
+    case INIT_UNIFORM: return "MLC_INIT_UNIFORM";
+    }
+    unreachable();
+}
+
+static void emit_model(Cu *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    Arena *a = g->cx->arena;
+    for (int table = 0; table < 2; table++) {
+        PtrVec *leaves = table == 0 ? &g->params : &g->states;
+        if (table == 1 && !leaves->len)
+            break;
+        fprintf(o, "static const MlcParam %s_%s[] = {\n", g->name, table ? "states" : "params");
+        for (int p = 0; p < leaves->len; p++) {
+            Node *w = leaves->data[p];
+            fprintf(o, "    {%s, %d, {", c_string(a, w->attr.leaf.pname), w->shape.rank);
+            for (int i = 0; i < w->shape.rank; i++)
+                fprintf(o, "%s%lld", i ? ", " : "", (long long)w->shape.dim[i]);
+            if (w->shape.rank == 0)
+                fprintf(o, "0");
+            fprintf(o, "}, %lld, %lld, %s, %lld},\n",
+                    (long long)(table ? e->mp->state_offset[p] : e->mp->param_offset[p]),
+                    (long long)shape_numel_const(w->shape), init_const(w->attr.leaf.init),
+                    (long long)w->attr.leaf.fan_in);
+        }
+        fprintf(o, "};\n\n");
+    }
+    if (g->classes.len) {
+        fprintf(o, "static const char *const %s_classes[] = {\n", g->name);
+        for (int i = 0; i < g->classes.len; i++)
+            fprintf(o, "    %s,\n", c_string(a, g->classes.data[i]));
+        fprintf(o, "};\n\n");
+    }
+    Node *x = g->input, *y = g->target;
+    TrainSpec *t = &g->train;
+    fprintf(o, "int main(int argc, char **argv) {\n");
+    fprintf(o, "    static MlcModel m; /* zeroed: what is not set here is absent */\n");
+    fprintf(o, "    m.name = %s;\n    m.source = %s;\n", c_string(a, g->name),
+            c_string(a, g->cx->path));
+    fprintf(o, "    m.params = %s_params;\n    m.nparam = %d;\n    m.nparams = %lld;\n", g->name,
+            g->params.len, (long long)e->mp->nparams);
+    if (g->states.len)
+        fprintf(o, "    m.states = %s_states;\n    m.nstate = %d;\n    m.nstates = %lld;\n",
+                g->name, g->states.len, (long long)e->mp->nstates);
+    fprintf(o, "    m.x_name = %s;\n    m.x_rank = %d;\n", c_string(a, x->name), x->shape.rank - 1);
+    for (int i = 1; i < x->shape.rank; i++)
+        fprintf(o, "    m.x_shape[%d] = %lld;\n", i - 1, (long long)x->shape.dim[i]);
+    fprintf(o, "    m.x_size = %lld;\n", (long long)shape_numel_const(x->shape));
+    if (y->dtype == DT_I32)
+        fprintf(o, "    m.y_kind = MLC_TARGET_CLASS;\n    m.nclass = %lld;\n",
+                (long long)y->attr.leaf.nclass);
+    else
+        fprintf(o, "    m.y_kind = MLC_TARGET_F32;\n    m.y_size = %lld;\n",
+                (long long)shape_numel_const(y->shape));
+    fprintf(o, "    m.y_name = %s;\n", c_string(a, y->name));
+    fprintf(o, "    m.x_init = %s;\n    m.y_init = %s;\n", init_const(x->attr.leaf.init),
+            init_const(y->attr.leaf.init));
+    if (g->output)
+        fprintf(o, "    m.out_name = %s;\n    m.out_size = %lld;\n",
+                c_string(a, buf(e, g->output)->name),
+                (long long)shape_numel_const(g->output->shape));
+    if (g->classes.len)
+        fprintf(o, "    m.class_names = %s_classes;\n", g->name);
+    static const char *const kinds[] = {"NONE", "IDX", "NPY", "NPZ", "CSV"};
+    fprintf(o, "    m.data_kind = MLC_DATA_%s;\n", kinds[t->data_kind]);
+    const char *const paths[][2] = {{"data_path", t->data_path},
+                                    {"data_path2", t->data_path2},
+                                    {"test_path", t->test_path},
+                                    {"test_path2", t->test_path2},
+                                    {"target_column", t->target_column}};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (paths[i][1])
+            fprintf(o, "    m.%s = %s;\n", paths[i][0], c_string(a, paths[i][1]));
+    if (t->val_split > 0)
+        fprintf(o, "    m.val_split = %.17g;\n", t->val_split);
+    fprintf(o, "    m.scale = %s;\n    m.batch = %lld;\n    m.epochs = %lld;\n",
+            float_lit(a, t->scale), (long long)t->batch, (long long)t->epochs);
+    char kind[32];
+    snprintf(kind, sizeof kind, "MLC_%s", t->optimizer);
+    for (char *p = kind; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    fprintf(o, "    m.optim.kind = %s;\n", kind);
+    for (int i = 0; i < noptim_settings; i++) {
+        if (strcmp(optim_settings[i].optimizer, t->optimizer) != 0)
+            continue;
+        if (optim_settings[i].kind == SETTING_PAIR)
+            fprintf(o, "    m.optim.%s[0] = %.17g;\n    m.optim.%s[1] = %.17g;\n",
+                    optim_settings[i].name, t->setting[i][0], optim_settings[i].name,
+                    t->setting[i][1]);
+        else
+            fprintf(o, "    m.optim.%s = %.17g;\n", optim_settings[i].name, t->setting[i][0]);
+    }
+    const ScheduleSpec *sc = &t->schedule;
+    static const char *const schedules[] = {"MLC_SCHEDULE_NONE", "MLC_SCHEDULE_STEP",
+                                            "MLC_SCHEDULE_COSINE"};
+    if (sc->kind || sc->warmup_epochs)
+        fprintf(o,
+                "    m.schedule.kind = %s;\n    m.schedule.step_size = %lld;\n"
+                "    m.schedule.gamma = %.17g;\n    m.schedule.t_max = %.17g;\n"
+                "    m.schedule.eta_min = %.17g;\n    m.schedule.warmup_epochs = %lld;\n"
+                "    m.schedule.warmup_start = %.17g;\n",
+                schedules[sc->kind], (long long)sc->step_size, sc->gamma, sc->t_max, sc->eta_min,
+                (long long)sc->warmup_epochs, sc->warmup_start);
+    fprintf(o, "    m.shuffle = %d;\n", t->shuffle ? 1 : 0);
+    fprintf(o, "    m.acts_per_sample = %lld;\n    m.acts_fixed = %lld;\n",
+            (long long)acts_per_sample(e), (long long)acts_fixed(e));
+    fprintf(o, "    m.state_size = sizeof(%s);\n", e->type);
+    const char *fns[] = {"bind", "forward", "loss", "backward", "train_step", "output"};
+    for (int i = 0; i < 6; i++)
+        fprintf(o, "    m.%s = %s_%s;\n", fns[i], g->name, fns[i]);
+    if (e->eval)
+        fprintf(o,
+                "    m.eval_forward = %s_eval_forward;\n    m.eval_loss = %s_eval_loss;\n"
+                "    m.eval_output = %s_eval_output;\n",
+                g->name, g->name, g->name);
+    fprintf(o, "    m.device = &mlc_cuda_device;\n");
+    fprintf(o, "    return mlc_main(argc, argv, &m);\n}\n");
+}
+
+static void emit_cuda(FILE *out, const Program *p) {
+    Arena *a = p->g->cx->arena;
+    const char *type = arena_printf(a, "%sState", camel(a, p->g->name));
+    Cu ev = {out, p->eval, p->es, p->emp, type, NULL};
+    Cu e = {out, p->g, p->s, p->mp, type, p->eval ? &ev : NULL};
+    emit_header(&e);
+    emit_struct(&e);
+    emit_bind(&e);
+    for (int i = 0; i < p->s->kernels.len; i++)
+        emit_kernel(&e, p->s->kernels.data[i]);
+    if (p->eval) {
+        fprintf(out, "/* ---- the evaluation pass: the forward pass without dropout ---- */\n\n");
+        for (int i = 0; i < p->es->kernels.len; i++)
+            emit_kernel(&ev, p->es->kernels.data[i]);
+    }
+    emit_passes(&e);
+    emit_model(&e);
+}
+
+/* ---- the target ------------------------------------------------------------------------------ */
+
+/* Reports each image op: the CUDA target does not write them yet. */
+static bool cu_supports(Graph *g) {
+    bool ok = true;
+    Loc last = {0, 0};
+    for (int i = 0; i < g->nodes.len; i++) {
+        Node *n = g->nodes.data[i];
+        if (op_info[n->op].cls != OPC_IMAGE)
+            continue;
+        /* once per model line (batch norm's statistics are more ops at the same place) */
+        if (ok || n->loc.offset != last.offset || n->loc.len != last.len)
+            diag_error(g->cx, n->loc, "the cuda target cannot compile %s yet (use --target c)",
+                       op_info[n->op].name);
+        last = n->loc;
+        ok = false;
+    }
+    return ok;
+}
+
+static const char *const reserved[] = {
+    /* C and C++ keywords a model could use as a name */
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+    "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict",
+    "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
+    "unsigned", "void", "volatile", "while", "main", "bool", "true", "false", "class", "new",
+    "delete", "this", "template", "typename", "namespace", "public", "private", "protected",
+    "virtual", "operator", "friend", "using", "try", "catch", "throw", "explicit", "mutable",
+    "export", "and", "or", "not", "xor", "asm",
+    /* names the generated code uses itself */
+    "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "max",
+    "sum", "yr", "dyr", "dot", "scale", "shift", "logit", "lane", "warps", "part", "first",
+    "stride", "warp", "lr", "seed", "params", "grads", "host_out", "host_loss", "threadIdx", "blockIdx",
+    "blockDim", "gridDim", "dim3",
+    /* what kernels call or name */
+    "expf", "logf", "log", "log1pf", "fmaxf", "fabsf", "tanhf", "sqrtf", "mlc_relu", "mlc_gelu",
+    "mlc_gelu_grad", "mlc_elu", "mlc_dropout", "mlc_gemm", "mlc_blocks", "mlc_warp_sum",
+    "mlc_warp_max", "mlc_block_sum", "mlc_cuda_upload", "mlc_cuda_download", "mlc_cuda_device",
+    "MLC_LAUNCH", "MLC_THREADS", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN", NULL};
+
+const Target target_cuda = {
+    .name = "cuda",
+    .extension = ".cu",
+    .reserved = reserved,
+    .has_blas = true,
+    .has_device = true,
+    .static_memory = false,
+    .supports = cu_supports,
+    .emit = emit_cuda,
+    .build = build_cuda,
+};

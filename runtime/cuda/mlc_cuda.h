@@ -1,0 +1,215 @@
+/* mlc_cuda.h: what a program of the CUDA target includes, besides mlc_runtime.h.
+ *
+ * The generated .cu holds the model's kernels (plain __global__ functions), the host
+ * functions that launch them, and the MlcModel with its device (mlc_cuda_device below); the
+ * runtime (mlc_main and everything around the math) is the CPU trainer's, unchanged: it
+ * allocates the model's blocks through the device, keeps host mirrors of the parameters and
+ * the state, and reads the loss only when it prints it.
+ *
+ * Compiled two ways from the same source:
+ *   - by nvcc, for a GPU: cuda_runtime and cuBLAS, every call checked, and a failure named
+ *     by its call, file and line (for a kernel launch, by the kernel);
+ *   - by a host C++ compiler with MLC_CUDA_EMU defined, for testing without a GPU: the
+ *     kernels run in the emulation of mlc_cuda_emu.h (each block after the other, each CUDA
+ *     thread a coroutine), host memory stands in for device memory and cblas_sgemm for
+ *     cublasSgemm, the call the C target makes, so the products are the C target's bit for
+ *     bit and every difference comes from the generated kernels.
+ *
+ * Numerics: FP32 everywhere, cuBLAS without TF32 unless --tf32 is given. Sums accumulate in
+ * double in a fixed order (a warp's lanes combined by a butterfly of shuffles, the warps of
+ * a block in order): no float atomics, so a run gives the same bits each time.
+ */
+#ifndef MLC_CUDA_H
+#define MLC_CUDA_H
+
+#ifdef MLC_CUDA_EMU
+#include "mlc_cuda_emu.h"
+#include <cblas.h>
+#else
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+#endif
+#include "mlc_runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Threads per block of every kernel: a multiple of the warp size (32). */
+#define MLC_THREADS 256
+
+/* The most blocks a grid-stride kernel is launched with. In the emulation, where each CUDA
+ * thread costs a context switch, a few blocks stride over everything: the same code paths,
+ * in less time. */
+#ifdef MLC_CUDA_EMU
+#define MLC_MAX_BLOCKS 4
+#else
+#define MLC_MAX_BLOCKS 65535
+#endif
+
+/* The blocks of MLC_THREADS threads that cover `work` items (elements, or rows times 32 for
+ * a kernel with one warp per row), at most MLC_MAX_BLOCKS: the kernels stride over the rest. */
+static inline unsigned mlc_blocks(int64_t work) {
+    int64_t b = (work + MLC_THREADS - 1) / MLC_THREADS;
+    return (unsigned)(b < 1 ? 1 : b > MLC_MAX_BLOCKS ? MLC_MAX_BLOCKS : b);
+}
+
+/* ---- error checks: a failure names the call (or kernel), the file and the line ---------- */
+
+#ifdef MLC_CUDA_EMU
+#define MLC_LAUNCH(kernel, blocks, threads, ...)                                                   \
+    mlc_emu_launch(blocks, threads, [=]() { kernel(__VA_ARGS__); })
+#else
+static inline void mlc_cuda_check(cudaError_t e, const char *what, const char *file, int line) {
+    if (e == cudaSuccess)
+        return;
+    fflush(stdout);
+    fprintf(stderr, "%s:%d: %s failed: %s\n", file, line, what, cudaGetErrorString(e));
+    exit(1);
+}
+static inline void mlc_cublas_check(cublasStatus_t s, const char *what, const char *file,
+                                    int line) {
+    if (s == CUBLAS_STATUS_SUCCESS)
+        return;
+    fflush(stdout);
+    fprintf(stderr, "%s:%d: %s failed: %s\n", file, line, what, cublasGetStatusString(s));
+    exit(1);
+}
+#define MLC_CUDA_CHECK(call)   mlc_cuda_check((call), #call, __FILE__, __LINE__)
+#define MLC_CUBLAS_CHECK(call) mlc_cublas_check((call), #call, __FILE__, __LINE__)
+/* A launch is checked at once (a bad configuration); a fault inside the kernel shows at the
+ * next synchronising call, which names itself. */
+#define MLC_LAUNCH(kernel, blocks, threads, ...)                                                   \
+    do {                                                                                           \
+        kernel<<<(blocks), (threads)>>>(__VA_ARGS__);                                              \
+        mlc_cuda_check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__);             \
+    } while (0)
+static cublasHandle_t mlc_cublas;
+#endif
+
+/* ---- the device: MlcDevice's functions ---------------------------------------------------- */
+
+static bool mlc_cuda_open(bool tf32, char *err, size_t errlen) {
+#ifdef MLC_CUDA_EMU
+    (void)tf32, (void)err, (void)errlen;
+    return true;
+#else
+    int count = 0;
+    cudaError_t e = cudaGetDeviceCount(&count);
+    if (e != cudaSuccess || count == 0) {
+        snprintf(err, errlen,
+                 "no CUDA device: %s (this program was built for an NVIDIA GPU; build the "
+                 "model with --target c for the CPU)",
+                 e != cudaSuccess ? cudaGetErrorString(e) : "none found");
+        return false;
+    }
+    MLC_CUDA_CHECK(cudaSetDevice(0));
+    MLC_CUBLAS_CHECK(cublasCreate(&mlc_cublas));
+    /* FP32 products as on the CPU, unless --tf32 */
+    MLC_CUBLAS_CHECK(
+        cublasSetMathMode(mlc_cublas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+    return true;
+#endif
+}
+
+static void *mlc_cuda_alloc(size_t bytes) {
+    void *p = NULL;
+#ifdef MLC_CUDA_EMU
+    p = calloc(bytes ? bytes : 1, 1);
+    if (!p) {
+        fprintf(stderr, "out of memory for %zu bytes\n", bytes);
+        exit(1);
+    }
+#else
+    MLC_CUDA_CHECK(cudaMalloc(&p, bytes ? bytes : 1));
+    MLC_CUDA_CHECK(cudaMemset(p, 0, bytes ? bytes : 1));
+#endif
+    return p;
+}
+
+static void mlc_cuda_release(void *p) {
+#ifdef MLC_CUDA_EMU
+    free(p);
+#else
+    MLC_CUDA_CHECK(cudaFree(p));
+#endif
+}
+
+static void mlc_cuda_upload(void *dst, const void *src, size_t bytes) {
+#ifdef MLC_CUDA_EMU
+    memcpy(dst, src, bytes);
+#else
+    MLC_CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice));
+#endif
+}
+
+static void mlc_cuda_download(void *dst, const void *src, size_t bytes) {
+#ifdef MLC_CUDA_EMU
+    memcpy(dst, src, bytes);
+#else
+    MLC_CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost));
+#endif
+}
+
+static void mlc_cuda_close(void) {
+#ifndef MLC_CUDA_EMU
+    cublasDestroy(mlc_cublas);
+#endif
+}
+
+static const MlcDevice mlc_cuda_device = {"CUDA",          mlc_cuda_open,   mlc_cuda_alloc,
+                                          mlc_cuda_release, mlc_cuda_upload, mlc_cuda_download,
+                                          mlc_cuda_close};
+
+/* ---- matrix products ---------------------------------------------------------------------- */
+
+/* C = alpha op(A) op(B) + beta C, row-major (as cblas_sgemm with CblasRowMajor): op(A) is
+ * m x k, op(B) k x n. cuBLAS is column-major, where the same memory holds the transposes, so
+ * it computes Cᵀ = op(B)ᵀ op(A)ᵀ: B first. */
+static inline void mlc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
+                            const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                            float *c, int64_t ldc) {
+#ifdef MLC_CUDA_EMU
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+#else
+    MLC_CUBLAS_CHECK(cublasSgemm(mlc_cublas, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                 ta ? CUBLAS_OP_T : CUBLAS_OP_N, (int)n, (int)m, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+#endif
+}
+
+/* ---- reductions inside a kernel ------------------------------------------------------------ */
+
+/* The sum of v over the 32 lanes of a warp, in every lane: a butterfly, the same order each
+ * time. */
+static __device__ inline double mlc_warp_sum(double v) {
+    for (int lane_mask = 16; lane_mask > 0; lane_mask >>= 1)
+        v += __shfl_xor_sync(0xffffffffu, v, lane_mask);
+    return v;
+}
+
+/* The largest v over the warp's lanes, in every lane (fmaxf: a NaN only where all are). */
+static __device__ inline float mlc_warp_max(float v) {
+    for (int lane_mask = 16; lane_mask > 0; lane_mask >>= 1)
+        v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, lane_mask));
+    return v;
+}
+
+/* The sum of v over the block's threads, returned to thread 0: each warp's sum, then the
+ * warps' sums in order. Every thread of the block must call it. */
+static __device__ inline double mlc_block_sum(double v) {
+    __shared__ double warp_sums[32];
+    v = mlc_warp_sum(v);
+    __syncthreads(); /* warp_sums may still be read from a previous call */
+    if (threadIdx.x % 32 == 0)
+        warp_sums[threadIdx.x / 32] = v;
+    __syncthreads();
+    double total = 0.0;
+    if (threadIdx.x == 0)
+        for (unsigned w = 0; w < blockDim.x / 32; w++)
+            total += warp_sums[w];
+    return total;
+}
+
+#endif
