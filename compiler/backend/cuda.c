@@ -499,6 +499,17 @@ static void emit_gemm_call(Cu *e, Kernel *k, const char *alpha, const char *beta
     print_list(e->out, "    mlc_gemm(", &list, ");");
 }
 
+/* Does C text name N (as a word)? */
+static bool names_n(const char *text) {
+    for (const char *p = text; (p = strchr(p, 'N')); p++) {
+        bool before = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool after = isalnum((unsigned char)p[1]) || p[1] == '_';
+        if (!before && !after)
+            return true;
+    }
+    return false;
+}
+
 /* Does the element read buffer b? */
 static bool elem_reads(const Elem *x, const Buffer *b) {
     if (x->kind == ELEM_LOAD)
@@ -539,11 +550,23 @@ static void emit_kernel(Cu *e, Kernel *k) {
     kernel_comment(e, k);
     if (has_kernel) {
         print_list(o, arena_printf(a, "__global__ void k_%s(", name), &params, ") {");
+        /* the body first, to see whether it names N (a column sum over a fixed number of
+         * rows does not) */
+        char *body = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&body, &len);
+        MLC_ASSERT(mem);
+        e->out = mem;
         if (k->kind == K_OP)
             emit_op_body(e, k, &blocks);
         else
             emit_elemwise_body(e, k, &blocks);
-        fprintf(o, "}\n\n");
+        fclose(mem);
+        e->out = o;
+        if (kargs.uses_n && !names_n(body))
+            fprintf(o, "    (void)N;\n");
+        fprintf(o, "%s}\n\n", body);
+        free(body);
     }
     /* the host function the passes call */
     PtrVec host = kernel_params(e, &args, false);
@@ -715,9 +738,15 @@ static void emit_bind(Cu *e) {
 static void emit_inputs(Cu *e, int first, int last, bool upload) {
     Graph *g = e->g;
     FILE *o = e->out;
-    bool uses_n = upload;
-    for (int i = first; i < last; i++)
-        uses_n |= kernel_args(e->s, e->mp, e->s->kernels.data[i]).uses_n;
+    bool uses_n = upload, uses[2] = {false, false};
+    Buffer *leaf[2] = {e->mp->buf_of[g->input->id], e->mp->buf_of[g->target->id]};
+    for (int i = first; i < last; i++) {
+        KernelArgs args = kernel_args(e->s, e->mp, e->s->kernels.data[i]);
+        uses_n |= args.uses_n;
+        for (int j = 0; j < args.bufs.len; j++)
+            for (int l = 0; l < 2; l++)
+                uses[l] |= leaf[l] && args.bufs.data[j] == leaf[l];
+    }
     fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
     fprintf(o, uses_n ? "    const int64_t N = n;\n" : "    (void)n;\n");
     if (upload) {
@@ -729,16 +758,11 @@ static void emit_inputs(Cu *e, int first, int last, bool upload) {
     } else {
         fprintf(o, "    (void)batch_x;\n    (void)batch_y;\n");
     }
-    Buffer *x = e->mp->buf_of[g->input->id], *y = e->mp->buf_of[g->target->id];
     const char *ytype = g->target->dtype == DT_I32 ? "int32_t" : "float";
-    if (x)
-        fprintf(o, "    const float *%s = m->batch_x;\n", x->name);
-    if (y)
-        fprintf(o, "    const %s *%s = (const %s *)m->batch_y;\n", ytype, y->name, ytype);
-    if (x)
-        fprintf(o, "    (void)%s;\n", x->name);
-    if (y)
-        fprintf(o, "    (void)%s;\n", y->name);
+    if (uses[0])
+        fprintf(o, "    const float *%s = m->batch_x;\n", leaf[0]->name);
+    if (uses[1])
+        fprintf(o, "    const %s *%s = (const %s *)m->batch_y;\n", ytype, leaf[1]->name, ytype);
 }
 
 /* Gradients that are not computed in place: zero, a constant, or a copy (one kernel). */
@@ -813,24 +837,25 @@ static void emit_forward(Cu *e, const char *prefix, const char *what) {
     fprintf(o, "}\n\n");
     fprintf(o, "/* The loss, copied back: the only value a training step sends to the host. */\n");
     fprintf(o, "static float %s_%sloss(void *state) {\n", g->name, prefix);
-    fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
-    if (g->loss->op == OP_CONST)
-        fprintf(o, "    (void)m;\n    return %s;\n}\n\n",
+    if (g->loss->op == OP_CONST) /* a loss no input or parameter changes (sum(3)) */
+        fprintf(o, "    (void)state;\n    return %s;\n}\n\n",
                 const_expr(e, g->loss->attr.cnst.value, g->loss->attr.cnst.npow));
     else
         fprintf(o,
+                "    %s *m = (%s *)state;\n"
                 "    mlc_cuda_download(&m->host_loss, m->%s, sizeof(float));\n"
                 "    return m->host_loss;\n}\n\n",
-                buf(e, g->loss)->name);
+                e->type, e->type, buf(e, g->loss)->name);
     fprintf(o, "static const float *%s_%soutput(void *state) {\n", g->name, prefix);
-    fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
     if (g->output)
         fprintf(o,
+                "    %s *m = (%s *)state;\n"
                 "    mlc_cuda_download(m->host_out, m->%s, (size_t)m->n * %lld * sizeof(float));\n"
                 "    return m->host_out;\n}\n\n",
-                buf(e, g->output)->name, (long long)shape_numel_const(g->output->shape));
+                e->type, e->type, buf(e, g->output)->name,
+                (long long)shape_numel_const(g->output->shape));
     else
-        fprintf(o, "    (void)m;\n    return NULL;\n}\n\n");
+        fprintf(o, "    (void)state;\n    return NULL;\n}\n\n");
 }
 
 /* forward, backward and the update in one, with plain SGD folded into the products; the
@@ -850,7 +875,7 @@ static void emit_train_step(Cu *e) {
     fprintf(o, "__global__ void k_%s_sgd_rest(const %s m, float lr) {\n", g->name, e->type);
     fprintf(o, "    const int64_t first = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;\n");
     fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
-    fprintf(o, "    (void)first, (void)stride, (void)lr;\n");
+    fprintf(o, "    (void)m, (void)first, (void)stride, (void)lr;\n");
     for (int p = 0; p < g->params.len; p++) {
         if (folded[p])
             continue;

@@ -1,0 +1,73 @@
+#!/bin/sh
+# emu.sh MLC ST_COMPARE MODEL WORKDIR [DATA]: the CUDA target's kernels against the C target's,
+# in the emulation (runtime/cuda/mlc_cuda_emu.h), on the CPU.
+#   1. mlc --emit cuda MODEL, compiled by the host C++ compiler with -DMLC_CUDA_EMU (every
+#      CUDA thread a coroutine, OpenBLAS for cuBLAS), linked with the runtime;
+#   2. the same model built by the C target;
+#   3. both programs' --grads (the loss and every gradient on one batch: the first training
+#      batch of DATA, the fuzz corpus's <name>_batch.safetensors, or the model's constant
+#      input at batch 1 and 7) must agree within 1e-5 relative (st_compare);
+#   4. with DATA, one epoch of training: every printed loss and the test lines within 1e-5
+#      relative.
+# A model with an op the target does not write yet (an image op) is skipped (status 77).
+# Needs: $MLC_RUNTIME_LIB (libmlc_runtime.a), $MLC_CBLAS_INCLUDE, $MLC_EMU_LIBS (what the
+# runtime links), $CXX (default c++).
+set -eu
+mlc=$1 compare=$2 model=$3 work=$4 data=${5:-}
+name=$(basename "$model" .model)
+src=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$work"
+if ! "$mlc" --emit cuda "$model" >"$work/$name.cu" 2>"$work/$name.err"; then
+    cat "$work/$name.err"
+    # an image op, which the target refuses (nvcc.sh checks that message): skipped
+    grep -q "error: the cuda target cannot compile" "$work/$name.err" && exit 77
+    exit 1
+fi
+${CXX:-c++} -std=c++17 -O1 -Wall -Wextra -Werror -DMLC_CUDA_EMU -I"$src/runtime" \
+    -I"$src/runtime/cuda" -I"$MLC_CBLAS_INCLUDE" -x c++ "$work/$name.cu" -x none \
+    "$MLC_RUNTIME_LIB" $MLC_EMU_LIBS -o "$work/${name}_emu"
+"$mlc" "$model" -o "$work/${name}_c"
+
+# the runs, as: label and the options of the program
+batch=${model%.model}_batch.safetensors
+if [ -n "$data" ]; then
+    set -- "data" "--data $data"
+elif [ -f "$batch" ]; then
+    set -- "inputs" "--inputs $batch"
+else
+    set -- "batch1" "--batch 1" "batch7" "--batch 7"
+fi
+while [ $# -gt 0 ]; do
+    label=$1 opts=$2
+    shift 2
+    # shellcheck disable=SC2086 # the options are words
+    "$work/${name}_c" $opts --grads "$work/${name}_c_$label.safetensors"
+    # shellcheck disable=SC2086
+    "$work/${name}_emu" $opts --grads "$work/${name}_emu_$label.safetensors"
+    echo "$name ($label): the cuda target's gradients against the c target's"
+    "$compare" "$work/${name}_c_$label.safetensors" "$work/${name}_emu_$label.safetensors" 1e-5 1e-7
+done
+
+[ -n "$data" ] || exit 0
+"$work/${name}_c" --data "$data" --epochs 1 >"$work/${name}_c.txt"
+"$work/${name}_emu" --data "$data" --epochs 1 >"$work/${name}_emu.txt"
+# the same lines, the numbers in them within 1e-5 relative
+awk -v tol=1e-5 '
+    NR == FNR { want[FNR] = $0; n = FNR; next }
+    {
+        if (!(FNR in want)) { print "extra line: " $0; bad = 1; next }
+        na = split(want[FNR], a, /[ :\[\]\/%,]+/); nb = split($0, b, /[ :\[\]\/%,]+/)
+        if (na != nb) { print "c:    " want[FNR] "\ncuda: " $0; bad = 1; next }
+        for (i = 1; i <= na; i++) {
+            if (a[i] == b[i]) continue
+            d = a[i] - b[i]; if (d < 0) d = -d
+            s = a[i] < 0 ? -a[i] : a[i]
+            if (a[i] + 0 != a[i] || d > tol * s) { print "c:    " want[FNR] "\ncuda: " $0; bad = 1; break }
+        }
+        lines = FNR
+    }
+    END {
+        if (lines != n) { print "cuda printed " lines " lines, c " n; bad = 1 }
+        if (bad) exit 1
+        print "training: " n " lines agree (numbers within " tol " relative)"
+    }' "$work/${name}_c.txt" "$work/${name}_emu.txt"
