@@ -1,12 +1,12 @@
 #!/bin/sh
 # install-deps.sh [EXTRA PACKAGE...]: installs the Debian packages mlc needs that are missing
-# (the C compiler, CMake, flex, bison, OpenBLAS, zlib, minizip, cJSON, clang-format, and for
-# the firmware tests the Arm cross compiler, newlib and QEMU), plus any named as arguments.
+# (the C and C++ compilers, CMake, flex, bison, OpenBLAS, zlib, minizip, cJSON, clang-format,
+# and for the firmware tests the Arm cross compiler, newlib and QEMU), plus any named as arguments.
 # Runs apt-get as root, or through sudo.
 set -eu
 need=
 for pkg in gcc libc6-dev make cmake flex bison libopenblas-dev zlib1g-dev libminizip-dev libcjson-dev \
-    gzip clang-format gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm "$@"; do
+    g++ gzip clang-format gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
         need="$need $pkg"
 done
