@@ -583,9 +583,12 @@ typedef struct MlcBuffers {
  * allocates the parameter, gradient, state and activation blocks through it and binds those;
  * it keeps host mirrors of the first three and copies them where the host needs them: the
  * parameters and the state to the device after they are initialised or loaded, and back
- * before they are saved (--save, checkpoints); the gradients back for --grads. The loss
- * crosses only when loss() is called, the output when output() is. Every function but
- * open() reports its own failure (naming the call) and exits. */
+ * before they are saved (--save, checkpoints); the gradients back for --grads. The data sets
+ * are copied to the device once, as they are in memory (images as bytes), with each epoch's
+ * order; a batch is gathered there, and forward() gets device pointers. The loss crosses
+ * only when loss() is called, the output when output() is. Every function but open()
+ * reports its own failure (naming the call) and exits. */
+typedef struct MlcDataset MlcDataset;
 typedef struct MlcDevice {
     const char *name; /* "CUDA" */
     /* Finds and sets up the device (tf32: --tf32 was given); false, with the reason in err,
@@ -595,6 +598,11 @@ typedef struct MlcDevice {
     void (*release)(void *p);
     void (*upload)(void *dst, const void *src, size_t bytes);   /* host -> device */
     void (*download)(void *dst, const void *src, size_t bytes); /* device -> host */
+    /* Samples start .. start + n - 1 of set (a data set whose arrays are on the device), in
+     * the order order[] (on the device; NULL: file order), into the batch x (n x_size
+     * floats: bytes times set->scale, as mlc_dataset_x) and y (labels, or y_size floats). */
+    void (*gather)(const MlcDataset *set, const int64_t *order, int64_t start, int64_t n,
+                   float *x, void *y);
     void (*close)(void);
 } MlcDevice;
 
@@ -658,8 +666,9 @@ typedef struct MlcModel {
     size_t state_size; /* bytes of the generated state struct */
     void (*bind)(void *state, const MlcBuffers *b);
     /* Computes the loss (mean over the batch) and the output for n samples. x: n * x_size
-     * floats; y: n int32 (MLC_TARGET_CLASS) or n * y_size floats. The loss stays where the
-     * model keeps it (on a device, there): loss() reads it, only when the runtime needs it. */
+     * floats; y: n int32 (MLC_TARGET_CLASS) or n * y_size floats (on a device, both are in
+     * its memory). The loss stays where the model keeps it (on a device, there): loss()
+     * reads it, only when the runtime needs it. */
     void (*forward)(void *state, const float *x, const void *y, int64_t n);
     /* The loss of the last forward (or train_step). */
     float (*loss)(void *state);
@@ -730,7 +739,7 @@ void mlc_init_states(const MlcModel *m, float *states);
 /* A data set in memory: n samples of x_size floats (already scaled), or of x_size bytes
  * (IDX images: a quarter of the memory) that become floats, times scale, a batch at a time;
  * and their targets: class labels in y, or (MLC_TARGET_F32) y_size floats each in yf. */
-typedef struct MlcDataset {
+struct MlcDataset {
     int64_t n;
     size_t x_size;
     float *x;    /* n * x_size, or NULL when x8 holds the inputs */
@@ -739,7 +748,7 @@ typedef struct MlcDataset {
     int32_t *y;  /* n labels, or NULL */
     size_t y_size;
     float *yf; /* n * y_size float targets, or NULL */
-} MlcDataset;
+};
 /* The targets of sample i on: what forward() takes as y. */
 const void *mlc_dataset_y(const MlcDataset *d, int64_t i);
 /* The inputs of samples start .. start + n - 1 as floats: in the data set, or (bytes)

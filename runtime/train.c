@@ -44,6 +44,11 @@ typedef struct Run {
     MlcBuffers buf;       /* the buffers in host memory (with a device: the host mirrors) */
     MlcBuffers dev;       /* with a device: the buffers the model is bound to, there */
     bool device_open;     /* m->device->open() succeeded: close() it */
+    MlcDataset dtrain;    /* with a device: the data sets there (their arrays in its memory) */
+    MlcDataset dtest;
+    int64_t *dperm;       /* and the epoch's order of the training set */
+    float *dx;            /* and a batch's inputs and targets, which forward() reads */
+    void *dy;
     void *state;
     float *xbatch;        /* batches of bytes become floats here, shuffled ones gathered */
     void *ybatch;         /* and their targets */
@@ -63,7 +68,10 @@ typedef struct Run {
 static void run_close(Run *r) {
     const MlcDevice *d = r->m->device;
     if (d) {
-        float *blocks[] = {r->dev.params, r->dev.grads, r->dev.states, r->dev.acts};
+        void *blocks[] = {r->dev.params, r->dev.grads, r->dev.states, r->dev.acts,
+                          r->dtrain.x,   r->dtrain.x8, r->dtrain.y,  r->dtrain.yf,
+                          r->dtest.x,    r->dtest.x8,  r->dtest.y,   r->dtest.yf,
+                          r->dperm,      r->dx,        r->dy};
         for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
             if (blocks[i])
                 d->release(blocks[i]);
@@ -124,6 +132,11 @@ static int load_set(Run *r, MlcDataset *d, const char *split) {
     return 0;
 }
 
+/* Bytes of one sample's target: a label, or y_size floats. */
+static size_t target_bytes(const MlcModel *m) {
+    return m->y_kind == MLC_TARGET_CLASS ? sizeof(int32_t) : m->y_size * sizeof(float);
+}
+
 /* Buffers for batches of up to max_batch samples, bound to a zeroed state. */
 static int allocate(Run *r, int64_t max_batch) {
     const MlcModel *m = r->m;
@@ -161,10 +174,50 @@ static int allocate(Run *r, int64_t max_batch) {
     db->states = d->alloc((m->nstates ? m->nstates : 1) * sizeof(float));
     db->acts = d->alloc((nacts ? nacts : 1) * sizeof(float));
     db->host_out = malloc(((size_t)max_batch * m->out_size + 1) * sizeof(float));
+    r->dx = d->alloc((size_t)max_batch * m->x_size * sizeof(float) + 1);
+    r->dy = d->alloc((size_t)max_batch * target_bytes(m) + 1);
     if (!db->host_out)
         return error(r, "out of memory for %lld outputs", (long long)max_batch);
     m->bind(r->state, db);
     return 0;
+}
+
+/* A copy of the data set h on the device: the same fields, its arrays there. */
+static void set_to_device(Run *r, const MlcDataset *h, MlcDataset *dv) {
+    const MlcDevice *d = r->m->device;
+    *dv = *h;
+    dv->x = dv->yf = NULL;
+    dv->x8 = NULL;
+    dv->y = NULL;
+    size_t n = (size_t)h->n;
+    if (h->x) {
+        dv->x = d->alloc(n * h->x_size * sizeof(float));
+        d->upload(dv->x, h->x, n * h->x_size * sizeof(float));
+    }
+    if (h->x8) {
+        dv->x8 = d->alloc(n * h->x_size);
+        d->upload(dv->x8, h->x8, n * h->x_size);
+    }
+    if (h->y) {
+        dv->y = d->alloc(n * sizeof(int32_t));
+        d->upload(dv->y, h->y, n * sizeof(int32_t));
+    }
+    if (h->yf) {
+        dv->yf = d->alloc(n * h->y_size * sizeof(float));
+        d->upload(dv->yf, h->yf, n * h->y_size * sizeof(float));
+    }
+}
+
+/* A batch in host memory (--grads, --inputs, --predict, --outputs) where forward() reads it:
+ * on a device, copied into its batch buffers. */
+static void batch_to_device(Run *r, const float **x, const void **y, int64_t n) {
+    const MlcDevice *d = r->m->device;
+    if (!d)
+        return;
+    d->upload(r->dx, *x, (size_t)n * r->m->x_size * sizeof(float));
+    d->upload(r->dy, *y, (size_t)n * target_bytes(r->m));
+    *x = r->dx;
+    *y = r->dy;
 }
 
 /* The parameters and the running state, initialised or loaded on the host, to the device. */
@@ -239,8 +292,17 @@ static double evaluate(Run *r) {
     bool classify = m->y_kind == MLC_TARGET_CLASS && m->out_size == (size_t)m->nclass && m->output;
     for (int64_t start = 0; start < d->n; start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
-        const float *x = mlc_dataset_x(d, start, n, r->xbatch);
-        eval_forward(r, x, mlc_dataset_y(d, start), n);
+        const float *x;
+        const void *y;
+        if (m->device) { /* gathered on the device, from its copy of the test set */
+            m->device->gather(&r->dtest, NULL, start, n, r->dx, r->dy);
+            x = r->dx;
+            y = r->dy;
+        } else {
+            x = mlc_dataset_x(d, start, n, r->xbatch);
+            y = mlc_dataset_y(d, start);
+        }
+        eval_forward(r, x, y, n);
         test_loss += (double)eval_loss(r);
         num_batches++;
         if (classify) {
@@ -294,12 +356,22 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
             r->perm[i] = r->perm[j];
             r->perm[j] = t;
         }
+        if (m->device) /* the epoch's order to the device: its batches are gathered there */
+            m->device->upload(r->dperm, r->perm, (size_t)d->n * sizeof(int64_t));
     }
     for (int64_t batch = 0, start = 0; start < d->n; batch++, start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
-        const float *x = r->opt.shuffle ? NULL : mlc_dataset_x(d, start, n, r->xbatch);
-        const void *y = mlc_dataset_y(d, start);
-        if (r->opt.shuffle) {
+        const float *x = NULL;
+        const void *y = NULL;
+        if (m->device) { /* nothing crosses: the batch is gathered on the device */
+            m->device->gather(&r->dtrain, r->opt.shuffle ? r->dperm : NULL, start, n, r->dx,
+                              r->dy);
+            x = r->dx;
+            y = r->dy;
+        } else if (!r->opt.shuffle) {
+            x = mlc_dataset_x(d, start, n, r->xbatch);
+            y = mlc_dataset_y(d, start);
+        } else {
             size_t ybytes = d->y ? sizeof(int32_t) : d->y_size * sizeof(float);
             for (int64_t i = 0; i < n; i++) {
                 int64_t k = r->perm[start + i];
@@ -373,6 +445,8 @@ static int train(Run *r) {
         r->perm = malloc((size_t)r->train.n * sizeof(int64_t));
         if (!r->ybatch || !r->perm)
             return error(r, "out of memory for shuffling");
+        if (r->m->device)
+            r->dperm = r->m->device->alloc((size_t)r->train.n * sizeof(int64_t));
     }
     MlcRng rng;
     mlc_rng_seed_stream(&rng, r->opt.seed, MLC_RNG_STREAM_SHUFFLE);
@@ -522,7 +596,10 @@ static int predict(Run *r) {
     if (!m->output || m->out_size != (size_t)m->nclass)
         return error(r, "--predict: model '%s' has no output of %lld class scores", m->name,
                      (long long)m->nclass);
-    eval_forward(r, mlc_dataset_x(&r->test, i, 1, r->xbatch), mlc_dataset_y(&r->test, i), 1);
+    const float *x = mlc_dataset_x(&r->test, i, 1, r->xbatch);
+    const void *y = mlc_dataset_y(&r->test, i);
+    batch_to_device(r, &x, &y, 1);
+    eval_forward(r, x, y, 1);
     int64_t pred = argmax(eval_output(r), m->nclass);
     int64_t actual = r->test.y[i];
     if (m->class_names)
@@ -667,6 +744,7 @@ static int write_outputs(Run *r, const Batch *b) {
         int64_t n = total - start < B ? total - start : B;
         const float *x = b ? b->x : mlc_dataset_x(d, start, n, r->xbatch);
         const void *y = b ? b->y : mlc_dataset_y(d, start);
+        batch_to_device(r, &x, &y, n);
         eval_forward(r, x, y, n);
         memcpy(all + (size_t)start * m->out_size, eval_output(r),
                (size_t)n * m->out_size * sizeof(float));
@@ -681,9 +759,12 @@ static int write_outputs(Run *r, const Batch *b) {
 
 /* Forward and backward on a batch, no update. Returns the loss. */
 static float batch_grads(Run *r, const Batch *b) {
-    r->m->forward(r->state, b->x, b->y, b->n);
+    const float *x = b->x;
+    const void *y = b->y;
+    batch_to_device(r, &x, &y, b->n);
+    r->m->forward(r->state, x, y, b->n);
     float loss = r->m->loss(r->state);
-    r->m->backward(r->state, b->x, b->y, b->n);
+    r->m->backward(r->state, x, y, b->n);
     to_host(r, true);
     return loss;
 }
@@ -869,6 +950,10 @@ static int run(Run *r, int argc, char **argv) {
     }
 
     to_device(r);
+    if (m->device && training)
+        set_to_device(r, &r->train, &r->dtrain);
+    if (m->device && (training || o->eval) && r->test.n > 0)
+        set_to_device(r, &r->test, &r->dtest);
     if (o->grads) {
         float loss = batch_grads(r, &gb);
         if ((rc = write_grads(r, loss)))

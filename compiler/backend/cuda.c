@@ -19,8 +19,8 @@
  *     the losses and whole-tensor sums are one block, each warp summing its rows and the
  *     warps combined in order: deterministic, no atomics;
  *   - the parameters that no product updates are updated in one launch.
- * The batch is copied to the device by forward() (its input and target slots sit in the
- * activation block); the loss and the output cross back only when the runtime asks.
+ * The runtime keeps the data sets on the device and gathers each batch there, so forward()
+ * gets device pointers; the loss and the output cross back only when the runtime asks.
  *
  * The same source compiles for a GPU (nvcc) and for the emulation (a host C++ compiler
  * with MLC_CUDA_EMU, runtime/cuda/mlc_cuda_emu.h), which is how the kernels are tested on
@@ -619,18 +619,10 @@ static bool uses_dropout(Graph *g) {
     return false;
 }
 
-/* Floats per sample of a batch's target: a label (int32, the size of a float) or y_size. */
-static int64_t target_floats(Graph *g) {
-    return g->target->dtype == DT_I32 ? 1 : shape_numel_const(g->target->shape);
-}
-
-/* The activation block per sample: the larger plan's, then the batch's input and target. */
-static int64_t plan_per_sample(Cu *e) {
+/* The activation block per sample: the larger plan's. */
+static int64_t acts_per_sample(Cu *e) {
     int64_t a = e->mp->per_sample, b = e->eval ? e->eval->mp->per_sample : 0;
     return a > b ? a : b;
-}
-static int64_t acts_per_sample(Cu *e) {
-    return plan_per_sample(e) + shape_numel_const(e->g->input->shape) + target_floats(e->g);
 }
 static int64_t acts_fixed(Cu *e) {
     int64_t a = e->mp->fixed, b = e->eval ? e->eval->mp->fixed : 0;
@@ -681,8 +673,6 @@ static void emit_struct(Cu *e) {
                 fprintf(o, "    float *%s; /* evaluation pass */\n", b->name);
         }
     fprintf(o, "    float *params, *grads;\n");
-    fprintf(o, "    float *batch_x;  /* the batch's input, copied by forward() */\n");
-    fprintf(o, "    void *batch_y;   /* and its target */\n");
     fprintf(o, "    float *host_out; /* host memory that output() copies the output into */\n");
     fprintf(o, "    float host_loss; /* the loss, copied back by loss() */\n");
     fprintf(o, "    int64_t n;       /* the last forward's batch size */\n");
@@ -727,18 +717,15 @@ static void emit_bind(Cu *e) {
     bind_activations(e, mp);
     if (e->eval)
         bind_activations(e, e->eval->mp);
-    long long plan = (long long)plan_per_sample(e);
-    fprintf(o, "    m->batch_x = b->acts + %lld * b->max_batch;\n", plan);
-    fprintf(o, "    m->batch_y = b->acts + %lld * b->max_batch;\n",
-            plan + (long long)shape_numel_const(g->input->shape));
     fprintf(o, "}\n\n");
 }
 
-/* The locals a pass names its inputs by; a forward pass first copies the batch over. */
-static void emit_inputs(Cu *e, int first, int last, bool upload) {
+/* The locals a pass names its inputs by (the batch is on the device: the runtime gathered or
+ * copied it there); a forward pass notes the batch size for output(). */
+static void emit_inputs(Cu *e, int first, int last, bool forward) {
     Graph *g = e->g;
     FILE *o = e->out;
-    bool uses_n = upload, uses[2] = {false, false};
+    bool uses_n = false, uses[2] = {false, false};
     Buffer *leaf[2] = {e->mp->buf_of[g->input->id], e->mp->buf_of[g->target->id]};
     for (int i = first; i < last; i++) {
         KernelArgs args = kernel_args(e->s, e->mp, e->s->kernels.data[i]);
@@ -749,20 +736,17 @@ static void emit_inputs(Cu *e, int first, int last, bool upload) {
     }
     fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
     fprintf(o, uses_n ? "    const int64_t N = n;\n" : "    (void)n;\n");
-    if (upload) {
+    if (forward)
         fprintf(o, "    m->n = n;\n");
-        fprintf(o, "    mlc_cuda_upload(m->batch_x, batch_x, (size_t)N * %lld * sizeof(float));\n",
-                (long long)shape_numel_const(g->input->shape));
-        fprintf(o, "    mlc_cuda_upload(m->batch_y, batch_y, (size_t)N * %lld * 4);\n",
-                (long long)target_floats(g));
-    } else {
-        fprintf(o, "    (void)batch_x;\n    (void)batch_y;\n");
-    }
     const char *ytype = g->target->dtype == DT_I32 ? "int32_t" : "float";
     if (uses[0])
-        fprintf(o, "    const float *%s = m->batch_x;\n", leaf[0]->name);
+        fprintf(o, "    const float *%s = batch_x;\n", leaf[0]->name);
+    else
+        fprintf(o, "    (void)batch_x;\n");
     if (uses[1])
-        fprintf(o, "    const %s *%s = (const %s *)m->batch_y;\n", ytype, leaf[1]->name, ytype);
+        fprintf(o, "    const %s *%s = (const %s *)batch_y;\n", ytype, leaf[1]->name, ytype);
+    else
+        fprintf(o, "    (void)batch_y;\n");
 }
 
 /* Gradients that are not computed in place: zero, a constant, or a copy (one kernel). */

@@ -151,15 +151,40 @@ static void mlc_cuda_download(void *dst, const void *src, size_t bytes) {
 #endif
 }
 
+/* A batch gathered from a data set on the device (MlcDevice.gather): one thread per input
+ * value, the first of each sample's also copying its target. */
+__global__ void mlc_cuda_gather_kernel(const MlcDataset set, const int64_t *order, int64_t start,
+                                       int64_t n, float *x, void *y) {
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    const int64_t size = (int64_t)set.x_size;
+    for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < n * size; k += stride) {
+        const int64_t i = k / size, c = k % size;
+        const int64_t s = order ? order[start + i] : start + i;
+        x[k] = set.x ? set.x[s * size + c] : (float)set.x8[s * size + c] * set.scale;
+        if (c != 0)
+            continue;
+        if (set.y)
+            ((int32_t *)y)[i] = set.y[s];
+        for (int64_t j = 0; set.yf && j < (int64_t)set.y_size; j++)
+            ((float *)y)[i * (int64_t)set.y_size + j] = set.yf[s * (int64_t)set.y_size + j];
+    }
+}
+
+static void mlc_cuda_gather(const MlcDataset *set, const int64_t *order, int64_t start, int64_t n,
+                            float *x, void *y) {
+    MLC_LAUNCH(mlc_cuda_gather_kernel, mlc_blocks(n * (int64_t)set->x_size), MLC_THREADS, *set,
+               order, start, n, x, y);
+}
+
 static void mlc_cuda_close(void) {
 #ifndef MLC_CUDA_EMU
     cublasDestroy(mlc_cublas);
 #endif
 }
 
-static const MlcDevice mlc_cuda_device = {"CUDA",          mlc_cuda_open,   mlc_cuda_alloc,
-                                          mlc_cuda_release, mlc_cuda_upload, mlc_cuda_download,
-                                          mlc_cuda_close};
+static const MlcDevice mlc_cuda_device = {
+    "CUDA",          mlc_cuda_open,     mlc_cuda_alloc,  mlc_cuda_release,
+    mlc_cuda_upload, mlc_cuda_download, mlc_cuda_gather, mlc_cuda_close};
 
 /* ---- matrix products ---------------------------------------------------------------------- */
 

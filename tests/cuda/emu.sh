@@ -7,8 +7,10 @@
 #   3. both programs' --grads (the loss and every gradient on one batch: the first training
 #      batch of DATA, the fuzz corpus's <name>_batch.safetensors, or the model's constant
 #      input at batch 1 and 7) must agree within 1e-5 relative (st_compare);
-#   4. with DATA, one epoch of training: every printed loss and the test lines within 1e-5
-#      relative.
+#   4. with DATA, one epoch of training in file order at the model's batch size, and one
+#      shuffled, at batch 100 (a partial last batch), with Adam (whose state stays on the
+#      host): every printed loss and test line within 1e-5 relative, and the saved weights
+#      of the second within 1e-5 relative (1e-6 absolute).
 # A model with an op the target does not write yet (an image op) is skipped (status 77).
 # Needs: $MLC_RUNTIME_LIB (libmlc_runtime.a), $MLC_CBLAS_INCLUDE, $MLC_EMU_LIBS (what the
 # runtime links), $CXX (default c++).
@@ -49,9 +51,8 @@ while [ $# -gt 0 ]; do
 done
 
 [ -n "$data" ] || exit 0
-"$work/${name}_c" --data "$data" --epochs 1 >"$work/${name}_c.txt"
-"$work/${name}_emu" --data "$data" --epochs 1 >"$work/${name}_emu.txt"
-# the same lines, the numbers in them within 1e-5 relative
+# same_lines A B: the same lines, the numbers in them within 1e-5 relative
+same_lines() {
 awk -v tol=1e-5 '
     NR == FNR { want[FNR] = $0; n = FNR; next }
     {
@@ -70,4 +71,14 @@ awk -v tol=1e-5 '
         if (lines != n) { print "cuda printed " lines " lines, c " n; bad = 1 }
         if (bad) exit 1
         print "training: " n " lines agree (numbers within " tol " relative)"
-    }' "$work/${name}_c.txt" "$work/${name}_emu.txt"
+    }' "$1" "$2"
+}
+for prog in c emu; do
+    "$work/${name}_$prog" --data "$data" --epochs 1 >"$work/${name}_${prog}_1.txt"
+    "$work/${name}_$prog" --data "$data" --epochs 1 --shuffle --batch 100 --optimizer adam \
+        --save "$work/${name}_${prog}_adam.safetensors" --no-checkpoint >"$work/${name}_${prog}_2.txt"
+done
+same_lines "$work/${name}_c_1.txt" "$work/${name}_emu_1.txt"
+same_lines "$work/${name}_c_2.txt" "$work/${name}_emu_2.txt"
+echo "$name: the weights after a shuffled epoch with Adam"
+"$compare" "$work/${name}_c_adam.safetensors" "$work/${name}_emu_adam.safetensors" 1e-5 1e-6
