@@ -524,6 +524,97 @@ void mlc_optim_state_close(MlcOptimState *s);
 /* One step over n parameters w with gradients grad, at learning rate lr. */
 void mlc_optim_step(const MlcOptim *o, MlcOptimState *s, double lr, float *w, const float *grad,
                     size_t n);
+/* One step of an optimizer as two parts, so that a device runs the same arithmetic: the
+ * coefficients of step `step` (from 1) at rate lr, computed once (mlc_optim_coefs: what
+ * torch computes in Python, in double, then rounded to float), and the update of element i
+ * of the parameters w with its gradient g and the slots (mlc_optim_update, below), in
+ * torch.optim's order of float operations. mlc_optim_step is the loop of the two. */
+typedef struct MlcOptimCoefs {
+    int kind;     /* MlcOptimKind */
+    int first;    /* the first step: SGD's momentum buffer starts as the gradient */
+    int nesterov; /* SGD */
+    int buf_slot; /* the slot of SGD's or RMSprop's momentum buffer, or -1 */
+    int avg_slot; /* the slot of centered RMSprop's gradient average, or -1 */
+    int max_slot; /* the slot of amsgrad's largest second moment, or -1 */
+    float wd, neg_lr, m, keep;                 /* SGD (wd, neg_lr: all) */
+    float b1, b2, a1, a2, neg_step, bc2_sqrt;  /* Adam, AdamW */
+    float eps, decay, alpha, alpha1, neg_clr; /* AdamW's decay; RMSprop; Adagrad */
+} MlcOptimCoefs;
+MlcOptimCoefs mlc_optim_coefs(const MlcOptim *o, const MlcOptimState *s, uint64_t step,
+                              double lr);
+
+/* grad + wd w (torch: grad.add(param, alpha=weight_decay)), or grad */
+MLC_HD static inline float mlc_optim_decayed(float g, float w, float wd) {
+    return wd != 0.0f ? g + wd * w : g;
+}
+
+MLC_HD static inline void mlc_optim_update(const MlcOptimCoefs *c, float *w, float grad,
+                                           float *const *slot, size_t i) {
+    switch (c->kind) {
+    case MLC_SGD: {
+        float g = mlc_optim_decayed(grad, w[i], c->wd);
+        if (c->buf_slot >= 0) {
+            float *buf = slot[c->buf_slot];
+            buf[i] = c->first ? g : buf[i] * c->m + c->keep * g;
+            g = c->nesterov ? g + c->m * buf[i] : buf[i];
+        }
+        w[i] += c->neg_lr * g;
+        return;
+    }
+    case MLC_ADAM:
+    case MLC_ADAMW: {
+        float *m1 = slot[0], *m2 = slot[1];
+        float g = grad;
+        if (c->kind == MLC_ADAMW)
+            w[i] *= c->decay;
+        else
+            g = mlc_optim_decayed(g, w[i], c->wd);
+        m1[i] = m1[i] * c->b1 + c->a1 * g;
+        m2[i] = m2[i] * c->b2 + c->a2 * g * g;
+        float v = m2[i];
+        if (c->max_slot >= 0) {
+            float *mx = slot[c->max_slot];
+            mx[i] = mx[i] > m2[i] ? mx[i] : m2[i];
+            v = mx[i];
+        }
+        const float denom = sqrtf(v) / c->bc2_sqrt + c->eps;
+        w[i] += c->neg_step * m1[i] / denom;
+        return;
+    }
+    case MLC_RMSPROP: {
+        float *sq = slot[0];
+        float g = mlc_optim_decayed(grad, w[i], c->wd);
+        sq[i] = sq[i] * c->alpha + c->alpha1 * g * g;
+        float avg;
+        if (c->avg_slot >= 0) {
+            float *ga = slot[c->avg_slot];
+            ga[i] = ga[i] * c->alpha + c->alpha1 * g;
+            avg = sqrtf(sq[i] + -1.0f * ga[i] * ga[i]);
+        } else {
+            avg = sqrtf(sq[i]);
+        }
+        avg += c->eps;
+        if (c->buf_slot >= 0) {
+            float *buf = slot[c->buf_slot];
+            buf[i] = buf[i] * c->m + g / avg;
+            w[i] += c->neg_lr * buf[i];
+        } else {
+            w[i] += c->neg_lr * g / avg;
+        }
+        return;
+    }
+    case MLC_ADAGRAD: {
+        float *sum = slot[0];
+        float g = mlc_optim_decayed(grad, w[i], c->wd);
+        sum[i] += g * g;
+        const float std = sqrtf(sum[i]) + c->eps;
+        w[i] += c->neg_clr * g / std;
+        return;
+    }
+    case MLC_OPTIM_COUNT: return;
+    }
+}
+
 /* Plain SGD (no momentum, no weight decay): what a model's train_step can fold into its
  * weight-gradient GEMMs. */
 bool mlc_optim_is_plain_sgd(const MlcOptim *o);
@@ -603,6 +694,10 @@ typedef struct MlcDevice {
      * floats: bytes times set->scale, as mlc_dataset_x) and y (labels, or y_size floats). */
     void (*gather)(const MlcDataset *set, const int64_t *order, int64_t start, int64_t n,
                    float *x, void *y);
+    /* One optimizer step over the n parameters w (gradients grad, slots slot[]: all in its
+     * memory) with the coefficients c: mlc_optim_update for every element, in one launch. */
+    void (*optim_step)(const MlcOptimCoefs *c, float *w, const float *grad, float *const *slot,
+                       size_t n);
     void (*close)(void);
 } MlcDevice;
 

@@ -49,6 +49,7 @@ typedef struct Run {
     int64_t *dperm;       /* and the epoch's order of the training set */
     float *dx;            /* and a batch's inputs and targets, which forward() reads */
     void *dy;
+    float *dslot[MLC_OPTIM_SLOTS]; /* and the optimizer's state (ostate has the host's copy) */
     void *state;
     float *xbatch;        /* batches of bytes become floats here, shuffled ones gathered */
     void *ybatch;         /* and their targets */
@@ -71,7 +72,8 @@ static void run_close(Run *r) {
         void *blocks[] = {r->dev.params, r->dev.grads, r->dev.states, r->dev.acts,
                           r->dtrain.x,   r->dtrain.x8, r->dtrain.y,  r->dtrain.yf,
                           r->dtest.x,    r->dtest.x8,  r->dtest.y,   r->dtest.yf,
-                          r->dperm,      r->dx,        r->dy};
+                          r->dperm,      r->dx,        r->dy,        r->dslot[0],
+                          r->dslot[1],   r->dslot[2]};
         for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
             if (blocks[i])
                 d->release(blocks[i]);
@@ -176,6 +178,8 @@ static int allocate(Run *r, int64_t max_batch) {
     db->host_out = malloc(((size_t)max_batch * m->out_size + 1) * sizeof(float));
     r->dx = d->alloc((size_t)max_batch * m->x_size * sizeof(float) + 1);
     r->dy = d->alloc((size_t)max_batch * target_bytes(m) + 1);
+    for (int i = 0; i < r->ostate.nslots; i++)
+        r->dslot[i] = d->alloc(np * sizeof(float));
     if (!db->host_out)
         return error(r, "out of memory for %lld outputs", (long long)max_batch);
     m->bind(r->state, db);
@@ -220,22 +224,28 @@ static void batch_to_device(Run *r, const float **x, const void **y, int64_t n) 
     *y = r->dy;
 }
 
-/* The parameters and the running state, initialised or loaded on the host, to the device. */
+/* The parameters, the running state and the optimizer's state, initialised or loaded on the
+ * host, to the device. */
 static void to_device(Run *r) {
     const MlcDevice *d = r->m->device;
     if (!d)
         return;
     d->upload(r->dev.params, r->buf.params, r->m->nparams * sizeof(float));
     d->upload(r->dev.states, r->buf.states, r->m->nstates * sizeof(float));
+    for (int i = 0; i < r->ostate.nslots; i++)
+        d->upload(r->dslot[i], r->ostate.slot[i], r->m->nparams * sizeof(float));
 }
 
-/* The parameters and the running state (and the gradients, if grads) back to the host. */
+/* The parameters, the running state and the optimizer's state (and the gradients, if grads)
+ * back to the host. */
 static void to_host(Run *r, bool grads) {
     const MlcDevice *d = r->m->device;
     if (!d)
         return;
     d->download(r->buf.params, r->dev.params, r->m->nparams * sizeof(float));
     d->download(r->buf.states, r->dev.states, r->m->nstates * sizeof(float));
+    for (int i = 0; i < r->ostate.nslots; i++)
+        d->download(r->ostate.slot[i], r->dslot[i], r->m->nparams * sizeof(float));
     if (grads)
         d->download(r->buf.grads, r->dev.grads, r->m->nparams * sizeof(float));
 }
@@ -391,15 +401,14 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
         } else {
             m->forward(r->state, x, y, n);
             m->backward(r->state, x, y, n);
-            /* the optimizer's state lives on the host: on a device, the gradients come
-             * back and the updated parameters go up again each step (slow; plain SGD
-             * stays on the device) */
-            if (m->device)
-                m->device->download(r->buf.grads, r->dev.grads, m->nparams * sizeof(float));
-            mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
-                           m->nparams);
-            if (m->device)
-                m->device->upload(r->dev.params, r->buf.params, m->nparams * sizeof(float));
+            if (m->device) { /* the same update, on the device, all parameters at once */
+                r->ostate.step++;
+                MlcOptimCoefs c = mlc_optim_coefs(&r->opt.optim, &r->ostate, r->ostate.step, r->lr);
+                m->device->optim_step(&c, r->dev.params, r->dev.grads, r->dslot, m->nparams);
+            } else {
+                mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
+                               m->nparams);
+            }
         }
         bool last = start + B >= d->n;
         bool draw = r->bar && (last || now() - r->drawn >= 0.2);

@@ -176,6 +176,22 @@ static void mlc_cuda_gather(const MlcDataset *set, const int64_t *order, int64_t
                order, start, n, x, y);
 }
 
+/* An optimizer step (MlcDevice.optim_step): every parameter in one grid-stride launch, each
+ * element updated by the runtime's own mlc_optim_update. */
+__global__ void mlc_cuda_optim_kernel(const MlcOptimCoefs c, float *w, const float *grad,
+                                      float *s0, float *s1, float *s2, int64_t n) {
+    float *const slot[3] = {s0, s1, s2};
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < n; k += stride)
+        mlc_optim_update(&c, w, grad[k], slot, (size_t)k);
+}
+
+static void mlc_cuda_optim_step(const MlcOptimCoefs *c, float *w, const float *grad,
+                                float *const *slot, size_t n) {
+    MLC_LAUNCH(mlc_cuda_optim_kernel, mlc_blocks((int64_t)n), MLC_THREADS, *c, w, grad, slot[0],
+               slot[1], slot[2], (int64_t)n);
+}
+
 static void mlc_cuda_close(void) {
 #ifndef MLC_CUDA_EMU
     cublasDestroy(mlc_cublas);
@@ -183,8 +199,8 @@ static void mlc_cuda_close(void) {
 }
 
 static const MlcDevice mlc_cuda_device = {
-    "CUDA",          mlc_cuda_open,     mlc_cuda_alloc,  mlc_cuda_release,
-    mlc_cuda_upload, mlc_cuda_download, mlc_cuda_gather, mlc_cuda_close};
+    "CUDA",          mlc_cuda_open,     mlc_cuda_alloc,  mlc_cuda_release,   mlc_cuda_upload,
+    mlc_cuda_download, mlc_cuda_gather, mlc_cuda_optim_step, mlc_cuda_close};
 
 /* ---- matrix products ---------------------------------------------------------------------- */
 
