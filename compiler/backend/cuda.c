@@ -874,6 +874,10 @@ static void emit_train_step(Cu *e) {
                "each\n * weight is updated inside the product that computes its gradient, "
                "where it can be. */\n");
     pass_signature(e, "void", "train_step", true);
+    bool graph = !uses_dropout(g); /* a graph would keep one step's dropout seed */
+    if (graph)
+        fprintf(o, "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* MLC_CUDA_GRAPHS=1 */\n"
+                   "        return;\n");
     fprintf(o, "    %s_forward(state, batch_x, batch_y, n);\n", g->name);
     emit_inputs(e, s->nforward, s->kernels.len, false);
     for (int i = s->nforward; i < s->kernels.len; i++) {
@@ -897,6 +901,8 @@ static void emit_train_step(Cu *e) {
     emit_grad_copies_call(e);
     fprintf(o, "    MLC_LAUNCH(k_%s_sgd_rest, mlc_blocks(%lld), MLC_THREADS, *m, lr);\n", g->name,
             (long long)e->mp->nparams);
+    if (graph)
+        fprintf(o, "    mlc_graph_end();\n");
     fprintf(o, "}\n\n");
 }
 
@@ -1105,6 +1111,7 @@ static const char *const reserved[] = {
     "expf", "logf", "log", "log1pf", "fmaxf", "fabsf", "tanhf", "sqrtf", "mlc_relu", "mlc_gelu",
     "mlc_gelu_grad", "mlc_elu", "mlc_dropout", "mlc_gemm", "mlc_blocks", "mlc_warp_sum",
     "mlc_warp_max", "mlc_block_sum", "mlc_cuda_upload", "mlc_cuda_download", "mlc_cuda_device",
+    "mlc_graph_replay", "mlc_graph_end",
     "MLC_LAUNCH", "MLC_THREADS", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN", NULL};
 
 const Target target_cuda = {

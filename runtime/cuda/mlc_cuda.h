@@ -79,13 +79,26 @@ static inline void mlc_cublas_check(cublasStatus_t s, const char *what, const ch
 #define MLC_CUBLAS_CHECK(call) mlc_cublas_check((call), #call, __FILE__, __LINE__)
 /* A launch is checked at once (a bad configuration); a fault inside the kernel shows at the
  * next synchronising call, which names itself. */
+/* Every launch and product goes to mlc_stream: the legacy default stream, or with CUDA
+ * Graphs a stream of its own (a capture needs one). */
+static cudaStream_t mlc_stream;
 #define MLC_LAUNCH(kernel, blocks, threads, ...)                                                   \
     do {                                                                                           \
-        kernel<<<(blocks), (threads)>>>(__VA_ARGS__);                                              \
+        kernel<<<(blocks), (threads), 0, mlc_stream>>>(__VA_ARGS__);                               \
         mlc_cuda_check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__);             \
     } while (0)
 static cublasHandle_t mlc_cublas;
 #endif
+
+/* CUDA Graphs for the training step, where MLC_CUDA_GRAPHS=1 is set in the environment. */
+static bool mlc_graphs_on(void) {
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("MLC_CUDA_GRAPHS");
+        on = e && *e && strcmp(e, "0") != 0;
+    }
+    return on == 1;
+}
 
 /* ---- the device: MlcDevice's functions ---------------------------------------------------- */
 
@@ -105,6 +118,16 @@ static bool mlc_cuda_open(bool tf32, char *err, size_t errlen) {
     }
     MLC_CUDA_CHECK(cudaSetDevice(0));
     MLC_CUBLAS_CHECK(cublasCreate(&mlc_cublas));
+    if (mlc_graphs_on()) {
+        /* a stream to capture (blocking: the copies on the legacy stream wait for it), and
+         * a workspace of cuBLAS's own, which it must not allocate while captured */
+        static void *workspace;
+        const size_t bytes = 32u << 20;
+        MLC_CUDA_CHECK(cudaStreamCreate(&mlc_stream));
+        MLC_CUBLAS_CHECK(cublasSetStream(mlc_cublas, mlc_stream));
+        MLC_CUDA_CHECK(cudaMalloc(&workspace, bytes));
+        MLC_CUBLAS_CHECK(cublasSetWorkspace(mlc_cublas, workspace, bytes));
+    }
     /* FP32 products as on the CPU, unless --tf32 */
     MLC_CUBLAS_CHECK(
         cublasSetMathMode(mlc_cublas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
@@ -211,8 +234,10 @@ static inline void mlc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, f
                             const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                             float *c, int64_t ldc) {
 #ifdef MLC_CUDA_EMU
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+    mlc_emu_host([=]() {
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+    });
 #else
     MLC_CUBLAS_CHECK(cublasSgemm(mlc_cublas, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
                                  ta ? CUBLAS_OP_T : CUBLAS_OP_N, (int)n, (int)m, (int)k, &alpha, b,
@@ -251,6 +276,73 @@ static __device__ inline double mlc_block_sum(double v) {
         for (unsigned w = 0; w < blockDim.x / 32; w++)
             total += warp_sums[w];
     return total;
+}
+
+/* ---- CUDA Graphs ----------------------------------------------------------------------------
+ * With MLC_CUDA_GRAPHS=1, a training step (train_step) is captured as a graph the first time
+ * it runs with a given batch (its device pointers and size) and rate, and replayed after
+ * that: one launch instead of one per kernel. What a graph keeps are the arguments as they
+ * were when it was captured, so a step whose arguments change (the last, smaller batch of an
+ * epoch, a new epoch's rate) is captured again; a model with dropout, whose masks change
+ * every step, is never captured. */
+static struct {
+    bool valid, capturing;
+    const void *state, *x, *y;
+    int64_t n;
+    float lr;
+#ifndef MLC_CUDA_EMU
+    cudaGraphExec_t exec;
+#endif
+} mlc_graph;
+
+/* At the start of a step: true after replaying the graph of a step with these arguments;
+ * false when the step must run its launches (which are captured, with graphs on). */
+static inline bool mlc_graph_replay(const void *state, const void *x, const void *y, int64_t n,
+                                    float lr) {
+    if (!mlc_graphs_on())
+        return false;
+    if (mlc_graph.valid && mlc_graph.state == state && mlc_graph.x == x && mlc_graph.y == y &&
+        mlc_graph.n == n && mlc_graph.lr == lr) {
+#ifdef MLC_CUDA_EMU
+        mlc_emu_graph_replay();
+#else
+        MLC_CUDA_CHECK(cudaGraphLaunch(mlc_graph.exec, mlc_stream));
+#endif
+        return true;
+    }
+#ifdef MLC_CUDA_EMU
+    mlc_emu_graph_begin();
+#else
+    if (mlc_graph.valid)
+        MLC_CUDA_CHECK(cudaGraphExecDestroy(mlc_graph.exec));
+    MLC_CUDA_CHECK(cudaStreamBeginCapture(mlc_stream, cudaStreamCaptureModeThreadLocal));
+#endif
+    mlc_graph.valid = false;
+    mlc_graph.capturing = true;
+    mlc_graph.state = state;
+    mlc_graph.x = x;
+    mlc_graph.y = y;
+    mlc_graph.n = n;
+    mlc_graph.lr = lr;
+    return false;
+}
+
+/* At the end of a step: a step that was captured is made a graph and run. */
+static inline void mlc_graph_end(void) {
+    if (!mlc_graph.capturing)
+        return;
+    mlc_graph.capturing = false;
+#ifdef MLC_CUDA_EMU
+    mlc_emu_graph_end();
+    mlc_emu_graph_replay();
+#else
+    cudaGraph_t graph;
+    MLC_CUDA_CHECK(cudaStreamEndCapture(mlc_stream, &graph));
+    MLC_CUDA_CHECK(cudaGraphInstantiate(&mlc_graph.exec, graph, 0));
+    MLC_CUDA_CHECK(cudaGraphDestroy(graph));
+    MLC_CUDA_CHECK(cudaGraphLaunch(mlc_graph.exec, mlc_stream));
+#endif
+    mlc_graph.valid = true;
 }
 
 #endif

@@ -24,6 +24,7 @@
 #define MLC_CUDA_EMU_H
 
 #include <functional>
+#include <vector>
 #include <stdio.h>
 #include <stdlib.h>
 #include <ucontext.h>
@@ -146,8 +147,45 @@ static inline void run_block(unsigned n) {
 
 } // namespace mlc_emu
 
+/* A CUDA Graph in the emulation: while capturing, launches and products are recorded (with
+ * their arguments as they are at capture, as a graph keeps them) instead of run; a replay
+ * runs the record. */
+namespace mlc_emu {
+static bool capturing;
+static std::vector<std::function<void()>> graph;
+} // namespace mlc_emu
+
+static inline void mlc_emu_run(dim3 grid, dim3 block, const std::function<void()> &kernel);
+
 /* kernel<<<grid, block>>>(...), as MLC_LAUNCH writes it in the emulation. */
 static inline void mlc_emu_launch(dim3 grid, dim3 block, const std::function<void()> &kernel) {
+    if (mlc_emu::capturing)
+        mlc_emu::graph.push_back([=]() { mlc_emu_run(grid, block, kernel); });
+    else
+        mlc_emu_run(grid, block, kernel);
+}
+
+/* A host step of the graph (a matrix product): recorded while capturing, else run. */
+static inline void mlc_emu_host(const std::function<void()> &step) {
+    if (mlc_emu::capturing)
+        mlc_emu::graph.push_back(step);
+    else
+        step();
+}
+
+static inline void mlc_emu_graph_begin() {
+    mlc_emu::graph.clear();
+    mlc_emu::capturing = true;
+}
+static inline void mlc_emu_graph_end() {
+    mlc_emu::capturing = false;
+}
+static inline void mlc_emu_graph_replay() {
+    for (const std::function<void()> &step : mlc_emu::graph)
+        step();
+}
+
+static inline void mlc_emu_run(dim3 grid, dim3 block, const std::function<void()> &kernel) {
     using namespace mlc_emu;
     if (block.x == 0 || block.x > MAX_THREADS || block.x % 32 != 0 || grid.x == 0)
         fail("a launch needs 1 to 1024 threads per block, in whole warps, and a block");

@@ -12,7 +12,9 @@
 #      host): every printed loss and test line within 1e-5 relative, and the saved weights
 #      of the second within 1e-5 relative (1e-6 absolute); the same for an epoch of SGD with
 #      Nesterov momentum and weight decay. (Optimizers other than plain SGD update on the
-#      device with the runtime's own element function, mlc_optim_update.)
+#      device with the runtime's own element function, mlc_optim_update.) And two shuffled
+#      epochs of plain SGD at batch 100 with MLC_CUDA_GRAPHS=1: each step captured once per
+#      batch size and replayed, as a CUDA Graph keeps it.
 # A model with an op the target does not write yet (an image op) is skipped (status 77).
 # Needs: $MLC_RUNTIME_LIB (libmlc_runtime.a), $MLC_CBLAS_INCLUDE, $MLC_EMU_LIBS (what the
 # runtime links), $CXX (default c++).
@@ -82,10 +84,15 @@ for prog in c emu; do
     "$work/${name}_$prog" --data "$data" --epochs 1 --optimizer sgd --momentum 0.9 --nesterov \
         --weight-decay 1e-3 --lr 0.01 --save "$work/${name}_${prog}_sgd.safetensors" \
         --no-checkpoint --quiet >/dev/null
+    MLC_CUDA_GRAPHS=1 "$work/${name}_$prog" --data "$data" --epochs 2 --shuffle --batch 100 \
+        --save "$work/${name}_${prog}_graph.safetensors" --no-checkpoint >"$work/${name}_${prog}_3.txt"
 done
 same_lines "$work/${name}_c_1.txt" "$work/${name}_emu_1.txt"
 same_lines "$work/${name}_c_2.txt" "$work/${name}_emu_2.txt"
+same_lines "$work/${name}_c_3.txt" "$work/${name}_emu_3.txt"
 echo "$name: the weights after a shuffled epoch with Adam"
 "$compare" "$work/${name}_c_adam.safetensors" "$work/${name}_emu_adam.safetensors" 1e-5 1e-6
 echo "$name: the weights after an epoch of SGD with Nesterov momentum and weight decay"
 "$compare" "$work/${name}_c_sgd.safetensors" "$work/${name}_emu_sgd.safetensors" 1e-5 1e-6
+echo "$name: the weights after two shuffled epochs of plain SGD, the step replayed as a graph"
+"$compare" "$work/${name}_c_graph.safetensors" "$work/${name}_emu_graph.safetensors" 1e-5 1e-6

@@ -8,7 +8,9 @@
 #      that every loss printed in epoch 1 agrees within 1e-4 relative; prints each run's
 #      time per epoch and per step (--time), and the largest difference of each epoch's test
 #      loss;
-#   4. the same at batch 1024 (2 epochs), and the GPU at batch 64 with --tf32.
+#   4. the GPU run again with each training step replayed as a CUDA Graph
+#      (MLC_CUDA_GRAPHS=1): the same losses, and its times;
+#   5. the same at batch 1024 (2 epochs), and the GPU at batch 64 with --tf32.
 # DATA is FashionMNIST's directory (default data/fashion-mnist, else the tests' 2048-sample
 # subset). --no-gpu stops after step 2 and the CPU run: what can be checked without a GPU.
 # Exit status 0 when everything ran and agreed.
@@ -115,6 +117,14 @@ echo "epoch 1, GPU against CPU:"
 compare cpu64 gpu64 1e-4 1
 echo "every epoch, GPU against CPU (for the record):"
 compare cpu64 gpu64 1 0 || true
+
+echo "== batch 64, $epochs epochs on the GPU, each step a CUDA Graph (MLC_CUDA_GRAPHS=1)"
+MLC_CUDA_GRAPHS=1 run graph64 "$work/train_gpu" --epochs "$epochs"
+report graph64 "$steps"
+echo "epoch 1, GPU with graphs against CPU:"
+compare cpu64 graph64 1e-4 1
+echo "every epoch, with graphs against without (the same kernels: expected equal):"
+compare gpu64 graph64 1e-6 0
 
 steps1024=$(( (steps * 64 + 1023) / 1024 ))
 echo "== batch 1024, 2 epochs ($steps1024 steps per epoch)"
