@@ -785,6 +785,11 @@ typedef struct MlcModel {
     const float *(*eval_output)(void *state);
     /* Where the buffers live: NULL for host memory, else the device (the CUDA target). */
     const MlcDevice *device;
+    /* Optional, on a device: after eval_forward on a test batch (y its targets, on the
+     * device), adds the batch's loss to acc[0] and, for a classifier, the number of samples
+     * whose largest output is the label to acc[1] (acc: two doubles in device memory), so
+     * the test pass is read back once, not per batch. */
+    void (*eval_accumulate)(void *state, const void *y, int64_t n, double *acc);
 } MlcModel;
 
 /* The whole program: parses argv (see --help), then trains, evaluates, predicts or prints

@@ -50,6 +50,7 @@ typedef struct Run {
     float *dx;            /* and a batch's inputs and targets, which forward() reads */
     void *dy;
     float *dslot[MLC_OPTIM_SLOTS]; /* and the optimizer's state (ostate has the host's copy) */
+    double *dacc;         /* and the test pass's sums (MlcModel.eval_accumulate) */
     void *state;
     float *xbatch;        /* batches of bytes become floats here, shuffled ones gathered */
     void *ybatch;         /* and their targets */
@@ -73,7 +74,7 @@ static void run_close(Run *r) {
                           r->dtrain.x,   r->dtrain.x8, r->dtrain.y,  r->dtrain.yf,
                           r->dtest.x,    r->dtest.x8,  r->dtest.y,   r->dtest.yf,
                           r->dperm,      r->dx,        r->dy,        r->dslot[0],
-                          r->dslot[1],   r->dslot[2]};
+                          r->dslot[1],   r->dslot[2],  r->dacc};
         for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
             if (blocks[i])
                 d->release(blocks[i]);
@@ -180,6 +181,8 @@ static int allocate(Run *r, int64_t max_batch) {
     r->dy = d->alloc((size_t)max_batch * target_bytes(m) + 1);
     for (int i = 0; i < r->ostate.nslots; i++)
         r->dslot[i] = d->alloc(np * sizeof(float));
+    if (m->eval_accumulate)
+        r->dacc = d->alloc(2 * sizeof(double));
     if (!db->host_out)
         return error(r, "out of memory for %lld outputs", (long long)max_batch);
     m->bind(r->state, db);
@@ -300,6 +303,11 @@ static double evaluate(Run *r) {
     double test_loss = 0.0;
     int64_t correct = 0, num_batches = 0;
     bool classify = m->y_kind == MLC_TARGET_CLASS && m->out_size == (size_t)m->nclass && m->output;
+    /* on a device, the sums stay there until the end */
+    bool on_device = m->device && m->eval_accumulate;
+    double acc[2] = {0.0, 0.0};
+    if (on_device)
+        m->device->upload(r->dacc, acc, sizeof acc);
     for (int64_t start = 0; start < d->n; start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
         const float *x;
@@ -313,13 +321,22 @@ static double evaluate(Run *r) {
             y = mlc_dataset_y(d, start);
         }
         eval_forward(r, x, y, n);
-        test_loss += (double)eval_loss(r);
         num_batches++;
+        if (on_device) {
+            m->eval_accumulate(r->state, y, n, r->dacc);
+            continue;
+        }
+        test_loss += (double)eval_loss(r);
         if (classify) {
             const float *out = eval_output(r);
             for (int64_t i = 0; i < n; i++)
                 correct += argmax(out + (size_t)i * m->out_size, m->nclass) == d->y[start + i];
         }
+    }
+    if (on_device) {
+        m->device->download(acc, r->dacc, sizeof acc);
+        test_loss = acc[0];
+        correct = (int64_t)acc[1];
     }
     test_loss /= (double)num_batches;
     if (classify)

@@ -906,12 +906,38 @@ static void emit_train_step(Cu *e) {
     fprintf(o, "}\n\n");
 }
 
+/* The test pass's sums, kept on the device (MlcModel.eval_accumulate): the evaluation
+ * pass's loss, and for a classifier the samples its output gets right. */
+static void emit_eval_accumulate(Cu *e) {
+    FILE *o = e->out;
+    Graph *g = e->g;
+    Cu *ev = e->eval ? e->eval : e;
+    fprintf(o, "/* After the evaluation pass on a test batch: its loss, and the samples whose "
+               "largest\n * output is the label, added to the test pass's sums on the device. */\n");
+    fprintf(o, "static void %s_eval_accumulate(void *state, const void *y, int64_t n, double *acc) "
+               "{\n",
+            g->name);
+    bool classify = g->target->dtype == DT_I32 && ev->g->output &&
+                    shape_numel_const(ev->g->output->shape) == g->target->attr.leaf.nclass;
+    fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
+    if (classify)
+        fprintf(o, "    mlc_cuda_eval_accumulate(m->%s, m->%s, (const int32_t *)y, n, %lld, acc);\n",
+                buf(ev, ev->g->loss)->name, buf(ev, ev->g->output)->name,
+                (long long)g->target->attr.leaf.nclass);
+    else
+        fprintf(o, "    (void)y;\n    mlc_cuda_eval_accumulate(m->%s, NULL, NULL, n, 0, acc);\n",
+                buf(ev, ev->g->loss)->name);
+    fprintf(o, "}\n\n");
+}
+
 static void emit_passes(Cu *e) {
     FILE *o = e->out;
     Schedule *s = e->s;
     emit_forward(e, "", "The forward pass");
     if (e->eval)
         emit_forward(e->eval, "eval_", "The forward pass as evaluation runs it (no dropout)");
+    if (e->eval ? e->eval->g->loss->op != OP_CONST : e->g->loss->op != OP_CONST)
+        emit_eval_accumulate(e);
     emit_grad_copies_kernel(e);
     fprintf(o, "/* The backward pass: the gradient of the loss for every parameter, after the "
                "forward pass\n * on the same batch. */\n");
@@ -1051,6 +1077,8 @@ static void emit_model(Cu *e) {
                 "    m.eval_output = %s_eval_output;\n",
                 g->name, g->name, g->name);
     fprintf(o, "    m.device = &mlc_cuda_device;\n");
+    if ((e->eval ? e->eval->g : g)->loss->op != OP_CONST)
+        fprintf(o, "    m.eval_accumulate = %s_eval_accumulate;\n", g->name);
     fprintf(o, "    return mlc_main(argc, argv, &m);\n}\n");
 }
 
@@ -1111,7 +1139,7 @@ static const char *const reserved[] = {
     "expf", "logf", "log", "log1pf", "fmaxf", "fabsf", "tanhf", "sqrtf", "mlc_relu", "mlc_gelu",
     "mlc_gelu_grad", "mlc_elu", "mlc_dropout", "mlc_gemm", "mlc_blocks", "mlc_warp_sum",
     "mlc_warp_max", "mlc_block_sum", "mlc_cuda_upload", "mlc_cuda_download", "mlc_cuda_device",
-    "mlc_graph_replay", "mlc_graph_end",
+    "mlc_graph_replay", "mlc_graph_end", "mlc_cuda_eval_accumulate", "acc",
     "MLC_LAUNCH", "MLC_THREADS", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN", NULL};
 
 const Target target_cuda = {

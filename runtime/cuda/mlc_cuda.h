@@ -100,6 +100,39 @@ static bool mlc_graphs_on(void) {
     return on == 1;
 }
 
+/* ---- reductions inside a kernel ------------------------------------------------------------ */
+
+/* The sum of v over the 32 lanes of a warp, in every lane: a butterfly, the same order each
+ * time. */
+static __device__ inline double mlc_warp_sum(double v) {
+    for (int lane_mask = 16; lane_mask > 0; lane_mask >>= 1)
+        v += __shfl_xor_sync(0xffffffffu, v, lane_mask);
+    return v;
+}
+
+/* The largest v over the warp's lanes, in every lane (fmaxf: a NaN only where all are). */
+static __device__ inline float mlc_warp_max(float v) {
+    for (int lane_mask = 16; lane_mask > 0; lane_mask >>= 1)
+        v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, lane_mask));
+    return v;
+}
+
+/* The sum of v over the block's threads, returned to thread 0: each warp's sum, then the
+ * warps' sums in order. Every thread of the block must call it. */
+static __device__ inline double mlc_block_sum(double v) {
+    __shared__ double warp_sums[32];
+    v = mlc_warp_sum(v);
+    __syncthreads(); /* warp_sums may still be read from a previous call */
+    if (threadIdx.x % 32 == 0)
+        warp_sums[threadIdx.x / 32] = v;
+    __syncthreads();
+    double total = 0.0;
+    if (threadIdx.x == 0)
+        for (unsigned w = 0; w < blockDim.x / 32; w++)
+            total += warp_sums[w];
+    return total;
+}
+
 /* ---- the device: MlcDevice's functions ---------------------------------------------------- */
 
 static bool mlc_cuda_open(bool tf32, char *err, size_t errlen) {
@@ -215,6 +248,35 @@ static void mlc_cuda_optim_step(const MlcOptimCoefs *c, float *w, const float *g
                slot[1], slot[2], (int64_t)n);
 }
 
+/* A test batch's share of the test pass (MlcModel.eval_accumulate): acc[0] += the loss;
+ * with an output of class scores, acc[1] += the samples whose largest score (the first on
+ * ties, NaN counting as largest, as the runtime's argmax) is the label. One block. */
+__global__ void mlc_cuda_eval_kernel(const float *loss, const float *out, const int32_t *label,
+                                     int64_t n, int64_t nclass, double *acc) {
+    double correct = 0.0;
+    for (int64_t i = threadIdx.x; out && i < n; i += blockDim.x) {
+        const float *v = out + i * nclass;
+        int64_t best = 0;
+        for (int64_t j = 1; j < nclass; j++) {
+            if (isnan(v[best]))
+                break;
+            if (isnan(v[j]) || v[j] > v[best])
+                best = j;
+        }
+        correct += best == label[i] ? 1.0 : 0.0;
+    }
+    correct = mlc_block_sum(correct);
+    if (threadIdx.x == 0) {
+        acc[0] += (double)loss[0];
+        acc[1] += correct;
+    }
+}
+
+static void mlc_cuda_eval_accumulate(const float *loss, const float *out, const int32_t *label,
+                                     int64_t n, int64_t nclass, double *acc) {
+    MLC_LAUNCH(mlc_cuda_eval_kernel, 1, MLC_THREADS, loss, out, label, n, nclass, acc);
+}
+
 static void mlc_cuda_close(void) {
 #ifndef MLC_CUDA_EMU
     cublasDestroy(mlc_cublas);
@@ -243,39 +305,6 @@ static inline void mlc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, f
                                  ta ? CUBLAS_OP_T : CUBLAS_OP_N, (int)n, (int)m, (int)k, &alpha, b,
                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
 #endif
-}
-
-/* ---- reductions inside a kernel ------------------------------------------------------------ */
-
-/* The sum of v over the 32 lanes of a warp, in every lane: a butterfly, the same order each
- * time. */
-static __device__ inline double mlc_warp_sum(double v) {
-    for (int lane_mask = 16; lane_mask > 0; lane_mask >>= 1)
-        v += __shfl_xor_sync(0xffffffffu, v, lane_mask);
-    return v;
-}
-
-/* The largest v over the warp's lanes, in every lane (fmaxf: a NaN only where all are). */
-static __device__ inline float mlc_warp_max(float v) {
-    for (int lane_mask = 16; lane_mask > 0; lane_mask >>= 1)
-        v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, lane_mask));
-    return v;
-}
-
-/* The sum of v over the block's threads, returned to thread 0: each warp's sum, then the
- * warps' sums in order. Every thread of the block must call it. */
-static __device__ inline double mlc_block_sum(double v) {
-    __shared__ double warp_sums[32];
-    v = mlc_warp_sum(v);
-    __syncthreads(); /* warp_sums may still be read from a previous call */
-    if (threadIdx.x % 32 == 0)
-        warp_sums[threadIdx.x / 32] = v;
-    __syncthreads();
-    double total = 0.0;
-    if (threadIdx.x == 0)
-        for (unsigned w = 0; w < blockDim.x / 32; w++)
-            total += warp_sums[w];
-    return total;
 }
 
 /* ---- CUDA Graphs ----------------------------------------------------------------------------
