@@ -188,8 +188,8 @@ static bool build_with(const char *c_path, const char *exe_path, bool verbose, b
     } else {
         /* the user's flags last, so that they win: MLC_CFLAGS=-march=x86-64-v2 for a program
          * that runs on other machines */
-        snprintf(words, sizeof words, "%s -std=c99 -O3 -march=native %s %s %s", cc,
-                 MLC_OPENMP_FLAG, MLC_PROGRAM_FLAGS, extra);
+        snprintf(words, sizeof words, "%s -std=c99 -O3 -march=native %s %s %s", cc, MLC_OPENMP_FLAG,
+                 MLC_PROGRAM_FLAGS, extra);
     }
     argc = split_words(words, argv, 200);
     argv[argc++] = inc_flag;

@@ -112,7 +112,7 @@ static int parse_options(int argc, char **argv, Options *o) {
                 continue;
             }
             static const char *const stages[] = {"ast", "ir", "grad", "c", "dot", "cuda"};
-            static const EmitKind kinds[] = {EMIT_AST, EMIT_IR, EMIT_GRAD,
+            static const EmitKind kinds[] = {EMIT_AST, EMIT_IR,  EMIT_GRAD,
                                              EMIT_C,   EMIT_DOT, EMIT_C};
             o->emit = EMIT_NONE;
             for (int k = 0; k < 6; k++)

@@ -96,7 +96,7 @@ static inline void mlc_sum_rows(const float *x, int64_t rows, int64_t cols, floa
  * same triple always gives the same mask, so the backward pass draws it again instead of
  * storing it, and the result does not depend on the order elements are computed in. */
 MLC_HD static inline float mlc_dropout(float x, uint64_t seed, uint32_t stream, int64_t k,
-                                uint32_t threshold, float scale) {
+                                       uint32_t threshold, float scale) {
     uint64_t h = seed ^ ((uint64_t)stream << 40) ^ (uint64_t)k * 0x9e3779b97f4a7c15u;
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
@@ -530,18 +530,17 @@ void mlc_optim_step(const MlcOptim *o, MlcOptimState *s, double lr, float *w, co
  * of the parameters w with its gradient g and the slots (mlc_optim_update, below), in
  * torch.optim's order of float operations. mlc_optim_step is the loop of the two. */
 typedef struct MlcOptimCoefs {
-    int kind;     /* MlcOptimKind */
-    int first;    /* the first step: SGD's momentum buffer starts as the gradient */
-    int nesterov; /* SGD */
-    int buf_slot; /* the slot of SGD's or RMSprop's momentum buffer, or -1 */
-    int avg_slot; /* the slot of centered RMSprop's gradient average, or -1 */
-    int max_slot; /* the slot of amsgrad's largest second moment, or -1 */
-    float wd, neg_lr, m, keep;                 /* SGD (wd, neg_lr: all) */
-    float b1, b2, a1, a2, neg_step, bc2_sqrt;  /* Adam, AdamW */
+    int kind;                  /* MlcOptimKind */
+    int first;                 /* the first step: SGD's momentum buffer starts as the gradient */
+    int nesterov;              /* SGD */
+    int buf_slot;              /* the slot of SGD's or RMSprop's momentum buffer, or -1 */
+    int avg_slot;              /* the slot of centered RMSprop's gradient average, or -1 */
+    int max_slot;              /* the slot of amsgrad's largest second moment, or -1 */
+    float wd, neg_lr, m, keep; /* SGD (wd, neg_lr: all) */
+    float b1, b2, a1, a2, neg_step, bc2_sqrt; /* Adam, AdamW */
     float eps, decay, alpha, alpha1, neg_clr; /* AdamW's decay; RMSprop; Adagrad */
 } MlcOptimCoefs;
-MlcOptimCoefs mlc_optim_coefs(const MlcOptim *o, const MlcOptimState *s, uint64_t step,
-                              double lr);
+MlcOptimCoefs mlc_optim_coefs(const MlcOptim *o, const MlcOptimState *s, uint64_t step, double lr);
 
 /* grad + wd w (torch: grad.add(param, alpha=weight_decay)), or grad */
 MLC_HD static inline float mlc_optim_decayed(float g, float w, float wd) {
@@ -692,8 +691,8 @@ typedef struct MlcDevice {
     /* Samples start .. start + n - 1 of set (a data set whose arrays are on the device), in
      * the order order[] (on the device; NULL: file order), into the batch x (n x_size
      * floats: bytes times set->scale, as mlc_dataset_x) and y (labels, or y_size floats). */
-    void (*gather)(const MlcDataset *set, const int64_t *order, int64_t start, int64_t n,
-                   float *x, void *y);
+    void (*gather)(const MlcDataset *set, const int64_t *order, int64_t start, int64_t n, float *x,
+                   void *y);
     /* One optimizer step over the n parameters w (gradients grad, slots slot[]: all in its
      * memory) with the coefficients c: mlc_optim_update for every element, in one launch. */
     void (*optim_step)(const MlcOptimCoefs *c, float *w, const float *grad, float *const *slot,

@@ -117,8 +117,7 @@ void mlc_optim_state_close(MlcOptimState *s) {
     memset(s, 0, sizeof *s);
 }
 
-MlcOptimCoefs mlc_optim_coefs(const MlcOptim *o, const MlcOptimState *s, uint64_t step,
-                              double lr) {
+MlcOptimCoefs mlc_optim_coefs(const MlcOptim *o, const MlcOptimState *s, uint64_t step, double lr) {
     /* torch passes each Python scalar to a float kernel as a float: alpha=1 - beta1 is
      * computed in double first, then rounded */
     const double t = (double)step;

@@ -41,16 +41,16 @@ typedef struct Run {
     const char *prog;
     MlcOptions opt;
     MlcDataset train, test;
-    MlcBuffers buf;       /* the buffers in host memory (with a device: the host mirrors) */
-    MlcBuffers dev;       /* with a device: the buffers the model is bound to, there */
-    bool device_open;     /* m->device->open() succeeded: close() it */
-    MlcDataset dtrain;    /* with a device: the data sets there (their arrays in its memory) */
+    MlcBuffers buf;    /* the buffers in host memory (with a device: the host mirrors) */
+    MlcBuffers dev;    /* with a device: the buffers the model is bound to, there */
+    bool device_open;  /* m->device->open() succeeded: close() it */
+    MlcDataset dtrain; /* with a device: the data sets there (their arrays in its memory) */
     MlcDataset dtest;
-    int64_t *dperm;       /* and the epoch's order of the training set */
-    float *dx;            /* and a batch's inputs and targets, which forward() reads */
+    int64_t *dperm; /* and the epoch's order of the training set */
+    float *dx;      /* and a batch's inputs and targets, which forward() reads */
     void *dy;
     float *dslot[MLC_OPTIM_SLOTS]; /* and the optimizer's state (ostate has the host's copy) */
-    double *dacc;         /* and the test pass's sums (MlcModel.eval_accumulate) */
+    double *dacc;                  /* and the test pass's sums (MlcModel.eval_accumulate) */
     void *state;
     float *xbatch;        /* batches of bytes become floats here, shuffled ones gathered */
     void *ybatch;         /* and their targets */
@@ -70,11 +70,10 @@ typedef struct Run {
 static void run_close(Run *r) {
     const MlcDevice *d = r->m->device;
     if (d) {
-        void *blocks[] = {r->dev.params, r->dev.grads, r->dev.states, r->dev.acts,
-                          r->dtrain.x,   r->dtrain.x8, r->dtrain.y,  r->dtrain.yf,
-                          r->dtest.x,    r->dtest.x8,  r->dtest.y,   r->dtest.yf,
-                          r->dperm,      r->dx,        r->dy,        r->dslot[0],
-                          r->dslot[1],   r->dslot[2],  r->dacc};
+        void *blocks[] = {r->dev.params, r->dev.grads, r->dev.states, r->dev.acts, r->dtrain.x,
+                          r->dtrain.x8,  r->dtrain.y,  r->dtrain.yf,  r->dtest.x,  r->dtest.x8,
+                          r->dtest.y,    r->dtest.yf,  r->dperm,      r->dx,       r->dy,
+                          r->dslot[0],   r->dslot[1],  r->dslot[2],   r->dacc};
         for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
             if (blocks[i])
                 d->release(blocks[i]);
@@ -391,8 +390,7 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss) {
         const float *x = NULL;
         const void *y = NULL;
         if (m->device) { /* nothing crosses: the batch is gathered on the device */
-            m->device->gather(&r->dtrain, r->opt.shuffle ? r->dperm : NULL, start, n, r->dx,
-                              r->dy);
+            m->device->gather(&r->dtrain, r->opt.shuffle ? r->dperm : NULL, start, n, r->dx, r->dy);
             x = r->dx;
             y = r->dy;
         } else if (!r->opt.shuffle) {

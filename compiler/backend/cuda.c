@@ -326,8 +326,9 @@ static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
         return;
     case OP_SUM_TO: /* thread j: column j, its rows in order (mlc_sum_rows's order) */
         fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
-        fprintf(o, "    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < %lld;"
-                   " j += stride) {\n",
+        fprintf(o,
+                "    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < %lld;"
+                " j += stride) {\n",
                 w);
         fprintf(o, "        double acc = 0.0;\n");
         fprintf(o, "        for (int64_t i = 0; i < %s; i++)\n", rows);
@@ -413,11 +414,12 @@ static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
     case OP_NLL_BWD: { /* inputs (labels, dL): -dL / N at each label, 0 elsewhere */
         const char *scale = operand(a, cu_elem(e, d.scale), 3);
         fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
-        fprintf(o, "    for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * %lld;"
-                   " k += stride)\n",
+        fprintf(o,
+                "    for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * %lld;"
+                " k += stride)\n",
                 w);
-        fprintf(o, "        %s[k] = k %% %lld == %s[k / %lld] ? -%s / (float)N : 0.0f;\n", y, w,
-                xs, w, scale);
+        fprintf(o, "        %s[k] = k %% %lld == %s[k / %lld] ? -%s / (float)N : 0.0f;\n", y, w, xs,
+                w, scale);
         *blocks = arena_printf(a, "mlc_blocks(N * %lld)", w);
         return;
     }
@@ -637,8 +639,9 @@ static void emit_header(Cu *e) {
             g->cx->path);
     fprintf(o, " * model %s: %lld parameters in %d tensors.\n", g->name, (long long)mp->nparams,
             g->params.len);
-    fprintf(o, " * activations (device memory): %lld floats per sample + %lld fixed, with the "
-               "batch.\n",
+    fprintf(o,
+            " * activations (device memory): %lld floats per sample + %lld fixed, with the "
+            "batch.\n",
             (long long)acts_per_sample(e), (long long)acts_fixed(e));
     fprintf(o, " * %d kernels: %d in the forward pass, %d in the backward pass.\n",
             e->s->kernels.len, e->s->nforward, e->s->kernels.len - e->s->nforward);
@@ -650,7 +653,8 @@ static void emit_header(Cu *e) {
 static void emit_struct(Cu *e) {
     FILE *o = e->out;
     Graph *g = e->g;
-    fprintf(o, "/* One model instance: named pointers into the runtime's blocks, on the device. */\n");
+    fprintf(o,
+            "/* One model instance: named pointers into the runtime's blocks, on the device. */\n");
     fprintf(o, "typedef struct %s {\n", e->type);
     fprintf(o, "    /* parameters, one block in state_dict order */\n");
     for (int p = 0; p < g->params.len; p++)
@@ -660,7 +664,8 @@ static void emit_struct(Cu *e) {
         fprintf(o, "    float *%s;\n", e->mp->grad_name[p]);
     for (int p = 0; p < g->states.len; p++)
         fprintf(o, "    float *%s; /* running state */\n", e->mp->state_name[p]);
-    fprintf(o, "    /* activations, one block; buffers whose lives do not overlap share memory */\n");
+    fprintf(o,
+            "    /* activations, one block; buffers whose lives do not overlap share memory */\n");
     for (int i = 0; i < e->mp->buffers.len; i++) {
         Buffer *b = e->mp->buffers.data[i];
         if (b->kind == BUF_ACT)
@@ -876,8 +881,9 @@ static void emit_train_step(Cu *e) {
     pass_signature(e, "void", "train_step", true);
     bool graph = !uses_dropout(g); /* a graph would keep one step's dropout seed */
     if (graph)
-        fprintf(o, "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* MLC_CUDA_GRAPHS=1 */\n"
-                   "        return;\n");
+        fprintf(
+            o, "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* MLC_CUDA_GRAPHS=1 */\n"
+               "        return;\n");
     fprintf(o, "    %s_forward(state, batch_x, batch_y, n);\n", g->name);
     emit_inputs(e, s->nforward, s->kernels.len, false);
     for (int i = s->nforward; i < s->kernels.len; i++) {
@@ -912,16 +918,19 @@ static void emit_eval_accumulate(Cu *e) {
     FILE *o = e->out;
     Graph *g = e->g;
     Cu *ev = e->eval ? e->eval : e;
-    fprintf(o, "/* After the evaluation pass on a test batch: its loss, and the samples whose "
-               "largest\n * output is the label, added to the test pass's sums on the device. */\n");
-    fprintf(o, "static void %s_eval_accumulate(void *state, const void *y, int64_t n, double *acc) "
-               "{\n",
+    fprintf(o,
+            "/* After the evaluation pass on a test batch: its loss, and the samples whose "
+            "largest\n * output is the label, added to the test pass's sums on the device. */\n");
+    fprintf(o,
+            "static void %s_eval_accumulate(void *state, const void *y, int64_t n, double *acc) "
+            "{\n",
             g->name);
     bool classify = g->target->dtype == DT_I32 && ev->g->output &&
                     shape_numel_const(ev->g->output->shape) == g->target->attr.leaf.nclass;
     fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
     if (classify)
-        fprintf(o, "    mlc_cuda_eval_accumulate(m->%s, m->%s, (const int32_t *)y, n, %lld, acc);\n",
+        fprintf(o,
+                "    mlc_cuda_eval_accumulate(m->%s, m->%s, (const int32_t *)y, n, %lld, acc);\n",
                 buf(ev, ev->g->loss)->name, buf(ev, ev->g->output)->name,
                 (long long)g->target->attr.leaf.nclass);
     else
@@ -1103,19 +1112,23 @@ static void emit_cuda(FILE *out, const Program *p) {
 
 /* ---- the target ------------------------------------------------------------------------------ */
 
-/* Reports each image op: the CUDA target does not write them yet. */
+/* Reports each image layer, once, at its model line: the CUDA target does not write image
+ * ops yet. (Their gradients come from the same lines, so the forward pass is enough.) */
 static bool cu_supports(Graph *g) {
     bool ok = true;
-    Loc last = {0, 0};
-    for (int i = 0; i < g->nodes.len; i++) {
-        Node *n = g->nodes.data[i];
-        if (op_info[n->op].cls != OPC_IMAGE)
+    int n = g->nforward ? g->nforward : g->nodes.len;
+    for (int i = 0; i < n; i++) {
+        Node *node = g->nodes.data[i];
+        if (op_info[node->op].cls != OPC_IMAGE)
             continue;
-        /* once per model line (batch norm's statistics are more ops at the same place) */
-        if (ok || n->loc.offset != last.offset || n->loc.len != last.len)
-            diag_error(g->cx, n->loc, "the cuda target cannot compile %s yet (use --target c)",
-                       op_info[n->op].name);
-        last = n->loc;
+        bool seen = false; /* batch norm is several ops at one place */
+        for (int j = 0; j < i && !seen; j++) {
+            Node *before = g->nodes.data[j];
+            seen = op_info[before->op].cls == OPC_IMAGE && before->loc.offset == node->loc.offset;
+        }
+        if (!seen)
+            diag_error(g->cx, node->loc, "the cuda target cannot compile %s yet (use --target c)",
+                       op_info[node->op].name);
         ok = false;
     }
     return ok;
@@ -1133,14 +1146,14 @@ static const char *const reserved[] = {
     /* names the generated code uses itself */
     "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "max",
     "sum", "yr", "dyr", "dot", "scale", "shift", "logit", "lane", "warps", "part", "first",
-    "stride", "warp", "lr", "seed", "params", "grads", "host_out", "host_loss", "threadIdx", "blockIdx",
-    "blockDim", "gridDim", "dim3",
+    "stride", "warp", "lr", "seed", "params", "grads", "host_out", "host_loss", "threadIdx",
+    "blockIdx", "blockDim", "gridDim", "dim3",
     /* what kernels call or name */
     "expf", "logf", "log", "log1pf", "fmaxf", "fabsf", "tanhf", "sqrtf", "mlc_relu", "mlc_gelu",
     "mlc_gelu_grad", "mlc_elu", "mlc_dropout", "mlc_gemm", "mlc_blocks", "mlc_warp_sum",
     "mlc_warp_max", "mlc_block_sum", "mlc_cuda_upload", "mlc_cuda_download", "mlc_cuda_device",
-    "mlc_graph_replay", "mlc_graph_end", "mlc_cuda_eval_accumulate", "acc",
-    "MLC_LAUNCH", "MLC_THREADS", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN", NULL};
+    "mlc_graph_replay", "mlc_graph_end", "mlc_cuda_eval_accumulate", "acc", "MLC_LAUNCH",
+    "MLC_THREADS", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN", NULL};
 
 const Target target_cuda = {
     .name = "cuda",

@@ -57,7 +57,7 @@ static inline unsigned mlc_blocks(int64_t work) {
 /* ---- error checks: a failure names the call (or kernel), the file and the line ---------- */
 
 #ifdef MLC_CUDA_EMU
-#define MLC_LAUNCH(kernel, blocks, threads, ...)                                                   \
+#define MLC_LAUNCH(kernel, blocks, threads, ...) \
     mlc_emu_launch(blocks, threads, [=]() { kernel(__VA_ARGS__); })
 #else
 static inline void mlc_cuda_check(cudaError_t e, const char *what, const char *file, int line) {
@@ -82,10 +82,10 @@ static inline void mlc_cublas_check(cublasStatus_t s, const char *what, const ch
 /* Every launch and product goes to mlc_stream: the legacy default stream, or with CUDA
  * Graphs a stream of its own (a capture needs one). */
 static cudaStream_t mlc_stream;
-#define MLC_LAUNCH(kernel, blocks, threads, ...)                                                   \
-    do {                                                                                           \
-        kernel<<<(blocks), (threads), 0, mlc_stream>>>(__VA_ARGS__);                               \
-        mlc_cuda_check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__);             \
+#define MLC_LAUNCH(kernel, blocks, threads, ...)                                      \
+    do {                                                                              \
+        kernel<<<(blocks), (threads), 0, mlc_stream>>>(__VA_ARGS__);                  \
+        mlc_cuda_check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__); \
     } while (0)
 static cublasHandle_t mlc_cublas;
 #endif
@@ -234,8 +234,8 @@ static void mlc_cuda_gather(const MlcDataset *set, const int64_t *order, int64_t
 
 /* An optimizer step (MlcDevice.optim_step): every parameter in one grid-stride launch, each
  * element updated by the runtime's own mlc_optim_update. */
-__global__ void mlc_cuda_optim_kernel(const MlcOptimCoefs c, float *w, const float *grad,
-                                      float *s0, float *s1, float *s2, int64_t n) {
+__global__ void mlc_cuda_optim_kernel(const MlcOptimCoefs c, float *w, const float *grad, float *s0,
+                                      float *s1, float *s2, int64_t n) {
     float *const slot[3] = {s0, s1, s2};
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < n; k += stride)
@@ -283,9 +283,9 @@ static void mlc_cuda_close(void) {
 #endif
 }
 
-static const MlcDevice mlc_cuda_device = {
-    "CUDA",          mlc_cuda_open,     mlc_cuda_alloc,  mlc_cuda_release,   mlc_cuda_upload,
-    mlc_cuda_download, mlc_cuda_gather, mlc_cuda_optim_step, mlc_cuda_close};
+static const MlcDevice mlc_cuda_device = {"CUDA",           mlc_cuda_open,       mlc_cuda_alloc,
+                                          mlc_cuda_release, mlc_cuda_upload,     mlc_cuda_download,
+                                          mlc_cuda_gather,  mlc_cuda_optim_step, mlc_cuda_close};
 
 /* ---- matrix products ---------------------------------------------------------------------- */
 

@@ -46,10 +46,10 @@ static dim3 threadIdx, blockIdx, blockDim, gridDim;
 namespace mlc_emu {
 
 enum Wait {
-    RUNNABLE,   /* runs when its turn comes */
-    AT_BLOCK,   /* waits in __syncthreads() */
-    AT_WARP,    /* waits in __syncwarp() (or a shuffle) */
-    DONE,       /* returned from the kernel */
+    RUNNABLE, /* runs when its turn comes */
+    AT_BLOCK, /* waits in __syncthreads() */
+    AT_WARP,  /* waits in __syncwarp() (or a shuffle) */
+    DONE,     /* returned from the kernel */
 };
 
 enum {
