@@ -59,7 +59,7 @@ MLC_HD static inline float mlc_elu(float x) {
  *
  * mlc_sum: x[0] + ... + x[n-1], as eight partial sums (partial j adds x[j], x[j + 8], ...,
  * which the compiler turns into vector adds) combined pairwise. */
-static inline double mlc_sum(const float *x, int64_t n) {
+MLC_HD static inline double mlc_sum(const float *x, int64_t n) {
     double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -139,15 +139,15 @@ typedef struct MlcWindow {
 } MlcWindow;
 
 /* The input position of output position o at kernel offset i along one dimension. */
-static inline int64_t mlc_window_at(int64_t o, int64_t i, int64_t stride, int64_t pad,
-                                    int64_t dil) {
+MLC_HD static inline int64_t mlc_window_at(int64_t o, int64_t i, int64_t stride, int64_t pad,
+                                           int64_t dil) {
     return o * stride - pad + i * dil;
 }
 
 /* The output positions q in [*lo, *hi) whose input position q stride - pad + i dil falls
  * inside [0, size): the rest read padding. */
-static inline void mlc_window_inside(int64_t out, int64_t i, int64_t stride, int64_t pad,
-                                     int64_t dil, int64_t size, int64_t *lo, int64_t *hi) {
+MLC_HD static inline void mlc_window_inside(int64_t out, int64_t i, int64_t stride, int64_t pad,
+                                            int64_t dil, int64_t size, int64_t *lo, int64_t *hi) {
     int64_t first = pad - i * dil;       /* q stride >= first */
     int64_t last = size + pad - i * dil; /* q stride < last */
     *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
@@ -222,15 +222,15 @@ static inline void mlc_col2im(const float *cols, const MlcWindow *g, float *x) {
 }
 
 /* Does every window lie inside the image (no padding)? Then no position needs checking. */
-static inline bool mlc_window_all_inside(const MlcWindow *g) {
+MLC_HD static inline bool mlc_window_all_inside(const MlcWindow *g) {
     return g->ph == 0 && g->pw == 0;
 }
 
 /* The flat index in one channel's plane of the first largest element of window (p, q), or
  * -1 for a window that lies wholly in the padding (PyTorch's MaxPool2d: NaN counts as the
  * largest). */
-static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g, int64_t p,
-                                         int64_t q) {
+MLC_HD static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g, int64_t p,
+                                                int64_t q) {
     if (mlc_window_all_inside(g)) {
         const int64_t at = p * g->sh * g->w + q * g->sw;
         int64_t best = at;
@@ -339,7 +339,7 @@ static inline void mlc_avgpool_bwd(const float *dy, const MlcWindow *g, int64_t 
 
 /* mlc_sum's order for sum of (x[k] - m)^2 and of x[k] * z[k]: eight partial sums in double,
  * combined pairwise (so the loops vectorise without reassociating anything). */
-static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {
+MLC_HD static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {
     double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -351,7 +351,7 @@ static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {
     return ((part[0] + part[1]) + (part[2] + part[3])) +
            ((part[4] + part[5]) + (part[6] + part[7]));
 }
-static inline double mlc_dot(const float *x, const float *z, int64_t n) {
+MLC_HD static inline double mlc_dot(const float *x, const float *z, int64_t n) {
     double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -366,8 +366,8 @@ static inline double mlc_dot(const float *x, const float *z, int64_t n) {
 
 /* Per channel: x is [n, c, spatial]; channel ch has n * spatial values. Sums in double, in
  * the order of the samples. mlc_channel_sum of y * z where z is given (else of y alone). */
-static inline double mlc_channel_sum(const float *y, const float *z, int64_t n, int64_t c,
-                                     int64_t spatial, int64_t ch) {
+MLC_HD static inline double mlc_channel_sum(const float *y, const float *z, int64_t n, int64_t c,
+                                            int64_t spatial, int64_t ch) {
     double sum = 0.0;
     for (int64_t i = 0; i < n; i++) {
         const int64_t at = (i * c + ch) * spatial;
@@ -378,8 +378,8 @@ static inline double mlc_channel_sum(const float *y, const float *z, int64_t n, 
 
 /* The mean and the biased variance (sum of squared deviations / count, two passes) of
  * channel ch. */
-static inline void mlc_channel_stats(const float *x, int64_t n, int64_t c, int64_t spatial,
-                                     int64_t ch, double *mean, double *var) {
+MLC_HD static inline void mlc_channel_stats(const float *x, int64_t n, int64_t c, int64_t spatial,
+                                            int64_t ch, double *mean, double *var) {
     const double count = (double)(n * spatial);
     const double m = mlc_channel_sum(x, NULL, n, c, spatial, ch) / count;
     double ss = 0.0;

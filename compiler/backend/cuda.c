@@ -24,7 +24,7 @@
  *
  * The same source compiles for a GPU (nvcc) and for the emulation (a host C++ compiler
  * with MLC_CUDA_EMU, runtime/cuda/mlc_cuda_emu.h), which is how the kernels are tested on
- * machines without one. Image ops are not written yet: supports() refuses them.
+ * machines without one.
  */
 #include "mlc.h"
 
@@ -301,6 +301,290 @@ static void emit_row_max_sumexp(Cu *e, const char *xs, long long w) {
     fprintf(o, "        sum = mlc_warp_sum(sum);\n");
 }
 
+/* ---- image ops ------------------------------------------------------------------------------
+ * A convolution is the C target's: per image (and group) its columns (mlc_cuda_im2col, into
+ * the kernel's scratch) and one product; its backward ops the two transposed products, the
+ * data gradient folded back (mlc_cuda_col2im), the weight gradient summed over the images in
+ * order (beta = 1 after the first). The pools run a thread per output value, or per channel
+ * plane where values are summed into the input's places; the per-channel sums a thread per
+ * channel; batch norm a block per channel, whose first thread computes the statistics as the
+ * C target does (mlc_channel_stats) and whose threads then write the values. */
+
+static bool is_conv(OpKind op) {
+    return op == OP_CONV2D || op == OP_CONV2D_BWD_X || op == OP_CONV2D_BWD_W;
+}
+
+/* "const MlcWindow win = {...};" for a window over `channels` channels. */
+static void emit_window(Cu *e, const OpDesc *d, int64_t channels) {
+    const Window *w = &d->win;
+    fprintf(e->out,
+            "    const MlcWindow win = {%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, "
+            "%lld, %lld, %lld, %lld};\n",
+            (long long)channels, (long long)d->h, (long long)d->w, (long long)w->k[0],
+            (long long)w->k[1], (long long)w->stride[0], (long long)w->stride[1],
+            (long long)w->pad[0], (long long)w->pad[1], (long long)w->dil[0], (long long)w->dil[1],
+            (long long)d->oh, (long long)d->ow);
+}
+
+/* The host function of a convolution kernel (its parameters are the C target's). */
+static void emit_conv_host(Cu *e, const OpDesc *d) {
+    FILE *o = e->out;
+    Arena *a = e->g->cx->arena;
+    int64_t g = d->win.groups, cg = d->c / g, og = d->oc / g;
+    long long rows = (long long)(cg * d->win.k[0] * d->win.k[1]), cols = (long long)(d->oh * d->ow);
+    bool direct = window_columns_are_input(&d->win);
+    if (!direct)
+        emit_window(e, d, cg);
+    else if (d->scratch) /* the C target's partial sums: the images are summed in order here */
+        fprintf(o, "    (void)%s;\n", d->scratch->name);
+    if (d->op == OP_CONV2D && d->in[2]) /* the bias first, then the products added to it */
+        fprintf(o,
+                "    MLC_LAUNCH(mlc_cuda_bias_kernel, mlc_blocks(N * %lld), MLC_THREADS, %s, %s, "
+                "N * %lld, %lld, %lld);\n",
+                (long long)d->oc * cols, d->out->name, d->in[2]->name, (long long)d->oc * cols,
+                cols, (long long)d->oc);
+    fprintf(o, "    for (int64_t n = 0; n < N; n++) {\n");
+    fprintf(o, "        for (int64_t grp = 0; grp < %lld; grp++) {\n", (long long)g);
+    fprintf(o, "            const int64_t image = n * %lld + grp;\n", (long long)g);
+    fprintf(o, "            const int64_t in_at = image * %lld, out_at = image * %lld;\n",
+            (long long)(cg * d->h * d->w), (long long)og * cols);
+    fprintf(o, "            const int64_t w_at = grp * %lld;\n", (long long)og * rows);
+    const char *x_or_dx =
+        d->op == OP_CONV2D_BWD_X ? d->out->name : d->in[d->op == OP_CONV2D ? 0 : 1]->name;
+    const char *image_cols =
+        direct ? arena_printf(a, "%s + in_at", x_or_dx) : (const char *)d->scratch->name;
+    if (!direct && d->op != OP_CONV2D_BWD_X)
+        fprintf(o, "            mlc_cuda_im2col(%s + in_at, &win, %s);\n", x_or_dx, image_cols);
+    const char *ind = "            ";
+    if (d->op == OP_CONV2D)
+        fprintf(o,
+                "%smlc_gemm(false, false, %lld, %lld, %lld, 1.0f, %s + w_at, %lld, %s, %lld, %s, "
+                "%s + out_at, %lld);\n",
+                ind, (long long)og, cols, rows, d->in[1]->name, rows, image_cols, cols,
+                d->in[2] ? "1.0f" : "0.0f", d->out->name, cols);
+    else if (d->op == OP_CONV2D_BWD_X) {
+        fprintf(o,
+                "%smlc_gemm(true, false, %lld, %lld, %lld, 1.0f, %s + w_at, %lld, %s + out_at, "
+                "%lld, 0.0f, %s, %lld);\n",
+                ind, rows, cols, (long long)og, d->in[1]->name, rows, d->in[0]->name, cols,
+                image_cols, cols);
+        if (!direct)
+            fprintf(o, "%smlc_cuda_col2im(%s, &win, %s + in_at);\n", ind, image_cols, d->out->name);
+    } else {
+        fprintf(o,
+                "%smlc_gemm(false, true, %lld, %lld, %lld, 1.0f, %s + out_at, %lld, %s, %lld, "
+                "n == 0 ? 0.0f : 1.0f, %s + w_at, %lld);\n",
+                ind, (long long)og, rows, cols, d->in[0]->name, cols, image_cols, cols,
+                d->out->name, rows);
+    }
+    fprintf(o, "        }\n    }\n");
+}
+
+/* The body of a pooling, per-channel or batch norm kernel; *blocks what to launch it with. */
+static void emit_image_body(Cu *e, const OpDesc *d, const char **blocks) {
+    FILE *o = e->out;
+    Arena *a = e->g->cx->arena;
+    const char *y = d->out->name;
+    long long c = (long long)d->c, sp = (long long)d->spatial;
+    long long hw = (long long)(d->h * d->w), ohw = (long long)(d->oh * d->ow);
+    const char *first = "(int64_t)blockIdx.x * blockDim.x + threadIdx.x";
+    fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
+    switch (d->op) {
+    case OP_MAXPOOL2D:
+    case OP_AVGPOOL2D: /* a thread per output value */
+        emit_window(e, d, d->c);
+        fprintf(o, "    for (int64_t e = %s; e < N * %lld; e += stride) {\n", first, c * ohw);
+        fprintf(o, "        const float *plane = %s + e / %lld * %lld;\n", d->in[0]->name, ohw, hw);
+        fprintf(o, "        const int64_t p = e %% %lld / %lld, q = e %% %lld;\n", ohw,
+                (long long)d->ow, (long long)d->ow);
+        if (d->op == OP_MAXPOOL2D) {
+            fprintf(o, "        const int64_t at = mlc_maxpool_argmax(plane, &win, p, q);\n");
+            fprintf(o, "        %s[e] = at < 0 ? -INFINITY : plane[at];\n    }\n", y);
+        } else {
+            fprintf(o, "        double sum = 0.0;\n");
+            fprintf(o, "        for (int64_t i = 0; i < win.kh; i++) {\n");
+            fprintf(o,
+                    "            const int64_t r = mlc_window_at(p, i, win.sh, win.ph, win.dh);\n");
+            fprintf(o,
+                    "            for (int64_t j = 0; r >= 0 && r < win.h && j < win.kw; j++) {\n");
+            fprintf(o, "                const int64_t s = mlc_window_at(q, j, win.sw, win.pw, "
+                       "win.dw);\n");
+            fprintf(o, "                if (s >= 0 && s < win.w)\n");
+            fprintf(o, "                    sum += (double)plane[r * win.w + s];\n");
+            fprintf(o, "            }\n        }\n");
+            fprintf(o, "        %s[e] = (float)sum * (1.0f / (float)(win.kh * win.kw));\n    }\n",
+                    y);
+        }
+        *blocks = arena_printf(a, "mlc_blocks(N * %lld)", c * ohw);
+        return;
+    case OP_MAXPOOL2D_BWD:
+    case OP_AVGPOOL2D_BWD: /* a thread per channel plane, which it sums into */
+        emit_window(e, d, d->c);
+        fprintf(o, "    for (int64_t pl = %s; pl < N * %lld; pl += stride) {\n", first, c);
+        fprintf(o, "        float *dx = %s + pl * %lld;\n", y, hw);
+        fprintf(o, "        for (int64_t k = 0; k < %lld; k++)\n            dx[k] = 0.0f;\n", hw);
+        fprintf(o, "        for (int64_t p = 0; p < win.oh; p++)\n");
+        fprintf(o, "            for (int64_t q = 0; q < win.ow; q++) {\n");
+        fprintf(o, "                const float d = %s[(pl * win.oh + p) * win.ow + q];\n",
+                d->in[0]->name);
+        if (d->op == OP_MAXPOOL2D_BWD) {
+            fprintf(o,
+                    "                const int64_t at = mlc_maxpool_argmax(%s + pl * %lld, "
+                    "&win, p, q);\n",
+                    d->in[1]->name, hw);
+            fprintf(o, "                if (at >= 0)\n                    dx[at] += d;\n");
+        } else {
+            fprintf(o, "                const float share = d * (1.0f / (float)(win.kh * "
+                       "win.kw));\n");
+            fprintf(o, "                for (int64_t i = 0; i < win.kh; i++) {\n");
+            fprintf(o, "                    const int64_t r = mlc_window_at(p, i, win.sh, win.ph, "
+                       "win.dh);\n");
+            fprintf(o, "                    for (int64_t j = 0; r >= 0 && r < win.h && j < win.kw;"
+                       " j++) {\n");
+            fprintf(o, "                        const int64_t s = mlc_window_at(q, j, win.sw, "
+                       "win.pw, win.dw);\n");
+            fprintf(o, "                        if (s >= 0 && s < win.w)\n");
+            fprintf(o, "                            dx[r * win.w + s] += share;\n");
+            fprintf(o, "                    }\n                }\n");
+        }
+        fprintf(o, "            }\n    }\n");
+        *blocks = arena_printf(a, "mlc_blocks(N * %lld)", c);
+        return;
+    case OP_CHANNEL_SUM:
+    case OP_CHANNEL_MEAN:
+    case OP_CHANNEL_VAR: /* a thread per channel, in the C target's order */
+        fprintf(o, "    for (int64_t c = %s; c < %lld; c += stride) {\n", first, c);
+        if (d->op == OP_CHANNEL_VAR) {
+            fprintf(o, "        const double count = (double)(N * %lld);\n", sp);
+            fprintf(o, "        double mean, var;\n");
+            fprintf(o, "        mlc_channel_stats(%s, N, %lld, %lld, c, &mean, &var);\n",
+                    d->in[0]->name, c, sp);
+            fprintf(o,
+                    "        %s[c] = (float)(count > 1.0 ? var * count / (count - 1.0) : "
+                    "0.0);\n    }\n",
+                    y);
+        } else {
+            fprintf(o,
+                    "        %s[c] = (float)(mlc_channel_sum(%s, NULL, N, %lld, %lld, c)%s);\n"
+                    "    }\n",
+                    y, d->in[0]->name, c, sp,
+                    d->op == OP_CHANNEL_MEAN ? arena_printf(a, " / (double)(N * %lld)", sp) : "");
+        }
+        *blocks = arena_printf(a, "mlc_blocks(%lld)", c);
+        return;
+    case OP_BATCHNORM_EVAL:
+        fprintf(o, "    for (int64_t e = %s; e < N * %lld; e += stride) {\n", first, c * sp);
+        fprintf(o, "        const int64_t ch = e / %lld %% %lld;\n", sp, c);
+        fprintf(o, "        const float invstd = (float)(1.0 / sqrt((double)%s[ch] + %.9g));\n",
+                d->in[4]->name, d->eps);
+        fprintf(o, "        %s[e] = (%s[e] - %s[ch]) * invstd * %s[ch] + %s[ch];\n    }\n", y,
+                d->in[0]->name, d->in[3]->name, d->in[1]->name, d->in[2]->name);
+        *blocks = arena_printf(a, "mlc_blocks(N * %lld)", c * sp);
+        return;
+    case OP_BATCHNORM:
+    case OP_BATCHNORM_BWD:
+    case OP_BN_DGAMMA: { /* a block per channel */
+        bool fwd = d->op == OP_BATCHNORM;
+        fprintf(o, "    (void)stride;\n");
+        fprintf(
+            o,
+            "    __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */\n");
+        fprintf(o, "    for (int64_t ch = blockIdx.x; ch < %lld; ch += gridDim.x) {\n", c);
+        fprintf(o, "        if (threadIdx.x == 0) {\n");
+        fprintf(o, "            double mean, var;\n");
+        const char *x = fwd ? d->in[0]->name : d->in[1]->name;
+        fprintf(o, "            mlc_channel_stats(%s, N, %lld, %lld, ch, &mean, &var);\n", x, c,
+                sp);
+        fprintf(o, "            stat[0] = mean;\n            stat[1] = sqrt(var + %.9g);\n",
+                d->eps);
+        if (!fwd) {
+            const char *dy = d->in[0]->name;
+            fprintf(o, "            stat[2] = mlc_channel_sum(%s, NULL, N, %lld, %lld, ch);\n", dy,
+                    c, sp);
+            fprintf(o,
+                    "            stat[3] = (mlc_channel_sum(%s, %s, N, %lld, %lld, ch) - mean * "
+                    "stat[2]) * (1.0 / stat[1]);\n",
+                    dy, x, c, sp);
+            if (d->op == OP_BN_DGAMMA)
+                fprintf(o, "            %s[ch] = (float)stat[3];\n", y);
+        }
+        fprintf(o, "        }\n        __syncthreads();\n");
+        if (d->op != OP_BN_DGAMMA) {
+            const char *gamma = d->in[fwd ? 1 : 2]->name;
+            fprintf(o, "        const float m = (float)stat[0];\n");
+            if (fwd) {
+                fprintf(o, "        const float scale = (float)((double)%s[ch] / stat[1]);\n",
+                        gamma);
+            } else {
+                fprintf(o, "        const double count = (double)(N * %lld);\n", sp);
+                fprintf(o, "        const double invstd = 1.0 / stat[1];\n");
+                fprintf(o, "        const float is = (float)invstd;\n");
+                fprintf(o, "        const float scale = (float)((double)%s[ch] * invstd);\n",
+                        gamma);
+                fprintf(o, "        const float a = (float)(stat[2] / count), b = (float)(stat[3] "
+                           "/ count);\n");
+            }
+            fprintf(o, "        for (int64_t e = threadIdx.x; e < N * %lld; e += blockDim.x) {\n",
+                    sp);
+            fprintf(o,
+                    "            const int64_t at = (e / %lld * %lld + ch) * %lld + e %% %lld;\n",
+                    sp, c, sp, sp);
+            if (fwd)
+                fprintf(o, "            %s[at] = (%s[at] - m) * scale + %s[ch];\n", y, x,
+                        d->in[2]->name);
+            else
+                fprintf(o, "            %s[at] = scale * (%s[at] - a - (%s[at] - m) * is * b);\n",
+                        y, d->in[0]->name, x);
+            fprintf(o, "        }\n");
+        }
+        fprintf(o, "        __syncthreads(); /* stat is the next channel's */\n    }\n");
+        *blocks = arena_printf(a, "%lld < 65535 ? %lld : 65535", c, c);
+        return;
+    }
+    case OP_INPUT:
+    case OP_TARGET:
+    case OP_PARAM:
+    case OP_CONST:
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_NEG:
+    case OP_RELU:
+    case OP_STEP:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_EXP:
+    case OP_LOG:
+    case OP_EXPAND:
+    case OP_DROPOUT:
+    case OP_MATMUL:
+    case OP_RESHAPE:
+    case OP_GELU:
+    case OP_GELU_GRAD:
+    case OP_ELU:
+    case OP_SQRT:
+    case OP_STATE:
+    case OP_SUM:
+    case OP_MEAN:
+    case OP_SUM_TO:
+    case OP_SOFTMAX:
+    case OP_SOFTMAX_BWD:
+    case OP_CROSS_ENTROPY:
+    case OP_CROSS_ENTROPY_BWD:
+    case OP_NLL:
+    case OP_NLL_BWD:
+    case OP_BCE_LOGITS:
+    case OP_LOG_SOFTMAX:
+    case OP_LOG_SOFTMAX_BWD:
+    case OP_CONV2D:
+    case OP_CONV2D_BWD_X:
+    case OP_CONV2D_BWD_W:
+    case OP_COUNT: break; /* convolutions: emit_conv_host() */
+    }
+    unreachable();
+}
+
 /* Row-wise, reduce and loss ops: the kernel's body; *blocks is what to launch it with. */
 static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
     FILE *o = e->out;
@@ -311,6 +595,10 @@ static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
     long long w = (long long)d.width;
     const char *row_blocks = arena_printf(a, "mlc_blocks((%s) * 32)", rows);
     *blocks = "1";
+    if (op_info[d.op].cls == OPC_IMAGE) {
+        emit_image_body(e, &d, blocks);
+        return;
+    }
     switch (d.op) {
     case OP_SUM:
     case OP_MEAN: /* one block: each thread's share in double, then mlc_block_sum */
@@ -459,7 +747,7 @@ static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
     case OP_ELU:
     case OP_SQRT:
     case OP_STATE:
-    case OP_CONV2D: /* image ops: refused by cu_supports() */
+    case OP_CONV2D: /* image ops: emit_image_body() */
     case OP_CONV2D_BWD_X:
     case OP_CONV2D_BWD_W:
     case OP_CHANNEL_SUM:
@@ -547,7 +835,8 @@ static void emit_kernel(Cu *e, Kernel *k) {
     const char *name = kernel_name(a, e->mp, k);
     KernelArgs kargs = k->kind == K_GEMM && k->nodes.len ? epilogue_args(e, k, &args) : args;
     PtrVec params = kernel_params(e, &kargs, true);
-    bool has_kernel = k->kind != K_GEMM || k->nodes.len;
+    bool conv = k->kind == K_OP && is_conv(k->root->op);
+    bool has_kernel = (k->kind != K_GEMM || k->nodes.len) && !conv;
     const char *blocks = "1";
     kernel_comment(e, k);
     if (has_kernel) {
@@ -575,6 +864,10 @@ static void emit_kernel(Cu *e, Kernel *k) {
     print_list(o, arena_printf(a, "static void %s(", name), &host, ") {");
     if (k->kind == K_GEMM)
         emit_gemm_call(e, k, "1.0f", "0.0f", buf(e, k->root)->name);
+    if (conv) {
+        OpDesc d = kernel_op(e->s, e->mp, k);
+        emit_conv_host(e, &d);
+    }
     if (has_kernel)
         emit_launch(e, name, blocks, &kargs);
     fprintf(o, "}\n\n");
@@ -1112,28 +1405,6 @@ static void emit_cuda(FILE *out, const Program *p) {
 
 /* ---- the target ------------------------------------------------------------------------------ */
 
-/* Reports each image layer, once, at its model line: the CUDA target does not write image
- * ops yet. (Their gradients come from the same lines, so the forward pass is enough.) */
-static bool cu_supports(Graph *g) {
-    bool ok = true;
-    int n = g->nforward ? g->nforward : g->nodes.len;
-    for (int i = 0; i < n; i++) {
-        Node *node = g->nodes.data[i];
-        if (op_info[node->op].cls != OPC_IMAGE)
-            continue;
-        bool seen = false; /* batch norm is several ops at one place */
-        for (int j = 0; j < i && !seen; j++) {
-            Node *before = g->nodes.data[j];
-            seen = op_info[before->op].cls == OPC_IMAGE && before->loc.offset == node->loc.offset;
-        }
-        if (!seen)
-            diag_error(g->cx, node->loc, "the cuda target cannot compile %s yet (use --target c)",
-                       op_info[node->op].name);
-        ok = false;
-    }
-    return ok;
-}
-
 static const char *const reserved[] = {
     /* C and C++ keywords a model could use as a name */
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
@@ -1153,7 +1424,11 @@ static const char *const reserved[] = {
     "mlc_gelu_grad", "mlc_elu", "mlc_dropout", "mlc_gemm", "mlc_blocks", "mlc_warp_sum",
     "mlc_warp_max", "mlc_block_sum", "mlc_cuda_upload", "mlc_cuda_download", "mlc_cuda_device",
     "mlc_graph_replay", "mlc_graph_end", "mlc_cuda_eval_accumulate", "acc", "MLC_LAUNCH",
-    "MLC_THREADS", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN", NULL};
+    "MLC_THREADS", "win", "grp", "image", "in_at", "out_at", "w_at", "plane", "p", "q", "at", "pl",
+    "dx", "d", "share", "e", "s", "r", "c", "ch", "count", "mean", "var", "stat", "invstd", "is",
+    "a", "b", "mlc_cuda_im2col", "mlc_cuda_col2im", "mlc_cuda_bias_kernel", "mlc_maxpool_argmax",
+    "mlc_window_at", "mlc_channel_sum", "mlc_channel_stats", "MlcWindow", "int64_t", "int32_t",
+    "uint64_t", "NULL", "INFINITY", "NAN", NULL};
 
 const Target target_cuda = {
     .name = "cuda",
@@ -1162,7 +1437,7 @@ const Target target_cuda = {
     .has_blas = true,
     .has_device = true,
     .static_memory = false,
-    .supports = cu_supports,
+    .supports = NULL, /* every op */
     .emit = emit_cuda,
     .build = build_cuda,
 };

@@ -272,8 +272,9 @@ __global__ void mlc_cuda_eval_kernel(const float *loss, const float *out, const 
     }
 }
 
-static void mlc_cuda_eval_accumulate(const float *loss, const float *out, const int32_t *label,
-                                     int64_t n, int64_t nclass, double *acc) {
+static inline void mlc_cuda_eval_accumulate(const float *loss, const float *out,
+                                            const int32_t *label, int64_t n, int64_t nclass,
+                                            double *acc) {
     MLC_LAUNCH(mlc_cuda_eval_kernel, 1, MLC_THREADS, loss, out, label, n, nclass, acc);
 }
 
@@ -305,6 +306,64 @@ static inline void mlc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, f
                                  ta ? CUBLAS_OP_T : CUBLAS_OP_N, (int)n, (int)m, (int)k, &alpha, b,
                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
 #endif
+}
+
+/* ---- image ops -----------------------------------------------------------------------------
+ * A convolution is, per image (and group), columns and one product, as in the C target; these
+ * are the columns (im2col), their sum back into an image (col2im) and the bias. Each value is
+ * a copy, or a sum in the C target's order, so the results are the C target's. */
+
+/* cols[row][p ow + q] = x[ch][p sh - ph + i dh][q sw - pw + j dw] (0 in the padding), with
+ * row = (ch kh + i) kw + j: one thread per entry. */
+__global__ void mlc_cuda_im2col_kernel(const float *x, const MlcWindow g, float *cols) {
+    const int64_t ncols = g.oh * g.ow, total = g.c * g.kh * g.kw * ncols;
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride) {
+        const int64_t row = e / ncols, p = e % ncols / g.ow, q = e % g.ow;
+        const int64_t j = row % g.kw, i = row / g.kw % g.kh, ch = row / (g.kw * g.kh);
+        const int64_t r = mlc_window_at(p, i, g.sh, g.ph, g.dh);
+        const int64_t c = mlc_window_at(q, j, g.sw, g.pw, g.dw);
+        cols[e] = r >= 0 && r < g.h && c >= 0 && c < g.w ? x[(ch * g.h + r) * g.w + c] : 0.0f;
+    }
+}
+
+/* x = the sum of the column entries taken from each of its positions (mlc_col2im): one thread
+ * per position, adding in the order of (i, j), as mlc_col2im does. */
+__global__ void mlc_cuda_col2im_kernel(const float *cols, const MlcWindow g, float *x) {
+    const int64_t total = g.c * g.h * g.w, ncols = g.oh * g.ow;
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride) {
+        const int64_t ch = e / (g.h * g.w), r = e / g.w % g.h, c = e % g.w;
+        float sum = 0.0f;
+        for (int64_t i = 0; i < g.kh; i++) {
+            const int64_t at = r + g.ph - i * g.dh; /* = p sh */
+            if (at < 0 || at % g.sh != 0 || at / g.sh >= g.oh)
+                continue;
+            for (int64_t j = 0; j < g.kw; j++) {
+                const int64_t bt = c + g.pw - j * g.dw; /* = q sw */
+                if (bt < 0 || bt % g.sw != 0 || bt / g.sw >= g.ow)
+                    continue;
+                sum += cols[((ch * g.kh + i) * g.kw + j) * ncols + at / g.sh * g.ow + bt / g.sw];
+            }
+        }
+        x[e] = sum;
+    }
+}
+
+static inline void mlc_cuda_im2col(const float *x, const MlcWindow *g, float *cols) {
+    MLC_LAUNCH(mlc_cuda_im2col_kernel, mlc_blocks(g->c * g->kh * g->kw * g->oh * g->ow),
+               MLC_THREADS, x, *g, cols);
+}
+static inline void mlc_cuda_col2im(const float *cols, const MlcWindow *g, float *x) {
+    MLC_LAUNCH(mlc_cuda_col2im_kernel, mlc_blocks(g->c * g->h * g->w), MLC_THREADS, cols, *g, x);
+}
+
+/* y[n][c][k] = bias[c] for total values of planes of `plane` values, c in [0, channels). */
+__global__ void mlc_cuda_bias_kernel(float *y, const float *bias, int64_t total, int64_t plane,
+                                     int64_t channels) {
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride)
+        y[e] = bias[e / plane % channels];
 }
 
 /* ---- CUDA Graphs ----------------------------------------------------------------------------
