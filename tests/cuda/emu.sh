@@ -19,11 +19,15 @@
 # With --no-train, only step 3. A model with an op the target cannot write is skipped
 # (status 77).
 # Needs: $MLC_RUNTIME_LIB (libmlc_runtime.a), $MLC_CBLAS_INCLUDE, $MLC_EMU_LIBS (what the
-# runtime links), $CXX (default c++).
+# runtime links), $CXX (default c++; without one the test is skipped).
 set -eu
 mlc=$1 compare=$2 model=$3 work=$4 data=${5:-} train=${6:-}
 name=$(basename "$model" .model)
 src=$(cd "$(dirname "$0")/../.." && pwd)
+if ! command -v "${CXX:-c++}" >/dev/null 2>&1; then
+    echo "emu.sh: no C++ compiler (${CXX:-c++}; scripts/install-deps.sh installs g++): skipped"
+    exit 77
+fi
 mkdir -p "$work"
 if ! "$mlc" --emit cuda "$model" >"$work/$name.cu" 2>"$work/$name.err"; then
     cat "$work/$name.err"
