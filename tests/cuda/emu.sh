@@ -15,7 +15,9 @@
 #      Nesterov momentum and weight decay. (Optimizers other than plain SGD update on the
 #      device with the runtime's own element function, mlc_optim_update.) And two shuffled
 #      epochs of plain SGD at batch 100 with MLC_CUDA_GRAPHS=1: each step captured once per
-#      batch size and replayed, as a CUDA Graph keeps it.
+#      batch size and replayed, as a CUDA Graph keeps it. From those weights: --eval,
+#      --predict and --outputs against the C target's; and a run of two epochs against
+#      one resumed from a checkpoint after the first, bit for bit.
 # With --no-train, only step 3. A model with an op the target cannot write is skipped
 # (status 77).
 # Needs: $MLC_RUNTIME_LIB (libmlc_runtime.a), $MLC_CBLAS_INCLUDE, $MLC_EMU_LIBS (what the
@@ -102,3 +104,23 @@ echo "$name: the weights after an epoch of SGD with Nesterov momentum and weight
 "$compare" "$work/${name}_c_sgd.safetensors" "$work/${name}_emu_sgd.safetensors" 1e-5 1e-6
 echo "$name: the weights after two shuffled epochs of plain SGD, the step replayed as a graph"
 "$compare" "$work/${name}_c_graph.safetensors" "$work/${name}_emu_graph.safetensors" 1e-5 1e-6
+
+# evaluation from saved weights: --eval's lines, --predict's, --outputs' values
+w=$work/${name}_c_graph.safetensors
+for prog in c emu; do
+    "$work/${name}_$prog" --data "$data" --load "$w" --eval --predict 3 \
+        --outputs "$work/${name}_${prog}_outputs.safetensors" >"$work/${name}_${prog}_4.txt"
+done
+same_lines "$work/${name}_c_4.txt" "$work/${name}_emu_4.txt"
+echo "$name: --outputs of the test set"
+"$compare" "$work/${name}_c_outputs.safetensors" "$work/${name}_emu_outputs.safetensors" 1e-5 1e-7
+
+# a checkpoint resumes on the device as on the host: bit for bit
+e=$work/${name}_emu
+$e --data "$data" --epochs 2 --momentum 0.9 --quiet --save "$e.full.safetensors" \
+    --no-checkpoint >/dev/null
+$e --data "$data" --epochs 1 --momentum 0.9 --quiet --checkpoint "$e.ck.safetensors" >/dev/null
+$e --data "$data" --epochs 2 --momentum 0.9 --quiet --resume "$e.ck.safetensors" \
+    --save "$e.resumed.safetensors" --no-checkpoint >/dev/null
+echo "$name: two epochs against one and a resumed one (momentum SGD), bit for bit"
+"$compare" "$e.full.safetensors" "$e.resumed.safetensors" 0 0
