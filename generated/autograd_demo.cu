@@ -43,7 +43,7 @@ static void autograd_demo_bind(void *state, const MlcBuffers *b) {
 /* models/autograd_demo.model:14  x @ w + b
  *   z = (x @ w) + b_1
  */
-__global__ void k_compute_z(int64_t N, const float *__restrict__ b_1, float *z) {
+__global__ void k_compute_z(int64_t N, const float *b_1, float *z) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 3; k += stride) {
         const int64_t j = k % 3;
@@ -59,8 +59,7 @@ static void compute_z(int64_t N, const float *x, const float *w, const float *b_
 /* models/autograd_demo.model:15  bce_with_logits(z, y)
  *   loss = bce_with_logits(z, y)
  */
-__global__ void k_compute_loss(int64_t N, const float *__restrict__ z, const float *__restrict__ y,
-                               float *loss) {
+__global__ void k_compute_loss(int64_t N, const float *z, const float *y, float *loss) {
     double total = 0.0;
     for (int64_t k = threadIdx.x; k < N * 3; k += blockDim.x) {
         const float logit = z[k];
@@ -79,8 +78,7 @@ static void compute_loss(int64_t N, const float *z, const float *y, float *loss)
  *   d_z = (sigmoid(z) - y) * (1/3N)
  *   d_b_1 = sum over N of d_z
  */
-__global__ void k_compute_d_z(int64_t N, const float *__restrict__ z, const float *__restrict__ y,
-                              float *d_z, float *d_b_1) {
+__global__ void k_compute_d_z(int64_t N, const float *z, const float *y, float *d_z, float *d_b_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 3; j += stride) {
         double acc = 0.0;

@@ -70,8 +70,7 @@ static void fashion_bind(void *state, const MlcBuffers *b) {
  * models/fashion.model:9  relu
  *   linear_relu_stack_1 = relu((image_1 @ linear_relu_stack_0_weightᵀ) + linear_relu_stack_0_bias)
  */
-__global__ void k_compute_linear_relu_stack_1(int64_t N,
-                                              const float *__restrict__ linear_relu_stack_0_bias,
+__global__ void k_compute_linear_relu_stack_1(int64_t N, const float *linear_relu_stack_0_bias,
                                               float *linear_relu_stack_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 512; k += stride) {
@@ -94,8 +93,7 @@ static void compute_linear_relu_stack_1(int64_t N, const float *image_1,
  * models/fashion.model:11  relu
  *   linear_relu_stack_3 = relu((linear_relu_stack_1 @ linear_relu_stack_2_weightᵀ) + linear_relu_stack_2_bias)
  */
-__global__ void k_compute_linear_relu_stack_3(int64_t N,
-                                              const float *__restrict__ linear_relu_stack_2_bias,
+__global__ void k_compute_linear_relu_stack_3(int64_t N, const float *linear_relu_stack_2_bias,
                                               float *linear_relu_stack_3) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 512; k += stride) {
@@ -117,8 +115,7 @@ static void compute_linear_relu_stack_3(int64_t N, const float *linear_relu_stac
 /* models/fashion.model:12  linear(10)
  *   logits = (linear_relu_stack_3 @ linear_relu_stack_4_weightᵀ) + linear_relu_stack_4_bias
  */
-__global__ void k_compute_logits(int64_t N, const float *__restrict__ linear_relu_stack_4_bias,
-                                 float *logits) {
+__global__ void k_compute_logits(int64_t N, const float *linear_relu_stack_4_bias, float *logits) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 10; k += stride) {
         const int64_t j = k % 10;
@@ -138,8 +135,7 @@ static void compute_logits(int64_t N, const float *linear_relu_stack_3,
 /* models/fashion.model:16  cross_entropy(logits, label)
  *   loss = cross_entropy(logits, label)
  */
-__global__ void k_compute_loss(int64_t N, const float *__restrict__ logits,
-                               const int32_t *__restrict__ label, float *loss) {
+__global__ void k_compute_loss(int64_t N, const float *logits, const int32_t *label, float *loss) {
     const unsigned lane = threadIdx.x % 32;
     double total = 0.0;
     for (int64_t i = threadIdx.x / 32; i < N; i += blockDim.x / 32) {
@@ -167,7 +163,7 @@ static void compute_loss(int64_t N, const float *logits, const int32_t *label, f
 /* models/fashion.model:17  softmax(logits)
  *   probs = softmax(logits)
  */
-__global__ void k_compute_probs(int64_t N, const float *__restrict__ logits, float *probs) {
+__global__ void k_compute_probs(int64_t N, const float *logits, float *probs) {
     const int64_t warps = (int64_t)gridDim.x * blockDim.x / 32;
     const unsigned lane = threadIdx.x % 32;
     const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;
@@ -193,8 +189,8 @@ static void compute_probs(int64_t N, const float *logits, float *probs) {
 /* backward of models/fashion.model:16  cross_entropy(logits, label)
  *   d_logits = (softmax(logits) - onehot(label)) * 1 / N
  */
-__global__ void k_compute_d_logits(int64_t N, const float *__restrict__ logits,
-                                   const int32_t *__restrict__ label, float *d_logits) {
+__global__ void k_compute_d_logits(int64_t N, const float *logits, const int32_t *label,
+                                   float *d_logits) {
     const int64_t warps = (int64_t)gridDim.x * blockDim.x / 32;
     const unsigned lane = threadIdx.x % 32;
     const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;
@@ -226,7 +222,7 @@ static void compute_d_logits(int64_t N, const float *logits, const int32_t *labe
 /* backward of models/fashion.model:12  linear(10)
  *   d_linear_relu_stack_4_bias = sum over N of d_logits
  */
-__global__ void k_compute_d_linear_relu_stack_4_bias(int64_t N, const float *__restrict__ d_logits,
+__global__ void k_compute_d_linear_relu_stack_4_bias(int64_t N, const float *d_logits,
                                                      float *d_linear_relu_stack_4_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 10; j += stride) {
@@ -248,8 +244,7 @@ static void compute_d_linear_relu_stack_4_bias(int64_t N, const float *d_logits,
  *   d_linear_relu_stack_2 = (d_logits @ linear_relu_stack_4_weight) * (linear_relu_stack_3 > 0)
  *   d_linear_relu_stack_2_bias = sum over N of d_linear_relu_stack_2
  */
-__global__ void k_compute_d_linear_relu_stack_2(int64_t N,
-                                                const float *__restrict__ linear_relu_stack_3,
+__global__ void k_compute_d_linear_relu_stack_2(int64_t N, const float *linear_relu_stack_3,
                                                 float *d_linear_relu_stack_2,
                                                 float *d_linear_relu_stack_2_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
@@ -302,8 +297,7 @@ static void sgd_compute_d_linear_relu_stack_4_weight(int64_t N, const float *d_l
  *   d_linear_relu_stack_0 = (d_linear_relu_stack_2 @ linear_relu_stack_2_weight) * (linear_relu_stack_1 > 0)
  *   d_linear_relu_stack_0_bias = sum over N of d_linear_relu_stack_0
  */
-__global__ void k_compute_d_linear_relu_stack_0(int64_t N,
-                                                const float *__restrict__ linear_relu_stack_1,
+__global__ void k_compute_d_linear_relu_stack_0(int64_t N, const float *linear_relu_stack_1,
                                                 float *d_linear_relu_stack_0,
                                                 float *d_linear_relu_stack_0_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;

@@ -316,9 +316,9 @@ static void compute_features_0(int64_t N, const float *image_1, const float *fea
 /* models/fashion_cnn.model:10  batchnorm2d
  *   features_1 = batchnorm(features_0, features_1_weight, features_1_bias)
  */
-__global__ void k_compute_features_1(int64_t N, const float *__restrict__ features_0,
-                                     const float *__restrict__ features_1_weight,
-                                     const float *__restrict__ features_1_bias, float *features_1) {
+__global__ void k_compute_features_1(int64_t N, const float *features_0,
+                                     const float *features_1_weight, const float *features_1_bias,
+                                     float *features_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
     __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */
@@ -349,7 +349,7 @@ static void compute_features_1(int64_t N, const float *features_0, const float *
 /* models/fashion_cnn.model:10  batchnorm2d
  *   t13 = channel_mean(features_0)
  */
-__global__ void k_compute_t13(int64_t N, const float *__restrict__ features_0, float *t13) {
+__global__ void k_compute_t13(int64_t N, const float *features_0, float *t13) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 16; c += stride) {
         t13[c] = (float)(mlc_channel_sum(features_0, NULL, N, 16, 784, c) / (double)(N * 784));
@@ -363,7 +363,7 @@ static void compute_t13(int64_t N, const float *features_0, float *t13) {
 /* models/fashion_cnn.model:10  batchnorm2d
  *   t14 = channel_var(features_0)
  */
-__global__ void k_compute_t14(int64_t N, const float *__restrict__ features_0, float *t14) {
+__global__ void k_compute_t14(int64_t N, const float *features_0, float *t14) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 16; c += stride) {
         const double count = (double)(N * 784);
@@ -380,7 +380,7 @@ static void compute_t14(int64_t N, const float *features_0, float *t14) {
 /* models/fashion_cnn.model:10  batchnorm2d
  *   features_1_running_mean = (features_1_running_mean * 0.9) + (t13 * 0.1)
  */
-__global__ void k_compute_features_1_running_mean(const float *__restrict__ t13,
+__global__ void k_compute_features_1_running_mean(const float *t13,
                                                   float *features_1_running_mean) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < 16; k += stride) {
@@ -396,8 +396,7 @@ static void compute_features_1_running_mean(const float *t13, float *features_1_
 /* models/fashion_cnn.model:10  batchnorm2d
  *   features_1_running_var = (features_1_running_var * 0.9) + (t14 * 0.1)
  */
-__global__ void k_compute_features_1_running_var(const float *__restrict__ t14,
-                                                 float *features_1_running_var) {
+__global__ void k_compute_features_1_running_var(const float *t14, float *features_1_running_var) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < 16; k += stride) {
         features_1_running_var[k] = features_1_running_var[k] * 0.899999976f + t14[k] * 0.100000001f;
@@ -427,8 +426,7 @@ static void compute_features_1_num_batches_tracked(float *features_1_num_batches
 /* models/fashion_cnn.model:11  relu
  *   features_2 = relu(features_1)
  */
-__global__ void k_compute_features_2(int64_t N, const float *__restrict__ features_1,
-                                     float *features_2) {
+__global__ void k_compute_features_2(int64_t N, const float *features_1, float *features_2) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 12544; k += stride) {
         features_2[k] = mlc_relu(features_1[k]);
@@ -461,9 +459,9 @@ static void compute_features_3(int64_t N, const float *features_2, const float *
 /* models/fashion_cnn.model:13  batchnorm2d
  *   features_4 = batchnorm(features_3, features_4_weight, features_4_bias)
  */
-__global__ void k_compute_features_4(int64_t N, const float *__restrict__ features_3,
-                                     const float *__restrict__ features_4_weight,
-                                     const float *__restrict__ features_4_bias, float *features_4) {
+__global__ void k_compute_features_4(int64_t N, const float *features_3,
+                                     const float *features_4_weight, const float *features_4_bias,
+                                     float *features_4) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
     __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */
@@ -494,7 +492,7 @@ static void compute_features_4(int64_t N, const float *features_3, const float *
 /* models/fashion_cnn.model:13  batchnorm2d
  *   t33 = channel_mean(features_3)
  */
-__global__ void k_compute_t33(int64_t N, const float *__restrict__ features_3, float *t33) {
+__global__ void k_compute_t33(int64_t N, const float *features_3, float *t33) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 16; c += stride) {
         t33[c] = (float)(mlc_channel_sum(features_3, NULL, N, 16, 784, c) / (double)(N * 784));
@@ -508,7 +506,7 @@ static void compute_t33(int64_t N, const float *features_3, float *t33) {
 /* models/fashion_cnn.model:13  batchnorm2d
  *   t34 = channel_var(features_3)
  */
-__global__ void k_compute_t34(int64_t N, const float *__restrict__ features_3, float *t34) {
+__global__ void k_compute_t34(int64_t N, const float *features_3, float *t34) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 16; c += stride) {
         const double count = (double)(N * 784);
@@ -525,7 +523,7 @@ static void compute_t34(int64_t N, const float *features_3, float *t34) {
 /* models/fashion_cnn.model:13  batchnorm2d
  *   features_4_running_mean = (features_4_running_mean * 0.9) + (t33 * 0.1)
  */
-__global__ void k_compute_features_4_running_mean(const float *__restrict__ t33,
+__global__ void k_compute_features_4_running_mean(const float *t33,
                                                   float *features_4_running_mean) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < 16; k += stride) {
@@ -541,8 +539,7 @@ static void compute_features_4_running_mean(const float *t33, float *features_4_
 /* models/fashion_cnn.model:13  batchnorm2d
  *   features_4_running_var = (features_4_running_var * 0.9) + (t34 * 0.1)
  */
-__global__ void k_compute_features_4_running_var(const float *__restrict__ t34,
-                                                 float *features_4_running_var) {
+__global__ void k_compute_features_4_running_var(const float *t34, float *features_4_running_var) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < 16; k += stride) {
         features_4_running_var[k] = features_4_running_var[k] * 0.899999976f + t34[k] * 0.100000001f;
@@ -572,8 +569,7 @@ static void compute_features_4_num_batches_tracked(float *features_4_num_batches
 /* models/fashion_cnn.model:14  relu
  *   features_5 = relu(features_4)
  */
-__global__ void k_compute_features_5(int64_t N, const float *__restrict__ features_4,
-                                     float *features_5) {
+__global__ void k_compute_features_5(int64_t N, const float *features_4, float *features_5) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 12544; k += stride) {
         features_5[k] = mlc_relu(features_4[k]);
@@ -587,8 +583,7 @@ static void compute_features_5(int64_t N, const float *features_4, float *featur
 /* models/fashion_cnn.model:15  maxpool2d(2)
  *   features_6 = maxpool2d(features_5)
  */
-__global__ void k_compute_features_6(int64_t N, const float *__restrict__ features_5,
-                                     float *features_6) {
+__global__ void k_compute_features_6(int64_t N, const float *features_5, float *features_6) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {16, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 3136; e += stride) {
@@ -625,9 +620,9 @@ static void compute_features_7(int64_t N, const float *features_6, const float *
 /* models/fashion_cnn.model:17  batchnorm2d
  *   features_8 = batchnorm(features_7, features_8_weight, features_8_bias)
  */
-__global__ void k_compute_features_8(int64_t N, const float *__restrict__ features_7,
-                                     const float *__restrict__ features_8_weight,
-                                     const float *__restrict__ features_8_bias, float *features_8) {
+__global__ void k_compute_features_8(int64_t N, const float *features_7,
+                                     const float *features_8_weight, const float *features_8_bias,
+                                     float *features_8) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
     __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */
@@ -658,7 +653,7 @@ static void compute_features_8(int64_t N, const float *features_7, const float *
 /* models/fashion_cnn.model:17  batchnorm2d
  *   t53 = channel_mean(features_7)
  */
-__global__ void k_compute_t53(int64_t N, const float *__restrict__ features_7, float *t53) {
+__global__ void k_compute_t53(int64_t N, const float *features_7, float *t53) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 32; c += stride) {
         t53[c] = (float)(mlc_channel_sum(features_7, NULL, N, 32, 196, c) / (double)(N * 196));
@@ -672,7 +667,7 @@ static void compute_t53(int64_t N, const float *features_7, float *t53) {
 /* models/fashion_cnn.model:17  batchnorm2d
  *   t54 = channel_var(features_7)
  */
-__global__ void k_compute_t54(int64_t N, const float *__restrict__ features_7, float *t54) {
+__global__ void k_compute_t54(int64_t N, const float *features_7, float *t54) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 32; c += stride) {
         const double count = (double)(N * 196);
@@ -689,7 +684,7 @@ static void compute_t54(int64_t N, const float *features_7, float *t54) {
 /* models/fashion_cnn.model:17  batchnorm2d
  *   features_8_running_mean = (features_8_running_mean * 0.9) + (t53 * 0.1)
  */
-__global__ void k_compute_features_8_running_mean(const float *__restrict__ t53,
+__global__ void k_compute_features_8_running_mean(const float *t53,
                                                   float *features_8_running_mean) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < 32; k += stride) {
@@ -705,8 +700,7 @@ static void compute_features_8_running_mean(const float *t53, float *features_8_
 /* models/fashion_cnn.model:17  batchnorm2d
  *   features_8_running_var = (features_8_running_var * 0.9) + (t54 * 0.1)
  */
-__global__ void k_compute_features_8_running_var(const float *__restrict__ t54,
-                                                 float *features_8_running_var) {
+__global__ void k_compute_features_8_running_var(const float *t54, float *features_8_running_var) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < 32; k += stride) {
         features_8_running_var[k] = features_8_running_var[k] * 0.899999976f + t54[k] * 0.100000001f;
@@ -736,8 +730,7 @@ static void compute_features_8_num_batches_tracked(float *features_8_num_batches
 /* models/fashion_cnn.model:18  relu
  *   features_9 = relu(features_8)
  */
-__global__ void k_compute_features_9(int64_t N, const float *__restrict__ features_8,
-                                     float *features_9) {
+__global__ void k_compute_features_9(int64_t N, const float *features_8, float *features_9) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 6272; k += stride) {
         features_9[k] = mlc_relu(features_8[k]);
@@ -770,10 +763,9 @@ static void compute_features_10(int64_t N, const float *features_9, const float 
 /* models/fashion_cnn.model:20  batchnorm2d
  *   features_11 = batchnorm(features_10, features_11_weight, features_11_bias)
  */
-__global__ void k_compute_features_11(int64_t N, const float *__restrict__ features_10,
-                                      const float *__restrict__ features_11_weight,
-                                      const float *__restrict__ features_11_bias,
-                                      float *features_11) {
+__global__ void k_compute_features_11(int64_t N, const float *features_10,
+                                      const float *features_11_weight,
+                                      const float *features_11_bias, float *features_11) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
     __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */
@@ -805,7 +797,7 @@ static void compute_features_11(int64_t N, const float *features_10,
 /* models/fashion_cnn.model:20  batchnorm2d
  *   t72 = channel_mean(features_10)
  */
-__global__ void k_compute_t72(int64_t N, const float *__restrict__ features_10, float *t72) {
+__global__ void k_compute_t72(int64_t N, const float *features_10, float *t72) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 32; c += stride) {
         t72[c] = (float)(mlc_channel_sum(features_10, NULL, N, 32, 196, c) / (double)(N * 196));
@@ -819,7 +811,7 @@ static void compute_t72(int64_t N, const float *features_10, float *t72) {
 /* models/fashion_cnn.model:20  batchnorm2d
  *   t73 = channel_var(features_10)
  */
-__global__ void k_compute_t73(int64_t N, const float *__restrict__ features_10, float *t73) {
+__global__ void k_compute_t73(int64_t N, const float *features_10, float *t73) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 32; c += stride) {
         const double count = (double)(N * 196);
@@ -836,7 +828,7 @@ static void compute_t73(int64_t N, const float *features_10, float *t73) {
 /* models/fashion_cnn.model:20  batchnorm2d
  *   features_11_running_mean = (features_11_running_mean * 0.9) + (t72 * 0.1)
  */
-__global__ void k_compute_features_11_running_mean(const float *__restrict__ t72,
+__global__ void k_compute_features_11_running_mean(const float *t72,
                                                    float *features_11_running_mean) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < 32; k += stride) {
@@ -852,7 +844,7 @@ static void compute_features_11_running_mean(const float *t72, float *features_1
 /* models/fashion_cnn.model:20  batchnorm2d
  *   features_11_running_var = (features_11_running_var * 0.9) + (t73 * 0.1)
  */
-__global__ void k_compute_features_11_running_var(const float *__restrict__ t73,
+__global__ void k_compute_features_11_running_var(const float *t73,
                                                   float *features_11_running_var) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < 32; k += stride) {
@@ -883,8 +875,7 @@ static void compute_features_11_num_batches_tracked(float *features_11_num_batch
 /* models/fashion_cnn.model:21  relu
  *   features_12 = relu(features_11)
  */
-__global__ void k_compute_features_12(int64_t N, const float *__restrict__ features_11,
-                                      float *features_12) {
+__global__ void k_compute_features_12(int64_t N, const float *features_11, float *features_12) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 6272; k += stride) {
         features_12[k] = mlc_relu(features_11[k]);
@@ -899,8 +890,7 @@ static void compute_features_12(int64_t N, const float *features_11, float *feat
 /* models/fashion_cnn.model:22  maxpool2d(2)
  *   features_13 = maxpool2d(features_12)
  */
-__global__ void k_compute_features_13(int64_t N, const float *__restrict__ features_12,
-                                      float *features_13) {
+__global__ void k_compute_features_13(int64_t N, const float *features_12, float *features_13) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {32, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 1568; e += stride) {
@@ -919,8 +909,8 @@ static void compute_features_13(int64_t N, const float *features_12, float *feat
 /* models/fashion_cnn.model:27  dropout(0.25)
  *   classifier_1 = dropout(features_13, p = 0.25)
  */
-__global__ void k_compute_classifier_1(int64_t N, uint64_t seed,
-                                       const float *__restrict__ features_13, float *classifier_1) {
+__global__ void k_compute_classifier_1(int64_t N, uint64_t seed, const float *features_13,
+                                       float *classifier_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1568; k += stride) {
         classifier_1[k] = mlc_dropout(features_13[k], seed, 0u, k, 1073741824u, 1.33333337f);
@@ -936,8 +926,7 @@ static void compute_classifier_1(int64_t N, uint64_t seed, const float *features
 /* models/fashion_cnn.model:28  linear(10)
  *   logits = (classifier_1 @ classifier_2_weightᵀ) + classifier_2_bias
  */
-__global__ void k_compute_logits(int64_t N, const float *__restrict__ classifier_2_bias,
-                                 float *logits) {
+__global__ void k_compute_logits(int64_t N, const float *classifier_2_bias, float *logits) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 10; k += stride) {
         const int64_t j = k % 10;
@@ -955,8 +944,7 @@ static void compute_logits(int64_t N, const float *classifier_1, const float *cl
 /* models/fashion_cnn.model:32  cross_entropy(logits, label)
  *   loss = cross_entropy(logits, label)
  */
-__global__ void k_compute_loss(int64_t N, const float *__restrict__ logits,
-                               const int32_t *__restrict__ label, float *loss) {
+__global__ void k_compute_loss(int64_t N, const float *logits, const int32_t *label, float *loss) {
     const unsigned lane = threadIdx.x % 32;
     double total = 0.0;
     for (int64_t i = threadIdx.x / 32; i < N; i += blockDim.x / 32) {
@@ -984,7 +972,7 @@ static void compute_loss(int64_t N, const float *logits, const int32_t *label, f
 /* models/fashion_cnn.model:33  softmax(logits)
  *   probs = softmax(logits)
  */
-__global__ void k_compute_probs(int64_t N, const float *__restrict__ logits, float *probs) {
+__global__ void k_compute_probs(int64_t N, const float *logits, float *probs) {
     const int64_t warps = (int64_t)gridDim.x * blockDim.x / 32;
     const unsigned lane = threadIdx.x % 32;
     const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;
@@ -1010,8 +998,8 @@ static void compute_probs(int64_t N, const float *logits, float *probs) {
 /* backward of models/fashion_cnn.model:32  cross_entropy(logits, label)
  *   d_logits = (softmax(logits) - onehot(label)) * 1 / N
  */
-__global__ void k_compute_d_logits(int64_t N, const float *__restrict__ logits,
-                                   const int32_t *__restrict__ label, float *d_logits) {
+__global__ void k_compute_d_logits(int64_t N, const float *logits, const int32_t *label,
+                                   float *d_logits) {
     const int64_t warps = (int64_t)gridDim.x * blockDim.x / 32;
     const unsigned lane = threadIdx.x % 32;
     const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;
@@ -1043,7 +1031,7 @@ static void compute_d_logits(int64_t N, const float *logits, const int32_t *labe
 /* backward of models/fashion_cnn.model:28  linear(10)
  *   d_classifier_2_bias = sum over N of d_logits
  */
-__global__ void k_compute_d_classifier_2_bias(int64_t N, const float *__restrict__ d_logits,
+__global__ void k_compute_d_classifier_2_bias(int64_t N, const float *d_logits,
                                               float *d_classifier_2_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 10; j += stride) {
@@ -1102,9 +1090,8 @@ static void sgd_compute_d_classifier_2_weight(int64_t N, const float *d_logits,
 /* backward of models/fashion_cnn.model:22  maxpool2d(2)
  *   d_features_12 = maxpool2d_bwd(d_classifier_0, features_12)
  */
-__global__ void k_compute_d_features_12(int64_t N, const float *__restrict__ d_classifier_0,
-                                        const float *__restrict__ features_12,
-                                        float *d_features_12) {
+__global__ void k_compute_d_features_12(int64_t N, const float *d_classifier_0,
+                                        const float *features_12, float *d_features_12) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {32, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
     for (int64_t pl = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; pl < N * 32; pl += stride) {
@@ -1130,9 +1117,8 @@ static void compute_d_features_12(int64_t N, const float *d_classifier_0, const 
 /* backward of models/fashion_cnn.model:21  relu
  *   d_features_11 = d_features_12 * (features_12 > 0)
  */
-__global__ void k_compute_d_features_11(int64_t N, const float *__restrict__ features_12,
-                                        const float *__restrict__ d_features_12,
-                                        float *d_features_11) {
+__global__ void k_compute_d_features_11(int64_t N, const float *features_12,
+                                        const float *d_features_12, float *d_features_11) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 6272; k += stride) {
         d_features_11[k] = d_features_12[k] * (float)(features_12[k] > 0.0f);
@@ -1148,9 +1134,8 @@ static void compute_d_features_11(int64_t N, const float *features_12, const flo
 /* backward of models/fashion_cnn.model:20  batchnorm2d
  *   d_features_10 = batchnorm_bwd(d_features_11, features_10, features_11_weight)
  */
-__global__ void k_compute_d_features_10(int64_t N, const float *__restrict__ d_features_11,
-                                        const float *__restrict__ features_10,
-                                        const float *__restrict__ features_11_weight,
+__global__ void k_compute_d_features_10(int64_t N, const float *d_features_11,
+                                        const float *features_10, const float *features_11_weight,
                                         float *d_features_10) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
@@ -1188,8 +1173,8 @@ static void compute_d_features_10(int64_t N, const float *d_features_11, const f
 /* backward of models/fashion_cnn.model:20  batchnorm2d
  *   d_features_11_weight = bn_dgamma(d_features_11, features_10)
  */
-__global__ void k_compute_d_features_11_weight(int64_t N, const float *__restrict__ d_features_11,
-                                               const float *__restrict__ features_10,
+__global__ void k_compute_d_features_11_weight(int64_t N, const float *d_features_11,
+                                               const float *features_10,
                                                float *d_features_11_weight) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
@@ -1218,7 +1203,7 @@ static void compute_d_features_11_weight(int64_t N, const float *d_features_11,
 /* backward of models/fashion_cnn.model:20  batchnorm2d
  *   d_features_11_bias = channel_sum(d_features_11)
  */
-__global__ void k_compute_d_features_11_bias(int64_t N, const float *__restrict__ d_features_11,
+__global__ void k_compute_d_features_11_bias(int64_t N, const float *d_features_11,
                                              float *d_features_11_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 32; c += stride) {
@@ -1271,7 +1256,7 @@ static void compute_d_features_10_weight(int64_t N, const float *d_features_10,
 /* backward of models/fashion_cnn.model:19  conv2d(32, 3, padding = 1)
  *   d_features_10_bias = channel_sum(d_features_10)
  */
-__global__ void k_compute_d_features_10_bias(int64_t N, const float *__restrict__ d_features_10,
+__global__ void k_compute_d_features_10_bias(int64_t N, const float *d_features_10,
                                              float *d_features_10_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 32; c += stride) {
@@ -1288,9 +1273,8 @@ static void compute_d_features_10_bias(int64_t N, const float *d_features_10,
 /* backward of models/fashion_cnn.model:18  relu
  *   d_features_8 = d_features_9 * (features_9 > 0)
  */
-__global__ void k_compute_d_features_8(int64_t N, const float *__restrict__ features_9,
-                                       const float *__restrict__ d_features_9,
-                                       float *d_features_8) {
+__global__ void k_compute_d_features_8(int64_t N, const float *features_9,
+                                       const float *d_features_9, float *d_features_8) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 6272; k += stride) {
         d_features_8[k] = d_features_9[k] * (float)(features_9[k] > 0.0f);
@@ -1306,9 +1290,8 @@ static void compute_d_features_8(int64_t N, const float *features_9, const float
 /* backward of models/fashion_cnn.model:17  batchnorm2d
  *   d_features_7 = batchnorm_bwd(d_features_8, features_7, features_8_weight)
  */
-__global__ void k_compute_d_features_7(int64_t N, const float *__restrict__ d_features_8,
-                                       const float *__restrict__ features_7,
-                                       const float *__restrict__ features_8_weight,
+__global__ void k_compute_d_features_7(int64_t N, const float *d_features_8,
+                                       const float *features_7, const float *features_8_weight,
                                        float *d_features_7) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
@@ -1346,9 +1329,8 @@ static void compute_d_features_7(int64_t N, const float *d_features_8, const flo
 /* backward of models/fashion_cnn.model:17  batchnorm2d
  *   d_features_8_weight = bn_dgamma(d_features_8, features_7)
  */
-__global__ void k_compute_d_features_8_weight(int64_t N, const float *__restrict__ d_features_8,
-                                              const float *__restrict__ features_7,
-                                              float *d_features_8_weight) {
+__global__ void k_compute_d_features_8_weight(int64_t N, const float *d_features_8,
+                                              const float *features_7, float *d_features_8_weight) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
     __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */
@@ -1376,7 +1358,7 @@ static void compute_d_features_8_weight(int64_t N, const float *d_features_8,
 /* backward of models/fashion_cnn.model:17  batchnorm2d
  *   d_features_8_bias = channel_sum(d_features_8)
  */
-__global__ void k_compute_d_features_8_bias(int64_t N, const float *__restrict__ d_features_8,
+__global__ void k_compute_d_features_8_bias(int64_t N, const float *d_features_8,
                                             float *d_features_8_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 32; c += stride) {
@@ -1429,7 +1411,7 @@ static void compute_d_features_7_weight(int64_t N, const float *d_features_7,
 /* backward of models/fashion_cnn.model:16  conv2d(32, 3, padding = 1)
  *   d_features_7_bias = channel_sum(d_features_7)
  */
-__global__ void k_compute_d_features_7_bias(int64_t N, const float *__restrict__ d_features_7,
+__global__ void k_compute_d_features_7_bias(int64_t N, const float *d_features_7,
                                             float *d_features_7_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 32; c += stride) {
@@ -1446,8 +1428,8 @@ static void compute_d_features_7_bias(int64_t N, const float *d_features_7,
 /* backward of models/fashion_cnn.model:15  maxpool2d(2)
  *   d_features_5 = maxpool2d_bwd(d_features_6, features_5)
  */
-__global__ void k_compute_d_features_5(int64_t N, const float *__restrict__ d_features_6,
-                                       const float *__restrict__ features_5, float *d_features_5) {
+__global__ void k_compute_d_features_5(int64_t N, const float *d_features_6,
+                                       const float *features_5, float *d_features_5) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {16, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
     for (int64_t pl = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; pl < N * 16; pl += stride) {
@@ -1473,9 +1455,8 @@ static void compute_d_features_5(int64_t N, const float *d_features_6, const flo
 /* backward of models/fashion_cnn.model:14  relu
  *   d_features_4 = d_features_5 * (features_5 > 0)
  */
-__global__ void k_compute_d_features_4(int64_t N, const float *__restrict__ features_5,
-                                       const float *__restrict__ d_features_5,
-                                       float *d_features_4) {
+__global__ void k_compute_d_features_4(int64_t N, const float *features_5,
+                                       const float *d_features_5, float *d_features_4) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 12544; k += stride) {
         d_features_4[k] = d_features_5[k] * (float)(features_5[k] > 0.0f);
@@ -1491,9 +1472,8 @@ static void compute_d_features_4(int64_t N, const float *features_5, const float
 /* backward of models/fashion_cnn.model:13  batchnorm2d
  *   d_features_3 = batchnorm_bwd(d_features_4, features_3, features_4_weight)
  */
-__global__ void k_compute_d_features_3(int64_t N, const float *__restrict__ d_features_4,
-                                       const float *__restrict__ features_3,
-                                       const float *__restrict__ features_4_weight,
+__global__ void k_compute_d_features_3(int64_t N, const float *d_features_4,
+                                       const float *features_3, const float *features_4_weight,
                                        float *d_features_3) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
@@ -1531,9 +1511,8 @@ static void compute_d_features_3(int64_t N, const float *d_features_4, const flo
 /* backward of models/fashion_cnn.model:13  batchnorm2d
  *   d_features_4_weight = bn_dgamma(d_features_4, features_3)
  */
-__global__ void k_compute_d_features_4_weight(int64_t N, const float *__restrict__ d_features_4,
-                                              const float *__restrict__ features_3,
-                                              float *d_features_4_weight) {
+__global__ void k_compute_d_features_4_weight(int64_t N, const float *d_features_4,
+                                              const float *features_3, float *d_features_4_weight) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
     __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */
@@ -1561,7 +1540,7 @@ static void compute_d_features_4_weight(int64_t N, const float *d_features_4,
 /* backward of models/fashion_cnn.model:13  batchnorm2d
  *   d_features_4_bias = channel_sum(d_features_4)
  */
-__global__ void k_compute_d_features_4_bias(int64_t N, const float *__restrict__ d_features_4,
+__global__ void k_compute_d_features_4_bias(int64_t N, const float *d_features_4,
                                             float *d_features_4_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 16; c += stride) {
@@ -1614,7 +1593,7 @@ static void compute_d_features_3_weight(int64_t N, const float *d_features_3,
 /* backward of models/fashion_cnn.model:12  conv2d(16, 3, padding = 1)
  *   d_features_3_bias = channel_sum(d_features_3)
  */
-__global__ void k_compute_d_features_3_bias(int64_t N, const float *__restrict__ d_features_3,
+__global__ void k_compute_d_features_3_bias(int64_t N, const float *d_features_3,
                                             float *d_features_3_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 16; c += stride) {
@@ -1631,9 +1610,8 @@ static void compute_d_features_3_bias(int64_t N, const float *d_features_3,
 /* backward of models/fashion_cnn.model:11  relu
  *   d_features_1 = d_features_2 * (features_2 > 0)
  */
-__global__ void k_compute_d_features_1(int64_t N, const float *__restrict__ features_2,
-                                       const float *__restrict__ d_features_2,
-                                       float *d_features_1) {
+__global__ void k_compute_d_features_1(int64_t N, const float *features_2,
+                                       const float *d_features_2, float *d_features_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 12544; k += stride) {
         d_features_1[k] = d_features_2[k] * (float)(features_2[k] > 0.0f);
@@ -1649,9 +1627,8 @@ static void compute_d_features_1(int64_t N, const float *features_2, const float
 /* backward of models/fashion_cnn.model:10  batchnorm2d
  *   d_features_0 = batchnorm_bwd(d_features_1, features_0, features_1_weight)
  */
-__global__ void k_compute_d_features_0(int64_t N, const float *__restrict__ d_features_1,
-                                       const float *__restrict__ features_0,
-                                       const float *__restrict__ features_1_weight,
+__global__ void k_compute_d_features_0(int64_t N, const float *d_features_1,
+                                       const float *features_0, const float *features_1_weight,
                                        float *d_features_0) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
@@ -1689,9 +1666,8 @@ static void compute_d_features_0(int64_t N, const float *d_features_1, const flo
 /* backward of models/fashion_cnn.model:10  batchnorm2d
  *   d_features_1_weight = bn_dgamma(d_features_1, features_0)
  */
-__global__ void k_compute_d_features_1_weight(int64_t N, const float *__restrict__ d_features_1,
-                                              const float *__restrict__ features_0,
-                                              float *d_features_1_weight) {
+__global__ void k_compute_d_features_1_weight(int64_t N, const float *d_features_1,
+                                              const float *features_0, float *d_features_1_weight) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     (void)stride;
     __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */
@@ -1719,7 +1695,7 @@ static void compute_d_features_1_weight(int64_t N, const float *d_features_1,
 /* backward of models/fashion_cnn.model:10  batchnorm2d
  *   d_features_1_bias = channel_sum(d_features_1)
  */
-__global__ void k_compute_d_features_1_bias(int64_t N, const float *__restrict__ d_features_1,
+__global__ void k_compute_d_features_1_bias(int64_t N, const float *d_features_1,
                                             float *d_features_1_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 16; c += stride) {
@@ -1754,7 +1730,7 @@ static void compute_d_features_0_weight(int64_t N, const float *d_features_0, co
 /* backward of models/fashion_cnn.model:9  conv2d(16, 3, padding = 1)
  *   d_features_0_bias = channel_sum(d_features_0)
  */
-__global__ void k_compute_d_features_0_bias(int64_t N, const float *__restrict__ d_features_0,
+__global__ void k_compute_d_features_0_bias(int64_t N, const float *d_features_0,
                                             float *d_features_0_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 16; c += stride) {
@@ -1792,12 +1768,10 @@ static void compute_eval_features_0(int64_t N, const float *image_1, const float
 /* models/fashion_cnn.model:10  batchnorm2d
  *   eval_t10 = batchnorm_eval(eval_features_0, features_1_weight, features_1_bias, features_1_running_mean, features_1_running_var)
  */
-__global__ void k_compute_eval_t10(int64_t N, const float *__restrict__ eval_features_0,
-                                   const float *__restrict__ features_1_weight,
-                                   const float *__restrict__ features_1_bias,
-                                   const float *__restrict__ features_1_running_mean,
-                                   const float *__restrict__ features_1_running_var,
-                                   float *eval_t10) {
+__global__ void k_compute_eval_t10(int64_t N, const float *eval_features_0,
+                                   const float *features_1_weight, const float *features_1_bias,
+                                   const float *features_1_running_mean,
+                                   const float *features_1_running_var, float *eval_t10) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 12544; e += stride) {
         const int64_t ch = e / 784 % 16;
@@ -1818,7 +1792,7 @@ static void compute_eval_t10(int64_t N, const float *eval_features_0,
 /* models/fashion_cnn.model:11  relu
  *   eval_features_2 = relu(eval_t10)
  */
-__global__ void k_compute_eval_features_2(int64_t N, const float *__restrict__ eval_t10,
+__global__ void k_compute_eval_features_2(int64_t N, const float *eval_t10,
                                           float *eval_features_2) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 12544; k += stride) {
@@ -1853,12 +1827,10 @@ static void compute_eval_features_3(int64_t N, const float *eval_features_2,
 /* models/fashion_cnn.model:13  batchnorm2d
  *   eval_t20 = batchnorm_eval(eval_features_3, features_4_weight, features_4_bias, features_4_running_mean, features_4_running_var)
  */
-__global__ void k_compute_eval_t20(int64_t N, const float *__restrict__ eval_features_3,
-                                   const float *__restrict__ features_4_weight,
-                                   const float *__restrict__ features_4_bias,
-                                   const float *__restrict__ features_4_running_mean,
-                                   const float *__restrict__ features_4_running_var,
-                                   float *eval_t20) {
+__global__ void k_compute_eval_t20(int64_t N, const float *eval_features_3,
+                                   const float *features_4_weight, const float *features_4_bias,
+                                   const float *features_4_running_mean,
+                                   const float *features_4_running_var, float *eval_t20) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 12544; e += stride) {
         const int64_t ch = e / 784 % 16;
@@ -1879,7 +1851,7 @@ static void compute_eval_t20(int64_t N, const float *eval_features_3,
 /* models/fashion_cnn.model:14  relu
  *   eval_features_5 = relu(eval_t20)
  */
-__global__ void k_compute_eval_features_5(int64_t N, const float *__restrict__ eval_t20,
+__global__ void k_compute_eval_features_5(int64_t N, const float *eval_t20,
                                           float *eval_features_5) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 12544; k += stride) {
@@ -1895,7 +1867,7 @@ static void compute_eval_features_5(int64_t N, const float *eval_t20, float *eva
 /* models/fashion_cnn.model:15  maxpool2d(2)
  *   eval_features_6 = maxpool2d(eval_features_5)
  */
-__global__ void k_compute_eval_features_6(int64_t N, const float *__restrict__ eval_features_5,
+__global__ void k_compute_eval_features_6(int64_t N, const float *eval_features_5,
                                           float *eval_features_6) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {16, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
@@ -1935,12 +1907,10 @@ static void compute_eval_features_7(int64_t N, const float *eval_features_6,
 /* models/fashion_cnn.model:17  batchnorm2d
  *   eval_t31 = batchnorm_eval(eval_features_7, features_8_weight, features_8_bias, features_8_running_mean, features_8_running_var)
  */
-__global__ void k_compute_eval_t31(int64_t N, const float *__restrict__ eval_features_7,
-                                   const float *__restrict__ features_8_weight,
-                                   const float *__restrict__ features_8_bias,
-                                   const float *__restrict__ features_8_running_mean,
-                                   const float *__restrict__ features_8_running_var,
-                                   float *eval_t31) {
+__global__ void k_compute_eval_t31(int64_t N, const float *eval_features_7,
+                                   const float *features_8_weight, const float *features_8_bias,
+                                   const float *features_8_running_mean,
+                                   const float *features_8_running_var, float *eval_t31) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 6272; e += stride) {
         const int64_t ch = e / 196 % 32;
@@ -1961,7 +1931,7 @@ static void compute_eval_t31(int64_t N, const float *eval_features_7,
 /* models/fashion_cnn.model:18  relu
  *   eval_features_9 = relu(eval_t31)
  */
-__global__ void k_compute_eval_features_9(int64_t N, const float *__restrict__ eval_t31,
+__global__ void k_compute_eval_features_9(int64_t N, const float *eval_t31,
                                           float *eval_features_9) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 6272; k += stride) {
@@ -1996,12 +1966,10 @@ static void compute_eval_features_10(int64_t N, const float *eval_features_9,
 /* models/fashion_cnn.model:20  batchnorm2d
  *   eval_t41 = batchnorm_eval(eval_features_10, features_11_weight, features_11_bias, features_11_running_mean, features_11_running_var)
  */
-__global__ void k_compute_eval_t41(int64_t N, const float *__restrict__ eval_features_10,
-                                   const float *__restrict__ features_11_weight,
-                                   const float *__restrict__ features_11_bias,
-                                   const float *__restrict__ features_11_running_mean,
-                                   const float *__restrict__ features_11_running_var,
-                                   float *eval_t41) {
+__global__ void k_compute_eval_t41(int64_t N, const float *eval_features_10,
+                                   const float *features_11_weight, const float *features_11_bias,
+                                   const float *features_11_running_mean,
+                                   const float *features_11_running_var, float *eval_t41) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 6272; e += stride) {
         const int64_t ch = e / 196 % 32;
@@ -2022,7 +1990,7 @@ static void compute_eval_t41(int64_t N, const float *eval_features_10,
 /* models/fashion_cnn.model:21  relu
  *   eval_features_12 = relu(eval_t41)
  */
-__global__ void k_compute_eval_features_12(int64_t N, const float *__restrict__ eval_t41,
+__global__ void k_compute_eval_features_12(int64_t N, const float *eval_t41,
                                            float *eval_features_12) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 6272; k += stride) {
@@ -2038,7 +2006,7 @@ static void compute_eval_features_12(int64_t N, const float *eval_t41, float *ev
 /* models/fashion_cnn.model:22  maxpool2d(2)
  *   eval_features_13 = maxpool2d(eval_features_12)
  */
-__global__ void k_compute_eval_features_13(int64_t N, const float *__restrict__ eval_features_12,
+__global__ void k_compute_eval_features_13(int64_t N, const float *eval_features_12,
                                            float *eval_features_13) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {32, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
@@ -2059,7 +2027,7 @@ static void compute_eval_features_13(int64_t N, const float *eval_features_12,
 /* models/fashion_cnn.model:28  linear(10)
  *   eval_logits = (eval_features_13 @ classifier_2_weightᵀ) + classifier_2_bias
  */
-__global__ void k_compute_eval_logits(int64_t N, const float *__restrict__ classifier_2_bias,
+__global__ void k_compute_eval_logits(int64_t N, const float *classifier_2_bias,
                                       float *eval_logits) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 10; k += stride) {
@@ -2080,8 +2048,8 @@ static void compute_eval_logits(int64_t N, const float *eval_features_13,
 /* models/fashion_cnn.model:32  cross_entropy(logits, label)
  *   eval_loss = cross_entropy(eval_logits, label)
  */
-__global__ void k_compute_eval_loss(int64_t N, const float *__restrict__ eval_logits,
-                                    const int32_t *__restrict__ label, float *eval_loss) {
+__global__ void k_compute_eval_loss(int64_t N, const float *eval_logits, const int32_t *label,
+                                    float *eval_loss) {
     const unsigned lane = threadIdx.x % 32;
     double total = 0.0;
     for (int64_t i = threadIdx.x / 32; i < N; i += blockDim.x / 32) {
@@ -2110,8 +2078,7 @@ static void compute_eval_loss(int64_t N, const float *eval_logits, const int32_t
 /* models/fashion_cnn.model:33  softmax(logits)
  *   eval_probs = softmax(eval_logits)
  */
-__global__ void k_compute_eval_probs(int64_t N, const float *__restrict__ eval_logits,
-                                     float *eval_probs) {
+__global__ void k_compute_eval_probs(int64_t N, const float *eval_logits, float *eval_probs) {
     const int64_t warps = (int64_t)gridDim.x * blockDim.x / 32;
     const unsigned lane = threadIdx.x % 32;
     const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;

@@ -498,8 +498,7 @@ static void compute_features_0(int64_t N, const float *image_1, const float *fea
 /* models/vgg16.model:12  relu
  *   features_1 = relu(features_0)
  */
-__global__ void k_compute_features_1(int64_t N, const float *__restrict__ features_0,
-                                     float *features_1) {
+__global__ void k_compute_features_1(int64_t N, const float *features_0, float *features_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 3211264; k += stride) {
         features_1[k] = mlc_relu(features_0[k]);
@@ -533,8 +532,7 @@ static void compute_features_2(int64_t N, const float *features_1, const float *
 /* models/vgg16.model:14  relu
  *   features_3 = relu(features_2)
  */
-__global__ void k_compute_features_3(int64_t N, const float *__restrict__ features_2,
-                                     float *features_3) {
+__global__ void k_compute_features_3(int64_t N, const float *features_2, float *features_3) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 3211264; k += stride) {
         features_3[k] = mlc_relu(features_2[k]);
@@ -549,8 +547,7 @@ static void compute_features_3(int64_t N, const float *features_2, float *featur
 /* models/vgg16.model:15  maxpool2d(2)
  *   features_4 = maxpool2d(features_3)
  */
-__global__ void k_compute_features_4(int64_t N, const float *__restrict__ features_3,
-                                     float *features_4) {
+__global__ void k_compute_features_4(int64_t N, const float *features_3, float *features_4) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {64, 224, 224, 2, 2, 2, 2, 0, 0, 1, 1, 112, 112};
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 802816; e += stride) {
@@ -588,8 +585,7 @@ static void compute_features_5(int64_t N, const float *features_4, const float *
 /* models/vgg16.model:17  relu
  *   features_6 = relu(features_5)
  */
-__global__ void k_compute_features_6(int64_t N, const float *__restrict__ features_5,
-                                     float *features_6) {
+__global__ void k_compute_features_6(int64_t N, const float *features_5, float *features_6) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1605632; k += stride) {
         features_6[k] = mlc_relu(features_5[k]);
@@ -623,8 +619,7 @@ static void compute_features_7(int64_t N, const float *features_6, const float *
 /* models/vgg16.model:19  relu
  *   features_8 = relu(features_7)
  */
-__global__ void k_compute_features_8(int64_t N, const float *__restrict__ features_7,
-                                     float *features_8) {
+__global__ void k_compute_features_8(int64_t N, const float *features_7, float *features_8) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1605632; k += stride) {
         features_8[k] = mlc_relu(features_7[k]);
@@ -639,8 +634,7 @@ static void compute_features_8(int64_t N, const float *features_7, float *featur
 /* models/vgg16.model:20  maxpool2d(2)
  *   features_9 = maxpool2d(features_8)
  */
-__global__ void k_compute_features_9(int64_t N, const float *__restrict__ features_8,
-                                     float *features_9) {
+__global__ void k_compute_features_9(int64_t N, const float *features_8, float *features_9) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {128, 112, 112, 2, 2, 2, 2, 0, 0, 1, 1, 56, 56};
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 401408; e += stride) {
@@ -678,8 +672,7 @@ static void compute_features_10(int64_t N, const float *features_9, const float 
 /* models/vgg16.model:22  relu
  *   features_11 = relu(features_10)
  */
-__global__ void k_compute_features_11(int64_t N, const float *__restrict__ features_10,
-                                      float *features_11) {
+__global__ void k_compute_features_11(int64_t N, const float *features_10, float *features_11) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
         features_11[k] = mlc_relu(features_10[k]);
@@ -713,8 +706,7 @@ static void compute_features_12(int64_t N, const float *features_11,
 /* models/vgg16.model:24  relu
  *   features_13 = relu(features_12)
  */
-__global__ void k_compute_features_13(int64_t N, const float *__restrict__ features_12,
-                                      float *features_13) {
+__global__ void k_compute_features_13(int64_t N, const float *features_12, float *features_13) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
         features_13[k] = mlc_relu(features_12[k]);
@@ -748,8 +740,7 @@ static void compute_features_14(int64_t N, const float *features_13,
 /* models/vgg16.model:26  relu
  *   features_15 = relu(features_14)
  */
-__global__ void k_compute_features_15(int64_t N, const float *__restrict__ features_14,
-                                      float *features_15) {
+__global__ void k_compute_features_15(int64_t N, const float *features_14, float *features_15) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
         features_15[k] = mlc_relu(features_14[k]);
@@ -764,8 +755,7 @@ static void compute_features_15(int64_t N, const float *features_14, float *feat
 /* models/vgg16.model:27  maxpool2d(2)
  *   features_16 = maxpool2d(features_15)
  */
-__global__ void k_compute_features_16(int64_t N, const float *__restrict__ features_15,
-                                      float *features_16) {
+__global__ void k_compute_features_16(int64_t N, const float *features_15, float *features_16) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {256, 56, 56, 2, 2, 2, 2, 0, 0, 1, 1, 28, 28};
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 200704; e += stride) {
@@ -803,8 +793,7 @@ static void compute_features_17(int64_t N, const float *features_16,
 /* models/vgg16.model:29  relu
  *   features_18 = relu(features_17)
  */
-__global__ void k_compute_features_18(int64_t N, const float *__restrict__ features_17,
-                                      float *features_18) {
+__global__ void k_compute_features_18(int64_t N, const float *features_17, float *features_18) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
         features_18[k] = mlc_relu(features_17[k]);
@@ -838,8 +827,7 @@ static void compute_features_19(int64_t N, const float *features_18,
 /* models/vgg16.model:31  relu
  *   features_20 = relu(features_19)
  */
-__global__ void k_compute_features_20(int64_t N, const float *__restrict__ features_19,
-                                      float *features_20) {
+__global__ void k_compute_features_20(int64_t N, const float *features_19, float *features_20) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
         features_20[k] = mlc_relu(features_19[k]);
@@ -873,8 +861,7 @@ static void compute_features_21(int64_t N, const float *features_20,
 /* models/vgg16.model:33  relu
  *   features_22 = relu(features_21)
  */
-__global__ void k_compute_features_22(int64_t N, const float *__restrict__ features_21,
-                                      float *features_22) {
+__global__ void k_compute_features_22(int64_t N, const float *features_21, float *features_22) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
         features_22[k] = mlc_relu(features_21[k]);
@@ -889,8 +876,7 @@ static void compute_features_22(int64_t N, const float *features_21, float *feat
 /* models/vgg16.model:34  maxpool2d(2)
  *   features_23 = maxpool2d(features_22)
  */
-__global__ void k_compute_features_23(int64_t N, const float *__restrict__ features_22,
-                                      float *features_23) {
+__global__ void k_compute_features_23(int64_t N, const float *features_22, float *features_23) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 100352; e += stride) {
@@ -928,8 +914,7 @@ static void compute_features_24(int64_t N, const float *features_23,
 /* models/vgg16.model:36  relu
  *   features_25 = relu(features_24)
  */
-__global__ void k_compute_features_25(int64_t N, const float *__restrict__ features_24,
-                                      float *features_25) {
+__global__ void k_compute_features_25(int64_t N, const float *features_24, float *features_25) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
         features_25[k] = mlc_relu(features_24[k]);
@@ -963,8 +948,7 @@ static void compute_features_26(int64_t N, const float *features_25,
 /* models/vgg16.model:38  relu
  *   features_27 = relu(features_26)
  */
-__global__ void k_compute_features_27(int64_t N, const float *__restrict__ features_26,
-                                      float *features_27) {
+__global__ void k_compute_features_27(int64_t N, const float *features_26, float *features_27) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
         features_27[k] = mlc_relu(features_26[k]);
@@ -998,8 +982,7 @@ static void compute_features_28(int64_t N, const float *features_27,
 /* models/vgg16.model:40  relu
  *   features_29 = relu(features_28)
  */
-__global__ void k_compute_features_29(int64_t N, const float *__restrict__ features_28,
-                                      float *features_29) {
+__global__ void k_compute_features_29(int64_t N, const float *features_28, float *features_29) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
         features_29[k] = mlc_relu(features_28[k]);
@@ -1014,8 +997,7 @@ static void compute_features_29(int64_t N, const float *features_28, float *feat
 /* models/vgg16.model:41  maxpool2d(2)
  *   features_30 = maxpool2d(features_29)
  */
-__global__ void k_compute_features_30(int64_t N, const float *__restrict__ features_29,
-                                      float *features_30) {
+__global__ void k_compute_features_30(int64_t N, const float *features_29, float *features_30) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 25088; e += stride) {
@@ -1034,7 +1016,7 @@ static void compute_features_30(int64_t N, const float *features_29, float *feat
 /* models/vgg16.model:54  adaptive_avgpool2d(features(image), 7, 7)
  *   pooled = avgpool2d(features_30)
  */
-__global__ void k_compute_pooled(int64_t N, const float *__restrict__ features_30, float *pooled) {
+__global__ void k_compute_pooled(int64_t N, const float *features_30, float *pooled) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 7, 7, 1, 1, 1, 1, 0, 0, 1, 1, 7, 7};
     for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < N * 25088; e += stride) {
@@ -1061,7 +1043,7 @@ static void compute_pooled(int64_t N, const float *features_30, float *pooled) {
  * models/vgg16.model:46  relu
  *   classifier_1 = relu((pooled @ classifier_0_weightᵀ) + classifier_0_bias)
  */
-__global__ void k_compute_classifier_1(int64_t N, const float *__restrict__ classifier_0_bias,
+__global__ void k_compute_classifier_1(int64_t N, const float *classifier_0_bias,
                                        float *classifier_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 4096; k += stride) {
@@ -1081,8 +1063,7 @@ static void compute_classifier_1(int64_t N, const float *pooled, const float *cl
 /* models/vgg16.model:47  dropout(0.5)
  *   classifier_2 = dropout(classifier_1, p = 0.5)
  */
-__global__ void k_compute_classifier_2(int64_t N, uint64_t seed,
-                                       const float *__restrict__ classifier_1,
+__global__ void k_compute_classifier_2(int64_t N, uint64_t seed, const float *classifier_1,
                                        float *classifier_2) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 4096; k += stride) {
@@ -1100,7 +1081,7 @@ static void compute_classifier_2(int64_t N, uint64_t seed, const float *classifi
  * models/vgg16.model:49  relu
  *   classifier_4 = relu((classifier_2 @ classifier_3_weightᵀ) + classifier_3_bias)
  */
-__global__ void k_compute_classifier_4(int64_t N, const float *__restrict__ classifier_3_bias,
+__global__ void k_compute_classifier_4(int64_t N, const float *classifier_3_bias,
                                        float *classifier_4) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 4096; k += stride) {
@@ -1121,8 +1102,7 @@ static void compute_classifier_4(int64_t N, const float *classifier_2,
 /* models/vgg16.model:50  dropout(0.5)
  *   classifier_5 = dropout(classifier_4, p = 0.5)
  */
-__global__ void k_compute_classifier_5(int64_t N, uint64_t seed,
-                                       const float *__restrict__ classifier_4,
+__global__ void k_compute_classifier_5(int64_t N, uint64_t seed, const float *classifier_4,
                                        float *classifier_5) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 4096; k += stride) {
@@ -1139,8 +1119,7 @@ static void compute_classifier_5(int64_t N, uint64_t seed, const float *classifi
 /* models/vgg16.model:51  linear(1000)
  *   logits = (classifier_5 @ classifier_6_weightᵀ) + classifier_6_bias
  */
-__global__ void k_compute_logits(int64_t N, const float *__restrict__ classifier_6_bias,
-                                 float *logits) {
+__global__ void k_compute_logits(int64_t N, const float *classifier_6_bias, float *logits) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1000; k += stride) {
         const int64_t j = k % 1000;
@@ -1158,8 +1137,7 @@ static void compute_logits(int64_t N, const float *classifier_5, const float *cl
 /* models/vgg16.model:56  cross_entropy(logits, label)
  *   loss = cross_entropy(logits, label)
  */
-__global__ void k_compute_loss(int64_t N, const float *__restrict__ logits,
-                               const int32_t *__restrict__ label, float *loss) {
+__global__ void k_compute_loss(int64_t N, const float *logits, const int32_t *label, float *loss) {
     const unsigned lane = threadIdx.x % 32;
     double total = 0.0;
     for (int64_t i = threadIdx.x / 32; i < N; i += blockDim.x / 32) {
@@ -1187,8 +1165,8 @@ static void compute_loss(int64_t N, const float *logits, const int32_t *label, f
 /* backward of models/vgg16.model:56  cross_entropy(logits, label)
  *   d_logits = (softmax(logits) - onehot(label)) * 1 / N
  */
-__global__ void k_compute_d_logits(int64_t N, const float *__restrict__ logits,
-                                   const int32_t *__restrict__ label, float *d_logits) {
+__global__ void k_compute_d_logits(int64_t N, const float *logits, const int32_t *label,
+                                   float *d_logits) {
     const int64_t warps = (int64_t)gridDim.x * blockDim.x / 32;
     const unsigned lane = threadIdx.x % 32;
     const int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;
@@ -1220,7 +1198,7 @@ static void compute_d_logits(int64_t N, const float *logits, const int32_t *labe
 /* backward of models/vgg16.model:51  linear(1000)
  *   d_classifier_6_bias = sum over N of d_logits
  */
-__global__ void k_compute_d_classifier_6_bias(int64_t N, const float *__restrict__ d_logits,
+__global__ void k_compute_d_classifier_6_bias(int64_t N, const float *d_logits,
                                               float *d_classifier_6_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 1000; j += stride) {
@@ -1243,8 +1221,7 @@ static void compute_d_classifier_6_bias(int64_t N, const float *d_logits,
  *   d_classifier_3 = dropout(d_logits @ classifier_6_weight, p = 0.5) * (classifier_4 > 0)
  *   d_classifier_3_bias = sum over N of d_classifier_3
  */
-__global__ void k_compute_d_classifier_3(int64_t N, uint64_t seed,
-                                         const float *__restrict__ classifier_4,
+__global__ void k_compute_d_classifier_3(int64_t N, uint64_t seed, const float *classifier_4,
                                          float *d_classifier_3, float *d_classifier_3_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 4096; j += stride) {
@@ -1294,8 +1271,7 @@ static void sgd_compute_d_classifier_6_weight(int64_t N, const float *d_logits,
  *   d_classifier_0 = dropout(d_classifier_3 @ classifier_3_weight, p = 0.5) * (classifier_1 > 0)
  *   d_classifier_0_bias = sum over N of d_classifier_0
  */
-__global__ void k_compute_d_classifier_0(int64_t N, uint64_t seed,
-                                         const float *__restrict__ classifier_1,
+__global__ void k_compute_d_classifier_0(int64_t N, uint64_t seed, const float *classifier_1,
                                          float *d_classifier_0, float *d_classifier_0_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 4096; j += stride) {
@@ -1371,8 +1347,7 @@ static void sgd_compute_d_classifier_0_weight(int64_t N, const float *d_classifi
 /* backward of models/vgg16.model:54  adaptive_avgpool2d(features(image), 7, 7)
  *   d_features_30 = avgpool2d_bwd(t93)
  */
-__global__ void k_compute_d_features_30(int64_t N, const float *__restrict__ t93,
-                                        float *d_features_30) {
+__global__ void k_compute_d_features_30(int64_t N, const float *t93, float *d_features_30) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 7, 7, 1, 1, 1, 1, 0, 0, 1, 1, 7, 7};
     for (int64_t pl = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; pl < N * 512; pl += stride) {
@@ -1402,9 +1377,8 @@ static void compute_d_features_30(int64_t N, const float *t93, float *d_features
 /* backward of models/vgg16.model:41  maxpool2d(2)
  *   d_features_29 = maxpool2d_bwd(d_features_30, features_29)
  */
-__global__ void k_compute_d_features_29(int64_t N, const float *__restrict__ d_features_30,
-                                        const float *__restrict__ features_29,
-                                        float *d_features_29) {
+__global__ void k_compute_d_features_29(int64_t N, const float *d_features_30,
+                                        const float *features_29, float *d_features_29) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
     for (int64_t pl = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; pl < N * 512; pl += stride) {
@@ -1430,9 +1404,8 @@ static void compute_d_features_29(int64_t N, const float *d_features_30, const f
 /* backward of models/vgg16.model:40  relu
  *   d_features_28 = d_features_29 * (features_29 > 0)
  */
-__global__ void k_compute_d_features_28(int64_t N, const float *__restrict__ features_29,
-                                        const float *__restrict__ d_features_29,
-                                        float *d_features_28) {
+__global__ void k_compute_d_features_28(int64_t N, const float *features_29,
+                                        const float *d_features_29, float *d_features_28) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
         d_features_28[k] = d_features_29[k] * (float)(features_29[k] > 0.0f);
@@ -1484,7 +1457,7 @@ static void compute_d_features_28_weight(int64_t N, const float *d_features_28,
 /* backward of models/vgg16.model:39  conv2d(512, 3, padding = 1)
  *   d_features_28_bias = channel_sum(d_features_28)
  */
-__global__ void k_compute_d_features_28_bias(int64_t N, const float *__restrict__ d_features_28,
+__global__ void k_compute_d_features_28_bias(int64_t N, const float *d_features_28,
                                              float *d_features_28_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
@@ -1501,9 +1474,8 @@ static void compute_d_features_28_bias(int64_t N, const float *d_features_28,
 /* backward of models/vgg16.model:38  relu
  *   d_features_26 = d_features_27 * (features_27 > 0)
  */
-__global__ void k_compute_d_features_26(int64_t N, const float *__restrict__ features_27,
-                                        const float *__restrict__ d_features_27,
-                                        float *d_features_26) {
+__global__ void k_compute_d_features_26(int64_t N, const float *features_27,
+                                        const float *d_features_27, float *d_features_26) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
         d_features_26[k] = d_features_27[k] * (float)(features_27[k] > 0.0f);
@@ -1555,7 +1527,7 @@ static void compute_d_features_26_weight(int64_t N, const float *d_features_26,
 /* backward of models/vgg16.model:37  conv2d(512, 3, padding = 1)
  *   d_features_26_bias = channel_sum(d_features_26)
  */
-__global__ void k_compute_d_features_26_bias(int64_t N, const float *__restrict__ d_features_26,
+__global__ void k_compute_d_features_26_bias(int64_t N, const float *d_features_26,
                                              float *d_features_26_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
@@ -1572,9 +1544,8 @@ static void compute_d_features_26_bias(int64_t N, const float *d_features_26,
 /* backward of models/vgg16.model:36  relu
  *   d_features_24 = d_features_25 * (features_25 > 0)
  */
-__global__ void k_compute_d_features_24(int64_t N, const float *__restrict__ features_25,
-                                        const float *__restrict__ d_features_25,
-                                        float *d_features_24) {
+__global__ void k_compute_d_features_24(int64_t N, const float *features_25,
+                                        const float *d_features_25, float *d_features_24) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
         d_features_24[k] = d_features_25[k] * (float)(features_25[k] > 0.0f);
@@ -1626,7 +1597,7 @@ static void compute_d_features_24_weight(int64_t N, const float *d_features_24,
 /* backward of models/vgg16.model:35  conv2d(512, 3, padding = 1)
  *   d_features_24_bias = channel_sum(d_features_24)
  */
-__global__ void k_compute_d_features_24_bias(int64_t N, const float *__restrict__ d_features_24,
+__global__ void k_compute_d_features_24_bias(int64_t N, const float *d_features_24,
                                              float *d_features_24_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
@@ -1643,9 +1614,8 @@ static void compute_d_features_24_bias(int64_t N, const float *d_features_24,
 /* backward of models/vgg16.model:34  maxpool2d(2)
  *   d_features_22 = maxpool2d_bwd(d_features_23, features_22)
  */
-__global__ void k_compute_d_features_22(int64_t N, const float *__restrict__ d_features_23,
-                                        const float *__restrict__ features_22,
-                                        float *d_features_22) {
+__global__ void k_compute_d_features_22(int64_t N, const float *d_features_23,
+                                        const float *features_22, float *d_features_22) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
     for (int64_t pl = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; pl < N * 512; pl += stride) {
@@ -1671,9 +1641,8 @@ static void compute_d_features_22(int64_t N, const float *d_features_23, const f
 /* backward of models/vgg16.model:33  relu
  *   d_features_21 = d_features_22 * (features_22 > 0)
  */
-__global__ void k_compute_d_features_21(int64_t N, const float *__restrict__ features_22,
-                                        const float *__restrict__ d_features_22,
-                                        float *d_features_21) {
+__global__ void k_compute_d_features_21(int64_t N, const float *features_22,
+                                        const float *d_features_22, float *d_features_21) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
         d_features_21[k] = d_features_22[k] * (float)(features_22[k] > 0.0f);
@@ -1725,7 +1694,7 @@ static void compute_d_features_21_weight(int64_t N, const float *d_features_21,
 /* backward of models/vgg16.model:32  conv2d(512, 3, padding = 1)
  *   d_features_21_bias = channel_sum(d_features_21)
  */
-__global__ void k_compute_d_features_21_bias(int64_t N, const float *__restrict__ d_features_21,
+__global__ void k_compute_d_features_21_bias(int64_t N, const float *d_features_21,
                                              float *d_features_21_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
@@ -1742,9 +1711,8 @@ static void compute_d_features_21_bias(int64_t N, const float *d_features_21,
 /* backward of models/vgg16.model:31  relu
  *   d_features_19 = d_features_20 * (features_20 > 0)
  */
-__global__ void k_compute_d_features_19(int64_t N, const float *__restrict__ features_20,
-                                        const float *__restrict__ d_features_20,
-                                        float *d_features_19) {
+__global__ void k_compute_d_features_19(int64_t N, const float *features_20,
+                                        const float *d_features_20, float *d_features_19) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
         d_features_19[k] = d_features_20[k] * (float)(features_20[k] > 0.0f);
@@ -1796,7 +1764,7 @@ static void compute_d_features_19_weight(int64_t N, const float *d_features_19,
 /* backward of models/vgg16.model:30  conv2d(512, 3, padding = 1)
  *   d_features_19_bias = channel_sum(d_features_19)
  */
-__global__ void k_compute_d_features_19_bias(int64_t N, const float *__restrict__ d_features_19,
+__global__ void k_compute_d_features_19_bias(int64_t N, const float *d_features_19,
                                              float *d_features_19_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
@@ -1813,9 +1781,8 @@ static void compute_d_features_19_bias(int64_t N, const float *d_features_19,
 /* backward of models/vgg16.model:29  relu
  *   d_features_17 = d_features_18 * (features_18 > 0)
  */
-__global__ void k_compute_d_features_17(int64_t N, const float *__restrict__ features_18,
-                                        const float *__restrict__ d_features_18,
-                                        float *d_features_17) {
+__global__ void k_compute_d_features_17(int64_t N, const float *features_18,
+                                        const float *d_features_18, float *d_features_17) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
         d_features_17[k] = d_features_18[k] * (float)(features_18[k] > 0.0f);
@@ -1867,7 +1834,7 @@ static void compute_d_features_17_weight(int64_t N, const float *d_features_17,
 /* backward of models/vgg16.model:28  conv2d(512, 3, padding = 1)
  *   d_features_17_bias = channel_sum(d_features_17)
  */
-__global__ void k_compute_d_features_17_bias(int64_t N, const float *__restrict__ d_features_17,
+__global__ void k_compute_d_features_17_bias(int64_t N, const float *d_features_17,
                                              float *d_features_17_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
@@ -1884,9 +1851,8 @@ static void compute_d_features_17_bias(int64_t N, const float *d_features_17,
 /* backward of models/vgg16.model:27  maxpool2d(2)
  *   d_features_15 = maxpool2d_bwd(d_features_16, features_15)
  */
-__global__ void k_compute_d_features_15(int64_t N, const float *__restrict__ d_features_16,
-                                        const float *__restrict__ features_15,
-                                        float *d_features_15) {
+__global__ void k_compute_d_features_15(int64_t N, const float *d_features_16,
+                                        const float *features_15, float *d_features_15) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {256, 56, 56, 2, 2, 2, 2, 0, 0, 1, 1, 28, 28};
     for (int64_t pl = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; pl < N * 256; pl += stride) {
@@ -1912,9 +1878,8 @@ static void compute_d_features_15(int64_t N, const float *d_features_16, const f
 /* backward of models/vgg16.model:26  relu
  *   d_features_14 = d_features_15 * (features_15 > 0)
  */
-__global__ void k_compute_d_features_14(int64_t N, const float *__restrict__ features_15,
-                                        const float *__restrict__ d_features_15,
-                                        float *d_features_14) {
+__global__ void k_compute_d_features_14(int64_t N, const float *features_15,
+                                        const float *d_features_15, float *d_features_14) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
         d_features_14[k] = d_features_15[k] * (float)(features_15[k] > 0.0f);
@@ -1966,7 +1931,7 @@ static void compute_d_features_14_weight(int64_t N, const float *d_features_14,
 /* backward of models/vgg16.model:25  conv2d(256, 3, padding = 1)
  *   d_features_14_bias = channel_sum(d_features_14)
  */
-__global__ void k_compute_d_features_14_bias(int64_t N, const float *__restrict__ d_features_14,
+__global__ void k_compute_d_features_14_bias(int64_t N, const float *d_features_14,
                                              float *d_features_14_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 256; c += stride) {
@@ -1983,9 +1948,8 @@ static void compute_d_features_14_bias(int64_t N, const float *d_features_14,
 /* backward of models/vgg16.model:24  relu
  *   d_features_12 = d_features_13 * (features_13 > 0)
  */
-__global__ void k_compute_d_features_12(int64_t N, const float *__restrict__ features_13,
-                                        const float *__restrict__ d_features_13,
-                                        float *d_features_12) {
+__global__ void k_compute_d_features_12(int64_t N, const float *features_13,
+                                        const float *d_features_13, float *d_features_12) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
         d_features_12[k] = d_features_13[k] * (float)(features_13[k] > 0.0f);
@@ -2037,7 +2001,7 @@ static void compute_d_features_12_weight(int64_t N, const float *d_features_12,
 /* backward of models/vgg16.model:23  conv2d(256, 3, padding = 1)
  *   d_features_12_bias = channel_sum(d_features_12)
  */
-__global__ void k_compute_d_features_12_bias(int64_t N, const float *__restrict__ d_features_12,
+__global__ void k_compute_d_features_12_bias(int64_t N, const float *d_features_12,
                                              float *d_features_12_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 256; c += stride) {
@@ -2054,9 +2018,8 @@ static void compute_d_features_12_bias(int64_t N, const float *d_features_12,
 /* backward of models/vgg16.model:22  relu
  *   d_features_10 = d_features_11 * (features_11 > 0)
  */
-__global__ void k_compute_d_features_10(int64_t N, const float *__restrict__ features_11,
-                                        const float *__restrict__ d_features_11,
-                                        float *d_features_10) {
+__global__ void k_compute_d_features_10(int64_t N, const float *features_11,
+                                        const float *d_features_11, float *d_features_10) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
         d_features_10[k] = d_features_11[k] * (float)(features_11[k] > 0.0f);
@@ -2108,7 +2071,7 @@ static void compute_d_features_10_weight(int64_t N, const float *d_features_10,
 /* backward of models/vgg16.model:21  conv2d(256, 3, padding = 1)
  *   d_features_10_bias = channel_sum(d_features_10)
  */
-__global__ void k_compute_d_features_10_bias(int64_t N, const float *__restrict__ d_features_10,
+__global__ void k_compute_d_features_10_bias(int64_t N, const float *d_features_10,
                                              float *d_features_10_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 256; c += stride) {
@@ -2125,8 +2088,8 @@ static void compute_d_features_10_bias(int64_t N, const float *d_features_10,
 /* backward of models/vgg16.model:20  maxpool2d(2)
  *   d_features_8 = maxpool2d_bwd(d_features_9, features_8)
  */
-__global__ void k_compute_d_features_8(int64_t N, const float *__restrict__ d_features_9,
-                                       const float *__restrict__ features_8, float *d_features_8) {
+__global__ void k_compute_d_features_8(int64_t N, const float *d_features_9,
+                                       const float *features_8, float *d_features_8) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {128, 112, 112, 2, 2, 2, 2, 0, 0, 1, 1, 56, 56};
     for (int64_t pl = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; pl < N * 128; pl += stride) {
@@ -2152,9 +2115,8 @@ static void compute_d_features_8(int64_t N, const float *d_features_9, const flo
 /* backward of models/vgg16.model:19  relu
  *   d_features_7 = d_features_8 * (features_8 > 0)
  */
-__global__ void k_compute_d_features_7(int64_t N, const float *__restrict__ features_8,
-                                       const float *__restrict__ d_features_8,
-                                       float *d_features_7) {
+__global__ void k_compute_d_features_7(int64_t N, const float *features_8,
+                                       const float *d_features_8, float *d_features_7) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1605632; k += stride) {
         d_features_7[k] = d_features_8[k] * (float)(features_8[k] > 0.0f);
@@ -2206,7 +2168,7 @@ static void compute_d_features_7_weight(int64_t N, const float *d_features_7,
 /* backward of models/vgg16.model:18  conv2d(128, 3, padding = 1)
  *   d_features_7_bias = channel_sum(d_features_7)
  */
-__global__ void k_compute_d_features_7_bias(int64_t N, const float *__restrict__ d_features_7,
+__global__ void k_compute_d_features_7_bias(int64_t N, const float *d_features_7,
                                             float *d_features_7_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 128; c += stride) {
@@ -2223,9 +2185,8 @@ static void compute_d_features_7_bias(int64_t N, const float *d_features_7,
 /* backward of models/vgg16.model:17  relu
  *   d_features_5 = d_features_6 * (features_6 > 0)
  */
-__global__ void k_compute_d_features_5(int64_t N, const float *__restrict__ features_6,
-                                       const float *__restrict__ d_features_6,
-                                       float *d_features_5) {
+__global__ void k_compute_d_features_5(int64_t N, const float *features_6,
+                                       const float *d_features_6, float *d_features_5) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1605632; k += stride) {
         d_features_5[k] = d_features_6[k] * (float)(features_6[k] > 0.0f);
@@ -2277,7 +2238,7 @@ static void compute_d_features_5_weight(int64_t N, const float *d_features_5,
 /* backward of models/vgg16.model:16  conv2d(128, 3, padding = 1)
  *   d_features_5_bias = channel_sum(d_features_5)
  */
-__global__ void k_compute_d_features_5_bias(int64_t N, const float *__restrict__ d_features_5,
+__global__ void k_compute_d_features_5_bias(int64_t N, const float *d_features_5,
                                             float *d_features_5_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 128; c += stride) {
@@ -2294,8 +2255,8 @@ static void compute_d_features_5_bias(int64_t N, const float *d_features_5,
 /* backward of models/vgg16.model:15  maxpool2d(2)
  *   d_features_3 = maxpool2d_bwd(d_features_4, features_3)
  */
-__global__ void k_compute_d_features_3(int64_t N, const float *__restrict__ d_features_4,
-                                       const float *__restrict__ features_3, float *d_features_3) {
+__global__ void k_compute_d_features_3(int64_t N, const float *d_features_4,
+                                       const float *features_3, float *d_features_3) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {64, 224, 224, 2, 2, 2, 2, 0, 0, 1, 1, 112, 112};
     for (int64_t pl = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; pl < N * 64; pl += stride) {
@@ -2321,9 +2282,8 @@ static void compute_d_features_3(int64_t N, const float *d_features_4, const flo
 /* backward of models/vgg16.model:14  relu
  *   d_features_2 = d_features_3 * (features_3 > 0)
  */
-__global__ void k_compute_d_features_2(int64_t N, const float *__restrict__ features_3,
-                                       const float *__restrict__ d_features_3,
-                                       float *d_features_2) {
+__global__ void k_compute_d_features_2(int64_t N, const float *features_3,
+                                       const float *d_features_3, float *d_features_2) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 3211264; k += stride) {
         d_features_2[k] = d_features_3[k] * (float)(features_3[k] > 0.0f);
@@ -2375,7 +2335,7 @@ static void compute_d_features_2_weight(int64_t N, const float *d_features_2,
 /* backward of models/vgg16.model:13  conv2d(64, 3, padding = 1)
  *   d_features_2_bias = channel_sum(d_features_2)
  */
-__global__ void k_compute_d_features_2_bias(int64_t N, const float *__restrict__ d_features_2,
+__global__ void k_compute_d_features_2_bias(int64_t N, const float *d_features_2,
                                             float *d_features_2_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 64; c += stride) {
@@ -2392,9 +2352,8 @@ static void compute_d_features_2_bias(int64_t N, const float *d_features_2,
 /* backward of models/vgg16.model:12  relu
  *   d_features_0 = d_features_1 * (features_1 > 0)
  */
-__global__ void k_compute_d_features_0(int64_t N, const float *__restrict__ features_1,
-                                       const float *__restrict__ d_features_1,
-                                       float *d_features_0) {
+__global__ void k_compute_d_features_0(int64_t N, const float *features_1,
+                                       const float *d_features_1, float *d_features_0) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 3211264; k += stride) {
         d_features_0[k] = d_features_1[k] * (float)(features_1[k] > 0.0f);
@@ -2428,7 +2387,7 @@ static void compute_d_features_0_weight(int64_t N, const float *d_features_0, co
 /* backward of models/vgg16.model:11  conv2d(64, 3, padding = 1)
  *   d_features_0_bias = channel_sum(d_features_0)
  */
-__global__ void k_compute_d_features_0_bias(int64_t N, const float *__restrict__ d_features_0,
+__global__ void k_compute_d_features_0_bias(int64_t N, const float *d_features_0,
                                             float *d_features_0_bias) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 64; c += stride) {
@@ -2466,7 +2425,7 @@ static void compute_eval_features_0(int64_t N, const float *image_1, const float
 /* models/vgg16.model:12  relu
  *   eval_features_1 = relu(eval_features_0)
  */
-__global__ void k_compute_eval_features_1(int64_t N, const float *__restrict__ eval_features_0,
+__global__ void k_compute_eval_features_1(int64_t N, const float *eval_features_0,
                                           float *eval_features_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 3211264; k += stride) {
@@ -2502,7 +2461,7 @@ static void compute_eval_features_2(int64_t N, const float *eval_features_1,
 /* models/vgg16.model:14  relu
  *   eval_features_3 = relu(eval_features_2)
  */
-__global__ void k_compute_eval_features_3(int64_t N, const float *__restrict__ eval_features_2,
+__global__ void k_compute_eval_features_3(int64_t N, const float *eval_features_2,
                                           float *eval_features_3) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 3211264; k += stride) {
@@ -2519,7 +2478,7 @@ static void compute_eval_features_3(int64_t N, const float *eval_features_2,
 /* models/vgg16.model:15  maxpool2d(2)
  *   eval_features_4 = maxpool2d(eval_features_3)
  */
-__global__ void k_compute_eval_features_4(int64_t N, const float *__restrict__ eval_features_3,
+__global__ void k_compute_eval_features_4(int64_t N, const float *eval_features_3,
                                           float *eval_features_4) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {64, 224, 224, 2, 2, 2, 2, 0, 0, 1, 1, 112, 112};
@@ -2559,7 +2518,7 @@ static void compute_eval_features_5(int64_t N, const float *eval_features_4,
 /* models/vgg16.model:17  relu
  *   eval_features_6 = relu(eval_features_5)
  */
-__global__ void k_compute_eval_features_6(int64_t N, const float *__restrict__ eval_features_5,
+__global__ void k_compute_eval_features_6(int64_t N, const float *eval_features_5,
                                           float *eval_features_6) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1605632; k += stride) {
@@ -2595,7 +2554,7 @@ static void compute_eval_features_7(int64_t N, const float *eval_features_6,
 /* models/vgg16.model:19  relu
  *   eval_features_8 = relu(eval_features_7)
  */
-__global__ void k_compute_eval_features_8(int64_t N, const float *__restrict__ eval_features_7,
+__global__ void k_compute_eval_features_8(int64_t N, const float *eval_features_7,
                                           float *eval_features_8) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1605632; k += stride) {
@@ -2612,7 +2571,7 @@ static void compute_eval_features_8(int64_t N, const float *eval_features_7,
 /* models/vgg16.model:20  maxpool2d(2)
  *   eval_features_9 = maxpool2d(eval_features_8)
  */
-__global__ void k_compute_eval_features_9(int64_t N, const float *__restrict__ eval_features_8,
+__global__ void k_compute_eval_features_9(int64_t N, const float *eval_features_8,
                                           float *eval_features_9) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {128, 112, 112, 2, 2, 2, 2, 0, 0, 1, 1, 56, 56};
@@ -2652,7 +2611,7 @@ static void compute_eval_features_10(int64_t N, const float *eval_features_9,
 /* models/vgg16.model:22  relu
  *   eval_features_11 = relu(eval_features_10)
  */
-__global__ void k_compute_eval_features_11(int64_t N, const float *__restrict__ eval_features_10,
+__global__ void k_compute_eval_features_11(int64_t N, const float *eval_features_10,
                                            float *eval_features_11) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
@@ -2688,7 +2647,7 @@ static void compute_eval_features_12(int64_t N, const float *eval_features_11,
 /* models/vgg16.model:24  relu
  *   eval_features_13 = relu(eval_features_12)
  */
-__global__ void k_compute_eval_features_13(int64_t N, const float *__restrict__ eval_features_12,
+__global__ void k_compute_eval_features_13(int64_t N, const float *eval_features_12,
                                            float *eval_features_13) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
@@ -2724,7 +2683,7 @@ static void compute_eval_features_14(int64_t N, const float *eval_features_13,
 /* models/vgg16.model:26  relu
  *   eval_features_15 = relu(eval_features_14)
  */
-__global__ void k_compute_eval_features_15(int64_t N, const float *__restrict__ eval_features_14,
+__global__ void k_compute_eval_features_15(int64_t N, const float *eval_features_14,
                                            float *eval_features_15) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 802816; k += stride) {
@@ -2741,7 +2700,7 @@ static void compute_eval_features_15(int64_t N, const float *eval_features_14,
 /* models/vgg16.model:27  maxpool2d(2)
  *   eval_features_16 = maxpool2d(eval_features_15)
  */
-__global__ void k_compute_eval_features_16(int64_t N, const float *__restrict__ eval_features_15,
+__global__ void k_compute_eval_features_16(int64_t N, const float *eval_features_15,
                                            float *eval_features_16) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {256, 56, 56, 2, 2, 2, 2, 0, 0, 1, 1, 28, 28};
@@ -2781,7 +2740,7 @@ static void compute_eval_features_17(int64_t N, const float *eval_features_16,
 /* models/vgg16.model:29  relu
  *   eval_features_18 = relu(eval_features_17)
  */
-__global__ void k_compute_eval_features_18(int64_t N, const float *__restrict__ eval_features_17,
+__global__ void k_compute_eval_features_18(int64_t N, const float *eval_features_17,
                                            float *eval_features_18) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
@@ -2817,7 +2776,7 @@ static void compute_eval_features_19(int64_t N, const float *eval_features_18,
 /* models/vgg16.model:31  relu
  *   eval_features_20 = relu(eval_features_19)
  */
-__global__ void k_compute_eval_features_20(int64_t N, const float *__restrict__ eval_features_19,
+__global__ void k_compute_eval_features_20(int64_t N, const float *eval_features_19,
                                            float *eval_features_20) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
@@ -2853,7 +2812,7 @@ static void compute_eval_features_21(int64_t N, const float *eval_features_20,
 /* models/vgg16.model:33  relu
  *   eval_features_22 = relu(eval_features_21)
  */
-__global__ void k_compute_eval_features_22(int64_t N, const float *__restrict__ eval_features_21,
+__global__ void k_compute_eval_features_22(int64_t N, const float *eval_features_21,
                                            float *eval_features_22) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 401408; k += stride) {
@@ -2870,7 +2829,7 @@ static void compute_eval_features_22(int64_t N, const float *eval_features_21,
 /* models/vgg16.model:34  maxpool2d(2)
  *   eval_features_23 = maxpool2d(eval_features_22)
  */
-__global__ void k_compute_eval_features_23(int64_t N, const float *__restrict__ eval_features_22,
+__global__ void k_compute_eval_features_23(int64_t N, const float *eval_features_22,
                                            float *eval_features_23) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, 14, 14};
@@ -2910,7 +2869,7 @@ static void compute_eval_features_24(int64_t N, const float *eval_features_23,
 /* models/vgg16.model:36  relu
  *   eval_features_25 = relu(eval_features_24)
  */
-__global__ void k_compute_eval_features_25(int64_t N, const float *__restrict__ eval_features_24,
+__global__ void k_compute_eval_features_25(int64_t N, const float *eval_features_24,
                                            float *eval_features_25) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
@@ -2946,7 +2905,7 @@ static void compute_eval_features_26(int64_t N, const float *eval_features_25,
 /* models/vgg16.model:38  relu
  *   eval_features_27 = relu(eval_features_26)
  */
-__global__ void k_compute_eval_features_27(int64_t N, const float *__restrict__ eval_features_26,
+__global__ void k_compute_eval_features_27(int64_t N, const float *eval_features_26,
                                            float *eval_features_27) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
@@ -2982,7 +2941,7 @@ static void compute_eval_features_28(int64_t N, const float *eval_features_27,
 /* models/vgg16.model:40  relu
  *   eval_features_29 = relu(eval_features_28)
  */
-__global__ void k_compute_eval_features_29(int64_t N, const float *__restrict__ eval_features_28,
+__global__ void k_compute_eval_features_29(int64_t N, const float *eval_features_28,
                                            float *eval_features_29) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 100352; k += stride) {
@@ -2999,7 +2958,7 @@ static void compute_eval_features_29(int64_t N, const float *eval_features_28,
 /* models/vgg16.model:41  maxpool2d(2)
  *   eval_features_30 = maxpool2d(eval_features_29)
  */
-__global__ void k_compute_eval_features_30(int64_t N, const float *__restrict__ eval_features_29,
+__global__ void k_compute_eval_features_30(int64_t N, const float *eval_features_29,
                                            float *eval_features_30) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1, 7, 7};
@@ -3020,7 +2979,7 @@ static void compute_eval_features_30(int64_t N, const float *eval_features_29,
 /* models/vgg16.model:54  adaptive_avgpool2d(features(image), 7, 7)
  *   eval_pooled = avgpool2d(eval_features_30)
  */
-__global__ void k_compute_eval_pooled(int64_t N, const float *__restrict__ eval_features_30,
+__global__ void k_compute_eval_pooled(int64_t N, const float *eval_features_30,
                                       float *eval_pooled) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const MlcWindow win = {512, 7, 7, 1, 1, 1, 1, 0, 0, 1, 1, 7, 7};
@@ -3049,7 +3008,7 @@ static void compute_eval_pooled(int64_t N, const float *eval_features_30, float 
  * models/vgg16.model:46  relu
  *   eval_classifier_1 = relu((eval_pooled @ classifier_0_weightᵀ) + classifier_0_bias)
  */
-__global__ void k_compute_eval_classifier_1(int64_t N, const float *__restrict__ classifier_0_bias,
+__global__ void k_compute_eval_classifier_1(int64_t N, const float *classifier_0_bias,
                                             float *eval_classifier_1) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 4096; k += stride) {
@@ -3071,7 +3030,7 @@ static void compute_eval_classifier_1(int64_t N, const float *eval_pooled,
  * models/vgg16.model:49  relu
  *   eval_classifier_4 = relu((eval_classifier_1 @ classifier_3_weightᵀ) + classifier_3_bias)
  */
-__global__ void k_compute_eval_classifier_4(int64_t N, const float *__restrict__ classifier_3_bias,
+__global__ void k_compute_eval_classifier_4(int64_t N, const float *classifier_3_bias,
                                             float *eval_classifier_4) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 4096; k += stride) {
@@ -3092,7 +3051,7 @@ static void compute_eval_classifier_4(int64_t N, const float *eval_classifier_1,
 /* models/vgg16.model:51  linear(1000)
  *   eval_logits = (eval_classifier_4 @ classifier_6_weightᵀ) + classifier_6_bias
  */
-__global__ void k_compute_eval_logits(int64_t N, const float *__restrict__ classifier_6_bias,
+__global__ void k_compute_eval_logits(int64_t N, const float *classifier_6_bias,
                                       float *eval_logits) {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1000; k += stride) {
@@ -3113,8 +3072,8 @@ static void compute_eval_logits(int64_t N, const float *eval_classifier_4,
 /* models/vgg16.model:56  cross_entropy(logits, label)
  *   eval_loss = cross_entropy(eval_logits, label)
  */
-__global__ void k_compute_eval_loss(int64_t N, const float *__restrict__ eval_logits,
-                                    const int32_t *__restrict__ label, float *eval_loss) {
+__global__ void k_compute_eval_loss(int64_t N, const float *eval_logits, const int32_t *label,
+                                    float *eval_loss) {
     const unsigned lane = threadIdx.x % 32;
     double total = 0.0;
     for (int64_t i = threadIdx.x / 32; i < N; i += blockDim.x / 32) {

@@ -199,8 +199,9 @@ static CExpr cu_elem(Cu *e, const Elem *x) {
  * Each kernel k is a __global__ function k_<name> and a host function <name> with the C
  * target's parameters, which launches it (and, for a product, calls mlc_gemm first). */
 
-/* The parameter list of a kernel: N, the seed, then its buffers (device pointers). */
-static PtrVec kernel_params(Cu *e, const KernelArgs *args, bool restrict_) {
+/* The parameter list of a kernel: N, the seed, then its buffers (device pointers). No
+ * __restrict__: nothing promises that a kernel's buffers never overlap. */
+static PtrVec kernel_params(Cu *e, const KernelArgs *args) {
     Arena *a = e->g->cx->arena;
     PtrVec params = {0};
     if (args->uses_n)
@@ -211,9 +212,7 @@ static PtrVec kernel_params(Cu *e, const KernelArgs *args, bool restrict_) {
         Buffer *b = args->bufs.data[i];
         const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
         bool w = kernel_arg_written(args, i);
-        vec_push(a, &params,
-                 arena_printf(a, "%s%s *%s%s", w ? "" : "const ", type,
-                              restrict_ && !w ? "__restrict__ " : "", b->name));
+        vec_push(a, &params, arena_printf(a, "%s%s *%s", w ? "" : "const ", type, b->name));
     }
     return params;
 }
@@ -834,7 +833,7 @@ static void emit_kernel(Cu *e, Kernel *k) {
     KernelArgs args = kernel_args(e->s, e->mp, k);
     const char *name = kernel_name(a, e->mp, k);
     KernelArgs kargs = k->kind == K_GEMM && k->nodes.len ? epilogue_args(e, k, &args) : args;
-    PtrVec params = kernel_params(e, &kargs, true);
+    PtrVec params = kernel_params(e, &kargs);
     bool conv = k->kind == K_OP && is_conv(k->root->op);
     bool has_kernel = (k->kind != K_GEMM || k->nodes.len) && !conv;
     const char *blocks = "1";
@@ -860,7 +859,7 @@ static void emit_kernel(Cu *e, Kernel *k) {
         free(body);
     }
     /* the host function the passes call */
-    PtrVec host = kernel_params(e, &args, false);
+    PtrVec host = kernel_params(e, &args);
     print_list(o, arena_printf(a, "static void %s(", name), &host, ") {");
     if (k->kind == K_GEMM)
         emit_gemm_call(e, k, "1.0f", "0.0f", buf(e, k->root)->name);
