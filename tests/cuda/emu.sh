@@ -124,3 +124,19 @@ $e --data "$data" --epochs 2 --momentum 0.9 --quiet --resume "$e.ck.safetensors"
     --save "$e.resumed.safetensors" --no-checkpoint >/dev/null
 echo "$name: two epochs against one and a resumed one (momentum SGD), bit for bit"
 "$compare" "$e.full.safetensors" "$e.resumed.safetensors" 0 0
+
+# what only one of the two programs does, said plainly
+expect_error() { # PROGRAM MESSAGE OPTIONS...: exit status 1 and MESSAGE on stderr
+    prog=$1 message=$2
+    shift 2
+    status=0
+    "$prog" "$@" >/dev/null 2>"$work/err.txt" || status=$?
+    if [ $status -ne 1 ] || ! grep -qF -e "$message" "$work/err.txt"; then
+        echo "$(basename "$prog") $*: expected exit status 1 and '$message', got $status:"
+        cat "$work/err.txt"
+        exit 1
+    fi
+}
+expect_error "$work/${name}_emu" "--check-grads runs on the CPU" --data "$data" --check-grads
+expect_error "$work/${name}_c" "--tf32: this program runs on the CPU" --data "$data" --tf32
+echo "$name: --check-grads on the device and --tf32 on the CPU are refused"
