@@ -18,7 +18,11 @@
  *   - softmax and its relatives are row kernels, one warp per row, with warp reductions;
  *     the losses and whole-tensor sums are one block, each warp summing its rows and the
  *     warps combined in order: deterministic, no atomics;
- *   - the parameters that no product updates are updated in one launch.
+ *   - the parameters that no product updates are updated in one launch, and every other
+ *     optimizer is one launch of the runtime's own per-element update;
+ *   - image ops follow the C target: a convolution is per image its columns and one
+ *     product, pools a thread per output value (or per channel plane where they add into
+ *     the input), batch norm a block per channel (see emit_image_body).
  * The runtime keeps the data sets on the device and gathers each batch there, so forward()
  * gets device pointers; the loss and the output cross back only when the runtime asks.
  *

@@ -18,8 +18,7 @@
 #      batch size and replayed, as a CUDA Graph keeps it. From those weights: --eval,
 #      --predict and --outputs against the C target's; and a run of two epochs against
 #      one resumed from a checkpoint after the first, bit for bit.
-# With --no-train, only step 3. A model with an op the target cannot write is skipped
-# (status 77).
+# With --no-train, only step 3.
 # Needs: $MLC_RUNTIME_LIB (libmlc_runtime.a), $MLC_CBLAS_INCLUDE, $MLC_EMU_LIBS (what the
 # runtime links), $CXX (default c++; without one the test is skipped).
 set -eu
@@ -31,12 +30,7 @@ if ! command -v "${CXX:-c++}" >/dev/null 2>&1; then
     exit 77
 fi
 mkdir -p "$work"
-if ! "$mlc" --emit cuda "$model" >"$work/$name.cu" 2>"$work/$name.err"; then
-    cat "$work/$name.err"
-    # an op the target does not write: skipped
-    grep -q "error: the cuda target cannot compile" "$work/$name.err" && exit 77
-    exit 1
-fi
+"$mlc" --emit cuda "$model" >"$work/$name.cu"
 ${CXX:-c++} -std=c++17 -O1 -Wall -Wextra -Werror -DMLC_CUDA_EMU -I"$src/runtime" \
     -I"$src/runtime/cuda" -I"$MLC_CBLAS_INCLUDE" -x c++ "$work/$name.cu" -x none \
     "$MLC_RUNTIME_LIB" $MLC_EMU_LIBS -o "$work/${name}_emu"
