@@ -79,21 +79,31 @@ static void compute_loss(int64_t N, const float *z, const float *y, float *loss)
  *   d_b_1 = sum over N of d_z
  */
 __global__ void k_compute_d_z(int64_t N, const float *z, const float *y, float *d_z, float *d_b_1) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 3; j += stride) {
+    __shared__ double part[MLC_THREADS / 32][32];
+    const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 3; j0 += (int64_t)gridDim.x * 32) {
+        const int64_t j = j0 + lane;
         double acc = 0.0;
-        for (int64_t i = 0; i < N; i++) {
+        for (int64_t i = warp; j < 3 && i < N; i += blockDim.x / 32) {
             const int64_t k = i * 3 + j;
             const float v = (1.0f / (1.0f + expf(-z[k])) - y[k]) * (0.333333343f / (float)N);
             d_z[k] = v;
             acc += (double)v;
         }
-        d_b_1[j] = (float)acc;
+        part[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && j < 3) {
+            double total = 0.0;
+            for (unsigned q = 0; q < blockDim.x / 32; q++)
+                total += part[q][lane];
+            d_b_1[j] = (float)total;
+        }
+        __syncthreads(); /* part is the next columns' */
     }
 }
 
 static void compute_d_z(int64_t N, const float *z, const float *y, float *d_z, float *d_b_1) {
-    MLC_LAUNCH(k_compute_d_z, mlc_blocks(3), MLC_THREADS, N, z, y, d_z, d_b_1);
+    MLC_LAUNCH(k_compute_d_z, mlc_blocks(3 * (MLC_THREADS / 32)), MLC_THREADS, N, z, y, d_z, d_b_1);
 }
 
 /* backward of models/autograd_demo.model:14  x @ w

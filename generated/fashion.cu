@@ -224,19 +224,32 @@ static void compute_d_logits(int64_t N, const float *logits, const int32_t *labe
  */
 __global__ void k_compute_d_linear_relu_stack_4_bias(int64_t N, const float *d_logits,
                                                      float *d_linear_relu_stack_4_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 10; j += stride) {
+    __shared__ double part[MLC_THREADS / 32][32];
+    const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 10; j0 += (int64_t)gridDim.x * 32) {
+        const int64_t j = j0 + lane;
         double acc = 0.0;
-        for (int64_t i = 0; i < N; i++)
-            acc += (double)d_logits[i * 10 + j];
-        d_linear_relu_stack_4_bias[j] = (float)acc;
+        for (int64_t i = warp; j < 10 && i < N; i += blockDim.x / 32) {
+            const int64_t k = i * 10 + j;
+            const float v = d_logits[k];
+            acc += (double)v;
+        }
+        part[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && j < 10) {
+            double total = 0.0;
+            for (unsigned q = 0; q < blockDim.x / 32; q++)
+                total += part[q][lane];
+            d_linear_relu_stack_4_bias[j] = (float)total;
+        }
+        __syncthreads(); /* part is the next columns' */
     }
 }
 
 static void compute_d_linear_relu_stack_4_bias(int64_t N, const float *d_logits,
                                                float *d_linear_relu_stack_4_bias) {
-    MLC_LAUNCH(k_compute_d_linear_relu_stack_4_bias, mlc_blocks(10), MLC_THREADS, N, d_logits,
-               d_linear_relu_stack_4_bias);
+    MLC_LAUNCH(k_compute_d_linear_relu_stack_4_bias, mlc_blocks(10 * (MLC_THREADS / 32)),
+               MLC_THREADS, N, d_logits, d_linear_relu_stack_4_bias);
 }
 
 /* backward of models/fashion.model:12  linear(10)
@@ -247,16 +260,26 @@ static void compute_d_linear_relu_stack_4_bias(int64_t N, const float *d_logits,
 __global__ void k_compute_d_linear_relu_stack_2(int64_t N, const float *linear_relu_stack_3,
                                                 float *d_linear_relu_stack_2,
                                                 float *d_linear_relu_stack_2_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 512; j += stride) {
+    __shared__ double part[MLC_THREADS / 32][32];
+    const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 512; j0 += (int64_t)gridDim.x * 32) {
+        const int64_t j = j0 + lane;
         double acc = 0.0;
-        for (int64_t i = 0; i < N; i++) {
+        for (int64_t i = warp; j < 512 && i < N; i += blockDim.x / 32) {
             const int64_t k = i * 512 + j;
             const float v = d_linear_relu_stack_2[k] * (float)(linear_relu_stack_3[k] > 0.0f);
             d_linear_relu_stack_2[k] = v;
             acc += (double)v;
         }
-        d_linear_relu_stack_2_bias[j] = (float)acc;
+        part[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && j < 512) {
+            double total = 0.0;
+            for (unsigned q = 0; q < blockDim.x / 32; q++)
+                total += part[q][lane];
+            d_linear_relu_stack_2_bias[j] = (float)total;
+        }
+        __syncthreads(); /* part is the next columns' */
     }
 }
 
@@ -267,8 +290,8 @@ static void compute_d_linear_relu_stack_2(int64_t N, const float *d_logits,
                                           float *d_linear_relu_stack_2_bias) {
     mlc_gemm(false, false, N, 512, 10, 1.0f, d_logits, 10, linear_relu_stack_4_weight, 512, 0.0f,
              d_linear_relu_stack_2, 512);
-    MLC_LAUNCH(k_compute_d_linear_relu_stack_2, mlc_blocks(512), MLC_THREADS, N,
-               linear_relu_stack_3, d_linear_relu_stack_2, d_linear_relu_stack_2_bias);
+    MLC_LAUNCH(k_compute_d_linear_relu_stack_2, mlc_blocks(512 * (MLC_THREADS / 32)), MLC_THREADS,
+               N, linear_relu_stack_3, d_linear_relu_stack_2, d_linear_relu_stack_2_bias);
 }
 
 /* backward of models/fashion.model:12  linear(10)
@@ -300,16 +323,26 @@ static void sgd_compute_d_linear_relu_stack_4_weight(int64_t N, const float *d_l
 __global__ void k_compute_d_linear_relu_stack_0(int64_t N, const float *linear_relu_stack_1,
                                                 float *d_linear_relu_stack_0,
                                                 float *d_linear_relu_stack_0_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 512; j += stride) {
+    __shared__ double part[MLC_THREADS / 32][32];
+    const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 512; j0 += (int64_t)gridDim.x * 32) {
+        const int64_t j = j0 + lane;
         double acc = 0.0;
-        for (int64_t i = 0; i < N; i++) {
+        for (int64_t i = warp; j < 512 && i < N; i += blockDim.x / 32) {
             const int64_t k = i * 512 + j;
             const float v = d_linear_relu_stack_0[k] * (float)(linear_relu_stack_1[k] > 0.0f);
             d_linear_relu_stack_0[k] = v;
             acc += (double)v;
         }
-        d_linear_relu_stack_0_bias[j] = (float)acc;
+        part[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && j < 512) {
+            double total = 0.0;
+            for (unsigned q = 0; q < blockDim.x / 32; q++)
+                total += part[q][lane];
+            d_linear_relu_stack_0_bias[j] = (float)total;
+        }
+        __syncthreads(); /* part is the next columns' */
     }
 }
 
@@ -320,8 +353,8 @@ static void compute_d_linear_relu_stack_0(int64_t N, const float *d_linear_relu_
                                           float *d_linear_relu_stack_0_bias) {
     mlc_gemm(false, false, N, 512, 512, 1.0f, d_linear_relu_stack_2, 512,
              linear_relu_stack_2_weight, 512, 0.0f, d_linear_relu_stack_0, 512);
-    MLC_LAUNCH(k_compute_d_linear_relu_stack_0, mlc_blocks(512), MLC_THREADS, N,
-               linear_relu_stack_1, d_linear_relu_stack_0, d_linear_relu_stack_0_bias);
+    MLC_LAUNCH(k_compute_d_linear_relu_stack_0, mlc_blocks(512 * (MLC_THREADS / 32)), MLC_THREADS,
+               N, linear_relu_stack_1, d_linear_relu_stack_0, d_linear_relu_stack_0_bias);
 }
 
 /* backward of models/fashion.model:10  linear(512)

@@ -1033,19 +1033,32 @@ static void compute_d_logits(int64_t N, const float *logits, const int32_t *labe
  */
 __global__ void k_compute_d_classifier_2_bias(int64_t N, const float *d_logits,
                                               float *d_classifier_2_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 10; j += stride) {
+    __shared__ double part[MLC_THREADS / 32][32];
+    const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 10; j0 += (int64_t)gridDim.x * 32) {
+        const int64_t j = j0 + lane;
         double acc = 0.0;
-        for (int64_t i = 0; i < N; i++)
-            acc += (double)d_logits[i * 10 + j];
-        d_classifier_2_bias[j] = (float)acc;
+        for (int64_t i = warp; j < 10 && i < N; i += blockDim.x / 32) {
+            const int64_t k = i * 10 + j;
+            const float v = d_logits[k];
+            acc += (double)v;
+        }
+        part[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && j < 10) {
+            double total = 0.0;
+            for (unsigned q = 0; q < blockDim.x / 32; q++)
+                total += part[q][lane];
+            d_classifier_2_bias[j] = (float)total;
+        }
+        __syncthreads(); /* part is the next columns' */
     }
 }
 
 static void compute_d_classifier_2_bias(int64_t N, const float *d_logits,
                                         float *d_classifier_2_bias) {
-    MLC_LAUNCH(k_compute_d_classifier_2_bias, mlc_blocks(10), MLC_THREADS, N, d_logits,
-               d_classifier_2_bias);
+    MLC_LAUNCH(k_compute_d_classifier_2_bias, mlc_blocks(10 * (MLC_THREADS / 32)), MLC_THREADS, N,
+               d_logits, d_classifier_2_bias);
 }
 
 /* backward of models/fashion_cnn.model:28  linear(10)

@@ -1200,19 +1200,32 @@ static void compute_d_logits(int64_t N, const float *logits, const int32_t *labe
  */
 __global__ void k_compute_d_classifier_6_bias(int64_t N, const float *d_logits,
                                               float *d_classifier_6_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 1000; j += stride) {
+    __shared__ double part[MLC_THREADS / 32][32];
+    const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 1000; j0 += (int64_t)gridDim.x * 32) {
+        const int64_t j = j0 + lane;
         double acc = 0.0;
-        for (int64_t i = 0; i < N; i++)
-            acc += (double)d_logits[i * 1000 + j];
-        d_classifier_6_bias[j] = (float)acc;
+        for (int64_t i = warp; j < 1000 && i < N; i += blockDim.x / 32) {
+            const int64_t k = i * 1000 + j;
+            const float v = d_logits[k];
+            acc += (double)v;
+        }
+        part[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && j < 1000) {
+            double total = 0.0;
+            for (unsigned q = 0; q < blockDim.x / 32; q++)
+                total += part[q][lane];
+            d_classifier_6_bias[j] = (float)total;
+        }
+        __syncthreads(); /* part is the next columns' */
     }
 }
 
 static void compute_d_classifier_6_bias(int64_t N, const float *d_logits,
                                         float *d_classifier_6_bias) {
-    MLC_LAUNCH(k_compute_d_classifier_6_bias, mlc_blocks(1000), MLC_THREADS, N, d_logits,
-               d_classifier_6_bias);
+    MLC_LAUNCH(k_compute_d_classifier_6_bias, mlc_blocks(1000 * (MLC_THREADS / 32)), MLC_THREADS, N,
+               d_logits, d_classifier_6_bias);
 }
 
 /* backward of models/vgg16.model:51  linear(1000)
@@ -1223,16 +1236,26 @@ static void compute_d_classifier_6_bias(int64_t N, const float *d_logits,
  */
 __global__ void k_compute_d_classifier_3(int64_t N, uint64_t seed, const float *classifier_4,
                                          float *d_classifier_3, float *d_classifier_3_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 4096; j += stride) {
+    __shared__ double part[MLC_THREADS / 32][32];
+    const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 4096; j0 += (int64_t)gridDim.x * 32) {
+        const int64_t j = j0 + lane;
         double acc = 0.0;
-        for (int64_t i = 0; i < N; i++) {
+        for (int64_t i = warp; j < 4096 && i < N; i += blockDim.x / 32) {
             const int64_t k = i * 4096 + j;
             const float v = mlc_dropout(d_classifier_3[k], seed, 1u, k, 2147483648u, 2.0f) * (float)(classifier_4[k] > 0.0f);
             d_classifier_3[k] = v;
             acc += (double)v;
         }
-        d_classifier_3_bias[j] = (float)acc;
+        part[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && j < 4096) {
+            double total = 0.0;
+            for (unsigned q = 0; q < blockDim.x / 32; q++)
+                total += part[q][lane];
+            d_classifier_3_bias[j] = (float)total;
+        }
+        __syncthreads(); /* part is the next columns' */
     }
 }
 
@@ -1241,8 +1264,8 @@ static void compute_d_classifier_3(int64_t N, uint64_t seed, const float *d_logi
                                    float *d_classifier_3, float *d_classifier_3_bias) {
     mlc_gemm(false, false, N, 4096, 1000, 1.0f, d_logits, 1000, classifier_6_weight, 4096, 0.0f,
              d_classifier_3, 4096);
-    MLC_LAUNCH(k_compute_d_classifier_3, mlc_blocks(4096), MLC_THREADS, N, seed, classifier_4,
-               d_classifier_3, d_classifier_3_bias);
+    MLC_LAUNCH(k_compute_d_classifier_3, mlc_blocks(4096 * (MLC_THREADS / 32)), MLC_THREADS, N,
+               seed, classifier_4, d_classifier_3, d_classifier_3_bias);
 }
 
 /* backward of models/vgg16.model:51  linear(1000)
@@ -1273,16 +1296,26 @@ static void sgd_compute_d_classifier_6_weight(int64_t N, const float *d_logits,
  */
 __global__ void k_compute_d_classifier_0(int64_t N, uint64_t seed, const float *classifier_1,
                                          float *d_classifier_0, float *d_classifier_0_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < 4096; j += stride) {
+    __shared__ double part[MLC_THREADS / 32][32];
+    const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 4096; j0 += (int64_t)gridDim.x * 32) {
+        const int64_t j = j0 + lane;
         double acc = 0.0;
-        for (int64_t i = 0; i < N; i++) {
+        for (int64_t i = warp; j < 4096 && i < N; i += blockDim.x / 32) {
             const int64_t k = i * 4096 + j;
             const float v = mlc_dropout(d_classifier_0[k], seed, 0u, k, 2147483648u, 2.0f) * (float)(classifier_1[k] > 0.0f);
             d_classifier_0[k] = v;
             acc += (double)v;
         }
-        d_classifier_0_bias[j] = (float)acc;
+        part[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && j < 4096) {
+            double total = 0.0;
+            for (unsigned q = 0; q < blockDim.x / 32; q++)
+                total += part[q][lane];
+            d_classifier_0_bias[j] = (float)total;
+        }
+        __syncthreads(); /* part is the next columns' */
     }
 }
 
@@ -1291,8 +1324,8 @@ static void compute_d_classifier_0(int64_t N, uint64_t seed, const float *d_clas
                                    float *d_classifier_0, float *d_classifier_0_bias) {
     mlc_gemm(false, false, N, 4096, 4096, 1.0f, d_classifier_3, 4096, classifier_3_weight, 4096,
              0.0f, d_classifier_0, 4096);
-    MLC_LAUNCH(k_compute_d_classifier_0, mlc_blocks(4096), MLC_THREADS, N, seed, classifier_1,
-               d_classifier_0, d_classifier_0_bias);
+    MLC_LAUNCH(k_compute_d_classifier_0, mlc_blocks(4096 * (MLC_THREADS / 32)), MLC_THREADS, N,
+               seed, classifier_1, d_classifier_0, d_classifier_0_bias);
 }
 
 /* backward of models/vgg16.model:48  linear(4096)

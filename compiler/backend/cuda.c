@@ -247,18 +247,49 @@ static void emit_launch(Cu *e, const char *name, const char *blocks, const Kerne
     print_list(e->out, "    MLC_LAUNCH(", &list, ");");
 }
 
+/* Column sums of a rows x inner matrix, parallel and in a fixed order: a block takes 32
+ * columns at a time, lane l column j0 + l; its warps take every (warps)th row (warp w: rows
+ * w, w + 8, ...), each lane summing in double; then the first warp adds the warps' sums in
+ * order. `body` computes element k = i * inner + j into v (and may store it); the sums go
+ * to out[j]. Launched with mlc_blocks(inner * 8): one block per 32 columns. */
+static void emit_column_sums(Cu *e, const char *rows, long long inner, const char *body,
+                             const char *out, const char **blocks) {
+    FILE *o = e->out;
+    fprintf(o, "    __shared__ double part[MLC_THREADS / 32][32];\n");
+    fprintf(o, "    const unsigned lane = threadIdx.x %% 32, warp = threadIdx.x / 32;\n");
+    fprintf(o,
+            "    for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < %lld; j0 += (int64_t)gridDim.x "
+            "* 32) {\n",
+            inner);
+    fprintf(o, "        const int64_t j = j0 + lane;\n");
+    fprintf(o, "        double acc = 0.0;\n");
+    fprintf(o, "        for (int64_t i = warp; j < %lld && i < %s; i += blockDim.x / 32) {\n",
+            inner, rows);
+    fprintf(o, "            const int64_t k = i * %lld + j;\n", inner);
+    fprintf(o, "%s", body);
+    fprintf(o, "            acc += (double)v;\n        }\n");
+    fprintf(o, "        part[warp][lane] = acc;\n        __syncthreads();\n");
+    fprintf(o, "        if (warp == 0 && j < %lld) {\n", inner);
+    fprintf(o, "            double total = 0.0;\n");
+    fprintf(o, "            for (unsigned q = 0; q < blockDim.x / 32; q++)\n");
+    fprintf(o, "                total += part[q][lane];\n");
+    fprintf(o, "            %s[j] = (float)total;\n        }\n", out);
+    fprintf(o, "        __syncthreads(); /* part is the next columns' */\n    }\n");
+    *blocks = arena_printf(e->g->cx->arena, "mlc_blocks(%lld * (MLC_THREADS / 32))", inner);
+}
+
 /* The body of an elementwise kernel (or a product's epilogue). Without a fused sum: a
  * grid-stride loop over the elements k, with j = k % inner where an operand is a row
- * broadcast along the loop's rows. With one: thread j owns column j, walks the rows i in
- * order, and keeps the column's sum in double (the C target's order, so the same bits). */
+ * broadcast along the loop's rows. With one (a bias gradient): the column sums of
+ * emit_column_sums, each element stored as it is added. */
 static void emit_elemwise_body(Cu *e, Kernel *k, const char **blocks) {
     FILE *o = e->out;
     ElemLoop l = kernel_loop(e->s, e->mp, k);
     const char *out = l.out->name;
     const char *expr = cu_elem(e, l.value).text;
     const char *first = "(int64_t)blockIdx.x * blockDim.x + threadIdx.x";
-    fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
     if (!l.reduce) {
+        fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
         fprintf(o, "    for (int64_t k = %s; k < %s; k += stride) {\n", first,
                 count_expr(e, l.total));
         if (l.inner)
@@ -267,15 +298,9 @@ static void emit_elemwise_body(Cu *e, Kernel *k, const char **blocks) {
         *blocks = arena_printf(e->g->cx->arena, "mlc_blocks(%s)", count_expr(e, l.total));
         return;
     }
-    fprintf(o, "    for (int64_t j = %s; j < %lld; j += stride) {\n", first, (long long)l.inner);
-    fprintf(o, "        double acc = 0.0;\n");
-    fprintf(o, "        for (int64_t i = 0; i < %s; i++) {\n", count_expr(e, l.rows));
-    fprintf(o, "            const int64_t k = i * %lld + j;\n", (long long)l.inner);
-    fprintf(o, "            const float v = %s;\n", expr);
-    fprintf(o, "            %s[k] = v;\n", out);
-    fprintf(o, "            acc += (double)v;\n        }\n");
-    fprintf(o, "        %s[j] = (float)acc;\n    }\n", l.reduce->name);
-    *blocks = arena_printf(e->g->cx->arena, "mlc_blocks(%lld)", (long long)l.inner);
+    const char *body = arena_printf(
+        e->g->cx->arena, "            const float v = %s;\n            %s[k] = v;\n", expr, out);
+    emit_column_sums(e, count_expr(e, l.rows), (long long)l.inner, body, l.reduce->name, blocks);
 }
 
 /* The row kernels' head: warp `warp` of `warps` in the grid, lane `lane`; each warp takes
@@ -615,17 +640,9 @@ static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
         else
             fprintf(o, "        %s[0] = (float)(total / (double)(%s));\n", y, total);
         return;
-    case OP_SUM_TO: /* thread j: column j, its rows in order (mlc_sum_rows's order) */
-        fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
-        fprintf(o,
-                "    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < %lld;"
-                " j += stride) {\n",
-                w);
-        fprintf(o, "        double acc = 0.0;\n");
-        fprintf(o, "        for (int64_t i = 0; i < %s; i++)\n", rows);
-        fprintf(o, "            acc += (double)%s[i * %lld + j];\n", xs, w);
-        fprintf(o, "        %s[j] = (float)acc;\n    }\n", y);
-        *blocks = arena_printf(a, "mlc_blocks(%lld)", w);
+    case OP_SUM_TO:
+        emit_column_sums(e, rows, w, arena_printf(a, "            const float v = %s[k];\n", xs), y,
+                         blocks);
         return;
     case OP_SOFTMAX:
         emit_warp_rows(e, rows);
@@ -1420,8 +1437,8 @@ static const char *const reserved[] = {
     /* names the generated code uses itself */
     "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "max",
     "sum", "yr", "dyr", "dot", "scale", "shift", "logit", "lane", "warps", "part", "first",
-    "stride", "warp", "lr", "seed", "params", "grads", "host_out", "host_loss", "threadIdx",
-    "blockIdx", "blockDim", "gridDim", "dim3",
+    "stride", "warp", "j0", "part", "q", "lr", "seed", "params", "grads", "host_out", "host_loss",
+    "threadIdx", "blockIdx", "blockDim", "gridDim", "dim3",
     /* what kernels call or name */
     "expf", "logf", "log", "log1pf", "fmaxf", "fabsf", "tanhf", "sqrtf", "mlc_relu", "mlc_gelu",
     "mlc_gelu_grad", "mlc_elu", "mlc_dropout", "mlc_gemm", "mlc_blocks", "mlc_warp_sum",
