@@ -13,8 +13,8 @@
  *     gradient's product (alpha = -lr, beta = 1) as in the C target;
  *   - a fused elementwise group is one grid-stride kernel over its elements, the element
  *     printed from kernel.c's expression tree (c_form for operators); with a fused column
- *     sum (a bias gradient), one thread per column walks the rows in order and sums in
- *     double, as the C target's loop does;
+ *     sum (a bias gradient), a block per 32 columns whose warps sum every 8th row in
+ *     double, combined in a fixed order (emit_column_sums);
  *   - softmax and its relatives are row kernels, one warp per row, with warp reductions;
  *     the losses and whole-tensor sums are one block, each warp summing its rows and the
  *     warps combined in order: deterministic, no atomics;
