@@ -138,7 +138,8 @@ static int split_words(char *s, char **argv, int max) {
     return n;
 }
 
-bool build_program(const char *c_path, const char *exe_path, bool verbose) {
+/* build_program and build_cuda: the same steps, with the C compiler or nvcc. */
+static bool build_with(const char *c_path, const char *exe_path, bool verbose, bool cuda) {
     char inc[4096], lib[4096];
     char *dir = exe_dir();
     bool found = false;
@@ -167,18 +168,39 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
     int argc = 0;
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     const char *extra = getenv("MLC_CFLAGS") ? getenv("MLC_CFLAGS") : "";
-    char inc_flag[4200], blas_flag[4200];
+    char inc_flag[4200], cuda_inc_flag[4200], blas_flag[4200];
     snprintf(inc_flag, sizeof inc_flag, "-I%s", inc);
+    snprintf(cuda_inc_flag, sizeof cuda_inc_flag, "-I%s/cuda", inc);
     snprintf(blas_flag, sizeof blas_flag, "-I%s", MLC_CBLAS_INCLUDE_DIR);
-    /* the user's flags last, so that they win: MLC_CFLAGS=-march=x86-64-v2 for a program
-     * that runs on other machines */
-    snprintf(words, sizeof words, "%s -std=c99 -O3 -march=native %s %s %s", cc, MLC_OPENMP_FLAG,
-             MLC_PROGRAM_FLAGS, extra);
+    if (cuda) {
+        const char *nvcc = getenv("NVCC") && *getenv("NVCC") ? getenv("NVCC") : MLC_NVCC;
+        if (!*nvcc) {
+            fprintf(stderr, "mlc: the cuda target needs nvcc (the CUDA toolkit), which was not "
+                            "found when mlc was built; set NVCC to its path\n");
+            return false;
+        }
+        /* code for the A100 (sm_80) and the H100 (sm_90), and PTX for later GPUs */
+        extra = getenv("MLC_NVCCFLAGS") ? getenv("MLC_NVCCFLAGS") : "";
+        snprintf(words, sizeof words,
+                 "%s -O3 -std=c++17 -gencode arch=compute_80,code=sm_80 -gencode "
+                 "arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 %s",
+                 nvcc, extra);
+    } else {
+        /* the user's flags last, so that they win: MLC_CFLAGS=-march=x86-64-v2 for a program
+         * that runs on other machines */
+        snprintf(words, sizeof words, "%s -std=c99 -O3 -march=native %s %s %s", cc, MLC_OPENMP_FLAG,
+                 MLC_PROGRAM_FLAGS, extra);
+    }
     argc = split_words(words, argv, 200);
     argv[argc++] = inc_flag;
+    if (cuda)
+        argv[argc++] = cuda_inc_flag;
     argv[argc++] = blas_flag;
     argv[argc++] = (char *)c_path;
     argv[argc++] = lib;
+    static char cublas[] = "-lcublas";
+    if (cuda)
+        argv[argc++] = cublas;
     static char libs[] = MLC_LINK_LIBS;
     char libs_copy[sizeof libs];
     memcpy(libs_copy, libs, sizeof libs);
@@ -213,7 +235,8 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
     if (pid == 0) {
         setpgid(0, 0); /* its own process group, so a signal to mlc can stop all of it */
         execvp(argv[0], argv);
-        fprintf(stderr, "mlc: cannot run the C compiler '%s'\n", argv[0]);
+        fprintf(stderr, "mlc: cannot run the %s '%s'\n", cuda ? "CUDA compiler" : "C compiler",
+                argv[0]);
         _exit(127);
     }
     setpgid(pid, pid); /* as the child does, whichever runs first */
@@ -222,7 +245,8 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
     bool ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     compiler_group = 0;
     if (!ok)
-        fprintf(stderr, "mlc: the C compiler failed on %s\n", c_path);
+        fprintf(stderr, "mlc: the %s failed on %s\n", cuda ? "CUDA compiler" : "C compiler",
+                c_path);
     if (ok && rename(scratch_out, target) != 0) {
         fprintf(stderr, "mlc: cannot write %s: %s\n", exe_path, strerror(errno));
         ok = false;
@@ -233,4 +257,12 @@ bool build_program(const char *c_path, const char *exe_path, bool verbose) {
         unlink(scratch_out);
     free(dest);
     return ok;
+}
+
+bool build_program(const char *c_path, const char *exe_path, bool verbose) {
+    return build_with(c_path, exe_path, verbose, false);
+}
+
+bool build_cuda(const char *cu_path, const char *exe_path, bool verbose) {
+    return build_with(cu_path, exe_path, verbose, true);
 }

@@ -22,6 +22,8 @@ static const char usage[] =
     "                     c         C99 with OpenBLAS, a training program (the default)\n"
     "                     firmware  freestanding C99, the evaluation pass at batch 1 with\n"
     "                               the weights built in: no malloc, no stdio, static memory\n"
+    "                     cuda      CUDA for an NVIDIA GPU (built with nvcc and cuBLAS), a\n"
+    "                               training program with the c target's options and output\n"
     "  --weights FILE   the trained weights (safetensors) --target firmware builds in\n"
     "  --quantize int8  --target firmware: int8 weights and activations (post-training,\n"
     "                   calibrated on the training set, accuracies in the header)\n"
@@ -35,6 +37,7 @@ static const char usage[] =
     "                     ir    the forward graph, with inferred shapes\n"
     "                     grad  the derived gradients, as math\n"
     "                     c     the generated C (of the --target)\n"
+    "                     cuda  the generated CUDA (.cu) of the cuda target\n"
     "                     dot   the forward and backward graph, for graphviz\n"
     "  --check          check the model (syntax, shapes, gradients) and build nothing\n"
     "  -v, --verbose    show the kernel count, the memory plan and the C compiler command\n"
@@ -111,16 +114,19 @@ static int parse_options(int argc, char **argv, Options *o) {
                 o->calibrate = n;
                 continue;
             }
-            static const char *const stages[] = {"ast", "ir", "grad", "c", "dot"};
-            static const EmitKind kinds[] = {EMIT_AST, EMIT_IR, EMIT_GRAD, EMIT_C, EMIT_DOT};
+            static const char *const stages[] = {"ast", "ir", "grad", "c", "dot", "cuda"};
+            static const EmitKind kinds[] = {EMIT_AST, EMIT_IR,  EMIT_GRAD,
+                                             EMIT_C,   EMIT_DOT, EMIT_C};
             o->emit = EMIT_NONE;
-            for (int k = 0; k < 5; k++)
+            for (int k = 0; k < 6; k++)
                 if (!strcmp(v, stages[k]))
                     o->emit = kinds[k];
+            if (!strcmp(v, "cuda") && !o->target) /* --emit cuda: the cuda target's source */
+                o->target = "cuda";
             if (o->emit == EMIT_NONE) {
                 fprintf(stderr,
                         "mlc: unknown stage '%s' for --emit; the stages are ast, ir, "
-                        "grad, c and dot\n",
+                        "grad, c, cuda and dot\n",
                         v);
                 return 2;
             }
@@ -322,6 +328,8 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
         }
         return o->check ? 0 : write_sources(t, &p, o);
     }
+    if (t->supports && !t->supports(g)) /* each op the target cannot write, at its line */
+        return 1;
     p.s = fuse_kernels(g);
     plan_sgd_folds(p.s);
     p.mp = plan_memory(p.s, t->reserved, NULL, "");

@@ -412,3 +412,12 @@ int memplan_check(Schedule *s, MemPlan *mp, FILE *out) {
     }
     return problems;
 }
+
+int64_t plan_acts_per_sample(const MemPlan *mp, const MemPlan *beside) {
+    int64_t b = beside ? beside->per_sample : 0;
+    return mp->per_sample > b ? mp->per_sample : b;
+}
+int64_t plan_acts_fixed(const MemPlan *mp, const MemPlan *beside) {
+    int64_t b = beside ? beside->fixed : 0;
+    return mp->fixed > b ? mp->fixed : b;
+}

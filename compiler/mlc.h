@@ -684,6 +684,10 @@ typedef struct MemPlan {
  * prefix, and shares the activation block with it; otherwise beside is NULL, prefix "". */
 MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *beside,
                      const char *prefix);
+/* The shared activation block of a plan and the one made beside it (or NULL): floats per
+ * sample and fixed floats, each the larger of the two. */
+int64_t plan_acts_per_sample(const MemPlan *mp, const MemPlan *beside);
+int64_t plan_acts_fixed(const MemPlan *mp, const MemPlan *beside);
 /* Runs the schedule over the planned memory: every read must find the value written for it
  * (nothing written over it since), checked independently of the planner's lifetimes. Prints
  * each problem to out and returns how many there were. */
@@ -885,15 +889,45 @@ const char *operand(Arena *a, CExpr x, int most);
 /* An elementwise op of form infix, prefix or "its operand" (ops.def), in C; .text is NULL for
  * a call of the op's own function, which each target spells itself. */
 CExpr c_form(Arena *a, OpKind op, const CExpr *arg);
+/* A float literal C reads back exactly: 1 -> "1.0f", -0.5 -> "(-0.5f)", NAN, INFINITY; a
+ * constant value * N^npow; a count of elements or rows: "N * 512", "N", "512". */
+const char *c_float(Arena *a, double v);
+const char *c_const(Arena *a, double value, int npow);
+const char *c_count(Arena *a, Count c);
+/* How a target spells the element functions: prefix "mlc" -> mlc_relu (the runtime's) or the
+ * firmware's own (NAME_relu); its exp; batch1: N is 1, so constants have no N in them. */
+typedef struct CSpell {
+    const char *prefix;
+    const char *expf;
+    bool batch1;
+} CSpell;
+/* An element expression of a fused loop (kernel.c's tree) in C. */
+CExpr c_elem(Arena *a, const CSpell *sp, const Elem *x);
 /* A C string literal for any bytes (class names and paths come from the user). */
 const char *c_string(Arena *a, const char *s);
 /* The loop nest of a strided copy into dst, one loop per dimension of its box, at the given
  * indent; n names the batch size. */
 void c_copy(FILE *o, Arena *a, const Copy *c, const char *dst, const char *n, const char *indent);
+/* For a target whose threads each take elements of a copy: the elements of its box, and
+ * element t's indices (from t, the last dimension fastest) and assignment. */
+const char *c_copy_count(Arena *a, const Copy *c, const char *n);
+void c_copy_element(FILE *o, Arena *a, const Copy *c, const char *dst, const char *n,
+                    const char *indent);
+/* An op along one axis at row i, column j of its [outer, inner] result, at the given indent. */
+void c_axis_element(FILE *o, const AxisDesc *d, const char *indent);
 /* A layout op (zeros first for a pad, then its copies) and an op along one axis, in C; n names
  * the batch size, total the output's elements, outer the rows before the axis. */
 void c_layout(FILE *o, Arena *a, const LayoutDesc *d, const char *n, const char *total);
 void c_axis(FILE *o, const AxisDesc *d, const char *outer);
+/* The model's description for the runtime (an MlcModel): the tables it points to (the
+ * parameters' and states' names, shapes and places, the class names, the transforms), then
+ * its fields, as designated initialisers (".batch = 64,") or, assign, as statements
+ * ("m.batch = 64;", for C++); type is the state struct's. A target adds its own fields with
+ * c_model_field. */
+void c_model_tables(FILE *o, Arena *a, const Graph *g, const MemPlan *mp);
+void c_model_fields(FILE *o, Arena *a, const Program *p, const char *type, bool assign);
+void c_model_field(FILE *o, bool assign, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* head, the items separated by ", ", then tail, in lines of at most 100 columns. */
 void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail);
 
@@ -971,6 +1005,8 @@ Quant *quant_plan(Program *p, const char *data_dir, int64_t batches);
 extern const Target target_c; /* backend/c.c: C99 with OpenBLAS, linked with the runtime */
 /* backend/firmware.c: freestanding C99 inference for microcontrollers, weights built in */
 extern const Target target_firmware;
+/* backend/cuda.c: CUDA (.cu) for an NVIDIA GPU, built with nvcc, linked with the runtime */
+extern const Target target_cuda;
 /* The target called name, or NULL. */
 const Target *target_find(const char *name);
 /* "c, firmware" (every target's name, for messages) */
@@ -983,6 +1019,9 @@ const char *target_names(Arena *a);
 /* Runs $CC (default cc) on c_path to make exe_path, with the runtime. Returns true on success;
  * on failure prints why. */
 bool build_program(const char *c_path, const char *exe_path, bool verbose);
+/* The same for the CUDA target's .cu: $NVCC (default: the nvcc CMake found) for sm_80 and
+ * sm_90 (MLC_NVCCFLAGS adds options), linked with cuBLAS; false, saying so, without nvcc. */
+bool build_cuda(const char *cu_path, const char *exe_path, bool verbose);
 /* A scratch directory for the source NAME.EXT, whose path it returns (NULL after saying
  * why); it and the compiler's temporary output are removed by scratch_close(), or by a
  * SIGINT, SIGTERM or SIGHUP, which also stops the compiler. */

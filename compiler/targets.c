@@ -6,7 +6,7 @@
  */
 #include "mlc.h"
 
-static const Target *const targets[] = {&target_c, &target_firmware};
+static const Target *const targets[] = {&target_c, &target_firmware, &target_cuda};
 
 enum {
     NTARGETS = sizeof targets / sizeof targets[0]

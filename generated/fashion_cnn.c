@@ -1715,7 +1715,9 @@ static const MlcModel fashion_cnn_model = {
     .nstates = 196,
     .x_name = "image",
     .x_rank = 3,
-    .x_shape = {1, 28, 28},
+    .x_shape[0] = 1,
+    .x_shape[1] = 28,
+    .x_shape[2] = 28,
     .x_size = 784,
     .y_kind = MLC_TARGET_CLASS,
     .nclass = 10,
@@ -1730,14 +1732,16 @@ static const MlcModel fashion_cnn_model = {
     .scale = 0.00392156886f,
     .batch = 64,
     .epochs = 10,
-    .optim = {.kind = MLC_ADAM, .lr = 0.001, .betas = {0.90000000000000002, 0.999}, .eps = 1e-08,
-              .weight_decay = 0, .amsgrad = 0},
+    .optim.kind = MLC_ADAM,
+    .optim.lr = 0.001,
+    .optim.betas[0] = 0.90000000000000002,
+    .optim.betas[1] = 0.999,
+    .optim.eps = 1e-08,
+    .optim.weight_decay = 0,
+    .optim.amsgrad = 0,
     .shuffle = 1,
     .acts_per_sample = 94080,
     .acts_fixed = 228368,
-#ifdef _OPENMP
-    .own_threads = 1,
-#endif
     .state_size = sizeof(FashionCnnState),
     .bind = fashion_cnn_bind,
     .forward = fashion_cnn_forward,
@@ -1748,6 +1752,9 @@ static const MlcModel fashion_cnn_model = {
     .eval_forward = fashion_cnn_eval_forward,
     .eval_loss = fashion_cnn_eval_loss,
     .eval_output = fashion_cnn_eval_output,
+#ifdef _OPENMP
+    .own_threads = 1,
+#endif
 };
 
 int main(int argc, char **argv) {

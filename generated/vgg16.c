@@ -3127,7 +3127,9 @@ static const MlcModel vgg16_model = {
     .nparams = 138357544,
     .x_name = "image",
     .x_rank = 3,
-    .x_shape = {3, 224, 224},
+    .x_shape[0] = 3,
+    .x_shape[1] = 224,
+    .x_shape[2] = 224,
     .x_size = 150528,
     .y_kind = MLC_TARGET_CLASS,
     .nclass = 1000,
@@ -3140,14 +3142,15 @@ static const MlcModel vgg16_model = {
     .scale = 1.0f,
     .batch = 2,
     .epochs = 1,
-    .optim = {.kind = MLC_SGD, .lr = 0.01, .momentum = 0.90000000000000002, .dampening = 0,
-              .weight_decay = 0, .nesterov = 0},
+    .optim.kind = MLC_SGD,
+    .optim.lr = 0.01,
+    .optim.momentum = 0.90000000000000002,
+    .optim.dampening = 0,
+    .optim.weight_decay = 0,
+    .optim.nesterov = 0,
     .shuffle = 0,
     .acts_per_sample = 16859136,
     .acts_fixed = 57839632,
-#ifdef _OPENMP
-    .own_threads = 1,
-#endif
     .state_size = sizeof(Vgg16State),
     .bind = vgg16_bind,
     .forward = vgg16_forward,
@@ -3158,6 +3161,9 @@ static const MlcModel vgg16_model = {
     .eval_forward = vgg16_eval_forward,
     .eval_loss = vgg16_eval_loss,
     .eval_output = vgg16_eval_output,
+#ifdef _OPENMP
+    .own_threads = 1,
+#endif
 };
 
 int main(int argc, char **argv) {

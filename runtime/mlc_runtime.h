@@ -21,37 +21,48 @@
 
 #define MLC_MAX_RANK 4
 
+/* The element functions below are compiled for a CUDA device too (the CUDA target's kernels
+ * call the same ones), and the header can be included from C++ (the CUDA target's .cu). */
+#ifdef __CUDACC__
+#define MLC_HD __host__ __device__
+#else
+#define MLC_HD
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* relu as generated code writes it: one compare-and-select, where fmaxf is a library call
  * (it must treat NaN specially). A NaN stays NaN, as in PyTorch. */
-static inline float mlc_relu(float x) {
+MLC_HD static inline float mlc_relu(float x) {
     return x < 0.0f ? 0.0f : x;
 }
 
 /* gelu (PyTorch's exact form) and its derivative, and elu (alpha 1), as generated code
  * writes them: x Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2; Phi(x) + x phi(x) with phi
  * the normal density; x, or expm1(x) for x <= 0. */
-static inline float mlc_gelu(float x) {
+MLC_HD static inline float mlc_gelu(float x) {
     return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
 }
-static inline float mlc_gelu_grad(float x) {
+MLC_HD static inline float mlc_gelu_grad(float x) {
     return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) +
            x * 0.39894228040143268f * expf(-0.5f * x * x);
 }
 /* clamp to [lo, hi]; NaN stays NaN, as in PyTorch (fminf and fmaxf would drop it) */
-static inline float mlc_clamp(float x, float lo, float hi) {
+MLC_HD static inline float mlc_clamp(float x, float lo, float hi) {
     return x < lo ? lo : x > hi ? hi : x;
 }
 /* GELU's tanh approximation, as PyTorch computes it (approximate='tanh'), and its derivative */
-static inline float mlc_gelu_tanh(float x) {
+MLC_HD static inline float mlc_gelu_tanh(float x) {
     const float beta = 0.79788456080286536f, kappa = 0.044715f; /* sqrt(2/pi) */
     return 0.5f * x * (1.0f + tanhf(beta * (x + kappa * x * x * x)));
 }
-static inline float mlc_gelu_tanh_grad(float x) {
+MLC_HD static inline float mlc_gelu_tanh_grad(float x) {
     const float beta = 0.79788456080286536f, kappa = 0.044715f;
     float t = tanhf(beta * (x + kappa * x * x * x));
     return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * beta * (1.0f + 3.0f * kappa * x * x);
 }
-static inline float mlc_elu(float x) {
+MLC_HD static inline float mlc_elu(float x) {
     return x > 0.0f ? x : expm1f(x);
 }
 
@@ -62,7 +73,7 @@ static inline float mlc_elu(float x) {
  *
  * mlc_sum: x[0] + ... + x[n-1], as eight partial sums (partial j adds x[j], x[j + 8], ...,
  * which the compiler turns into vector adds) combined pairwise. */
-static inline double mlc_sum(const float *x, int64_t n) {
+MLC_HD static inline double mlc_sum(const float *x, int64_t n) {
     double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -98,8 +109,8 @@ static inline void mlc_sum_rows(const float *x, int64_t rows, int64_t cols, floa
  * finaliser (Steele, Lea and Flood) of seed ^ (stream << 40) ^ k * 0x9e3779b97f4a7c15: the
  * same triple always gives the same mask, so the backward pass draws it again instead of
  * storing it, and the result does not depend on the order elements are computed in. */
-static inline float mlc_dropout(float x, uint64_t seed, uint32_t stream, int64_t k,
-                                uint32_t threshold, float scale) {
+MLC_HD static inline float mlc_dropout(float x, uint64_t seed, uint32_t stream, int64_t k,
+                                       uint32_t threshold, float scale) {
     uint64_t h = seed ^ ((uint64_t)stream << 40) ^ (uint64_t)k * 0x9e3779b97f4a7c15u;
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
@@ -142,15 +153,15 @@ typedef struct MlcWindow {
 } MlcWindow;
 
 /* The input position of output position o at kernel offset i along one dimension. */
-static inline int64_t mlc_window_at(int64_t o, int64_t i, int64_t stride, int64_t pad,
-                                    int64_t dil) {
+MLC_HD static inline int64_t mlc_window_at(int64_t o, int64_t i, int64_t stride, int64_t pad,
+                                           int64_t dil) {
     return o * stride - pad + i * dil;
 }
 
 /* The output positions q in [*lo, *hi) whose input position q stride - pad + i dil falls
  * inside [0, size): the rest read padding. */
-static inline void mlc_window_inside(int64_t out, int64_t i, int64_t stride, int64_t pad,
-                                     int64_t dil, int64_t size, int64_t *lo, int64_t *hi) {
+MLC_HD static inline void mlc_window_inside(int64_t out, int64_t i, int64_t stride, int64_t pad,
+                                            int64_t dil, int64_t size, int64_t *lo, int64_t *hi) {
     int64_t first = pad - i * dil;       /* q stride >= first */
     int64_t last = size + pad - i * dil; /* q stride < last */
     *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
@@ -225,7 +236,7 @@ static inline void mlc_col2im(const float *cols, const MlcWindow *g, float *x) {
 }
 
 /* Does every window lie inside the image (no padding)? Then no position needs checking. */
-static inline bool mlc_window_all_inside(const MlcWindow *g) {
+MLC_HD static inline bool mlc_window_all_inside(const MlcWindow *g) {
     return g->ph == 0 && g->pw == 0;
 }
 
@@ -235,8 +246,8 @@ static inline bool mlc_window_all_inside(const MlcWindow *g) {
  * mlc_maxpool_argmax finds it. Written with selects, not branches on the data, which a
  * predictor cannot guess; generated code calls them with constant sizes, which the compiler
  * unrolls. */
-static inline float mlc_window_max(const float *top, int64_t kh, int64_t kw, int64_t row,
-                                   int64_t dh, int64_t dw) {
+MLC_HD static inline float mlc_window_max(const float *top, int64_t kh, int64_t kw, int64_t row,
+                                          int64_t dh, int64_t dw) {
     float m = top[0];
     for (int64_t i = 0; i < kh; i++)
         for (int64_t j = 0; j < kw; j++) {
@@ -245,8 +256,8 @@ static inline float mlc_window_max(const float *top, int64_t kh, int64_t kw, int
         }
     return m;
 }
-static inline int64_t mlc_window_argmax(const float *top, int64_t kh, int64_t kw, int64_t row,
-                                        int64_t dh, int64_t dw) {
+MLC_HD static inline int64_t mlc_window_argmax(const float *top, int64_t kh, int64_t kw,
+                                               int64_t row, int64_t dh, int64_t dw) {
     int64_t best = 0;
     float m = top[0];
     for (int64_t i = 0; i < kh; i++)
@@ -263,8 +274,8 @@ static inline int64_t mlc_window_argmax(const float *top, int64_t kh, int64_t kw
 /* The flat index in one channel's plane of the first largest element of window (p, q), or
  * -1 for a window that lies wholly in the padding (PyTorch's MaxPool2d: NaN counts as the
  * largest). */
-static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g, int64_t p,
-                                         int64_t q) {
+MLC_HD static inline int64_t mlc_maxpool_argmax(const float *plane, const MlcWindow *g, int64_t p,
+                                                int64_t q) {
     if (mlc_window_all_inside(g)) {
         const int64_t at = p * g->sh * g->w + q * g->sw;
         return at + mlc_window_argmax(plane + at, g->kh, g->kw, g->w, g->dh, g->dw);
@@ -366,48 +377,55 @@ static inline void mlc_avgpool_bwd(const float *dy, const MlcWindow *g, int64_t 
 /* adaptive_avgpool2d of h x w planes to oh x ow (PyTorch's AdaptiveAvgPool2d): output row i
  * averages input rows floor(i h / oh) to ceil((i + 1) h / oh), and the columns likewise; the
  * backward pass spreads each dy over its window's size. */
-static inline int64_t mlc_adaptive_start(int64_t i, int64_t in, int64_t out) {
+MLC_HD static inline int64_t mlc_adaptive_start(int64_t i, int64_t in, int64_t out) {
     return i * in / out;
 }
-static inline int64_t mlc_adaptive_end(int64_t i, int64_t in, int64_t out) {
+MLC_HD static inline int64_t mlc_adaptive_end(int64_t i, int64_t in, int64_t out) {
     return ((i + 1) * in + out - 1) / out;
+}
+MLC_HD static inline void mlc_adaptive_avgpool_plane(const float *x, int64_t h, int64_t w,
+                                                     int64_t oh, int64_t ow, float *y) {
+    for (int64_t p = 0; p < oh; p++)
+        for (int64_t q = 0; q < ow; q++) {
+            const int64_t r0 = mlc_adaptive_start(p, h, oh), r1 = mlc_adaptive_end(p, h, oh);
+            const int64_t s0 = mlc_adaptive_start(q, w, ow), s1 = mlc_adaptive_end(q, w, ow);
+            double sum = 0.0;
+            for (int64_t r = r0; r < r1; r++)
+                for (int64_t s = s0; s < s1; s++)
+                    sum += (double)x[r * w + s];
+            y[p * ow + q] = (float)(sum / (double)((r1 - r0) * (s1 - s0)));
+        }
+}
+MLC_HD static inline void mlc_adaptive_avgpool_plane_bwd(const float *dy, int64_t h, int64_t w,
+                                                         int64_t oh, int64_t ow, float *dx) {
+    for (int64_t k = 0; k < h * w; k++)
+        dx[k] = 0.0f;
+    for (int64_t p = 0; p < oh; p++)
+        for (int64_t q = 0; q < ow; q++) {
+            const int64_t r0 = mlc_adaptive_start(p, h, oh), r1 = mlc_adaptive_end(p, h, oh);
+            const int64_t s0 = mlc_adaptive_start(q, w, ow), s1 = mlc_adaptive_end(q, w, ow);
+            const float d = dy[p * ow + q] / (float)((r1 - r0) * (s1 - s0));
+            for (int64_t r = r0; r < r1; r++)
+                for (int64_t s = s0; s < s1; s++)
+                    dx[r * w + s] += d;
+        }
 }
 static inline void mlc_adaptive_avgpool(const float *x, int64_t planes, int64_t h, int64_t w,
                                         int64_t oh, int64_t ow, float *y) {
     MLC_PARALLEL_FOR
     for (int64_t c = 0; c < planes; c++)
-        for (int64_t p = 0; p < oh; p++)
-            for (int64_t q = 0; q < ow; q++) {
-                const int64_t r0 = mlc_adaptive_start(p, h, oh), r1 = mlc_adaptive_end(p, h, oh);
-                const int64_t s0 = mlc_adaptive_start(q, w, ow), s1 = mlc_adaptive_end(q, w, ow);
-                double sum = 0.0;
-                for (int64_t r = r0; r < r1; r++)
-                    for (int64_t s = s0; s < s1; s++)
-                        sum += (double)x[(c * h + r) * w + s];
-                y[(c * oh + p) * ow + q] = (float)(sum / (double)((r1 - r0) * (s1 - s0)));
-            }
+        mlc_adaptive_avgpool_plane(x + c * h * w, h, w, oh, ow, y + c * oh * ow);
 }
 static inline void mlc_adaptive_avgpool_bwd(const float *dy, int64_t planes, int64_t h, int64_t w,
                                             int64_t oh, int64_t ow, float *dx) {
     MLC_PARALLEL_FOR
-    for (int64_t c = 0; c < planes; c++) {
-        for (int64_t k = 0; k < h * w; k++)
-            dx[c * h * w + k] = 0.0f;
-        for (int64_t p = 0; p < oh; p++)
-            for (int64_t q = 0; q < ow; q++) {
-                const int64_t r0 = mlc_adaptive_start(p, h, oh), r1 = mlc_adaptive_end(p, h, oh);
-                const int64_t s0 = mlc_adaptive_start(q, w, ow), s1 = mlc_adaptive_end(q, w, ow);
-                const float d = dy[(c * oh + p) * ow + q] / (float)((r1 - r0) * (s1 - s0));
-                for (int64_t r = r0; r < r1; r++)
-                    for (int64_t s = s0; s < s1; s++)
-                        dx[(c * h + r) * w + s] += d;
-            }
-    }
+    for (int64_t c = 0; c < planes; c++)
+        mlc_adaptive_avgpool_plane_bwd(dy + c * oh * ow, h, w, oh, ow, dx + c * h * w);
 }
 
 /* mlc_sum's order for sum of (x[k] - m)^2 and of x[k] * z[k]: eight partial sums in double,
  * combined pairwise (so the loops vectorise without reassociating anything). */
-static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {
+MLC_HD static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {
     double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -419,7 +437,7 @@ static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {
     return ((part[0] + part[1]) + (part[2] + part[3])) +
            ((part[4] + part[5]) + (part[6] + part[7]));
 }
-static inline double mlc_dot(const float *x, const float *z, int64_t n) {
+MLC_HD static inline double mlc_dot(const float *x, const float *z, int64_t n) {
     double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -434,8 +452,8 @@ static inline double mlc_dot(const float *x, const float *z, int64_t n) {
 
 /* Per channel: x is [n, c, spatial]; channel ch has n * spatial values. Sums in double, in
  * the order of the samples. mlc_channel_sum of y * z where z is given (else of y alone). */
-static inline double mlc_channel_sum(const float *y, const float *z, int64_t n, int64_t c,
-                                     int64_t spatial, int64_t ch) {
+MLC_HD static inline double mlc_channel_sum(const float *y, const float *z, int64_t n, int64_t c,
+                                            int64_t spatial, int64_t ch) {
     double sum = 0.0;
     for (int64_t i = 0; i < n; i++) {
         const int64_t at = (i * c + ch) * spatial;
@@ -446,8 +464,8 @@ static inline double mlc_channel_sum(const float *y, const float *z, int64_t n, 
 
 /* The mean and the biased variance (sum of squared deviations / count, two passes) of
  * channel ch. */
-static inline void mlc_channel_stats(const float *x, int64_t n, int64_t c, int64_t spatial,
-                                     int64_t ch, double *mean, double *var) {
+MLC_HD static inline void mlc_channel_stats(const float *x, int64_t n, int64_t c, int64_t spatial,
+                                            int64_t ch, double *mean, double *var) {
     const double count = (double)(n * spatial);
     const double m = mlc_channel_sum(x, NULL, n, c, spatial, ch) / count;
     double ss = 0.0;
@@ -609,6 +627,96 @@ void mlc_optim_state_close(MlcOptimState *s);
 /* One step over n parameters w with gradients grad, at learning rate lr. */
 void mlc_optim_step(const MlcOptim *o, MlcOptimState *s, double lr, float *w, const float *grad,
                     size_t n);
+/* One step of an optimizer as two parts, so that a device runs the same arithmetic: the
+ * coefficients of step `step` (from 1) at rate lr, computed once (mlc_optim_coefs: what
+ * torch computes in Python, in double, then rounded to float), and the update of element i
+ * of the parameters w with its gradient g and the slots (mlc_optim_update, below), in
+ * torch.optim's order of float operations. mlc_optim_step is the loop of the two. */
+typedef struct MlcOptimCoefs {
+    int kind;                  /* MlcOptimKind */
+    int first;                 /* the first step: SGD's momentum buffer starts as the gradient */
+    int nesterov;              /* SGD */
+    int buf_slot;              /* the slot of SGD's or RMSprop's momentum buffer, or -1 */
+    int avg_slot;              /* the slot of centered RMSprop's gradient average, or -1 */
+    int max_slot;              /* the slot of amsgrad's largest second moment, or -1 */
+    float wd, neg_lr, m, keep; /* SGD (wd, neg_lr: all) */
+    float b1, b2, a1, a2, neg_step, bc2_sqrt; /* Adam, AdamW */
+    float eps, decay, alpha, alpha1, neg_clr; /* AdamW's decay; RMSprop; Adagrad */
+} MlcOptimCoefs;
+MlcOptimCoefs mlc_optim_coefs(const MlcOptim *o, const MlcOptimState *s, uint64_t step, double lr);
+
+/* grad + wd w (torch: grad.add(param, alpha=weight_decay)), or grad */
+MLC_HD static inline float mlc_optim_decayed(float g, float w, float wd) {
+    return wd != 0.0f ? g + wd * w : g;
+}
+
+MLC_HD static inline void mlc_optim_update(const MlcOptimCoefs *c, float *w, float grad,
+                                           float *const *slot, size_t i) {
+    switch (c->kind) {
+    case MLC_SGD: {
+        float g = mlc_optim_decayed(grad, w[i], c->wd);
+        if (c->buf_slot >= 0) {
+            float *buf = slot[c->buf_slot];
+            buf[i] = c->first ? g : buf[i] * c->m + c->keep * g;
+            g = c->nesterov ? g + c->m * buf[i] : buf[i];
+        }
+        w[i] += c->neg_lr * g;
+        return;
+    }
+    case MLC_ADAM:
+    case MLC_ADAMW: {
+        float *m1 = slot[0], *m2 = slot[1];
+        float g = grad;
+        if (c->kind == MLC_ADAMW)
+            w[i] *= c->decay;
+        else
+            g = mlc_optim_decayed(g, w[i], c->wd);
+        m1[i] = m1[i] * c->b1 + c->a1 * g;
+        m2[i] = m2[i] * c->b2 + c->a2 * g * g;
+        float v = m2[i];
+        if (c->max_slot >= 0) {
+            float *mx = slot[c->max_slot];
+            mx[i] = mx[i] > m2[i] ? mx[i] : m2[i];
+            v = mx[i];
+        }
+        const float denom = sqrtf(v) / c->bc2_sqrt + c->eps;
+        w[i] += c->neg_step * m1[i] / denom;
+        return;
+    }
+    case MLC_RMSPROP: {
+        float *sq = slot[0];
+        float g = mlc_optim_decayed(grad, w[i], c->wd);
+        sq[i] = sq[i] * c->alpha + c->alpha1 * g * g;
+        float avg;
+        if (c->avg_slot >= 0) {
+            float *ga = slot[c->avg_slot];
+            ga[i] = ga[i] * c->alpha + c->alpha1 * g;
+            avg = sqrtf(sq[i] + -1.0f * ga[i] * ga[i]);
+        } else {
+            avg = sqrtf(sq[i]);
+        }
+        avg += c->eps;
+        if (c->buf_slot >= 0) {
+            float *buf = slot[c->buf_slot];
+            buf[i] = buf[i] * c->m + g / avg;
+            w[i] += c->neg_lr * buf[i];
+        } else {
+            w[i] += c->neg_lr * g / avg;
+        }
+        return;
+    }
+    case MLC_ADAGRAD: {
+        float *sum = slot[0];
+        float g = mlc_optim_decayed(grad, w[i], c->wd);
+        sum[i] += g * g;
+        const float std = sqrtf(sum[i]) + c->eps;
+        w[i] += c->neg_clr * g / std;
+        return;
+    }
+    case MLC_OPTIM_COUNT: return;
+    }
+}
+
 /* Plain SGD (no momentum, no weight decay): what a model's train_step can fold into its
  * weight-gradient GEMMs. */
 bool mlc_optim_is_plain_sgd(const MlcOptim *o);
@@ -651,16 +759,49 @@ typedef struct MlcSchedule {
 /* The learning rate of epoch (from 0) for the base rate base. */
 double mlc_schedule_lr(const MlcSchedule *s, double base, int64_t epoch);
 
-/* The buffers of one model instance. The runtime allocates them; the generated bind()
- * carves them into named pointers. */
+/* The buffers of one model instance. The runtime allocates them (through the model's
+ * MlcDevice, if it has one); the generated bind() carves them into named pointers. */
 typedef struct MlcBuffers {
     float *params; /* MlcModel.nparams floats */
     float *grads;  /* MlcModel.nparams floats, same layout as params */
     float *states; /* MlcModel.nstates floats: running statistics, saved with the parameters */
     float *acts;   /* MlcModel.acts_per_sample * max_batch + acts_fixed floats */
     int64_t max_batch;
-    uint64_t seed; /* this training step's seed (mlc_step_seed), which draws dropout masks */
+    uint64_t seed;   /* this training step's seed (mlc_step_seed), which draws dropout masks */
+    float *host_out; /* on a device: host memory for max_batch outputs, which output() and
+                        eval_output() copy the output into and return; else NULL */
 } MlcBuffers;
+
+/* A device that a model's buffers live on (MlcModel.device; NULL: host memory). The runtime
+ * allocates the parameter, gradient, state and activation blocks through it and binds those;
+ * it keeps host mirrors of the first three and copies them where the host needs them: the
+ * parameters and the state to the device after they are initialised or loaded, and back
+ * before they are saved (--save, checkpoints); the gradients back for --grads. The data sets
+ * are copied to the device once, as they are in memory (images as bytes), with each epoch's
+ * order; a batch is gathered there, and forward() gets device pointers. The loss crosses
+ * only when loss() is called, the output when output() is. Every function but open()
+ * reports its own failure (naming the call) and exits. */
+typedef struct MlcDataset MlcDataset;
+typedef struct MlcDevice {
+    const char *name; /* "CUDA" */
+    /* Finds and sets up the device (tf32: --tf32 was given); false, with the reason in err,
+     * where there is none (no GPU, no driver). */
+    bool (*open)(bool tf32, char *err, size_t errlen);
+    void *(*alloc)(size_t bytes); /* zeroed */
+    void (*release)(void *p);
+    void (*upload)(void *dst, const void *src, size_t bytes);   /* host -> device */
+    void (*download)(void *dst, const void *src, size_t bytes); /* device -> host */
+    /* Samples start .. start + n - 1 of set (a data set whose arrays are on the device), in
+     * the order order[] (on the device; NULL: file order), into the batch x (n x_size
+     * floats: bytes times set->scale, as mlc_dataset_x) and y (labels, or y_size floats). */
+    void (*gather)(const MlcDataset *set, const int64_t *order, int64_t start, int64_t n, float *x,
+                   void *y);
+    /* One optimizer step over the n parameters w (gradients grad, slots slot[]: all in its
+     * memory) with the coefficients c: mlc_optim_update for every element, in one launch. */
+    void (*optim_step)(const MlcOptimCoefs *c, float *w, const float *grad, float *const *slot,
+                       size_t n);
+    void (*close)(void);
+} MlcDevice;
 
 typedef struct MlcModel {
     const char *name;   /* from 'model NAME' */
@@ -726,8 +867,9 @@ typedef struct MlcModel {
     size_t state_size; /* bytes of the generated state struct */
     void (*bind)(void *state, const MlcBuffers *b);
     /* Computes the loss (mean over the batch) and the output for n samples. x: n * x_size
-     * floats; y: n int32 (MLC_TARGET_CLASS) or n * y_size floats. The loss stays where the
-     * model keeps it (on a device, there): loss() reads it, only when the runtime needs it. */
+     * floats; y: n int32 (MLC_TARGET_CLASS) or n * y_size floats (on a device, both are in
+     * its memory). The loss stays where the model keeps it (on a device, there): loss()
+     * reads it, only when the runtime needs it. */
     void (*forward)(void *state, const float *x, const void *y, int64_t n);
     /* The loss of the last forward (or train_step). */
     float (*loss)(void *state);
@@ -747,6 +889,13 @@ typedef struct MlcModel {
     void (*eval_forward)(void *state, const float *x, const void *y, int64_t n);
     float (*eval_loss)(void *state);
     const float *(*eval_output)(void *state);
+    /* Where the buffers live: NULL for host memory, else the device (the CUDA target). */
+    const MlcDevice *device;
+    /* Optional, on a device: after eval_forward on a test batch (y its targets, on the
+     * device), adds the batch's loss to acc[0] and, for a classifier, the number of samples
+     * whose largest output is the label to acc[1] (acc: two doubles in device memory), so
+     * the test pass is read back once, not per batch. */
+    void (*eval_accumulate)(void *state, const void *y, int64_t n, double *acc);
 } MlcModel;
 
 /* The whole program: parses argv (see --help), then trains, evaluates, predicts or prints
@@ -798,7 +947,7 @@ void mlc_init_states(const MlcModel *m, float *states);
 /* A data set in memory: n samples of x_size floats (already scaled), or of x_size bytes
  * (IDX images: a quarter of the memory) that become floats, times scale, a batch at a time;
  * and their targets: class labels in y, or (MLC_TARGET_F32) y_size floats each in yf. */
-typedef struct MlcDataset {
+struct MlcDataset {
     int64_t n;
     size_t x_size;
     float *x;    /* n * x_size, or NULL when x8 holds the inputs */
@@ -807,7 +956,7 @@ typedef struct MlcDataset {
     int32_t *y;  /* n labels, or NULL */
     size_t y_size;
     float *yf; /* n * y_size float targets, or NULL */
-} MlcDataset;
+};
 /* The targets of sample i on: what forward() takes as y. */
 const void *mlc_dataset_y(const MlcDataset *d, int64_t i);
 /* The inputs of samples start .. start + n - 1 as floats: in the data set, or (bytes)
@@ -998,6 +1147,7 @@ typedef struct MlcOptions {
     const char *log;          /* --log FILE: the metrics as CSV, or NULL */
     const char *plot;         /* --plot FILE: loss and accuracy per epoch (PNG), or NULL */
     const char *show_samples; /* --show-samples FILE: a 3x3 grid of training images, or NULL */
+    bool tf32;                /* --tf32: a device's matrix products in TF32 */
     bool help;                /* --help */
     bool version;             /* --version */
 } MlcOptions;
@@ -1016,5 +1166,9 @@ bool mlc_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((for
  * parameters as they were. Returns the number of entries that disagree. */
 int mlc_check_grads(const MlcModel *m, void *state, const MlcBuffers *b, const float *x,
                     const void *y, int64_t n, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

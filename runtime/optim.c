@@ -117,98 +117,63 @@ void mlc_optim_state_close(MlcOptimState *s) {
     memset(s, 0, sizeof *s);
 }
 
-/* grad + wd w (torch: grad.add(param, alpha=weight_decay)), or grad */
-static float decayed(float g, float w, float wd) {
-    return wd != 0.0f ? g + wd * w : g;
+MlcOptimCoefs mlc_optim_coefs(const MlcOptim *o, const MlcOptimState *s, uint64_t step, double lr) {
+    /* torch passes each Python scalar to a float kernel as a float: alpha=1 - beta1 is
+     * computed in double first, then rounded */
+    const double t = (double)step;
+    MlcOptimCoefs c;
+    memset(&c, 0, sizeof c);
+    c.kind = o->kind;
+    c.first = step == 1;
+    c.buf_slot = c.avg_slot = c.max_slot = -1;
+    c.wd = (float)o->weight_decay;
+    c.neg_lr = (float)-lr;
+    switch (o->kind) {
+    case MLC_SGD:
+        c.buf_slot = s->nslots ? 0 : -1;
+        c.m = (float)o->momentum;
+        c.keep = (float)(1.0 - o->dampening);
+        c.nesterov = o->nesterov != 0.0;
+        break;
+    case MLC_ADAM:
+    case MLC_ADAMW: {
+        c.max_slot = o->amsgrad != 0.0 ? 2 : -1;
+        c.b1 = (float)o->betas[0];
+        c.b2 = (float)o->betas[1];
+        c.a1 = (float)(1.0 - o->betas[0]);
+        c.a2 = (float)(1.0 - o->betas[1]);
+        const double bc1 = 1.0 - pow(o->betas[0], t), bc2 = 1.0 - pow(o->betas[1], t);
+        c.neg_step = (float)-(lr / bc1);
+        c.bc2_sqrt = (float)sqrt(bc2);
+        c.eps = (float)o->eps;
+        c.decay = (float)(1.0 - lr * o->weight_decay);
+        break;
+    }
+    case MLC_RMSPROP: {
+        int k = 1;
+        c.buf_slot = o->momentum > 0.0 ? k++ : -1;
+        c.avg_slot = o->centered != 0.0 ? k++ : -1;
+        c.alpha = (float)o->alpha;
+        c.alpha1 = (float)(1.0 - o->alpha);
+        c.m = (float)o->momentum;
+        c.eps = (float)o->eps;
+        break;
+    }
+    case MLC_ADAGRAD:
+        c.neg_clr = (float)-(lr / (1.0 + (t - 1.0) * o->lr_decay));
+        c.eps = (float)o->eps;
+        break;
+    case MLC_OPTIM_COUNT: break;
+    }
+    return c;
 }
 
 void mlc_optim_step(const MlcOptim *o, MlcOptimState *s, double lr, float *w, const float *grad,
                     size_t n) {
-    /* torch passes each Python scalar to a float kernel as a float: alpha=1 - beta1 is
-     * computed in double first, then rounded */
     s->step++;
-    const double t = (double)s->step;
-    const float wd = (float)o->weight_decay, neg_lr = (float)-lr;
-    switch (o->kind) {
-    case MLC_SGD: {
-        float *buf = s->nslots ? s->slot[0] : NULL;
-        const float m = (float)o->momentum, keep = (float)(1.0 - o->dampening);
-        for (size_t i = 0; i < n; i++) {
-            float g = decayed(grad[i], w[i], wd);
-            if (buf) {
-                buf[i] = s->step == 1 ? g : buf[i] * m + keep * g;
-                g = o->nesterov != 0.0 ? g + m * buf[i] : buf[i];
-            }
-            w[i] += neg_lr * g;
-        }
-        return;
-    }
-    case MLC_ADAM:
-    case MLC_ADAMW: {
-        float *m1 = s->slot[0], *m2 = s->slot[1], *mx = o->amsgrad != 0.0 ? s->slot[2] : NULL;
-        const float b1 = (float)o->betas[0], b2 = (float)o->betas[1];
-        const float a1 = (float)(1.0 - o->betas[0]), a2 = (float)(1.0 - o->betas[1]);
-        const double bc1 = 1.0 - pow(o->betas[0], t), bc2 = 1.0 - pow(o->betas[1], t);
-        const float neg_step = (float)-(lr / bc1), bc2_sqrt = (float)sqrt(bc2);
-        const float eps = (float)o->eps, decay = (float)(1.0 - lr * o->weight_decay);
-        for (size_t i = 0; i < n; i++) {
-            float g = grad[i];
-            if (o->kind == MLC_ADAMW)
-                w[i] *= decay;
-            else
-                g = decayed(g, w[i], wd);
-            m1[i] = m1[i] * b1 + a1 * g;
-            m2[i] = m2[i] * b2 + a2 * g * g;
-            float v = m2[i];
-            if (mx) {
-                mx[i] = mx[i] > m2[i] ? mx[i] : m2[i];
-                v = mx[i];
-            }
-            const float denom = sqrtf(v) / bc2_sqrt + eps;
-            w[i] += neg_step * m1[i] / denom;
-        }
-        return;
-    }
-    case MLC_RMSPROP: {
-        float *sq = s->slot[0];
-        int k = 1;
-        float *buf = o->momentum > 0.0 ? s->slot[k++] : NULL;
-        float *ga = o->centered != 0.0 ? s->slot[k++] : NULL;
-        const float a = (float)o->alpha, a1 = (float)(1.0 - o->alpha);
-        const float m = (float)o->momentum, eps = (float)o->eps;
-        for (size_t i = 0; i < n; i++) {
-            float g = decayed(grad[i], w[i], wd);
-            sq[i] = sq[i] * a + a1 * g * g;
-            float avg;
-            if (ga) {
-                ga[i] = ga[i] * a + a1 * g;
-                avg = sqrtf(sq[i] + -1.0f * ga[i] * ga[i]);
-            } else {
-                avg = sqrtf(sq[i]);
-            }
-            avg += eps;
-            if (buf) {
-                buf[i] = buf[i] * m + g / avg;
-                w[i] += neg_lr * buf[i];
-            } else {
-                w[i] += neg_lr * g / avg;
-            }
-        }
-        return;
-    }
-    case MLC_ADAGRAD: {
-        float *sum = s->slot[0];
-        const float neg_clr = (float)-(lr / (1.0 + (t - 1.0) * o->lr_decay)), eps = (float)o->eps;
-        for (size_t i = 0; i < n; i++) {
-            float g = decayed(grad[i], w[i], wd);
-            sum[i] += g * g;
-            const float std = sqrtf(sum[i]) + eps;
-            w[i] += neg_clr * g / std;
-        }
-        return;
-    }
-    case MLC_OPTIM_COUNT: break;
-    }
+    const MlcOptimCoefs c = mlc_optim_coefs(o, s, s->step, lr);
+    for (size_t i = 0; i < n; i++)
+        mlc_optim_update(&c, w, grad[i], s->slot, i);
 }
 
 /* ---- learning-rate schedules, stepped once per epoch ------------------------------------- */

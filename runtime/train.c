@@ -44,7 +44,16 @@ typedef struct Run {
     const char *prog;
     MlcOptions opt;
     MlcDataset train, test;
-    MlcBuffers buf;
+    MlcBuffers buf;    /* the buffers in host memory (with a device: the host mirrors) */
+    MlcBuffers dev;    /* with a device: the buffers the model is bound to, there */
+    bool device_open;  /* m->device->open() succeeded: close() it */
+    MlcDataset dtrain; /* with a device: the data sets there (their arrays in its memory) */
+    MlcDataset dtest;
+    int64_t *dperm; /* and the epoch's order of the training set */
+    float *dx;      /* and a batch's inputs and targets, which forward() reads */
+    void *dy;
+    float *dslot[MLC_OPTIM_SLOTS]; /* and the optimizer's state (ostate has the host's copy) */
+    double *dacc;                  /* and the test pass's sums (MlcModel.eval_accumulate) */
     void *state;
     float *xbatch;        /* batches of bytes become floats here, shuffled ones gathered */
     void *ybatch;         /* and their targets */
@@ -69,6 +78,19 @@ typedef struct Run {
 } Run;
 
 static void run_close(Run *r) {
+    const MlcDevice *d = r->m->device;
+    if (d) {
+        void *blocks[] = {r->dev.params, r->dev.grads, r->dev.states, r->dev.acts, r->dtrain.x,
+                          r->dtrain.x8,  r->dtrain.y,  r->dtrain.yf,  r->dtest.x,  r->dtest.x8,
+                          r->dtest.y,    r->dtest.yf,  r->dperm,      r->dx,       r->dy,
+                          r->dslot[0],   r->dslot[1],  r->dslot[2],   r->dacc};
+        for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+            if (blocks[i])
+                d->release(blocks[i]);
+        free(r->dev.host_out);
+        if (r->device_open)
+            d->close();
+    }
     mlc_dataset_free(&r->train);
     mlc_dataset_free(&r->test);
     free(r->buf.params);
@@ -126,6 +148,11 @@ static int load_set(Run *r, MlcDataset *d, const char *split) {
     return 0;
 }
 
+/* Bytes of one sample's target: a label, or y_size floats. */
+static size_t target_bytes(const MlcModel *m) {
+    return m->y_kind == MLC_TARGET_CLASS ? sizeof(int32_t) : m->y_size * sizeof(float);
+}
+
 /* Buffers for batches of up to max_batch samples, bound to a zeroed state. */
 static int allocate(Run *r, int64_t max_batch) {
     const MlcModel *m = r->m;
@@ -145,8 +172,103 @@ static int allocate(Run *r, int64_t max_batch) {
     if (!b->params || !b->grads || !b->states || !b->acts || !r->state ||
         !mlc_optim_state_open(&r->ostate, &r->opt.optim, m->nparams))
         return error(r, "out of memory for %zu parameters and %zu activations", m->nparams, nacts);
-    m->bind(r->state, b);
+    if (!m->device) {
+        m->bind(r->state, b);
+        return 0;
+    }
+    /* the same blocks on the device (b keeps the host's mirrors of the first three), and
+     * host memory for the outputs that output() copies back */
+    const MlcDevice *d = m->device;
+    char err[1024];
+    if (!d->open(r->opt.tf32, err, sizeof err))
+        return error(r, "%s", err);
+    r->device_open = true;
+    MlcBuffers *db = &r->dev;
+    db->max_batch = max_batch;
+    db->params = d->alloc(np * sizeof(float));
+    db->grads = d->alloc(np * sizeof(float));
+    db->states = d->alloc((m->nstates ? m->nstates : 1) * sizeof(float));
+    db->acts = d->alloc((nacts ? nacts : 1) * sizeof(float));
+    db->host_out = malloc(((size_t)max_batch * m->out_size + 1) * sizeof(float));
+    r->dx = d->alloc((size_t)max_batch * m->x_size * sizeof(float) + 1);
+    r->dy = d->alloc((size_t)max_batch * target_bytes(m) + 1);
+    for (int i = 0; i < r->ostate.nslots; i++)
+        r->dslot[i] = d->alloc(np * sizeof(float));
+    if (m->eval_accumulate)
+        r->dacc = d->alloc(2 * sizeof(double));
+    if (!db->host_out)
+        return error(r, "out of memory for %lld outputs", (long long)max_batch);
+    m->bind(r->state, db);
     return 0;
+}
+
+/* A copy of the data set h on the device: the same fields, its arrays there. */
+static void set_to_device(Run *r, const MlcDataset *h, MlcDataset *dv) {
+    const MlcDevice *d = r->m->device;
+    *dv = *h;
+    dv->x = dv->yf = NULL;
+    dv->x8 = NULL;
+    dv->y = NULL;
+    size_t n = (size_t)h->n;
+    if (h->x) {
+        dv->x = d->alloc(n * h->x_size * sizeof(float));
+        d->upload(dv->x, h->x, n * h->x_size * sizeof(float));
+    }
+    if (h->x8) {
+        dv->x8 = d->alloc(n * h->x_size);
+        d->upload(dv->x8, h->x8, n * h->x_size);
+    }
+    if (h->y) {
+        dv->y = d->alloc(n * sizeof(int32_t));
+        d->upload(dv->y, h->y, n * sizeof(int32_t));
+    }
+    if (h->yf) {
+        dv->yf = d->alloc(n * h->y_size * sizeof(float));
+        d->upload(dv->yf, h->yf, n * h->y_size * sizeof(float));
+    }
+}
+
+/* A batch in host memory (--grads, --inputs, --predict, --outputs) where forward() reads it:
+ * on a device, copied into its batch buffers. */
+static void batch_to_device(Run *r, const float **x, const void **y, int64_t n) {
+    const MlcDevice *d = r->m->device;
+    if (!d)
+        return;
+    d->upload(r->dx, *x, (size_t)n * r->m->x_size * sizeof(float));
+    d->upload(r->dy, *y, (size_t)n * target_bytes(r->m));
+    *x = r->dx;
+    *y = r->dy;
+}
+
+/* The parameters, the running state and the optimizer's state, initialised or loaded on the
+ * host, to the device. */
+static void to_device(Run *r) {
+    const MlcDevice *d = r->m->device;
+    if (!d)
+        return;
+    d->upload(r->dev.params, r->buf.params, r->m->nparams * sizeof(float));
+    d->upload(r->dev.states, r->buf.states, r->m->nstates * sizeof(float));
+    for (int i = 0; i < r->ostate.nslots; i++)
+        d->upload(r->dslot[i], r->ostate.slot[i], r->m->nparams * sizeof(float));
+}
+
+/* The parameters, the running state and the optimizer's state (and the gradients, if grads)
+ * back to the host. */
+static void to_host(Run *r, bool grads) {
+    const MlcDevice *d = r->m->device;
+    if (!d)
+        return;
+    d->download(r->buf.params, r->dev.params, r->m->nparams * sizeof(float));
+    d->download(r->buf.states, r->dev.states, r->m->nstates * sizeof(float));
+    for (int i = 0; i < r->ostate.nslots; i++)
+        d->download(r->ostate.slot[i], r->dslot[i], r->m->nparams * sizeof(float));
+    if (grads)
+        d->download(r->buf.grads, r->dev.grads, r->m->nparams * sizeof(float));
+}
+
+/* This training step's seed, for the dropout masks, where the model reads it. */
+static void set_seed(Run *r, uint64_t seed) {
+    r->buf.seed = r->dev.seed = seed;
 }
 
 /* The index of the largest of n values; the first on ties, and NaN counts as largest (as
@@ -199,6 +321,21 @@ static void gather(Run *r, const MlcDataset *d, const int64_t *idx, int64_t star
     }
 }
 
+/* The same batch where forward() reads it. With a device: gathered there, from its copy of
+ * the data set (set_to_device), or else on the host and copied there. */
+static void fetch(Run *r, const MlcDataset *d, const int64_t *idx, int64_t start, int64_t n,
+                  bool train, const float **x, const void **y) {
+    const MlcDataset *dv = d == &r->train ? &r->dtrain : &r->dtest;
+    if (r->m->device && (dv->x || dv->x8)) { /* nothing crosses */
+        r->m->device->gather(dv, idx ? r->dperm : NULL, start, n, r->dx, r->dy);
+        *x = r->dx;
+        *y = r->dy;
+        return;
+    }
+    gather(r, d, idx, start, n, train, x, y);
+    batch_to_device(r, x, y, n);
+}
+
 /* The forward pass, loss and output of evaluation: PyTorch's model.eval() (no dropout). */
 static void eval_forward(const Run *r, const float *x, const void *y, int64_t n) {
     const MlcModel *m = r->m;
@@ -231,19 +368,33 @@ static double evaluate(Run *r, double *accuracy) {
     double test_loss = 0.0;
     int64_t correct = 0, num_batches = 0;
     bool classify = nclass > 0 && m->out_size == (size_t)nclass && m->output;
+    /* on a device, the sums stay there until the end */
+    bool on_device = m->device && m->eval_accumulate && (r->dtest.x || r->dtest.x8);
+    double acc[2] = {0.0, 0.0};
+    if (on_device)
+        m->device->upload(r->dacc, acc, sizeof acc);
     for (int64_t start = 0; start < d->n; start += B) {
         int64_t n = d->n - start < B ? d->n - start : B;
         const float *x;
         const void *y;
-        gather(r, d, NULL, start, n, false, &x, &y);
+        fetch(r, d, NULL, start, n, false, &x, &y);
         eval_forward(r, x, y, n);
-        test_loss += (double)eval_loss(r);
         num_batches++;
+        if (on_device) {
+            m->eval_accumulate(r->state, y, n, r->dacc);
+            continue;
+        }
+        test_loss += (double)eval_loss(r);
         if (classify) {
             const float *out = eval_output(r);
             for (int64_t i = 0; i < n; i++)
                 correct += argmax(out + (size_t)i * m->out_size, nclass) == d->y[start + i];
         }
+    }
+    if (on_device) {
+        m->device->download(acc, r->dacc, sizeof acc);
+        test_loss = acc[0];
+        correct = (int64_t)acc[1];
     }
     test_loss /= (double)num_batches;
     *accuracy = classify ? (double)correct / (double)d->n : (double)NAN;
@@ -297,21 +448,29 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss, double 
             r->perm[i] = r->perm[j];
             r->perm[j] = t;
         }
+        if (r->dperm) /* the epoch's order to the device: its batches are gathered there */
+            m->device->upload(r->dperm, r->perm, (size_t)d->n * sizeof(int64_t));
     }
     for (int64_t batch = 0, start = 0; start < end; batch++, start += B) {
         int64_t n = end - start < B ? end - start : B;
         const float *x;
         const void *y;
-        r->buf.seed = mlc_step_seed(r->opt.seed, r->step++); /* dropout's and the transforms' */
-        gather(r, d, r->opt.shuffle ? r->perm : NULL, start, n, true, &x, &y);
+        set_seed(r, mlc_step_seed(r->opt.seed, r->step++)); /* dropout's and the transforms' */
+        fetch(r, d, r->opt.shuffle ? r->perm : NULL, start, n, true, &x, &y);
         if (m->train_step && mlc_optim_is_plain_sgd(&r->opt.optim)) {
             m->train_step(r->state, x, y, n, (float)r->lr); /* SGD folded into the GEMMs */
             r->ostate.step++;
         } else {
             m->forward(r->state, x, y, n);
             m->backward(r->state, x, y, n);
-            mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
-                           m->nparams);
+            if (m->device) { /* the same update, on the device, all parameters at once */
+                r->ostate.step++;
+                MlcOptimCoefs c = mlc_optim_coefs(&r->opt.optim, &r->ostate, r->ostate.step, r->lr);
+                m->device->optim_step(&c, r->dev.params, r->dev.grads, r->dslot, m->nparams);
+            } else {
+                mlc_optim_step(&r->opt.optim, &r->ostate, r->lr, r->buf.params, r->buf.grads,
+                               m->nparams);
+            }
         }
         bool last = start + B >= end;
         bool draw = r->bar && (last || now() - r->drawn >= 0.2);
@@ -364,6 +523,8 @@ static int train(Run *r) {
         r->perm = malloc((size_t)r->train.n * sizeof(int64_t));
         if (!r->perm)
             return error(r, "out of memory for shuffling");
+        if (r->dtrain.x || r->dtrain.x8)
+            r->dperm = r->m->device->alloc((size_t)r->train.n * sizeof(int64_t));
     }
     if (m->drop_last && r->train.n < r->opt.batch)
         return error(r,
@@ -426,6 +587,7 @@ static int train(Run *r) {
         bool due = (t + 1) % r->opt.checkpoint_every == 0 || t + 1 == r->opt.epochs;
         if (r->opt.checkpoint && due) {
             MlcCheckpoint c = {t + 1, r->step, rng};
+            to_host(r, false);
             char err[1024];
             if (!mlc_checkpoint_write(r->opt.checkpoint, r->m, &r->buf, &r->opt.optim, &r->ostate,
                                       &c, err, sizeof err))
@@ -542,7 +704,7 @@ static int predict(Run *r) {
                      (long long)nclass);
     const float *x;
     const void *y;
-    gather(r, &r->test, NULL, i, 1, false, &x, &y);
+    fetch(r, &r->test, NULL, i, 1, false, &x, &y);
     eval_forward(r, x, y, 1);
     int64_t pred = argmax(eval_output(r), nclass);
     int64_t actual = r->test.y[i];
@@ -688,8 +850,10 @@ static int write_outputs(Run *r, const Batch *b) {
         int64_t n = total - start < B ? total - start : B;
         const float *x = b ? b->x : NULL;
         const void *y = b ? b->y : NULL;
-        if (!b)
-            gather(r, d, NULL, start, n, false, &x, &y);
+        if (b)
+            batch_to_device(r, &x, &y, n);
+        else
+            fetch(r, d, NULL, start, n, false, &x, &y);
         eval_forward(r, x, y, n);
         memcpy(all + (size_t)start * m->out_size, eval_output(r),
                (size_t)n * m->out_size * sizeof(float));
@@ -704,9 +868,13 @@ static int write_outputs(Run *r, const Batch *b) {
 
 /* Forward and backward on a batch, no update. Returns the loss. */
 static float batch_grads(Run *r, const Batch *b) {
-    r->m->forward(r->state, b->x, b->y, b->n);
+    const float *x = b->x;
+    const void *y = b->y;
+    batch_to_device(r, &x, &y, b->n);
+    r->m->forward(r->state, x, y, b->n);
     float loss = r->m->loss(r->state);
-    r->m->backward(r->state, b->x, b->y, b->n);
+    r->m->backward(r->state, x, y, b->n);
+    to_host(r, true);
     return loss;
 }
 
@@ -851,7 +1019,11 @@ static int run(Run *r, int argc, char **argv) {
     }
     if ((rc = allocate(r, max_batch)))
         goto out;
-    r->buf.seed = mlc_step_seed(o->seed, 0); /* --grads and --check-grads: step 0's masks */
+    set_seed(r, mlc_step_seed(o->seed, 0)); /* --grads and --check-grads: step 0's masks */
+    if (o->check_grads && m->device) {
+        rc = error(r, "--check-grads runs on the CPU: build the model for the c target");
+        goto out;
+    }
     if (training && o->save && !o->checkpoint && !o->no_checkpoint) {
         if (!(o->checkpoint = r->checkpoint = checkpoint_name(o->save))) {
             rc = error(r, "out of memory");
@@ -907,6 +1079,13 @@ static int run(Run *r, int argc, char **argv) {
                     r->prog, (unsigned long long)o->seed);
     }
 
+    to_device(r);
+    /* the data sets to the device, where batches need nothing from the host (no transforms) */
+    bool on_device = m->device && !m->ntransforms && !m->one_hot;
+    if (on_device && training)
+        set_to_device(r, &r->train, &r->dtrain);
+    if (on_device && (training || o->eval) && r->test.n > 0)
+        set_to_device(r, &r->test, &r->dtest);
     if (o->grads) {
         float loss = batch_grads(r, &gb);
         if ((rc = write_grads(r, loss)))
@@ -930,6 +1109,7 @@ static int run(Run *r, int argc, char **argv) {
         else if ((rc = train(r)))
             goto out;
     }
+    to_host(r, false);
     if (o->save && !mlc_safetensors_write_model(o->save, m, &r->buf, err, sizeof err))
         rc = error(r, "%s", err);
 out:

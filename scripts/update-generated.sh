@@ -1,7 +1,7 @@
 #!/bin/sh
 # update-generated.sh [MLC]: rewrite generated/ with the current compiler's output for every
-# model in models/: <name>.c (--emit c), <name>.grad.txt (--emit grad), <name>.ir.txt
-# (--emit ir). MLC is the mlc program (default build/mlc, relative to the source root). Runs
+# model in models/: <name>.c (--emit c), <name>.cu (--emit cuda), <name>.grad.txt (--emit
+# grad), <name>.ir.txt (--emit ir). MLC is the mlc program (default build/mlc, relative to the source root). Runs
 # from any directory; mlc is always run from the source root on models/<name>.model, because
 # the model path as given is written into the output.
 #
@@ -34,6 +34,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 for model in models/*.model; do
     name=$(basename "$model" .model)
     "$mlc" --emit c "$model" >"$tmp/$name.c"
+    "$mlc" --emit cuda "$model" >"$tmp/$name.cu"
     "$mlc" --emit grad "$model" >"$tmp/$name.grad.txt"
     "$mlc" --emit ir "$model" >"$tmp/$name.ir.txt"
 done

@@ -32,37 +32,12 @@ struct Emit {
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
-/* A float literal C reads back exactly: 1 -> "1.0f", -0.5 -> "(-0.5f)". */
-static const char *float_lit(Arena *a, double v) {
-    if (isnan(v))
-        return "NAN";
-    if (isinf(v))
-        return v > 0 ? "INFINITY" : "(-INFINITY)";
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.9g", (double)(float)v);
-    bool has_point = strpbrk(buf, ".e") != NULL;
-    return arena_printf(a, "%s%s%s%s", v < 0 ? "(" : "", buf, has_point ? "f" : ".0f",
-                        v < 0 ? ")" : "");
-}
-
-/* A constant: value * N^npow. */
+/* A constant: value * N^npow; "N * 512", "N", "512": a count of elements or rows. */
 static const char *const_expr(Emit *e, double value, int npow) {
-    Arena *a = e->g->cx->arena;
-    const char *s = float_lit(a, value);
-    for (int i = 0; i < npow; i++)
-        s = arena_printf(a, "(%s * (float)N)", s);
-    for (int i = 0; i > npow; i--)
-        s = arena_printf(a, "(%s / (float)N)", s);
-    return s;
+    return c_const(e->g->cx->arena, value, npow);
 }
-
-/* "N * 512", "N", "512": a count of elements or rows. */
 static const char *count_expr(Emit *e, Count c) {
-    if (!c.n)
-        return arena_printf(e->g->cx->arena, "%lld", (long long)c.c);
-    if (c.c == 1)
-        return "N";
-    return arena_printf(e->g->cx->arena, "N * %lld", (long long)c.c);
+    return c_count(e->g->cx->arena, c);
 }
 
 /* A buffer's shape for its comment in the state struct: "[N, 512]". */
@@ -117,108 +92,10 @@ static void kernel_comment(Emit *e, Kernel *k) {
 /* ---- elementwise loops ------------------------------------------------------------------------
  */
 
-/* An element expression in C, and how loosely it binds: 1 for a name, literal, call or
- * parenthesised expression, 2 for a prefix operator, 3 for * and /, 4 for + and -. */
-static CExpr c_elem(Emit *e, const Elem *x) {
-    Arena *a = e->g->cx->arena;
-    static const char *const index[] = {[AT_K] = "k", [AT_J] = "j", [AT_SCALAR] = "0"};
-    switch (x->kind) {
-    case ELEM_CONST: return (CExpr){const_expr(e, x->value, x->npow), 1};
-    case ELEM_LOAD:
-        if (x->at == AT_J_MOD)
-            return (CExpr){arena_printf(a, "%s[j %% %lld]", x->buf->name, (long long)x->size), 1};
-        return (CExpr){arena_printf(a, "%s[%s]", x->buf->name, index[x->at]), 1};
-    case ELEM_OP: break;
-    }
-    CExpr arg[3];
-    for (int i = 0; i < x->nargs; i++)
-        arg[i] = c_elem(e, x->arg[i]);
-    CExpr form = c_form(a, x->op, arg);
-    if (form.text)
-        return form;
-    /* each op's own function, spelled in C (mlc_relu is a compare-and-select, where fmaxf
-     * is a library call without -ffinite-math-only) */
-    const char *t = arg[0].text;
-    switch (x->op) {
-    case OP_RELU: return (CExpr){arena_printf(a, "mlc_relu(%s)", t), 1};
-    case OP_STEP: return (CExpr){arena_printf(a, "(float)(%s > 0.0f)", t), 1};
-    case OP_SIGMOID:
-        return (CExpr){arena_printf(a, "1.0f / (1.0f + expf(-%s))", operand(a, arg[0], 1)), 3};
-    case OP_TANH: return (CExpr){arena_printf(a, "tanhf(%s)", t), 1};
-    case OP_EXP: return (CExpr){arena_printf(a, "expf(%s)", t), 1};
-    case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
-    case OP_GELU: return (CExpr){arena_printf(a, "mlc_gelu(%s)", t), 1};
-    case OP_GELU_TANH: return (CExpr){arena_printf(a, "mlc_gelu_tanh(%s)", t), 1};
-    case OP_GELU_TANH_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_tanh_grad(%s)", t), 1};
-    case OP_POW: return (CExpr){arena_printf(a, "powf(%s, %s)", t, arg[1].text), 1};
-    case OP_CLAMP:
-        return (CExpr){arena_printf(a, "mlc_clamp(%s, %s, %s)", t, arg[1].text, arg[2].text), 1};
-    case OP_BETWEEN:
-        return (CExpr){
-            arena_printf(a, "(float)(%s >= %s && %s <= %s)", t, arg[1].text, t, arg[2].text), 1};
-    case OP_GELU_GRAD: return (CExpr){arena_printf(a, "mlc_gelu_grad(%s)", t), 1};
-    case OP_ELU: return (CExpr){arena_printf(a, "mlc_elu(%s)", t), 1};
-    case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
-    case OP_DROPOUT: {
-        /* kept when a hash of (step seed, stream, k) is at least p * 2^32, then scaled */
-        double p = x->dropout_p;
-        return (CExpr){arena_printf(a, "mlc_dropout(%s, seed, %du, k, %.0fu, %s)", t,
-                                    x->dropout_stream, floor(p * 4294967296.0),
-                                    float_lit(a, 1.0 / (1.0 - p))),
-                       1};
-    }
-    case OP_INPUT:
-    case OP_TARGET:
-    case OP_PARAM:
-    case OP_CONST:
-    case OP_ADD:
-    case OP_SUB:
-    case OP_MUL:
-    case OP_DIV:
-    case OP_NEG:
-    case OP_EXPAND:
-    case OP_MATMUL:
-    case OP_RESHAPE:
-    case OP_SUM:
-    case OP_MEAN:
-    case OP_SUM_TO:
-    case OP_SOFTMAX:
-    case OP_SOFTMAX_BWD:
-    case OP_CROSS_ENTROPY:
-    case OP_CROSS_ENTROPY_BWD:
-    case OP_NLL:
-    case OP_NLL_BWD:
-    case OP_BCE_LOGITS:
-    case OP_LOG_SOFTMAX:
-    case OP_LOG_SOFTMAX_BWD:
-    case OP_STATE:
-    case OP_CONV2D:
-    case OP_CONV2D_BWD_X:
-    case OP_CONV2D_BWD_W:
-    case OP_CHANNEL_SUM:
-    case OP_CHANNEL_MEAN:
-    case OP_CHANNEL_VAR:
-    case OP_MAXPOOL2D:
-    case OP_MAXPOOL2D_BWD:
-    case OP_AVGPOOL2D:
-    case OP_AVGPOOL2D_BWD:
-    case OP_BATCHNORM:
-    case OP_BATCHNORM_BWD:
-    case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL:
-    case OP_ADAPTIVE_AVGPOOL2D:
-    case OP_ADAPTIVE_AVGPOOL2D_BWD:
-    case OP_PERMUTE:
-    case OP_SLICE:
-    case OP_PAD:
-    case OP_CONCAT:
-    case OP_BROADCAST:
-    case OP_SUM_AXIS:
-    case OP_MAX_AXIS:
-    case OP_MAX_AXIS_BWD:
-    case OP_COUNT: break;
-    }
-    unreachable();
+/* An element expression in C, with the runtime's element functions. */
+static CExpr elem(Emit *e, const Elem *x) {
+    static const CSpell spell = {"mlc", "expf", false};
+    return c_elem(e->g->cx->arena, &spell, x);
 }
 
 /* The loop of an elementwise kernel (or of a GEMM's epilogue, in place). Without broadcast
@@ -232,7 +109,7 @@ static void emit_elemwise_loop(Emit *e, Kernel *k) {
     FILE *o = e->out;
     ElemLoop l = kernel_loop(e->s, e->mp, k);
     const char *out = l.out->name;
-    const char *expr = c_elem(e, l.value).text;
+    const char *expr = elem(e, l.value).text;
     /* in a program whose kernels use the cores, a loop without a sum is split across them */
     if (e->threads && !l.reduce)
         fprintf(o, "    MLC_PARALLEL_FOR\n");
@@ -703,7 +580,7 @@ static void emit_op(Emit *e, Kernel *k) {
             return;
         }
         fprintf(o, "        const float scale = %s / (float)N;\n",
-                operand(e->g->cx->arena, c_elem(e, d.scale), 3));
+                operand(e->g->cx->arena, elem(e, d.scale), 3));
         fprintf(o, "        for (int64_t j = 0; j < %lld; j++)\n", last);
         fprintf(o, "            %s[i * %lld + j] = expf(row[j] - max) / (float)sum * scale;\n", y,
                 last);
@@ -717,7 +594,7 @@ static void emit_op(Emit *e, Kernel *k) {
         fprintf(o, "    %s[0] = (float)(total / (double)N);\n", y);
         return;
     case OP_NLL_BWD: { /* inputs (labels, dL): -dL / N at each label, 0 elsewhere */
-        const char *scale = operand(e->g->cx->arena, c_elem(e, d.scale), 3);
+        const char *scale = operand(e->g->cx->arena, elem(e, d.scale), 3);
         fprintf(o, "    for (int64_t k = 0; k < N * %lld; k++)\n", last);
         fprintf(o, "        %s[k] = 0.0f;\n", y);
         fprintf(o, "    for (int64_t i = 0; i < N; i++)\n");
@@ -948,16 +825,6 @@ static void emit_struct(Emit *e) {
     fprintf(o, "} %s;\n\n", e->type);
 }
 
-/* The activation block's size: the larger of the two passes' plans. */
-static int64_t acts_per_sample(Emit *e) {
-    int64_t a = e->mp->per_sample, b = e->eval ? e->eval->mp->per_sample : 0;
-    return a > b ? a : b;
-}
-static int64_t acts_fixed(Emit *e) {
-    int64_t a = e->mp->fixed, b = e->eval ? e->eval->mp->fixed : 0;
-    return a > b ? a : b;
-}
-
 /* The activation pointers of one plan: batched buffers at offset * max_batch (their offsets
  * are per sample), the fixed pool after the largest batched pool. */
 static void bind_activations(Emit *e, MemPlan *mp) {
@@ -970,7 +837,8 @@ static void bind_activations(Emit *e, MemPlan *mp) {
                     (long long)b->offset);
         else
             fprintf(e->out, "    m->%s = b->acts + %lld * b->max_batch + %lld;\n", b->name,
-                    (long long)acts_per_sample(e), (long long)b->offset);
+                    (long long)plan_acts_per_sample(e->mp, e->eval ? e->eval->mp : NULL),
+                    (long long)b->offset);
     }
 }
 
@@ -1154,166 +1022,16 @@ static void emit_passes(Emit *e) {
     emit_train_step(e);
 }
 
-/* How the runtime fills a leaf; INIT_NONE (a data set's input) is never filled. */
-static const char *init_const(InitKind k) {
-    switch (k) {
-    case INIT_NONE:
-    case INIT_ZEROS: return "MLC_INIT_ZEROS";
-    case INIT_ONES: return "MLC_INIT_ONES";
-    case INIT_RANDN: return "MLC_INIT_RANDN";
-    case INIT_UNIFORM: return "MLC_INIT_UNIFORM";
-    }
-    unreachable();
-}
-
 /* The MlcModel that describes the model to the runtime (mlc_runtime.h), and main(). The
  * parameter table keeps the state_dict names and shapes, so weight files are PyTorch's. */
-/* The train block's transforms, drop_last and one_hot, where it has them. */
-static void emit_transforms(FILE *o, Arena *a, const TrainSpec *t) {
-    static const char *const kinds[] = {"MLC_NORMALIZE", "MLC_RANDOM_CROP", "MLC_RANDOM_HFLIP"};
-    if (t->drop_last)
-        fprintf(o, "    .drop_last = 1,\n");
-    if (t->one_hot)
-        fprintf(o, "    .one_hot = 1,\n");
-    if (!t->ntransforms)
-        return;
-    fprintf(o, "    .transforms = (const MlcTransform[]){\n");
-    for (int i = 0; i < t->ntransforms; i++) {
-        const TransformSpec *ts = &t->transforms[i];
-        fprintf(o, "        {.kind = %s", kinds[ts->kind]);
-        if (ts->kind == TRANSFORM_RANDOM_CROP)
-            fprintf(o, ", .padding = %lld", (long long)ts->padding);
-        if (ts->kind == TRANSFORM_NORMALIZE) {
-            fprintf(o, ", .nchannels = %d", ts->nchannels);
-            for (int k = 0; k < 2; k++) {
-                fprintf(o, ",\n         .%s = (const float[]){", k ? "std" : "mean");
-                for (int c = 0; c < ts->nchannels; c++)
-                    fprintf(o, "%s%s", c ? ", " : "", float_lit(a, k ? ts->std[c] : ts->mean[c]));
-                fprintf(o, "}");
-            }
-        }
-        fprintf(o, "},\n");
-    }
-    fprintf(o, "    },\n    .ntransforms = %d,\n", t->ntransforms);
-}
-
-static void emit_model(Emit *e) {
+static void emit_model(Emit *e, const Program *p) {
     FILE *o = e->out;
     Graph *g = e->g;
-    Arena *a = g->cx->arena;
-    for (int table = 0; table < 2; table++) {
-        PtrVec *leaves = table == 0 ? &g->params : &g->states;
-        if (table == 1 && !leaves->len)
-            break;
-        fprintf(o, "static const MlcParam %s_%s[] = {\n", g->name, table ? "states" : "params");
-        for (int p = 0; p < leaves->len; p++) {
-            Node *w = leaves->data[p];
-            fprintf(o, "    {%s, %d, {", c_string(a, w->attr.leaf.pname), w->shape.rank);
-            for (int i = 0; i < w->shape.rank; i++)
-                fprintf(o, "%s%lld", i ? ", " : "", (long long)w->shape.dim[i]);
-            if (w->shape.rank == 0) /* a scalar: C has no empty initialiser */
-                fprintf(o, "0");
-            fprintf(o, "}, %lld, %lld, %s, %lld},\n",
-                    (long long)(table ? e->mp->state_offset[p] : e->mp->param_offset[p]),
-                    (long long)shape_numel_const(w->shape), init_const(w->attr.leaf.init),
-                    (long long)w->attr.leaf.fan_in);
-        }
-        fprintf(o, "};\n\n");
-    }
-    if (g->classes.len) {
-        fprintf(o, "static const char *const %s_classes[] = {\n", g->name);
-        for (int i = 0; i < g->classes.len; i++)
-            fprintf(o, "    %s,\n", c_string(a, g->classes.data[i]));
-        fprintf(o, "};\n\n");
-    }
-    Node *x = g->input, *y = g->target;
-    TrainSpec *t = &g->train;
+    c_model_tables(o, g->cx->arena, g, e->mp);
     fprintf(o, "static const MlcModel %s_model = {\n", g->name);
-    fprintf(o, "    .name = %s,\n    .source = %s,\n", c_string(a, g->name),
-            c_string(a, g->cx->path));
-    fprintf(o, "    .params = %s_params,\n    .nparam = %d,\n    .nparams = %lld,\n", g->name,
-            g->params.len, (long long)e->mp->nparams);
-    if (g->states.len)
-        fprintf(o, "    .states = %s_states,\n    .nstate = %d,\n    .nstates = %lld,\n", g->name,
-                g->states.len, (long long)e->mp->nstates);
-    fprintf(o, "    .x_name = %s,\n    .x_rank = %d,\n    .x_shape = {", c_string(a, x->name),
-            x->shape.rank - 1);
-    for (int i = 1; i < x->shape.rank; i++)
-        fprintf(o, "%s%lld", i > 1 ? ", " : "", (long long)x->shape.dim[i]);
-    fprintf(o, "},\n    .x_size = %lld,\n", (long long)shape_numel_const(x->shape));
-    if (y->dtype == DT_I32)
-        fprintf(o, "    .y_kind = MLC_TARGET_CLASS,\n    .nclass = %lld,\n",
-                (long long)y->attr.leaf.nclass);
-    else
-        fprintf(o, "    .y_kind = MLC_TARGET_F32,\n    .y_size = %lld,\n",
-                (long long)shape_numel_const(y->shape));
-    fprintf(o, "    .y_name = %s,\n", c_string(a, y->name));
-    fprintf(o, "    .x_init = %s,\n    .y_init = %s,\n", init_const(x->attr.leaf.init),
-            init_const(y->attr.leaf.init));
-    if (g->output)
-        fprintf(o, "    .out_name = %s,\n    .out_size = %lld,\n",
-                c_string(a, buf(e, g->output)->name),
-                (long long)shape_numel_const(g->output->shape));
-    if (g->classes.len)
-        fprintf(o, "    .class_names = %s_classes,\n", g->name);
-    static const char *const kinds[] = {"NONE", "IDX", "NPY", "NPZ", "CSV", "IMAGES"};
-    fprintf(o, "    .data_kind = MLC_DATA_%s,\n", kinds[t->data_kind]);
-    const char *const paths[][2] = {{"data_path", t->data_path},
-                                    {"data_path2", t->data_path2},
-                                    {"test_path", t->test_path},
-                                    {"test_path2", t->test_path2},
-                                    {"target_column", t->target_column}};
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-        if (paths[i][1])
-            fprintf(o, "    .%s = %s,\n", paths[i][0], c_string(a, paths[i][1]));
-    if (t->val_split > 0)
-        fprintf(o, "    .val_split = %.17g,\n", t->val_split);
-    fprintf(o, "    .scale = %s,\n    .batch = %lld,\n    .epochs = %lld,\n",
-            float_lit(a, t->scale), (long long)t->batch, (long long)t->epochs);
-    /* the optimizer's settings, each by its MlcOptim field (runtime/optimizers.def) */
-    char kind[32];
-    snprintf(kind, sizeof kind, "MLC_%s", t->optimizer);
-    for (char *p = kind; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    PtrVec items = {0};
-    vec_push(a, &items, arena_printf(a, ".kind = %s", kind));
-    for (int i = 0; i < noptim_settings; i++) {
-        if (strcmp(optim_settings[i].optimizer, t->optimizer) != 0)
-            continue;
-        if (optim_settings[i].kind == SETTING_PAIR)
-            vec_push(a, &items,
-                     arena_printf(a, ".%s = {%.17g, %.17g}", optim_settings[i].name,
-                                  t->setting[i][0], t->setting[i][1]));
-        else
-            vec_push(a, &items,
-                     arena_printf(a, ".%s = %.17g", optim_settings[i].name, t->setting[i][0]));
-    }
-    print_list(o, "    .optim = {", &items, "},");
-    const ScheduleSpec *sc = &t->schedule;
-    static const char *const schedules[] = {"MLC_SCHEDULE_NONE", "MLC_SCHEDULE_STEP",
-                                            "MLC_SCHEDULE_COSINE"};
-    if (sc->kind || sc->warmup_epochs)
-        fprintf(
-            o,
-            "    .schedule = {.kind = %s, .step_size = %lld, .gamma = %.17g, .t_max = %.17g,\n"
-            "                 .eta_min = %.17g, .warmup_epochs = %lld, .warmup_start = %.17g},\n",
-            schedules[sc->kind], (long long)sc->step_size, sc->gamma, sc->t_max, sc->eta_min,
-            (long long)sc->warmup_epochs, sc->warmup_start);
-    fprintf(o, "    .shuffle = %d,\n", t->shuffle ? 1 : 0);
-    emit_transforms(o, a, t);
-    fprintf(o, "    .acts_per_sample = %lld,\n    .acts_fixed = %lld,\n",
-            (long long)acts_per_sample(e), (long long)acts_fixed(e));
+    c_model_fields(o, g->cx->arena, p, e->type, false);
     if (uses_image_ops(g)) /* the image kernels' threads, where the compiler gave them */
         fprintf(o, "#ifdef _OPENMP\n    .own_threads = 1,\n#endif\n");
-    fprintf(o, "    .state_size = sizeof(%s),\n", e->type);
-    const char *fns[] = {"bind", "forward", "loss", "backward", "train_step", "output"};
-    for (int i = 0; i < 6; i++)
-        fprintf(o, "    .%s = %s_%s,\n", fns[i], g->name, fns[i]);
-    if (e->eval)
-        fprintf(o,
-                "    .eval_forward = %s_eval_forward,\n    .eval_loss = %s_eval_loss,\n"
-                "    .eval_output = %s_eval_output,\n",
-                g->name, g->name, g->name);
     fprintf(o, "};\n\n");
     fprintf(o, "int main(int argc, char **argv) {\n");
     fprintf(o, "    return mlc_main(argc, argv, &%s_model);\n}\n", g->name);
@@ -1338,7 +1056,7 @@ static void emit_c(FILE *out, const Program *p) {
             emit_kernel(&ev, p->es->kernels.data[i]);
     }
     emit_passes(&e);
-    emit_model(&e);
+    emit_model(&e, p);
 }
 
 /* ---- the target ------------------------------------------------------------------------------ */
@@ -1353,14 +1071,16 @@ static const char *const reserved[] = {
     "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "out",
     "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity", "c", "count",
     "mean", "var", "win", "grp", "part", "part_cols", "part_dw", "states", "seed",
+    /* the layout copies' and axis loops' (backend/ctext.c) */
+    "i0", "i1", "i2", "i3", "t", "rest", "a", "best",
     /* what kernels call or name, which a parameter of the same name would hide */
     "expf", "logf", "log", "fmaxf", "fabsf", "log1pf", "tanhf", "mlc_relu", "mlc_sum",
     "mlc_sum_rows", "cblas_sgemm", "CblasRowMajor", "CblasTrans", "CblasNoTrans", "int64_t",
     "mlc_im2col", "mlc_col2im", "mlc_maxpool", "mlc_maxpool_bwd", "mlc_avgpool", "mlc_avgpool_bwd",
     "mlc_adaptive_avgpool", "mlc_adaptive_avgpool_bwd", "mlc_window_max", "mlc_window_argmax",
-    "mlc_clamp", "mlc_channel_sum", "mlc_channel_stats", "mlc_batchnorm", "mlc_batchnorm_bwd",
-    "mlc_batchnorm_eval", "mlc_dropout", "MlcWindow", "MLC_PARALLEL_FOR", "int32_t", "NULL",
-    "INFINITY", "NAN", NULL};
+    "mlc_clamp", "mlc_gelu_tanh", "mlc_gelu_tanh_grad", "powf", "mlc_channel_sum",
+    "mlc_channel_stats", "mlc_batchnorm", "mlc_batchnorm_bwd", "mlc_batchnorm_eval", "mlc_dropout",
+    "MlcWindow", "MLC_PARALLEL_FOR", "int32_t", "NULL", "INFINITY", "NAN", NULL};
 
 const Target target_c = {
     .name = "c",

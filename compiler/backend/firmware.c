@@ -313,112 +313,10 @@ static const char *fw_expf(Fw *f) {
     return f->sgd ? arena_printf(f->g->cx->arena, "%s_expf", f->name) : "expf";
 }
 
-/* An element expression, and how loosely it binds: 1 a name, literal, call or parenthesised
- * expression, 2 a prefix operator, 3 * and /, 4 + and -. */
+/* An element expression in C, with the firmware's own element functions (NAME_relu). */
 static CExpr fw_elem(Fw *f, const Elem *x) {
-    Arena *a = f->g->cx->arena;
-    static const char *const index[] = {[AT_K] = "k", [AT_J] = "j", [AT_SCALAR] = "0"};
-    switch (x->kind) {
-    case ELEM_CONST: {
-        const char *lit = float_lit(a, x->value); /* N^npow is 1 */
-        return (CExpr){lit, lit[0] == '-' ? 2 : 1};
-    }
-    case ELEM_LOAD:
-        if (x->at == AT_J_MOD)
-            return (CExpr){arena_printf(a, "%s[j %% %lld]", x->buf->name, (long long)x->size), 1};
-        return (CExpr){arena_printf(a, "%s[%s]", x->buf->name, index[x->at]), 1};
-    case ELEM_OP: break;
-    }
-    CExpr arg[3];
-    for (int i = 0; i < x->nargs; i++)
-        arg[i] = fw_elem(f, x->arg[i]);
-    CExpr form = c_form(a, x->op, arg);
-    if (form.text)
-        return form;
-    const char *t = arg[0].text;
-    switch (x->op) {
-    case OP_RELU: return (CExpr){arena_printf(a, "%s_relu(%s)", f->name, t), 1};
-    case OP_STEP: return (CExpr){arena_printf(a, "(float)(%s > 0.0f)", t), 1};
-    case OP_SIGMOID:
-        return (CExpr){
-            arena_printf(a, "1.0f / (1.0f + %s(-%s))", fw_expf(f), operand(a, arg[0], 1)), 3};
-    case OP_TANH: return (CExpr){arena_printf(a, "tanhf(%s)", t), 1};
-    case OP_EXP: return (CExpr){arena_printf(a, "%s(%s)", fw_expf(f), t), 1};
-    case OP_LOG: return (CExpr){arena_printf(a, "logf(%s)", t), 1};
-    case OP_GELU: return (CExpr){arena_printf(a, "%s_gelu(%s)", f->name, t), 1};
-    case OP_ELU: return (CExpr){arena_printf(a, "%s_elu(%s)", f->name, t), 1};
-    case OP_SQRT: return (CExpr){arena_printf(a, "sqrtf(%s)", t), 1};
-    case OP_POW: return (CExpr){arena_printf(a, "powf(%s, %s)", t, arg[1].text), 1};
-    case OP_CLAMP:
-        return (CExpr){
-            arena_printf(a, "%s_clamp(%s, %s, %s)", f->name, t, arg[1].text, arg[2].text), 1};
-    case OP_BETWEEN:
-        return (CExpr){
-            arena_printf(a, "(float)(%s >= %s && %s <= %s)", t, arg[1].text, t, arg[2].text), 1};
-    case OP_GELU_TANH: return (CExpr){arena_printf(a, "%s_gelu_tanh(%s)", f->name, t), 1};
-    case OP_DROPOUT: {
-        /* only in the training step (the prediction is an evaluation pass): kept when a hash
-         * of (step seed, stream, k) is at least p * 2^32, then scaled, as the trainer */
-        double pr = x->dropout_p;
-        return (CExpr){arena_printf(a, "%s_dropout(%s, seed, %du, k, %.0fu, %s)", f->name, t,
-                                    x->dropout_stream, floor(pr * 4294967296.0),
-                                    float_lit(a, 1.0 / (1.0 - pr))),
-                       1};
-    }
-    case OP_INPUT:
-    case OP_TARGET:
-    case OP_PARAM:
-    case OP_CONST:
-    case OP_ADD:
-    case OP_SUB:
-    case OP_MUL:
-    case OP_DIV:
-    case OP_NEG:
-    case OP_EXPAND:
-    case OP_MATMUL:
-    case OP_RESHAPE:
-    case OP_SUM:
-    case OP_MEAN:
-    case OP_SUM_TO:
-    case OP_SOFTMAX:
-    case OP_SOFTMAX_BWD:
-    case OP_CROSS_ENTROPY:
-    case OP_CROSS_ENTROPY_BWD:
-    case OP_BCE_LOGITS:
-    case OP_STATE: /* fw_supports() stops before */
-    case OP_GELU_GRAD:
-    case OP_LOG_SOFTMAX:
-    case OP_LOG_SOFTMAX_BWD:
-    case OP_NLL:
-    case OP_NLL_BWD:
-    case OP_CONV2D:
-    case OP_CONV2D_BWD_X:
-    case OP_CONV2D_BWD_W:
-    case OP_CHANNEL_SUM:
-    case OP_CHANNEL_MEAN:
-    case OP_CHANNEL_VAR:
-    case OP_MAXPOOL2D:
-    case OP_MAXPOOL2D_BWD:
-    case OP_AVGPOOL2D:
-    case OP_AVGPOOL2D_BWD:
-    case OP_BATCHNORM:
-    case OP_BATCHNORM_BWD:
-    case OP_BN_DGAMMA:
-    case OP_BATCHNORM_EVAL:
-    case OP_ADAPTIVE_AVGPOOL2D:
-    case OP_ADAPTIVE_AVGPOOL2D_BWD:
-    case OP_GELU_TANH_GRAD:
-    case OP_PERMUTE:
-    case OP_SLICE:
-    case OP_PAD:
-    case OP_CONCAT:
-    case OP_BROADCAST:
-    case OP_SUM_AXIS:
-    case OP_MAX_AXIS:
-    case OP_MAX_AXIS_BWD:
-    case OP_COUNT: break;
-    }
-    unreachable();
+    CSpell spell = {f->name, fw_expf(f), true};
+    return c_elem(f->g->cx->arena, &spell, x);
 }
 
 /* As the C target writes it: one flat loop, or rows of `inner` columns so a broadcast row is
@@ -2194,6 +2092,8 @@ static const char *const reserved[] = {
     "wr", "xr", "yr", "yc", "plane", "seen", "shift", "lr", "class_index", "scale", "two", "dv",
     "dxc", "dyo", "xc", "mean", "var", "invstd", "dyc", "sum_dy", "sum_dy_x", "sum_dy_xhat", "m",
     "is", "a", "b", "seed", "r0", "r1", "s0", "s1",
+    /* the layout copies' and axis loops' (backend/ctext.c) */
+    "i0", "i1", "i2", "i3", "t", "rest",
     /* what kernels call or name, which a parameter of the same name would hide */
     "expf", "logf", "tanhf", "erff", "expm1f", "sqrtf", "log", "int32_t", "int64_t", NULL};
 
