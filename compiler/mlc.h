@@ -928,6 +928,10 @@ void c_model_tables(FILE *o, Arena *a, const Graph *g, const MemPlan *mp);
 void c_model_fields(FILE *o, Arena *a, const Program *p, const char *type, bool assign);
 void c_model_field(FILE *o, bool assign, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The state struct's type of a model: autograd_demo -> AutogradDemoState. */
+const char *c_state_type(Arena *a, const char *model);
+/* A kernel's comment: the model lines it comes from, then its math. */
+void c_kernel_comment(FILE *o, Schedule *s, MemPlan *mp, Kernel *k);
 /* head, the items separated by ", ", then tail, in lines of at most 100 columns. */
 void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail);
 

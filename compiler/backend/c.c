@@ -60,33 +60,10 @@ static const char *ref(Emit *e, Buffer *b) {
     return arena_printf(e->g->cx->arena, "m->%s", b->name);
 }
 
-/* autograd_demo -> AutogradDemo, for the state struct's type name. */
-static char *camel(Arena *a, const char *name) {
-    char *out = arena_strdup(a, name);
-    size_t len = 0;
-    bool up = true;
-    for (const char *p = name; *p; p++) {
-        if (*p == '_') {
-            up = true;
-            continue;
-        }
-        out[len++] = up ? (char)toupper((unsigned char)*p) : *p;
-        up = false;
-    }
-    out[len] = '\0';
-    return out;
-}
-
 /* ---- comments: where a kernel comes from and what it computes ------------------------------- */
 
 static void kernel_comment(Emit *e, Kernel *k) {
-    PtrVec src = kernel_sources(e->s, k), math = kernel_math(e->s, e->mp, k);
-    fprintf(e->out, "/* ");
-    for (int i = 0; i < src.len; i++)
-        fprintf(e->out, "%s%s\n", i ? " * " : "", (const char *)src.data[i]);
-    for (int i = 0; i < math.len; i++)
-        fprintf(e->out, " *   %s\n", (const char *)math.data[i]);
-    fprintf(e->out, " */\n");
+    c_kernel_comment(e->out, e->s, e->mp, k);
 }
 
 /* ---- elementwise loops ------------------------------------------------------------------------
@@ -1041,7 +1018,7 @@ static void emit_model(Emit *e, const Program *p) {
 static void emit_c(FILE *out, const Program *p) {
     /* the state type, FashionState: no model name can make it clash with a runtime type */
     Arena *a = p->g->cx->arena;
-    const char *type = arena_printf(a, "%sState", camel(a, p->g->name));
+    const char *type = c_state_type(a, p->g->name);
     bool threads = uses_image_ops(p->g);
     Emit ev = {out, p->eval, p->es, p->emp, type, NULL, threads};
     Emit e = {out, p->g, p->s, p->mp, type, p->eval ? &ev : NULL, threads};

@@ -24,6 +24,32 @@ const char *c_string(Arena *a, const char *s) {
     return out;
 }
 
+const char *c_state_type(Arena *a, const char *model) {
+    char *out = arena_printf(a, "%sState", model);
+    size_t len = 0;
+    bool up = true;
+    for (const char *p = model; *p; p++) {
+        if (*p == '_') {
+            up = true;
+            continue;
+        }
+        out[len++] = up ? (char)toupper((unsigned char)*p) : *p;
+        up = false;
+    }
+    strcpy(out + len, "State");
+    return out;
+}
+
+void c_kernel_comment(FILE *o, Schedule *s, MemPlan *mp, Kernel *k) {
+    PtrVec src = kernel_sources(s, k), math = kernel_math(s, mp, k);
+    fprintf(o, "/* ");
+    for (int i = 0; i < src.len; i++)
+        fprintf(o, "%s%s\n", i ? " * " : "", (const char *)src.data[i]);
+    for (int i = 0; i < math.len; i++)
+        fprintf(o, " *   %s\n", (const char *)math.data[i]);
+    fprintf(o, " */\n");
+}
+
 /* head, the items separated by ", ", then tail, filling lines of at most 100 columns:
  * continuation lines start under the first item, as clang-format writes C. */
 void print_list(FILE *o, const char *head, const PtrVec *items, const char *tail) {

@@ -64,30 +64,8 @@ static const char *ref(Cu *e, Buffer *b) {
     return arena_printf(e->g->cx->arena, "m->%s", b->name);
 }
 
-static char *camel(Arena *a, const char *name) {
-    char *out = arena_strdup(a, name);
-    size_t len = 0;
-    bool up = true;
-    for (const char *p = name; *p; p++) {
-        if (*p == '_') {
-            up = true;
-            continue;
-        }
-        out[len++] = up ? (char)toupper((unsigned char)*p) : *p;
-        up = false;
-    }
-    out[len] = '\0';
-    return out;
-}
-
 static void kernel_comment(Cu *e, Kernel *k) {
-    PtrVec src = kernel_sources(e->s, k), math = kernel_math(e->s, e->mp, k);
-    fprintf(e->out, "/* ");
-    for (int i = 0; i < src.len; i++)
-        fprintf(e->out, "%s%s\n", i ? " * " : "", (const char *)src.data[i]);
-    for (int i = 0; i < math.len; i++)
-        fprintf(e->out, " *   %s\n", (const char *)math.data[i]);
-    fprintf(e->out, " */\n");
+    c_kernel_comment(e->out, e->s, e->mp, k);
 }
 
 /* ---- elements ------------------------------------------------------------------------------ */
@@ -1276,7 +1254,7 @@ static void emit_model(Cu *e, const Program *p) {
 
 static void emit_cuda(FILE *out, const Program *p) {
     Arena *a = p->g->cx->arena;
-    const char *type = arena_printf(a, "%sState", camel(a, p->g->name));
+    const char *type = c_state_type(a, p->g->name);
     Cu ev = {out, p->eval, p->es, p->emp, type, NULL};
     Cu e = {out, p->g, p->s, p->mp, type, p->eval ? &ev : NULL};
     emit_header(&e);
