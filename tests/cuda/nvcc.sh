@@ -2,7 +2,7 @@
 # nvcc.sh MLC WORKDIR: the cuda target with the real CUDA toolkit (skipped, status 77,
 # where there is no nvcc).
 #   1. every example model (models/*.model) and the grad models with the target's own
-#      element functions and losses: the .cu compiles with nvcc for sm_80 and sm_90 in one
+#      element functions, losses, layout and axis kernels: the .cu compiles with nvcc for sm_80 and sm_90 in one
 #      call each, warnings as errors;
 #   2. mlc --target cuda builds the fashion trainer (nvcc, cuBLAS, the runtime);
 #   3. on a machine without a GPU, the trainer says so and exits 1 (on one with a GPU,
@@ -17,7 +17,8 @@ if [ ! -x "$nvcc" ]; then
 fi
 mkdir -p "$work"
 for model in "$src"/models/*.model "$src"/tests/grad/dropout.model "$src"/tests/grad/losses.model \
-    "$src"/tests/grad/activations.model; do
+    "$src"/tests/grad/activations.model "$src"/tests/grad/algebra.model \
+    "$src"/tests/grad/adaptive_avgpool2d.model "$src"/tests/grad/batchnorm_frozen.model; do
     name=$(basename "$model" .model)
     "$mlc" --emit cuda "$model" >"$work/$name.cu"
     start=$(date +%s)
