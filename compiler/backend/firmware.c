@@ -396,8 +396,8 @@ static const char *a_at(Arena *a, const GemmDesc *d, long long m, const char *p)
 /* C = op(A) Wᵀ with W a weight stored transposed, [k][n] (blocked: in blocks of 4 rows x 16
  * columns, f->blocked). Each output adds its terms in order of p from 0, as emit_gemm() does,
  * but skips the terms whose A(p) is 0: a weight is finite (weights.c checks), so such a term is
- * +0 or -0, and adding it changes no partial sum (in round to nearest a sum that starts at +0
- * stays +0 or is not 0, and x + 0 = x for either zero then): the result has the same bits. The
+ * +0 or -0, which added to anything but -0 changes nothing, and in round to nearest a sum
+ * that starts at +0 is never -0 (x + -x is +0): the result has the same bits. The
  * rows of W whose input is not 0 are taken four at a time in order of p (nz[], nnz), each pass
  * over the outputs adding their four terms in that order; the last one to three one at a
  * time. Blocked, the four rows' 16 columns of a block are 256 contiguous bytes, so a pass over
@@ -1690,11 +1690,10 @@ static void emit_top(Fw *f) {
         skips |= f->uses_t[i];
     if (skips)
         fprintf(o,
-                " * Against a weight stored transposed, the terms whose input is 0 are skipped:\n"
-                " * with a finite weight such a term is a zero, and adding a zero changes no\n"
-                " * partial sum (in round to nearest one that starts at +0 is +0 or not 0), so\n"
-                " * the bits are those of the full sum; the time depends on how many inputs are\n"
-                " * 0.\n");
+                " * Against a weight stored transposed, a term whose input is 0 is skipped: with\n"
+                " * a finite weight it is +0 or -0, which added to anything but -0 changes\n"
+                " * nothing, and in round to nearest a sum that starts at +0 is never -0, so the\n"
+                " * bits are those of the full sum; the time depends on the zeros in the input.\n");
     if (uses_op(f, OP_CONV2D))
         fprintf(o, " * Each output of a convolution starts from its bias and adds its terms in\n"
                    " * order of input channel, kernel row, kernel column, in float.\n");
