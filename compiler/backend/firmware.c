@@ -14,8 +14,11 @@
  * outputs and no sum is reordered. Each output is summed in one documented order, over the
  * shared index p from 0 up, starting from 0. A weight used as the right operand transposed
  * (a linear layer's x @ Wᵀ) is stored transposed, [in][out], so the inner loop reads it
- * contiguously. Four values of p share each pass over j and keep the partial sum in a
- * register; the order of the sum is the same.
+ * contiguously; with 16 | out and 4 | in, in blocks of 4 rows x 16 columns, so that four
+ * rows are one stream. Four values of p share each pass over j and keep the partial sum in
+ * a register; the order of the sum is the same. Against such a weight (finite), a term whose
+ * input is 0 is skipped: it would add a zero, which leaves the sum's bits as they are
+ * (emit_gemm_weight).
  *
  * Image models: before fusing, fw_prepare() folds each batch norm into the convolution before
  * it; a convolution is direct loops (no im2col columns: Target.direct_conv) over each output
@@ -42,6 +45,7 @@ typedef struct Fw {
     const char *upper;    /* the same in capitals: the prefix of the header's macros */
     bool *stored_plain;   /* per parameter: its array is emitted as the file has it */
     bool *stored_t;       /* per parameter: its array is emitted transposed */
+    bool *blocked;        /* per parameter: transposed in blocks of 4 rows x 16 columns */
     bool *uses_t;         /* per kernel: its product reads its weight transposed */
     int64_t workspace;    /* floats of the prediction's workspace */
     int64_t arena;        /* floats of the static arena (with --train: the larger plan's) */
@@ -207,6 +211,7 @@ static void plan_weights(Fw *f) {
     int np = f->g->params.len + 1, nk = f->s->kernels.len + 1;
     f->stored_plain = arena_alloc(a, sizeof(bool) * (size_t)np);
     f->stored_t = arena_alloc(a, sizeof(bool) * (size_t)np);
+    f->blocked = arena_alloc(a, sizeof(bool) * (size_t)np);
     f->uses_t = arena_alloc(a, sizeof(bool) * (size_t)nk);
     for (int i = 0; i < f->s->kernels.len; i++) {
         Kernel *k = f->s->kernels.data[i];
@@ -233,6 +238,10 @@ static void plan_weights(Fw *f) {
         f->stored_plain[ob->param] = true;
     for (int p = 0; f->tg && p < f->g->params.len; p++)
         f->stored_plain[p] = true; /* the training step reads and updates every one */
+    for (int p = 0; p < f->g->params.len; p++) {
+        Shape s = ((Node *)f->g->params.data[p])->shape; /* [out][in] */
+        f->blocked[p] = f->stored_t[p] && s.rank == 2 && s.dim[0] % 16 == 0 && s.dim[1] % 4 == 0;
+    }
 }
 
 /* The global array of parameter p: NAME_<buffer> or, stored transposed, NAME_<buffer>_t. */
@@ -260,7 +269,15 @@ static void emit_weights(Fw *f) {
                     fprintf(o, "/* %s: batch norm %s folded in */\n",
                             conv->in[1] == w ? "weights" : "bias", ir_where(f->g, bn->loc));
             }
-            if (t)
+            bool blocked = t && f->blocked[p];
+            if (blocked)
+                fprintf(o,
+                        "/* %s, %s, stored transposed in blocks of 4 rows x 16 columns:\n"
+                        " * [%lld][%lld][4][16], element [p][j] of the transpose at\n"
+                        " * [p / 4][j / 16][p %% 4][j %% 16] */\n",
+                        w->attr.leaf.pname, shape_str(a, w->shape, DT_F32), (long long)cols / 4,
+                        (long long)rows / 16);
+            else if (t)
                 fprintf(o, "/* %s, %s, stored transposed: [%lld][%lld] */\n", w->attr.leaf.pname,
                         shape_str(a, w->shape, DT_F32), (long long)cols, (long long)rows);
             else
@@ -268,7 +285,14 @@ static void emit_weights(Fw *f) {
             fprintf(o, "static %sfloat %s[%lld] = {", f->tg ? "" : "const ", weight_array(f, p, t),
                     (long long)size);
             for (int64_t i = 0; i < size; i++) {
-                double x = t ? v[(i % rows) * cols + i / rows] : v[i];
+                /* element [p][j] of the transpose is [j][p] of the file's [rows][cols] */
+                int64_t pp = i / rows, j = i % rows;
+                if (blocked) {
+                    int64_t in_group = i % (4 * rows); /* [j / 16][p % 4][j % 16] */
+                    pp = i / (4 * rows) * 4 + in_group % 64 / 16;
+                    j = in_group / 64 * 16 + in_group % 16;
+                }
+                double x = t ? v[j * cols + pp] : v[i];
                 fprintf(o, "%s%s%s", i % 8 ? " " : "\n    ", float_lit(a, x),
                         i + 1 < size ? "," : "");
             }
@@ -369,7 +393,90 @@ static const char *a_at(Arena *a, const GemmDesc *d, long long m, const char *p)
     return arena_printf(a, "%s[%s]", d->a->name, p);
 }
 
+/* C = op(A) Wᵀ with W a weight stored transposed, [k][n] (blocked: in blocks of 4 rows x 16
+ * columns, f->blocked). Each output adds its terms in order of p from 0, as emit_gemm() does,
+ * but skips the terms whose A(p) is 0: a weight is finite (weights.c checks), so such a term is
+ * +0 or -0, which added to anything but -0 changes nothing, and in round to nearest a sum
+ * that starts at +0 is never -0 (x + -x is +0): the result has the same bits. The
+ * rows of W whose input is not 0 are taken four at a time in order of p (nz[], nnz), each pass
+ * over the outputs adding their four terms in that order; the last one to three one at a
+ * time. Blocked, the four rows' 16 columns of a block are 256 contiguous bytes, so a pass over
+ * rows 4q..4q+3 reads W as one stream; the inner loop of 16 outputs vectorises at -O2. */
+/* Where row p of a weight stored transposed (n columns) starts: blocked, its column j is then
+ * at [j / 16 * 64 + j % 16]. */
+static const char *w_row(Arena *a, const char *w, const char *p, bool blocked, long long n) {
+    if (blocked)
+        return arena_printf(a, "%s + %s / 4 * %lld + %s %% 4 * 16", w, p, 4 * n, p);
+    return arena_printf(a, "%s + %s * %lld", w, p, n);
+}
+
+static void emit_gemm_weight(Fw *f, Kernel *k) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    GemmDesc d = kernel_gemm(f->mp, k);
+    long long m = count(d.m), n = count(d.n), kk = count(d.k);
+    bool blocked = f->blocked[d.b->param];
+    const char *B = d.b->name, *C = buf(f, k->root)->name;
+    const char *c = C, *in = "    ";
+    if (m > 1) {
+        fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", m);
+        fprintf(o, "        float *const c = %s + i * %lld;\n", C, n);
+        c = "c";
+        in = "        ";
+    }
+    fprintf(o, "%sfor (int32_t j = 0; j < %lld; j++)\n", in, n);
+    fprintf(o, "%s    %s[j] = 0.0f;\n", in, c);
+    fprintf(o, "%sint32_t nz[4], nnz = 0; /* rows of W whose input is not 0 */\n", in);
+    fprintf(o, "%sfor (int32_t p = 0; p < %lld; p++) {\n", in, kk);
+    fprintf(o, "%s    if (%s == 0.0f)\n", in, a_at(a, &d, m, "p"));
+    fprintf(o, "%s        continue; /* its terms are zeros */\n", in);
+    fprintf(o, "%s    nz[nnz++] = p;\n", in);
+    fprintf(o, "%s    if (nnz < 4)\n%s        continue;\n", in, in);
+    fprintf(o, "%s    nnz = 0;\n", in);
+    fprintf(o, "%s    const float a0 = %s, a1 = %s;\n", in, a_at(a, &d, m, "nz[0]"),
+            a_at(a, &d, m, "nz[1]"));
+    fprintf(o, "%s    const float a2 = %s, a3 = %s;\n", in, a_at(a, &d, m, "nz[2]"),
+            a_at(a, &d, m, "nz[3]"));
+    for (int q = 0; q < 4; q++)
+        fprintf(o, "%s    const float *const b%d = %s;\n", in, q,
+                w_row(a, B, arena_printf(a, "nz[%d]", q), blocked, n));
+    const char *at = blocked ? "4 * jb + j" : "j";
+    if (blocked) {
+        fprintf(o, "%s    for (int32_t jb = 0; jb < %lld; jb += 16)\n", in, n);
+        fprintf(o, "%s        for (int32_t j = 0; j < 16; j++) {\n", in);
+        fprintf(o, "%s            float acc = %s[jb + j];\n", in, c);
+        for (int q = 0; q < 4; q++)
+            fprintf(o, "%s            acc += a%d * b%d[%s];\n", in, q, q, at);
+        fprintf(o, "%s            %s[jb + j] = acc;\n%s        }\n", in, c, in);
+    } else {
+        fprintf(o, "%s    for (int32_t j = 0; j < %lld; j++) {\n", in, n);
+        fprintf(o, "%s        float acc = %s[j];\n", in, c);
+        for (int q = 0; q < 4; q++)
+            fprintf(o, "%s        acc += a%d * b%d[%s];\n", in, q, q, at);
+        fprintf(o, "%s        %s[j] = acc;\n%s    }\n", in, c, in);
+    }
+    fprintf(o, "%s}\n", in);
+    fprintf(o, "%sfor (int32_t r = 0; r < nnz; r++) {\n", in);
+    fprintf(o, "%s    const float a0 = %s;\n", in, a_at(a, &d, m, "nz[r]"));
+    fprintf(o, "%s    const float *const b0 = %s;\n", in, w_row(a, B, "nz[r]", blocked, n));
+    if (blocked) {
+        fprintf(o, "%s    for (int32_t jb = 0; jb < %lld; jb += 16)\n", in, n);
+        fprintf(o, "%s        for (int32_t j = 0; j < 16; j++)\n", in);
+        fprintf(o, "%s            %s[jb + j] += a0 * b0[%s];\n", in, c, at);
+    } else {
+        fprintf(o, "%s    for (int32_t j = 0; j < %lld; j++)\n", in, n);
+        fprintf(o, "%s        %s[j] += a0 * b0[j];\n", in, c);
+    }
+    fprintf(o, "%s}\n", in);
+    if (m > 1)
+        fprintf(o, "    }\n");
+}
+
 static void emit_gemm(Fw *f, Kernel *k, bool bt) {
+    if (bt) {
+        emit_gemm_weight(f, k);
+        return;
+    }
     FILE *o = f->out;
     Arena *a = f->g->cx->arena;
     GemmDesc d = kernel_gemm(f->mp, k);
@@ -1065,10 +1172,12 @@ static void emit_kernel(Fw *f, int i) {
     Arena *a = f->g->cx->arena;
     KernelArgs args = fw_args(f, k);
     kernel_comment(f, k);
-    if (f->uses_t[i])
-        fprintf(o, "/* (%s is stored transposed: [%lld][%lld]) */\n", kernel_gemm(f->mp, k).b->name,
-                (long long)count(kernel_gemm(f->mp, k).k),
-                (long long)count(kernel_gemm(f->mp, k).n));
+    if (f->uses_t[i]) {
+        GemmDesc d = kernel_gemm(f->mp, k);
+        fprintf(o, "/* (%s is stored transposed%s: [%lld][%lld]) */\n", d.b->name,
+                f->blocked[d.b->param] ? " in blocks of 4 rows x 16 columns" : "",
+                (long long)count(d.k), (long long)count(d.n));
+    }
     PtrVec params = {0};
     bool sgd = f->sgd && k->sgd_param;
     if (args.uses_seed)
@@ -1576,6 +1685,15 @@ static void emit_top(Fw *f) {
     }
     fprintf(o, " * Sums: each output of a matrix product adds its terms in order of the shared\n"
                " * index, from 0, in float (the same order however the loops are vectorised).\n");
+    bool skips = false;
+    for (int i = 0; i < f->s->kernels.len; i++)
+        skips |= f->uses_t[i];
+    if (skips)
+        fprintf(o,
+                " * Against a weight stored transposed, a term whose input is 0 is skipped: with\n"
+                " * a finite weight it is +0 or -0, which added to anything but -0 changes\n"
+                " * nothing, and in round to nearest a sum that starts at +0 is never -0, so the\n"
+                " * bits are those of the full sum; the time depends on the zeros in the input.\n");
     if (uses_op(f, OP_CONV2D))
         fprintf(o, " * Each output of a convolution starts from its bias and adds its terms in\n"
                    " * order of input channel, kernel row, kernel column, in float.\n");
@@ -2091,7 +2209,7 @@ static const char *const reserved[] = {
     "b1", "b2", "b3", "row", "max", "sum", "best", "x", "o", "q", "r", "s", "ic", "xg", "yo", "wj",
     "wr", "xr", "yr", "yc", "plane", "seen", "shift", "lr", "class_index", "scale", "two", "dv",
     "dxc", "dyo", "xc", "mean", "var", "invstd", "dyc", "sum_dy", "sum_dy_x", "sum_dy_xhat", "m",
-    "is", "a", "b", "seed", "r0", "r1", "s0", "s1",
+    "is", "a", "b", "seed", "r0", "r1", "s0", "s1", "nz", "nnz", "jb",
     /* the layout copies' and axis loops' (backend/ctext.c) */
     "i0", "i1", "i2", "i3", "t", "rest",
     /* what kernels call or name, which a parameter of the same name would hide */
