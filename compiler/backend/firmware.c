@@ -40,15 +40,19 @@ typedef struct Fw {
     Schedule *s;
     MemPlan *mp;
     const Weights *w;
-    const Quant *q;       /* --quantize int8, or NULL */
-    const char *name;     /* the model's name: the prefix of every global */
-    const char *upper;    /* the same in capitals: the prefix of the header's macros */
-    bool *stored_plain;   /* per parameter: its array is emitted as the file has it */
-    bool *stored_t;       /* per parameter: its array is emitted transposed */
-    bool *blocked;        /* per parameter: transposed in blocks of 4 rows x 16 columns */
-    bool *uses_t;         /* per kernel: its product reads its weight transposed */
-    int64_t workspace;    /* floats of the prediction's workspace */
-    int64_t arena;        /* floats of the static arena (with --train: the larger plan's) */
+    const Quant *q;     /* --quantize int8, or NULL */
+    const char *name;   /* the model's name: the prefix of every global */
+    const char *upper;  /* the same in capitals: the prefix of the header's macros */
+    bool *stored_plain; /* per parameter: its array is emitted as the file has it */
+    bool *stored_t;     /* per parameter: its array is emitted transposed */
+    bool *blocked;      /* per parameter: transposed in blocks of 4 rows x 16 columns */
+    bool *uses_t;       /* per kernel: its product reads its weight transposed */
+    int64_t workspace;  /* floats of the prediction's workspace */
+    int64_t arena;      /* floats of the static arena (with --train: the larger plan's) */
+    /* the train block's normalize: the prediction and the training step normalize their input
+     * into the workspace at these offsets (floats); norm is false without one */
+    bool norm;
+    int64_t norm_at, train_norm_at;
     int64_t weight_bytes; /* of the const arrays */
     int64_t class_bytes;  /* of the class names' strings */
     Count in_size, out_size;
@@ -1236,6 +1240,52 @@ static const PtrVec *io_params(Fw *f) {
     return v;
 }
 
+/* The train block's normalize (each, in its order), as the trainer applies it to every input
+ * it evaluates: (x - mean) / std per channel; the prediction and the training step take the
+ * input scaled only, as the data set's values times NAME_INPUT_SCALE. */
+static void emit_normalize(Fw *f) {
+    FILE *o = f->out;
+    Arena *a = f->g->cx->arena;
+    const TrainSpec *t = &f->g->train;
+    const Shape *x = &f->g->input->shape;
+    long long plane = (long long)(count(f->in_size) / (x->rank == 4 ? x->dim[1] : 1));
+    for (int i = 0; i < t->ntransforms; i++) {
+        const TransformSpec *ts = &t->transforms[i];
+        for (int m = 0; ts->kind == TRANSFORM_NORMALIZE && m < 2; m++) {
+            fprintf(o, "static const float %s_%s%d[%d] = {", f->name, m ? "std" : "mean", i,
+                    ts->nchannels);
+            for (int c = 0; c < ts->nchannels; c++)
+                fprintf(o, "%s%s", c ? ", " : "", float_lit(a, m ? ts->std[c] : ts->mean[c]));
+            fprintf(o, "};\n");
+        }
+    }
+    fprintf(o, "\n/* Input k normalized as it was trained: (x - mean) / std of its channel */\n");
+    fprintf(o, "static float %s_normalize(const float in[%s_INPUT_SIZE], int32_t k) {\n", f->name,
+            f->upper);
+    fprintf(o, "    float v = in[k];\n");
+    for (int i = 0; i < t->ntransforms; i++) {
+        const TransformSpec *ts = &t->transforms[i];
+        if (ts->kind != TRANSFORM_NORMALIZE)
+            continue;
+        const char *c = ts->nchannels == 1 ? "0" : arena_printf(a, "k / %lld", plane);
+        fprintf(o, "    v = (v - %s_mean%d[%s]) / %s_std%d[%s];\n", f->name, i, c, f->name, i, c);
+    }
+    fprintf(o, "    return v;\n}\n\n");
+}
+
+/* The input a pass reads: in, or its normalized copy at workspace + at (emit_normalize). */
+static void emit_input(Fw *f, const char *name, int64_t at) {
+    FILE *o = f->out;
+    if (!f->norm) {
+        fprintf(o, "    const float *const %s = in;\n", name);
+        return;
+    }
+    fprintf(o, "    float *const normalized = workspace + %lld;\n", (long long)at);
+    fprintf(o, "    for (int32_t k = 0; k < %s_INPUT_SIZE; k++)\n", f->upper);
+    fprintf(o, "        normalized[k] = %s_normalize(in, k);\n", f->name);
+    fprintf(o, "    const float *const %s = normalized;\n", name);
+}
+
 static void emit_tail(Fw *f);
 
 static void emit_predict(Fw *f) {
@@ -1250,7 +1300,7 @@ static void emit_predict(Fw *f) {
             reads_in = true;
     }
     if (reads_in)
-        fprintf(o, "    const float *const %s = in;\n", buf(f, g->input)->name);
+        emit_input(f, buf(f, g->input)->name, f->norm_at);
     else
         fprintf(o, "    (void)in;\n");
     if (!f->workspace)
@@ -1470,7 +1520,7 @@ static void emit_train(Fw *f) {
     for (int i = 0; i < t.mp->buffers.len; i++) {
         Buffer *b = t.mp->buffers.data[i];
         if (b->kind == BUF_INPUT && b->node == g->input)
-            fprintf(o, "    const float *const %s = in;\n", b->name);
+            emit_input(f, b->name, f->train_norm_at);
         else if (b->kind == BUF_INPUT)
             fprintf(o, "    const int32_t %s[1] = {(int32_t)class_index};\n", b->name);
         else if (b->kind == BUF_ACT && (buffer_named(&t, b) || b->node == g->loss))
@@ -1583,6 +1633,12 @@ static Fw fw_new(FILE *out, const Program *p) {
     f.upper = upper(a, f.name);
     f.workspace = f.mp->per_sample + f.mp->fixed;
     f.in_size = count_of(f.g->input->shape);
+    for (int i = 0; i < f.g->train.ntransforms; i++) /* normalize's mean and std arrays */
+        if (f.g->train.transforms[i].kind == TRANSFORM_NORMALIZE) {
+            f.norm = true;
+            if (!p->s) /* with --train the weights are RAM, these constants flash */
+                f.weight_bytes += 8 * f.g->train.transforms[i].nchannels;
+        }
     if (p->s) { /* --train */
         f.tg = p->g;
         f.ts = p->s;
@@ -1620,12 +1676,20 @@ static Fw fw_new(FILE *out, const Program *p) {
             f.weight_bytes += 8 * k->root->in[0]->shape.dim[1];
     }
     f.folded = &p->folded;
+    if (f.norm) { /* the normalized input, after the activations */
+        f.norm_at = f.workspace;
+        f.workspace += count(f.in_size);
+    }
     f.arena = f.workspace;
     if (f.tg) {
         for (int i = 0; i < f.tg->states.len; i++) /* initialised like the weights */
             f.weight_bytes += 4 * shape_numel_const(((Node *)f.tg->states.data[i])->shape);
         f.arena = f.tmp->per_sample + f.tmp->fixed;
         f.arena = f.arena > f.workspace ? f.arena : f.workspace;
+        if (f.norm) {
+            f.train_norm_at = f.arena;
+            f.arena += count(f.in_size);
+        }
         for (int i = 0; i < f.tmp->buffers.len; i++) {
             Buffer *b = f.tmp->buffers.data[i];
             if (b->kind == BUF_GRAD && grad_kept(f.ts, f.tmp, b))
@@ -1965,7 +2029,11 @@ static void emit_int8(Fw *f) {
     if (shifted)
         fprintf(o, "    uint8_t *const ua = (uint8_t *)a;\n");
     fprintf(o, "    for (int32_t k = 0; k < %lld; k++) {\n", (long long)q->layers[0].in);
-    fprintf(o, "        const float v = in[k] * %s;\n", float_lit(a, q->inv_scale0));
+    if (f->norm)
+        fprintf(o, "        const float v = %s_normalize(in, k) * %s;\n", f->name,
+                float_lit(a, q->inv_scale0));
+    else
+        fprintf(o, "        const float v = in[k] * %s;\n", float_lit(a, q->inv_scale0));
     fprintf(o, "        const int32_t r = (int32_t)(v < 0.0f ? v - 0.5f : v + 0.5f);\n");
     if (shifted)
         fprintf(o,
@@ -2000,6 +2068,8 @@ static void emit_firmware(FILE *out, const Program *p) {
     if (f.q) {
         fprintf(out, "#include \"%s.h\"\n\n#include <stdint.h>\n%s\n", f.name,
                 f.q->softmax ? "#include <math.h>\n" : "");
+        if (f.norm)
+            emit_normalize(&f);
         emit_int8(&f);
         emit_tail(&f);
         return;
@@ -2009,6 +2079,8 @@ static void emit_firmware(FILE *out, const Program *p) {
         fprintf(out, "#include <math.h>\n");
     fprintf(out, "\n");
     emit_weights(&f);
+    if (f.norm)
+        emit_normalize(&f);
     for (int i = 0; !f.tg && i < f.s->kernels.len; i++) {
         Kernel *k = f.s->kernels.data[i];
         if (k->kind == K_OP && k->root->op == OP_BATCHNORM_EVAL)
@@ -2066,9 +2138,11 @@ static void emit_firmware_header(FILE *out, const Program *p) {
     if (g->train.has_data)
         fprintf(out,
                 "/* what the trainer multiplies the data set's values by (the train block's\n"
-                " * scale): in[k] = (float)value * %s_INPUT_SCALE, as it was trained */\n"
+                " * scale): in[k] = (float)value * %s_INPUT_SCALE, as it was trained%s */\n"
                 "#define %s_INPUT_SCALE %s\n",
-                f.upper, f.upper, float_lit(a, g->train.scale));
+                f.upper,
+                f.norm ? ";\n * the code applies the train block's normalize to in itself" : "",
+                f.upper, float_lit(a, g->train.scale));
     fprintf(out, "/* floats of the output, %s f32%s */\n",
             g->output->name ? g->output->name : "output", shape_at_1(a, g->output->shape));
     fprintf(out, "#define %s_OUTPUT_SIZE %lld\n", f.upper, (long long)count(f.out_size));
@@ -2211,7 +2285,7 @@ static const char *const reserved[] = {
     "dxc", "dyo", "xc", "mean", "var", "invstd", "dyc", "sum_dy", "sum_dy_x", "sum_dy_xhat", "m",
     "is", "a", "b", "seed", "r0", "r1", "s0", "s1", "nz", "nnz", "jb",
     /* the layout copies' and axis loops' (backend/ctext.c) */
-    "i0", "i1", "i2", "i3", "t", "rest",
+    "i0", "i1", "i2", "i3", "t", "rest", "normalized",
     /* what kernels call or name, which a parameter of the same name would hide */
     "expf", "logf", "tanhf", "erff", "expm1f", "sqrtf", "log", "int32_t", "int64_t", NULL};
 

@@ -393,6 +393,26 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
+/* Sample i of d as the model sees it: scaled (the loader), then the train block's normalize,
+ * (x - mean) / std per channel, as the trainer and the generated code apply it; in buf. */
+static const float *sample(const Graph *g, const MlcDataset *d, int64_t i, float *buf) {
+    const float *x = mlc_dataset_x(d, i, 1, buf);
+    if (x != buf)
+        memcpy(buf, x, d->x_size * sizeof(float));
+    const Shape *s = &g->input->shape;
+    int64_t plane = (int64_t)d->x_size / (s->rank == 4 ? s->dim[1] : 1);
+    for (int t = 0; t < g->train.ntransforms; t++) {
+        const TransformSpec *ts = &g->train.transforms[t];
+        if (ts->kind != TRANSFORM_NORMALIZE)
+            continue;
+        for (int64_t k = 0; k < (int64_t)d->x_size; k++) {
+            int c = ts->nchannels == 1 ? 0 : (int)(k / plane);
+            buf[k] = (buf[k] - (float)ts->mean[c]) / (float)ts->std[c];
+        }
+    }
+    return buf;
+}
+
 /* The train block's data set through the runtime's loader: split is "train" or "test". */
 static bool load(Ctx *cx, Graph *g, const char *dir, const char *split, MlcDataset *d) {
     MlcModel m = {0};
@@ -469,7 +489,7 @@ Quant *quant_plan(Program *p, const char *data_dir, int64_t batches) {
     q->ncalib = batches * g->train.batch < train.n ? batches * g->train.batch : train.n;
     float *xbuf = arena_alloc(a, sizeof(float) * (size_t)(train.x_size + test.x_size + 1));
     for (int64_t i = 0; i < q->ncalib; i++)
-        run_float(q, mlc_dataset_x(&train, i, 1, xbuf), f0, f1, acc, amax);
+        run_float(q, sample(g, &train, i, xbuf), f0, f1, acc, amax);
     q->scale = arena_alloc(a, sizeof(double) * (size_t)(q->nlayers + 1));
     for (int l = 0; l < q->nlayers; l++) /* a max pool's output keeps its input's scale */
         q->scale[l] = l > 0 && q->layers[l - 1].kind == QL_MAXPOOL ? q->scale[l - 1]
@@ -482,7 +502,7 @@ Quant *quant_plan(Program *p, const char *data_dir, int64_t batches) {
     int64_t right_f = 0, right_q = 0;
     double *scratch = arena_alloc(a, sizeof(double) * (size_t)(q->nlayers + 1));
     for (int64_t i = 0; ok && i < test.n; i++) {
-        const float *x = mlc_dataset_x(&test, i, 1, xbuf);
+        const float *x = sample(g, &test, i, xbuf);
         run_float(q, x, f0, f1, acc, scratch);
         right_f += argmax(f0, nout) == test.y[i];
         run_int8(q, x, i0, i1, plane, out);
