@@ -85,6 +85,12 @@ MLC_HD static inline double mlc_sum(const float *x, int64_t n) {
     return ((part[0] + part[1]) + (part[2] + part[3])) +
            ((part[4] + part[5]) + (part[6] + part[7]));
 }
+/* The eight partial sums of mlc_sum (and of its relatives below) combined as it combines them:
+ * generated loops that sum in its order end with this. */
+MLC_HD static inline double mlc_sum_parts(const double part[8]) {
+    return ((part[0] + part[1]) + (part[2] + part[3])) +
+           ((part[4] + part[5]) + (part[6] + part[7]));
+}
 
 /* mlc_sum_rows: y[j] = sum over i < rows of x[i * cols + j], the column sums of a
  * rows x cols matrix (a bias gradient), each accumulated in double in the order of i. The
