@@ -762,20 +762,18 @@ static void compute_d_features_10(int64_t N, const float *features_12, const flo
         const double invstd = 1.0 / sqrt(var + 1e-05);
         double sum_dy = 0.0, sum_dy_x = 0.0;
         for (int64_t i = 0; i < N; i++) {
+            const int64_t at = (i * 32 + c) * 196;
             double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
             double part_x[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-            for (int64_t j = 0; j < 192; j += 8)
-                for (int64_t lane = 0; lane < 8; lane++) {
-                    const int64_t k = (i * 32 + c) * 196 + j + lane;
-                    const float dy_k = d_features_12[k] * (float)(features_12[k] > 0.0f);
-                    part[lane] += (double)dy_k;
-                    part_x[lane] += (double)dy_k * (double)features_10[k];
+            for (int64_t from = 0; from < 196; from += 196) {
+                const int64_t len = 196;
+                float dy_piece[196];
+                for (int64_t j = 0; j < len; j++) {
+                    const int64_t k = at + from + j;
+                    dy_piece[j] = d_features_12[k] * (float)(features_12[k] > 0.0f);
                 }
-            for (int64_t lane = 0; lane < 4; lane++) {
-                const int64_t k = (i * 32 + c) * 196 + 192 + lane;
-                const float dy_k = d_features_12[k] * (float)(features_12[k] > 0.0f);
-                part[lane] += (double)dy_k;
-                part_x[lane] += (double)dy_k * (double)features_10[k];
+                mlc_sum_into(part, dy_piece, len);
+                mlc_dot_into(part_x, dy_piece, features_10 + at + from, len);
             }
             sum_dy += mlc_sum_parts(part);
             sum_dy_x += mlc_sum_parts(part_x);
@@ -789,21 +787,13 @@ static void compute_d_features_10(int64_t N, const float *features_12, const flo
         const float dy_xhat_mean = (float)(sum_dy_xhat / count);
         double sum_dx = 0.0;
         for (int64_t i = 0; i < N; i++) {
-            double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-            for (int64_t j = 0; j < 192; j += 8)
-                for (int64_t lane = 0; lane < 8; lane++) {
-                    const int64_t k = (i * 32 + c) * 196 + j + lane;
-                    const float dy_k = d_features_12[k] * (float)(features_12[k] > 0.0f);
-                    d_features_10[k] = scale * (dy_k - dy_mean - (features_10[k] - m) * istd * dy_xhat_mean);
-                    part[lane] += (double)d_features_10[k];
-                }
-            for (int64_t lane = 0; lane < 4; lane++) {
-                const int64_t k = (i * 32 + c) * 196 + 192 + lane;
+            const int64_t at = (i * 32 + c) * 196;
+            for (int64_t j = 0; j < 196; j++) {
+                const int64_t k = at + j;
                 const float dy_k = d_features_12[k] * (float)(features_12[k] > 0.0f);
                 d_features_10[k] = scale * (dy_k - dy_mean - (features_10[k] - m) * istd * dy_xhat_mean);
-                part[lane] += (double)d_features_10[k];
             }
-            sum_dx += mlc_sum_parts(part);
+            sum_dx += mlc_sum(d_features_10 + at, 196);
         }
         d_features_10_bias[c] = (float)sum_dx;
     }
@@ -874,20 +864,18 @@ static void compute_d_features_7(int64_t N, const float *features_9, const float
         const double invstd = 1.0 / sqrt(var + 1e-05);
         double sum_dy = 0.0, sum_dy_x = 0.0;
         for (int64_t i = 0; i < N; i++) {
+            const int64_t at = (i * 32 + c) * 196;
             double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
             double part_x[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-            for (int64_t j = 0; j < 192; j += 8)
-                for (int64_t lane = 0; lane < 8; lane++) {
-                    const int64_t k = (i * 32 + c) * 196 + j + lane;
-                    const float dy_k = d_features_9[k] * (float)(features_9[k] > 0.0f);
-                    part[lane] += (double)dy_k;
-                    part_x[lane] += (double)dy_k * (double)features_7[k];
+            for (int64_t from = 0; from < 196; from += 196) {
+                const int64_t len = 196;
+                float dy_piece[196];
+                for (int64_t j = 0; j < len; j++) {
+                    const int64_t k = at + from + j;
+                    dy_piece[j] = d_features_9[k] * (float)(features_9[k] > 0.0f);
                 }
-            for (int64_t lane = 0; lane < 4; lane++) {
-                const int64_t k = (i * 32 + c) * 196 + 192 + lane;
-                const float dy_k = d_features_9[k] * (float)(features_9[k] > 0.0f);
-                part[lane] += (double)dy_k;
-                part_x[lane] += (double)dy_k * (double)features_7[k];
+                mlc_sum_into(part, dy_piece, len);
+                mlc_dot_into(part_x, dy_piece, features_7 + at + from, len);
             }
             sum_dy += mlc_sum_parts(part);
             sum_dy_x += mlc_sum_parts(part_x);
@@ -901,21 +889,13 @@ static void compute_d_features_7(int64_t N, const float *features_9, const float
         const float dy_xhat_mean = (float)(sum_dy_xhat / count);
         double sum_dx = 0.0;
         for (int64_t i = 0; i < N; i++) {
-            double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-            for (int64_t j = 0; j < 192; j += 8)
-                for (int64_t lane = 0; lane < 8; lane++) {
-                    const int64_t k = (i * 32 + c) * 196 + j + lane;
-                    const float dy_k = d_features_9[k] * (float)(features_9[k] > 0.0f);
-                    d_features_7[k] = scale * (dy_k - dy_mean - (features_7[k] - m) * istd * dy_xhat_mean);
-                    part[lane] += (double)d_features_7[k];
-                }
-            for (int64_t lane = 0; lane < 4; lane++) {
-                const int64_t k = (i * 32 + c) * 196 + 192 + lane;
+            const int64_t at = (i * 32 + c) * 196;
+            for (int64_t j = 0; j < 196; j++) {
+                const int64_t k = at + j;
                 const float dy_k = d_features_9[k] * (float)(features_9[k] > 0.0f);
                 d_features_7[k] = scale * (dy_k - dy_mean - (features_7[k] - m) * istd * dy_xhat_mean);
-                part[lane] += (double)d_features_7[k];
             }
-            sum_dx += mlc_sum_parts(part);
+            sum_dx += mlc_sum(d_features_7 + at, 196);
         }
         d_features_7_bias[c] = (float)sum_dx;
     }
@@ -1003,15 +983,19 @@ static void compute_d_features_3(int64_t N, const float *features_5, const float
         const double invstd = 1.0 / sqrt(var + 1e-05);
         double sum_dy = 0.0, sum_dy_x = 0.0;
         for (int64_t i = 0; i < N; i++) {
+            const int64_t at = (i * 16 + c) * 784;
             double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
             double part_x[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-            for (int64_t j = 0; j < 784; j += 8)
-                for (int64_t lane = 0; lane < 8; lane++) {
-                    const int64_t k = (i * 16 + c) * 784 + j + lane;
-                    const float dy_k = d_features_5[k] * (float)(features_5[k] > 0.0f);
-                    part[lane] += (double)dy_k;
-                    part_x[lane] += (double)dy_k * (double)features_3[k];
+            for (int64_t from = 0; from < 784; from += 784) {
+                const int64_t len = 784;
+                float dy_piece[784];
+                for (int64_t j = 0; j < len; j++) {
+                    const int64_t k = at + from + j;
+                    dy_piece[j] = d_features_5[k] * (float)(features_5[k] > 0.0f);
                 }
+                mlc_sum_into(part, dy_piece, len);
+                mlc_dot_into(part_x, dy_piece, features_3 + at + from, len);
+            }
             sum_dy += mlc_sum_parts(part);
             sum_dy_x += mlc_sum_parts(part_x);
         }
@@ -1024,15 +1008,13 @@ static void compute_d_features_3(int64_t N, const float *features_5, const float
         const float dy_xhat_mean = (float)(sum_dy_xhat / count);
         double sum_dx = 0.0;
         for (int64_t i = 0; i < N; i++) {
-            double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-            for (int64_t j = 0; j < 784; j += 8)
-                for (int64_t lane = 0; lane < 8; lane++) {
-                    const int64_t k = (i * 16 + c) * 784 + j + lane;
-                    const float dy_k = d_features_5[k] * (float)(features_5[k] > 0.0f);
-                    d_features_3[k] = scale * (dy_k - dy_mean - (features_3[k] - m) * istd * dy_xhat_mean);
-                    part[lane] += (double)d_features_3[k];
-                }
-            sum_dx += mlc_sum_parts(part);
+            const int64_t at = (i * 16 + c) * 784;
+            for (int64_t j = 0; j < 784; j++) {
+                const int64_t k = at + j;
+                const float dy_k = d_features_5[k] * (float)(features_5[k] > 0.0f);
+                d_features_3[k] = scale * (dy_k - dy_mean - (features_3[k] - m) * istd * dy_xhat_mean);
+            }
+            sum_dx += mlc_sum(d_features_3 + at, 784);
         }
         d_features_3_bias[c] = (float)sum_dx;
     }
@@ -1103,15 +1085,19 @@ static void compute_d_features_0(int64_t N, const float *features_2, const float
         const double invstd = 1.0 / sqrt(var + 1e-05);
         double sum_dy = 0.0, sum_dy_x = 0.0;
         for (int64_t i = 0; i < N; i++) {
+            const int64_t at = (i * 16 + c) * 784;
             double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
             double part_x[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-            for (int64_t j = 0; j < 784; j += 8)
-                for (int64_t lane = 0; lane < 8; lane++) {
-                    const int64_t k = (i * 16 + c) * 784 + j + lane;
-                    const float dy_k = d_features_2[k] * (float)(features_2[k] > 0.0f);
-                    part[lane] += (double)dy_k;
-                    part_x[lane] += (double)dy_k * (double)features_0[k];
+            for (int64_t from = 0; from < 784; from += 784) {
+                const int64_t len = 784;
+                float dy_piece[784];
+                for (int64_t j = 0; j < len; j++) {
+                    const int64_t k = at + from + j;
+                    dy_piece[j] = d_features_2[k] * (float)(features_2[k] > 0.0f);
                 }
+                mlc_sum_into(part, dy_piece, len);
+                mlc_dot_into(part_x, dy_piece, features_0 + at + from, len);
+            }
             sum_dy += mlc_sum_parts(part);
             sum_dy_x += mlc_sum_parts(part_x);
         }
@@ -1124,15 +1110,13 @@ static void compute_d_features_0(int64_t N, const float *features_2, const float
         const float dy_xhat_mean = (float)(sum_dy_xhat / count);
         double sum_dx = 0.0;
         for (int64_t i = 0; i < N; i++) {
-            double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-            for (int64_t j = 0; j < 784; j += 8)
-                for (int64_t lane = 0; lane < 8; lane++) {
-                    const int64_t k = (i * 16 + c) * 784 + j + lane;
-                    const float dy_k = d_features_2[k] * (float)(features_2[k] > 0.0f);
-                    d_features_0[k] = scale * (dy_k - dy_mean - (features_0[k] - m) * istd * dy_xhat_mean);
-                    part[lane] += (double)d_features_0[k];
-                }
-            sum_dx += mlc_sum_parts(part);
+            const int64_t at = (i * 16 + c) * 784;
+            for (int64_t j = 0; j < 784; j++) {
+                const int64_t k = at + j;
+                const float dy_k = d_features_2[k] * (float)(features_2[k] > 0.0f);
+                d_features_0[k] = scale * (dy_k - dy_mean - (features_0[k] - m) * istd * dy_xhat_mean);
+            }
+            sum_dx += mlc_sum(d_features_0 + at, 784);
         }
         d_features_0_bias[c] = (float)sum_dx;
     }

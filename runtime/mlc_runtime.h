@@ -455,6 +455,27 @@ MLC_HD static inline double mlc_dot(const float *x, const float *z, int64_t n) {
     return ((part[0] + part[1]) + (part[2] + part[3])) +
            ((part[4] + part[5]) + (part[6] + part[7]));
 }
+/* mlc_sum's and mlc_dot's loops on partial sums the caller keeps: x[j] (times z[j]) added to
+ * part[j % 8] in order. A row given in pieces whose lengths are multiples of 8 (the last one
+ * aside) gets the additions mlc_sum or mlc_dot would make on the whole row. */
+MLC_HD static inline void mlc_sum_into(double part[8], const float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            part[j] += (double)x[i + j];
+    for (int j = 0; j < 8; j++)
+        if (i + j < n)
+            part[j] += (double)x[i + j];
+}
+MLC_HD static inline void mlc_dot_into(double part[8], const float *x, const float *z, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            part[j] += (double)x[i + j] * (double)z[i + j];
+    for (int j = 0; j < 8; j++)
+        if (i + j < n)
+            part[j] += (double)x[i + j] * (double)z[i + j];
+}
 
 /* Per channel: x is [n, c, spatial]; channel ch has n * spatial values. Sums in double, in
  * the order of the samples. mlc_channel_sum of y * z where z is given (else of y alone). */

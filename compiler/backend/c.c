@@ -390,44 +390,24 @@ static void emit_batchnorm(Emit *e, const OpDesc *d) {
     fprintf(o, "            }\n    }\n");
 }
 
-/* A loop over sample i's values of channel c (k) in mlc_sum's order: blocks of eight lanes, each
- * lane adding to its own partial sum, then the fewer than eight left, in lanes 0, 1, ...; the
- * statements `body` (NULL-terminated) for each value. */
-static void emit_lanes(Emit *e, long long c, long long s, const char *const *body) {
-    FILE *o = e->out;
-    long long whole = s - s % 8;
-    if (whole > 0) {
-        fprintf(o, "            for (int64_t j = 0; j < %lld; j += 8)\n", whole);
-        fprintf(o, "                for (int64_t lane = 0; lane < 8; lane++) {\n");
-        fprintf(o, "                    const int64_t k = (i * %lld + c) * %lld + j + lane;\n", c,
-                s);
-        for (int i = 0; body[i]; i++)
-            fprintf(o, "                    %s\n", body[i]);
-        fprintf(o, "                }\n");
-    }
-    if (whole < s) {
-        fprintf(o, "            for (int64_t lane = 0; lane < %lld; lane++) {\n", s - whole);
-        fprintf(o, "                const int64_t k = (i * %lld + c) * %lld + %lld + lane;\n", c, s,
-                whole);
-        for (int i = 0; body[i]; i++)
-            fprintf(o, "                %s\n", body[i]);
-        fprintf(o, "            }\n");
-    }
-}
+enum {
+    BN_PIECE = 1024
+}; /* dy's values a fused backward computes at a time, on the stack */
 
 /* Batch norm's backward with gamma's and beta's gradients from its sums, the sum of dx (the
  * bias gradient of a convolution before it) from its last pass and, where fuse.c put it here,
  * the chain that makes dy evaluated where dy is read (dy_k). The arithmetic is
- * mlc_batchnorm_bwd's, in its order: the sums of dy and of dy x over each sample's values in
- * eight partial sums (mlc_sum's and mlc_dot's), the samples in order; the sum of dx is
- * mlc_channel_sum's of the stored values. */
+ * mlc_batchnorm_bwd's, in its order: per sample the sums of dy and of dy x in mlc_sum's and
+ * mlc_dot's eight partial sums (mlc_sum_into, mlc_dot_into: dy made in pieces of BN_PIECE
+ * values, a multiple of 8, in a loop the compiler vectorises), the samples in order; the sum of
+ * dx is mlc_channel_sum's of the stored values. */
 static void emit_batchnorm_bwd(Emit *e, const OpDesc *d) {
     FILE *o = e->out;
     Arena *a = e->g->cx->arena;
     long long c = (long long)d->c, s = (long long)d->spatial;
+    long long piece = s < BN_PIECE ? s : BN_PIECE;
     const char *x = d->in[1]->name, *dx = d->out->name;
     const char *dy = d->dy ? elem(e, d->dy).text : arena_printf(a, "%s[k]", d->in[0]->name);
-    const char *dy_k = arena_printf(a, "const float dy_k = %s;", dy);
     fprintf(o, "    const double count = (double)(N * %lld);\n", s);
     fprintf(o, "    MLC_PARALLEL_FOR\n");
     fprintf(o, "    for (int64_t c = 0; c < %lld; c++) {\n", c);
@@ -436,14 +416,32 @@ static void emit_batchnorm_bwd(Emit *e, const OpDesc *d) {
     fprintf(o, "        const double invstd = 1.0 / sqrt(var + %.9g);\n", d->eps);
     fprintf(o, "        double sum_dy = 0.0, sum_dy_x = 0.0;\n");
     fprintf(o, "        for (int64_t i = 0; i < N; i++) {\n");
-    fprintf(o, "            double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n");
-    fprintf(o, "            double part_x[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n");
-    const char *sums[] = {dy_k, "part[lane] += (double)dy_k;",
-                          arena_printf(a, "part_x[lane] += (double)dy_k * (double)%s[k];", x),
-                          NULL};
-    emit_lanes(e, c, s, sums);
-    fprintf(o, "            sum_dy += mlc_sum_parts(part);\n");
-    fprintf(o, "            sum_dy_x += mlc_sum_parts(part_x);\n");
+    fprintf(o, "            const int64_t at = (i * %lld + c) * %lld;\n", c, s);
+    if (!d->dy) {
+        fprintf(o, "            sum_dy += mlc_sum(%s + at, %lld);\n", d->in[0]->name, s);
+        fprintf(o, "            sum_dy_x += mlc_dot(%s + at, %s + at, %lld);\n", d->in[0]->name, x,
+                s);
+    } else {
+        fprintf(o, "            double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n");
+        fprintf(o, "            double part_x[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n");
+        fprintf(o, "            for (int64_t from = 0; from < %lld; from += %lld) {\n", s, piece);
+        if (piece == s)
+            fprintf(o, "                const int64_t len = %lld;\n", s);
+        else
+            fprintf(
+                o, "                const int64_t len = %lld - from < %lld ? %lld - from : %lld;\n",
+                s, piece, s, piece);
+        fprintf(o, "                float dy_piece[%lld];\n", piece);
+        fprintf(o, "                for (int64_t j = 0; j < len; j++) {\n");
+        fprintf(o, "                    const int64_t k = at + from + j;\n");
+        fprintf(o, "                    dy_piece[j] = %s;\n", dy);
+        fprintf(o, "                }\n");
+        fprintf(o, "                mlc_sum_into(part, dy_piece, len);\n");
+        fprintf(o, "                mlc_dot_into(part_x, dy_piece, %s + at + from, len);\n", x);
+        fprintf(o, "            }\n");
+        fprintf(o, "            sum_dy += mlc_sum_parts(part);\n");
+        fprintf(o, "            sum_dy_x += mlc_sum_parts(part_x);\n");
+    }
     fprintf(o, "        }\n");
     fprintf(o, "        const double sum_dy_xhat = (sum_dy_x - mean * sum_dy) * invstd;\n");
     if (d->dgamma)
@@ -454,24 +452,24 @@ static void emit_batchnorm_bwd(Emit *e, const OpDesc *d) {
     fprintf(o, "        const float scale = (float)((double)%s[c] * invstd);\n", d->in[2]->name);
     fprintf(o, "        const float dy_mean = (float)(sum_dy / count);\n");
     fprintf(o, "        const float dy_xhat_mean = (float)(sum_dy_xhat / count);\n");
-    const char *dx_k = arena_printf(
-        a, "%s[k] = scale * (dy_k - dy_mean - (%s[k] - m) * istd * dy_xhat_mean);", dx, x);
-    if (!d->dxsum) {
-        fprintf(o, "        for (int64_t i = 0; i < N; i++)\n");
-        fprintf(o, "            for (int64_t j = 0; j < %lld; j++) {\n", s);
-        fprintf(o, "                const int64_t k = (i * %lld + c) * %lld + j;\n", c, s);
-        fprintf(o, "                %s\n                %s\n", dy_k, dx_k);
-        fprintf(o, "            }\n    }\n");
-        return;
-    }
-    fprintf(o, "        double sum_dx = 0.0;\n");
+    if (d->dxsum)
+        fprintf(o, "        double sum_dx = 0.0;\n");
     fprintf(o, "        for (int64_t i = 0; i < N; i++) {\n");
-    fprintf(o, "            double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n");
-    const char *pass[] = {dy_k, dx_k, arena_printf(a, "part[lane] += (double)%s[k];", dx), NULL};
-    emit_lanes(e, c, s, pass);
-    fprintf(o, "            sum_dx += mlc_sum_parts(part);\n");
+    fprintf(o, "            const int64_t at = (i * %lld + c) * %lld;\n", c, s);
+    fprintf(o, "            for (int64_t j = 0; j < %lld; j++) {\n", s);
+    fprintf(o, "                const int64_t k = at + j;\n");
+    fprintf(o, "                const float dy_k = %s;\n", dy);
+    fprintf(o,
+            "                %s[k] = scale * (dy_k - dy_mean - (%s[k] - m) * istd * "
+            "dy_xhat_mean);\n",
+            dx, x);
+    fprintf(o, "            }\n");
+    if (d->dxsum)
+        fprintf(o, "            sum_dx += mlc_sum(%s + at, %lld);\n", dx, s);
     fprintf(o, "        }\n");
-    fprintf(o, "        %s[c] = (float)sum_dx;\n    }\n", d->dxsum->name);
+    if (d->dxsum)
+        fprintf(o, "        %s[c] = (float)sum_dx;\n", d->dxsum->name);
+    fprintf(o, "    }\n");
 }
 
 static void emit_image(Emit *e, const OpDesc *d) {
@@ -1210,8 +1208,9 @@ static const char *const reserved[] = {
     "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity", "c", "count",
     "mean", "var", "win", "grp", "part", "part_cols", "part_dw", "states", "seed",
     /* batch norm's fused loops */
-    "invstd", "istd", "sum_dy", "sum_dy_x", "sum_dy_xhat", "part_x", "lane", "dy_k", "dy_mean",
-    "dy_xhat_mean", "sum_dx", "sqrt", "mlc_sum_parts",
+    "invstd", "istd", "sum_dy", "sum_dy_x", "sum_dy_xhat", "part_x", "at", "from", "len",
+    "dy_piece", "dy_k", "dy_mean", "dy_xhat_mean", "sum_dx", "sqrt", "mlc_sum_parts",
+    "mlc_sum_into", "mlc_dot_into", "mlc_dot",
     /* the layout copies' and axis loops' (backend/ctext.c) */
     "i0", "i1", "i2", "i3", "t", "rest", "a", "best",
     /* what kernels call or name, which a parameter of the same name would hide */
