@@ -69,6 +69,8 @@ KernelArgs kernel_args(Schedule *s, MemPlan *mp, Kernel *k) {
     add_arg(a, &reads, buffer(mp, k->root), true);
     if (k->reduce)
         add_arg(a, &reads, buffer(mp, k->reduce), true);
+    for (int i = 0; i < k->outs.len; i++)
+        add_arg(a, &reads, buffer(mp, k->outs.data[i]), true);
     Buffer *scratch = kernel_scratch(s, mp, k);
     if (scratch)
         add_arg(a, &reads, scratch, true);
@@ -134,7 +136,7 @@ typedef struct KernelNames {
 static const char *kernel_operand_name(void *ctx, const Node *n) {
     KernelNames *kn = ctx;
     bool here = kn->s->inlined[n->id] && kn->s->kernel_of[n->id] == kn->k;
-    if (here || n == kn->k->gemm)
+    if (here || n == kn->k->gemm || (n == kn->k->op && n != kn->k->root))
         return NULL;
     return buffer(kn->mp, n)->name;
 }
@@ -163,6 +165,10 @@ PtrVec kernel_math(Schedule *s, MemPlan *mp, Kernel *k) {
         vec_push(
             a, &out,
             arena_printf(a, "%s = %s", buffer(mp, k->reduce)->name, math_of(s, mp, k, k->reduce)));
+    for (int i = 0; i < k->outs.len; i++) {
+        Node *o = k->outs.data[i];
+        vec_push(a, &out, arena_printf(a, "%s = %s", buffer(mp, o)->name, math_of(s, mp, k, o)));
+    }
     return out;
 }
 
@@ -180,6 +186,10 @@ static Elem *elem_of(Schedule *s, MemPlan *mp, Kernel *k, Node *n, bool root) {
         x->kind = ELEM_CONST;
         x->value = n->attr.cnst.value;
         x->npow = n->attr.cnst.npow;
+        return x;
+    }
+    if (n == k->op && n != k->root) { /* a batch norm's value, under its epilogue */
+        x->kind = ELEM_VALUE;
         return x;
     }
     bool here = s->inlined[n->id] && s->kernel_of[n->id] == k;
@@ -248,9 +258,10 @@ GemmDesc kernel_gemm(MemPlan *mp, Kernel *k) {
 /* The operands and geometry of an OPC_IMAGE op. The window's input and output are the
  * convolution's x and y, whichever operands or result hold them in a backward op. */
 static OpDesc image_op(Schedule *s, MemPlan *mp, Kernel *k, OpDesc d) {
-    Node *n = k->root;
-    for (int i = 0; i < n->nin; i++)
-        d.in[i] = n->in[i]->op == OP_CONST ? NULL : buffer(mp, n->in[i]);
+    Node *n = k->op;
+    for (int i = 0; i < n->nin; i++) /* NULL: a constant, or computed here (d.dy) */
+        d.in[i] =
+            n->in[i]->op == OP_CONST || s->inlined[n->in[i]->id] ? NULL : buffer(mp, n->in[i]);
     d.scratch = kernel_scratch(s, mp, k);
     if (op_has_eps(n->op))
         d.eps = n->attr.bn.eps;
@@ -275,17 +286,33 @@ static OpDesc image_op(Schedule *s, MemPlan *mp, Kernel *k, OpDesc d) {
     d.spatial = 1;
     for (int i = 2; i < x->rank; i++)
         d.spatial *= x->dim[i];
+    /* batch norm fused with what is around it (fuse.c) */
+    if (k->root != n)
+        d.value = elem_of(s, mp, k, k->root, true);
+    if (n->op == OP_BATCHNORM_BWD && s->inlined[n->in[0]->id])
+        d.dy = elem_of(s, mp, k, n->in[0], false);
+    for (int i = 0; i < k->outs.len; i++) {
+        Node *o = k->outs.data[i];
+        Buffer **slot = o->op == OP_CHANNEL_MEAN  ? &d.mean
+                        : o->op == OP_CHANNEL_VAR ? &d.var
+                        : o->op == OP_BN_DGAMMA   ? &d.dgamma
+                        : o->in[0] == n           ? &d.dxsum
+                                                  : &d.dbeta;
+        MLC_ASSERT(o->op == OP_CHANNEL_MEAN || o->op == OP_CHANNEL_VAR || o->op == OP_BN_DGAMMA ||
+                   o->op == OP_CHANNEL_SUM);
+        *slot = buffer(mp, o);
+    }
     return d;
 }
 
 /* ---- row-wise, reduce and loss ops ------------------------------------------------------- */
 
 OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k) {
-    Node *n = k->root, *x = n->in[0];
+    Node *n = k->op, *x = n->in[0];
     OpDesc d = {0};
     d.op = n->op;
-    d.out = buffer(mp, n);
-    d.x = buffer(mp, x);
+    d.out = buffer(mp, k->root);
+    d.x = s->inlined[x->id] ? NULL : buffer(mp, x); /* batch norm's dy, computed in its loops */
     d.total = count_of(x->shape);
     d.width = x->shape.rank ? x->shape.dim[x->shape.rank - 1] : 1;
     d.rows = (Count){d.total.c / d.width, d.total.n};

@@ -305,13 +305,13 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
             return 1;
         if (t->prepare && !o->train) /* training updates the weights as the file has them */
             t->prepare(&p);
-        p.es = fuse_kernels(p.eval);
+        p.es = fuse_kernels(p.eval, t);
         for (int i = 0; t->direct_conv && i < p.es->kernels.len; i++)
             ((Kernel *)p.es->kernels.data[i])->scratch = 0;
         p.emp = plan_memory(p.es, t->reserved, NULL, "");
         MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
         if (o->train) {
-            p.s = fuse_kernels(g);
+            p.s = fuse_kernels(g, t);
             for (int i = 0; t->direct_conv && i < p.s->kernels.len; i++)
                 ((Kernel *)p.s->kernels.data[i])->scratch = 0;
             plan_sgd_folds(p.s);
@@ -330,14 +330,14 @@ static int compile(Ctx *cx, const Target *t, Options *o) {
     }
     if (t->supports && !t->supports(g)) /* each op the target cannot write, at its line */
         return 1;
-    p.s = fuse_kernels(g);
+    p.s = fuse_kernels(g, t);
     plan_sgd_folds(p.s);
     p.mp = plan_memory(p.s, t->reserved, NULL, "");
     /* cheap enough to run always: a wrong plan would silently compute wrong numbers */
     MLC_ASSERT(memplan_check(p.s, p.mp, stderr) == 0);
     p.eval = eval_graph(g); /* the evaluation pass, where it differs (dropout) */
     if (p.eval) {
-        p.es = fuse_kernels(p.eval);
+        p.es = fuse_kernels(p.eval, t);
         p.emp = plan_memory(p.es, t->reserved, p.mp, "eval_");
         MLC_ASSERT(memplan_check(p.es, p.emp, stderr) == 0);
     }

@@ -134,6 +134,8 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *be
         Kernel *k = s->kernel_of[i];
         if (k && k->gemm == x && k->root != x)
             continue; /* takes the buffer of its epilogue's root, below */
+        if (k && k->op == x && k->root != x)
+            continue; /* a batch norm's value exists only in its epilogue's loop */
         b = NEW(a, Buffer);
         b->node = x;
         b->batched = shape_has_n(x->shape);
@@ -274,11 +276,11 @@ MemPlan *plan_memory(Schedule *s, const char *const *reserved, const MemPlan *be
 }
 
 /* ---- memplan_check: the plan, run against the schedule --------------------------------------
- * Kernel i writes its root (and its fused reduction) and reads what kernel_reads() lists;
- * after the last kernel the values of read_after_kernels() are read. A read of activation
- * buffer B is right when B was written before and no other buffer sharing B's memory was
- * written since. This uses the schedule and the offsets only, not the lifetimes the planner
- * computed, so a wrong lifetime shows up as a clobbered read. */
+ * Kernel i writes its root (and its fused reduction, its other outputs) and reads what
+ * kernel_reads() lists; after the last kernel the values of read_after_kernels() are read. A
+ * read of activation buffer B is right when B was written before and no other buffer sharing
+ * B's memory was written since. This uses the schedule and the offsets only, not the lifetimes
+ * the planner computed, so a wrong lifetime shows up as a clobbered read. */
 
 static int64_t mem_end(const Buffer *b) {
     return b->offset + round16(b->size);
@@ -338,9 +340,14 @@ int memplan_check(Schedule *s, MemPlan *mp, FILE *out) {
         PtrVec reads = kernel_reads(a, s, k);
         for (int r = 0; r < reads.len; r++)
             problems += check_read(s, mp, written, reads.data[r], i, out);
-        Node *outs[2] = {k->root, k->reduce};
-        for (int w = 0; w < 2; w++) {
-            Buffer *b = outs[w] ? mp->buf_of[outs[w]->id] : NULL;
+        PtrVec outs = {0};
+        vec_push(a, &outs, k->root);
+        if (k->reduce)
+            vec_push(a, &outs, k->reduce);
+        for (int w = 0; w < k->outs.len; w++)
+            vec_push(a, &outs, k->outs.data[w]);
+        for (int w = 0; w < outs.len; w++) {
+            Buffer *b = mp->buf_of[((Node *)outs.data[w])->id];
             if (!b || b->kind != BUF_ACT)
                 continue;
             int bi = buffer_index(mp, b);

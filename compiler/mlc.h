@@ -589,15 +589,21 @@ void simplify(Graph *g);
 typedef enum KernelKind {
     K_ELEMWISE, /* one loop over root's elements; nodes[] are inlined into it */
     K_GEMM,     /* cblas_sgemm into root, then (if nodes is not empty) an elementwise epilogue */
-    K_OP,       /* one row-wise, reduce or loss op, emitted by op-specific code */
+    K_OP,       /* one row-wise, reduce, loss or image op (op), emitted by op-specific code */
 } KernelKind;
 
 typedef struct Kernel {
     KernelKind kind;
     Node *root;      /* the value the kernel leaves in memory */
     Node *gemm;      /* K_GEMM: the matrix product */
-    PtrVec nodes;    /* K_ELEMWISE, K_GEMM epilogue: elementwise nodes in evaluation order */
+    Node *op;        /* K_OP: the op; root itself, or the op a batch norm's epilogue reads */
+    PtrVec nodes;    /* K_ELEMWISE, K_GEMM epilogue: elementwise nodes in evaluation order;
+                        K_OP: a batch norm's epilogue (ending in root) or its backward's
+                        prologue (the chain making dy, computed where dy is read) */
     Node *reduce;    /* an OP_SUM_TO of root computed in the same loop, or NULL */
+    PtrVec outs;     /* K_OP: more values it leaves in memory from the same passes (batch
+                        norm's channel_mean and channel_var of x; its backward's bn_dgamma,
+                        the channel_sum of dy and the channel_sum of its dx) */
     int64_t scratch; /* K_OP: floats of working memory it needs (op_scratch), or 0 */
     int64_t inner;   /* elementwise loops: the row width broadcast operands repeat along (the
                         reduce's size), or 0 for one flat loop */
@@ -622,7 +628,10 @@ enum {
     MLC_PARTS = 2
 };
 
-Schedule *fuse_kernels(Graph *g);
+/* The target decides what it can print: a batch norm fused with the elementwise ops around
+ * it only where it sets fuse_batchnorm. */
+typedef struct Target Target;
+Schedule *fuse_kernels(Graph *g, const Target *t);
 
 /* ------------------------------------------------------------------------------------------
  * optim.c: plain SGD folded into the weight-gradient GEMMs (after fusion)
@@ -631,7 +640,8 @@ Schedule *fuse_kernels(Graph *g);
 /* Marks each weight-gradient GEMM that can apply plain SGD itself (Kernel.sgd_param) and
  * moves it after the weight's last reader. */
 void plan_sgd_folds(Schedule *s);
-/* Every node a kernel evaluates: its GEMM, its inlined nodes and root, its reduction. */
+/* Every node a kernel evaluates: its GEMM or op, its inlined nodes and root, its reduction,
+ * its other outputs. */
 PtrVec kernel_nodes(Arena *a, Kernel *k);
 /* The values a kernel reads from memory, each once: the operands of its nodes that it does
  * not compute itself and that are not constants. */
@@ -779,6 +789,7 @@ typedef enum ElemKind {
     ELEM_OP,    /* op, nargs, arg[]: an elementwise op of ops.def */
     ELEM_CONST, /* value, npow: value * N^npow */
     ELEM_LOAD,  /* buf, at, size: an element of a buffer */
+    ELEM_VALUE, /* the kernel's op's value at k (a batch norm's, under its epilogue): v */
 } ElemKind;
 typedef enum ElemIndex {
     AT_K,      /* buf[k]: the same element as the result */
@@ -840,6 +851,15 @@ typedef struct OpDesc {
     int64_t c, h, w, oc, oh, ow, spatial;
     Window win;
     double eps;
+    /* Batch norm fused with what is around it (all NULL when it is not):
+     *   batchnorm, batchnorm_eval: value, the element stored at k (ELEM_VALUE is the
+     *     normalised element), and batchnorm's mean and var, channel_mean and channel_var of
+     *     x written from the statistics it computes anyway;
+     *   batchnorm_bwd: dy, the element of dy at k computed in the loops that read it (else
+     *     in[0] is read), dgamma and dbeta (bn_dgamma, channel_sum of dy) from its sums, and
+     *     dxsum, the channel_sum of its result dx, from the pass that writes dx. */
+    Elem *value, *dy;
+    Buffer *mean, *var, *dgamma, *dbeta, *dxsum;
 } OpDesc;
 OpDesc kernel_op(Schedule *s, MemPlan *mp, Kernel *k);
 
@@ -963,6 +983,11 @@ typedef struct Target {
     void (*prepare)(Program *p);
     /* Convolutions read the image directly: no im2col columns (Kernel.scratch) to plan. */
     bool direct_conv;
+    /* It prints a batch norm fused with its neighbours (fuse.c; OpDesc's value, dy, mean, var,
+     * dgamma, dbeta): the elementwise ops after it in its normalising loop, the chain making
+     * its backward's dy inside the loops that read dy, its statistics and parameter gradients
+     * from the same passes. */
+    bool fuse_batchnorm;
     /* Compiles src_path into the program exe_path; false (after saying why) on failure. NULL
      * for a target whose output is source: -o names a directory that gets NAME + extension
      * (and NAME.h when the target has a header). */

@@ -85,6 +85,12 @@ MLC_HD static inline double mlc_sum(const float *x, int64_t n) {
     return ((part[0] + part[1]) + (part[2] + part[3])) +
            ((part[4] + part[5]) + (part[6] + part[7]));
 }
+/* The eight partial sums of mlc_sum (and of its relatives below) combined as it combines them:
+ * generated loops that sum in its order end with this. */
+MLC_HD static inline double mlc_sum_parts(const double part[8]) {
+    return ((part[0] + part[1]) + (part[2] + part[3])) +
+           ((part[4] + part[5]) + (part[6] + part[7]));
+}
 
 /* mlc_sum_rows: y[j] = sum over i < rows of x[i * cols + j], the column sums of a
  * rows x cols matrix (a bias gradient), each accumulated in double in the order of i. The
@@ -448,6 +454,27 @@ MLC_HD static inline double mlc_dot(const float *x, const float *z, int64_t n) {
             part[j] += (double)x[i + j] * (double)z[i + j];
     return ((part[0] + part[1]) + (part[2] + part[3])) +
            ((part[4] + part[5]) + (part[6] + part[7]));
+}
+/* mlc_sum's and mlc_dot's loops on partial sums the caller keeps: x[j] (times z[j]) added to
+ * part[j % 8] in order. A row given in pieces whose lengths are multiples of 8 (the last one
+ * aside) gets the additions mlc_sum or mlc_dot would make on the whole row. */
+MLC_HD static inline void mlc_sum_into(double part[8], const float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            part[j] += (double)x[i + j];
+    for (int j = 0; j < 8; j++)
+        if (i + j < n)
+            part[j] += (double)x[i + j];
+}
+MLC_HD static inline void mlc_dot_into(double part[8], const float *x, const float *z, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            part[j] += (double)x[i + j] * (double)z[i + j];
+    for (int j = 0; j < 8; j++)
+        if (i + j < n)
+            part[j] += (double)x[i + j] * (double)z[i + j];
 }
 
 /* Per channel: x is [n, c, spatial]; channel ch has n * spatial values. Sums in double, in

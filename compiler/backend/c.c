@@ -325,6 +325,130 @@ static void emit_maxpool_unpadded(Emit *e, const OpDesc *d) {
     fprintf(o, "            }\n    }\n");
 }
 
+/* Batch norm with its epilogue and its statistics' other readers (fuse.c): per channel the
+ * statistics, as mlc_batchnorm computes them (channel_mean and channel_var stored from them),
+ * then one pass in which each element is normalised (v) and the epilogue's value of v stored:
+ *     v = (x - mean) * scale + beta;  y = act(v)
+ * The evaluation form normalises with the running statistics, as mlc_batchnorm_eval. */
+static void emit_batchnorm(Emit *e, const OpDesc *d) {
+    FILE *o = e->out;
+    long long c = (long long)d->c, s = (long long)d->spatial;
+    const char *x = d->in[0]->name, *gamma = d->in[1]->name, *beta = d->in[2]->name;
+    fprintf(o, "    MLC_PARALLEL_FOR\n");
+    fprintf(o, "    for (int64_t c = 0; c < %lld; c++) {\n", c);
+    if (d->op == OP_BATCHNORM) {
+        fprintf(o, "        double mean, var;\n");
+        fprintf(o, "        mlc_channel_stats(%s, N, %lld, %lld, c, &mean, &var);\n", x, c, s);
+        fprintf(o, "        const float m = (float)mean;\n");
+        fprintf(o, "        const float scale = (float)((double)%s[c] / sqrt(var + %.9g));\n",
+                gamma, d->eps);
+        if (d->mean)
+            fprintf(o, "        %s[c] = (float)mean;\n", d->mean->name);
+        if (d->var) { /* unbiased, as OP_CHANNEL_VAR */
+            fprintf(o, "        const double count = (double)(N * %lld);\n", s);
+            fprintf(o,
+                    "        %s[c] = (float)(count > 1.0 ? var * count / (count - 1.0) : 0.0);\n",
+                    d->var->name);
+        }
+    } else {
+        fprintf(o, "        const float invstd = (float)(1.0 / sqrt((double)%s[c] + %.9g));\n",
+                d->in[4]->name, d->eps);
+    }
+    fprintf(o, "        for (int64_t i = 0; i < N; i++)\n");
+    fprintf(o, "            for (int64_t j = 0; j < %lld; j++) {\n", s);
+    fprintf(o, "                const int64_t k = (i * %lld + c) * %lld + j;\n", c, s);
+    if (d->op == OP_BATCHNORM)
+        fprintf(o, "                const float v = (%s[k] - m) * scale + %s[c];\n", x, beta);
+    else
+        fprintf(o, "                const float v = (%s[k] - %s[c]) * invstd * %s[c] + %s[c];\n", x,
+                d->in[3]->name, gamma, beta);
+    fprintf(o, "                %s[k] = %s;\n", d->out->name,
+            d->value ? elem(e, d->value).text : "v");
+    fprintf(o, "            }\n    }\n");
+}
+
+enum {
+    BN_PIECE = 1024
+}; /* dy's values a fused backward computes at a time, on the stack */
+
+/* Batch norm's backward with gamma's and beta's gradients from its sums, the sum of dx (the
+ * bias gradient of a convolution before it) from its last pass and, where fuse.c put it here,
+ * the chain that makes dy evaluated where dy is read (dy_k). The arithmetic is
+ * mlc_batchnorm_bwd's, in its order: per sample the sums of dy and of dy x in mlc_sum's and
+ * mlc_dot's eight partial sums (mlc_sum_into, mlc_dot_into: dy made in pieces of BN_PIECE
+ * values, a multiple of 8, in a loop the compiler vectorises), the samples in order; the sum of
+ * dx is mlc_channel_sum's of the stored values. */
+static void emit_batchnorm_bwd(Emit *e, const OpDesc *d) {
+    FILE *o = e->out;
+    Arena *a = e->g->cx->arena;
+    long long c = (long long)d->c, s = (long long)d->spatial;
+    long long piece = s < BN_PIECE ? s : BN_PIECE;
+    const char *x = d->in[1]->name, *dx = d->out->name;
+    const char *dy = d->dy ? elem(e, d->dy).text : arena_printf(a, "%s[k]", d->in[0]->name);
+    fprintf(o, "    const double count = (double)(N * %lld);\n", s);
+    fprintf(o, "    MLC_PARALLEL_FOR\n");
+    fprintf(o, "    for (int64_t c = 0; c < %lld; c++) {\n", c);
+    fprintf(o, "        double mean, var;\n");
+    fprintf(o, "        mlc_channel_stats(%s, N, %lld, %lld, c, &mean, &var);\n", x, c, s);
+    fprintf(o, "        const double invstd = 1.0 / sqrt(var + %.9g);\n", d->eps);
+    fprintf(o, "        double sum_dy = 0.0, sum_dy_x = 0.0;\n");
+    fprintf(o, "        for (int64_t i = 0; i < N; i++) {\n");
+    fprintf(o, "            const int64_t at = (i * %lld + c) * %lld;\n", c, s);
+    if (!d->dy) {
+        fprintf(o, "            sum_dy += mlc_sum(%s + at, %lld);\n", d->in[0]->name, s);
+        fprintf(o, "            sum_dy_x += mlc_dot(%s + at, %s + at, %lld);\n", d->in[0]->name, x,
+                s);
+    } else {
+        fprintf(o, "            double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n");
+        fprintf(o, "            double part_x[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n");
+        fprintf(o, "            for (int64_t from = 0; from < %lld; from += %lld) {\n", s, piece);
+        if (piece == s)
+            fprintf(o, "                const int64_t len = %lld;\n", s);
+        else
+            fprintf(
+                o, "                const int64_t len = %lld - from < %lld ? %lld - from : %lld;\n",
+                s, piece, s, piece);
+        fprintf(o, "                float dy_piece[%lld];\n", piece);
+        fprintf(o, "                for (int64_t j = 0; j < len; j++) {\n");
+        fprintf(o, "                    const int64_t k = at + from + j;\n");
+        fprintf(o, "                    dy_piece[j] = %s;\n", dy);
+        fprintf(o, "                }\n");
+        fprintf(o, "                mlc_sum_into(part, dy_piece, len);\n");
+        fprintf(o, "                mlc_dot_into(part_x, dy_piece, %s + at + from, len);\n", x);
+        fprintf(o, "            }\n");
+        fprintf(o, "            sum_dy += mlc_sum_parts(part);\n");
+        fprintf(o, "            sum_dy_x += mlc_sum_parts(part_x);\n");
+    }
+    fprintf(o, "        }\n");
+    fprintf(o, "        const double sum_dy_xhat = (sum_dy_x - mean * sum_dy) * invstd;\n");
+    if (d->dgamma)
+        fprintf(o, "        %s[c] = (float)sum_dy_xhat;\n", d->dgamma->name);
+    if (d->dbeta)
+        fprintf(o, "        %s[c] = (float)sum_dy;\n", d->dbeta->name);
+    fprintf(o, "        const float m = (float)mean, istd = (float)invstd;\n");
+    fprintf(o, "        const float scale = (float)((double)%s[c] * invstd);\n", d->in[2]->name);
+    fprintf(o, "        const float dy_mean = (float)(sum_dy / count);\n");
+    fprintf(o, "        const float dy_xhat_mean = (float)(sum_dy_xhat / count);\n");
+    if (d->dxsum)
+        fprintf(o, "        double sum_dx = 0.0;\n");
+    fprintf(o, "        for (int64_t i = 0; i < N; i++) {\n");
+    fprintf(o, "            const int64_t at = (i * %lld + c) * %lld;\n", c, s);
+    fprintf(o, "            for (int64_t j = 0; j < %lld; j++) {\n", s);
+    fprintf(o, "                const int64_t k = at + j;\n");
+    fprintf(o, "                const float dy_k = %s;\n", dy);
+    fprintf(o,
+            "                %s[k] = scale * (dy_k - dy_mean - (%s[k] - m) * istd * "
+            "dy_xhat_mean);\n",
+            dx, x);
+    fprintf(o, "            }\n");
+    if (d->dxsum)
+        fprintf(o, "            sum_dx += mlc_sum(%s + at, %lld);\n", dx, s);
+    fprintf(o, "        }\n");
+    if (d->dxsum)
+        fprintf(o, "        %s[c] = (float)sum_dx;\n", d->dxsum->name);
+    fprintf(o, "    }\n");
+}
+
 static void emit_image(Emit *e, const OpDesc *d) {
     FILE *o = e->out;
     const char *y = d->out->name;
@@ -381,10 +505,18 @@ static void emit_image(Emit *e, const OpDesc *d) {
             y);
         return;
     case OP_BATCHNORM:
+        if (d->value || d->mean || d->var) {
+            emit_batchnorm(e, d);
+            return;
+        }
         fprintf(o, "    mlc_batchnorm(%s, %s, %s, N, %lld, %lld, %.9g, %s);\n", d->in[0]->name,
                 d->in[1]->name, d->in[2]->name, c, s, d->eps, y);
         return;
     case OP_BATCHNORM_BWD:
+        if (d->dy || d->dgamma || d->dbeta || d->dxsum) {
+            emit_batchnorm_bwd(e, d);
+            return;
+        }
         fprintf(o, "    mlc_batchnorm_bwd(%s, %s, %s, N, %lld, %lld, %.9g, %s, NULL);\n",
                 d->in[0]->name, d->in[1]->name, d->in[2]->name, c, s, d->eps, y);
         return;
@@ -393,6 +525,10 @@ static void emit_image(Emit *e, const OpDesc *d) {
                 d->in[0]->name, d->in[1]->name, c, s, d->eps, y);
         return;
     case OP_BATCHNORM_EVAL:
+        if (d->value) {
+            emit_batchnorm(e, d);
+            return;
+        }
         fprintf(o, "    mlc_batchnorm_eval(%s, %s, %s, %s, %s, N, %lld, %lld, %.9g, %s);\n",
                 d->in[0]->name, d->in[1]->name, d->in[2]->name, d->in[3]->name, d->in[4]->name, c,
                 s, d->eps, y);
@@ -467,16 +603,16 @@ static void emit_axis(Emit *e, Kernel *k) {
  * row's maximum before exp(), so no logit overflows (log-sum-exp). */
 static void emit_op(Emit *e, Kernel *k) {
     FILE *o = e->out;
-    if (op_info[k->root->op].cls == OPC_LAYOUT) {
+    if (op_info[k->op->op].cls == OPC_LAYOUT) {
         emit_layout(e, k);
         return;
     }
-    if (op_info[k->root->op].cls == OPC_AXIS) {
+    if (op_info[k->op->op].cls == OPC_AXIS) {
         emit_axis(e, k);
         return;
     }
     OpDesc d = kernel_op(e->s, e->mp, k);
-    const char *y = d.out->name, *xs = d.x->name;
+    const char *y = d.out->name, *xs = d.x ? d.x->name : NULL;
     const char *rows = count_expr(e, d.rows), *total = count_expr(e, d.total);
     long long last = (long long)d.width;
     if (op_info[d.op].cls == OPC_IMAGE) {
@@ -1048,6 +1184,10 @@ static const char *const reserved[] = {
     "N", "n", "i", "j", "k", "m", "v", "state", "batch_x", "batch_y", "acc", "total", "row", "out",
     "max", "sum", "yr", "dyr", "dot", "scale", "logit", "params", "grads", "velocity", "c", "count",
     "mean", "var", "win", "grp", "part", "part_cols", "part_dw", "states", "seed",
+    /* batch norm's fused loops */
+    "invstd", "istd", "sum_dy", "sum_dy_x", "sum_dy_xhat", "part_x", "at", "from", "len",
+    "dy_piece", "dy_k", "dy_mean", "dy_xhat_mean", "sum_dx", "sqrt", "mlc_sum_parts",
+    "mlc_sum_into", "mlc_dot_into", "mlc_dot",
     /* the layout copies' and axis loops' (backend/ctext.c) */
     "i0", "i1", "i2", "i3", "t", "rest", "a", "best",
     /* what kernels call or name, which a parameter of the same name would hide */
@@ -1066,6 +1206,7 @@ const Target target_c = {
     .has_blas = true,
     .has_device = false,
     .static_memory = false,
+    .fuse_batchnorm = true,
     .emit = emit_c,
     .build = build_program,
 };

@@ -134,6 +134,7 @@ CExpr c_elem(Arena *a, const CSpell *sp, const Elem *x) {
         if (x->at == AT_J_MOD)
             return (CExpr){arena_printf(a, "%s[j %% %lld]", x->buf->name, (long long)x->size), 1};
         return (CExpr){arena_printf(a, "%s[%s]", x->buf->name, index[x->at]), 1};
+    case ELEM_VALUE: return (CExpr){"v", 1}; /* the loop's local (c.c's emit_batchnorm) */
     case ELEM_OP: break;
     }
     CExpr arg[3];

@@ -34,7 +34,7 @@ static Compiled compile_text(const char *path, const char *text) {
         return c;
     build_backward(c.g);
     simplify(c.g);
-    c.s = fuse_kernels(c.g);
+    c.s = fuse_kernels(c.g, &target_c);
     plan_sgd_folds(c.s);
     c.mp = plan_memory(c.s, target_c.reserved, NULL, "");
     return c;

@@ -343,13 +343,13 @@ static void compile_one(const Buf *b, const char *what, int i) {
     ir_verify(g);
     print_gradients(code_out, g);
     ir_print_dot(code_out, g);
-    Schedule *s = fuse_kernels(g);
+    Schedule *s = fuse_kernels(g, &target_c);
     plan_sgd_folds(s);
     MemPlan *mp = plan_memory(s, target_c.reserved, NULL, "");
     CHECK(0, memplan_check(s, mp, stderr));
     Program p = {.g = g, .s = s, .mp = mp, .eval = eval_graph(g)};
     if (p.eval) {
-        p.es = fuse_kernels(p.eval);
+        p.es = fuse_kernels(p.eval, &target_c);
         p.emp = plan_memory(p.es, target_c.reserved, mp, "eval_");
         CHECK(0, memplan_check(p.es, p.emp, stderr));
     }
