@@ -72,9 +72,10 @@ MLC_HD static inline float mlc_elu(float x) {
  * keeps the sum of 47 million floats within about 1e-9 of the exact value.
  *
  * mlc_sum: x[0] + ... + x[n-1], as eight partial sums (partial j adds x[j], x[j + 8], ...,
- * which the compiler turns into vector adds) combined pairwise. */
-MLC_HD static inline double mlc_sum(const float *x, int64_t n) {
-    double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+ * which the compiler turns into vector adds) combined pairwise. mlc_sum_into runs its loop on
+ * partial sums the caller keeps and mlc_sum_parts combines them, so a row given in pieces
+ * whose lengths are multiples of 8 (the last one aside) gets mlc_sum's additions. */
+MLC_HD static inline void mlc_sum_into(double part[8], const float *x, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
         for (int j = 0; j < 8; j++)
@@ -82,14 +83,15 @@ MLC_HD static inline double mlc_sum(const float *x, int64_t n) {
     for (int j = 0; j < 8; j++) /* fewer than 8 left */
         if (i + j < n)
             part[j] += (double)x[i + j];
-    return ((part[0] + part[1]) + (part[2] + part[3])) +
-           ((part[4] + part[5]) + (part[6] + part[7]));
 }
-/* The eight partial sums of mlc_sum (and of its relatives below) combined as it combines them:
- * generated loops that sum in its order end with this. */
 MLC_HD static inline double mlc_sum_parts(const double part[8]) {
     return ((part[0] + part[1]) + (part[2] + part[3])) +
            ((part[4] + part[5]) + (part[6] + part[7]));
+}
+MLC_HD static inline double mlc_sum(const float *x, int64_t n) {
+    double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    mlc_sum_into(part, x, n);
+    return mlc_sum_parts(part);
 }
 
 /* mlc_sum_rows: y[j] = sum over i < rows of x[i * cols + j], the column sums of a
@@ -429,8 +431,9 @@ static inline void mlc_adaptive_avgpool_bwd(const float *dy, int64_t planes, int
         mlc_adaptive_avgpool_plane_bwd(dy + c * oh * ow, h, w, oh, ow, dx + c * h * w);
 }
 
-/* mlc_sum's order for sum of (x[k] - m)^2 and of x[k] * z[k]: eight partial sums in double,
- * combined pairwise (so the loops vectorise without reassociating anything). */
+/* mlc_sum's order for sum of (x[k] - m)^2 and of x[k] * z[k] (mlc_dot, and mlc_dot_into on
+ * the caller's partial sums): eight partial sums in double, combined pairwise (so the loops
+ * vectorise without reassociating anything). */
 MLC_HD static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) {
     double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     int64_t i = 0;
@@ -440,32 +443,7 @@ MLC_HD static inline double mlc_sum_sq_dev(const float *x, double m, int64_t n) 
     for (int j = 0; j < 8; j++)
         if (i + j < n)
             part[j] += ((double)x[i + j] - m) * ((double)x[i + j] - m);
-    return ((part[0] + part[1]) + (part[2] + part[3])) +
-           ((part[4] + part[5]) + (part[6] + part[7]));
-}
-MLC_HD static inline double mlc_dot(const float *x, const float *z, int64_t n) {
-    double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++)
-            part[j] += (double)x[i + j] * (double)z[i + j];
-    for (int j = 0; j < 8; j++)
-        if (i + j < n)
-            part[j] += (double)x[i + j] * (double)z[i + j];
-    return ((part[0] + part[1]) + (part[2] + part[3])) +
-           ((part[4] + part[5]) + (part[6] + part[7]));
-}
-/* mlc_sum's and mlc_dot's loops on partial sums the caller keeps: x[j] (times z[j]) added to
- * part[j % 8] in order. A row given in pieces whose lengths are multiples of 8 (the last one
- * aside) gets the additions mlc_sum or mlc_dot would make on the whole row. */
-MLC_HD static inline void mlc_sum_into(double part[8], const float *x, int64_t n) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++)
-            part[j] += (double)x[i + j];
-    for (int j = 0; j < 8; j++)
-        if (i + j < n)
-            part[j] += (double)x[i + j];
+    return mlc_sum_parts(part);
 }
 MLC_HD static inline void mlc_dot_into(double part[8], const float *x, const float *z, int64_t n) {
     int64_t i = 0;
@@ -475,6 +453,11 @@ MLC_HD static inline void mlc_dot_into(double part[8], const float *x, const flo
     for (int j = 0; j < 8; j++)
         if (i + j < n)
             part[j] += (double)x[i + j] * (double)z[i + j];
+}
+MLC_HD static inline double mlc_dot(const float *x, const float *z, int64_t n) {
+    double part[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    mlc_dot_into(part, x, z, n);
+    return mlc_sum_parts(part);
 }
 
 /* Per channel: x is [n, c, spatial]; channel ch has n * spatial values. Sums in double, in
