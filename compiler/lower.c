@@ -1473,6 +1473,15 @@ static bool check_args(Lower *L, Ast *call, const char *what, int n) {
     return true;
 }
 
+/* fn(x, ...): x, the call's first argument, lowered; NULL (reported) when there is none. */
+static Node *first_tensor(Lower *L, Ast *e, const char *fn) {
+    if (e->call.args.len < 1 || ((Ast *)e->call.args.data[0])->kind == AST_KWARG) {
+        diag_error(L->cx, e->loc, "%s's first argument is the tensor it applies to", fn);
+        return NULL;
+    }
+    return lower_expr(L, e->call.args.data[0]);
+}
+
 /* A call: of a net (inline its layers), of linear(x, n) (parameters named after the value
  * assigned), or of a built-in function from the table below. */
 static Node *lower_call(Lower *L, Ast *e) {
@@ -1519,11 +1528,7 @@ static Node *lower_call(Lower *L, Ast *e) {
     }
     if (is_image_layer(fn)) {
         /* conv2d(x, ...), batchnorm2d(x, ...): parameters named after the value assigned */
-        if (e->call.args.len < 1 || ((Ast *)e->call.args.data[0])->kind == AST_KWARG) {
-            diag_error(L->cx, e->loc, "%s's first argument is the tensor it applies to", fn);
-            return NULL;
-        }
-        Node *x = lower_expr(L, e->call.args.data[0]);
+        Node *x = first_tensor(L, e, fn);
         if (!x)
             return NULL;
         bool named = !strcmp(fn, "conv2d") || !strncmp(fn, "batchnorm", 9);
@@ -1565,11 +1570,7 @@ static Node *lower_call(Lower *L, Ast *e) {
         !strcmp(fn, "pow") || !strcmp(fn, "clamp") || !strcmp(fn, "max") ||
         !strcmp(fn, "flatten") || !strcmp(fn, "gelu") ||
         (many && (!strcmp(fn, "sum") || !strcmp(fn, "mean")))) {
-        if (e->call.args.len < 1 || ((Ast *)e->call.args.data[0])->kind == AST_KWARG) {
-            diag_error(L->cx, e->loc, "%s's first argument is the tensor it applies to", fn);
-            return NULL;
-        }
-        Node *x = lower_expr(L, e->call.args.data[0]);
+        Node *x = first_tensor(L, e, fn);
         if (!x)
             return NULL;
         if (!strcmp(fn, "flatten"))

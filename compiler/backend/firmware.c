@@ -992,6 +992,26 @@ static void emit_sgd_gemm(Fw *f, Kernel *k, const char *w) {
 
 /* ---- row-wise and reduce ops -------------------------------------------------------------- */
 
+/* The head of softmax and log_softmax: a loop over the rows (unless there is one) with row and
+ * out, the row's max, and its sum in double at 0; returns the body's indent. */
+static const char *emit_row_max(FILE *o, long long rows, long long last, const char *xs,
+                                const char *y) {
+    const char *in = rows > 1 ? "        " : "    ";
+    if (rows > 1) {
+        fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", rows);
+        fprintf(o, "        const float *const row = %s + i * %lld;\n", xs, last);
+        fprintf(o, "        float *const out = %s + i * %lld;\n", y, last);
+    } else {
+        fprintf(o, "    const float *const row = %s;\n", xs);
+        fprintf(o, "    float *const out = %s;\n", y);
+    }
+    fprintf(o, "%sfloat max = row[0];\n", in);
+    fprintf(o, "%sfor (int32_t j = 1; j < %lld; j++)\n", in, last);
+    fprintf(o, "%s    max = row[j] > max ? row[j] : max;\n", in);
+    fprintf(o, "%sdouble sum = 0.0;\n", in);
+    return in;
+}
+
 /* Sums in double, in order (as the trainer's, to float rounding); softmax subtracts the
  * row's maximum before exp(). The losses and the backward ops read the target or a
  * gradient, which a prediction does not have (predict_graph()). */
@@ -1031,20 +1051,7 @@ static void emit_op(Fw *f, Kernel *k) {
         fprintf(o, "        %s[j] = (float)sum;\n    }\n", y);
         return;
     case OP_SOFTMAX: {
-        /* a loop over the rows, unless there is one */
-        const char *in = rows > 1 ? "        " : "    ";
-        if (rows > 1) {
-            fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", rows);
-            fprintf(o, "        const float *const row = %s + i * %lld;\n", xs, last);
-            fprintf(o, "        float *const out = %s + i * %lld;\n", y, last);
-        } else {
-            fprintf(o, "    const float *const row = %s;\n", xs);
-            fprintf(o, "    float *const out = %s;\n", y);
-        }
-        fprintf(o, "%sfloat max = row[0];\n", in);
-        fprintf(o, "%sfor (int32_t j = 1; j < %lld; j++)\n", in, last);
-        fprintf(o, "%s    max = row[j] > max ? row[j] : max;\n", in);
-        fprintf(o, "%sdouble sum = 0.0;\n", in);
+        const char *in = emit_row_max(o, rows, last, xs, y);
         fprintf(o, "%sfor (int32_t j = 0; j < %lld; j++) {\n", in, last);
         fprintf(o, "%s    out[j] = expf(row[j] - max);\n", in);
         fprintf(o, "%s    sum += (double)out[j];\n%s}\n", in, in);
@@ -1056,19 +1063,7 @@ static void emit_op(Fw *f, Kernel *k) {
     }
     case OP_LOG_SOFTMAX: {
         /* x - max - log(sum of exp(x - max)), the sum in double, as the trainer */
-        const char *in = rows > 1 ? "        " : "    ";
-        if (rows > 1) {
-            fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", rows);
-            fprintf(o, "        const float *const row = %s + i * %lld;\n", xs, last);
-            fprintf(o, "        float *const out = %s + i * %lld;\n", y, last);
-        } else {
-            fprintf(o, "    const float *const row = %s;\n", xs);
-            fprintf(o, "    float *const out = %s;\n", y);
-        }
-        fprintf(o, "%sfloat max = row[0];\n", in);
-        fprintf(o, "%sfor (int32_t j = 1; j < %lld; j++)\n", in, last);
-        fprintf(o, "%s    max = row[j] > max ? row[j] : max;\n", in);
-        fprintf(o, "%sdouble sum = 0.0;\n", in);
+        const char *in = emit_row_max(o, rows, last, xs, y);
         fprintf(o, "%sfor (int32_t j = 0; j < %lld; j++)\n", in, last);
         fprintf(o, "%s    sum += (double)expf(row[j] - max);\n", in);
         fprintf(o, "%sconst float shift = max + (float)log(sum);\n", in);

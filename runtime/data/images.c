@@ -58,6 +58,15 @@ static void jpeg_warning(j_common_ptr c) {
         e->truncated = true;
 }
 
+/* The error for an image of w x h pixels where the input is g's size. */
+static bool wrong_size(const char *path, unsigned w, unsigned h, const Geometry *g, char *err,
+                       size_t errlen) {
+    return mlc_fail(err, errlen,
+                    "%s: %ux%u pixels, the input is %lldx%lld (width x height); resize the "
+                    "images, or declare the input's size as theirs",
+                    path, w, h, (long long)g->w, (long long)g->h);
+}
+
 /* Decodes the JPEG file f (path, for messages) into out[h][w][c]. */
 static bool read_jpeg(FILE *f, const char *path, const Geometry *g, unsigned char *out, char *err,
                       size_t errlen) {
@@ -78,10 +87,7 @@ static bool read_jpeg(FILE *f, const char *path, const Geometry *g, unsigned cha
     if (jd.image_width != (JDIMENSION)g->w || jd.image_height != (JDIMENSION)g->h) {
         unsigned w = jd.image_width, h = jd.image_height;
         jpeg_destroy_decompress(&jd);
-        return mlc_fail(err, errlen,
-                        "%s: %ux%u pixels, the input is %lldx%lld (width x height); resize the "
-                        "images, or declare the input's size as theirs",
-                        path, w, h, (long long)g->w, (long long)g->h);
+        return wrong_size(path, w, h, g, err, errlen);
     }
     if (jd.jpeg_color_space == JCS_CMYK || jd.jpeg_color_space == JCS_YCCK) {
         jpeg_destroy_decompress(&jd);
@@ -113,10 +119,7 @@ static bool read_png(FILE *f, const char *path, const Geometry *g, unsigned char
     if (im.width != (png_uint_32)g->w || im.height != (png_uint_32)g->h) {
         unsigned w = im.width, h = im.height;
         png_image_free(&im);
-        return mlc_fail(err, errlen,
-                        "%s: %ux%u pixels, the input is %lldx%lld (width x height); resize the "
-                        "images, or declare the input's size as theirs",
-                        path, w, h, (long long)g->w, (long long)g->h);
+        return wrong_size(path, w, h, g, err, errlen);
     }
     /* a colour image for a gray input: read as RGB, then PIL's convert("L") (ITU-R 601-2
      * luma on the stored values, as torchvision's Grayscale), not libpng's linear-light gray */
