@@ -1492,15 +1492,21 @@ static void compute_d_features_28_weight(int64_t N, const float *d_features_28,
  */
 __global__ void k_compute_d_features_28_bias(int64_t N, const float *d_features_28,
                                              float *d_features_28_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
-        d_features_28_bias[c] = (float)(mlc_channel_sum(d_features_28, NULL, N, 512, 196, c));
+    for (int64_t ch = blockIdx.x; ch < 512; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 196; e += blockDim.x) {
+            const int64_t k = (e / 196 * 512 + ch) * 196 + e % 196;
+            sum += (double)d_features_28[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_28_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_28_bias(int64_t N, const float *d_features_28,
                                        float *d_features_28_bias) {
-    MLC_LAUNCH(k_compute_d_features_28_bias, mlc_blocks(512), MLC_THREADS, N, d_features_28,
+    MLC_LAUNCH(k_compute_d_features_28_bias, 512, MLC_THREADS, N, d_features_28,
                d_features_28_bias);
 }
 
@@ -1562,15 +1568,21 @@ static void compute_d_features_26_weight(int64_t N, const float *d_features_26,
  */
 __global__ void k_compute_d_features_26_bias(int64_t N, const float *d_features_26,
                                              float *d_features_26_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
-        d_features_26_bias[c] = (float)(mlc_channel_sum(d_features_26, NULL, N, 512, 196, c));
+    for (int64_t ch = blockIdx.x; ch < 512; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 196; e += blockDim.x) {
+            const int64_t k = (e / 196 * 512 + ch) * 196 + e % 196;
+            sum += (double)d_features_26[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_26_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_26_bias(int64_t N, const float *d_features_26,
                                        float *d_features_26_bias) {
-    MLC_LAUNCH(k_compute_d_features_26_bias, mlc_blocks(512), MLC_THREADS, N, d_features_26,
+    MLC_LAUNCH(k_compute_d_features_26_bias, 512, MLC_THREADS, N, d_features_26,
                d_features_26_bias);
 }
 
@@ -1632,15 +1644,21 @@ static void compute_d_features_24_weight(int64_t N, const float *d_features_24,
  */
 __global__ void k_compute_d_features_24_bias(int64_t N, const float *d_features_24,
                                              float *d_features_24_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
-        d_features_24_bias[c] = (float)(mlc_channel_sum(d_features_24, NULL, N, 512, 196, c));
+    for (int64_t ch = blockIdx.x; ch < 512; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 196; e += blockDim.x) {
+            const int64_t k = (e / 196 * 512 + ch) * 196 + e % 196;
+            sum += (double)d_features_24[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_24_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_24_bias(int64_t N, const float *d_features_24,
                                        float *d_features_24_bias) {
-    MLC_LAUNCH(k_compute_d_features_24_bias, mlc_blocks(512), MLC_THREADS, N, d_features_24,
+    MLC_LAUNCH(k_compute_d_features_24_bias, 512, MLC_THREADS, N, d_features_24,
                d_features_24_bias);
 }
 
@@ -1729,15 +1747,21 @@ static void compute_d_features_21_weight(int64_t N, const float *d_features_21,
  */
 __global__ void k_compute_d_features_21_bias(int64_t N, const float *d_features_21,
                                              float *d_features_21_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
-        d_features_21_bias[c] = (float)(mlc_channel_sum(d_features_21, NULL, N, 512, 784, c));
+    for (int64_t ch = blockIdx.x; ch < 512; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 784; e += blockDim.x) {
+            const int64_t k = (e / 784 * 512 + ch) * 784 + e % 784;
+            sum += (double)d_features_21[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_21_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_21_bias(int64_t N, const float *d_features_21,
                                        float *d_features_21_bias) {
-    MLC_LAUNCH(k_compute_d_features_21_bias, mlc_blocks(512), MLC_THREADS, N, d_features_21,
+    MLC_LAUNCH(k_compute_d_features_21_bias, 512, MLC_THREADS, N, d_features_21,
                d_features_21_bias);
 }
 
@@ -1799,15 +1823,21 @@ static void compute_d_features_19_weight(int64_t N, const float *d_features_19,
  */
 __global__ void k_compute_d_features_19_bias(int64_t N, const float *d_features_19,
                                              float *d_features_19_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
-        d_features_19_bias[c] = (float)(mlc_channel_sum(d_features_19, NULL, N, 512, 784, c));
+    for (int64_t ch = blockIdx.x; ch < 512; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 784; e += blockDim.x) {
+            const int64_t k = (e / 784 * 512 + ch) * 784 + e % 784;
+            sum += (double)d_features_19[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_19_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_19_bias(int64_t N, const float *d_features_19,
                                        float *d_features_19_bias) {
-    MLC_LAUNCH(k_compute_d_features_19_bias, mlc_blocks(512), MLC_THREADS, N, d_features_19,
+    MLC_LAUNCH(k_compute_d_features_19_bias, 512, MLC_THREADS, N, d_features_19,
                d_features_19_bias);
 }
 
@@ -1869,15 +1899,21 @@ static void compute_d_features_17_weight(int64_t N, const float *d_features_17,
  */
 __global__ void k_compute_d_features_17_bias(int64_t N, const float *d_features_17,
                                              float *d_features_17_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 512; c += stride) {
-        d_features_17_bias[c] = (float)(mlc_channel_sum(d_features_17, NULL, N, 512, 784, c));
+    for (int64_t ch = blockIdx.x; ch < 512; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 784; e += blockDim.x) {
+            const int64_t k = (e / 784 * 512 + ch) * 784 + e % 784;
+            sum += (double)d_features_17[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_17_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_17_bias(int64_t N, const float *d_features_17,
                                        float *d_features_17_bias) {
-    MLC_LAUNCH(k_compute_d_features_17_bias, mlc_blocks(512), MLC_THREADS, N, d_features_17,
+    MLC_LAUNCH(k_compute_d_features_17_bias, 512, MLC_THREADS, N, d_features_17,
                d_features_17_bias);
 }
 
@@ -1966,15 +2002,21 @@ static void compute_d_features_14_weight(int64_t N, const float *d_features_14,
  */
 __global__ void k_compute_d_features_14_bias(int64_t N, const float *d_features_14,
                                              float *d_features_14_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 256; c += stride) {
-        d_features_14_bias[c] = (float)(mlc_channel_sum(d_features_14, NULL, N, 256, 3136, c));
+    for (int64_t ch = blockIdx.x; ch < 256; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 3136; e += blockDim.x) {
+            const int64_t k = (e / 3136 * 256 + ch) * 3136 + e % 3136;
+            sum += (double)d_features_14[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_14_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_14_bias(int64_t N, const float *d_features_14,
                                        float *d_features_14_bias) {
-    MLC_LAUNCH(k_compute_d_features_14_bias, mlc_blocks(256), MLC_THREADS, N, d_features_14,
+    MLC_LAUNCH(k_compute_d_features_14_bias, 256, MLC_THREADS, N, d_features_14,
                d_features_14_bias);
 }
 
@@ -2036,15 +2078,21 @@ static void compute_d_features_12_weight(int64_t N, const float *d_features_12,
  */
 __global__ void k_compute_d_features_12_bias(int64_t N, const float *d_features_12,
                                              float *d_features_12_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 256; c += stride) {
-        d_features_12_bias[c] = (float)(mlc_channel_sum(d_features_12, NULL, N, 256, 3136, c));
+    for (int64_t ch = blockIdx.x; ch < 256; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 3136; e += blockDim.x) {
+            const int64_t k = (e / 3136 * 256 + ch) * 3136 + e % 3136;
+            sum += (double)d_features_12[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_12_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_12_bias(int64_t N, const float *d_features_12,
                                        float *d_features_12_bias) {
-    MLC_LAUNCH(k_compute_d_features_12_bias, mlc_blocks(256), MLC_THREADS, N, d_features_12,
+    MLC_LAUNCH(k_compute_d_features_12_bias, 256, MLC_THREADS, N, d_features_12,
                d_features_12_bias);
 }
 
@@ -2106,15 +2154,21 @@ static void compute_d_features_10_weight(int64_t N, const float *d_features_10,
  */
 __global__ void k_compute_d_features_10_bias(int64_t N, const float *d_features_10,
                                              float *d_features_10_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 256; c += stride) {
-        d_features_10_bias[c] = (float)(mlc_channel_sum(d_features_10, NULL, N, 256, 3136, c));
+    for (int64_t ch = blockIdx.x; ch < 256; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 3136; e += blockDim.x) {
+            const int64_t k = (e / 3136 * 256 + ch) * 3136 + e % 3136;
+            sum += (double)d_features_10[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_10_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_10_bias(int64_t N, const float *d_features_10,
                                        float *d_features_10_bias) {
-    MLC_LAUNCH(k_compute_d_features_10_bias, mlc_blocks(256), MLC_THREADS, N, d_features_10,
+    MLC_LAUNCH(k_compute_d_features_10_bias, 256, MLC_THREADS, N, d_features_10,
                d_features_10_bias);
 }
 
@@ -2203,16 +2257,21 @@ static void compute_d_features_7_weight(int64_t N, const float *d_features_7,
  */
 __global__ void k_compute_d_features_7_bias(int64_t N, const float *d_features_7,
                                             float *d_features_7_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 128; c += stride) {
-        d_features_7_bias[c] = (float)(mlc_channel_sum(d_features_7, NULL, N, 128, 12544, c));
+    for (int64_t ch = blockIdx.x; ch < 128; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 12544; e += blockDim.x) {
+            const int64_t k = (e / 12544 * 128 + ch) * 12544 + e % 12544;
+            sum += (double)d_features_7[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_7_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_7_bias(int64_t N, const float *d_features_7,
                                       float *d_features_7_bias) {
-    MLC_LAUNCH(k_compute_d_features_7_bias, mlc_blocks(128), MLC_THREADS, N, d_features_7,
-               d_features_7_bias);
+    MLC_LAUNCH(k_compute_d_features_7_bias, 128, MLC_THREADS, N, d_features_7, d_features_7_bias);
 }
 
 /* backward of models/vgg16.model:17  relu
@@ -2273,16 +2332,21 @@ static void compute_d_features_5_weight(int64_t N, const float *d_features_5,
  */
 __global__ void k_compute_d_features_5_bias(int64_t N, const float *d_features_5,
                                             float *d_features_5_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 128; c += stride) {
-        d_features_5_bias[c] = (float)(mlc_channel_sum(d_features_5, NULL, N, 128, 12544, c));
+    for (int64_t ch = blockIdx.x; ch < 128; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 12544; e += blockDim.x) {
+            const int64_t k = (e / 12544 * 128 + ch) * 12544 + e % 12544;
+            sum += (double)d_features_5[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_5_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_5_bias(int64_t N, const float *d_features_5,
                                       float *d_features_5_bias) {
-    MLC_LAUNCH(k_compute_d_features_5_bias, mlc_blocks(128), MLC_THREADS, N, d_features_5,
-               d_features_5_bias);
+    MLC_LAUNCH(k_compute_d_features_5_bias, 128, MLC_THREADS, N, d_features_5, d_features_5_bias);
 }
 
 /* backward of models/vgg16.model:15  maxpool2d(2)
@@ -2370,16 +2434,21 @@ static void compute_d_features_2_weight(int64_t N, const float *d_features_2,
  */
 __global__ void k_compute_d_features_2_bias(int64_t N, const float *d_features_2,
                                             float *d_features_2_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 64; c += stride) {
-        d_features_2_bias[c] = (float)(mlc_channel_sum(d_features_2, NULL, N, 64, 50176, c));
+    for (int64_t ch = blockIdx.x; ch < 64; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 50176; e += blockDim.x) {
+            const int64_t k = (e / 50176 * 64 + ch) * 50176 + e % 50176;
+            sum += (double)d_features_2[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_2_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_2_bias(int64_t N, const float *d_features_2,
                                       float *d_features_2_bias) {
-    MLC_LAUNCH(k_compute_d_features_2_bias, mlc_blocks(64), MLC_THREADS, N, d_features_2,
-               d_features_2_bias);
+    MLC_LAUNCH(k_compute_d_features_2_bias, 64, MLC_THREADS, N, d_features_2, d_features_2_bias);
 }
 
 /* backward of models/vgg16.model:12  relu
@@ -2422,16 +2491,21 @@ static void compute_d_features_0_weight(int64_t N, const float *d_features_0, co
  */
 __global__ void k_compute_d_features_0_bias(int64_t N, const float *d_features_0,
                                             float *d_features_0_bias) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; c < 64; c += stride) {
-        d_features_0_bias[c] = (float)(mlc_channel_sum(d_features_0, NULL, N, 64, 50176, c));
+    for (int64_t ch = blockIdx.x; ch < 64; ch += gridDim.x) {
+        double sum = 0.0;
+        for (int64_t e = threadIdx.x; e < N * 50176; e += blockDim.x) {
+            const int64_t k = (e / 50176 * 64 + ch) * 50176 + e % 50176;
+            sum += (double)d_features_0[k];
+        }
+        sum = mlc_block_sum(sum);
+        if (threadIdx.x == 0)
+            d_features_0_bias[ch] = (float)sum;
     }
 }
 
 static void compute_d_features_0_bias(int64_t N, const float *d_features_0,
                                       float *d_features_0_bias) {
-    MLC_LAUNCH(k_compute_d_features_0_bias, mlc_blocks(64), MLC_THREADS, N, d_features_0,
-               d_features_0_bias);
+    MLC_LAUNCH(k_compute_d_features_0_bias, 64, MLC_THREADS, N, d_features_0, d_features_0_bias);
 }
 
 /* ---- the evaluation pass: the forward pass without dropout ---- */

@@ -22,7 +22,8 @@
  *     optimizer is one launch of the runtime's own per-element update;
  *   - image ops follow the C target: a convolution is per image its columns and one
  *     product, pools a thread per output value (or per channel plane where they add into
- *     the input), batch norm a block per channel (see emit_image_body).
+ *     the input), batch norm and the per-channel sums a block per channel, fused with
+ *     what is around them as in the C target (emit_channel_body).
  * The runtime keeps the data sets on the device and gathers each batch there, so forward()
  * gets device pointers; the loss and the output cross back only when the runtime asks.
  *
@@ -211,9 +212,8 @@ static void emit_row_max_sumexp(Cu *e, const char *xs, long long w) {
  * the kernel's scratch) and one product; its backward ops the two transposed products, the
  * data gradient folded back (mlc_cuda_col2im), the weight gradient summed over the images in
  * order (beta = 1 after the first). The pools run a thread per output value, or per channel
- * plane where values are summed into the input's places; the per-channel sums a thread per
- * channel; batch norm a block per channel, whose first thread computes the statistics as the
- * C target does (mlc_channel_stats) and whose threads then write the values. */
+ * plane where values are summed into the input's places; batch norm and the per-channel sums
+ * a block per channel (emit_channel_body). */
 
 static bool is_conv(OpKind op) {
     return op == OP_CONV2D || op == OP_CONV2D_BWD_X || op == OP_CONV2D_BWD_W;
@@ -285,14 +285,170 @@ static void emit_conv_host(Cu *e, const OpDesc *d) {
     fprintf(o, "        }\n    }\n");
 }
 
+/* ---- batch norm and the per-channel sums --------------------------------------------------------
+ * A block per channel (ch): its threads take the channel's elements in turn (element e of
+ * the channel's N x spatial is x[k]), each summing in double, and mlc_block_sum adds the
+ * threads' sums in a fixed order; thread 0 puts what the others need in `stat`. The
+ * statistics are the C target's: the mean, then the sum of squared deviations from it. As in
+ * the C target (fuse.c), a batch norm may carry its epilogue (value: the element stored, of
+ * v, the normalised one), the running statistics' mean and var of x, and in the backward
+ * pass the chain that makes dy (dy: computed where it is read), gamma's and beta's gradients
+ * and the sum of dx (a convolution's bias gradient). */
+
+/* "for each element k of channel ch that this thread takes {" */
+static void emit_channel_loop(Cu *e, const OpDesc *d) {
+    long long c = (long long)d->c, sp = (long long)d->spatial;
+    fprintf(e->out, "        for (int64_t e = threadIdx.x; e < N * %lld; e += blockDim.x) {\n", sp);
+    fprintf(e->out, "            const int64_t k = (e / %lld * %lld + ch) * %lld + e %% %lld;\n",
+            sp, c, sp, sp);
+}
+
+/* stat[0] = the mean of channel ch of x, stat[1] = sqrt(var + eps), each thread's `mean`
+ * and `invstd` from them; and the running statistics' mean and var where fused. */
+static void emit_channel_stats(Cu *e, const OpDesc *d, const char *x) {
+    FILE *o = e->out;
+    fprintf(o, "        double sum = 0.0;\n");
+    emit_channel_loop(e, d);
+    fprintf(o, "            sum += (double)%s[k];\n        }\n", x);
+    fprintf(o, "        sum = mlc_block_sum(sum);\n");
+    fprintf(o, "        if (threadIdx.x == 0)\n            stat[0] = sum / count;\n");
+    fprintf(o, "        __syncthreads();\n");
+    fprintf(o, "        const double mean = stat[0];\n");
+    fprintf(o, "        double ss = 0.0;\n");
+    emit_channel_loop(e, d);
+    fprintf(o, "            ss += ((double)%s[k] - mean) * ((double)%s[k] - mean);\n        }\n", x,
+            x);
+    fprintf(o, "        ss = mlc_block_sum(ss);\n");
+    fprintf(o, "        if (threadIdx.x == 0) {\n");
+    fprintf(o, "            stat[1] = sqrt(ss / count + %.9g);\n", d->eps);
+    if (d->mean)
+        fprintf(o, "            %s[ch] = (float)mean;\n", d->mean->name);
+    if (d->var) /* unbiased, as OP_CHANNEL_VAR */
+        fprintf(o, "            %s[ch] = (float)(count > 1.0 ? ss / (count - 1.0) : 0.0);\n",
+                d->var->name);
+    fprintf(o, "        }\n        __syncthreads();\n");
+    fprintf(o, "        const double invstd = 1.0 / stat[1];\n");
+}
+
+/* Batch norm (training, evaluation, backward, gamma's gradient) and channel_sum, _mean and
+ * _var: a block per channel, but batch norm in evaluation a thread per element. */
+static void emit_channel_body(Cu *e, const OpDesc *d, const char **blocks) {
+    FILE *o = e->out;
+    Arena *a = e->g->cx->arena;
+    long long c = (long long)d->c, sp = (long long)d->spatial;
+    const char *value = d->value ? cu_elem(e, d->value).text : "v";
+    if (d->op == OP_BATCHNORM_EVAL) { /* a thread per element, with the running statistics */
+        const char *x = d->in[0]->name, *gamma = d->in[1]->name, *beta = d->in[2]->name;
+        fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
+        fprintf(o,
+                "    for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; "
+                "k < N * %lld; k += stride) {\n",
+                c * sp);
+        fprintf(o, "        const int64_t ch = k / %lld %% %lld;\n", sp, c);
+        fprintf(o, "        const float invstd = (float)(1.0 / sqrt((double)%s[ch] + %.9g));\n",
+                d->in[4]->name, d->eps);
+        fprintf(o, "        const float v = (%s[k] - %s[ch]) * invstd * %s[ch] + %s[ch];\n", x,
+                d->in[3]->name, gamma, beta);
+        fprintf(o, "        %s[k] = %s;\n    }\n", d->out->name, value);
+        *blocks = arena_printf(a, "mlc_blocks(N * %lld)", c * sp);
+        return;
+    }
+    bool fwd = d->op == OP_BATCHNORM;
+    bool bwd = d->op == OP_BATCHNORM_BWD || d->op == OP_BN_DGAMMA;
+    const char *x = d->in[bwd ? 1 : 0]->name;
+    bool sum = d->op == OP_CHANNEL_SUM || d->op == OP_CHANNEL_MEAN;
+    if (!sum)
+        fprintf(
+            o,
+            "    __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */\n");
+    if (d->op != OP_CHANNEL_SUM)
+        fprintf(o, "    const double count = (double)(N * %lld);\n", sp);
+    fprintf(o, "    for (int64_t ch = blockIdx.x; ch < %lld; ch += gridDim.x) {\n", c);
+    if (sum) {
+        fprintf(o, "        double sum = 0.0;\n");
+        emit_channel_loop(e, d);
+        fprintf(o, "            sum += (double)%s[k];\n        }\n", x);
+        fprintf(o, "        sum = mlc_block_sum(sum);\n");
+        fprintf(o, "        if (threadIdx.x == 0)\n            %s[ch] = (float)%s;\n", d->out->name,
+                d->op == OP_CHANNEL_MEAN ? "(sum / count)" : "sum");
+    } else if (d->op == OP_CHANNEL_VAR) { /* unbiased, as batch norm's running variance */
+        OpDesc var = *d;
+        var.var = d->out;
+        emit_channel_stats(e, &var, x);
+        fprintf(o, "        (void)invstd;\n");
+    } else {
+        emit_channel_stats(e, d, x);
+    }
+    if (fwd) {
+        fprintf(o, "        const float m = (float)mean;\n");
+        fprintf(o, "        const float scale = (float)((double)%s[ch] * invstd);\n",
+                d->in[1]->name);
+        emit_channel_loop(e, d);
+        fprintf(o, "            const float v = (%s[k] - m) * scale + %s[ch];\n", x,
+                d->in[2]->name);
+        fprintf(o, "            %s[k] = %s;\n        }\n", d->out->name, value);
+    } else if (bwd) {
+        const char *dy = d->dy ? cu_elem(e, d->dy).text : arena_printf(a, "%s[k]", d->in[0]->name);
+        const char *dgamma = d->op == OP_BN_DGAMMA ? d->out->name
+                             : d->dgamma           ? d->dgamma->name
+                                                   : NULL;
+        fprintf(o, "        double sum_dy = 0.0, sum_dy_x = 0.0;\n");
+        emit_channel_loop(e, d);
+        fprintf(o, "            const float dy_k = %s;\n", dy);
+        fprintf(o, "            sum_dy += (double)dy_k;\n");
+        fprintf(o, "            sum_dy_x += (double)dy_k * (double)%s[k];\n        }\n", x);
+        fprintf(o, "        sum_dy = mlc_block_sum(sum_dy);\n");
+        fprintf(o, "        sum_dy_x = mlc_block_sum(sum_dy_x);\n");
+        fprintf(o, "        if (threadIdx.x == 0) {\n");
+        fprintf(o, "            stat[2] = sum_dy;\n");
+        fprintf(o,
+                "            stat[3] = (sum_dy_x - mean * sum_dy) * invstd; /* sum(dy xhat) */\n");
+        if (dgamma)
+            fprintf(o, "            %s[ch] = (float)stat[3];\n", dgamma);
+        if (d->dbeta)
+            fprintf(o, "            %s[ch] = (float)stat[2];\n", d->dbeta->name);
+        fprintf(o, "        }\n        __syncthreads();\n");
+        if (d->op == OP_BATCHNORM_BWD) {
+            const char *dx = d->out->name;
+            fprintf(o, "        const float m = (float)mean, is = (float)invstd;\n");
+            fprintf(o, "        const float scale = (float)((double)%s[ch] * invstd);\n",
+                    d->in[2]->name);
+            fprintf(o, "        const float a = (float)(stat[2] / count), b = (float)(stat[3] / "
+                       "count);\n");
+            if (d->dxsum)
+                fprintf(o, "        double sum_dx = 0.0;\n");
+            emit_channel_loop(e, d);
+            fprintf(o, "            const float dy_k = %s;\n", dy);
+            fprintf(o, "            %s[k] = scale * (dy_k - a - (%s[k] - m) * is * b);\n", dx, x);
+            if (d->dxsum)
+                fprintf(o, "            sum_dx += (double)%s[k];\n", dx);
+            fprintf(o, "        }\n");
+            if (d->dxsum) {
+                fprintf(o, "        sum_dx = mlc_block_sum(sum_dx);\n");
+                fprintf(o, "        if (threadIdx.x == 0)\n            %s[ch] = (float)sum_dx;\n",
+                        d->dxsum->name);
+            }
+        }
+    }
+    if (!sum)
+        fprintf(o, "        __syncthreads(); /* stat is the next channel's */\n");
+    fprintf(o, "    }\n");
+    *blocks = arena_printf(a, "%lld", c < 65535 ? c : 65535);
+}
+
 /* The body of a pooling, per-channel or batch norm kernel; *blocks what to launch it with. */
 static void emit_image_body(Cu *e, const OpDesc *d, const char **blocks) {
     FILE *o = e->out;
     Arena *a = e->g->cx->arena;
     const char *y = d->out->name;
-    long long c = (long long)d->c, sp = (long long)d->spatial;
+    long long c = (long long)d->c;
     long long hw = (long long)(d->h * d->w), ohw = (long long)(d->oh * d->ow);
     const char *first = "(int64_t)blockIdx.x * blockDim.x + threadIdx.x";
+    if (op_has_eps(d->op) || d->op == OP_CHANNEL_SUM || d->op == OP_CHANNEL_MEAN ||
+        d->op == OP_CHANNEL_VAR) {
+        emit_channel_body(e, d, blocks);
+        return;
+    }
     fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
     switch (d->op) {
     case OP_MAXPOOL2D:
@@ -370,95 +526,11 @@ static void emit_image_body(Cu *e, const OpDesc *d, const char **blocks) {
         return;
     case OP_CHANNEL_SUM:
     case OP_CHANNEL_MEAN:
-    case OP_CHANNEL_VAR: /* a thread per channel, in the C target's order */
-        fprintf(o, "    for (int64_t c = %s; c < %lld; c += stride) {\n", first, c);
-        if (d->op == OP_CHANNEL_VAR) {
-            fprintf(o, "        const double count = (double)(N * %lld);\n", sp);
-            fprintf(o, "        double mean, var;\n");
-            fprintf(o, "        mlc_channel_stats(%s, N, %lld, %lld, c, &mean, &var);\n",
-                    d->in[0]->name, c, sp);
-            fprintf(o,
-                    "        %s[c] = (float)(count > 1.0 ? var * count / (count - 1.0) : "
-                    "0.0);\n    }\n",
-                    y);
-        } else {
-            fprintf(o,
-                    "        %s[c] = (float)(mlc_channel_sum(%s, NULL, N, %lld, %lld, c)%s);\n"
-                    "    }\n",
-                    y, d->in[0]->name, c, sp,
-                    d->op == OP_CHANNEL_MEAN ? arena_printf(a, " / (double)(N * %lld)", sp) : "");
-        }
-        *blocks = arena_printf(a, "mlc_blocks(%lld)", c);
-        return;
+    case OP_CHANNEL_VAR:
     case OP_BATCHNORM_EVAL:
-        fprintf(o, "    for (int64_t e = %s; e < N * %lld; e += stride) {\n", first, c * sp);
-        fprintf(o, "        const int64_t ch = e / %lld %% %lld;\n", sp, c);
-        fprintf(o, "        const float invstd = (float)(1.0 / sqrt((double)%s[ch] + %.9g));\n",
-                d->in[4]->name, d->eps);
-        fprintf(o, "        %s[e] = (%s[e] - %s[ch]) * invstd * %s[ch] + %s[ch];\n    }\n", y,
-                d->in[0]->name, d->in[3]->name, d->in[1]->name, d->in[2]->name);
-        *blocks = arena_printf(a, "mlc_blocks(N * %lld)", c * sp);
-        return;
     case OP_BATCHNORM:
     case OP_BATCHNORM_BWD:
-    case OP_BN_DGAMMA: { /* a block per channel */
-        bool fwd = d->op == OP_BATCHNORM;
-        fprintf(o, "    (void)stride;\n");
-        fprintf(
-            o,
-            "    __shared__ double stat[4]; /* mean, sqrt(var + eps), sum(dy), sum(dy xhat) */\n");
-        fprintf(o, "    for (int64_t ch = blockIdx.x; ch < %lld; ch += gridDim.x) {\n", c);
-        fprintf(o, "        if (threadIdx.x == 0) {\n");
-        fprintf(o, "            double mean, var;\n");
-        const char *x = fwd ? d->in[0]->name : d->in[1]->name;
-        fprintf(o, "            mlc_channel_stats(%s, N, %lld, %lld, ch, &mean, &var);\n", x, c,
-                sp);
-        fprintf(o, "            stat[0] = mean;\n            stat[1] = sqrt(var + %.9g);\n",
-                d->eps);
-        if (!fwd) {
-            const char *dy = d->in[0]->name;
-            fprintf(o, "            stat[2] = mlc_channel_sum(%s, NULL, N, %lld, %lld, ch);\n", dy,
-                    c, sp);
-            fprintf(o,
-                    "            stat[3] = (mlc_channel_sum(%s, %s, N, %lld, %lld, ch) - mean * "
-                    "stat[2]) * (1.0 / stat[1]);\n",
-                    dy, x, c, sp);
-            if (d->op == OP_BN_DGAMMA)
-                fprintf(o, "            %s[ch] = (float)stat[3];\n", y);
-        }
-        fprintf(o, "        }\n        __syncthreads();\n");
-        if (d->op != OP_BN_DGAMMA) {
-            const char *gamma = d->in[fwd ? 1 : 2]->name;
-            fprintf(o, "        const float m = (float)stat[0];\n");
-            if (fwd) {
-                fprintf(o, "        const float scale = (float)((double)%s[ch] / stat[1]);\n",
-                        gamma);
-            } else {
-                fprintf(o, "        const double count = (double)(N * %lld);\n", sp);
-                fprintf(o, "        const double invstd = 1.0 / stat[1];\n");
-                fprintf(o, "        const float is = (float)invstd;\n");
-                fprintf(o, "        const float scale = (float)((double)%s[ch] * invstd);\n",
-                        gamma);
-                fprintf(o, "        const float a = (float)(stat[2] / count), b = (float)(stat[3] "
-                           "/ count);\n");
-            }
-            fprintf(o, "        for (int64_t e = threadIdx.x; e < N * %lld; e += blockDim.x) {\n",
-                    sp);
-            fprintf(o,
-                    "            const int64_t at = (e / %lld * %lld + ch) * %lld + e %% %lld;\n",
-                    sp, c, sp, sp);
-            if (fwd)
-                fprintf(o, "            %s[at] = (%s[at] - m) * scale + %s[ch];\n", y, x,
-                        d->in[2]->name);
-            else
-                fprintf(o, "            %s[at] = scale * (%s[at] - a - (%s[at] - m) * is * b);\n",
-                        y, d->in[0]->name, x);
-            fprintf(o, "        }\n");
-        }
-        fprintf(o, "        __syncthreads(); /* stat is the next channel's */\n    }\n");
-        *blocks = arena_printf(a, "%lld < 65535 ? %lld : 65535", c, c);
-        return;
-    }
+    case OP_BN_DGAMMA: break; /* emit_channel_body */
     case OP_INPUT:
     case OP_TARGET:
     case OP_PARAM:
@@ -558,24 +630,24 @@ static void emit_axis_body(Cu *e, Kernel *k, const char **blocks) {
 static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
     FILE *o = e->out;
     Arena *a = e->g->cx->arena;
-    if (op_info[k->root->op].cls == OPC_LAYOUT) {
+    if (op_info[k->op->op].cls == OPC_LAYOUT) {
         emit_layout_body(e, k, blocks);
         return;
     }
-    if (op_info[k->root->op].cls == OPC_AXIS) {
+    if (op_info[k->op->op].cls == OPC_AXIS) {
         emit_axis_body(e, k, blocks);
         return;
     }
     OpDesc d = kernel_op(e->s, e->mp, k);
-    const char *y = d.out->name, *xs = d.x->name;
-    const char *rows = count_expr(e, d.rows), *total = count_expr(e, d.total);
-    long long w = (long long)d.width;
-    const char *row_blocks = arena_printf(a, "mlc_blocks((%s) * 32)", rows);
     *blocks = "1";
     if (op_info[d.op].cls == OPC_IMAGE) {
         emit_image_body(e, &d, blocks);
         return;
     }
+    const char *y = d.out->name, *xs = d.x->name;
+    const char *rows = count_expr(e, d.rows), *total = count_expr(e, d.total);
+    long long w = (long long)d.width;
+    const char *row_blocks = arena_printf(a, "mlc_blocks((%s) * 32)", rows);
     switch (d.op) {
     case OP_SUM:
     case OP_MEAN: /* one block: each thread's share in double, then mlc_block_sum */
@@ -819,7 +891,7 @@ static void emit_kernel(Cu *e, Kernel *k) {
     const char *name = kernel_name(a, e->mp, k);
     KernelArgs kargs = k->kind == K_GEMM && k->nodes.len ? epilogue_args(e, k, &args) : args;
     PtrVec params = kernel_params(e, &kargs);
-    bool conv = k->kind == K_OP && is_conv(k->root->op);
+    bool conv = k->kind == K_OP && is_conv(k->op->op);
     bool has_kernel = (k->kind != K_GEMM || k->nodes.len) && !conv;
     const char *blocks = "1";
     kernel_comment(e, k);
@@ -852,7 +924,7 @@ static void emit_kernel(Cu *e, Kernel *k) {
         OpDesc d = kernel_op(e->s, e->mp, k);
         emit_conv_host(e, &d);
     }
-    if (k->kind == K_OP && op_info[k->root->op].cls == OPC_LAYOUT) {
+    if (k->kind == K_OP && op_info[k->op->op].cls == OPC_LAYOUT) {
         LayoutDesc d = kernel_layout(e->mp, k);
         if (d.zero) /* a pad: zeros, then the copy (emit_layout_body) */
             fprintf(o, "    mlc_cuda_zero(%s, %s);\n", d.out->name, count_expr(e, d.total));
@@ -1298,8 +1370,8 @@ static const char *const reserved[] = {
     "mlc_cuda_eval_accumulate", "acc", "MLC_LAUNCH", "MLC_THREADS", "win", "grp", "image", "in_at",
     "out_at", "w_at", "plane", "p", "q", "at", "pl", "dx", "d", "share", "e", "s", "r", "c", "ch",
     "count", "mean", "var", "stat", "invstd", "is", "a", "b", "mlc_cuda_im2col", "mlc_cuda_col2im",
-    "mlc_cuda_bias_kernel", "mlc_maxpool_argmax", "mlc_window_at", "mlc_channel_sum",
-    "mlc_channel_stats", "MlcWindow", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN",
+    "mlc_cuda_bias_kernel", "mlc_maxpool_argmax", "mlc_window_at", "ss", "sum_dy", "sum_dy_x",
+    "sum_dx", "dy_k", "MlcWindow", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN",
     NULL};
 
 const Target target_cuda = {
@@ -1310,6 +1382,7 @@ const Target target_cuda = {
     .has_device = true,
     .static_memory = false,
     .supports = NULL, /* every op */
+    .fuse_batchnorm = true,
     .emit = emit_cuda,
     .build = build_cuda,
 };

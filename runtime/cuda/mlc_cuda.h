@@ -57,8 +57,14 @@ static inline unsigned mlc_blocks(int64_t work) {
 /* ---- error checks: a failure names the call (or kernel), the file and the line ---------- */
 
 #ifdef MLC_CUDA_EMU
+/* The arguments are evaluated at the launch and kept, as a GPU keeps them (a graph too): a
+ * launch may pass *p of a local that is gone when a graph replays it. */
+template <class... P, class... A>
+static inline void mlc_emu_launch_with(dim3 grid, dim3 block, void (*kernel)(P...), A... args) {
+    mlc_emu_launch(grid, block, [=]() { kernel(args...); });
+}
 #define MLC_LAUNCH(kernel, blocks, threads, ...) \
-    mlc_emu_launch(blocks, threads, [=]() { kernel(__VA_ARGS__); })
+    mlc_emu_launch_with(blocks, threads, kernel, __VA_ARGS__)
 #else
 static inline void mlc_cuda_check(cudaError_t e, const char *what, const char *file, int line) {
     if (e == cudaSuccess)
