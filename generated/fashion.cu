@@ -476,7 +476,7 @@ __global__ void k_fashion_sgd_rest(const FashionState m, float lr) {
  * weight is updated inside the product that computes its gradient, where it can be. */
 static void fashion_train_step(void *state, const float *batch_x, const void *batch_y, int64_t n,
                                float lr) {
-    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* MLC_CUDA_GRAPHS=1 */
+    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* a CUDA Graph */
         return;
     fashion_forward(state, batch_x, batch_y, n);
     FashionState *m = (FashionState *)state;

@@ -1228,7 +1228,7 @@ static void emit_train_step(Cu *e) {
     bool graph = !uses_dropout(g); /* a graph would keep one step's dropout seed */
     if (graph)
         fprintf(
-            o, "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* MLC_CUDA_GRAPHS=1 */\n"
+            o, "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* a CUDA Graph */\n"
                "        return;\n");
     fprintf(o, "    %s_forward(state, batch_x, batch_y, n);\n", g->name);
     emit_inputs(e, s->nforward, s->kernels.len, false);

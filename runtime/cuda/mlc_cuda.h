@@ -66,20 +66,25 @@ static inline void mlc_emu_launch_with(dim3 grid, dim3 block, void (*kernel)(P..
 #define MLC_LAUNCH(kernel, blocks, threads, ...) \
     mlc_emu_launch_with(blocks, threads, kernel, __VA_ARGS__)
 #else
-static inline void mlc_cuda_check(cudaError_t e, const char *what, const char *file, int line) {
-    if (e == cudaSuccess)
-        return;
+/* True while a training step is captured as a CUDA Graph: a failure then says how to run
+ * without graphs. */
+static bool mlc_capturing;
+static inline void mlc_cuda_failed(const char *what, const char *file, int line, const char *why) {
     fflush(stdout);
-    fprintf(stderr, "%s:%d: %s failed: %s\n", file, line, what, cudaGetErrorString(e));
+    fprintf(stderr, "%s:%d: %s failed: %s%s\n", file, line, what, why,
+            mlc_capturing ? " (while capturing a training step as a CUDA Graph; "
+                            "MLC_CUDA_GRAPHS=0 runs without graphs)"
+                          : "");
     exit(1);
+}
+static inline void mlc_cuda_check(cudaError_t e, const char *what, const char *file, int line) {
+    if (e != cudaSuccess)
+        mlc_cuda_failed(what, file, line, cudaGetErrorString(e));
 }
 static inline void mlc_cublas_check(cublasStatus_t s, const char *what, const char *file,
                                     int line) {
-    if (s == CUBLAS_STATUS_SUCCESS)
-        return;
-    fflush(stdout);
-    fprintf(stderr, "%s:%d: %s failed: %s\n", file, line, what, cublasGetStatusString(s));
-    exit(1);
+    if (s != CUBLAS_STATUS_SUCCESS)
+        mlc_cuda_failed(what, file, line, cublasGetStatusString(s));
 }
 #define MLC_CUDA_CHECK(call)   mlc_cuda_check((call), #call, __FILE__, __LINE__)
 #define MLC_CUBLAS_CHECK(call) mlc_cublas_check((call), #call, __FILE__, __LINE__)
@@ -96,12 +101,12 @@ static cudaStream_t mlc_stream;
 static cublasHandle_t mlc_cublas;
 #endif
 
-/* CUDA Graphs for the training step, where MLC_CUDA_GRAPHS=1 is set in the environment. */
+/* CUDA Graphs for the training step: on, unless MLC_CUDA_GRAPHS=0 is set in the environment. */
 static bool mlc_graphs_on(void) {
     static int on = -1;
     if (on < 0) {
         const char *e = getenv("MLC_CUDA_GRAPHS");
-        on = e && *e && strcmp(e, "0") != 0;
+        on = !(e && strcmp(e, "0") == 0);
     }
     return on == 1;
 }
@@ -383,7 +388,7 @@ static inline void mlc_cuda_zero(float *y, int64_t total) {
 }
 
 /* ---- CUDA Graphs ----------------------------------------------------------------------------
- * With MLC_CUDA_GRAPHS=1, a training step (train_step) is captured as a graph the first time
+ * Unless MLC_CUDA_GRAPHS=0, a training step (train_step) is captured as a graph the first time
  * it runs with a given batch (its device pointers and size) and rate, and replayed after
  * that: one launch instead of one per kernel. What a graph keeps are the arguments as they
  * were when it was captured, so a step whose arguments change (the last, smaller batch of an
@@ -420,6 +425,7 @@ static inline bool mlc_graph_replay(const void *state, const void *x, const void
     if (mlc_graph.valid)
         MLC_CUDA_CHECK(cudaGraphExecDestroy(mlc_graph.exec));
     MLC_CUDA_CHECK(cudaStreamBeginCapture(mlc_stream, cudaStreamCaptureModeThreadLocal));
+    mlc_capturing = true;
 #endif
     mlc_graph.valid = false;
     mlc_graph.capturing = true;
@@ -443,6 +449,7 @@ static inline void mlc_graph_end(void) {
     cudaGraph_t graph;
     MLC_CUDA_CHECK(cudaStreamEndCapture(mlc_stream, &graph));
     MLC_CUDA_CHECK(cudaGraphInstantiate(&mlc_graph.exec, graph, 0));
+    mlc_capturing = false;
     MLC_CUDA_CHECK(cudaGraphDestroy(graph));
     MLC_CUDA_CHECK(cudaGraphLaunch(mlc_graph.exec, mlc_stream));
 #endif

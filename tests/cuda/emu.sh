@@ -8,14 +8,15 @@
 #   3. both programs' --grads (the loss and every gradient on one batch: the first training
 #      batch of DATA, the fuzz corpus's <name>_batch.safetensors, or the model's constant
 #      input at batch 1 and 7) must agree within 1e-5 relative (st_compare);
-#   4. with DATA, one epoch of training in file order at the model's batch size, and one
+#   4. with DATA, one epoch of training in file order at the model's batch size, every
+#      kernel launched (MLC_CUDA_GRAPHS=0), and one
 #      shuffled, at batch 100 (a partial last batch), with Adam (whose state stays on the
 #      host): every printed loss and test line within 1e-5 relative, and the saved weights
 #      of the second within 1e-5 relative (1e-6 absolute); the same for an epoch of SGD with
 #      Nesterov momentum and weight decay. (Optimizers other than plain SGD update on the
 #      device with the runtime's own element function, mlc_optim_update.) And two shuffled
-#      epochs of plain SGD at batch 100 with MLC_CUDA_GRAPHS=1: each step captured once per
-#      batch size and replayed, as a CUDA Graph keeps it. From those weights: --eval,
+#      epochs of plain SGD at batch 100 with CUDA Graphs (the default): each step captured
+#      once per batch size and rate and replayed, as a CUDA Graph keeps it. From those weights: --eval,
 #      --predict and --outputs against the C target's; and a run of two epochs against
 #      one resumed from a checkpoint after the first, bit for bit.
 # With --no-train, only step 3.
@@ -80,13 +81,13 @@ awk -v tol=1e-5 '
     }' "$1" "$2"
 }
 for prog in c emu; do
-    "$work/${name}_$prog" --data "$data" --epochs 1 >"$work/${name}_${prog}_1.txt"
+    MLC_CUDA_GRAPHS=0 "$work/${name}_$prog" --data "$data" --epochs 1 >"$work/${name}_${prog}_1.txt"
     "$work/${name}_$prog" --data "$data" --epochs 1 --shuffle --batch 100 --optimizer adam \
         --save "$work/${name}_${prog}_adam.safetensors" --no-checkpoint >"$work/${name}_${prog}_2.txt"
     "$work/${name}_$prog" --data "$data" --epochs 1 --optimizer sgd --momentum 0.9 --nesterov \
         --weight-decay 1e-3 --lr 0.01 --save "$work/${name}_${prog}_sgd.safetensors" \
         --no-checkpoint --quiet >/dev/null
-    MLC_CUDA_GRAPHS=1 "$work/${name}_$prog" --data "$data" --epochs 2 --shuffle --batch 100 \
+    "$work/${name}_$prog" --data "$data" --epochs 2 --shuffle --batch 100 \
         --save "$work/${name}_${prog}_graph.safetensors" --no-checkpoint >"$work/${name}_${prog}_3.txt"
 done
 same_lines "$work/${name}_c_1.txt" "$work/${name}_emu_1.txt"
