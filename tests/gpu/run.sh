@@ -1,62 +1,127 @@
 #!/bin/sh
-# run.sh [--no-gpu] [DATA]: the CUDA target on a GPU machine, in one call.
-#   1. builds mlc (build-gpu/, Release) and runs the CUDA tests (ctest -L cuda: the kernels
-#      in the CPU emulation against the C target, and nvcc for sm_80 and sm_90);
-#   2. builds the fashion trainer twice, with the c target and the cuda target, and writes
-#      one set of initial weights;
-#   3. trains both from those weights for $EPOCHS epochs (default 5) at batch 64, and checks
-#      that every loss printed in epoch 1 agrees within 1e-4 relative; prints each run's
-#      time per epoch and per step (--time), and the largest difference of each epoch's test
-#      loss;
-#   4. the GPU run again with each training step replayed as a CUDA Graph
-#      (MLC_CUDA_GRAPHS=1): the same losses, and its times;
-#   5. the same at batch 1024 (2 epochs); the CNN for an epoch on both (its losses
-#      reported); the GPU at batch 64 with --tf32.
-# DATA is FashionMNIST's directory (default data/fashion-mnist, else the tests' 2048-sample
-# subset). --no-gpu stops after step 2 and the CPU run: what can be checked without a GPU.
+# run.sh [--no-gpu] [--emu] [DATA]: the CUDA target on a GPU machine, in one call of a few
+# minutes. Every step runs even when an earlier one disagrees; the end lists what failed.
+#   1. builds mlc (build-gpu/, Release); with --emu also the CUDA tests of the CPU emulation
+#      (ctest -L cuda, which CI runs anyway);
+#   2. on the GPU, for every model of tests/grad, the fuzz corpus and autograd_demo: the
+#      loss and every gradient on one batch (--grads) against the C target's, within 1e-4
+#      relative or 1e-5 absolute (the products sum in cuBLAS's order): which op is wrong,
+#      if one is;
+#   3. the fashion trainer, built with the c and the cuda targets from one set of initial
+#      weights, trained $EPOCHS epochs (default 5) at batch 64: every loss printed in epoch 1
+#      within 1e-4 relative; each run's time per epoch and per step (--time);
+#   4. the same on the GPU without CUDA Graphs (MLC_CUDA_GRAPHS=0): the same losses, its
+#      times;
+#   5. batch 1024 (2 epochs); the CNN (models/fashion_cnn.model) for an epoch on both (its
+#      losses reported); the GPU at batch 64 with --tf32 (reported);
+#   6. with compute-sanitizer (if the toolkit has it, and SANITIZE is not 0): memcheck on the
+#      fashion trainer and the CNN, racecheck (shared memory) on the CNN, an epoch of the
+#      tests' 2048 samples at batch 256, each cut off after 120 s.
+# DATA is FashionMNIST's directory (default data/fashion-mnist, else the tests' subset of 2048
+# samples; the device tool carries data/fashion-mnist when asked to). --no-gpu runs step 1
+# and the CPU part of step 3: what can be checked without a GPU. The whole output is worth
+# keeping: it has the times and every difference.
 # Exit status 0 when everything ran and agreed.
-set -eu
-gpu=1
-if [ "${1:-}" = --no-gpu ]; then
-    gpu=0
+set -u
+gpu=1 emu=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --no-gpu) gpu=0 ;;
+    --emu) emu=1 ;;
+    *) break ;;
+    esac
     shift
-fi
+done
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$src/build-gpu}
 work=$build/gpu-run
 epochs=${EPOCHS:-5}
+subset=$src/tests/e2e/data
 data=${1:-$src/data/fashion-mnist}
 if [ ! -e "$data/train-images-idx3-ubyte.gz" ] && [ ! -e "$data/train-images-idx3-ubyte" ]; then
     echo "run.sh: no FashionMNIST in $data (scripts/get-data.sh gets it); using the tests'" \
         "subset of 2048 samples"
-    data=$src/tests/e2e/data
+    data=$subset
 fi
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+failed=""
+# failure NAME: NAME joins the list of what failed
+failure() {
+    failed="$failed $1"
+    echo "run.sh: FAILED: $1"
+}
 
 echo "== the machine"
 if [ $gpu = 1 ]; then
     nvidia-smi -L || { echo "run.sh: nvidia-smi finds no GPU (run with --no-gpu)"; exit 1; }
+    nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,memory.total --format=csv
 fi
 nvcc=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 "$nvcc" --version | tail -1
 
-echo "== build and the CUDA tests"
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$jobs" >/dev/null
-if ! (cd "$build" && ctest -L cuda -j"$jobs" --output-on-failure >"$build/cuda-tests.log" 2>&1)
-then
-    tail -40 "$build/cuda-tests.log"
-    echo "run.sh: the CUDA tests failed (all of it: $build/cuda-tests.log)"
-    exit 1
+echo "== build"
+cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
+cmake --build "$build" -j"$jobs" >"$build/build.log" 2>&1 || { tail -30 "$build/build.log"; exit 1; }
+mlc=$build/mlc
+compare_st=$build/tests/st_compare
+mkdir -p "$work"
+if [ $emu = 1 ]; then
+    if (cd "$build" && ctest -L cuda -j"$jobs" --output-on-failure >"$build/cuda-tests.log" 2>&1)
+    then
+        grep "tests passed" "$build/cuda-tests.log"
+    else
+        tail -40 "$build/cuda-tests.log"
+        failure "ctest -L cuda (all of it: $build/cuda-tests.log)"
+    fi
 fi
-grep "tests passed" "$build/cuda-tests.log"
+
+# grads MODEL: its --grads on the GPU against the C target's (both built before)
+grads() {
+    model=$1 name=$(basename "$1" .model)
+    batch=${model%.model}_batch.safetensors
+    if [ -f "$batch" ]; then
+        set -- "inputs" "--inputs $batch"
+    else
+        set -- "batch1" "--batch 1" "batch7" "--batch 7"
+    fi
+    while [ $# -gt 0 ]; do
+        label=$1 opts=$2
+        shift 2
+        out=$work/g/${name}_$label
+        # shellcheck disable=SC2086 # the options are words
+        if ! "$work/g/${name}_c" $opts --grads "${out}_c.st" >"$out.log" 2>&1 ||
+            ! "$work/g/${name}_gpu" $opts --grads "${out}_gpu.st" >>"$out.log" 2>&1 ||
+            ! "$compare_st" "${out}_c.st" "${out}_gpu.st" 1e-4 1e-5 >>"$out.log" 2>&1; then
+            grep -v " ok$" "$out.log" | tail -12
+            failure "gradients of $name ($label)"
+        fi
+    done
+}
+
+if [ $gpu = 1 ]; then
+    echo "== gradients on the GPU against the CPU, every test model"
+    mkdir -p "$work/g"
+    start=$(date +%s)
+    models=$(ls "$src"/tests/grad/*.model "$src"/tests/fuzz/corpus/*.model \
+        "$src/models/autograd_demo.model")
+    # both targets' programs, $jobs models at a time
+    # shellcheck disable=SC2016 # the script's variables are its own
+    echo "$models" | xargs -n 1 -P "$jobs" sh -c 'n=$(basename "$2" .model)
+        "$0" "$2" -o "$1/${n}_c" && "$0" "$2" --target cuda -o "$1/${n}_gpu" ||
+            echo "run.sh: FAILED to build $2"' "$mlc" "$work/g"
+    echo "built $(echo "$models" | wc -w) models for both targets in $(($(date +%s) - start)) s"
+    before=$(echo "$failed" | wc -w)
+    for m in $models; do
+        grads "$m"
+    done
+    echo "gradients: $(($(echo "$failed" | wc -w) - before)) models disagree of" \
+        "$(echo "$models" | wc -w), in $(($(date +%s) - start)) s with the builds"
+fi
 
 echo "== the trainers"
-mkdir -p "$work"
-mlc=$build/mlc
-"$mlc" "$src/models/fashion.model" -o "$work/train_c"
+"$mlc" "$src/models/fashion.model" -o "$work/train_c" || exit 1
 start=$(date +%s)
-"$mlc" "$src/models/fashion.model" --target cuda -o "$work/train_gpu"
+"$mlc" "$src/models/fashion.model" --target cuda -o "$work/train_gpu" || exit 1
 echo "mlc --target cuda: built in $(($(date +%s) - start)) s"
 "$mlc" "$src/models/fashion.model" --emit cuda | wc -c | sed 's/$/ bytes of CUDA/'
 "$work/train_c" --data "$data" --epochs 0 --save "$work/init.safetensors" --no-checkpoint \
@@ -66,8 +131,11 @@ echo "mlc --target cuda: built in $(($(date +%s) - start)) s"
 run() {
     name=$1 prog=$2
     shift 2
-    "$prog" --data "$data" --load "$work/init.safetensors" --no-progress --time "$@" \
-        >"$work/$name.txt" 2>"$work/$name.time"
+    if ! "$prog" --data "$data" --load "$work/init.safetensors" --no-progress --time "$@" \
+        >"$work/$name.txt" 2>"$work/$name.time"; then
+        tail -5 "$work/$name.txt" "$work/$name.time"
+        failure "the run $name ($prog $*)"
+    fi
 }
 
 # report NAME STEPS: seconds per epoch (training, then the test pass) and per step
@@ -100,6 +168,10 @@ compare() {
                 worst, tol
             exit bad }' "$work/$1.txt" "$work/$2.txt"
 }
+# required A B TOL EPOCH: compare, and a failure if they differ
+required() {
+    compare "$@" || failure "losses of $2 against $1"
+}
 
 steps=$(awk -v n="$(zcat -f "$data"/train-labels-idx1-ubyte* | wc -c)" \
     'BEGIN { printf "%d", (n - 8 + 63) / 64 }')
@@ -107,52 +179,83 @@ echo "== batch 64, $epochs epochs on the CPU ($steps steps per epoch)"
 run cpu64 "$work/train_c" --epochs "$epochs"
 report cpu64 "$steps"
 if [ $gpu = 0 ]; then
-    echo "run.sh: --no-gpu: stopping before the GPU runs"
-    exit 0
+    echo "run.sh: --no-gpu: stopping before the GPU runs${failed:+; FAILED:$failed}"
+    [ -z "$failed" ]
+    exit
 fi
 
-echo "== batch 64, $epochs epochs on the GPU"
+echo "== batch 64, $epochs epochs on the GPU, each step a CUDA Graph (the default)"
 run gpu64 "$work/train_gpu" --epochs "$epochs"
 report gpu64 "$steps"
 echo "epoch 1, GPU against CPU:"
-compare cpu64 gpu64 1e-4 1
+required cpu64 gpu64 1e-4 1
 echo "every epoch, GPU against CPU (for the record):"
-compare cpu64 gpu64 1 0 || true
+compare cpu64 gpu64 1 0
 
-echo "== batch 64, $epochs epochs on the GPU, each step a CUDA Graph (MLC_CUDA_GRAPHS=1)"
-MLC_CUDA_GRAPHS=1 run graph64 "$work/train_gpu" --epochs "$epochs"
-report graph64 "$steps"
-echo "epoch 1, GPU with graphs against CPU:"
-compare cpu64 graph64 1e-4 1
-echo "every epoch, with graphs against without (reported: cuBLAS may pick other kernels"
-echo "with the workspace the graphs set):"
-compare gpu64 graph64 1e-6 0 || true
+echo "== batch 64, $epochs epochs on the GPU, every kernel launched (MLC_CUDA_GRAPHS=0)"
+MLC_CUDA_GRAPHS=0 run plain64 "$work/train_gpu" --epochs "$epochs"
+report plain64 "$steps"
+echo "epoch 1, GPU without graphs against CPU:"
+required cpu64 plain64 1e-4 1
+echo "every epoch, without graphs against with (reported: cuBLAS may pick other kernels"
+echo "with the workspace that graphs set):"
+compare gpu64 plain64 1e-6 0
 
-steps1024=$(( (steps * 64 + 1023) / 1024 ))
+steps1024=$(((steps * 64 + 1023) / 1024))
 echo "== batch 1024, 2 epochs ($steps1024 steps per epoch)"
 run cpu1024 "$work/train_c" --epochs 2 --batch 1024
 report cpu1024 "$steps1024"
 run gpu1024 "$work/train_gpu" --epochs 2 --batch 1024
 report gpu1024 "$steps1024"
-compare cpu1024 gpu1024 1e-4 1
+required cpu1024 gpu1024 1e-4 1
 
-echo "== the CNN (models/fashion_cnn.model), 1 epoch at batch 64"
-"$mlc" "$src/models/fashion_cnn.model" -o "$work/train_cnn_c"
-"$mlc" "$src/models/fashion_cnn.model" --target cuda -o "$work/train_cnn_gpu"
-"$work/train_cnn_c" --data "$data" --epochs 0 --save "$work/init.safetensors" --no-checkpoint \
-    >/dev/null
-run cnn_cpu "$work/train_cnn_c" --epochs 1
-report cnn_cpu "$steps"
-run cnn_gpu "$work/train_cnn_gpu" --epochs 1
-report cnn_gpu "$steps"
-echo "epoch 1, the CNN on the GPU against the CPU (its weight gradients sum the images in"
-echo "another order, so this is reported, not required):"
-compare cnn_cpu cnn_gpu 1e-4 1 || true
-
-echo "== batch 64 on the GPU with --tf32"
-"$work/train_c" --data "$data" --epochs 0 --save "$work/init.safetensors" --no-checkpoint \
-    >/dev/null
+echo "== batch 64 on the GPU with --tf32 (reported)"
 run tf32 "$work/train_gpu" --epochs 1 --tf32
 report tf32 "$steps"
-compare cpu64 tf32 1 1 || true
-echo "run.sh: done"
+compare cpu64 tf32 1 1
+
+echo "== the CNN (models/fashion_cnn.model), 1 epoch at batch 64"
+if ! "$mlc" "$src/models/fashion_cnn.model" -o "$work/train_cnn_c" ||
+    ! "$mlc" "$src/models/fashion_cnn.model" --target cuda -o "$work/train_cnn_gpu"; then
+    failure "building the CNN"
+fi
+cp "$work/init.safetensors" "$work/init_mlp.safetensors"
+"$work/train_cnn_c" --data "$data" --epochs 0 --save "$work/init.safetensors" --no-checkpoint \
+    >/dev/null
+run cnn_gpu "$work/train_cnn_gpu" --epochs 1
+report cnn_gpu "$steps"
+run cnn_cpu "$work/train_cnn_c" --epochs 1
+report cnn_cpu "$steps"
+echo "epoch 1, the CNN on the GPU against the CPU (its sums run in another order, and a"
+echo "convolution's bias before batch norm has a gradient of 0 up to rounding, so this is"
+echo "reported, not required):"
+compare cnn_cpu cnn_gpu 1e-4 1
+
+sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+if [ "${SANITIZE:-1}" = 0 ]; then
+    echo "== compute-sanitizer: skipped (SANITIZE=0)"
+elif [ -x "$sanitizer" ]; then
+    echo "== compute-sanitizer, an epoch of the tests' 2048 samples at batch 256"
+    # sanitize TOOL PROGRAM WEIGHTS
+    sanitize() {
+        log=$work/sanitize_$1_$(basename "$2").log
+        if timeout 120 "$sanitizer" --tool "$1" --error-exitcode 9 "$2" --data "$subset" \
+            --epochs 1 --batch 256 --load "$3" --no-progress >"$log" 2>&1; then
+            echo "$1 $(basename "$2"): $(tail -1 "$log")"
+        else
+            grep -m 20 "=========" "$log"
+            failure "compute-sanitizer --tool $1 on $(basename "$2") ($log)"
+        fi
+    }
+    sanitize memcheck "$work/train_gpu" "$work/init_mlp.safetensors"
+    sanitize memcheck "$work/train_cnn_gpu" "$work/init.safetensors"
+    sanitize racecheck "$work/train_cnn_gpu" "$work/init.safetensors"
+else
+    echo "== no compute-sanitizer in this toolkit: skipped"
+fi
+
+if [ -n "$failed" ]; then
+    echo "run.sh: done; FAILED:$failed"
+    exit 1
+fi
+echo "run.sh: done, everything agreed"
