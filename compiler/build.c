@@ -198,9 +198,11 @@ static bool build_with(const char *c_path, const char *exe_path, bool verbose, b
     argv[argc++] = blas_flag;
     argv[argc++] = (char *)c_path;
     argv[argc++] = lib;
-    static char cublas[] = "-lcublas";
-    if (cuda)
+    static char cublas[] = "-lcublas", cublaslt[] = "-lcublasLt";
+    if (cuda) {
         argv[argc++] = cublas;
+        argv[argc++] = cublaslt;
+    }
     static char libs[] = MLC_LINK_LIBS;
     char libs_copy[sizeof libs];
     memcpy(libs_copy, libs, sizeof libs);

@@ -330,7 +330,7 @@ Schedule *fuse_kernels(Graph *g, const Target *t) {
                 if (!reduced[i]) {
                     k = new_kernel(s, K_OP, x);
                     k->op = x;
-                    k->scratch = op_scratch(x);
+                    k->scratch = t->scratch ? t->scratch(x) : op_scratch(x);
                 }
                 break;
             }

@@ -988,6 +988,9 @@ typedef struct Target {
      * its backward's dy inside the loops that read dy, its statistics and parameter gradients
      * from the same passes. */
     bool fuse_batchnorm;
+    /* The floats of working memory a kernel computing node n needs; NULL: op_scratch's (a
+     * convolution's columns and partial sums, as the C target uses them). */
+    int64_t (*scratch)(const Node *n);
     /* Compiles src_path into the program exe_path; false (after saying why) on failure. NULL
      * for a target whose output is source: -o names a directory that gets NAME + extension
      * (and NAME.h when the target has a header). */

@@ -83,6 +83,10 @@ static void compute_linear_relu_stack_1(int64_t N, const float *image_1,
                                         const float *linear_relu_stack_0_weight,
                                         const float *linear_relu_stack_0_bias,
                                         float *linear_relu_stack_1) {
+    /* cuBLASLt: the bias and relu inside the product */
+    if (mlc_gemm_bias(false, true, N, 512, 784, image_1, 784, linear_relu_stack_0_weight, 784,
+                      linear_relu_stack_1, 512, linear_relu_stack_0_bias, true))
+        return;
     mlc_gemm(false, true, N, 512, 784, 1.0f, image_1, 784, linear_relu_stack_0_weight, 784, 0.0f,
              linear_relu_stack_1, 512);
     MLC_LAUNCH(k_compute_linear_relu_stack_1, mlc_blocks(N * 512), MLC_THREADS, N,
@@ -106,6 +110,11 @@ static void compute_linear_relu_stack_3(int64_t N, const float *linear_relu_stac
                                         const float *linear_relu_stack_2_weight,
                                         const float *linear_relu_stack_2_bias,
                                         float *linear_relu_stack_3) {
+    /* cuBLASLt: the bias and relu inside the product */
+    if (mlc_gemm_bias(false, true, N, 512, 512, linear_relu_stack_1, 512,
+                      linear_relu_stack_2_weight, 512, linear_relu_stack_3, 512,
+                      linear_relu_stack_2_bias, true))
+        return;
     mlc_gemm(false, true, N, 512, 512, 1.0f, linear_relu_stack_1, 512, linear_relu_stack_2_weight,
              512, 0.0f, linear_relu_stack_3, 512);
     MLC_LAUNCH(k_compute_linear_relu_stack_3, mlc_blocks(N * 512), MLC_THREADS, N,
@@ -126,6 +135,10 @@ __global__ void k_compute_logits(int64_t N, const float *linear_relu_stack_4_bia
 static void compute_logits(int64_t N, const float *linear_relu_stack_3,
                            const float *linear_relu_stack_4_weight,
                            const float *linear_relu_stack_4_bias, float *logits) {
+    /* cuBLASLt: the bias inside the product */
+    if (mlc_gemm_bias(false, true, N, 10, 512, linear_relu_stack_3, 512, linear_relu_stack_4_weight,
+                      512, logits, 10, linear_relu_stack_4_bias, false))
+        return;
     mlc_gemm(false, true, N, 10, 512, 1.0f, linear_relu_stack_3, 512, linear_relu_stack_4_weight,
              512, 0.0f, logits, 10);
     MLC_LAUNCH(k_compute_logits, mlc_blocks(N * 10), MLC_THREADS, N, linear_relu_stack_4_bias,

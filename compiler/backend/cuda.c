@@ -208,15 +208,30 @@ static void emit_row_max_sumexp(Cu *e, const char *xs, long long w) {
 }
 
 /* ---- image ops ------------------------------------------------------------------------------
- * A convolution is the C target's: per image (and group) its columns (mlc_cuda_im2col, into
- * the kernel's scratch) and one product; its backward ops the two transposed products, the
- * data gradient folded back (mlc_cuda_col2im), the weight gradient summed over the images in
- * order (beta = 1 after the first). The pools run a thread per output value, or per channel
- * plane where values are summed into the input's places; batch norm and the per-channel sums
- * a block per channel (emit_channel_body). */
+ * A convolution is an implicit product (emit_conv_body): per image and group, the weights
+ * times the input's columns, each column element computed from the input where the product
+ * reads it, so the columns are never stored and one launch does every image. The pools run a
+ * thread per output value, or per channel plane where values are summed into the input's
+ * places; batch norm and the per-channel sums a block per channel (emit_channel_body). */
 
 static bool is_conv(OpKind op) {
     return op == OP_CONV2D || op == OP_CONV2D_BWD_X || op == OP_CONV2D_BWD_W;
+}
+
+/* The parts of the batch whose weight gradients a convolution's backward computes apart (more
+ * blocks at once) before adding them in order: as many as 4M floats of sums allow, at most
+ * 16 (at batch 64, four images a part). 1: no parts, the gradient is written at once. */
+static int64_t conv_parts(int64_t weights) {
+    int64_t parts = ((int64_t)4 << 20) / weights;
+    return parts < 1 ? 1 : parts > 16 ? 16 : parts;
+}
+
+/* The working memory of a kernel (Target.scratch): the weight gradient's parts. */
+static int64_t cuda_scratch(const Node *n) {
+    if (n->op != OP_CONV2D_BWD_W)
+        return 0;
+    int64_t weights = shape_numel_const(n->shape), parts = conv_parts(weights);
+    return parts > 1 ? parts * weights : 0;
 }
 
 /* "const MlcWindow win = {...};" for a window over `channels` channels. */
@@ -231,58 +246,173 @@ static void emit_window(Cu *e, const OpDesc *d, int64_t channels) {
             (long long)d->oh, (long long)d->ow);
 }
 
-/* The host function of a convolution kernel (its parameters are the C target's). */
-static void emit_conv_host(Cu *e, const OpDesc *d) {
+/* The function giving the column element (r, p) of one image's group of channels, which start
+ * at xg: input channel r / (kh kw) at the window offset (i, j) of row r, seen from output
+ * position p (0 in the padding). As B of a product, its parameters are (r, p) for conv2d
+ * (the columns); for the weight gradient (the columns transposed, `plane` computing xg from
+ * k) they are (k, r), p = k % P. */
+static void emit_column(Cu *e, const OpDesc *d, const char *k, const char *plane) {
+    const Window *w = &d->win;
+    long long kh = w->k[0], kw = w->k[1], ow = d->ow, h = d->h, wd = d->w;
+    FILE *o = e->out;
+    if (strcmp(k, "p"))
+        fprintf(o, "            [&](int %s, int r) { /* the columns' element (r, p) */\n", k);
+    else
+        fprintf(o, "            [&](int r, int p) { /* the columns' element (r, p) */\n");
+    if (plane)
+        fprintf(o, "                %s\n", plane);
+    if (strcmp(k, "p"))
+        fprintf(o, "                const int p = %s %% %lld;\n", k, (long long)(d->oh * ow));
+    fprintf(o, "                const int ch = r / %lld, i = r / %lld %% %lld, j = r %% %lld;\n",
+            kh * kw, kw, kh, kw);
+    fprintf(o, "                const int row = p / %lld * %lld - %lld + i * %lld;\n", ow,
+            (long long)w->stride[0], (long long)w->pad[0], (long long)w->dil[0]);
+    fprintf(o, "                const int col = p %% %lld * %lld - %lld + j * %lld;\n", ow,
+            (long long)w->stride[1], (long long)w->pad[1], (long long)w->dil[1]);
+    fprintf(o,
+            "                return row >= 0 && row < %lld && col >= 0 && col < %lld ? "
+            "xg[(ch * %lld + row) * %lld + col] : 0.0f;\n",
+            h, wd, h, wd);
+    fprintf(o, "            },\n");
+}
+
+/* "for each tile t of `count` images (or parts) ...": its image (or part), group and corner
+ * (m0, n0), for a result of m x n per image (or part) and group. */
+static void emit_tile_loop(Cu *e, const OpDesc *d, const char *count, const char *unit, int64_t m,
+                           int64_t n) {
+    FILE *o = e->out;
+    int64_t groups = d->win.groups;
+    long long tn = (n + 63) / 64, per_group = ((m + 63) / 64) * tn;
+    long long per = groups * per_group;
+    fprintf(o, "    for (int64_t t = blockIdx.x; t < %s * %lld; t += gridDim.x) {\n", count, per);
+    fprintf(o, "        const int64_t %s = t / %lld;\n", unit, per);
+    if (groups > 1)
+        fprintf(o, "        const int64_t grp = t %% %lld / %lld;\n", per, per_group);
+    else
+        fprintf(o, "        const int64_t grp = 0; /* one group */\n");
+    if (per_group == tn) /* one tile of rows */
+        fprintf(o, "        const int m0 = 0, n0 = (int)(t %% %lld * 64);\n", tn);
+    else
+        fprintf(
+            o, "        const int m0 = (int)(t %% %lld / %lld * 64), n0 = (int)(t %% %lld * 64);\n",
+            per_group, tn, tn);
+}
+
+/* The blocks of a convolution kernel: one per tile, at most MLC_MAX_BLOCKS. */
+static const char *conv_blocks(Cu *e, const char *count, int64_t groups, int64_t m, int64_t n) {
+    return arena_printf(e->g->cx->arena, "mlc_grid(%s * %lld)", count,
+                        (long long)(groups * ((m + 63) / 64) * ((n + 63) / 64)));
+}
+
+/* A convolution's kernel, as products of mlc_tile_gemm (runtime/cuda/mlc_cuda.h); *blocks
+ * what to launch it with. With cg = C / groups input and og = OC / groups output channels
+ * per group, R = cg kh kw rows of columns and P = OH OW output positions:
+ *   conv2d:  y[n, g] = w[g] (og x R) cols(x[n, g]) (R x P) + bias, per image and group;
+ *   its dx:  dx[n, g] = w[g]^T dy[n, g] folded back onto the image, as one product of
+ *            cg x (og kh kw) by (og kh kw) x (H W): dy's element at the output position
+ *            whose window puts offset (i, j) on the input position (0 where none does);
+ *   its dw:  dw[g] = the sum over the images of dy[n, g] (og x P) cols(x[n, g])^T (P x R):
+ *            the images in parts (part, part + parts, ...), each part one product whose k
+ *            runs over its images' positions, the parts then added in order. */
+static void emit_conv_body(Cu *e, const OpDesc *d, const char **blocks) {
     FILE *o = e->out;
     Arena *a = e->g->cx->arena;
-    int64_t g = d->win.groups, cg = d->c / g, og = d->oc / g;
-    long long rows = (long long)(cg * d->win.k[0] * d->win.k[1]), cols = (long long)(d->oh * d->ow);
-    bool direct = window_columns_are_input(&d->win);
-    if (!direct)
-        emit_window(e, d, cg);
-    else if (d->scratch) /* the C target's partial sums: the images are summed in order here */
-        fprintf(o, "    (void)%s;\n", d->scratch->name);
-    if (d->op == OP_CONV2D && d->in[2]) /* the bias first, then the products added to it */
+    const Window *w = &d->win;
+    int64_t g = w->groups, cg = d->c / g, og = d->oc / g;
+    long long kk = (long long)(w->k[0] * w->k[1]), rows = (long long)cg * kk;
+    long long hw = (long long)(d->h * d->w), p = (long long)(d->oh * d->ow);
+    long long c = (long long)d->c, oc = (long long)d->oc;
+    switch (d->op) {
+    case OP_CONV2D:
+        emit_tile_loop(e, d, "N", "image", og, p);
+        fprintf(o, "        const float *xg = %s + (image * %lld + grp * %lld) * %lld;\n",
+                d->in[0]->name, c, (long long)cg, hw);
+        fprintf(o, "        mlc_tile_gemm(\n            %lld, %lld, %lld, m0, n0,\n", (long long)og,
+                p, rows);
+        fprintf(o, "            [&](int m, int r) { return %s[(grp * %lld + m) * %lld + r]; },\n",
+                d->in[1]->name, (long long)og, rows);
+        emit_column(e, d, "p", NULL);
+        fprintf(o, "            [&](int m, int p, float v) {\n");
+        fprintf(o, "                %s[(image * %lld + grp * %lld + m) * %lld + p] = v%s;\n",
+                d->out->name, oc, (long long)og, p,
+                d->in[2] ? arena_printf(a, " + %s[grp * %lld + m]", d->in[2]->name, (long long)og)
+                         : "");
+        fprintf(o, "            });\n    }\n");
+        *blocks = conv_blocks(e, "N", g, og, p);
+        return;
+    case OP_CONV2D_BWD_X:
+        emit_tile_loop(e, d, "N", "image", cg, hw);
+        fprintf(o, "        const float *dyg = %s + (image * %lld + grp * %lld) * %lld;\n",
+                d->in[0]->name, oc, (long long)og, p);
+        fprintf(o, "        mlc_tile_gemm(\n            %lld, %lld, %lld, m0, n0,\n", (long long)cg,
+                hw, (long long)og * kk);
         fprintf(o,
-                "    MLC_LAUNCH(mlc_cuda_bias_kernel, mlc_blocks(N * %lld), MLC_THREADS, %s, %s, "
-                "N * %lld, %lld, %lld);\n",
-                (long long)d->oc * cols, d->out->name, d->in[2]->name, (long long)d->oc * cols,
-                cols, (long long)d->oc);
-    fprintf(o, "    for (int64_t n = 0; n < N; n++) {\n");
-    fprintf(o, "        for (int64_t grp = 0; grp < %lld; grp++) {\n", (long long)g);
-    fprintf(o, "            const int64_t image = n * %lld + grp;\n", (long long)g);
-    fprintf(o, "            const int64_t in_at = image * %lld, out_at = image * %lld;\n",
-            (long long)(cg * d->h * d->w), (long long)og * cols);
-    fprintf(o, "            const int64_t w_at = grp * %lld;\n", (long long)og * rows);
-    const char *x_or_dx =
-        d->op == OP_CONV2D_BWD_X ? d->out->name : d->in[d->op == OP_CONV2D ? 0 : 1]->name;
-    const char *image_cols =
-        direct ? arena_printf(a, "%s + in_at", x_or_dx) : (const char *)d->scratch->name;
-    if (!direct && d->op != OP_CONV2D_BWD_X)
-        fprintf(o, "            mlc_cuda_im2col(%s + in_at, &win, %s);\n", x_or_dx, image_cols);
-    const char *ind = "            ";
-    if (d->op == OP_CONV2D)
+                "            [&](int m, int k) { return %s[((grp * %lld + k / %lld) * %lld + m) * "
+                "%lld + k %% %lld]; },\n",
+                d->in[1]->name, (long long)og, kk, (long long)cg, kk, kk);
+        fprintf(
+            o,
+            "            [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */\n");
+        fprintf(o, "                const int o = k / %lld, i = k / %lld %% %lld, j = k %% %lld;\n",
+                kk, (long long)w->k[1], (long long)w->k[0], (long long)w->k[1]);
+        fprintf(o, "                const int at = hw / %lld + %lld - i * %lld; /* = p stride */\n",
+                (long long)d->w, (long long)w->pad[0], (long long)w->dil[0]);
         fprintf(o,
-                "%smlc_gemm(false, false, %lld, %lld, %lld, 1.0f, %s + w_at, %lld, %s, %lld, %s, "
-                "%s + out_at, %lld);\n",
-                ind, (long long)og, cols, rows, d->in[1]->name, rows, image_cols, cols,
-                d->in[2] ? "1.0f" : "0.0f", d->out->name, cols);
-    else if (d->op == OP_CONV2D_BWD_X) {
+                "                const int bt = hw %% %lld + %lld - j * %lld; /* = q stride */\n",
+                (long long)d->w, (long long)w->pad[1], (long long)w->dil[1]);
         fprintf(o,
-                "%smlc_gemm(true, false, %lld, %lld, %lld, 1.0f, %s + w_at, %lld, %s + out_at, "
-                "%lld, 0.0f, %s, %lld);\n",
-                ind, rows, cols, (long long)og, d->in[1]->name, rows, d->in[0]->name, cols,
-                image_cols, cols);
-        if (!direct)
-            fprintf(o, "%smlc_cuda_col2im(%s, &win, %s + in_at);\n", ind, image_cols, d->out->name);
-    } else {
+                "                return at >= 0 && at %% %lld == 0 && at / %lld < %lld && bt >= 0 "
+                "&& bt %% %lld == 0 && bt / %lld < %lld\n",
+                (long long)w->stride[0], (long long)w->stride[0], (long long)d->oh,
+                (long long)w->stride[1], (long long)w->stride[1], (long long)d->ow);
+        fprintf(o, "                           ? dyg[(o * %lld + at / %lld) * %lld + bt / %lld]\n",
+                (long long)d->oh, (long long)w->stride[0], (long long)d->ow,
+                (long long)w->stride[1]);
+        fprintf(o, "                           : 0.0f;\n            },\n");
+        fprintf(o, "            [&](int m, int hw, float v) {\n");
+        fprintf(o, "                %s[(image * %lld + grp * %lld + m) * %lld + hw] = v;\n",
+                d->out->name, c, (long long)cg, hw);
+        fprintf(o, "            });\n    }\n");
+        *blocks = conv_blocks(e, "N", g, cg, hw);
+        return;
+    case OP_CONV2D_BWD_W: {
+        long long weights = oc * rows, parts = conv_parts(weights);
+        const char *count = arena_printf(a, "%lld", parts);
+        if (parts > 1)
+            fprintf(o, "    (void)%s; /* the parts' sum, written by mlc_cuda_sum_parts */\n",
+                    d->out->name);
+        emit_tile_loop(e, d, count, "part", og, rows);
         fprintf(o,
-                "%smlc_gemm(false, true, %lld, %lld, %lld, 1.0f, %s + out_at, %lld, %s, %lld, "
-                "n == 0 ? 0.0f : 1.0f, %s + w_at, %lld);\n",
-                ind, (long long)og, rows, cols, d->in[0]->name, cols, image_cols, cols,
-                d->out->name, rows);
+                "        const int64_t images = (N - part + %lld) / %lld; /* part, part + %lld, "
+                "... */\n",
+                parts - 1, parts, parts);
+        fprintf(o,
+                "        mlc_tile_gemm(\n            %lld, %lld, (int)(images * %lld), m0, n0,\n",
+                (long long)og, rows, p);
+        fprintf(o, "            [&](int m, int k) {\n");
+        fprintf(o, "                const int64_t image = part + %lld * (k / %lld);\n", parts, p);
+        fprintf(o,
+                "                return %s[(image * %lld + grp * %lld + m) * %lld + k %% %lld];\n",
+                d->in[0]->name, oc, (long long)og, p, p);
+        fprintf(o, "            },\n");
+        emit_column(e, d, "k",
+                    arena_printf(a,
+                                 "const float *xg = %s + ((part + %lld * (k / %lld)) * %lld + grp "
+                                 "* %lld) * %lld;",
+                                 d->in[1]->name, parts, p, c, (long long)cg, hw));
+        fprintf(o, "            [&](int m, int r, float v) {\n");
+        if (parts > 1)
+            fprintf(o, "                %s[part * %lld + (grp * %lld + m) * %lld + r] = v;\n",
+                    d->scratch->name, weights, (long long)og, rows);
+        else
+            fprintf(o, "                %s[(grp * %lld + m) * %lld + r] = v;\n", d->out->name,
+                    (long long)og, rows);
+        fprintf(o, "            });\n    }\n");
+        *blocks = conv_blocks(e, count, g, og, rows);
+        return;
     }
-    fprintf(o, "        }\n    }\n");
+    default: unreachable();
+    }
 }
 
 /* ---- batch norm and the per-channel sums --------------------------------------------------------
@@ -449,6 +579,10 @@ static void emit_image_body(Cu *e, const OpDesc *d, const char **blocks) {
         emit_channel_body(e, d, blocks);
         return;
     }
+    if (is_conv(d->op)) {
+        emit_conv_body(e, d, blocks);
+        return;
+    }
     fprintf(o, "    const int64_t stride = (int64_t)gridDim.x * blockDim.x;\n");
     switch (d->op) {
     case OP_MAXPOOL2D:
@@ -583,7 +717,7 @@ static void emit_image_body(Cu *e, const OpDesc *d, const char **blocks) {
     case OP_POW:
     case OP_SLICE:
     case OP_SUM_AXIS:
-    case OP_COUNT: break; /* convolutions: emit_conv_host() */
+    case OP_COUNT: break; /* convolutions: emit_conv_body() */
     }
     unreachable();
 }
@@ -845,6 +979,57 @@ static void emit_gemm_call(Cu *e, Kernel *k, const char *alpha, const char *beta
     print_list(e->out, "    mlc_gemm(", &list, ");");
 }
 
+/* The bias of a product whose epilogue is its bias, and relu after it where *relu:
+ *     C[i][j] = op(A) op(B) [i][j] + bias[j]   (then relu)
+ * which cuBLASLt does inside the product (mlc_gemm_bias); NULL for any other epilogue. */
+static Buffer *bias_epilogue(Cu *e, Kernel *k, bool *relu) {
+    if (k->kind != K_GEMM || !k->nodes.len)
+        return NULL;
+    ElemLoop l = kernel_loop(e->s, e->mp, k);
+    GemmDesc d = kernel_gemm(e->mp, k);
+    if (l.reduce || d.n.n || l.inner != d.n.c || l.out != buf(e, k->root))
+        return NULL;
+    const Elem *v = l.value;
+    *relu = v->kind == ELEM_OP && v->op == OP_RELU;
+    if (*relu)
+        v = v->arg[0];
+    if (v->kind != ELEM_OP || v->op != OP_ADD)
+        return NULL;
+    for (int i = 0; i < 2; i++) {
+        const Elem *c = v->arg[i], *bias = v->arg[1 - i];
+        if (c->kind == ELEM_LOAD && c->buf == l.out && c->at == AT_K && bias->kind == ELEM_LOAD &&
+            bias->at == AT_J && bias->buf != l.out)
+            return bias->buf;
+    }
+    return NULL;
+}
+
+/* "if (mlc_gemm_bias(...)) return;": the product and its bias (and relu) in one cuBLASLt
+ * call, where cuBLASLt can; else the host function goes on to mlc_gemm and the kernel. */
+static void emit_gemm_bias_call(Cu *e, Kernel *k, Buffer *bias, bool relu) {
+    Arena *a = e->g->cx->arena;
+    GemmDesc d = kernel_gemm(e->mp, k);
+    const char *args[] = {d.ta ? "true" : "false",
+                          d.tb ? "true" : "false",
+                          count_expr(e, d.m),
+                          count_expr(e, d.n),
+                          count_expr(e, d.k),
+                          d.a->name,
+                          arena_printf(a, "%lld", (long long)d.lda),
+                          d.b->name,
+                          arena_printf(a, "%lld", (long long)d.ldb),
+                          buf(e, k->root)->name,
+                          count_expr(e, d.n),
+                          bias->name,
+                          relu ? "true" : "false"};
+    PtrVec list = {0};
+    for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+        vec_push(a, &list, (void *)args[i]);
+    fprintf(e->out, "    /* cuBLASLt: the bias%s inside the product */\n", relu ? " and relu" : "");
+    print_list(e->out, "    if (mlc_gemm_bias(", &list, "))");
+    fprintf(e->out, "        return;\n");
+}
+
 /* Does C text name N (as a word)? */
 static bool names_n(const char *text) {
     for (const char *p = text; (p = strchr(p, 'N')); p++) {
@@ -891,8 +1076,7 @@ static void emit_kernel(Cu *e, Kernel *k) {
     const char *name = kernel_name(a, e->mp, k);
     KernelArgs kargs = k->kind == K_GEMM && k->nodes.len ? epilogue_args(e, k, &args) : args;
     PtrVec params = kernel_params(e, &kargs);
-    bool conv = k->kind == K_OP && is_conv(k->op->op);
-    bool has_kernel = (k->kind != K_GEMM || k->nodes.len) && !conv;
+    bool has_kernel = k->kind != K_GEMM || k->nodes.len;
     const char *blocks = "1";
     kernel_comment(e, k);
     if (has_kernel) {
@@ -918,12 +1102,12 @@ static void emit_kernel(Cu *e, Kernel *k) {
     /* the host function the passes call */
     PtrVec host = kernel_params(e, &args);
     print_list(o, arena_printf(a, "static void %s(", name), &host, ") {");
+    bool relu = false;
+    Buffer *bias = bias_epilogue(e, k, &relu);
+    if (bias)
+        emit_gemm_bias_call(e, k, bias, relu);
     if (k->kind == K_GEMM)
         emit_gemm_call(e, k, "1.0f", "0.0f", buf(e, k->root)->name);
-    if (conv) {
-        OpDesc d = kernel_op(e->s, e->mp, k);
-        emit_conv_host(e, &d);
-    }
     if (k->kind == K_OP && op_info[k->op->op].cls == OPC_LAYOUT) {
         LayoutDesc d = kernel_layout(e->mp, k);
         if (d.zero) /* a pad: zeros, then the copy (emit_layout_body) */
@@ -931,6 +1115,13 @@ static void emit_kernel(Cu *e, Kernel *k) {
     }
     if (has_kernel)
         emit_launch(e, name, blocks, &kargs);
+    if (k->kind == K_OP && k->op->op == OP_CONV2D_BWD_W) {
+        OpDesc d = kernel_op(e->s, e->mp, k);
+        if (d.scratch) /* the parts of the weight gradient, added in order */
+            fprintf(o, "    mlc_cuda_sum_parts(%s, %lld, %lld, %s);\n", d.scratch->name,
+                    (long long)(d.scratch->size / shape_numel_const(k->op->shape)),
+                    (long long)shape_numel_const(k->op->shape), d.out->name);
+    }
     fprintf(o, "}\n\n");
     if (!k->sgd_param)
         return;
@@ -1227,9 +1418,8 @@ static void emit_train_step(Cu *e) {
     pass_signature(e, "void", "train_step", true);
     bool graph = !uses_dropout(g); /* a graph would keep one step's dropout seed */
     if (graph)
-        fprintf(
-            o, "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* a CUDA Graph */\n"
-               "        return;\n");
+        fprintf(o, "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* a CUDA Graph */\n"
+                   "        return;\n");
     fprintf(o, "    %s_forward(state, batch_x, batch_y, n);\n", g->name);
     emit_inputs(e, s->nforward, s->kernels.len, false);
     for (int i = s->nforward; i < s->kernels.len; i++) {
@@ -1367,12 +1557,13 @@ static const char *const reserved[] = {
     "mlc_dropout", "mlc_gemm", "mlc_cuda_zero", "mlc_adaptive_avgpool_plane",
     "mlc_adaptive_avgpool_plane_bwd", "mlc_blocks", "mlc_warp_sum", "mlc_warp_max", "mlc_block_sum",
     "mlc_cuda_upload", "mlc_cuda_download", "mlc_cuda_device", "mlc_graph_replay", "mlc_graph_end",
-    "mlc_cuda_eval_accumulate", "acc", "MLC_LAUNCH", "MLC_THREADS", "win", "grp", "image", "in_at",
-    "out_at", "w_at", "plane", "p", "q", "at", "pl", "dx", "d", "share", "e", "s", "r", "c", "ch",
-    "count", "mean", "var", "stat", "invstd", "is", "a", "b", "mlc_cuda_im2col", "mlc_cuda_col2im",
-    "mlc_cuda_bias_kernel", "mlc_maxpool_argmax", "mlc_window_at", "ss", "sum_dy", "sum_dy_x",
-    "sum_dx", "dy_k", "MlcWindow", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN",
-    NULL};
+    "mlc_cuda_eval_accumulate", "acc", "MLC_LAUNCH", "MLC_THREADS", "win", "plane", "p", "q", "at",
+    "pl", "dx", "d", "share", "e", "s", "r", "c", "ch", "count", "mean", "var", "stat", "invstd",
+    "is", "a", "b", "mlc_maxpool_argmax", "mlc_window_at", "ss", "sum_dy", "sum_dy_x", "sum_dx",
+    "dy_k", "MlcWindow", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN",
+    /* the convolutions' (emit_conv_body) */
+    "mlc_tile_gemm", "mlc_grid", "mlc_cuda_sum_parts", "mlc_gemm_bias", "grp", "image", "images",
+    "part", "m0", "n0", "xg", "dyg", "o", "row", "col", "hw", "bt", NULL};
 
 const Target target_cuda = {
     .name = "cuda",
@@ -1383,6 +1574,7 @@ const Target target_cuda = {
     .static_memory = false,
     .supports = NULL, /* every op */
     .fuse_batchnorm = true,
+    .scratch = cuda_scratch,
     .emit = emit_cuda,
     .build = build_cuda,
 };

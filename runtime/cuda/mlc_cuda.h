@@ -26,6 +26,7 @@
 #include "mlc_cuda_emu.h"
 #include <cblas.h>
 #else
+#include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #endif
@@ -52,6 +53,12 @@
 static inline unsigned mlc_blocks(int64_t work) {
     int64_t b = (work + MLC_THREADS - 1) / MLC_THREADS;
     return (unsigned)(b < 1 ? 1 : b > MLC_MAX_BLOCKS ? MLC_MAX_BLOCKS : b);
+}
+
+/* The blocks of a kernel with one block per item (a tile), at most MLC_MAX_BLOCKS: the
+ * kernel strides over the rest. */
+static inline unsigned mlc_grid(int64_t items) {
+    return (unsigned)(items < 1 ? 1 : items > MLC_MAX_BLOCKS ? MLC_MAX_BLOCKS : items);
 }
 
 /* ---- error checks: a failure names the call (or kernel), the file and the line ---------- */
@@ -90,8 +97,8 @@ static inline void mlc_cublas_check(cublasStatus_t s, const char *what, const ch
 #define MLC_CUBLAS_CHECK(call) mlc_cublas_check((call), #call, __FILE__, __LINE__)
 /* A launch is checked at once (a bad configuration); a fault inside the kernel shows at the
  * next synchronising call, which names itself. */
-/* Every launch and product goes to mlc_stream: the legacy default stream, or with CUDA
- * Graphs a stream of its own (a capture needs one). */
+/* Every launch and product goes to mlc_stream, a stream of the program's own (a graph's
+ * capture needs one), made in mlc_cuda_open. */
 static cudaStream_t mlc_stream;
 #define MLC_LAUNCH(kernel, blocks, threads, ...)                                      \
     do {                                                                              \
@@ -99,6 +106,12 @@ static cudaStream_t mlc_stream;
         mlc_cuda_check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__); \
     } while (0)
 static cublasHandle_t mlc_cublas;
+static cublasLtHandle_t mlc_cublaslt;
+/* cuBLAS's and cuBLASLt's workspace, set once: they must not allocate while a graph is
+ * captured */
+static void *mlc_workspace;
+static const size_t mlc_workspace_bytes = 32u << 20;
+static bool mlc_tf32;
 #endif
 
 /* CUDA Graphs for the training step: on, unless MLC_CUDA_GRAPHS=0 is set in the environment. */
@@ -162,17 +175,16 @@ static bool mlc_cuda_open(bool tf32, char *err, size_t errlen) {
     }
     MLC_CUDA_CHECK(cudaSetDevice(0));
     MLC_CUBLAS_CHECK(cublasCreate(&mlc_cublas));
-    if (mlc_graphs_on()) {
-        /* a stream to capture (blocking: the copies on the legacy stream wait for it), and
-         * a workspace of cuBLAS's own, which it must not allocate while captured */
-        static void *workspace;
-        const size_t bytes = 32u << 20;
-        MLC_CUDA_CHECK(cudaStreamCreate(&mlc_stream));
-        MLC_CUBLAS_CHECK(cublasSetStream(mlc_cublas, mlc_stream));
-        MLC_CUDA_CHECK(cudaMalloc(&workspace, bytes));
-        MLC_CUBLAS_CHECK(cublasSetWorkspace(mlc_cublas, workspace, bytes));
-    }
+    MLC_CUBLAS_CHECK(cublasLtCreate(&mlc_cublaslt));
+    /* a stream of its own, which a graph can capture (blocking: the copies on the legacy
+     * stream wait for it), and the workspace, with or without graphs, so both runs pick the
+     * same kernels */
+    MLC_CUDA_CHECK(cudaStreamCreate(&mlc_stream));
+    MLC_CUBLAS_CHECK(cublasSetStream(mlc_cublas, mlc_stream));
+    MLC_CUDA_CHECK(cudaMalloc(&mlc_workspace, mlc_workspace_bytes));
+    MLC_CUBLAS_CHECK(cublasSetWorkspace(mlc_cublas, mlc_workspace, mlc_workspace_bytes));
     /* FP32 products as on the CPU, unless --tf32 */
+    mlc_tf32 = tf32;
     MLC_CUBLAS_CHECK(
         cublasSetMathMode(mlc_cublas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
     return true;
@@ -319,62 +331,180 @@ static inline void mlc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, f
 #endif
 }
 
-/* ---- image ops -----------------------------------------------------------------------------
- * A convolution is, per image (and group), columns and one product, as in the C target; these
- * are the columns (im2col), their sum back into an image (col2im) and the bias. Each value is
- * a copy, or a sum in the C target's order, so the results are the C target's. */
-
-/* cols[row][p ow + q] = x[ch][p sh - ph + i dh][q sw - pw + j dw] (0 in the padding), with
- * row = (ch kh + i) kw + j: one thread per entry. */
-__global__ void mlc_cuda_im2col_kernel(const float *x, const MlcWindow g, float *cols) {
-    const int64_t ncols = g.oh * g.ow, total = g.c * g.kh * g.kw * ncols;
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride) {
-        const int64_t row = e / ncols, p = e % ncols / g.ow, q = e % g.ow;
-        const int64_t j = row % g.kw, i = row / g.kw % g.kh, ch = row / (g.kw * g.kh);
-        const int64_t r = mlc_window_at(p, i, g.sh, g.ph, g.dh);
-        const int64_t c = mlc_window_at(q, j, g.sw, g.pw, g.dw);
-        cols[e] = r >= 0 && r < g.h && c >= 0 && c < g.w ? x[(ch * g.h + r) * g.w + c] : 0.0f;
+/* ---- products with their epilogue: cuBLASLt ------------------------------------------------
+ * C = op(A) op(B) + bias (bias[j] added to column j), then relu where asked, row-major as
+ * mlc_gemm: the product and its epilogue in one cuBLASLt call (CUBLASLT_EPILOGUE_BIAS,
+ * CUBLASLT_EPILOGUE_RELU_BIAS; in cuBLASLt's column-major terms the bias runs along D's
+ * rows, which are C's columns). False where cuBLASLt offers no algorithm for the product,
+ * or MLC_CUBLASLT=0 is set: the caller then runs mlc_gemm and its generated epilogue kernel.
+ * Each shape's descriptors and algorithm are made once and kept (MLC_LT_CACHE of them). In
+ * the emulation: cblas_sgemm, then the epilogue on the host, with the same arithmetic. */
+static bool mlc_cublaslt_on(void) {
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("MLC_CUBLASLT");
+        on = !(e && strcmp(e, "0") == 0);
     }
+    return on == 1;
 }
 
-/* x = the sum of the column entries taken from each of its positions (mlc_col2im): one thread
- * per position, adding in the order of (i, j), as mlc_col2im does. */
-__global__ void mlc_cuda_col2im_kernel(const float *cols, const MlcWindow g, float *x) {
-    const int64_t total = g.c * g.h * g.w, ncols = g.oh * g.ow;
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride) {
-        const int64_t ch = e / (g.h * g.w), r = e / g.w % g.h, c = e % g.w;
-        float sum = 0.0f;
-        for (int64_t i = 0; i < g.kh; i++) {
-            const int64_t at = r + g.ph - i * g.dh; /* = p sh */
-            if (at < 0 || at % g.sh != 0 || at / g.sh >= g.oh)
-                continue;
-            for (int64_t j = 0; j < g.kw; j++) {
-                const int64_t bt = c + g.pw - j * g.dw; /* = q sw */
-                if (bt < 0 || bt % g.sw != 0 || bt / g.sw >= g.ow)
-                    continue;
-                sum += cols[((ch * g.kh + i) * g.kw + j) * ncols + at / g.sh * g.ow + bt / g.sw];
+#ifndef MLC_CUDA_EMU
+enum {
+    MLC_LT_CACHE = 64
+};
+/* One product shape's cuBLASLt setup: its key, and whether cuBLASLt can do it. */
+typedef struct MlcLtPlan {
+    bool ta, tb, relu, ok;
+    int64_t m, n, k, lda, ldb, ldc;
+    cublasLtMatmulDesc_t desc;
+    cublasLtMatrixLayout_t a, b, c; /* cuBLASLt's A (our B), B (our A), C and D */
+    cublasLtMatmulAlgo_t algo;
+} MlcLtPlan;
+
+static MlcLtPlan *mlc_lt_plan(bool ta, bool tb, int64_t m, int64_t n, int64_t k, int64_t lda,
+                              int64_t ldb, int64_t ldc, bool relu) {
+    static MlcLtPlan plans[MLC_LT_CACHE];
+    static int nplans;
+    for (int i = 0; i < nplans; i++) {
+        MlcLtPlan *p = &plans[i];
+        if (p->ta == ta && p->tb == tb && p->relu == relu && p->m == m && p->n == n && p->k == k &&
+            p->lda == lda && p->ldb == ldb && p->ldc == ldc)
+            return p;
+    }
+    if (nplans == MLC_LT_CACHE)
+        return NULL; /* more shapes than kept: mlc_gemm and the epilogue kernel */
+    MlcLtPlan *p = &plans[nplans++];
+    *p = (MlcLtPlan){ta, tb, relu, false, m, n, k, lda, ldb, ldc, NULL, NULL, NULL, NULL, {}};
+    MLC_CUBLAS_CHECK(cublasLtMatmulDescCreate(
+        &p->desc, mlc_tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F));
+    cublasOperation_t opa = tb ? CUBLAS_OP_T : CUBLAS_OP_N, opb = ta ? CUBLAS_OP_T : CUBLAS_OP_N;
+    cublasLtEpilogue_t epilogue = relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
+    MLC_CUBLAS_CHECK(
+        cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_TRANSA, &opa, sizeof opa));
+    MLC_CUBLAS_CHECK(
+        cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_TRANSB, &opb, sizeof opb));
+    MLC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                                    &epilogue, sizeof epilogue));
+    /* column-major: our B (k x n, or n x k when tb) is cuBLASLt's A, our A its B */
+    MLC_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->a, CUDA_R_32F, tb ? k : n, tb ? n : k, ldb));
+    MLC_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->b, CUDA_R_32F, ta ? m : k, ta ? k : m, lda));
+    MLC_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->c, CUDA_R_32F, n, m, ldc));
+    cublasLtMatmulPreference_t pref;
+    MLC_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&pref));
+    MLC_CUBLAS_CHECK(
+        cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                             &mlc_workspace_bytes, sizeof mlc_workspace_bytes));
+    cublasLtMatmulHeuristicResult_t found;
+    int count = 0;
+    cublasStatus_t s = cublasLtMatmulAlgoGetHeuristic(mlc_cublaslt, p->desc, p->a, p->b, p->c, p->c,
+                                                      pref, 1, &found, &count);
+    MLC_CUBLAS_CHECK(cublasLtMatmulPreferenceDestroy(pref));
+    p->ok = s == CUBLAS_STATUS_SUCCESS && count > 0;
+    if (p->ok)
+        p->algo = found.algo;
+    return p;
+}
+#endif
+
+static inline bool mlc_gemm_bias(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a,
+                                 int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
+                                 const float *bias, bool relu) {
+    if (!mlc_cublaslt_on())
+        return false;
+#ifdef MLC_CUDA_EMU
+    mlc_emu_host([=]() {
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb, 0.0f, c, (int)ldc);
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                const float v = c[i * ldc + j] + bias[j];
+                c[i * ldc + j] = relu ? mlc_relu(v) : v;
             }
+    });
+    return true;
+#else
+    MlcLtPlan *p = mlc_lt_plan(ta, tb, m, n, k, lda, ldb, ldc, relu);
+    if (!p || !p->ok)
+        return false;
+    MLC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                                    &bias, sizeof bias));
+    const float one = 1.0f, zero = 0.0f;
+    MLC_CUBLAS_CHECK(cublasLtMatmul(mlc_cublaslt, p->desc, &one, b, p->a, a, p->b, &zero, c, p->c,
+                                    c, p->c, &p->algo, mlc_workspace, mlc_workspace_bytes,
+                                    mlc_stream));
+    return true;
+#endif
+}
+
+/* ---- products inside a kernel: convolutions ------------------------------------------------
+ * A convolution is an implicit product: per image (and group), its weights times the columns
+ * of its input, the columns computed where they are read and never stored (see the CUDA
+ * target's emit_conv_body). mlc_tile_gemm is that product for one tile of the result:
+ *     C[m][n] = sum_k A[m][k] B[k][n],  m in [m0, m0 + 64), n in [n0, n0 + 64)
+ * with A (M x K) and B (K x Nc) given as functions a(m, k) and b(k, n) that return an element
+ * (so B can be a convolution's columns), and store(m, n, v) told each result. The block's 256
+ * threads load 64 x 16 of A and 16 x 64 of B at a time into shared memory (0 past the
+ * edges); each thread then sums its 4 x 4 values of the tile (rows ty + 16 i, columns
+ * tx + 16 j), in float within a slice of 16 values of k and the slices in double (a weight
+ * gradient's k runs over every position of many images), k in order: no atomics, the same
+ * bits each time. Every thread of the block must call it, with the same arguments but the
+ * functions. */
+enum {
+    MLC_TILE = 64,  /* rows and columns of a tile */
+    MLC_TILE_K = 16 /* the slice of k in shared memory at a time */
+};
+static_assert(MLC_THREADS == 256, "mlc_tile_gemm: 16 x 16 threads, 4 x 4 values each");
+template <class A, class B, class Store>
+static __device__ inline void mlc_tile_gemm(int M, int Nc, int K, int m0, int n0, A a, B b,
+                                            Store store) {
+    __shared__ float as[MLC_TILE_K][MLC_TILE + 1]; /* + 1: stores without bank conflicts */
+    __shared__ float bs[MLC_TILE_K][MLC_TILE];
+    const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+    double acc[4][4] = {{0.0}};
+    for (int k0 = 0; k0 < K; k0 += MLC_TILE_K) {
+        __syncthreads(); /* the previous slice has been read */
+        for (int l = threadIdx.x; l < MLC_TILE * MLC_TILE_K; l += blockDim.x) {
+            const int ak = l % MLC_TILE_K, am = l / MLC_TILE_K; /* A along k: rows in memory */
+            const int bk = l / MLC_TILE, bn = l % MLC_TILE;     /* B along n */
+            as[ak][am] = m0 + am < M && k0 + ak < K ? a(m0 + am, k0 + ak) : 0.0f;
+            bs[bk][bn] = n0 + bn < Nc && k0 + bk < K ? b(k0 + bk, n0 + bn) : 0.0f;
         }
-        x[e] = sum;
+        __syncthreads();
+        float slice[4][4] = {{0.0f}};
+        for (int k = 0; k < MLC_TILE_K; k++)
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++)
+                    slice[i][j] += as[k][ty + 16 * i] * bs[k][tx + 16 * j];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++)
+                acc[i][j] += (double)slice[i][j];
+    }
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            if (m0 + ty + 16 * i < M && n0 + tx + 16 * j < Nc)
+                store(m0 + ty + 16 * i, n0 + tx + 16 * j, (float)acc[i][j]);
+}
+
+/* The tiles of an M x Nc result. */
+static inline int64_t mlc_tiles(int64_t M, int64_t Nc) {
+    return ((M + MLC_TILE - 1) / MLC_TILE) * ((Nc + MLC_TILE - 1) / MLC_TILE);
+}
+
+/* out[e] = the sum of parts[p * size + e] over p = 0, 1, ..., nparts - 1, in that order: a
+ * convolution's weight gradient from its parts of the batch. */
+__global__ void mlc_cuda_sum_parts_kernel(const float *parts, int64_t nparts, int64_t size,
+                                          float *out) {
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < size; e += stride) {
+        float sum = parts[e];
+        for (int64_t p = 1; p < nparts; p++)
+            sum += parts[p * size + e];
+        out[e] = sum;
     }
 }
-
-static inline void mlc_cuda_im2col(const float *x, const MlcWindow *g, float *cols) {
-    MLC_LAUNCH(mlc_cuda_im2col_kernel, mlc_blocks(g->c * g->kh * g->kw * g->oh * g->ow),
-               MLC_THREADS, x, *g, cols);
-}
-static inline void mlc_cuda_col2im(const float *cols, const MlcWindow *g, float *x) {
-    MLC_LAUNCH(mlc_cuda_col2im_kernel, mlc_blocks(g->c * g->h * g->w), MLC_THREADS, cols, *g, x);
-}
-
-/* y[n][c][k] = bias[c] for total values of planes of `plane` values, c in [0, channels). */
-__global__ void mlc_cuda_bias_kernel(float *y, const float *bias, int64_t total, int64_t plane,
-                                     int64_t channels) {
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride)
-        y[e] = bias[e / plane % channels];
+static inline void mlc_cuda_sum_parts(const float *parts, int64_t nparts, int64_t size,
+                                      float *out) {
+    MLC_LAUNCH(mlc_cuda_sum_parts_kernel, mlc_blocks(size), MLC_THREADS, parts, nparts, size, out);
 }
 
 /* y[0 .. total - 1] = 0 (what a pad's copy does not write). */

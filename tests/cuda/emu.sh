@@ -7,9 +7,13 @@
 #   2. the same model built by the C target;
 #   3. both programs' --grads (the loss and every gradient on one batch: the first training
 #      batch of DATA, the fuzz corpus's <name>_batch.safetensors, or the model's constant
-#      input at batch 1 and 7) must agree within 1e-5 relative (st_compare);
+#      input at batch 1 and 7) must agree within 1e-5 relative or 1e-6 absolute
+#      (st_compare): a convolution's products sum in another order than OpenBLAS's (each
+#      tile's k in order, the batch in parts), which moves a gradient of 0.1 by up to about
+#      5e-7, and a bias before batch norm has a gradient of 0 up to rounding;
 #   4. with DATA, one epoch of training in file order at the model's batch size, every
-#      kernel launched (MLC_CUDA_GRAPHS=0), and one
+#      kernel launched and every product's epilogue a kernel of its own (MLC_CUDA_GRAPHS=0,
+#      MLC_CUBLASLT=0; elsewhere a bias and relu go into the product, mlc_gemm_bias), and one
 #      shuffled, at batch 100 (a partial last batch), with Adam (whose state stays on the
 #      host): every printed loss and test line within 1e-5 relative, and the saved weights
 #      of the second within 1e-5 relative (1e-6 absolute); the same for an epoch of SGD with
@@ -54,7 +58,7 @@ while [ $# -gt 0 ]; do
     # shellcheck disable=SC2086
     "$work/${name}_emu" $opts --grads "$work/${name}_emu_$label.safetensors"
     echo "$name ($label): the cuda target's gradients against the c target's"
-    "$compare" "$work/${name}_c_$label.safetensors" "$work/${name}_emu_$label.safetensors" 1e-5 1e-7
+    "$compare" "$work/${name}_c_$label.safetensors" "$work/${name}_emu_$label.safetensors" 1e-5 1e-6
 done
 
 [ -n "$data" ] && [ "$train" != --no-train ] || exit 0
@@ -81,7 +85,8 @@ awk -v tol=1e-5 '
     }' "$1" "$2"
 }
 for prog in c emu; do
-    MLC_CUDA_GRAPHS=0 "$work/${name}_$prog" --data "$data" --epochs 1 >"$work/${name}_${prog}_1.txt"
+    MLC_CUDA_GRAPHS=0 MLC_CUBLASLT=0 "$work/${name}_$prog" --data "$data" --epochs 1 \
+        >"$work/${name}_${prog}_1.txt"
     "$work/${name}_$prog" --data "$data" --epochs 1 --shuffle --batch 100 --optimizer adam \
         --save "$work/${name}_${prog}_adam.safetensors" --no-checkpoint >"$work/${name}_${prog}_2.txt"
     "$work/${name}_$prog" --data "$data" --epochs 1 --optimizer sgd --momentum 0.9 --nesterov \

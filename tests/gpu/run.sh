@@ -10,8 +10,9 @@
 #   3. the fashion trainer, built with the c and the cuda targets from one set of initial
 #      weights, trained $EPOCHS epochs (default 5) at batch 64: every loss printed in epoch 1
 #      within 1e-4 relative; each run's time per epoch and per step (--time);
-#   4. the same on the GPU without CUDA Graphs (MLC_CUDA_GRAPHS=0): the same losses, its
-#      times;
+#   4. the same on the GPU without CUDA Graphs and cuBLASLt's epilogues (MLC_CUDA_GRAPHS=0
+#      MLC_CUBLASLT=0: every kernel launched, each product's epilogue a kernel): the same
+#      losses, its times;
 #   5. batch 1024 (2 epochs); the CNN (models/fashion_cnn.model) for an epoch on both (its
 #      losses reported); the GPU at batch 64 with --tf32 (reported);
 #   6. with compute-sanitizer (if the toolkit has it, and SANITIZE is not 0): memcheck on the
@@ -192,13 +193,13 @@ required cpu64 gpu64 1e-4 1
 echo "every epoch, GPU against CPU (for the record):"
 compare cpu64 gpu64 1 0
 
-echo "== batch 64, $epochs epochs on the GPU, every kernel launched (MLC_CUDA_GRAPHS=0)"
-MLC_CUDA_GRAPHS=0 run plain64 "$work/train_gpu" --epochs "$epochs"
+echo "== batch 64, $epochs epochs on the GPU, every kernel launched, no cuBLASLt"
+MLC_CUDA_GRAPHS=0 MLC_CUBLASLT=0 run plain64 "$work/train_gpu" --epochs "$epochs"
 report plain64 "$steps"
-echo "epoch 1, GPU without graphs against CPU:"
+echo "epoch 1, GPU without graphs and cuBLASLt against CPU:"
 required cpu64 plain64 1e-4 1
-echo "every epoch, without graphs against with (reported: cuBLAS may pick other kernels"
-echo "with the workspace that graphs set):"
+echo "every epoch, without graphs and cuBLASLt against with them (reported: cuBLASLt may sum"
+echo "in another order than cuBLAS):"
 compare gpu64 plain64 1e-6 0
 
 steps1024=$(((steps * 64 + 1023) / 1024))
