@@ -214,6 +214,10 @@ static void emit_row_max_sumexp(Cu *e, const char *xs, long long w) {
  * thread per output value, or per channel plane where values are summed into the input's
  * places; batch norm and the per-channel sums a block per channel (emit_channel_body). */
 
+enum {
+    TILE = 64 /* the rows and columns of mlc_tile_gemm's tile (MLC_TILE) */
+};
+
 static bool is_conv(OpKind op) {
     return op == OP_CONV2D || op == OP_CONV2D_BWD_X || op == OP_CONV2D_BWD_W;
 }
@@ -282,7 +286,7 @@ static void emit_tile_loop(Cu *e, const OpDesc *d, const char *count, const char
                            int64_t n) {
     FILE *o = e->out;
     int64_t groups = d->win.groups;
-    long long tn = (n + 63) / 64, per_group = ((m + 63) / 64) * tn;
+    long long tn = (n + TILE - 1) / TILE, per_group = ((m + TILE - 1) / TILE) * tn;
     long long per = groups * per_group;
     fprintf(o, "    for (int64_t t = blockIdx.x; t < %s * %lld; t += gridDim.x) {\n", count, per);
     fprintf(o, "        const int64_t %s = t / %lld;\n", unit, per);
@@ -291,17 +295,17 @@ static void emit_tile_loop(Cu *e, const OpDesc *d, const char *count, const char
     else
         fprintf(o, "        const int64_t grp = 0; /* one group */\n");
     if (per_group == tn) /* one tile of rows */
-        fprintf(o, "        const int m0 = 0, n0 = (int)(t %% %lld * 64);\n", tn);
+        fprintf(o, "        const int m0 = 0, n0 = (int)(t %% %lld * %d);\n", tn, TILE);
     else
         fprintf(
-            o, "        const int m0 = (int)(t %% %lld / %lld * 64), n0 = (int)(t %% %lld * 64);\n",
-            per_group, tn, tn);
+            o, "        const int m0 = (int)(t %% %lld / %lld * %d), n0 = (int)(t %% %lld * %d);\n",
+            per_group, tn, TILE, tn, TILE);
 }
 
 /* The blocks of a convolution kernel: one per tile, at most MLC_MAX_BLOCKS. */
 static const char *conv_blocks(Cu *e, const char *count, int64_t groups, int64_t m, int64_t n) {
     return arena_printf(e->g->cx->arena, "mlc_grid(%s * %lld)", count,
-                        (long long)(groups * ((m + 63) / 64) * ((n + 63) / 64)));
+                        (long long)(groups * ((m + TILE - 1) / TILE) * ((n + TILE - 1) / TILE)));
 }
 
 /* A convolution's kernel, as products of mlc_tile_gemm (runtime/cuda/mlc_cuda.h); *blocks

@@ -114,14 +114,19 @@ static const size_t mlc_workspace_bytes = 32u << 20;
 static bool mlc_tf32;
 #endif
 
-/* CUDA Graphs for the training step: on, unless MLC_CUDA_GRAPHS=0 is set in the environment. */
+/* A switch that is on unless the environment sets NAME=0; *on caches it (-1: not read yet). */
+static bool mlc_switch_on(const char *name, int *on) {
+    if (*on < 0) {
+        const char *e = getenv(name);
+        *on = !(e && strcmp(e, "0") == 0);
+    }
+    return *on == 1;
+}
+
+/* CUDA Graphs for the training step (MLC_CUDA_GRAPHS=0: none). */
 static bool mlc_graphs_on(void) {
     static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("MLC_CUDA_GRAPHS");
-        on = !(e && strcmp(e, "0") == 0);
-    }
-    return on == 1;
+    return mlc_switch_on("MLC_CUDA_GRAPHS", &on);
 }
 
 /* ---- reductions inside a kernel ------------------------------------------------------------ */
@@ -341,11 +346,7 @@ static inline void mlc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, f
  * the emulation: cblas_sgemm, then the epilogue on the host, with the same arithmetic. */
 static bool mlc_cublaslt_on(void) {
     static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("MLC_CUBLASLT");
-        on = !(e && strcmp(e, "0") == 0);
-    }
-    return on == 1;
+    return mlc_switch_on("MLC_CUBLASLT", &on);
 }
 
 #ifndef MLC_CUDA_EMU
@@ -483,11 +484,6 @@ static __device__ inline void mlc_tile_gemm(int M, int Nc, int K, int m0, int n0
         for (int j = 0; j < 4; j++)
             if (m0 + ty + 16 * i < M && n0 + tx + 16 * j < Nc)
                 store(m0 + ty + 16 * i, n0 + tx + 16 * j, (float)acc[i][j]);
-}
-
-/* The tiles of an M x Nc result. */
-static inline int64_t mlc_tiles(int64_t M, int64_t Nc) {
-    return ((M + MLC_TILE - 1) / MLC_TILE) * ((Nc + MLC_TILE - 1) / MLC_TILE);
 }
 
 /* out[e] = the sum of parts[p * size + e] over p = 0, 1, ..., nparts - 1, in that order: a
