@@ -13,7 +13,9 @@
 #   4. the same on the GPU without CUDA Graphs and cuBLASLt's epilogues (MLC_CUDA_GRAPHS=0
 #      MLC_CUBLASLT=0: every kernel launched, each product's epilogue a kernel): the same
 #      losses, its times;
-#   5. batch 1024 (2 epochs); the CNN (models/fashion_cnn.model) for an epoch on both (its
+#   5. batch 1024 (2 epochs), and the training step's products alone through cuBLAS as many
+#      times as an epoch runs them (tests/gpu/gemm_time.cu): the epoch's time over theirs
+#      (the aim: at most 2); the CNN (models/fashion_cnn.model) for an epoch on both (its
 #      losses reported); the GPU at batch 64 with --tf32 (reported);
 #   6. with compute-sanitizer (if the toolkit has it, and SANITIZE is not 0): memcheck on the
 #      fashion trainer and the CNN, racecheck (shared memory) on the CNN, an epoch of the
@@ -209,6 +211,27 @@ report cpu1024 "$steps1024"
 run gpu1024 "$work/train_gpu" --epochs 2 --batch 1024
 report gpu1024 "$steps1024"
 required cpu1024 gpu1024 1e-4 1
+echo "the training step's products alone (cuBLAS, tests/gpu/gemm_time.cu), $steps1024 steps:"
+# each mlc_gemm call of the program at N = 1024, but the SGD-folded copies (alpha -lr) of the
+# weight gradients' products (fashion has no separate evaluation pass)
+"$mlc" "$src/models/fashion.model" --emit cuda | awk -v N=1024 '
+    /^ *mlc_gemm\(/ { call = ""; p = 1 }
+    p { call = call $0 }
+    p && /\);/ { p = 0; sub(/.*mlc_gemm\(/, "", call); split(call, a, / *, */)
+        if (a[6] == "-lr") next
+        for (i = 3; i <= 5; i++) { v = a[i]; gsub(/N/, N, v)
+            if (split(v, f, / *\* */) == 2) v = f[1] * f[2]; a[i] = v }
+        print a[1], a[2], a[3], a[4], a[5] }' >"$work/products.txt"
+if "$nvcc" -O2 -std=c++17 -arch=native "$src/tests/gpu/gemm_time.cu" -lcublas \
+    -o "$work/gemm_time" && "$work/gemm_time" "$steps1024" <"$work/products.txt" >"$work/gemm.txt"
+then
+    cat "$work/gemm.txt"
+    awk -v gemm="$(awk '{ print $7 }' "$work/gemm.txt")" '/^time: epoch/ { t += $5; n++ }
+        END { printf "an epoch at batch 1024: %.4f s, its products alone %.4f s: %.2f times" \
+            " (the aim: at most 2)\n", t / n, gemm, t / n / gemm }' "$work/gpu1024.time"
+else
+    failure "timing the products alone (gemm_time)"
+fi
 
 echo "== batch 64 on the GPU with --tf32 (reported)"
 run tf32 "$work/train_gpu" --epochs 1 --tf32
