@@ -4,7 +4,8 @@
 #   1. every example model (models/*.model) and the grad models with the target's own
 #      element functions, losses, layout and axis kernels: the .cu compiles with nvcc for sm_80 and sm_90 in one
 #      call each, warnings as errors;
-#   2. mlc --target cuda builds the fashion trainer (nvcc, cuBLAS, the runtime);
+#   2. mlc --target cuda builds the fashion trainer (nvcc, cuBLAS, the runtime), and nvcc
+#      builds tests/gpu/gemm_time.cu (run.sh's yardstick);
 #   3. on a machine without a GPU, the trainer says so and exits 1 (on one with a GPU,
 #      tests/gpu/run.sh runs it).
 set -eu
@@ -18,7 +19,8 @@ fi
 mkdir -p "$work"
 for model in "$src"/models/*.model "$src"/tests/grad/dropout.model "$src"/tests/grad/losses.model \
     "$src"/tests/grad/activations.model "$src"/tests/grad/algebra.model \
-    "$src"/tests/grad/adaptive_avgpool2d.model "$src"/tests/grad/batchnorm_frozen.model; do
+    "$src"/tests/grad/adaptive_avgpool2d.model "$src"/tests/grad/batchnorm_frozen.model \
+    "$src"/tests/grad/conv2d.model "$src"/tests/grad/batchnorm_fused.model; do
     name=$(basename "$model" .model)
     "$mlc" --emit cuda "$model" >"$work/$name.cu"
     start=$(date +%s)
@@ -30,6 +32,9 @@ for model in "$src"/models/*.model "$src"/tests/grad/dropout.model "$src"/tests/
 done
 
 "$mlc" "$src/models/fashion.model" --target cuda -o "$work/train_fashion_gpu"
+"$nvcc" -std=c++17 -O2 -Werror all-warnings -gencode arch=compute_90,code=sm_90 \
+    "$src/tests/gpu/gemm_time.cu" -lcublas -o "$work/gemm_time"
+echo "tests/gpu/gemm_time.cu: built"
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
     echo "a GPU is here: tests/gpu/run.sh runs the trainer"
     exit 0
