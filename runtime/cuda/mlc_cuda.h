@@ -342,8 +342,11 @@ static inline void mlc_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, f
  * CUBLASLT_EPILOGUE_RELU_BIAS; in cuBLASLt's column-major terms the bias runs along D's
  * rows, which are C's columns). False where cuBLASLt offers no algorithm for the product,
  * or MLC_CUBLASLT=0 is set: the caller then runs mlc_gemm and its generated epilogue kernel.
- * Each shape's descriptors and algorithm are made once and kept (MLC_LT_CACHE of them). In
- * the emulation: cblas_sgemm, then the epilogue on the host, with the same arithmetic. */
+ * Each shape's descriptors and algorithm are made once and kept (MLC_LT_CACHE of them), for
+ * the alignment its pointers have (cuBLASLt assumes 256 bytes unless told; a buffer of the
+ * memory plan may start at any float). A call that cuBLASLt refuses all the same falls back
+ * too, after saying so once. In the emulation: cblas_sgemm, then the epilogue on the host,
+ * with the same arithmetic. */
 static bool mlc_cublaslt_on(void) {
     static int on = -1;
     return mlc_switch_on("MLC_CUBLASLT", &on);
@@ -353,29 +356,46 @@ static bool mlc_cublaslt_on(void) {
 enum {
     MLC_LT_CACHE = 64
 };
-/* One product shape's cuBLASLt setup: its key, and whether cuBLASLt can do it. */
+/* The alignment of a pointer in bytes: the largest power of two that divides it, up to 256. */
+static uint32_t mlc_alignment(const void *p) {
+    uint32_t bytes = 256;
+    while (bytes > 4 && (uintptr_t)p % bytes != 0)
+        bytes /= 2;
+    return bytes;
+}
+
+/* One product's cuBLASLt setup: its key (the shape, and the alignment of A, B, C and the
+ * bias), and whether cuBLASLt can do it. */
 typedef struct MlcLtPlan {
     bool ta, tb, relu, ok;
     int64_t m, n, k, lda, ldb, ldc;
+    uint32_t align[4];
     cublasLtMatmulDesc_t desc;
     cublasLtMatrixLayout_t a, b, c; /* cuBLASLt's A (our B), B (our A), C and D */
     cublasLtMatmulAlgo_t algo;
 } MlcLtPlan;
 
-static MlcLtPlan *mlc_lt_plan(bool ta, bool tb, int64_t m, int64_t n, int64_t k, int64_t lda,
-                              int64_t ldb, int64_t ldc, bool relu) {
+static MlcLtPlan *mlc_lt_plan(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a,
+                              int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
+                              const float *bias, bool relu) {
     static MlcLtPlan plans[MLC_LT_CACHE];
     static int nplans;
+    const uint32_t align[4] = {mlc_alignment(a), mlc_alignment(b), mlc_alignment(c),
+                               mlc_alignment(bias)};
     for (int i = 0; i < nplans; i++) {
         MlcLtPlan *p = &plans[i];
         if (p->ta == ta && p->tb == tb && p->relu == relu && p->m == m && p->n == n && p->k == k &&
-            p->lda == lda && p->ldb == ldb && p->ldc == ldc)
+            p->lda == lda && p->ldb == ldb && p->ldc == ldc &&
+            memcmp(p->align, align, sizeof align) == 0)
             return p;
     }
     if (nplans == MLC_LT_CACHE)
-        return NULL; /* more shapes than kept: mlc_gemm and the epilogue kernel */
+        return NULL; /* more products than kept: mlc_gemm and the epilogue kernel */
     MlcLtPlan *p = &plans[nplans++];
-    *p = (MlcLtPlan){ta, tb, relu, false, m, n, k, lda, ldb, ldc, NULL, NULL, NULL, NULL, {}};
+    *p = MlcLtPlan{};
+    p->ta = ta, p->tb = tb, p->relu = relu;
+    p->m = m, p->n = n, p->k = k, p->lda = lda, p->ldb = ldb, p->ldc = ldc;
+    memcpy(p->align, align, sizeof align);
     MLC_CUBLAS_CHECK(cublasLtMatmulDescCreate(
         &p->desc, mlc_tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F));
     cublasOperation_t opa = tb ? CUBLAS_OP_T : CUBLAS_OP_N, opb = ta ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -386,6 +406,9 @@ static MlcLtPlan *mlc_lt_plan(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
         cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_TRANSB, &opb, sizeof opb));
     MLC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_EPILOGUE,
                                                     &epilogue, sizeof epilogue));
+    /* the heuristic reads the bias's alignment from its pointer */
+    MLC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                                    &bias, sizeof bias));
     /* column-major: our B (k x n, or n x k when tb) is cuBLASLt's A, our A its B */
     MLC_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->a, CUDA_R_32F, tb ? k : n, tb ? n : k, ldb));
     MLC_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p->b, CUDA_R_32F, ta ? m : k, ta ? k : m, lda));
@@ -395,6 +418,17 @@ static MlcLtPlan *mlc_lt_plan(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
     MLC_CUBLAS_CHECK(
         cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
                                              &mlc_workspace_bytes, sizeof mlc_workspace_bytes));
+    /* the pointers' alignment: cuBLASLt's A is our b, its B our a, its C and D our c */
+    const struct {
+        cublasLtMatmulPreferenceAttributes_t what;
+        uint32_t bytes;
+    } min_align[] = {{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, align[1]},
+                     {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, align[0]},
+                     {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align[2]},
+                     {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align[2]}};
+    for (size_t i = 0; i < sizeof min_align / sizeof min_align[0]; i++)
+        MLC_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+            pref, min_align[i].what, &min_align[i].bytes, sizeof min_align[i].bytes));
     cublasLtMatmulHeuristicResult_t found;
     int count = 0;
     cublasStatus_t s = cublasLtMatmulAlgoGetHeuristic(mlc_cublaslt, p->desc, p->a, p->b, p->c, p->c,
@@ -424,15 +458,26 @@ static inline bool mlc_gemm_bias(bool ta, bool tb, int64_t m, int64_t n, int64_t
     });
     return true;
 #else
-    MlcLtPlan *p = mlc_lt_plan(ta, tb, m, n, k, lda, ldb, ldc, relu);
+    MlcLtPlan *p = mlc_lt_plan(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, bias, relu);
     if (!p || !p->ok)
         return false;
     MLC_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
                                                     &bias, sizeof bias));
     const float one = 1.0f, zero = 0.0f;
-    MLC_CUBLAS_CHECK(cublasLtMatmul(mlc_cublaslt, p->desc, &one, b, p->a, a, p->b, &zero, c, p->c,
-                                    c, p->c, &p->algo, mlc_workspace, mlc_workspace_bytes,
-                                    mlc_stream));
+    cublasStatus_t s =
+        cublasLtMatmul(mlc_cublaslt, p->desc, &one, b, p->a, a, p->b, &zero, c, p->c, c, p->c,
+                       &p->algo, mlc_workspace, mlc_workspace_bytes, mlc_stream);
+    if (s != CUBLAS_STATUS_SUCCESS) { /* refused before anything ran: the caller falls back */
+        static bool said;
+        if (!said)
+            fprintf(stderr,
+                    "cuBLASLt refused a product (%s); it and any like it run through "
+                    "cuBLAS and a kernel\n",
+                    cublasGetStatusString(s));
+        said = true;
+        p->ok = false;
+        return false;
+    }
     return true;
 #endif
 }
