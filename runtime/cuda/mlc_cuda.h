@@ -559,72 +559,114 @@ static inline void mlc_cuda_zero(float *y, int64_t total) {
 }
 
 /* ---- CUDA Graphs ----------------------------------------------------------------------------
- * Unless MLC_CUDA_GRAPHS=0, a training step (train_step) is captured as a graph the first time
- * it runs with a given batch (its device pointers and size) and rate, and replayed after
- * that: one launch instead of one per kernel. What a graph keeps are the arguments as they
- * were when it was captured, so a step whose arguments change (the last, smaller batch of an
- * epoch, a new epoch's rate) is captured again; a model with dropout, whose masks change
- * every step, is never captured. */
-static struct {
-    bool valid, capturing;
+ * Unless MLC_CUDA_GRAPHS=0, a training step (train_step) is replayed as a graph: one launch
+ * instead of one per kernel. A graph keeps the arguments it was captured with, so each set of
+ * arguments (the batch's device pointers and size, and the rate: the full batch, the last
+ * smaller one, a new epoch's rate) has a graph of its own, the MLC_GRAPHS used last kept. The
+ * first step with a set of arguments runs as it is, so that cuBLAS and cuBLASLt set
+ * themselves up (load their kernels, choose algorithms) outside a capture; the second is
+ * captured (and run), the rest replay it. A model with dropout, whose masks change every
+ * step, is never captured. */
+#ifdef MLC_CUDA_EMU
+typedef MlcEmuGraph *MlcGraphExec;
+#else
+typedef cudaGraphExec_t MlcGraphExec;
+#endif
+enum {
+    MLC_GRAPHS = 4
+};
+typedef struct MlcGraph {
     const void *state, *x, *y;
     int64_t n;
     float lr;
-#ifndef MLC_CUDA_EMU
-    cudaGraphExec_t exec;
+    bool captured; /* exec holds the step's graph; else the step has run once as it is */
+    uint64_t used; /* when it was last used: the least recently used makes room */
+    MlcGraphExec exec;
+} MlcGraph;
+static struct {
+    MlcGraph graph[MLC_GRAPHS];
+    int n;
+    uint64_t clock;
+    MlcGraph *capturing; /* the graph being captured, or NULL */
+} mlc_graphs;
+
+static void mlc_graph_destroy(MlcGraph *g) {
+    if (!g->captured)
+        return;
+#ifdef MLC_CUDA_EMU
+    delete g->exec;
+#else
+    MLC_CUDA_CHECK(cudaGraphExecDestroy(g->exec));
 #endif
-} mlc_graph;
+    g->captured = false;
+}
 
 /* At the start of a step: true after replaying the graph of a step with these arguments;
- * false when the step must run its launches (which are captured, with graphs on). */
+ * false when the step must run its launches (captured, the second time). */
 static inline bool mlc_graph_replay(const void *state, const void *x, const void *y, int64_t n,
                                     float lr) {
     if (!mlc_graphs_on())
         return false;
-    if (mlc_graph.valid && mlc_graph.state == state && mlc_graph.x == x && mlc_graph.y == y &&
-        mlc_graph.n == n && mlc_graph.lr == lr) {
+    MlcGraph *g = NULL;
+    for (int i = 0; i < mlc_graphs.n && !g; i++) {
+        MlcGraph *h = &mlc_graphs.graph[i];
+        if (h->state == state && h->x == x && h->y == y && h->n == n && h->lr == lr)
+            g = h;
+    }
+    if (g && g->captured) {
+        g->used = ++mlc_graphs.clock;
 #ifdef MLC_CUDA_EMU
-        mlc_emu_graph_replay();
+        mlc_emu_graph_replay(g->exec);
 #else
-        MLC_CUDA_CHECK(cudaGraphLaunch(mlc_graph.exec, mlc_stream));
+        MLC_CUDA_CHECK(cudaGraphLaunch(g->exec, mlc_stream));
 #endif
         return true;
     }
+    if (g) { /* the second step with these arguments: captured */
+        g->used = ++mlc_graphs.clock;
+        mlc_graphs.capturing = g;
 #ifdef MLC_CUDA_EMU
-    mlc_emu_graph_begin();
+        mlc_emu_graph_begin();
 #else
-    if (mlc_graph.valid)
-        MLC_CUDA_CHECK(cudaGraphExecDestroy(mlc_graph.exec));
-    MLC_CUDA_CHECK(cudaStreamBeginCapture(mlc_stream, cudaStreamCaptureModeThreadLocal));
-    mlc_capturing = true;
+        MLC_CUDA_CHECK(cudaStreamBeginCapture(mlc_stream, cudaStreamCaptureModeThreadLocal));
+        mlc_capturing = true;
 #endif
-    mlc_graph.valid = false;
-    mlc_graph.capturing = true;
-    mlc_graph.state = state;
-    mlc_graph.x = x;
-    mlc_graph.y = y;
-    mlc_graph.n = n;
-    mlc_graph.lr = lr;
+        return false;
+    }
+    /* the first: remembered, and run as it is */
+    if (mlc_graphs.n < MLC_GRAPHS) {
+        g = &mlc_graphs.graph[mlc_graphs.n++];
+    } else {
+        g = &mlc_graphs.graph[0];
+        for (int i = 1; i < MLC_GRAPHS; i++)
+            if (mlc_graphs.graph[i].used < g->used)
+                g = &mlc_graphs.graph[i];
+        mlc_graph_destroy(g);
+    }
+    g->state = state, g->x = x, g->y = y, g->n = n, g->lr = lr;
+    g->captured = false;
+    g->used = ++mlc_graphs.clock;
     return false;
 }
 
 /* At the end of a step: a step that was captured is made a graph and run. */
 static inline void mlc_graph_end(void) {
-    if (!mlc_graph.capturing)
+    MlcGraph *g = mlc_graphs.capturing;
+    if (!g)
         return;
-    mlc_graph.capturing = false;
+    mlc_graphs.capturing = NULL;
 #ifdef MLC_CUDA_EMU
-    mlc_emu_graph_end();
-    mlc_emu_graph_replay();
+    g->exec = mlc_emu_graph_end();
+    mlc_emu_graph_replay(g->exec);
 #else
     cudaGraph_t graph;
     MLC_CUDA_CHECK(cudaStreamEndCapture(mlc_stream, &graph));
-    MLC_CUDA_CHECK(cudaGraphInstantiate(&mlc_graph.exec, graph, 0));
+    MLC_CUDA_CHECK(cudaGraphInstantiate(&g->exec, graph, 0));
     mlc_capturing = false;
     MLC_CUDA_CHECK(cudaGraphDestroy(graph));
-    MLC_CUDA_CHECK(cudaGraphLaunch(mlc_graph.exec, mlc_stream));
+    MLC_CUDA_CHECK(cudaGraphLaunch(g->exec, mlc_stream));
 #endif
-    mlc_graph.valid = true;
+    g->captured = true;
 }
 
 #endif

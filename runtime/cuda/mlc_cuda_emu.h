@@ -150,9 +150,10 @@ static inline void run_block(unsigned n) {
 /* A CUDA Graph in the emulation: while capturing, launches and products are recorded (with
  * their arguments as they are at capture, as a graph keeps them) instead of run; a replay
  * runs the record. */
+typedef std::vector<std::function<void()>> MlcEmuGraph;
 namespace mlc_emu {
 static bool capturing;
-static std::vector<std::function<void()>> graph;
+static MlcEmuGraph record;
 } // namespace mlc_emu
 
 static inline void mlc_emu_run(dim3 grid, dim3 block, const std::function<void()> &kernel);
@@ -160,7 +161,7 @@ static inline void mlc_emu_run(dim3 grid, dim3 block, const std::function<void()
 /* kernel<<<grid, block>>>(...), as MLC_LAUNCH writes it in the emulation. */
 static inline void mlc_emu_launch(dim3 grid, dim3 block, const std::function<void()> &kernel) {
     if (mlc_emu::capturing)
-        mlc_emu::graph.push_back([=]() { mlc_emu_run(grid, block, kernel); });
+        mlc_emu::record.push_back([=]() { mlc_emu_run(grid, block, kernel); });
     else
         mlc_emu_run(grid, block, kernel);
 }
@@ -168,20 +169,21 @@ static inline void mlc_emu_launch(dim3 grid, dim3 block, const std::function<voi
 /* A host step of the graph (a matrix product): recorded while capturing, else run. */
 static inline void mlc_emu_host(const std::function<void()> &step) {
     if (mlc_emu::capturing)
-        mlc_emu::graph.push_back(step);
+        mlc_emu::record.push_back(step);
     else
         step();
 }
 
 static inline void mlc_emu_graph_begin() {
-    mlc_emu::graph.clear();
+    mlc_emu::record.clear();
     mlc_emu::capturing = true;
 }
-static inline void mlc_emu_graph_end() {
+static inline MlcEmuGraph *mlc_emu_graph_end() {
     mlc_emu::capturing = false;
+    return new MlcEmuGraph(std::move(mlc_emu::record));
 }
-static inline void mlc_emu_graph_replay() {
-    for (const std::function<void()> &step : mlc_emu::graph)
+static inline void mlc_emu_graph_replay(const MlcEmuGraph *graph) {
+    for (const std::function<void()> &step : *graph)
         step();
 }
 
