@@ -960,26 +960,32 @@ static void emit_op_body(Cu *e, Kernel *k, const char **blocks) {
     unreachable();
 }
 
-/* mlc_gemm(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc) for a kernel's product. */
-static void emit_gemm_call(Cu *e, Kernel *k, const char *alpha, const char *beta, const char *c) {
+/* The first arguments of mlc_gemm and mlc_gemm_bias for a kernel's product: ta, tb, m, n, k,
+ * alpha where it is given, then A, lda, B, ldb. */
+static PtrVec gemm_args(Cu *e, Kernel *k, const char *alpha) {
     Arena *a = e->g->cx->arena;
     GemmDesc d = kernel_gemm(e->mp, k);
-    const char *args[] = {d.ta ? "true" : "false",
-                          d.tb ? "true" : "false",
-                          count_expr(e, d.m),
-                          count_expr(e, d.n),
-                          count_expr(e, d.k),
-                          alpha,
-                          d.a->name,
-                          arena_printf(a, "%lld", (long long)d.lda),
-                          d.b->name,
-                          arena_printf(a, "%lld", (long long)d.ldb),
-                          beta,
-                          c,
-                          count_expr(e, d.n)};
+    const char *args[] = {d.ta ? "true" : "false", d.tb ? "true" : "false", count_expr(e, d.m),
+                          count_expr(e, d.n), count_expr(e, d.k)};
     PtrVec list = {0};
     for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
         vec_push(a, &list, (void *)args[i]);
+    if (alpha)
+        vec_push(a, &list, (void *)alpha);
+    vec_push(a, &list, (void *)d.a->name);
+    vec_push(a, &list, arena_printf(a, "%lld", (long long)d.lda));
+    vec_push(a, &list, (void *)d.b->name);
+    vec_push(a, &list, arena_printf(a, "%lld", (long long)d.ldb));
+    return list;
+}
+
+/* mlc_gemm(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc) for a kernel's product. */
+static void emit_gemm_call(Cu *e, Kernel *k, const char *alpha, const char *beta, const char *c) {
+    Arena *a = e->g->cx->arena;
+    PtrVec list = gemm_args(e, k, alpha);
+    vec_push(a, &list, (void *)beta);
+    vec_push(a, &list, (void *)c);
+    vec_push(a, &list, (void *)count_expr(e, kernel_gemm(e->mp, k).n));
     print_list(e->out, "    mlc_gemm(", &list, ");");
 }
 
@@ -1012,23 +1018,11 @@ static Buffer *bias_epilogue(Cu *e, Kernel *k, bool *relu) {
  * call, where cuBLASLt can; else the host function goes on to mlc_gemm and the kernel. */
 static void emit_gemm_bias_call(Cu *e, Kernel *k, Buffer *bias, bool relu) {
     Arena *a = e->g->cx->arena;
-    GemmDesc d = kernel_gemm(e->mp, k);
-    const char *args[] = {d.ta ? "true" : "false",
-                          d.tb ? "true" : "false",
-                          count_expr(e, d.m),
-                          count_expr(e, d.n),
-                          count_expr(e, d.k),
-                          d.a->name,
-                          arena_printf(a, "%lld", (long long)d.lda),
-                          d.b->name,
-                          arena_printf(a, "%lld", (long long)d.ldb),
-                          buf(e, k->root)->name,
-                          count_expr(e, d.n),
-                          bias->name,
-                          relu ? "true" : "false"};
-    PtrVec list = {0};
-    for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
-        vec_push(a, &list, (void *)args[i]);
+    PtrVec list = gemm_args(e, k, NULL);
+    vec_push(a, &list, (void *)buf(e, k->root)->name);
+    vec_push(a, &list, (void *)count_expr(e, kernel_gemm(e->mp, k).n));
+    vec_push(a, &list, (void *)bias->name);
+    vec_push(a, &list, (void *)(relu ? "true" : "false"));
     fprintf(e->out, "    /* cuBLASLt: the bias%s inside the product */\n", relu ? " and relu" : "");
     print_list(e->out, "    if (mlc_gemm_bias(", &list, "))");
     fprintf(e->out, "        return;\n");
