@@ -3,26 +3,28 @@
 # minutes. Every step runs even when an earlier one disagrees; the end lists what failed.
 #   1. builds mlc (build-gpu/, Release); with --emu also the CUDA tests of the CPU emulation
 #      (ctest -L cuda, which CI runs anyway);
-#   2. on the GPU, for every model of tests/grad, the fuzz corpus and autograd_demo: the
-#      loss and every gradient on one batch (--grads) against the C target's, within 1e-4
-#      relative or 1e-5 absolute (the products sum in cuBLAS's order): which op is wrong,
-#      if one is;
-#   3. the fashion trainer, built with the c and the cuda targets from one set of initial
+#   2. the fashion trainer, built with the c and the cuda targets from one set of initial
 #      weights, trained $EPOCHS epochs (default 5) at batch 64: every loss printed in epoch 1
 #      within 1e-4 relative; each run's time per epoch and per step (--time);
-#   4. the same on the GPU without CUDA Graphs and cuBLASLt's epilogues (MLC_CUDA_GRAPHS=0
+#   3. the same on the GPU without CUDA Graphs and cuBLASLt's epilogues (MLC_CUDA_GRAPHS=0
 #      MLC_CUBLASLT=0: every kernel launched, each product's epilogue a kernel): the same
 #      losses, its times;
-#   5. batch 1024 (2 epochs), and the training step's products alone through cuBLAS as many
+#   4. batch 1024 (2 epochs), and the training step's products alone through cuBLAS as many
 #      times as an epoch runs them (tests/gpu/gemm_time.cu): the epoch's time over theirs
-#      (the aim: at most 2); the CNN (models/fashion_cnn.model) for an epoch on both (its
-#      losses reported); the GPU at batch 64 with --tf32 (reported);
-#   6. with compute-sanitizer (if the toolkit has it, and SANITIZE is not 0): memcheck on the
+#      (the aim: at most 2);
+#   5. for every model of tests/grad, the fuzz corpus and autograd_demo: the loss and every
+#      gradient on one batch (--grads) on the GPU against the C target's, within 1e-4
+#      relative or 1e-5 absolute (the products sum in cuBLAS's order): which op is wrong,
+#      if one is;
+#   6. the GPU at batch 64 with --tf32 (reported); the CNN (models/fashion_cnn.model) for an
+#      epoch on both (its losses reported);
+#   7. with compute-sanitizer (if the toolkit has it, and SANITIZE is not 0): memcheck on the
 #      fashion trainer and the CNN, racecheck (shared memory) on the CNN, an epoch of the
 #      tests' 2048 samples at batch 256, each cut off after 120 s.
+# The times come first, so that a run cut short still has them.
 # DATA is FashionMNIST's directory (default data/fashion-mnist, else the tests' subset of 2048
 # samples; the device tool carries data/fashion-mnist when asked to). --no-gpu runs step 1
-# and the CPU part of step 3: what can be checked without a GPU. The whole output is worth
+# and the CPU part of step 2: what can be checked without a GPU. The whole output is worth
 # keeping: it has the times and every difference.
 # Exit status 0 when everything ran and agreed.
 set -u
@@ -100,26 +102,6 @@ grads() {
         fi
     done
 }
-
-if [ $gpu = 1 ]; then
-    echo "== gradients on the GPU against the CPU, every test model"
-    mkdir -p "$work/g"
-    start=$(date +%s)
-    models=$(ls "$src"/tests/grad/*.model "$src"/tests/fuzz/corpus/*.model \
-        "$src/models/autograd_demo.model")
-    # both targets' programs, $jobs models at a time
-    # shellcheck disable=SC2016 # the script's variables are its own
-    echo "$models" | xargs -n 1 -P "$jobs" sh -c 'n=$(basename "$2" .model)
-        "$0" "$2" -o "$1/${n}_c" && "$0" "$2" --target cuda -o "$1/${n}_gpu" ||
-            echo "run.sh: FAILED to build $2"' "$mlc" "$work/g"
-    echo "built $(echo "$models" | wc -w) models for both targets in $(($(date +%s) - start)) s"
-    before=$(echo "$failed" | wc -w)
-    for m in $models; do
-        grads "$m"
-    done
-    echo "gradients: $(($(echo "$failed" | wc -w) - before)) models disagree of" \
-        "$(echo "$models" | wc -w), in $(($(date +%s) - start)) s with the builds"
-fi
 
 echo "== the trainers"
 "$mlc" "$src/models/fashion.model" -o "$work/train_c" || exit 1
@@ -232,6 +214,24 @@ then
 else
     failure "timing the products alone (gemm_time)"
 fi
+
+echo "== gradients on the GPU against the CPU, every test model"
+mkdir -p "$work/g"
+start=$(date +%s)
+models=$(ls "$src"/tests/grad/*.model "$src"/tests/fuzz/corpus/*.model \
+    "$src/models/autograd_demo.model")
+# both targets' programs, $jobs models at a time
+# shellcheck disable=SC2016 # the script's variables are its own
+echo "$models" | xargs -n 1 -P "$jobs" sh -c 'n=$(basename "$2" .model)
+    "$0" "$2" -o "$1/${n}_c" && "$0" "$2" --target cuda -o "$1/${n}_gpu" ||
+        echo "run.sh: FAILED to build $2"' "$mlc" "$work/g"
+echo "built $(echo "$models" | wc -w) models for both targets in $(($(date +%s) - start)) s"
+before=$(echo "$failed" | wc -w)
+for m in $models; do
+    grads "$m"
+done
+echo "gradients: $(($(echo "$failed" | wc -w) - before)) models disagree of" \
+    "$(echo "$models" | wc -w), in $(($(date +%s) - start)) s with the builds"
 
 echo "== batch 64 on the GPU with --tf32 (reported)"
 run tf32 "$work/train_gpu" --epochs 1 --tf32
