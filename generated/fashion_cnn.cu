@@ -127,7 +127,8 @@ typedef struct FashionCnnState {
     float *host_out; /* host memory that output() copies the output into */
     float host_loss; /* the loss, copied back by loss() */
     int64_t n;       /* the last forward's batch size */
-    const uint64_t *seed; /* this training step's, for the dropout masks */
+    uint64_t *dseed; /* on the device: the step's dropout seed and its number, made by mlc_cuda_seed */
+    const uint64_t *seed_base, *seed_step; /* what the runtime makes it of */
 } FashionCnnState;
 
 static void fashion_cnn_bind(void *state, const MlcBuffers *b) {
@@ -135,7 +136,9 @@ static void fashion_cnn_bind(void *state, const MlcBuffers *b) {
     m->params = b->params;
     m->grads = b->grads;
     m->host_out = b->host_out;
-    m->seed = &b->seed;
+    m->dseed = (uint64_t *)mlc_cuda_alloc(2 * sizeof(uint64_t)); /* kept to the end */
+    m->seed_base = &b->seed_base;
+    m->seed_step = &b->seed_step;
     m->features_0_weight = b->params + 0;
     m->d_features_0_weight = b->grads + 0;
     m->features_0_bias = b->params + 144;
@@ -814,17 +817,18 @@ static void compute_features_13(int64_t N, const float *features_12, float *feat
 /* models/fashion_cnn.model:27  dropout(0.25)
  *   classifier_1 = dropout(features_13, p = 0.25)
  */
-__global__ void k_compute_classifier_1(int64_t N, uint64_t seed, const float *features_13,
+__global__ void k_compute_classifier_1(int64_t N, const uint64_t *dseed, const float *features_13,
                                        float *classifier_1) {
+    const uint64_t seed = *dseed; /* this step's (mlc_cuda_seed) */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1568; k += stride) {
         classifier_1[k] = mlc_dropout(features_13[k], seed, 0u, k, 1073741824u, 1.33333337f);
     }
 }
 
-static void compute_classifier_1(int64_t N, uint64_t seed, const float *features_13,
+static void compute_classifier_1(int64_t N, const uint64_t *dseed, const float *features_13,
                                  float *classifier_1) {
-    MLC_LAUNCH(k_compute_classifier_1, mlc_blocks(N * 1568), MLC_THREADS, N, seed, features_13,
+    MLC_LAUNCH(k_compute_classifier_1, mlc_blocks(N * 1568), MLC_THREADS, N, dseed, features_13,
                classifier_1);
 }
 
@@ -974,18 +978,19 @@ static void compute_d_classifier_2_bias(int64_t N, const float *d_logits,
  * backward of models/fashion_cnn.model:27  dropout(0.25)
  *   d_classifier_0 = dropout(d_logits @ classifier_2_weight, p = 0.25)
  */
-__global__ void k_compute_d_classifier_0(int64_t N, uint64_t seed, float *d_classifier_0) {
+__global__ void k_compute_d_classifier_0(int64_t N, const uint64_t *dseed, float *d_classifier_0) {
+    const uint64_t seed = *dseed; /* this step's (mlc_cuda_seed) */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 1568; k += stride) {
         d_classifier_0[k] = mlc_dropout(d_classifier_0[k], seed, 0u, k, 1073741824u, 1.33333337f);
     }
 }
 
-static void compute_d_classifier_0(int64_t N, uint64_t seed, const float *d_logits,
+static void compute_d_classifier_0(int64_t N, const uint64_t *dseed, const float *d_logits,
                                    const float *classifier_2_weight, float *d_classifier_0) {
     mlc_gemm(false, false, N, 1568, 10, 1.0f, d_logits, 10, classifier_2_weight, 1568, 0.0f,
              d_classifier_0, 1568);
-    MLC_LAUNCH(k_compute_d_classifier_0, mlc_blocks(N * 1568), MLC_THREADS, N, seed,
+    MLC_LAUNCH(k_compute_d_classifier_0, mlc_blocks(N * 1568), MLC_THREADS, N, dseed,
                d_classifier_0);
 }
 
@@ -2014,6 +2019,7 @@ static void fashion_cnn_forward(void *state, const float *batch_x, const void *b
     m->n = n;
     const float *image_1 = batch_x;
     const int32_t *label = (const int32_t *)batch_y;
+    mlc_cuda_seed(m->dseed, *m->seed_base, *m->seed_step);
     compute_features_0(N, image_1, m->features_0_weight, m->features_0_bias, m->features_0);
     compute_features_2(N, m->features_0, m->features_1_weight, m->features_1_bias, m->features_2,
                        m->t13, m->t14);
@@ -2041,7 +2047,7 @@ static void fashion_cnn_forward(void *state, const float *batch_x, const void *b
     compute_features_11_running_var(m->t73, m->features_11_running_var);
     compute_features_11_num_batches_tracked(m->features_11_num_batches_tracked);
     compute_features_13(N, m->features_12, m->features_13);
-    compute_classifier_1(N, *m->seed, m->features_13, m->classifier_1);
+    compute_classifier_1(N, m->dseed, m->features_13, m->classifier_1);
     compute_logits(N, m->classifier_1, m->classifier_2_weight, m->classifier_2_bias, m->logits);
     compute_loss(N, m->logits, label, m->loss);
     compute_probs(N, m->logits, m->probs);
@@ -2126,7 +2132,7 @@ static void fashion_cnn_backward(void *state, const float *batch_x, const void *
     const int32_t *label = (const int32_t *)batch_y;
     compute_d_logits(N, m->logits, label, m->d_logits);
     compute_d_classifier_2_bias(N, m->d_logits, m->d_classifier_2_bias);
-    compute_d_classifier_0(N, *m->seed, m->d_logits, m->classifier_2_weight, m->d_classifier_0);
+    compute_d_classifier_0(N, m->dseed, m->d_logits, m->classifier_2_weight, m->d_classifier_0);
     compute_d_classifier_2_weight(N, m->d_logits, m->classifier_1, m->d_classifier_2_weight);
     compute_d_features_12(N, m->d_classifier_0, m->features_12, m->d_features_12);
     compute_d_features_10(N, m->features_12, m->d_features_12, m->features_10,
@@ -2200,6 +2206,10 @@ __global__ void k_fashion_cnn_sgd_rest(const FashionCnnState m, float lr) {
  * weight is updated inside the product that computes its gradient, where it can be. */
 static void fashion_cnn_train_step(void *state, const float *batch_x, const void *batch_y,
                                    int64_t n, float lr) {
+    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) { /* a CUDA Graph */
+        mlc_cuda_seed_replayed();
+        return;
+    }
     fashion_cnn_forward(state, batch_x, batch_y, n);
     FashionCnnState *m = (FashionCnnState *)state;
     const int64_t N = n;
@@ -2207,7 +2217,7 @@ static void fashion_cnn_train_step(void *state, const float *batch_x, const void
     const int32_t *label = (const int32_t *)batch_y;
     compute_d_logits(N, m->logits, label, m->d_logits);
     compute_d_classifier_2_bias(N, m->d_logits, m->d_classifier_2_bias);
-    compute_d_classifier_0(N, *m->seed, m->d_logits, m->classifier_2_weight, m->d_classifier_0);
+    compute_d_classifier_0(N, m->dseed, m->d_logits, m->classifier_2_weight, m->d_classifier_0);
     sgd_compute_d_classifier_2_weight(N, m->d_logits, m->classifier_1, lr, m->classifier_2_weight);
     compute_d_features_12(N, m->d_classifier_0, m->features_12, m->d_features_12);
     compute_d_features_10(N, m->features_12, m->d_features_12, m->features_10,
@@ -2235,6 +2245,7 @@ static void fashion_cnn_train_step(void *state, const float *batch_x, const void
     compute_d_features_0_weight(N, m->d_features_0, image_1, m->d_features_0_weight,
                                 m->work_d_features_0_weight);
     MLC_LAUNCH(k_fashion_cnn_sgd_rest, mlc_blocks(32250), MLC_THREADS, *m, lr);
+    mlc_graph_end();
 }
 
 static const MlcParam fashion_cnn_params[] = {

@@ -198,7 +198,8 @@ typedef struct Vgg16State {
     float *host_out; /* host memory that output() copies the output into */
     float host_loss; /* the loss, copied back by loss() */
     int64_t n;       /* the last forward's batch size */
-    const uint64_t *seed; /* this training step's, for the dropout masks */
+    uint64_t *dseed; /* on the device: the step's dropout seed and its number, made by mlc_cuda_seed */
+    const uint64_t *seed_base, *seed_step; /* what the runtime makes it of */
 } Vgg16State;
 
 static void vgg16_bind(void *state, const MlcBuffers *b) {
@@ -206,7 +207,9 @@ static void vgg16_bind(void *state, const MlcBuffers *b) {
     m->params = b->params;
     m->grads = b->grads;
     m->host_out = b->host_out;
-    m->seed = &b->seed;
+    m->dseed = (uint64_t *)mlc_cuda_alloc(2 * sizeof(uint64_t)); /* kept to the end */
+    m->seed_base = &b->seed_base;
+    m->seed_step = &b->seed_step;
     m->features_0_weight = b->params + 0;
     m->d_features_0_weight = b->grads + 0;
     m->features_0_bias = b->params + 1728;
@@ -1158,17 +1161,18 @@ static void compute_classifier_1(int64_t N, const float *pooled, const float *cl
 /* models/vgg16.model:47  dropout(0.5)
  *   classifier_2 = dropout(classifier_1, p = 0.5)
  */
-__global__ void k_compute_classifier_2(int64_t N, uint64_t seed, const float *classifier_1,
+__global__ void k_compute_classifier_2(int64_t N, const uint64_t *dseed, const float *classifier_1,
                                        float *classifier_2) {
+    const uint64_t seed = *dseed; /* this step's (mlc_cuda_seed) */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 4096; k += stride) {
         classifier_2[k] = mlc_dropout(classifier_1[k], seed, 0u, k, 2147483648u, 2.0f);
     }
 }
 
-static void compute_classifier_2(int64_t N, uint64_t seed, const float *classifier_1,
+static void compute_classifier_2(int64_t N, const uint64_t *dseed, const float *classifier_1,
                                  float *classifier_2) {
-    MLC_LAUNCH(k_compute_classifier_2, mlc_blocks(N * 4096), MLC_THREADS, N, seed, classifier_1,
+    MLC_LAUNCH(k_compute_classifier_2, mlc_blocks(N * 4096), MLC_THREADS, N, dseed, classifier_1,
                classifier_2);
 }
 
@@ -1201,17 +1205,18 @@ static void compute_classifier_4(int64_t N, const float *classifier_2,
 /* models/vgg16.model:50  dropout(0.5)
  *   classifier_5 = dropout(classifier_4, p = 0.5)
  */
-__global__ void k_compute_classifier_5(int64_t N, uint64_t seed, const float *classifier_4,
+__global__ void k_compute_classifier_5(int64_t N, const uint64_t *dseed, const float *classifier_4,
                                        float *classifier_5) {
+    const uint64_t seed = *dseed; /* this step's (mlc_cuda_seed) */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < N * 4096; k += stride) {
         classifier_5[k] = mlc_dropout(classifier_4[k], seed, 1u, k, 2147483648u, 2.0f);
     }
 }
 
-static void compute_classifier_5(int64_t N, uint64_t seed, const float *classifier_4,
+static void compute_classifier_5(int64_t N, const uint64_t *dseed, const float *classifier_4,
                                  float *classifier_5) {
-    MLC_LAUNCH(k_compute_classifier_5, mlc_blocks(N * 4096), MLC_THREADS, N, seed, classifier_4,
+    MLC_LAUNCH(k_compute_classifier_5, mlc_blocks(N * 4096), MLC_THREADS, N, dseed, classifier_4,
                classifier_5);
 }
 
@@ -1337,8 +1342,10 @@ static void compute_d_classifier_6_bias(int64_t N, const float *d_logits,
  *   d_classifier_3 = dropout(d_logits @ classifier_6_weight, p = 0.5) * (classifier_4 > 0)
  *   d_classifier_3_bias = sum over N of d_classifier_3
  */
-__global__ void k_compute_d_classifier_3(int64_t N, uint64_t seed, const float *classifier_4,
-                                         float *d_classifier_3, float *d_classifier_3_bias) {
+__global__ void k_compute_d_classifier_3(int64_t N, const uint64_t *dseed,
+                                         const float *classifier_4, float *d_classifier_3,
+                                         float *d_classifier_3_bias) {
+    const uint64_t seed = *dseed; /* this step's (mlc_cuda_seed) */
     __shared__ double part[MLC_THREADS / 32][32];
     const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
     for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 4096; j0 += (int64_t)gridDim.x * 32) {
@@ -1362,13 +1369,13 @@ __global__ void k_compute_d_classifier_3(int64_t N, uint64_t seed, const float *
     }
 }
 
-static void compute_d_classifier_3(int64_t N, uint64_t seed, const float *d_logits,
+static void compute_d_classifier_3(int64_t N, const uint64_t *dseed, const float *d_logits,
                                    const float *classifier_6_weight, const float *classifier_4,
                                    float *d_classifier_3, float *d_classifier_3_bias) {
     mlc_gemm(false, false, N, 4096, 1000, 1.0f, d_logits, 1000, classifier_6_weight, 4096, 0.0f,
              d_classifier_3, 4096);
     MLC_LAUNCH(k_compute_d_classifier_3, mlc_blocks(4096 * (MLC_THREADS / 32)), MLC_THREADS, N,
-               seed, classifier_4, d_classifier_3, d_classifier_3_bias);
+               dseed, classifier_4, d_classifier_3, d_classifier_3_bias);
 }
 
 /* backward of models/vgg16.model:51  linear(1000)
@@ -1397,8 +1404,10 @@ static void sgd_compute_d_classifier_6_weight(int64_t N, const float *d_logits,
  *   d_classifier_0 = dropout(d_classifier_3 @ classifier_3_weight, p = 0.5) * (classifier_1 > 0)
  *   d_classifier_0_bias = sum over N of d_classifier_0
  */
-__global__ void k_compute_d_classifier_0(int64_t N, uint64_t seed, const float *classifier_1,
-                                         float *d_classifier_0, float *d_classifier_0_bias) {
+__global__ void k_compute_d_classifier_0(int64_t N, const uint64_t *dseed,
+                                         const float *classifier_1, float *d_classifier_0,
+                                         float *d_classifier_0_bias) {
+    const uint64_t seed = *dseed; /* this step's (mlc_cuda_seed) */
     __shared__ double part[MLC_THREADS / 32][32];
     const unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
     for (int64_t j0 = (int64_t)blockIdx.x * 32; j0 < 4096; j0 += (int64_t)gridDim.x * 32) {
@@ -1422,13 +1431,13 @@ __global__ void k_compute_d_classifier_0(int64_t N, uint64_t seed, const float *
     }
 }
 
-static void compute_d_classifier_0(int64_t N, uint64_t seed, const float *d_classifier_3,
+static void compute_d_classifier_0(int64_t N, const uint64_t *dseed, const float *d_classifier_3,
                                    const float *classifier_3_weight, const float *classifier_1,
                                    float *d_classifier_0, float *d_classifier_0_bias) {
     mlc_gemm(false, false, N, 4096, 4096, 1.0f, d_classifier_3, 4096, classifier_3_weight, 4096,
              0.0f, d_classifier_0, 4096);
     MLC_LAUNCH(k_compute_d_classifier_0, mlc_blocks(4096 * (MLC_THREADS / 32)), MLC_THREADS, N,
-               seed, classifier_1, d_classifier_0, d_classifier_0_bias);
+               dseed, classifier_1, d_classifier_0, d_classifier_0_bias);
 }
 
 /* backward of models/vgg16.model:48  linear(4096)
@@ -3963,6 +3972,7 @@ static void vgg16_forward(void *state, const float *batch_x, const void *batch_y
     m->n = n;
     const float *image_1 = batch_x;
     const int32_t *label = (const int32_t *)batch_y;
+    mlc_cuda_seed(m->dseed, *m->seed_base, *m->seed_step);
     compute_features_0(N, image_1, m->features_0_weight, m->features_0_bias, m->features_0);
     compute_features_1(N, m->features_0, m->features_1);
     compute_features_2(N, m->features_1, m->features_2_weight, m->features_2_bias, m->features_2);
@@ -4006,10 +4016,10 @@ static void vgg16_forward(void *state, const float *batch_x, const void *batch_y
     compute_pooled(N, m->features_30, m->pooled);
     compute_classifier_1(N, m->pooled, m->classifier_0_weight, m->classifier_0_bias,
                          m->classifier_1);
-    compute_classifier_2(N, *m->seed, m->classifier_1, m->classifier_2);
+    compute_classifier_2(N, m->dseed, m->classifier_1, m->classifier_2);
     compute_classifier_4(N, m->classifier_2, m->classifier_3_weight, m->classifier_3_bias,
                          m->classifier_4);
-    compute_classifier_5(N, *m->seed, m->classifier_4, m->classifier_5);
+    compute_classifier_5(N, m->dseed, m->classifier_4, m->classifier_5);
     compute_logits(N, m->classifier_5, m->classifier_6_weight, m->classifier_6_bias, m->logits);
     compute_loss(N, m->logits, label, m->loss);
 }
@@ -4117,10 +4127,10 @@ static void vgg16_backward(void *state, const float *batch_x, const void *batch_
     const int32_t *label = (const int32_t *)batch_y;
     compute_d_logits(N, m->logits, label, m->d_logits);
     compute_d_classifier_6_bias(N, m->d_logits, m->d_classifier_6_bias);
-    compute_d_classifier_3(N, *m->seed, m->d_logits, m->classifier_6_weight, m->classifier_4,
+    compute_d_classifier_3(N, m->dseed, m->d_logits, m->classifier_6_weight, m->classifier_4,
                            m->d_classifier_3, m->d_classifier_3_bias);
     compute_d_classifier_6_weight(N, m->d_logits, m->classifier_5, m->d_classifier_6_weight);
-    compute_d_classifier_0(N, *m->seed, m->d_classifier_3, m->classifier_3_weight, m->classifier_1,
+    compute_d_classifier_0(N, m->dseed, m->d_classifier_3, m->classifier_3_weight, m->classifier_1,
                            m->d_classifier_0, m->d_classifier_0_bias);
     compute_d_classifier_3_weight(N, m->d_classifier_3, m->classifier_2, m->d_classifier_3_weight);
     compute_t93(N, m->d_classifier_0, m->classifier_0_weight, m->t93);
@@ -4261,6 +4271,10 @@ __global__ void k_vgg16_sgd_rest(const Vgg16State m, float lr) {
  * weight is updated inside the product that computes its gradient, where it can be. */
 static void vgg16_train_step(void *state, const float *batch_x, const void *batch_y, int64_t n,
                              float lr) {
+    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) { /* a CUDA Graph */
+        mlc_cuda_seed_replayed();
+        return;
+    }
     vgg16_forward(state, batch_x, batch_y, n);
     Vgg16State *m = (Vgg16State *)state;
     const int64_t N = n;
@@ -4268,10 +4282,10 @@ static void vgg16_train_step(void *state, const float *batch_x, const void *batc
     const int32_t *label = (const int32_t *)batch_y;
     compute_d_logits(N, m->logits, label, m->d_logits);
     compute_d_classifier_6_bias(N, m->d_logits, m->d_classifier_6_bias);
-    compute_d_classifier_3(N, *m->seed, m->d_logits, m->classifier_6_weight, m->classifier_4,
+    compute_d_classifier_3(N, m->dseed, m->d_logits, m->classifier_6_weight, m->classifier_4,
                            m->d_classifier_3, m->d_classifier_3_bias);
     sgd_compute_d_classifier_6_weight(N, m->d_logits, m->classifier_5, lr, m->classifier_6_weight);
-    compute_d_classifier_0(N, *m->seed, m->d_classifier_3, m->classifier_3_weight, m->classifier_1,
+    compute_d_classifier_0(N, m->dseed, m->d_classifier_3, m->classifier_3_weight, m->classifier_1,
                            m->d_classifier_0, m->d_classifier_0_bias);
     sgd_compute_d_classifier_3_weight(N, m->d_classifier_3, m->classifier_2, lr,
                                       m->classifier_3_weight);
@@ -4343,6 +4357,7 @@ static void vgg16_train_step(void *state, const float *batch_x, const void *batc
                                 m->work_d_features_0_weight);
     compute_d_features_0_bias(N, m->d_features_0, m->d_features_0_bias);
     MLC_LAUNCH(k_vgg16_sgd_rest, mlc_blocks(138357544), MLC_THREADS, *m, lr);
+    mlc_graph_end();
 }
 
 static const MlcParam vgg16_params[] = {

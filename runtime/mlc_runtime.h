@@ -129,7 +129,7 @@ MLC_HD static inline float mlc_dropout(float x, uint64_t seed, uint32_t stream, 
 /* The seed of training step `step` (counted from 0 over all epochs) for --seed seed: the
  * same splitmix64 finaliser of seed * 0x9e3779b97f4a7c15 + step. --grads and --check-grads
  * use step 0. */
-static inline uint64_t mlc_step_seed(uint64_t seed, uint64_t step) {
+MLC_HD static inline uint64_t mlc_step_seed(uint64_t seed, uint64_t step) {
     uint64_t h = seed * 0x9e3779b97f4a7c15u + step;
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebu;
@@ -777,7 +777,9 @@ typedef struct MlcBuffers {
     float *states; /* MlcModel.nstates floats: running statistics, saved with the parameters */
     float *acts;   /* MlcModel.acts_per_sample * max_batch + acts_fixed floats */
     int64_t max_batch;
-    uint64_t seed;   /* this training step's seed (mlc_step_seed), which draws dropout masks */
+    uint64_t seed; /* this training step's seed (mlc_step_seed), which draws dropout masks */
+    uint64_t seed_base, seed_step; /* seed = mlc_step_seed(seed_base, seed_step): what a device
+                                      that makes the seed itself needs (the CUDA target) */
     float *host_out; /* on a device: host memory for max_batch outputs, which output() and
                         eval_output() copy the output into and return; else NULL */
 } MlcBuffers;

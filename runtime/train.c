@@ -266,9 +266,12 @@ static void to_host(Run *r, bool grads) {
         d->download(r->buf.grads, r->dev.grads, r->m->nparams * sizeof(float));
 }
 
-/* This training step's seed, for the dropout masks, where the model reads it. */
-static void set_seed(Run *r, uint64_t seed) {
-    r->buf.seed = r->dev.seed = seed;
+/* The seed of training step `step` of a run seeded with `base`, for the dropout masks, where
+ * the model reads it. */
+static void set_seed(Run *r, uint64_t base, uint64_t step) {
+    r->buf.seed = r->dev.seed = mlc_step_seed(base, step);
+    r->buf.seed_base = r->dev.seed_base = base;
+    r->buf.seed_step = r->dev.seed_step = step;
 }
 
 /* The index of the largest of n values; the first on ties, and NaN counts as largest (as
@@ -455,7 +458,7 @@ static bool train_epoch(Run *r, MlcRng *rng, int64_t *bad, double *loss, double 
         int64_t n = end - start < B ? end - start : B;
         const float *x;
         const void *y;
-        set_seed(r, mlc_step_seed(r->opt.seed, r->step++)); /* dropout's and the transforms' */
+        set_seed(r, r->opt.seed, r->step++); /* dropout's and the transforms' */
         fetch(r, d, r->opt.shuffle ? r->perm : NULL, start, n, true, &x, &y);
         if (m->train_step && mlc_optim_is_plain_sgd(&r->opt.optim)) {
             m->train_step(r->state, x, y, n, (float)r->lr); /* SGD folded into the GEMMs */
@@ -1019,7 +1022,7 @@ static int run(Run *r, int argc, char **argv) {
     }
     if ((rc = allocate(r, max_batch)))
         goto out;
-    set_seed(r, mlc_step_seed(o->seed, 0)); /* --grads and --check-grads: step 0's masks */
+    set_seed(r, o->seed, 0); /* --grads and --check-grads: step 0's masks */
     if (o->check_grads && m->device) {
         rc = error(r, "--check-grads runs on the CPU: build the model for the c target");
         goto out;

@@ -89,7 +89,7 @@ static PtrVec kernel_params(Cu *e, const KernelArgs *args) {
     if (args->uses_n)
         vec_push(a, &params, (void *)"int64_t N");
     if (args->uses_seed)
-        vec_push(a, &params, (void *)"uint64_t seed");
+        vec_push(a, &params, (void *)"const uint64_t *dseed");
     for (int i = 0; i < args->bufs.len; i++) {
         Buffer *b = args->bufs.data[i];
         const char *type = b->node->dtype == DT_I32 ? "int32_t" : "float";
@@ -106,7 +106,7 @@ static PtrVec kernel_call_args(Cu *e, const KernelArgs *args) {
     if (args->uses_n)
         vec_push(a, &list, (void *)"N");
     if (args->uses_seed)
-        vec_push(a, &list, (void *)"seed");
+        vec_push(a, &list, (void *)"dseed");
     for (int i = 0; i < args->bufs.len; i++)
         vec_push(a, &list, (void *)((Buffer *)args->bufs.data[i])->name);
     return list;
@@ -1079,6 +1079,8 @@ static void emit_kernel(Cu *e, Kernel *k) {
     kernel_comment(e, k);
     if (has_kernel) {
         print_list(o, arena_printf(a, "__global__ void k_%s(", name), &params, ") {");
+        if (kargs.uses_seed)
+            fprintf(o, "    const uint64_t seed = *dseed; /* this step's (mlc_cuda_seed) */\n");
         /* the body first, to see whether it names N (a column sum over a fixed number of
          * rows does not) */
         char *body = NULL;
@@ -1149,7 +1151,7 @@ static void emit_call(Cu *e, Kernel *k) {
     if (args.uses_n)
         vec_push(a, &list, (void *)"N");
     if (args.uses_seed)
-        vec_push(a, &list, (void *)"*m->seed");
+        vec_push(a, &list, (void *)"m->dseed");
     for (int i = 0; i < args.bufs.len; i++)
         vec_push(a, &list, (void *)ref(e, args.bufs.data[i]));
     print_list(e->out, arena_printf(a, "    %s(", kernel_name(a, e->mp, k)), &list, ");");
@@ -1215,8 +1217,12 @@ static void emit_struct(Cu *e) {
     fprintf(o, "    float *host_out; /* host memory that output() copies the output into */\n");
     fprintf(o, "    float host_loss; /* the loss, copied back by loss() */\n");
     fprintf(o, "    int64_t n;       /* the last forward's batch size */\n");
-    if (uses_dropout(g))
-        fprintf(o, "    const uint64_t *seed; /* this training step's, for the dropout masks */\n");
+    if (uses_dropout(g)) {
+        fprintf(o, "    uint64_t *dseed; /* on the device: the step's dropout seed and its number, "
+                   "made by mlc_cuda_seed */\n");
+        fprintf(o,
+                "    const uint64_t *seed_base, *seed_step; /* what the runtime makes it of */\n");
+    }
     fprintf(o, "} %s;\n\n", e->type);
 }
 
@@ -1243,8 +1249,12 @@ static void emit_bind(Cu *e) {
     fprintf(o, "    %s *m = (%s *)state;\n", e->type, e->type);
     fprintf(o, "    m->params = b->params;\n    m->grads = b->grads;\n");
     fprintf(o, "    m->host_out = b->host_out;\n");
-    if (uses_dropout(g))
-        fprintf(o, "    m->seed = &b->seed;\n");
+    if (uses_dropout(g)) {
+        fprintf(o,
+                "    m->dseed = (uint64_t *)mlc_cuda_alloc(2 * sizeof(uint64_t)); /* kept to the "
+                "end */\n");
+        fprintf(o, "    m->seed_base = &b->seed_base;\n    m->seed_step = &b->seed_step;\n");
+    }
     for (int p = 0; p < g->params.len; p++) {
         fprintf(o, "    m->%s = b->params + %lld;\n", buf(e, g->params.data[p])->name,
                 (long long)mp->param_offset[p]);
@@ -1356,6 +1366,8 @@ static void emit_forward(Cu *e, const char *prefix, const char *what) {
             g->output ? ", and " : "", g->output ? buf(e, g->output)->name : "");
     pass_signature(e, "void", arena_printf(a, "%sforward", prefix), false);
     emit_inputs(e, 0, s->nforward, true);
+    if (!*prefix && uses_dropout(g)) /* the training pass: this step's seed, on the device */
+        fprintf(o, "    mlc_cuda_seed(m->dseed, *m->seed_base, *m->seed_step);\n");
     for (int i = 0; i < s->nforward; i++)
         emit_call(e, s->kernels.data[i]);
     fprintf(o, "}\n\n");
@@ -1414,8 +1426,11 @@ static void emit_train_step(Cu *e) {
                "each\n * weight is updated inside the product that computes its gradient, "
                "where it can be. */\n");
     pass_signature(e, "void", "train_step", true);
-    bool graph = !uses_dropout(g); /* a graph would keep one step's dropout seed */
-    if (graph)
+    if (uses_dropout(g)) /* the graph makes the step's seed on the device */
+        fprintf(o,
+                "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) { /* a CUDA Graph */\n"
+                "        mlc_cuda_seed_replayed();\n        return;\n    }\n");
+    else
         fprintf(o, "    if (mlc_graph_replay(state, batch_x, batch_y, n, lr)) /* a CUDA Graph */\n"
                    "        return;\n");
     fprintf(o, "    %s_forward(state, batch_x, batch_y, n);\n", g->name);
@@ -1441,8 +1456,7 @@ static void emit_train_step(Cu *e) {
     emit_grad_copies_call(e);
     fprintf(o, "    MLC_LAUNCH(k_%s_sgd_rest, mlc_blocks(%lld), MLC_THREADS, *m, lr);\n", g->name,
             (long long)e->mp->nparams);
-    if (graph)
-        fprintf(o, "    mlc_graph_end();\n");
+    fprintf(o, "    mlc_graph_end();\n");
     fprintf(o, "}\n\n");
 }
 
@@ -1560,8 +1574,9 @@ static const char *const reserved[] = {
     "is", "a", "b", "mlc_maxpool_argmax", "mlc_window_at", "ss", "sum_dy", "sum_dy_x", "sum_dx",
     "dy_k", "MlcWindow", "int64_t", "int32_t", "uint64_t", "NULL", "INFINITY", "NAN",
     /* the convolutions' (emit_conv_body) */
-    "mlc_tile_gemm", "mlc_grid", "mlc_cuda_sum_parts", "mlc_gemm_bias", "grp", "image", "images",
-    "part", "m0", "n0", "xg", "dyg", "o", "row", "col", "hw", "bt", NULL};
+    "mlc_tile_gemm", "mlc_grid", "mlc_cuda_sum_parts", "mlc_gemm_bias", "dseed", "seed_base",
+    "seed_step", "mlc_cuda_seed", "mlc_cuda_seed_replayed", "grp", "image", "images", "part", "m0",
+    "n0", "xg", "dyg", "o", "row", "col", "hw", "bt", NULL};
 
 const Target target_cuda = {
     .name = "cuda",

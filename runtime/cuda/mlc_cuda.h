@@ -558,6 +558,32 @@ static inline void mlc_cuda_zero(float *y, int64_t total) {
     MLC_LAUNCH(mlc_cuda_zero_kernel, mlc_blocks(total), MLC_THREADS, y, total);
 }
 
+/* ---- dropout's seed, made on the device ----------------------------------------------------
+ * A kernel that draws dropout masks reads the step's seed from device memory, dseed[0]. The
+ * training forward pass makes it first, on the device, from the run's seed and the step's
+ * number, dseed[1], which it then counts on (mlc_cuda_seed): so a graph that replays a step
+ * makes that step's seed, the one the C target's runtime hands its kernels. The host uploads
+ * the number only where the device would not count to it (the first step, a resumed run,
+ * --grads), which is never inside a capture (a step is captured the second time its
+ * arguments come, right after the first). */
+__global__ void mlc_cuda_seed_kernel(uint64_t base, uint64_t *dseed) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        dseed[0] = mlc_step_seed(base, dseed[1]);
+        dseed[1]++;
+    }
+}
+static uint64_t mlc_seed_next = UINT64_MAX; /* the step number dseed[1] holds */
+static inline void mlc_cuda_seed(uint64_t *dseed, uint64_t base, uint64_t step) {
+    if (step != mlc_seed_next)
+        mlc_cuda_upload(dseed + 1, &step, sizeof step);
+    MLC_LAUNCH(mlc_cuda_seed_kernel, 1, 32, base, dseed);
+    mlc_seed_next = step + 1;
+}
+/* A step that a graph replayed made its seed on the device, which counted on. */
+static inline void mlc_cuda_seed_replayed(void) {
+    mlc_seed_next++;
+}
+
 /* ---- CUDA Graphs ----------------------------------------------------------------------------
  * Unless MLC_CUDA_GRAPHS=0, a training step (train_step) is replayed as a graph: one launch
  * instead of one per kernel. A graph keeps the arguments it was captured with, so each set of
@@ -565,8 +591,8 @@ static inline void mlc_cuda_zero(float *y, int64_t total) {
  * smaller one, a new epoch's rate) has a graph of its own, the MLC_GRAPHS used last kept. The
  * first step with a set of arguments runs as it is, so that cuBLAS and cuBLASLt set
  * themselves up (load their kernels, choose algorithms) outside a capture; the second is
- * captured (and run), the rest replay it. A model with dropout, whose masks change every
- * step, is never captured. */
+ * captured (and run), the rest replay it. A model with dropout makes each step's seed on the
+ * device (mlc_cuda_seed), so its steps replay too. */
 #ifdef MLC_CUDA_EMU
 typedef MlcEmuGraph *MlcGraphExec;
 #else
