@@ -257,22 +257,22 @@ static void fashion_cnn_bind(void *state, const MlcBuffers *b) {
 __global__ void k_compute_features_0(int64_t N, const float *image_1,
                                      const float *features_0_weight, const float *features_0_bias,
                                      float *features_0) {
+    /* per image: y (16 x 784) = w (16 x 9) cols(x) (9 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 13; t += gridDim.x) {
         const int64_t image = t / 13;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 13 * 64);
-        const float *xg = image_1 + (image * 1 + grp * 1) * 784;
+        const float *xg = image_1 + image * 784;
         mlc_tile_gemm(
             16, 784, 9, m0, n0,
-            [&](int m, int r) { return features_0_weight[(grp * 16 + m) * 9 + r]; },
+            [&](int m, int r) { return features_0_weight[m * 9 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_0[(image * 16 + grp * 16 + m) * 784 + p] = v + features_0_bias[grp * 16 + m];
+                features_0[(image * 16 + m) * 784 + p] = v + features_0_bias[m];
             });
     }
 }
@@ -388,22 +388,22 @@ static void compute_features_1_num_batches_tracked(float *features_1_num_batches
 __global__ void k_compute_features_3(int64_t N, const float *features_2,
                                      const float *features_3_weight, const float *features_3_bias,
                                      float *features_3) {
+    /* per image: y (16 x 784) = w (16 x 144) cols(x) (144 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 13; t += gridDim.x) {
         const int64_t image = t / 13;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 13 * 64);
-        const float *xg = features_2 + (image * 16 + grp * 16) * 784;
+        const float *xg = features_2 + image * 12544;
         mlc_tile_gemm(
             16, 784, 144, m0, n0,
-            [&](int m, int r) { return features_3_weight[(grp * 16 + m) * 144 + r]; },
+            [&](int m, int r) { return features_3_weight[m * 144 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_3[(image * 16 + grp * 16 + m) * 784 + p] = v + features_3_bias[grp * 16 + m];
+                features_3[(image * 16 + m) * 784 + p] = v + features_3_bias[m];
             });
     }
 }
@@ -537,22 +537,22 @@ static void compute_features_6(int64_t N, const float *features_5, float *featur
 __global__ void k_compute_features_7(int64_t N, const float *features_6,
                                      const float *features_7_weight, const float *features_7_bias,
                                      float *features_7) {
+    /* per image: y (32 x 196) = w (32 x 144) cols(x) (144 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 4; t += gridDim.x) {
         const int64_t image = t / 4;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 4 * 64);
-        const float *xg = features_6 + (image * 16 + grp * 16) * 196;
+        const float *xg = features_6 + image * 3136;
         mlc_tile_gemm(
             32, 196, 144, m0, n0,
-            [&](int m, int r) { return features_7_weight[(grp * 32 + m) * 144 + r]; },
+            [&](int m, int r) { return features_7_weight[m * 144 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_7[(image * 32 + grp * 32 + m) * 196 + p] = v + features_7_bias[grp * 32 + m];
+                features_7[(image * 32 + m) * 196 + p] = v + features_7_bias[m];
             });
     }
 }
@@ -668,22 +668,22 @@ static void compute_features_8_num_batches_tracked(float *features_8_num_batches
 __global__ void k_compute_features_10(int64_t N, const float *features_9,
                                       const float *features_10_weight,
                                       const float *features_10_bias, float *features_10) {
+    /* per image: y (32 x 196) = w (32 x 288) cols(x) (288 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 4; t += gridDim.x) {
         const int64_t image = t / 4;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 4 * 64);
-        const float *xg = features_9 + (image * 32 + grp * 32) * 196;
+        const float *xg = features_9 + image * 6272;
         mlc_tile_gemm(
             32, 196, 288, m0, n0,
-            [&](int m, int r) { return features_10_weight[(grp * 32 + m) * 288 + r]; },
+            [&](int m, int r) { return features_10_weight[m * 288 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_10[(image * 32 + grp * 32 + m) * 196 + p] = v + features_10_bias[grp * 32 + m];
+                features_10[(image * 32 + m) * 196 + p] = v + features_10_bias[m];
             });
     }
 }
@@ -1125,24 +1125,25 @@ static void compute_d_features_10(int64_t N, const float *features_12, const flo
  */
 __global__ void k_compute_d_features_9(int64_t N, const float *d_features_10,
                                        const float *features_10_weight, float *d_features_9) {
+    /* per image: dx (32 x 196) = w^T (32 x 288) dy (288 x 196), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 4; t += gridDim.x) {
         const int64_t image = t / 4;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 4 * 64);
-        const float *dyg = d_features_10 + (image * 32 + grp * 32) * 196;
+        const float *dyg = d_features_10 + image * 6272;
         mlc_tile_gemm(
             32, 196, 288, m0, n0,
-            [&](int m, int k) { return features_10_weight[((grp * 32 + k / 9) * 32 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_10_weight[(k / 9 * 32 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 14 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 14 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 14 && bt >= 0 && bt % 1 == 0 && bt / 1 < 14
-                           ? dyg[(o * 14 + at / 1) * 14 + bt / 1]
+                const int at = hw / 14 + 1 - i;
+                const int bt = hw % 14 + 1 - j;
+                return at >= 0 && at < 14 && bt >= 0 && bt < 14
+                           ? dyg[(o * 14 + at) * 14 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_9[(image * 32 + grp * 32 + m) * 196 + hw] = v;
+                d_features_9[(image * 32 + m) * 196 + hw] = v;
             });
     }
 }
@@ -1159,28 +1160,29 @@ static void compute_d_features_9(int64_t N, const float *d_features_10,
 __global__ void k_compute_d_features_10_weight(int64_t N, const float *d_features_10,
                                                const float *features_9, float *d_features_10_weight,
                                                float *work_d_features_10_weight) {
+    /* per part of the batch: dw (32 x 288) = the sum over its images of dy (32 x 196)
+     * cols(x)^T (196 x 288); then the parts added */
     (void)d_features_10_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 16 * 5; t += gridDim.x) {
         const int64_t part = t / 5;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 5 * 64);
         const int64_t images = (N - part + 15) / 16; /* part, part + 16, ... */
         mlc_tile_gemm(
             32, 288, (int)(images * 196), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 16 * (k / 196);
-                return d_features_10[(image * 32 + grp * 32 + m) * 196 + k % 196];
+                return d_features_10[(image * 32 + m) * 196 + k % 196];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_9 + ((part + 16 * (k / 196)) * 32 + grp * 32) * 196;
+                const float *xg = features_9 + (part + 16 * (k / 196)) * 6272;
                 const int p = k % 196;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_10_weight[part * 9216 + (grp * 32 + m) * 288 + r] = v;
+                work_d_features_10_weight[part * 9216 + m * 288 + r] = v;
             });
     }
 }
@@ -1277,24 +1279,25 @@ static void compute_d_features_7(int64_t N, const float *features_9, const float
  */
 __global__ void k_compute_d_features_6(int64_t N, const float *d_features_7,
                                        const float *features_7_weight, float *d_features_6) {
+    /* per image: dx (16 x 196) = w^T (16 x 288) dy (288 x 196), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 4; t += gridDim.x) {
         const int64_t image = t / 4;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 4 * 64);
-        const float *dyg = d_features_7 + (image * 32 + grp * 32) * 196;
+        const float *dyg = d_features_7 + image * 6272;
         mlc_tile_gemm(
             16, 196, 288, m0, n0,
-            [&](int m, int k) { return features_7_weight[((grp * 32 + k / 9) * 16 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_7_weight[(k / 9 * 16 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 14 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 14 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 14 && bt >= 0 && bt % 1 == 0 && bt / 1 < 14
-                           ? dyg[(o * 14 + at / 1) * 14 + bt / 1]
+                const int at = hw / 14 + 1 - i;
+                const int bt = hw % 14 + 1 - j;
+                return at >= 0 && at < 14 && bt >= 0 && bt < 14
+                           ? dyg[(o * 14 + at) * 14 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_6[(image * 16 + grp * 16 + m) * 196 + hw] = v;
+                d_features_6[(image * 16 + m) * 196 + hw] = v;
             });
     }
 }
@@ -1311,28 +1314,29 @@ static void compute_d_features_6(int64_t N, const float *d_features_7,
 __global__ void k_compute_d_features_7_weight(int64_t N, const float *d_features_7,
                                               const float *features_6, float *d_features_7_weight,
                                               float *work_d_features_7_weight) {
+    /* per part of the batch: dw (32 x 144) = the sum over its images of dy (32 x 196)
+     * cols(x)^T (196 x 144); then the parts added */
     (void)d_features_7_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 16 * 3; t += gridDim.x) {
         const int64_t part = t / 3;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 3 * 64);
         const int64_t images = (N - part + 15) / 16; /* part, part + 16, ... */
         mlc_tile_gemm(
             32, 144, (int)(images * 196), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 16 * (k / 196);
-                return d_features_7[(image * 32 + grp * 32 + m) * 196 + k % 196];
+                return d_features_7[(image * 32 + m) * 196 + k % 196];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_6 + ((part + 16 * (k / 196)) * 16 + grp * 16) * 196;
+                const float *xg = features_6 + (part + 16 * (k / 196)) * 3136;
                 const int p = k % 196;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_7_weight[part * 4608 + (grp * 32 + m) * 144 + r] = v;
+                work_d_features_7_weight[part * 4608 + m * 144 + r] = v;
             });
     }
 }
@@ -1456,24 +1460,25 @@ static void compute_d_features_3(int64_t N, const float *features_5, const float
  */
 __global__ void k_compute_d_features_2(int64_t N, const float *d_features_3,
                                        const float *features_3_weight, float *d_features_2) {
+    /* per image: dx (16 x 784) = w^T (16 x 144) dy (144 x 784), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 13; t += gridDim.x) {
         const int64_t image = t / 13;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 13 * 64);
-        const float *dyg = d_features_3 + (image * 16 + grp * 16) * 784;
+        const float *dyg = d_features_3 + image * 12544;
         mlc_tile_gemm(
             16, 784, 144, m0, n0,
-            [&](int m, int k) { return features_3_weight[((grp * 16 + k / 9) * 16 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_3_weight[(k / 9 * 16 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 28 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 28 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 28 && bt >= 0 && bt % 1 == 0 && bt / 1 < 28
-                           ? dyg[(o * 28 + at / 1) * 28 + bt / 1]
+                const int at = hw / 28 + 1 - i;
+                const int bt = hw % 28 + 1 - j;
+                return at >= 0 && at < 28 && bt >= 0 && bt < 28
+                           ? dyg[(o * 28 + at) * 28 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_2[(image * 16 + grp * 16 + m) * 784 + hw] = v;
+                d_features_2[(image * 16 + m) * 784 + hw] = v;
             });
     }
 }
@@ -1490,28 +1495,29 @@ static void compute_d_features_2(int64_t N, const float *d_features_3,
 __global__ void k_compute_d_features_3_weight(int64_t N, const float *d_features_3,
                                               const float *features_2, float *d_features_3_weight,
                                               float *work_d_features_3_weight) {
+    /* per part of the batch: dw (16 x 144) = the sum over its images of dy (16 x 784)
+     * cols(x)^T (784 x 144); then the parts added */
     (void)d_features_3_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 16 * 3; t += gridDim.x) {
         const int64_t part = t / 3;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 3 * 64);
         const int64_t images = (N - part + 15) / 16; /* part, part + 16, ... */
         mlc_tile_gemm(
             16, 144, (int)(images * 784), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 16 * (k / 784);
-                return d_features_3[(image * 16 + grp * 16 + m) * 784 + k % 784];
+                return d_features_3[(image * 16 + m) * 784 + k % 784];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_2 + ((part + 16 * (k / 784)) * 16 + grp * 16) * 784;
+                const float *xg = features_2 + (part + 16 * (k / 784)) * 12544;
                 const int p = k % 784;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_3_weight[part * 2304 + (grp * 16 + m) * 144 + r] = v;
+                work_d_features_3_weight[part * 2304 + m * 144 + r] = v;
             });
     }
 }
@@ -1609,28 +1615,29 @@ static void compute_d_features_0(int64_t N, const float *features_2, const float
 __global__ void k_compute_d_features_0_weight(int64_t N, const float *d_features_0,
                                               const float *image_1, float *d_features_0_weight,
                                               float *work_d_features_0_weight) {
+    /* per part of the batch: dw (16 x 9) = the sum over its images of dy (16 x 784)
+     * cols(x)^T (784 x 9); then the parts added */
     (void)d_features_0_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 16 * 1; t += gridDim.x) {
         const int64_t part = t / 1;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 1 * 64);
         const int64_t images = (N - part + 15) / 16; /* part, part + 16, ... */
         mlc_tile_gemm(
             16, 9, (int)(images * 784), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 16 * (k / 784);
-                return d_features_0[(image * 16 + grp * 16 + m) * 784 + k % 784];
+                return d_features_0[(image * 16 + m) * 784 + k % 784];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = image_1 + ((part + 16 * (k / 784)) * 1 + grp * 1) * 784;
+                const float *xg = image_1 + (part + 16 * (k / 784)) * 784;
                 const int p = k % 784;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_0_weight[part * 144 + (grp * 16 + m) * 9 + r] = v;
+                work_d_features_0_weight[part * 144 + m * 9 + r] = v;
             });
     }
 }
@@ -1651,22 +1658,22 @@ static void compute_d_features_0_weight(int64_t N, const float *d_features_0, co
 __global__ void k_compute_eval_features_0(int64_t N, const float *image_1,
                                           const float *features_0_weight,
                                           const float *features_0_bias, float *eval_features_0) {
+    /* per image: y (16 x 784) = w (16 x 9) cols(x) (9 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 13; t += gridDim.x) {
         const int64_t image = t / 13;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 13 * 64);
-        const float *xg = image_1 + (image * 1 + grp * 1) * 784;
+        const float *xg = image_1 + image * 784;
         mlc_tile_gemm(
             16, 784, 9, m0, n0,
-            [&](int m, int r) { return features_0_weight[(grp * 16 + m) * 9 + r]; },
+            [&](int m, int r) { return features_0_weight[m * 9 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_0[(image * 16 + grp * 16 + m) * 784 + p] = v + features_0_bias[grp * 16 + m];
+                eval_features_0[(image * 16 + m) * 784 + p] = v + features_0_bias[m];
             });
     }
 }
@@ -1711,22 +1718,22 @@ static void compute_eval_features_2(int64_t N, const float *eval_features_0,
 __global__ void k_compute_eval_features_3(int64_t N, const float *eval_features_2,
                                           const float *features_3_weight,
                                           const float *features_3_bias, float *eval_features_3) {
+    /* per image: y (16 x 784) = w (16 x 144) cols(x) (144 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 13; t += gridDim.x) {
         const int64_t image = t / 13;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 13 * 64);
-        const float *xg = eval_features_2 + (image * 16 + grp * 16) * 784;
+        const float *xg = eval_features_2 + image * 12544;
         mlc_tile_gemm(
             16, 784, 144, m0, n0,
-            [&](int m, int r) { return features_3_weight[(grp * 16 + m) * 144 + r]; },
+            [&](int m, int r) { return features_3_weight[m * 144 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_3[(image * 16 + grp * 16 + m) * 784 + p] = v + features_3_bias[grp * 16 + m];
+                eval_features_3[(image * 16 + m) * 784 + p] = v + features_3_bias[m];
             });
     }
 }
@@ -1793,22 +1800,22 @@ static void compute_eval_features_6(int64_t N, const float *eval_features_5,
 __global__ void k_compute_eval_features_7(int64_t N, const float *eval_features_6,
                                           const float *features_7_weight,
                                           const float *features_7_bias, float *eval_features_7) {
+    /* per image: y (32 x 196) = w (32 x 144) cols(x) (144 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 4; t += gridDim.x) {
         const int64_t image = t / 4;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 4 * 64);
-        const float *xg = eval_features_6 + (image * 16 + grp * 16) * 196;
+        const float *xg = eval_features_6 + image * 3136;
         mlc_tile_gemm(
             32, 196, 144, m0, n0,
-            [&](int m, int r) { return features_7_weight[(grp * 32 + m) * 144 + r]; },
+            [&](int m, int r) { return features_7_weight[m * 144 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_7[(image * 32 + grp * 32 + m) * 196 + p] = v + features_7_bias[grp * 32 + m];
+                eval_features_7[(image * 32 + m) * 196 + p] = v + features_7_bias[m];
             });
     }
 }
@@ -1854,22 +1861,22 @@ static void compute_eval_features_9(int64_t N, const float *eval_features_7,
 __global__ void k_compute_eval_features_10(int64_t N, const float *eval_features_9,
                                            const float *features_10_weight,
                                            const float *features_10_bias, float *eval_features_10) {
+    /* per image: y (32 x 196) = w (32 x 288) cols(x) (288 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 4; t += gridDim.x) {
         const int64_t image = t / 4;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 4 * 64);
-        const float *xg = eval_features_9 + (image * 32 + grp * 32) * 196;
+        const float *xg = eval_features_9 + image * 6272;
         mlc_tile_gemm(
             32, 196, 288, m0, n0,
-            [&](int m, int r) { return features_10_weight[(grp * 32 + m) * 288 + r]; },
+            [&](int m, int r) { return features_10_weight[m * 288 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_10[(image * 32 + grp * 32 + m) * 196 + p] = v + features_10_bias[grp * 32 + m];
+                eval_features_10[(image * 32 + m) * 196 + p] = v + features_10_bias[m];
             });
     }
 }

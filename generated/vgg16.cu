@@ -399,22 +399,22 @@ static void vgg16_bind(void *state, const MlcBuffers *b) {
 __global__ void k_compute_features_0(int64_t N, const float *image_1,
                                      const float *features_0_weight, const float *features_0_bias,
                                      float *features_0) {
+    /* per image: y (64 x 50176) = w (64 x 27) cols(x) (27 x 50176) + bias */
     for (int64_t t = blockIdx.x; t < N * 784; t += gridDim.x) {
         const int64_t image = t / 784;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 784 * 64);
-        const float *xg = image_1 + (image * 3 + grp * 3) * 50176;
+        const float *xg = image_1 + image * 150528;
         mlc_tile_gemm(
             64, 50176, 27, m0, n0,
-            [&](int m, int r) { return features_0_weight[(grp * 64 + m) * 27 + r]; },
+            [&](int m, int r) { return features_0_weight[m * 27 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 224 * 1 - 1 + i * 1;
-                const int col = p % 224 * 1 - 1 + j * 1;
+                const int row = p / 224 - 1 + i;
+                const int col = p % 224 - 1 + j;
                 return row >= 0 && row < 224 && col >= 0 && col < 224 ? xg[(ch * 224 + row) * 224 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_0[(image * 64 + grp * 64 + m) * 50176 + p] = v + features_0_bias[grp * 64 + m];
+                features_0[(image * 64 + m) * 50176 + p] = v + features_0_bias[m];
             });
     }
 }
@@ -446,22 +446,22 @@ static void compute_features_1(int64_t N, const float *features_0, float *featur
 __global__ void k_compute_features_2(int64_t N, const float *features_1,
                                      const float *features_2_weight, const float *features_2_bias,
                                      float *features_2) {
+    /* per image: y (64 x 50176) = w (64 x 576) cols(x) (576 x 50176) + bias */
     for (int64_t t = blockIdx.x; t < N * 784; t += gridDim.x) {
         const int64_t image = t / 784;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 784 * 64);
-        const float *xg = features_1 + (image * 64 + grp * 64) * 50176;
+        const float *xg = features_1 + image * 3211264;
         mlc_tile_gemm(
             64, 50176, 576, m0, n0,
-            [&](int m, int r) { return features_2_weight[(grp * 64 + m) * 576 + r]; },
+            [&](int m, int r) { return features_2_weight[m * 576 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 224 * 1 - 1 + i * 1;
-                const int col = p % 224 * 1 - 1 + j * 1;
+                const int row = p / 224 - 1 + i;
+                const int col = p % 224 - 1 + j;
                 return row >= 0 && row < 224 && col >= 0 && col < 224 ? xg[(ch * 224 + row) * 224 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_2[(image * 64 + grp * 64 + m) * 50176 + p] = v + features_2_bias[grp * 64 + m];
+                features_2[(image * 64 + m) * 50176 + p] = v + features_2_bias[m];
             });
     }
 }
@@ -512,22 +512,22 @@ static void compute_features_4(int64_t N, const float *features_3, float *featur
 __global__ void k_compute_features_5(int64_t N, const float *features_4,
                                      const float *features_5_weight, const float *features_5_bias,
                                      float *features_5) {
+    /* per image: y (128 x 12544) = w (128 x 576) cols(x) (576 x 12544) + bias */
     for (int64_t t = blockIdx.x; t < N * 392; t += gridDim.x) {
         const int64_t image = t / 392;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 392 / 196 * 64), n0 = (int)(t % 196 * 64);
-        const float *xg = features_4 + (image * 64 + grp * 64) * 12544;
+        const float *xg = features_4 + image * 802816;
         mlc_tile_gemm(
             128, 12544, 576, m0, n0,
-            [&](int m, int r) { return features_5_weight[(grp * 128 + m) * 576 + r]; },
+            [&](int m, int r) { return features_5_weight[m * 576 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 112 * 1 - 1 + i * 1;
-                const int col = p % 112 * 1 - 1 + j * 1;
+                const int row = p / 112 - 1 + i;
+                const int col = p % 112 - 1 + j;
                 return row >= 0 && row < 112 && col >= 0 && col < 112 ? xg[(ch * 112 + row) * 112 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_5[(image * 128 + grp * 128 + m) * 12544 + p] = v + features_5_bias[grp * 128 + m];
+                features_5[(image * 128 + m) * 12544 + p] = v + features_5_bias[m];
             });
     }
 }
@@ -559,22 +559,22 @@ static void compute_features_6(int64_t N, const float *features_5, float *featur
 __global__ void k_compute_features_7(int64_t N, const float *features_6,
                                      const float *features_7_weight, const float *features_7_bias,
                                      float *features_7) {
+    /* per image: y (128 x 12544) = w (128 x 1152) cols(x) (1152 x 12544) + bias */
     for (int64_t t = blockIdx.x; t < N * 392; t += gridDim.x) {
         const int64_t image = t / 392;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 392 / 196 * 64), n0 = (int)(t % 196 * 64);
-        const float *xg = features_6 + (image * 128 + grp * 128) * 12544;
+        const float *xg = features_6 + image * 1605632;
         mlc_tile_gemm(
             128, 12544, 1152, m0, n0,
-            [&](int m, int r) { return features_7_weight[(grp * 128 + m) * 1152 + r]; },
+            [&](int m, int r) { return features_7_weight[m * 1152 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 112 * 1 - 1 + i * 1;
-                const int col = p % 112 * 1 - 1 + j * 1;
+                const int row = p / 112 - 1 + i;
+                const int col = p % 112 - 1 + j;
                 return row >= 0 && row < 112 && col >= 0 && col < 112 ? xg[(ch * 112 + row) * 112 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_7[(image * 128 + grp * 128 + m) * 12544 + p] = v + features_7_bias[grp * 128 + m];
+                features_7[(image * 128 + m) * 12544 + p] = v + features_7_bias[m];
             });
     }
 }
@@ -625,22 +625,22 @@ static void compute_features_9(int64_t N, const float *features_8, float *featur
 __global__ void k_compute_features_10(int64_t N, const float *features_9,
                                       const float *features_10_weight,
                                       const float *features_10_bias, float *features_10) {
+    /* per image: y (256 x 3136) = w (256 x 1152) cols(x) (1152 x 3136) + bias */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 196 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *xg = features_9 + (image * 128 + grp * 128) * 3136;
+        const float *xg = features_9 + image * 401408;
         mlc_tile_gemm(
             256, 3136, 1152, m0, n0,
-            [&](int m, int r) { return features_10_weight[(grp * 256 + m) * 1152 + r]; },
+            [&](int m, int r) { return features_10_weight[m * 1152 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_10[(image * 256 + grp * 256 + m) * 3136 + p] = v + features_10_bias[grp * 256 + m];
+                features_10[(image * 256 + m) * 3136 + p] = v + features_10_bias[m];
             });
     }
 }
@@ -672,22 +672,22 @@ static void compute_features_11(int64_t N, const float *features_10, float *feat
 __global__ void k_compute_features_12(int64_t N, const float *features_11,
                                       const float *features_12_weight,
                                       const float *features_12_bias, float *features_12) {
+    /* per image: y (256 x 3136) = w (256 x 2304) cols(x) (2304 x 3136) + bias */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 196 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *xg = features_11 + (image * 256 + grp * 256) * 3136;
+        const float *xg = features_11 + image * 802816;
         mlc_tile_gemm(
             256, 3136, 2304, m0, n0,
-            [&](int m, int r) { return features_12_weight[(grp * 256 + m) * 2304 + r]; },
+            [&](int m, int r) { return features_12_weight[m * 2304 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_12[(image * 256 + grp * 256 + m) * 3136 + p] = v + features_12_bias[grp * 256 + m];
+                features_12[(image * 256 + m) * 3136 + p] = v + features_12_bias[m];
             });
     }
 }
@@ -720,22 +720,22 @@ static void compute_features_13(int64_t N, const float *features_12, float *feat
 __global__ void k_compute_features_14(int64_t N, const float *features_13,
                                       const float *features_14_weight,
                                       const float *features_14_bias, float *features_14) {
+    /* per image: y (256 x 3136) = w (256 x 2304) cols(x) (2304 x 3136) + bias */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 196 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *xg = features_13 + (image * 256 + grp * 256) * 3136;
+        const float *xg = features_13 + image * 802816;
         mlc_tile_gemm(
             256, 3136, 2304, m0, n0,
-            [&](int m, int r) { return features_14_weight[(grp * 256 + m) * 2304 + r]; },
+            [&](int m, int r) { return features_14_weight[m * 2304 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_14[(image * 256 + grp * 256 + m) * 3136 + p] = v + features_14_bias[grp * 256 + m];
+                features_14[(image * 256 + m) * 3136 + p] = v + features_14_bias[m];
             });
     }
 }
@@ -787,22 +787,22 @@ static void compute_features_16(int64_t N, const float *features_15, float *feat
 __global__ void k_compute_features_17(int64_t N, const float *features_16,
                                       const float *features_17_weight,
                                       const float *features_17_bias, float *features_17) {
+    /* per image: y (512 x 784) = w (512 x 2304) cols(x) (2304 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 104; t += gridDim.x) {
         const int64_t image = t / 104;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 104 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *xg = features_16 + (image * 256 + grp * 256) * 784;
+        const float *xg = features_16 + image * 200704;
         mlc_tile_gemm(
             512, 784, 2304, m0, n0,
-            [&](int m, int r) { return features_17_weight[(grp * 512 + m) * 2304 + r]; },
+            [&](int m, int r) { return features_17_weight[m * 2304 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_17[(image * 512 + grp * 512 + m) * 784 + p] = v + features_17_bias[grp * 512 + m];
+                features_17[(image * 512 + m) * 784 + p] = v + features_17_bias[m];
             });
     }
 }
@@ -835,22 +835,22 @@ static void compute_features_18(int64_t N, const float *features_17, float *feat
 __global__ void k_compute_features_19(int64_t N, const float *features_18,
                                       const float *features_19_weight,
                                       const float *features_19_bias, float *features_19) {
+    /* per image: y (512 x 784) = w (512 x 4608) cols(x) (4608 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 104; t += gridDim.x) {
         const int64_t image = t / 104;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 104 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *xg = features_18 + (image * 512 + grp * 512) * 784;
+        const float *xg = features_18 + image * 401408;
         mlc_tile_gemm(
             512, 784, 4608, m0, n0,
-            [&](int m, int r) { return features_19_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_19_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_19[(image * 512 + grp * 512 + m) * 784 + p] = v + features_19_bias[grp * 512 + m];
+                features_19[(image * 512 + m) * 784 + p] = v + features_19_bias[m];
             });
     }
 }
@@ -883,22 +883,22 @@ static void compute_features_20(int64_t N, const float *features_19, float *feat
 __global__ void k_compute_features_21(int64_t N, const float *features_20,
                                       const float *features_21_weight,
                                       const float *features_21_bias, float *features_21) {
+    /* per image: y (512 x 784) = w (512 x 4608) cols(x) (4608 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 104; t += gridDim.x) {
         const int64_t image = t / 104;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 104 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *xg = features_20 + (image * 512 + grp * 512) * 784;
+        const float *xg = features_20 + image * 401408;
         mlc_tile_gemm(
             512, 784, 4608, m0, n0,
-            [&](int m, int r) { return features_21_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_21_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_21[(image * 512 + grp * 512 + m) * 784 + p] = v + features_21_bias[grp * 512 + m];
+                features_21[(image * 512 + m) * 784 + p] = v + features_21_bias[m];
             });
     }
 }
@@ -950,22 +950,22 @@ static void compute_features_23(int64_t N, const float *features_22, float *feat
 __global__ void k_compute_features_24(int64_t N, const float *features_23,
                                       const float *features_24_weight,
                                       const float *features_24_bias, float *features_24) {
+    /* per image: y (512 x 196) = w (512 x 4608) cols(x) (4608 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *xg = features_23 + (image * 512 + grp * 512) * 196;
+        const float *xg = features_23 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int r) { return features_24_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_24_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_24[(image * 512 + grp * 512 + m) * 196 + p] = v + features_24_bias[grp * 512 + m];
+                features_24[(image * 512 + m) * 196 + p] = v + features_24_bias[m];
             });
     }
 }
@@ -998,22 +998,22 @@ static void compute_features_25(int64_t N, const float *features_24, float *feat
 __global__ void k_compute_features_26(int64_t N, const float *features_25,
                                       const float *features_26_weight,
                                       const float *features_26_bias, float *features_26) {
+    /* per image: y (512 x 196) = w (512 x 4608) cols(x) (4608 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *xg = features_25 + (image * 512 + grp * 512) * 196;
+        const float *xg = features_25 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int r) { return features_26_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_26_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_26[(image * 512 + grp * 512 + m) * 196 + p] = v + features_26_bias[grp * 512 + m];
+                features_26[(image * 512 + m) * 196 + p] = v + features_26_bias[m];
             });
     }
 }
@@ -1046,22 +1046,22 @@ static void compute_features_27(int64_t N, const float *features_26, float *feat
 __global__ void k_compute_features_28(int64_t N, const float *features_27,
                                       const float *features_28_weight,
                                       const float *features_28_bias, float *features_28) {
+    /* per image: y (512 x 196) = w (512 x 4608) cols(x) (4608 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *xg = features_27 + (image * 512 + grp * 512) * 196;
+        const float *xg = features_27 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int r) { return features_28_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_28_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                features_28[(image * 512 + grp * 512 + m) * 196 + p] = v + features_28_bias[grp * 512 + m];
+                features_28[(image * 512 + m) * 196 + p] = v + features_28_bias[m];
             });
     }
 }
@@ -1568,24 +1568,25 @@ static void compute_d_features_28(int64_t N, const float *features_29, const flo
  */
 __global__ void k_compute_d_features_27(int64_t N, const float *d_features_28,
                                         const float *features_28_weight, float *d_features_27) {
+    /* per image: dx (512 x 196) = w^T (512 x 4608) dy (4608 x 196), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *dyg = d_features_28 + (image * 512 + grp * 512) * 196;
+        const float *dyg = d_features_28 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int k) { return features_28_weight[((grp * 512 + k / 9) * 512 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_28_weight[(k / 9 * 512 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 14 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 14 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 14 && bt >= 0 && bt % 1 == 0 && bt / 1 < 14
-                           ? dyg[(o * 14 + at / 1) * 14 + bt / 1]
+                const int at = hw / 14 + 1 - i;
+                const int bt = hw % 14 + 1 - j;
+                return at >= 0 && at < 14 && bt >= 0 && bt < 14
+                           ? dyg[(o * 14 + at) * 14 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_27[(image * 512 + grp * 512 + m) * 196 + hw] = v;
+                d_features_27[(image * 512 + m) * 196 + hw] = v;
             });
     }
 }
@@ -1602,27 +1603,28 @@ static void compute_d_features_27(int64_t N, const float *d_features_28,
 __global__ void k_compute_d_features_28_weight(int64_t N, const float *d_features_28,
                                                const float *features_27,
                                                float *d_features_28_weight) {
+    /* per part of the batch: dw (512 x 4608) = the sum over its images of dy (512 x 196)
+     * cols(x)^T (196 x 4608) */
     for (int64_t t = blockIdx.x; t < 1 * 576; t += gridDim.x) {
         const int64_t part = t / 576;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 576 / 72 * 64), n0 = (int)(t % 72 * 64);
         const int64_t images = (N - part + 0) / 1; /* part, part + 1, ... */
         mlc_tile_gemm(
             512, 4608, (int)(images * 196), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 1 * (k / 196);
-                return d_features_28[(image * 512 + grp * 512 + m) * 196 + k % 196];
+                return d_features_28[(image * 512 + m) * 196 + k % 196];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_27 + ((part + 1 * (k / 196)) * 512 + grp * 512) * 196;
+                const float *xg = features_27 + (part + 1 * (k / 196)) * 100352;
                 const int p = k % 196;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                d_features_28_weight[(grp * 512 + m) * 4608 + r] = v;
+                d_features_28_weight[m * 4608 + r] = v;
             });
     }
 }
@@ -1678,24 +1680,25 @@ static void compute_d_features_26(int64_t N, const float *features_27, const flo
  */
 __global__ void k_compute_d_features_25(int64_t N, const float *d_features_26,
                                         const float *features_26_weight, float *d_features_25) {
+    /* per image: dx (512 x 196) = w^T (512 x 4608) dy (4608 x 196), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *dyg = d_features_26 + (image * 512 + grp * 512) * 196;
+        const float *dyg = d_features_26 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int k) { return features_26_weight[((grp * 512 + k / 9) * 512 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_26_weight[(k / 9 * 512 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 14 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 14 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 14 && bt >= 0 && bt % 1 == 0 && bt / 1 < 14
-                           ? dyg[(o * 14 + at / 1) * 14 + bt / 1]
+                const int at = hw / 14 + 1 - i;
+                const int bt = hw % 14 + 1 - j;
+                return at >= 0 && at < 14 && bt >= 0 && bt < 14
+                           ? dyg[(o * 14 + at) * 14 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_25[(image * 512 + grp * 512 + m) * 196 + hw] = v;
+                d_features_25[(image * 512 + m) * 196 + hw] = v;
             });
     }
 }
@@ -1712,27 +1715,28 @@ static void compute_d_features_25(int64_t N, const float *d_features_26,
 __global__ void k_compute_d_features_26_weight(int64_t N, const float *d_features_26,
                                                const float *features_25,
                                                float *d_features_26_weight) {
+    /* per part of the batch: dw (512 x 4608) = the sum over its images of dy (512 x 196)
+     * cols(x)^T (196 x 4608) */
     for (int64_t t = blockIdx.x; t < 1 * 576; t += gridDim.x) {
         const int64_t part = t / 576;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 576 / 72 * 64), n0 = (int)(t % 72 * 64);
         const int64_t images = (N - part + 0) / 1; /* part, part + 1, ... */
         mlc_tile_gemm(
             512, 4608, (int)(images * 196), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 1 * (k / 196);
-                return d_features_26[(image * 512 + grp * 512 + m) * 196 + k % 196];
+                return d_features_26[(image * 512 + m) * 196 + k % 196];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_25 + ((part + 1 * (k / 196)) * 512 + grp * 512) * 196;
+                const float *xg = features_25 + (part + 1 * (k / 196)) * 100352;
                 const int p = k % 196;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                d_features_26_weight[(grp * 512 + m) * 4608 + r] = v;
+                d_features_26_weight[m * 4608 + r] = v;
             });
     }
 }
@@ -1788,24 +1792,25 @@ static void compute_d_features_24(int64_t N, const float *features_25, const flo
  */
 __global__ void k_compute_d_features_23(int64_t N, const float *d_features_24,
                                         const float *features_24_weight, float *d_features_23) {
+    /* per image: dx (512 x 196) = w^T (512 x 4608) dy (4608 x 196), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *dyg = d_features_24 + (image * 512 + grp * 512) * 196;
+        const float *dyg = d_features_24 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int k) { return features_24_weight[((grp * 512 + k / 9) * 512 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_24_weight[(k / 9 * 512 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 14 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 14 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 14 && bt >= 0 && bt % 1 == 0 && bt / 1 < 14
-                           ? dyg[(o * 14 + at / 1) * 14 + bt / 1]
+                const int at = hw / 14 + 1 - i;
+                const int bt = hw % 14 + 1 - j;
+                return at >= 0 && at < 14 && bt >= 0 && bt < 14
+                           ? dyg[(o * 14 + at) * 14 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_23[(image * 512 + grp * 512 + m) * 196 + hw] = v;
+                d_features_23[(image * 512 + m) * 196 + hw] = v;
             });
     }
 }
@@ -1822,27 +1827,28 @@ static void compute_d_features_23(int64_t N, const float *d_features_24,
 __global__ void k_compute_d_features_24_weight(int64_t N, const float *d_features_24,
                                                const float *features_23,
                                                float *d_features_24_weight) {
+    /* per part of the batch: dw (512 x 4608) = the sum over its images of dy (512 x 196)
+     * cols(x)^T (196 x 4608) */
     for (int64_t t = blockIdx.x; t < 1 * 576; t += gridDim.x) {
         const int64_t part = t / 576;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 576 / 72 * 64), n0 = (int)(t % 72 * 64);
         const int64_t images = (N - part + 0) / 1; /* part, part + 1, ... */
         mlc_tile_gemm(
             512, 4608, (int)(images * 196), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 1 * (k / 196);
-                return d_features_24[(image * 512 + grp * 512 + m) * 196 + k % 196];
+                return d_features_24[(image * 512 + m) * 196 + k % 196];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_23 + ((part + 1 * (k / 196)) * 512 + grp * 512) * 196;
+                const float *xg = features_23 + (part + 1 * (k / 196)) * 100352;
                 const int p = k % 196;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                d_features_24_weight[(grp * 512 + m) * 4608 + r] = v;
+                d_features_24_weight[m * 4608 + r] = v;
             });
     }
 }
@@ -1925,24 +1931,25 @@ static void compute_d_features_21(int64_t N, const float *features_22, const flo
  */
 __global__ void k_compute_d_features_20(int64_t N, const float *d_features_21,
                                         const float *features_21_weight, float *d_features_20) {
+    /* per image: dx (512 x 784) = w^T (512 x 4608) dy (4608 x 784), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 104; t += gridDim.x) {
         const int64_t image = t / 104;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 104 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *dyg = d_features_21 + (image * 512 + grp * 512) * 784;
+        const float *dyg = d_features_21 + image * 401408;
         mlc_tile_gemm(
             512, 784, 4608, m0, n0,
-            [&](int m, int k) { return features_21_weight[((grp * 512 + k / 9) * 512 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_21_weight[(k / 9 * 512 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 28 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 28 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 28 && bt >= 0 && bt % 1 == 0 && bt / 1 < 28
-                           ? dyg[(o * 28 + at / 1) * 28 + bt / 1]
+                const int at = hw / 28 + 1 - i;
+                const int bt = hw % 28 + 1 - j;
+                return at >= 0 && at < 28 && bt >= 0 && bt < 28
+                           ? dyg[(o * 28 + at) * 28 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_20[(image * 512 + grp * 512 + m) * 784 + hw] = v;
+                d_features_20[(image * 512 + m) * 784 + hw] = v;
             });
     }
 }
@@ -1959,27 +1966,28 @@ static void compute_d_features_20(int64_t N, const float *d_features_21,
 __global__ void k_compute_d_features_21_weight(int64_t N, const float *d_features_21,
                                                const float *features_20,
                                                float *d_features_21_weight) {
+    /* per part of the batch: dw (512 x 4608) = the sum over its images of dy (512 x 784)
+     * cols(x)^T (784 x 4608) */
     for (int64_t t = blockIdx.x; t < 1 * 576; t += gridDim.x) {
         const int64_t part = t / 576;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 576 / 72 * 64), n0 = (int)(t % 72 * 64);
         const int64_t images = (N - part + 0) / 1; /* part, part + 1, ... */
         mlc_tile_gemm(
             512, 4608, (int)(images * 784), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 1 * (k / 784);
-                return d_features_21[(image * 512 + grp * 512 + m) * 784 + k % 784];
+                return d_features_21[(image * 512 + m) * 784 + k % 784];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_20 + ((part + 1 * (k / 784)) * 512 + grp * 512) * 784;
+                const float *xg = features_20 + (part + 1 * (k / 784)) * 401408;
                 const int p = k % 784;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                d_features_21_weight[(grp * 512 + m) * 4608 + r] = v;
+                d_features_21_weight[m * 4608 + r] = v;
             });
     }
 }
@@ -2035,24 +2043,25 @@ static void compute_d_features_19(int64_t N, const float *features_20, const flo
  */
 __global__ void k_compute_d_features_18(int64_t N, const float *d_features_19,
                                         const float *features_19_weight, float *d_features_18) {
+    /* per image: dx (512 x 784) = w^T (512 x 4608) dy (4608 x 784), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 104; t += gridDim.x) {
         const int64_t image = t / 104;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 104 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *dyg = d_features_19 + (image * 512 + grp * 512) * 784;
+        const float *dyg = d_features_19 + image * 401408;
         mlc_tile_gemm(
             512, 784, 4608, m0, n0,
-            [&](int m, int k) { return features_19_weight[((grp * 512 + k / 9) * 512 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_19_weight[(k / 9 * 512 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 28 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 28 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 28 && bt >= 0 && bt % 1 == 0 && bt / 1 < 28
-                           ? dyg[(o * 28 + at / 1) * 28 + bt / 1]
+                const int at = hw / 28 + 1 - i;
+                const int bt = hw % 28 + 1 - j;
+                return at >= 0 && at < 28 && bt >= 0 && bt < 28
+                           ? dyg[(o * 28 + at) * 28 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_18[(image * 512 + grp * 512 + m) * 784 + hw] = v;
+                d_features_18[(image * 512 + m) * 784 + hw] = v;
             });
     }
 }
@@ -2069,27 +2078,28 @@ static void compute_d_features_18(int64_t N, const float *d_features_19,
 __global__ void k_compute_d_features_19_weight(int64_t N, const float *d_features_19,
                                                const float *features_18,
                                                float *d_features_19_weight) {
+    /* per part of the batch: dw (512 x 4608) = the sum over its images of dy (512 x 784)
+     * cols(x)^T (784 x 4608) */
     for (int64_t t = blockIdx.x; t < 1 * 576; t += gridDim.x) {
         const int64_t part = t / 576;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 576 / 72 * 64), n0 = (int)(t % 72 * 64);
         const int64_t images = (N - part + 0) / 1; /* part, part + 1, ... */
         mlc_tile_gemm(
             512, 4608, (int)(images * 784), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 1 * (k / 784);
-                return d_features_19[(image * 512 + grp * 512 + m) * 784 + k % 784];
+                return d_features_19[(image * 512 + m) * 784 + k % 784];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_18 + ((part + 1 * (k / 784)) * 512 + grp * 512) * 784;
+                const float *xg = features_18 + (part + 1 * (k / 784)) * 401408;
                 const int p = k % 784;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                d_features_19_weight[(grp * 512 + m) * 4608 + r] = v;
+                d_features_19_weight[m * 4608 + r] = v;
             });
     }
 }
@@ -2145,24 +2155,25 @@ static void compute_d_features_17(int64_t N, const float *features_18, const flo
  */
 __global__ void k_compute_d_features_16(int64_t N, const float *d_features_17,
                                         const float *features_17_weight, float *d_features_16) {
+    /* per image: dx (256 x 784) = w^T (256 x 4608) dy (4608 x 784), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 52; t += gridDim.x) {
         const int64_t image = t / 52;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 52 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *dyg = d_features_17 + (image * 512 + grp * 512) * 784;
+        const float *dyg = d_features_17 + image * 401408;
         mlc_tile_gemm(
             256, 784, 4608, m0, n0,
-            [&](int m, int k) { return features_17_weight[((grp * 512 + k / 9) * 256 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_17_weight[(k / 9 * 256 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 28 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 28 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 28 && bt >= 0 && bt % 1 == 0 && bt / 1 < 28
-                           ? dyg[(o * 28 + at / 1) * 28 + bt / 1]
+                const int at = hw / 28 + 1 - i;
+                const int bt = hw % 28 + 1 - j;
+                return at >= 0 && at < 28 && bt >= 0 && bt < 28
+                           ? dyg[(o * 28 + at) * 28 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_16[(image * 256 + grp * 256 + m) * 784 + hw] = v;
+                d_features_16[(image * 256 + m) * 784 + hw] = v;
             });
     }
 }
@@ -2180,28 +2191,29 @@ __global__ void k_compute_d_features_17_weight(int64_t N, const float *d_feature
                                                const float *features_16,
                                                float *d_features_17_weight,
                                                float *work_d_features_17_weight) {
+    /* per part of the batch: dw (512 x 2304) = the sum over its images of dy (512 x 784)
+     * cols(x)^T (784 x 2304); then the parts added */
     (void)d_features_17_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 3 * 288; t += gridDim.x) {
         const int64_t part = t / 288;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 288 / 36 * 64), n0 = (int)(t % 36 * 64);
         const int64_t images = (N - part + 2) / 3; /* part, part + 3, ... */
         mlc_tile_gemm(
             512, 2304, (int)(images * 784), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 3 * (k / 784);
-                return d_features_17[(image * 512 + grp * 512 + m) * 784 + k % 784];
+                return d_features_17[(image * 512 + m) * 784 + k % 784];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_16 + ((part + 3 * (k / 784)) * 256 + grp * 256) * 784;
+                const float *xg = features_16 + (part + 3 * (k / 784)) * 200704;
                 const int p = k % 784;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_17_weight[part * 1179648 + (grp * 512 + m) * 2304 + r] = v;
+                work_d_features_17_weight[part * 1179648 + m * 2304 + r] = v;
             });
     }
 }
@@ -2286,24 +2298,25 @@ static void compute_d_features_14(int64_t N, const float *features_15, const flo
  */
 __global__ void k_compute_d_features_13(int64_t N, const float *d_features_14,
                                         const float *features_14_weight, float *d_features_13) {
+    /* per image: dx (256 x 3136) = w^T (256 x 2304) dy (2304 x 3136), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 196 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *dyg = d_features_14 + (image * 256 + grp * 256) * 3136;
+        const float *dyg = d_features_14 + image * 802816;
         mlc_tile_gemm(
             256, 3136, 2304, m0, n0,
-            [&](int m, int k) { return features_14_weight[((grp * 256 + k / 9) * 256 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_14_weight[(k / 9 * 256 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 56 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 56 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 56 && bt >= 0 && bt % 1 == 0 && bt / 1 < 56
-                           ? dyg[(o * 56 + at / 1) * 56 + bt / 1]
+                const int at = hw / 56 + 1 - i;
+                const int bt = hw % 56 + 1 - j;
+                return at >= 0 && at < 56 && bt >= 0 && bt < 56
+                           ? dyg[(o * 56 + at) * 56 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_13[(image * 256 + grp * 256 + m) * 3136 + hw] = v;
+                d_features_13[(image * 256 + m) * 3136 + hw] = v;
             });
     }
 }
@@ -2321,28 +2334,29 @@ __global__ void k_compute_d_features_14_weight(int64_t N, const float *d_feature
                                                const float *features_13,
                                                float *d_features_14_weight,
                                                float *work_d_features_14_weight) {
+    /* per part of the batch: dw (256 x 2304) = the sum over its images of dy (256 x 3136)
+     * cols(x)^T (3136 x 2304); then the parts added */
     (void)d_features_14_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 7 * 144; t += gridDim.x) {
         const int64_t part = t / 144;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 144 / 36 * 64), n0 = (int)(t % 36 * 64);
         const int64_t images = (N - part + 6) / 7; /* part, part + 7, ... */
         mlc_tile_gemm(
             256, 2304, (int)(images * 3136), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 7 * (k / 3136);
-                return d_features_14[(image * 256 + grp * 256 + m) * 3136 + k % 3136];
+                return d_features_14[(image * 256 + m) * 3136 + k % 3136];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_13 + ((part + 7 * (k / 3136)) * 256 + grp * 256) * 3136;
+                const float *xg = features_13 + (part + 7 * (k / 3136)) * 802816;
                 const int p = k % 3136;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_14_weight[part * 589824 + (grp * 256 + m) * 2304 + r] = v;
+                work_d_features_14_weight[part * 589824 + m * 2304 + r] = v;
             });
     }
 }
@@ -2400,24 +2414,25 @@ static void compute_d_features_12(int64_t N, const float *features_13, const flo
  */
 __global__ void k_compute_d_features_11(int64_t N, const float *d_features_12,
                                         const float *features_12_weight, float *d_features_11) {
+    /* per image: dx (256 x 3136) = w^T (256 x 2304) dy (2304 x 3136), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 196 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *dyg = d_features_12 + (image * 256 + grp * 256) * 3136;
+        const float *dyg = d_features_12 + image * 802816;
         mlc_tile_gemm(
             256, 3136, 2304, m0, n0,
-            [&](int m, int k) { return features_12_weight[((grp * 256 + k / 9) * 256 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_12_weight[(k / 9 * 256 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 56 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 56 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 56 && bt >= 0 && bt % 1 == 0 && bt / 1 < 56
-                           ? dyg[(o * 56 + at / 1) * 56 + bt / 1]
+                const int at = hw / 56 + 1 - i;
+                const int bt = hw % 56 + 1 - j;
+                return at >= 0 && at < 56 && bt >= 0 && bt < 56
+                           ? dyg[(o * 56 + at) * 56 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_11[(image * 256 + grp * 256 + m) * 3136 + hw] = v;
+                d_features_11[(image * 256 + m) * 3136 + hw] = v;
             });
     }
 }
@@ -2435,28 +2450,29 @@ __global__ void k_compute_d_features_12_weight(int64_t N, const float *d_feature
                                                const float *features_11,
                                                float *d_features_12_weight,
                                                float *work_d_features_12_weight) {
+    /* per part of the batch: dw (256 x 2304) = the sum over its images of dy (256 x 3136)
+     * cols(x)^T (3136 x 2304); then the parts added */
     (void)d_features_12_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 7 * 144; t += gridDim.x) {
         const int64_t part = t / 144;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 144 / 36 * 64), n0 = (int)(t % 36 * 64);
         const int64_t images = (N - part + 6) / 7; /* part, part + 7, ... */
         mlc_tile_gemm(
             256, 2304, (int)(images * 3136), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 7 * (k / 3136);
-                return d_features_12[(image * 256 + grp * 256 + m) * 3136 + k % 3136];
+                return d_features_12[(image * 256 + m) * 3136 + k % 3136];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_11 + ((part + 7 * (k / 3136)) * 256 + grp * 256) * 3136;
+                const float *xg = features_11 + (part + 7 * (k / 3136)) * 802816;
                 const int p = k % 3136;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_12_weight[part * 589824 + (grp * 256 + m) * 2304 + r] = v;
+                work_d_features_12_weight[part * 589824 + m * 2304 + r] = v;
             });
     }
 }
@@ -2514,24 +2530,25 @@ static void compute_d_features_10(int64_t N, const float *features_11, const flo
  */
 __global__ void k_compute_d_features_9(int64_t N, const float *d_features_10,
                                        const float *features_10_weight, float *d_features_9) {
+    /* per image: dx (128 x 3136) = w^T (128 x 2304) dy (2304 x 3136), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 98; t += gridDim.x) {
         const int64_t image = t / 98;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 98 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *dyg = d_features_10 + (image * 256 + grp * 256) * 3136;
+        const float *dyg = d_features_10 + image * 802816;
         mlc_tile_gemm(
             128, 3136, 2304, m0, n0,
-            [&](int m, int k) { return features_10_weight[((grp * 256 + k / 9) * 128 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_10_weight[(k / 9 * 128 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 56 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 56 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 56 && bt >= 0 && bt % 1 == 0 && bt / 1 < 56
-                           ? dyg[(o * 56 + at / 1) * 56 + bt / 1]
+                const int at = hw / 56 + 1 - i;
+                const int bt = hw % 56 + 1 - j;
+                return at >= 0 && at < 56 && bt >= 0 && bt < 56
+                           ? dyg[(o * 56 + at) * 56 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_9[(image * 128 + grp * 128 + m) * 3136 + hw] = v;
+                d_features_9[(image * 128 + m) * 3136 + hw] = v;
             });
     }
 }
@@ -2548,28 +2565,29 @@ static void compute_d_features_9(int64_t N, const float *d_features_10,
 __global__ void k_compute_d_features_10_weight(int64_t N, const float *d_features_10,
                                                const float *features_9, float *d_features_10_weight,
                                                float *work_d_features_10_weight) {
+    /* per part of the batch: dw (256 x 1152) = the sum over its images of dy (256 x 3136)
+     * cols(x)^T (3136 x 1152); then the parts added */
     (void)d_features_10_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 14 * 72; t += gridDim.x) {
         const int64_t part = t / 72;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 72 / 18 * 64), n0 = (int)(t % 18 * 64);
         const int64_t images = (N - part + 13) / 14; /* part, part + 14, ... */
         mlc_tile_gemm(
             256, 1152, (int)(images * 3136), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 14 * (k / 3136);
-                return d_features_10[(image * 256 + grp * 256 + m) * 3136 + k % 3136];
+                return d_features_10[(image * 256 + m) * 3136 + k % 3136];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_9 + ((part + 14 * (k / 3136)) * 128 + grp * 128) * 3136;
+                const float *xg = features_9 + (part + 14 * (k / 3136)) * 401408;
                 const int p = k % 3136;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_10_weight[part * 294912 + (grp * 256 + m) * 1152 + r] = v;
+                work_d_features_10_weight[part * 294912 + m * 1152 + r] = v;
             });
     }
 }
@@ -2654,24 +2672,25 @@ static void compute_d_features_7(int64_t N, const float *features_8, const float
  */
 __global__ void k_compute_d_features_6(int64_t N, const float *d_features_7,
                                        const float *features_7_weight, float *d_features_6) {
+    /* per image: dx (128 x 12544) = w^T (128 x 1152) dy (1152 x 12544), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 392; t += gridDim.x) {
         const int64_t image = t / 392;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 392 / 196 * 64), n0 = (int)(t % 196 * 64);
-        const float *dyg = d_features_7 + (image * 128 + grp * 128) * 12544;
+        const float *dyg = d_features_7 + image * 1605632;
         mlc_tile_gemm(
             128, 12544, 1152, m0, n0,
-            [&](int m, int k) { return features_7_weight[((grp * 128 + k / 9) * 128 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_7_weight[(k / 9 * 128 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 112 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 112 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 112 && bt >= 0 && bt % 1 == 0 && bt / 1 < 112
-                           ? dyg[(o * 112 + at / 1) * 112 + bt / 1]
+                const int at = hw / 112 + 1 - i;
+                const int bt = hw % 112 + 1 - j;
+                return at >= 0 && at < 112 && bt >= 0 && bt < 112
+                           ? dyg[(o * 112 + at) * 112 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_6[(image * 128 + grp * 128 + m) * 12544 + hw] = v;
+                d_features_6[(image * 128 + m) * 12544 + hw] = v;
             });
     }
 }
@@ -2688,28 +2707,29 @@ static void compute_d_features_6(int64_t N, const float *d_features_7,
 __global__ void k_compute_d_features_7_weight(int64_t N, const float *d_features_7,
                                               const float *features_6, float *d_features_7_weight,
                                               float *work_d_features_7_weight) {
+    /* per part of the batch: dw (128 x 1152) = the sum over its images of dy (128 x 12544)
+     * cols(x)^T (12544 x 1152); then the parts added */
     (void)d_features_7_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 16 * 36; t += gridDim.x) {
         const int64_t part = t / 36;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 36 / 18 * 64), n0 = (int)(t % 18 * 64);
         const int64_t images = (N - part + 15) / 16; /* part, part + 16, ... */
         mlc_tile_gemm(
             128, 1152, (int)(images * 12544), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 16 * (k / 12544);
-                return d_features_7[(image * 128 + grp * 128 + m) * 12544 + k % 12544];
+                return d_features_7[(image * 128 + m) * 12544 + k % 12544];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_6 + ((part + 16 * (k / 12544)) * 128 + grp * 128) * 12544;
+                const float *xg = features_6 + (part + 16 * (k / 12544)) * 1605632;
                 const int p = k % 12544;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 112 * 1 - 1 + i * 1;
-                const int col = p % 112 * 1 - 1 + j * 1;
+                const int row = p / 112 - 1 + i;
+                const int col = p % 112 - 1 + j;
                 return row >= 0 && row < 112 && col >= 0 && col < 112 ? xg[(ch * 112 + row) * 112 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_7_weight[part * 147456 + (grp * 128 + m) * 1152 + r] = v;
+                work_d_features_7_weight[part * 147456 + m * 1152 + r] = v;
             });
     }
 }
@@ -2766,24 +2786,25 @@ static void compute_d_features_5(int64_t N, const float *features_6, const float
  */
 __global__ void k_compute_d_features_4(int64_t N, const float *d_features_5,
                                        const float *features_5_weight, float *d_features_4) {
+    /* per image: dx (64 x 12544) = w^T (64 x 1152) dy (1152 x 12544), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 196 * 64);
-        const float *dyg = d_features_5 + (image * 128 + grp * 128) * 12544;
+        const float *dyg = d_features_5 + image * 1605632;
         mlc_tile_gemm(
             64, 12544, 1152, m0, n0,
-            [&](int m, int k) { return features_5_weight[((grp * 128 + k / 9) * 64 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_5_weight[(k / 9 * 64 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 112 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 112 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 112 && bt >= 0 && bt % 1 == 0 && bt / 1 < 112
-                           ? dyg[(o * 112 + at / 1) * 112 + bt / 1]
+                const int at = hw / 112 + 1 - i;
+                const int bt = hw % 112 + 1 - j;
+                return at >= 0 && at < 112 && bt >= 0 && bt < 112
+                           ? dyg[(o * 112 + at) * 112 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_4[(image * 64 + grp * 64 + m) * 12544 + hw] = v;
+                d_features_4[(image * 64 + m) * 12544 + hw] = v;
             });
     }
 }
@@ -2800,28 +2821,29 @@ static void compute_d_features_4(int64_t N, const float *d_features_5,
 __global__ void k_compute_d_features_5_weight(int64_t N, const float *d_features_5,
                                               const float *features_4, float *d_features_5_weight,
                                               float *work_d_features_5_weight) {
+    /* per part of the batch: dw (128 x 576) = the sum over its images of dy (128 x 12544)
+     * cols(x)^T (12544 x 576); then the parts added */
     (void)d_features_5_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 16 * 18; t += gridDim.x) {
         const int64_t part = t / 18;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 18 / 9 * 64), n0 = (int)(t % 9 * 64);
         const int64_t images = (N - part + 15) / 16; /* part, part + 16, ... */
         mlc_tile_gemm(
             128, 576, (int)(images * 12544), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 16 * (k / 12544);
-                return d_features_5[(image * 128 + grp * 128 + m) * 12544 + k % 12544];
+                return d_features_5[(image * 128 + m) * 12544 + k % 12544];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_4 + ((part + 16 * (k / 12544)) * 64 + grp * 64) * 12544;
+                const float *xg = features_4 + (part + 16 * (k / 12544)) * 802816;
                 const int p = k % 12544;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 112 * 1 - 1 + i * 1;
-                const int col = p % 112 * 1 - 1 + j * 1;
+                const int row = p / 112 - 1 + i;
+                const int col = p % 112 - 1 + j;
                 return row >= 0 && row < 112 && col >= 0 && col < 112 ? xg[(ch * 112 + row) * 112 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_5_weight[part * 73728 + (grp * 128 + m) * 576 + r] = v;
+                work_d_features_5_weight[part * 73728 + m * 576 + r] = v;
             });
     }
 }
@@ -2905,24 +2927,25 @@ static void compute_d_features_2(int64_t N, const float *features_3, const float
  */
 __global__ void k_compute_d_features_1(int64_t N, const float *d_features_2,
                                        const float *features_2_weight, float *d_features_1) {
+    /* per image: dx (64 x 50176) = w^T (64 x 576) dy (576 x 50176), each dy
+     * read at the output position that sees the input position */
     for (int64_t t = blockIdx.x; t < N * 784; t += gridDim.x) {
         const int64_t image = t / 784;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 784 * 64);
-        const float *dyg = d_features_2 + (image * 64 + grp * 64) * 50176;
+        const float *dyg = d_features_2 + image * 3211264;
         mlc_tile_gemm(
             64, 50176, 576, m0, n0,
-            [&](int m, int k) { return features_2_weight[((grp * 64 + k / 9) * 64 + m) * 9 + k % 9]; },
+            [&](int m, int k) { return features_2_weight[(k / 9 * 64 + m) * 9 + k % 9]; },
             [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */
                 const int o = k / 9, i = k / 3 % 3, j = k % 3;
-                const int at = hw / 224 + 1 - i * 1; /* = p stride */
-                const int bt = hw % 224 + 1 - j * 1; /* = q stride */
-                return at >= 0 && at % 1 == 0 && at / 1 < 224 && bt >= 0 && bt % 1 == 0 && bt / 1 < 224
-                           ? dyg[(o * 224 + at / 1) * 224 + bt / 1]
+                const int at = hw / 224 + 1 - i;
+                const int bt = hw % 224 + 1 - j;
+                return at >= 0 && at < 224 && bt >= 0 && bt < 224
+                           ? dyg[(o * 224 + at) * 224 + bt]
                            : 0.0f;
             },
             [&](int m, int hw, float v) {
-                d_features_1[(image * 64 + grp * 64 + m) * 50176 + hw] = v;
+                d_features_1[(image * 64 + m) * 50176 + hw] = v;
             });
     }
 }
@@ -2939,28 +2962,29 @@ static void compute_d_features_1(int64_t N, const float *d_features_2,
 __global__ void k_compute_d_features_2_weight(int64_t N, const float *d_features_2,
                                               const float *features_1, float *d_features_2_weight,
                                               float *work_d_features_2_weight) {
+    /* per part of the batch: dw (64 x 576) = the sum over its images of dy (64 x 50176)
+     * cols(x)^T (50176 x 576); then the parts added */
     (void)d_features_2_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 16 * 9; t += gridDim.x) {
         const int64_t part = t / 9;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 9 * 64);
         const int64_t images = (N - part + 15) / 16; /* part, part + 16, ... */
         mlc_tile_gemm(
             64, 576, (int)(images * 50176), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 16 * (k / 50176);
-                return d_features_2[(image * 64 + grp * 64 + m) * 50176 + k % 50176];
+                return d_features_2[(image * 64 + m) * 50176 + k % 50176];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = features_1 + ((part + 16 * (k / 50176)) * 64 + grp * 64) * 50176;
+                const float *xg = features_1 + (part + 16 * (k / 50176)) * 3211264;
                 const int p = k % 50176;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 224 * 1 - 1 + i * 1;
-                const int col = p % 224 * 1 - 1 + j * 1;
+                const int row = p / 224 - 1 + i;
+                const int col = p % 224 - 1 + j;
                 return row >= 0 && row < 224 && col >= 0 && col < 224 ? xg[(ch * 224 + row) * 224 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_2_weight[part * 36864 + (grp * 64 + m) * 576 + r] = v;
+                work_d_features_2_weight[part * 36864 + m * 576 + r] = v;
             });
     }
 }
@@ -3018,28 +3042,29 @@ static void compute_d_features_0(int64_t N, const float *features_1, const float
 __global__ void k_compute_d_features_0_weight(int64_t N, const float *d_features_0,
                                               const float *image_1, float *d_features_0_weight,
                                               float *work_d_features_0_weight) {
+    /* per part of the batch: dw (64 x 27) = the sum over its images of dy (64 x 50176)
+     * cols(x)^T (50176 x 27); then the parts added */
     (void)d_features_0_weight; /* the parts' sum, written by mlc_cuda_sum_parts */
     for (int64_t t = blockIdx.x; t < 16 * 1; t += gridDim.x) {
         const int64_t part = t / 1;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 1 * 64);
         const int64_t images = (N - part + 15) / 16; /* part, part + 16, ... */
         mlc_tile_gemm(
             64, 27, (int)(images * 50176), m0, n0,
             [&](int m, int k) {
                 const int64_t image = part + 16 * (k / 50176);
-                return d_features_0[(image * 64 + grp * 64 + m) * 50176 + k % 50176];
+                return d_features_0[(image * 64 + m) * 50176 + k % 50176];
             },
             [&](int k, int r) { /* the columns' element (r, p) */
-                const float *xg = image_1 + ((part + 16 * (k / 50176)) * 3 + grp * 3) * 50176;
+                const float *xg = image_1 + (part + 16 * (k / 50176)) * 150528;
                 const int p = k % 50176;
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 224 * 1 - 1 + i * 1;
-                const int col = p % 224 * 1 - 1 + j * 1;
+                const int row = p / 224 - 1 + i;
+                const int col = p % 224 - 1 + j;
                 return row >= 0 && row < 224 && col >= 0 && col < 224 ? xg[(ch * 224 + row) * 224 + col] : 0.0f;
             },
             [&](int m, int r, float v) {
-                work_d_features_0_weight[part * 1728 + (grp * 64 + m) * 27 + r] = v;
+                work_d_features_0_weight[part * 1728 + m * 27 + r] = v;
             });
     }
 }
@@ -3082,22 +3107,22 @@ static void compute_d_features_0_bias(int64_t N, const float *d_features_0,
 __global__ void k_compute_eval_features_0(int64_t N, const float *image_1,
                                           const float *features_0_weight,
                                           const float *features_0_bias, float *eval_features_0) {
+    /* per image: y (64 x 50176) = w (64 x 27) cols(x) (27 x 50176) + bias */
     for (int64_t t = blockIdx.x; t < N * 784; t += gridDim.x) {
         const int64_t image = t / 784;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 784 * 64);
-        const float *xg = image_1 + (image * 3 + grp * 3) * 50176;
+        const float *xg = image_1 + image * 150528;
         mlc_tile_gemm(
             64, 50176, 27, m0, n0,
-            [&](int m, int r) { return features_0_weight[(grp * 64 + m) * 27 + r]; },
+            [&](int m, int r) { return features_0_weight[m * 27 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 224 * 1 - 1 + i * 1;
-                const int col = p % 224 * 1 - 1 + j * 1;
+                const int row = p / 224 - 1 + i;
+                const int col = p % 224 - 1 + j;
                 return row >= 0 && row < 224 && col >= 0 && col < 224 ? xg[(ch * 224 + row) * 224 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_0[(image * 64 + grp * 64 + m) * 50176 + p] = v + features_0_bias[grp * 64 + m];
+                eval_features_0[(image * 64 + m) * 50176 + p] = v + features_0_bias[m];
             });
     }
 }
@@ -3131,22 +3156,22 @@ static void compute_eval_features_1(int64_t N, const float *eval_features_0,
 __global__ void k_compute_eval_features_2(int64_t N, const float *eval_features_1,
                                           const float *features_2_weight,
                                           const float *features_2_bias, float *eval_features_2) {
+    /* per image: y (64 x 50176) = w (64 x 576) cols(x) (576 x 50176) + bias */
     for (int64_t t = blockIdx.x; t < N * 784; t += gridDim.x) {
         const int64_t image = t / 784;
-        const int64_t grp = 0; /* one group */
         const int m0 = 0, n0 = (int)(t % 784 * 64);
-        const float *xg = eval_features_1 + (image * 64 + grp * 64) * 50176;
+        const float *xg = eval_features_1 + image * 3211264;
         mlc_tile_gemm(
             64, 50176, 576, m0, n0,
-            [&](int m, int r) { return features_2_weight[(grp * 64 + m) * 576 + r]; },
+            [&](int m, int r) { return features_2_weight[m * 576 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 224 * 1 - 1 + i * 1;
-                const int col = p % 224 * 1 - 1 + j * 1;
+                const int row = p / 224 - 1 + i;
+                const int col = p % 224 - 1 + j;
                 return row >= 0 && row < 224 && col >= 0 && col < 224 ? xg[(ch * 224 + row) * 224 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_2[(image * 64 + grp * 64 + m) * 50176 + p] = v + features_2_bias[grp * 64 + m];
+                eval_features_2[(image * 64 + m) * 50176 + p] = v + features_2_bias[m];
             });
     }
 }
@@ -3202,22 +3227,22 @@ static void compute_eval_features_4(int64_t N, const float *eval_features_3,
 __global__ void k_compute_eval_features_5(int64_t N, const float *eval_features_4,
                                           const float *features_5_weight,
                                           const float *features_5_bias, float *eval_features_5) {
+    /* per image: y (128 x 12544) = w (128 x 576) cols(x) (576 x 12544) + bias */
     for (int64_t t = blockIdx.x; t < N * 392; t += gridDim.x) {
         const int64_t image = t / 392;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 392 / 196 * 64), n0 = (int)(t % 196 * 64);
-        const float *xg = eval_features_4 + (image * 64 + grp * 64) * 12544;
+        const float *xg = eval_features_4 + image * 802816;
         mlc_tile_gemm(
             128, 12544, 576, m0, n0,
-            [&](int m, int r) { return features_5_weight[(grp * 128 + m) * 576 + r]; },
+            [&](int m, int r) { return features_5_weight[m * 576 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 112 * 1 - 1 + i * 1;
-                const int col = p % 112 * 1 - 1 + j * 1;
+                const int row = p / 112 - 1 + i;
+                const int col = p % 112 - 1 + j;
                 return row >= 0 && row < 112 && col >= 0 && col < 112 ? xg[(ch * 112 + row) * 112 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_5[(image * 128 + grp * 128 + m) * 12544 + p] = v + features_5_bias[grp * 128 + m];
+                eval_features_5[(image * 128 + m) * 12544 + p] = v + features_5_bias[m];
             });
     }
 }
@@ -3252,22 +3277,22 @@ static void compute_eval_features_6(int64_t N, const float *eval_features_5,
 __global__ void k_compute_eval_features_7(int64_t N, const float *eval_features_6,
                                           const float *features_7_weight,
                                           const float *features_7_bias, float *eval_features_7) {
+    /* per image: y (128 x 12544) = w (128 x 1152) cols(x) (1152 x 12544) + bias */
     for (int64_t t = blockIdx.x; t < N * 392; t += gridDim.x) {
         const int64_t image = t / 392;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 392 / 196 * 64), n0 = (int)(t % 196 * 64);
-        const float *xg = eval_features_6 + (image * 128 + grp * 128) * 12544;
+        const float *xg = eval_features_6 + image * 1605632;
         mlc_tile_gemm(
             128, 12544, 1152, m0, n0,
-            [&](int m, int r) { return features_7_weight[(grp * 128 + m) * 1152 + r]; },
+            [&](int m, int r) { return features_7_weight[m * 1152 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 112 * 1 - 1 + i * 1;
-                const int col = p % 112 * 1 - 1 + j * 1;
+                const int row = p / 112 - 1 + i;
+                const int col = p % 112 - 1 + j;
                 return row >= 0 && row < 112 && col >= 0 && col < 112 ? xg[(ch * 112 + row) * 112 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_7[(image * 128 + grp * 128 + m) * 12544 + p] = v + features_7_bias[grp * 128 + m];
+                eval_features_7[(image * 128 + m) * 12544 + p] = v + features_7_bias[m];
             });
     }
 }
@@ -3323,22 +3348,22 @@ static void compute_eval_features_9(int64_t N, const float *eval_features_8,
 __global__ void k_compute_eval_features_10(int64_t N, const float *eval_features_9,
                                            const float *features_10_weight,
                                            const float *features_10_bias, float *eval_features_10) {
+    /* per image: y (256 x 3136) = w (256 x 1152) cols(x) (1152 x 3136) + bias */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 196 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *xg = eval_features_9 + (image * 128 + grp * 128) * 3136;
+        const float *xg = eval_features_9 + image * 401408;
         mlc_tile_gemm(
             256, 3136, 1152, m0, n0,
-            [&](int m, int r) { return features_10_weight[(grp * 256 + m) * 1152 + r]; },
+            [&](int m, int r) { return features_10_weight[m * 1152 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_10[(image * 256 + grp * 256 + m) * 3136 + p] = v + features_10_bias[grp * 256 + m];
+                eval_features_10[(image * 256 + m) * 3136 + p] = v + features_10_bias[m];
             });
     }
 }
@@ -3373,22 +3398,22 @@ static void compute_eval_features_11(int64_t N, const float *eval_features_10,
 __global__ void k_compute_eval_features_12(int64_t N, const float *eval_features_11,
                                            const float *features_12_weight,
                                            const float *features_12_bias, float *eval_features_12) {
+    /* per image: y (256 x 3136) = w (256 x 2304) cols(x) (2304 x 3136) + bias */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 196 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *xg = eval_features_11 + (image * 256 + grp * 256) * 3136;
+        const float *xg = eval_features_11 + image * 802816;
         mlc_tile_gemm(
             256, 3136, 2304, m0, n0,
-            [&](int m, int r) { return features_12_weight[(grp * 256 + m) * 2304 + r]; },
+            [&](int m, int r) { return features_12_weight[m * 2304 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_12[(image * 256 + grp * 256 + m) * 3136 + p] = v + features_12_bias[grp * 256 + m];
+                eval_features_12[(image * 256 + m) * 3136 + p] = v + features_12_bias[m];
             });
     }
 }
@@ -3423,22 +3448,22 @@ static void compute_eval_features_13(int64_t N, const float *eval_features_12,
 __global__ void k_compute_eval_features_14(int64_t N, const float *eval_features_13,
                                            const float *features_14_weight,
                                            const float *features_14_bias, float *eval_features_14) {
+    /* per image: y (256 x 3136) = w (256 x 2304) cols(x) (2304 x 3136) + bias */
     for (int64_t t = blockIdx.x; t < N * 196; t += gridDim.x) {
         const int64_t image = t / 196;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 196 / 49 * 64), n0 = (int)(t % 49 * 64);
-        const float *xg = eval_features_13 + (image * 256 + grp * 256) * 3136;
+        const float *xg = eval_features_13 + image * 802816;
         mlc_tile_gemm(
             256, 3136, 2304, m0, n0,
-            [&](int m, int r) { return features_14_weight[(grp * 256 + m) * 2304 + r]; },
+            [&](int m, int r) { return features_14_weight[m * 2304 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 56 * 1 - 1 + i * 1;
-                const int col = p % 56 * 1 - 1 + j * 1;
+                const int row = p / 56 - 1 + i;
+                const int col = p % 56 - 1 + j;
                 return row >= 0 && row < 56 && col >= 0 && col < 56 ? xg[(ch * 56 + row) * 56 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_14[(image * 256 + grp * 256 + m) * 3136 + p] = v + features_14_bias[grp * 256 + m];
+                eval_features_14[(image * 256 + m) * 3136 + p] = v + features_14_bias[m];
             });
     }
 }
@@ -3494,22 +3519,22 @@ static void compute_eval_features_16(int64_t N, const float *eval_features_15,
 __global__ void k_compute_eval_features_17(int64_t N, const float *eval_features_16,
                                            const float *features_17_weight,
                                            const float *features_17_bias, float *eval_features_17) {
+    /* per image: y (512 x 784) = w (512 x 2304) cols(x) (2304 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 104; t += gridDim.x) {
         const int64_t image = t / 104;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 104 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *xg = eval_features_16 + (image * 256 + grp * 256) * 784;
+        const float *xg = eval_features_16 + image * 200704;
         mlc_tile_gemm(
             512, 784, 2304, m0, n0,
-            [&](int m, int r) { return features_17_weight[(grp * 512 + m) * 2304 + r]; },
+            [&](int m, int r) { return features_17_weight[m * 2304 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_17[(image * 512 + grp * 512 + m) * 784 + p] = v + features_17_bias[grp * 512 + m];
+                eval_features_17[(image * 512 + m) * 784 + p] = v + features_17_bias[m];
             });
     }
 }
@@ -3544,22 +3569,22 @@ static void compute_eval_features_18(int64_t N, const float *eval_features_17,
 __global__ void k_compute_eval_features_19(int64_t N, const float *eval_features_18,
                                            const float *features_19_weight,
                                            const float *features_19_bias, float *eval_features_19) {
+    /* per image: y (512 x 784) = w (512 x 4608) cols(x) (4608 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 104; t += gridDim.x) {
         const int64_t image = t / 104;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 104 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *xg = eval_features_18 + (image * 512 + grp * 512) * 784;
+        const float *xg = eval_features_18 + image * 401408;
         mlc_tile_gemm(
             512, 784, 4608, m0, n0,
-            [&](int m, int r) { return features_19_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_19_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_19[(image * 512 + grp * 512 + m) * 784 + p] = v + features_19_bias[grp * 512 + m];
+                eval_features_19[(image * 512 + m) * 784 + p] = v + features_19_bias[m];
             });
     }
 }
@@ -3594,22 +3619,22 @@ static void compute_eval_features_20(int64_t N, const float *eval_features_19,
 __global__ void k_compute_eval_features_21(int64_t N, const float *eval_features_20,
                                            const float *features_21_weight,
                                            const float *features_21_bias, float *eval_features_21) {
+    /* per image: y (512 x 784) = w (512 x 4608) cols(x) (4608 x 784) + bias */
     for (int64_t t = blockIdx.x; t < N * 104; t += gridDim.x) {
         const int64_t image = t / 104;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 104 / 13 * 64), n0 = (int)(t % 13 * 64);
-        const float *xg = eval_features_20 + (image * 512 + grp * 512) * 784;
+        const float *xg = eval_features_20 + image * 401408;
         mlc_tile_gemm(
             512, 784, 4608, m0, n0,
-            [&](int m, int r) { return features_21_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_21_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 28 * 1 - 1 + i * 1;
-                const int col = p % 28 * 1 - 1 + j * 1;
+                const int row = p / 28 - 1 + i;
+                const int col = p % 28 - 1 + j;
                 return row >= 0 && row < 28 && col >= 0 && col < 28 ? xg[(ch * 28 + row) * 28 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_21[(image * 512 + grp * 512 + m) * 784 + p] = v + features_21_bias[grp * 512 + m];
+                eval_features_21[(image * 512 + m) * 784 + p] = v + features_21_bias[m];
             });
     }
 }
@@ -3665,22 +3690,22 @@ static void compute_eval_features_23(int64_t N, const float *eval_features_22,
 __global__ void k_compute_eval_features_24(int64_t N, const float *eval_features_23,
                                            const float *features_24_weight,
                                            const float *features_24_bias, float *eval_features_24) {
+    /* per image: y (512 x 196) = w (512 x 4608) cols(x) (4608 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *xg = eval_features_23 + (image * 512 + grp * 512) * 196;
+        const float *xg = eval_features_23 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int r) { return features_24_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_24_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_24[(image * 512 + grp * 512 + m) * 196 + p] = v + features_24_bias[grp * 512 + m];
+                eval_features_24[(image * 512 + m) * 196 + p] = v + features_24_bias[m];
             });
     }
 }
@@ -3715,22 +3740,22 @@ static void compute_eval_features_25(int64_t N, const float *eval_features_24,
 __global__ void k_compute_eval_features_26(int64_t N, const float *eval_features_25,
                                            const float *features_26_weight,
                                            const float *features_26_bias, float *eval_features_26) {
+    /* per image: y (512 x 196) = w (512 x 4608) cols(x) (4608 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *xg = eval_features_25 + (image * 512 + grp * 512) * 196;
+        const float *xg = eval_features_25 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int r) { return features_26_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_26_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_26[(image * 512 + grp * 512 + m) * 196 + p] = v + features_26_bias[grp * 512 + m];
+                eval_features_26[(image * 512 + m) * 196 + p] = v + features_26_bias[m];
             });
     }
 }
@@ -3765,22 +3790,22 @@ static void compute_eval_features_27(int64_t N, const float *eval_features_26,
 __global__ void k_compute_eval_features_28(int64_t N, const float *eval_features_27,
                                            const float *features_28_weight,
                                            const float *features_28_bias, float *eval_features_28) {
+    /* per image: y (512 x 196) = w (512 x 4608) cols(x) (4608 x 196) + bias */
     for (int64_t t = blockIdx.x; t < N * 32; t += gridDim.x) {
         const int64_t image = t / 32;
-        const int64_t grp = 0; /* one group */
         const int m0 = (int)(t % 32 / 4 * 64), n0 = (int)(t % 4 * 64);
-        const float *xg = eval_features_27 + (image * 512 + grp * 512) * 196;
+        const float *xg = eval_features_27 + image * 100352;
         mlc_tile_gemm(
             512, 196, 4608, m0, n0,
-            [&](int m, int r) { return features_28_weight[(grp * 512 + m) * 4608 + r]; },
+            [&](int m, int r) { return features_28_weight[m * 4608 + r]; },
             [&](int r, int p) { /* the columns' element (r, p) */
                 const int ch = r / 9, i = r / 3 % 3, j = r % 3;
-                const int row = p / 14 * 1 - 1 + i * 1;
-                const int col = p % 14 * 1 - 1 + j * 1;
+                const int row = p / 14 - 1 + i;
+                const int col = p % 14 - 1 + j;
                 return row >= 0 && row < 14 && col >= 0 && col < 14 ? xg[(ch * 14 + row) * 14 + col] : 0.0f;
             },
             [&](int m, int p, float v) {
-                eval_features_28[(image * 512 + grp * 512 + m) * 196 + p] = v + features_28_bias[grp * 512 + m];
+                eval_features_28[(image * 512 + m) * 196 + p] = v + features_28_bias[m];
             });
     }
 }

@@ -250,6 +250,49 @@ static void emit_window(Cu *e, const OpDesc *d, int64_t channels) {
             (long long)d->oh, (long long)d->ow);
 }
 
+/* Channel x of the group: "(grp * per + x)" where there are groups, else x. */
+static const char *in_group(Cu *e, const OpDesc *d, long long per, const char *x) {
+    if (d->win.groups == 1)
+        return x;
+    return arena_printf(e->g->cx->arena, "(grp * %lld + %s)", per, x);
+}
+
+/* Where image `image`'s group of `per` of its `channels` planes of `plane` values starts. */
+static const char *group_planes(Cu *e, const OpDesc *d, const char *image, long long channels,
+                                long long per, long long plane) {
+    Arena *a = e->g->cx->arena;
+    if (d->win.groups == 1)
+        return arena_printf(a, "%s * %lld", image, channels * plane);
+    return arena_printf(a, "(%s * %lld + grp * %lld) * %lld", image, channels, per, plane);
+}
+
+/* "x * stride - pad + i * dil" without its terms of 1 and 0: the input position that output
+ * position x sees at offset i of the window. */
+static const char *window_pos(Cu *e, const char *x, long long stride, long long pad, const char *i,
+                              long long dil) {
+    Arena *a = e->g->cx->arena;
+    const char *s = stride == 1 ? x : arena_printf(a, "%s * %lld", x, stride);
+    if (pad)
+        s = arena_printf(a, "%s - %lld", s, pad);
+    return arena_printf(a, "%s + %s", s, dil == 1 ? i : arena_printf(a, "%s * %lld", i, dil));
+}
+
+/* "y + pad - i * dil" without its terms of 0 and 1: stride times the output position whose
+ * window puts offset i on input position y. */
+static const char *window_back(Cu *e, const char *y, long long pad, const char *i, long long dil) {
+    Arena *a = e->g->cx->arena;
+    const char *s = pad ? arena_printf(a, "%s + %lld", y, pad) : y;
+    return arena_printf(a, "%s - %s", s, dil == 1 ? i : arena_printf(a, "%s * %lld", i, dil));
+}
+
+/* "q / s" where s > 1, else q; and "q % s == 0 && " where s > 1, else "". */
+static const char *div_by(Cu *e, const char *q, long long s) {
+    return s == 1 ? q : arena_printf(e->g->cx->arena, "%s / %lld", q, s);
+}
+static const char *divides(Cu *e, const char *q, long long s) {
+    return s == 1 ? "" : arena_printf(e->g->cx->arena, "%s %% %lld == 0 && ", q, s);
+}
+
 /* The function giving the column element (r, p) of one image's group of channels, which start
  * at xg: input channel r / (kh kw) at the window offset (i, j) of row r, seen from output
  * position p (0 in the padding). As B of a product, its parameters are (r, p) for conv2d
@@ -259,6 +302,7 @@ static void emit_column(Cu *e, const OpDesc *d, const char *k, const char *plane
     const Window *w = &d->win;
     long long kh = w->k[0], kw = w->k[1], ow = d->ow, h = d->h, wd = d->w;
     FILE *o = e->out;
+    Arena *a = e->g->cx->arena;
     if (strcmp(k, "p"))
         fprintf(o, "            [&](int %s, int r) { /* the columns' element (r, p) */\n", k);
     else
@@ -269,10 +313,12 @@ static void emit_column(Cu *e, const OpDesc *d, const char *k, const char *plane
         fprintf(o, "                const int p = %s %% %lld;\n", k, (long long)(d->oh * ow));
     fprintf(o, "                const int ch = r / %lld, i = r / %lld %% %lld, j = r %% %lld;\n",
             kh * kw, kw, kh, kw);
-    fprintf(o, "                const int row = p / %lld * %lld - %lld + i * %lld;\n", ow,
-            (long long)w->stride[0], (long long)w->pad[0], (long long)w->dil[0]);
-    fprintf(o, "                const int col = p %% %lld * %lld - %lld + j * %lld;\n", ow,
-            (long long)w->stride[1], (long long)w->pad[1], (long long)w->dil[1]);
+    fprintf(
+        o, "                const int row = %s;\n",
+        window_pos(e, arena_printf(a, "p / %lld", ow), w->stride[0], w->pad[0], "i", w->dil[0]));
+    fprintf(
+        o, "                const int col = %s;\n",
+        window_pos(e, arena_printf(a, "p %% %lld", ow), w->stride[1], w->pad[1], "j", w->dil[1]));
     fprintf(o,
             "                return row >= 0 && row < %lld && col >= 0 && col < %lld ? "
             "xg[(ch * %lld + row) * %lld + col] : 0.0f;\n",
@@ -292,8 +338,6 @@ static void emit_tile_loop(Cu *e, const OpDesc *d, const char *count, const char
     fprintf(o, "        const int64_t %s = t / %lld;\n", unit, per);
     if (groups > 1)
         fprintf(o, "        const int64_t grp = t %% %lld / %lld;\n", per, per_group);
-    else
-        fprintf(o, "        const int64_t grp = 0; /* one group */\n");
     if (per_group == tn) /* one tile of rows */
         fprintf(o, "        const int m0 = 0, n0 = (int)(t %% %lld * %d);\n", tn, TILE);
     else
@@ -322,66 +366,79 @@ static void emit_conv_body(Cu *e, const OpDesc *d, const char **blocks) {
     FILE *o = e->out;
     Arena *a = e->g->cx->arena;
     const Window *w = &d->win;
-    int64_t g = w->groups, cg = d->c / g, og = d->oc / g;
-    long long kk = (long long)(w->k[0] * w->k[1]), rows = (long long)cg * kk;
+    int64_t g = w->groups;
+    long long cg = (long long)(d->c / g), og = (long long)(d->oc / g);
+    long long kk = (long long)(w->k[0] * w->k[1]), rows = cg * kk;
     long long hw = (long long)(d->h * d->w), p = (long long)(d->oh * d->ow);
     long long c = (long long)d->c, oc = (long long)d->oc;
+    const char *of = g > 1 ? ", per group" : "";
     switch (d->op) {
     case OP_CONV2D:
+        fprintf(
+            o, "    /* per image%s: y (%lld x %lld) = w (%lld x %lld) cols(x) (%lld x %lld)%s */\n",
+            of, og, p, og, rows, rows, p, d->in[2] ? " + bias" : "");
         emit_tile_loop(e, d, "N", "image", og, p);
-        fprintf(o, "        const float *xg = %s + (image * %lld + grp * %lld) * %lld;\n",
-                d->in[0]->name, c, (long long)cg, hw);
-        fprintf(o, "        mlc_tile_gemm(\n            %lld, %lld, %lld, m0, n0,\n", (long long)og,
-                p, rows);
-        fprintf(o, "            [&](int m, int r) { return %s[(grp * %lld + m) * %lld + r]; },\n",
-                d->in[1]->name, (long long)og, rows);
+        fprintf(o, "        const float *xg = %s + %s;\n", d->in[0]->name,
+                group_planes(e, d, "image", c, cg, hw));
+        fprintf(o, "        mlc_tile_gemm(\n            %lld, %lld, %lld, m0, n0,\n", og, p, rows);
+        fprintf(o, "            [&](int m, int r) { return %s[%s * %lld + r]; },\n", d->in[1]->name,
+                in_group(e, d, og, "m"), rows);
         emit_column(e, d, "p", NULL);
         fprintf(o, "            [&](int m, int p, float v) {\n");
-        fprintf(o, "                %s[(image * %lld + grp * %lld + m) * %lld + p] = v%s;\n",
-                d->out->name, oc, (long long)og, p,
-                d->in[2] ? arena_printf(a, " + %s[grp * %lld + m]", d->in[2]->name, (long long)og)
+        fprintf(o, "                %s[(image * %lld + %s) * %lld + p] = v%s;\n", d->out->name, oc,
+                in_group(e, d, og, "m"), p,
+                d->in[2] ? arena_printf(a, " + %s[%s]", d->in[2]->name, in_group(e, d, og, "m"))
                          : "");
         fprintf(o, "            });\n    }\n");
         *blocks = conv_blocks(e, "N", g, og, p);
         return;
-    case OP_CONV2D_BWD_X:
-        emit_tile_loop(e, d, "N", "image", cg, hw);
-        fprintf(o, "        const float *dyg = %s + (image * %lld + grp * %lld) * %lld;\n",
-                d->in[0]->name, oc, (long long)og, p);
-        fprintf(o, "        mlc_tile_gemm(\n            %lld, %lld, %lld, m0, n0,\n", (long long)cg,
-                hw, (long long)og * kk);
+    case OP_CONV2D_BWD_X: {
+        const char *at = window_back(e, arena_printf(a, "hw / %lld", (long long)d->w), w->pad[0],
+                                     "i", w->dil[0]);
+        const char *bt = window_back(e, arena_printf(a, "hw %% %lld", (long long)d->w), w->pad[1],
+                                     "j", w->dil[1]);
+        long long sh = w->stride[0], sw = w->stride[1];
         fprintf(o,
-                "            [&](int m, int k) { return %s[((grp * %lld + k / %lld) * %lld + m) * "
-                "%lld + k %% %lld]; },\n",
-                d->in[1]->name, (long long)og, kk, (long long)cg, kk, kk);
+                "    /* per image%s: dx (%lld x %lld) = w^T (%lld x %lld) dy (%lld x %lld), each "
+                "dy\n     * read at the output position that sees the input position */\n",
+                of, cg, hw, cg, og * kk, og * kk, hw);
+        emit_tile_loop(e, d, "N", "image", cg, hw);
+        fprintf(o, "        const float *dyg = %s + %s;\n", d->in[0]->name,
+                group_planes(e, d, "image", oc, og, p));
+        fprintf(o, "        mlc_tile_gemm(\n            %lld, %lld, %lld, m0, n0,\n", cg, hw,
+                og * kk);
+        fprintf(
+            o,
+            "            [&](int m, int k) { return %s[(%s * %lld + m) * %lld + k %% %lld]; },\n",
+            d->in[1]->name, in_group(e, d, og, arena_printf(a, "k / %lld", kk)), cg, kk, kk);
         fprintf(
             o,
             "            [&](int k, int hw) { /* dy where offset (i, j) of its window is hw */\n");
         fprintf(o, "                const int o = k / %lld, i = k / %lld %% %lld, j = k %% %lld;\n",
                 kk, (long long)w->k[1], (long long)w->k[0], (long long)w->k[1]);
-        fprintf(o, "                const int at = hw / %lld + %lld - i * %lld; /* = p stride */\n",
-                (long long)d->w, (long long)w->pad[0], (long long)w->dil[0]);
-        fprintf(o,
-                "                const int bt = hw %% %lld + %lld - j * %lld; /* = q stride */\n",
-                (long long)d->w, (long long)w->pad[1], (long long)w->dil[1]);
-        fprintf(o,
-                "                return at >= 0 && at %% %lld == 0 && at / %lld < %lld && bt >= 0 "
-                "&& bt %% %lld == 0 && bt / %lld < %lld\n",
-                (long long)w->stride[0], (long long)w->stride[0], (long long)d->oh,
-                (long long)w->stride[1], (long long)w->stride[1], (long long)d->ow);
-        fprintf(o, "                           ? dyg[(o * %lld + at / %lld) * %lld + bt / %lld]\n",
-                (long long)d->oh, (long long)w->stride[0], (long long)d->ow,
-                (long long)w->stride[1]);
+        fprintf(o, "                const int at = %s%s;\n", at, sh > 1 ? " /* = p stride */" : "");
+        fprintf(o, "                const int bt = %s%s;\n", bt, sw > 1 ? " /* = q stride */" : "");
+        fprintf(o, "                return at >= 0 && %s%s < %lld && bt >= 0 && %s%s < %lld\n",
+                divides(e, "at", sh), div_by(e, "at", sh), (long long)d->oh, divides(e, "bt", sw),
+                div_by(e, "bt", sw), (long long)d->ow);
+        fprintf(o, "                           ? dyg[(o * %lld + %s) * %lld + %s]\n",
+                (long long)d->oh, div_by(e, "at", sh), (long long)d->ow, div_by(e, "bt", sw));
         fprintf(o, "                           : 0.0f;\n            },\n");
         fprintf(o, "            [&](int m, int hw, float v) {\n");
-        fprintf(o, "                %s[(image * %lld + grp * %lld + m) * %lld + hw] = v;\n",
-                d->out->name, c, (long long)cg, hw);
+        fprintf(o, "                %s[(image * %lld + %s) * %lld + hw] = v;\n", d->out->name, c,
+                in_group(e, d, cg, "m"), hw);
         fprintf(o, "            });\n    }\n");
         *blocks = conv_blocks(e, "N", g, cg, hw);
         return;
+    }
     case OP_CONV2D_BWD_W: {
         long long weights = oc * rows, parts = conv_parts(weights);
         const char *count = arena_printf(a, "%lld", parts);
+        const char *image = arena_printf(a, "part + %lld * (k / %lld)", parts, p);
+        fprintf(o,
+                "    /* per part of the batch%s: dw (%lld x %lld) = the sum over its images of "
+                "dy (%lld x %lld)\n     * cols(x)^T (%lld x %lld)%s */\n",
+                of, og, rows, og, p, p, rows, parts > 1 ? "; then the parts added" : "");
         if (parts > 1)
             fprintf(o, "    (void)%s; /* the parts' sum, written by mlc_cuda_sum_parts */\n",
                     d->out->name);
@@ -392,25 +449,22 @@ static void emit_conv_body(Cu *e, const OpDesc *d, const char **blocks) {
                 parts - 1, parts, parts);
         fprintf(o,
                 "        mlc_tile_gemm(\n            %lld, %lld, (int)(images * %lld), m0, n0,\n",
-                (long long)og, rows, p);
+                og, rows, p);
         fprintf(o, "            [&](int m, int k) {\n");
-        fprintf(o, "                const int64_t image = part + %lld * (k / %lld);\n", parts, p);
-        fprintf(o,
-                "                return %s[(image * %lld + grp * %lld + m) * %lld + k %% %lld];\n",
-                d->in[0]->name, oc, (long long)og, p, p);
+        fprintf(o, "                const int64_t image = %s;\n", image);
+        fprintf(o, "                return %s[(image * %lld + %s) * %lld + k %% %lld];\n",
+                d->in[0]->name, oc, in_group(e, d, og, "m"), p, p);
         fprintf(o, "            },\n");
         emit_column(e, d, "k",
-                    arena_printf(a,
-                                 "const float *xg = %s + ((part + %lld * (k / %lld)) * %lld + grp "
-                                 "* %lld) * %lld;",
-                                 d->in[1]->name, parts, p, c, (long long)cg, hw));
+                    arena_printf(a, "const float *xg = %s + %s;", d->in[1]->name,
+                                 group_planes(e, d, arena_printf(a, "(%s)", image), c, cg, hw)));
         fprintf(o, "            [&](int m, int r, float v) {\n");
         if (parts > 1)
-            fprintf(o, "                %s[part * %lld + (grp * %lld + m) * %lld + r] = v;\n",
-                    d->scratch->name, weights, (long long)og, rows);
+            fprintf(o, "                %s[part * %lld + %s * %lld + r] = v;\n", d->scratch->name,
+                    weights, in_group(e, d, og, "m"), rows);
         else
-            fprintf(o, "                %s[(grp * %lld + m) * %lld + r] = v;\n", d->out->name,
-                    (long long)og, rows);
+            fprintf(o, "                %s[%s * %lld + r] = v;\n", d->out->name,
+                    in_group(e, d, og, "m"), rows);
         fprintf(o, "            });\n    }\n");
         *blocks = conv_blocks(e, count, g, og, rows);
         return;
