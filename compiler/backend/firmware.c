@@ -414,20 +414,32 @@ static const char *w_row(Arena *a, const char *w, const char *p, bool blocked, l
     return arena_printf(a, "%s + %s * %lld", w, p, n);
 }
 
+/* "for each row i of C (m of n columns): c = its row" where m > 1; *c and *indent are what the
+ * row's loops then write to and are indented by. close_rows() ends it. */
+static void open_rows(FILE *o, long long m, long long n, const char *C, const char **c,
+                      const char **indent) {
+    *c = C;
+    *indent = "    ";
+    if (m > 1) {
+        fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", m);
+        fprintf(o, "        float *const c = %s + i * %lld;\n", C, n);
+        *c = "c";
+        *indent = "        ";
+    }
+}
+static void close_rows(FILE *o, long long m) {
+    if (m > 1)
+        fprintf(o, "    }\n");
+}
+
 static void emit_gemm_weight(Fw *f, Kernel *k) {
     FILE *o = f->out;
     Arena *a = f->g->cx->arena;
     GemmDesc d = kernel_gemm(f->mp, k);
     long long m = count(d.m), n = count(d.n), kk = count(d.k);
     bool blocked = f->blocked[d.b->param];
-    const char *B = d.b->name, *C = buf(f, k->root)->name;
-    const char *c = C, *in = "    ";
-    if (m > 1) {
-        fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", m);
-        fprintf(o, "        float *const c = %s + i * %lld;\n", C, n);
-        c = "c";
-        in = "        ";
-    }
+    const char *B = d.b->name, *c, *in;
+    open_rows(o, m, n, buf(f, k->root)->name, &c, &in);
     fprintf(o, "%sfor (int32_t j = 0; j < %lld; j++)\n", in, n);
     fprintf(o, "%s    %s[j] = 0.0f;\n", in, c);
     fprintf(o, "%sint32_t nz[4], nnz = 0; /* rows of W whose input is not 0 */\n", in);
@@ -472,8 +484,7 @@ static void emit_gemm_weight(Fw *f, Kernel *k) {
         fprintf(o, "%s        %s[j] += a0 * b0[j];\n", in, c);
     }
     fprintf(o, "%s}\n", in);
-    if (m > 1)
-        fprintf(o, "    }\n");
+    close_rows(o, m);
 }
 
 static void emit_gemm(Fw *f, Kernel *k, bool bt) {
@@ -485,16 +496,10 @@ static void emit_gemm(Fw *f, Kernel *k, bool bt) {
     Arena *a = f->g->cx->arena;
     GemmDesc d = kernel_gemm(f->mp, k);
     long long m = count(d.m), n = count(d.n), kk = count(d.k);
-    long long ldb = bt ? n : d.ldb;
-    const char *B = d.b->name, *C = buf(f, k->root)->name;
-    bool row_major_b = bt || !d.tb;
-    const char *c = C, *indent = "    ";
-    if (m > 1) {
-        fprintf(o, "    for (int32_t i = 0; i < %lld; i++) {\n", m);
-        fprintf(o, "        float *const c = %s + i * %lld;\n", C, n);
-        c = "c";
-        indent = "        ";
-    }
+    long long ldb = d.ldb;
+    const char *B = d.b->name, *c, *indent;
+    bool row_major_b = !d.tb;
+    open_rows(o, m, n, buf(f, k->root)->name, &c, &indent);
     if (!row_major_b) {
         fprintf(o, "%sfor (int32_t j = 0; j < %lld; j++) {\n", indent, n);
         fprintf(o, "%s    float acc = 0.0f;\n", indent);
@@ -530,8 +535,7 @@ static void emit_gemm(Fw *f, Kernel *k, bool bt) {
                     indent);
         }
     }
-    if (m > 1)
-        fprintf(o, "    }\n");
+    close_rows(o, m);
 }
 
 /* ---- image ops ---------------------------------------------------------------------------- */
