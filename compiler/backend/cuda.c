@@ -1171,10 +1171,10 @@ static void emit_kernel(Cu *e, Kernel *k) {
         emit_launch(e, name, blocks, &kargs);
     if (k->kind == K_OP && k->op->op == OP_CONV2D_BWD_W) {
         OpDesc d = kernel_op(e->s, e->mp, k);
-        if (d.scratch) /* the parts of the weight gradient, added in order */
+        int64_t weights = shape_numel_const(k->op->shape);
+        if (conv_parts(weights) > 1) /* the parts of the weight gradient, added in order */
             fprintf(o, "    mlc_cuda_sum_parts(%s, %lld, %lld, %s);\n", d.scratch->name,
-                    (long long)(d.scratch->size / shape_numel_const(k->op->shape)),
-                    (long long)shape_numel_const(k->op->shape), d.out->name);
+                    (long long)conv_parts(weights), (long long)weights, d.out->name);
     }
     fprintf(o, "}\n\n");
     if (!k->sgd_param)
